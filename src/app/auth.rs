@@ -1,0 +1,387 @@
+//! Accounts' credentials: set-up links, passwords (argon2id), TOTP, sessions,
+//! API tokens, and the login rules (lock-out after repeated failures).
+
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+use rand::RngCore;
+use serde_json::json;
+
+use super::AppState;
+use crate::db::accounts::{self, Account};
+use crate::db::audit::{self, Actor};
+use crate::db::{self, sessions};
+use crate::domain::account::{MAX_FAILED_LOGINS, Role, check_password};
+use crate::domain::email::EmailAddress;
+use crate::domain::fields::FieldErrors;
+use crate::domain::id::{AccountId, TokenId};
+use crate::domain::secret::Secret;
+
+/// How long a set-up link works.
+pub const SETUP_LINK_HOURS: i64 = 24;
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A new TOTP secret, base32 (160 random bits, as RFC 4226 recommends).
+pub fn new_totp_secret() -> String {
+    let mut bytes = vec![0u8; 20];
+    rand::rng().fill_bytes(&mut bytes);
+    totp_rs::Secret::from(bytes).to_base32()
+}
+
+/// The TOTP generator for a base32 secret; `None` when the secret is not base32.
+pub fn totp(secret_b32: &str, account: &str, issuer: &str) -> Option<totp_rs::Totp> {
+    let secret = totp_rs::Secret::try_from_base32(secret_b32).ok()?;
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name(account.replace(':', ""))
+        .with_issuer(Some(issuer.replace(':', "")))
+        .build()
+        .ok()
+}
+
+fn totp_ok(secret_b32: &str, code: &str) -> bool {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    totp(secret_b32, "x", "embargo").is_some_and(|t| t.check_current(&code).is_some())
+}
+
+/// Creates an account (or finds the existing one) and returns a fresh
+/// one-time set-up link for it.
+pub async fn add_account(
+    state: &AppState,
+    actor: &Actor,
+    email: &EmailAddress,
+    role: Role,
+) -> anyhow::Result<String> {
+    let mut tx = state.db.begin().await?;
+    let id = match accounts::by_email(&mut tx, email.as_str()).await? {
+        Some(existing) if existing.role != role => {
+            anyhow::bail!(
+                "{email} already has an account with role {}",
+                existing.role.as_str()
+            )
+        }
+        Some(existing) => existing.id,
+        None => {
+            let id = accounts::insert(&mut tx, email, role).await?;
+            audit::append(
+                &mut tx,
+                actor,
+                "account.created",
+                id.as_str(),
+                json!({ "role": role.as_str() }),
+            )
+            .await?;
+            id
+        }
+    };
+    let link = Secret::generate();
+    let expires = db::now() + db::seconds(SETUP_LINK_HOURS * 3600);
+    accounts::insert_setup_link(&mut tx, &id, &link.hash(), expires).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "account.setup_link_issued",
+        id.as_str(),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(format!("{}/setup/{}", state.config.base(), link.expose()))
+}
+
+/// On a fresh install: an admin account whose address is chosen on the
+/// set-up page, and a one-time link to it. A new call voids the old link.
+pub async fn bootstrap_admin(state: &AppState, actor: &Actor) -> anyhow::Result<String> {
+    let mut tx = state.db.begin().await?;
+    let id = match accounts::by_email(&mut tx, "").await? {
+        Some(a) => a.id,
+        None => accounts::insert_unnamed_admin(&mut tx).await?,
+    };
+    let link = Secret::generate();
+    let expires = db::now() + db::seconds(SETUP_LINK_HOURS * 3600);
+    accounts::insert_setup_link(&mut tx, &id, &link.hash(), expires).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "account.setup_link_issued",
+        id.as_str(),
+        json!({ "bootstrap": true }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(format!("{}/setup/{}", state.config.base(), link.expose()))
+}
+
+/// What a set-up form sends.
+pub struct SetupInput<'a> {
+    /// Only for the bootstrap admin, whose address is not known yet.
+    pub email: &'a str,
+    pub password: &'a str,
+    pub confirm: &'a str,
+    pub totp_secret: &'a str,
+    pub totp_code: &'a str,
+}
+
+/// Sets the password (and TOTP when a code was given) through a set-up link.
+pub async fn complete_setup(
+    state: &AppState,
+    ip: &str,
+    link: &Secret,
+    account: &Account,
+    input: SetupInput<'_>,
+) -> Result<(), SetupError> {
+    let mut errors = FieldErrors::new();
+    let new_email = if account.email.is_empty() {
+        match EmailAddress::parse(input.email) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                errors.add("email", e.0);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Err(e) = check_password(input.password) {
+        errors.add("password", e);
+    } else if input.password != input.confirm {
+        errors.add("confirm", "does not match the password");
+    }
+    let wants_totp = !input.totp_code.trim().is_empty();
+    let totp_required = state.config.auth.require_totp_for_admins && account.role == Role::Admin;
+    if totp_required && !wants_totp {
+        errors.add(
+            "totp",
+            "is required: add the secret to an authenticator app and enter its code",
+        );
+    } else if wants_totp && !totp_ok(input.totp_secret, input.totp_code) {
+        errors.add("totp", "is not the current code for this secret");
+    }
+    if !errors.is_empty() {
+        return Err(SetupError::Invalid(errors));
+    }
+    let hash = hash_password(input.password)?;
+    let mut tx = state.db.begin().await?;
+    if !accounts::use_setup_link(&mut tx, &link.hash()).await? {
+        return Err(SetupError::LinkUsed);
+    }
+    if let Some(email) = &new_email {
+        if accounts::by_email(&mut tx, email.as_str()).await?.is_some() {
+            let mut e = FieldErrors::new();
+            e.add("email", "already belongs to an account");
+            return Err(SetupError::Invalid(e));
+        }
+        accounts::set_email(&mut tx, &account.id, email).await?;
+    }
+    let totp = wants_totp.then_some(input.totp_secret);
+    accounts::set_password(&mut tx, &account.id, &hash, totp).await?;
+    let actor = Actor {
+        who: format!("account:{}", account.id),
+        ip: ip.to_owned(),
+    };
+    audit::append(
+        &mut tx,
+        &actor,
+        "account.setup_completed",
+        account.id.as_str(),
+        json!({ "totp": wants_totp }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("this set-up link was already used")]
+    LinkUsed,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for SetupError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Deliberately one message for unknown account, wrong password, wrong
+    /// code and lock-out, so a guesser learns nothing.
+    #[error("wrong e-mail, password or code, or the account is locked for a while")]
+    Rejected,
+    #[error(
+        "this account must set up two-factor authentication first; ask an admin for a new set-up link"
+    )]
+    TotpSetupRequired,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for LoginError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+/// Checks credentials and opens a session; returns the session secret.
+pub async fn login(
+    state: &AppState,
+    ip: &str,
+    email: &str,
+    password: &str,
+    code: &str,
+) -> Result<(Account, Secret), LoginError> {
+    let mut conn = state.db.conn().await?;
+    let Some(account) = accounts::by_email(&mut conn, email.trim()).await? else {
+        // Spend the same time as a real check so timing does not reveal accounts.
+        static DUMMY: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
+        let _ = verify_password(&DUMMY, password);
+        return Err(LoginError::Rejected);
+    };
+    drop(conn);
+    let now = db::now();
+    let actor = Actor {
+        who: format!("account:{}", account.id),
+        ip: ip.to_owned(),
+    };
+    if account.disabled || account.locked_until.is_some_and(|t| t > now) {
+        return Err(LoginError::Rejected);
+    }
+    let password_ok = account
+        .password_hash
+        .as_deref()
+        .is_some_and(|h| verify_password(h, password));
+    let code_ok = match &account.totp_secret {
+        Some(secret) => totp_ok(secret, code),
+        None => true,
+    };
+    if !(password_ok && code_ok) {
+        let mut tx = state.db.begin().await?;
+        let lock_until = now + db::seconds(i64::from(state.config.auth.lockout_minutes) * 60);
+        let n = accounts::record_failed_login(&mut tx, &account.id, MAX_FAILED_LOGINS, lock_until)
+            .await?;
+        audit::append(
+            &mut tx,
+            &actor,
+            "account.login_failed",
+            account.id.as_str(),
+            json!({ "locked": n >= MAX_FAILED_LOGINS }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(LoginError::Rejected);
+    }
+    if account.role == Role::Admin
+        && state.config.auth.require_totp_for_admins
+        && account.totp_secret.is_none()
+    {
+        return Err(LoginError::TotpSetupRequired);
+    }
+    let session = Secret::generate();
+    let expires = now + db::seconds(i64::from(state.config.auth.session_hours) * 3600);
+    let mut tx = state.db.begin().await?;
+    accounts::record_successful_login(&mut tx, &account.id).await?;
+    sessions::insert_session(&mut tx, &session.hash(), &account.id, expires).await?;
+    audit::append(
+        &mut tx,
+        &actor,
+        "account.login",
+        account.id.as_str(),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((account, session))
+}
+
+/// Issues an API token for an account; the secret is returned once.
+pub async fn create_token(
+    state: &AppState,
+    actor: &Actor,
+    account: &AccountId,
+    name: &str,
+) -> anyhow::Result<(TokenId, Secret)> {
+    let token = Secret::generate();
+    let mut tx = state.db.begin().await?;
+    let id = sessions::insert_token(&mut tx, account, name, &token.hash()).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "token.created",
+        account.as_str(),
+        json!({ "token": id.as_str(), "name": name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, token))
+}
+
+/// Revokes one of an account's tokens; false when it had no such live token.
+pub async fn revoke_token(
+    state: &AppState,
+    actor: &Actor,
+    account: &AccountId,
+    id: &str,
+) -> anyhow::Result<bool> {
+    let mut tx = state.db.begin().await?;
+    let done = sessions::revoke_token(&mut tx, account, id).await?;
+    if done {
+        audit::append(
+            &mut tx,
+            actor,
+            "token.revoked",
+            account.as_str(),
+            json!({ "token": id }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hash_verifies_only_the_right_password() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(verify_password(&h, "correct horse battery"));
+        assert!(!verify_password(&h, "wrong"));
+        assert!(!verify_password("garbage", "x"));
+    }
+
+    #[test]
+    fn totp_accepts_the_current_code_only() {
+        let secret = new_totp_secret();
+        let t = totp(&secret, "a@example.org", "Org").unwrap();
+        let code = t.generate_current().to_string();
+        assert!(totp_ok(&secret, &code));
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        assert!(!totp_ok(&secret, wrong));
+        assert!(!totp_ok("not base32!", &code));
+    }
+}

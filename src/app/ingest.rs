@@ -1,0 +1,119 @@
+//! Mail intake: one message from the MTA becomes a new report or joins the
+//! thread of the report it answers.
+
+use crate::db::audit::Actor;
+use crate::db::reports::{self, Source};
+use crate::domain::email::EmailAddress;
+use crate::domain::report::{MAX_DESCRIPTION, MAX_TITLE, NewReport};
+use crate::mail::inbound::{self, InboundError};
+
+use super::AppState;
+use super::reports::{Origin, reporter_message, submit};
+
+#[derive(Debug)]
+pub enum Outcome {
+    NewReport(String),
+    Reply(String),
+    /// The same message was taken before (an MTA retry); nothing changed.
+    Duplicate,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The message can never be taken: bounce it (sysexits 65).
+    #[error("malformed message: {0}")]
+    Malformed(#[from] InboundError),
+    /// Try again later (sysexits 75).
+    #[error("temporary failure: {0:#}")]
+    Temporary(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for IngestError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Temporary(e.into())
+    }
+}
+
+pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError> {
+    let limits = &state.config.limits;
+    let mail = inbound::parse(raw, limits.max_mail_bytes, limits.max_attachment_bytes)?;
+    let mut conn = state.db.conn().await?;
+    if reports::has_mail_message(&mut conn, &mail.message_id).await? {
+        return Ok(Outcome::Duplicate);
+    }
+    let security = EmailAddress::parse(&state.config.security_address)
+        .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
+    let mut existing = match inbound::reply_tag(&mail.recipients, &security) {
+        Some(tag) => reports::by_reply_tag(&mut conn, tag).await?,
+        None => None,
+    };
+    for id in &mail.refers_to {
+        if existing.is_some() {
+            break;
+        }
+        existing = reports::by_sent_mail(&mut conn, id).await?;
+    }
+    drop(conn);
+
+    let actor = Actor {
+        who: "mail".into(),
+        ip: String::new(),
+    };
+    let mut text = mail.text.clone();
+    if !mail.dropped.is_empty() {
+        let names: Vec<String> = mail
+            .dropped
+            .iter()
+            .map(|(n, size)| format!("{n} ({size} bytes)"))
+            .collect();
+        text.push_str(&format!(
+            "\n\n[embargo: attachments over the size limit were not kept: {}]",
+            names.join(", ")
+        ));
+    }
+    if let Some(report) = existing {
+        reporter_message(
+            state,
+            &actor,
+            &report,
+            &text,
+            Some(&mail.message_id),
+            &mail.attachments,
+        )
+        .await?;
+        return Ok(Outcome::Reply(report.id));
+    }
+
+    let title = match mail.subject.trim() {
+        "" => "(no subject)".to_owned(),
+        s => s.chars().take(MAX_TITLE).collect(),
+    };
+    let description = match text.trim() {
+        "" => "(empty message)".to_owned(),
+        s => s.chars().take(MAX_DESCRIPTION).collect(),
+    };
+    let report = NewReport {
+        title,
+        description,
+        affected_versions: String::new(),
+        unaffected_versions: String::new(),
+        reporter_name: mail.from_name.clone(),
+        reporter_email: Some(mail.from.clone()),
+        github: None,
+        credit_consent: false,
+    };
+    let origin = Origin {
+        message_id: Some(&mail.message_id),
+        encrypted: mail.encrypted,
+    };
+    let submitted = submit(
+        state,
+        &actor,
+        &report,
+        Source::Mail,
+        origin,
+        &mail.attachments,
+    )
+    .await?;
+    Ok(Outcome::NewReport(submitted.id.to_string()))
+}

@@ -1,0 +1,72 @@
+//! The running application: shared state and the use cases that tie
+//! `domain`, `db` and `mail` together in one transaction each.
+
+pub mod auth;
+pub mod ingest;
+pub mod jobs;
+pub mod mailer;
+pub mod ratelimit;
+pub mod reports;
+
+use std::sync::Arc;
+
+use crate::config::{Config, Paths};
+use crate::db::Db;
+use crate::mail::Transport;
+use crate::render::Templates;
+
+/// Everything a handler, job or command needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub paths: Paths,
+    pub db: Db,
+    pub templates: Templates,
+    pub transport: Transport,
+    pub report_limiter: ratelimit::RateLimiter,
+    pub login_limiter: ratelimit::RateLimiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, paths: Paths, db: Db, transport: Transport) -> anyhow::Result<Self> {
+        let templates = Templates::new()?;
+        let report_limiter = ratelimit::RateLimiter::new(
+            config.limits.reports_per_hour,
+            std::time::Duration::from_secs(3600),
+        );
+        let login_limiter = ratelimit::RateLimiter::new(
+            config.limits.logins_per_15_minutes,
+            std::time::Duration::from_secs(900),
+        );
+        Ok(Self(Arc::new(Inner {
+            config,
+            paths,
+            db,
+            templates,
+            transport,
+            report_limiter,
+            login_limiter,
+        })))
+    }
+
+    /// Opens the configured database under `paths.data` (creating it) and
+    /// the configured mail transport.
+    pub async fn open(config: Config, paths: Paths) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        std::fs::create_dir_all(&paths.data)
+            .with_context(|| format!("creating data directory {}", paths.data.display()))?;
+        let url = config.database_url(&paths.data);
+        let db = Db::connect(&url).await.context("opening the database")?;
+        let transport = Transport::from_config(&config.mail, paths.outbox())?;
+        Self::new(config, paths, db, transport)
+    }
+}

@@ -1,0 +1,320 @@
+//! Report use cases: intake from any channel, the thread, and triage. Each
+//! runs in one transaction that also writes its mail jobs and audit events.
+
+use serde_json::json;
+
+use super::AppState;
+use super::mailer::{self, Mail};
+use crate::db::accounts;
+use crate::db::audit::{self, Actor};
+use crate::db::reports::{self, NewAttachment, Report, Source};
+use crate::domain::id::{AccountId, ReportId};
+use crate::domain::report::{NewReport, ReportStatus, StatusError};
+use crate::domain::secret::Secret;
+
+/// A report just taken in.
+#[derive(Debug)]
+pub struct Submitted {
+    pub id: ReportId,
+    /// The reporter's capability link; shown once, never stored.
+    pub tracking_url: String,
+}
+
+/// Extra facts about a report that came by mail.
+#[derive(Debug, Default)]
+pub struct Origin<'a> {
+    pub message_id: Option<&'a str>,
+    pub encrypted: bool,
+}
+
+pub fn tracking_url(state: &AppState, token: &Secret) -> String {
+    format!("{}/track/{}", state.config.base(), token.expose())
+}
+
+/// Stores a new report with its attachments, queues the acknowledgement to
+/// the reporter and the notice to admins, and records the event.
+pub async fn submit(
+    state: &AppState,
+    actor: &Actor,
+    report: &NewReport,
+    source: Source,
+    origin: Origin<'_>,
+    attachments: &[NewAttachment],
+) -> anyhow::Result<Submitted> {
+    let tracking = Secret::generate();
+    let reply_tag = Secret::generate().expose()[..20]
+        .to_lowercase()
+        .replace(['-', '_'], "x");
+    let mut tx = state.db.begin().await?;
+    let id = reports::insert(
+        &mut tx,
+        reports::Insert {
+            report,
+            source,
+            encrypted: origin.encrypted,
+            origin_message_id: origin.message_id,
+            tracking: &tracking.hash(),
+            reply_tag: &reply_tag,
+        },
+    )
+    .await?;
+    for a in attachments {
+        reports::insert_attachment(&mut tx, &id, None, a).await?;
+    }
+    let url = tracking_url(state, &tracking);
+    if let Some(email) = &report.reporter_email {
+        mailer::queue(
+            &mut tx,
+            state,
+            Mail {
+                template: "report_received",
+                context: json!({
+                    "report_id": id.as_str(),
+                    "title": report.title,
+                    "tracking_url": url,
+                    "reporter_name": report.reporter_name,
+                    "first_response_days": state.config.triage.first_response_days,
+                }),
+                to: vec![email.to_string()],
+                report: Some(&id),
+                reply_tag: Some(&reply_tag),
+                in_reply_to: origin.message_id.map(|m| format!("<{m}>")),
+            },
+        )
+        .await?;
+    }
+    notify_admins(&mut tx, state, &id, "report_new_for_admins").await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "report.created",
+        id.as_str(),
+        json!({ "source": source.as_str(), "attachments": attachments.len(), "anonymous": report.reporter_email.is_none() }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(report.id = %id, source = source.as_str(), "report received");
+    Ok(Submitted {
+        id,
+        tracking_url: url,
+    })
+}
+
+/// Mails every admin a link to the report and nothing of its content.
+async fn notify_admins(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    id: &ReportId,
+    template: &str,
+) -> anyhow::Result<()> {
+    let admins = accounts::admins(conn).await?;
+    if admins.is_empty() {
+        return Ok(());
+    }
+    mailer::queue(
+        conn,
+        state,
+        Mail {
+            template,
+            context: json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
+            to: admins.into_iter().map(|a| a.email).collect(),
+            report: None,
+            reply_tag: None,
+            in_reply_to: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a message from the reporter (tracking page or mail) to the thread.
+pub async fn reporter_message(
+    state: &AppState,
+    actor: &Actor,
+    report: &Report,
+    body: &str,
+    mail_message_id: Option<&str>,
+    attachments: &[NewAttachment],
+) -> anyhow::Result<()> {
+    let id = ReportId::parse(&report.id)?;
+    let mut tx = state.db.begin().await?;
+    let msg =
+        reports::insert_message(&mut tx, &id, "in", "reporter", body, mail_message_id).await?;
+    for a in attachments {
+        reports::insert_attachment(&mut tx, &id, Some(&msg), a).await?;
+    }
+    notify_admins(&mut tx, state, &id, "report_message_for_admins").await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "report.message_added",
+        id.as_str(),
+        json!({ "message": msg.as_str(), "attachments": attachments.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An admin's answer to the reporter: kept in the thread and mailed, threaded.
+pub async fn admin_reply(
+    state: &AppState,
+    actor: &Actor,
+    admin: &AccountId,
+    report: &Report,
+    body: &str,
+) -> anyhow::Result<()> {
+    let id = ReportId::parse(&report.id)?;
+    let mut tx = state.db.begin().await?;
+    let msg = reports::insert_message(&mut tx, &id, "out", &format!("account:{admin}"), body, None)
+        .await?;
+    reports::mark_responded(&mut tx, &id).await?;
+    mail_reporter(
+        &mut tx,
+        state,
+        report,
+        "report_reply",
+        json!({ "body": body }),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "report.replied",
+        id.as_str(),
+        json!({ "message": msg.as_str() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn mail_reporter(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    report: &Report,
+    template: &str,
+    extra: serde_json::Value,
+) -> anyhow::Result<()> {
+    let Some(email) = &report.reporter_email else {
+        return Ok(());
+    };
+    let id = ReportId::parse(&report.id)?;
+    let mut context =
+        json!({ "report_id": report.id, "title": report.title, "status": report.status.as_str() });
+    if let (Some(c), Some(e)) = (context.as_object_mut(), extra.as_object()) {
+        c.extend(e.clone());
+    }
+    mailer::queue(
+        conn,
+        state,
+        Mail {
+            template,
+            context,
+            to: vec![email.clone()],
+            report: Some(&id),
+            reply_tag: Some(&report.reply_tag),
+            in_reply_to: report.origin_message_id.as_ref().map(|m| format!("<{m}>")),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TriageError {
+    #[error(transparent)]
+    Status(#[from] StatusError),
+    #[error("no such admin to assign")]
+    NoSuchAssignee,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for TriageError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+/// Moves a report to `to`; the reporter is told the new status and why.
+pub async fn change_status(
+    state: &AppState,
+    actor: &Actor,
+    report: &Report,
+    to: ReportStatus,
+    reason: &str,
+) -> Result<(), TriageError> {
+    let next = report.status.transition(to, reason)?;
+    let id = ReportId::parse(&report.id).map_err(anyhow::Error::from)?;
+    let reason = reason.trim();
+    let mut tx = state.db.begin().await?;
+    reports::set_status(&mut tx, &id, next, reason).await?;
+    reports::mark_responded(&mut tx, &id).await?;
+    let mut updated = report.clone();
+    updated.status = next;
+    mail_reporter(
+        &mut tx,
+        state,
+        &updated,
+        "report_status_changed",
+        json!({ "reason": reason }),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "report.status_changed",
+        id.as_str(),
+        json!({ "from": report.status.as_str(), "to": next.as_str(), "reason": reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Assigns a report to an admin, or unassigns it with `None`.
+pub async fn assign(
+    state: &AppState,
+    actor: &Actor,
+    report: &Report,
+    to: Option<&AccountId>,
+) -> Result<(), TriageError> {
+    let id = ReportId::parse(&report.id).map_err(anyhow::Error::from)?;
+    let mut tx = state.db.begin().await?;
+    if let Some(a) = to {
+        let ok = accounts::by_id(&mut tx, a)
+            .await?
+            .is_some_and(|acc| acc.role == crate::domain::account::Role::Admin);
+        if !ok {
+            return Err(TriageError::NoSuchAssignee);
+        }
+    }
+    reports::assign(&mut tx, &id, to).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "report.assigned",
+        id.as_str(),
+        json!({ "to": to.map(|a| a.as_str()) }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records that `actor` read a private report.
+pub async fn record_read(state: &AppState, actor: &Actor, id: &str) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    audit::append(&mut tx, actor, "report.read", id, json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a report is past its first-response target.
+pub fn is_overdue(state: &AppState, report: &Report, now: i64) -> bool {
+    let limit = crate::db::seconds(i64::from(state.config.triage.first_response_days) * 86_400);
+    report.first_response_at.is_none()
+        && !report.status.is_closed()
+        && now - report.created_at > limit
+}

@@ -1,0 +1,131 @@
+//! The `embargo` command line: one file per subcommand.
+
+mod account;
+mod audit;
+mod ingest;
+mod jobs;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::AppState;
+use crate::config::{Config, Paths};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "embargo",
+    version,
+    about = "Coordinated vulnerability disclosure for open-source security teams"
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Settings may also come from EMBARGO_* variables.
+    #[arg(long, global = true, env = "EMBARGO_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Directory for the SQLite database and the mail outbox.
+    #[arg(
+        long,
+        global = true,
+        env = "EMBARGO_DATA",
+        value_name = "DIR",
+        default_value = "./data"
+    )]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web service and the job runner.
+    Serve(serve::Args),
+    /// Manage admin accounts.
+    #[command(subcommand)]
+    Admin(account::AdminCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(account::TokenCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Take one RFC 5322 message on stdin (for an MTA pipe). Exit codes:
+    /// 0 taken, 65 malformed (bounce), 75 temporary failure (retry).
+    Ingest,
+    /// Inspect and retry background jobs.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
+}
+
+/// sysexits(3) codes the MTA understands.
+pub const EX_DATAERR: u8 = 65;
+pub const EX_SOFTWARE: u8 = 70;
+pub const EX_TEMPFAIL: u8 = 75;
+pub const EX_CONFIG: u8 = 78;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EMBARGO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("embargo: {e:#}");
+            // An MTA should retry rather than bounce while we are misconfigured.
+            return ExitCode::from(if matches!(cli.command, Command::Ingest) {
+                EX_TEMPFAIL
+            } else {
+                EX_CONFIG
+            });
+        }
+    };
+    let paths = Paths {
+        data: cli.data.clone(),
+    };
+    let listen = match &cli.command {
+        Command::Serve(args) => Some(args.listen),
+        _ => None,
+    };
+    config.resolve_base_url(&paths, listen);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("embargo: starting the runtime: {e}");
+            return ExitCode::from(EX_SOFTWARE);
+        }
+    };
+    runtime.block_on(async move {
+        match run(cli.command, config, paths).await {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("embargo: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(args) => serve::run(args, config, paths).await,
+        Command::Admin(c) => account::admin(c, AppState::open(config, paths).await?).await,
+        Command::Token(c) => account::token(c, AppState::open(config, paths).await?).await,
+        Command::Audit(c) => audit::run(c, AppState::open(config, paths).await?).await,
+        Command::Jobs(c) => jobs::run(c, AppState::open(config, paths).await?).await,
+        Command::Ingest => Ok(ingest::run(config, paths).await),
+    }
+}

@@ -1,0 +1,314 @@
+//! Typed configuration: built-in defaults, then one TOML file, then
+//! `EMBARGO_*` environment variables (`__` separates nested keys). Loaded once.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `sqlite://...` or `postgres://...`; empty means `DATA/embargo.db`.
+    pub database_url: String,
+    /// The address people reach this service at; links in mail start with it.
+    /// Empty: `serve` uses `http://LISTEN` and records it in the data
+    /// directory, so other commands print links that work.
+    pub base_url: String,
+    /// The organisation's name, shown on pages and in mail.
+    pub organization: String,
+    /// Where reports arrive by mail; replies go to `local+TOKEN@domain`.
+    pub security_address: String,
+    /// Sender of outgoing mail.
+    pub from_address: String,
+    pub mail: MailConfig,
+    pub limits: Limits,
+    pub auth: AuthConfig,
+    pub triage: TriageConfig,
+    pub jobs: JobsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// `file` (default: `.eml` files under `DATA/outbox`) or `smtp`.
+    pub transport: MailTransportKind,
+    pub smtp: SmtpConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransportKind {
+    File,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `starttls` (required), `tls` (implicit, usually port 465) or `none`
+    /// (only for a relay on the same machine).
+    pub security: SmtpSecurity,
+    pub username: String,
+    pub password: String,
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body the HTTP server reads.
+    pub max_body_bytes: usize,
+    /// Largest single attachment kept (web uploads and mail).
+    pub max_attachment_bytes: usize,
+    /// Largest inbound mail `embargo ingest` accepts.
+    pub max_mail_bytes: usize,
+    /// New reports per client address per hour (form and API together).
+    pub reports_per_hour: u32,
+    /// Login attempts per client address per 15 minutes.
+    pub logins_per_15_minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Admins must set up TOTP before they can sign in.
+    pub require_totp_for_admins: bool,
+    pub session_hours: u32,
+    /// Minutes an account stays locked after too many failed logins.
+    pub lockout_minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TriageConfig {
+    /// Days until a new report counts as overdue for a first response.
+    pub first_response_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Attempts before a job is marked dead.
+    pub max_attempts: u32,
+    /// First retry delay; it doubles with each attempt, capped at an hour.
+    pub backoff_seconds: u64,
+    /// How often an idle runner looks for due jobs.
+    pub poll_milliseconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: String::new(),
+            base_url: String::new(),
+            organization: "Example Project".into(),
+            security_address: "security@example.org".into(),
+            from_address: "security@example.org".into(),
+            mail: MailConfig::default(),
+            limits: Limits::default(),
+            auth: AuthConfig::default(),
+            triage: TriageConfig::default(),
+            jobs: JobsConfig::default(),
+        }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            transport: MailTransportKind::File,
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: String::new(),
+            password: String::new(),
+            timeout_seconds: 30,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 12 * 1024 * 1024,
+            max_attachment_bytes: 10 * 1024 * 1024,
+            max_mail_bytes: 25 * 1024 * 1024,
+            reports_per_hour: 20,
+            logins_per_15_minutes: 30,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            require_totp_for_admins: false,
+            session_hours: 12,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl Default for TriageConfig {
+    fn default() -> Self {
+        Self {
+            first_response_days: 3,
+        }
+    }
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            backoff_seconds: 30,
+            poll_milliseconds: 500,
+        }
+    }
+}
+
+const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
+/// Where `serve` records the URL it derived from `--listen`.
+const BASE_URL_FILE: &str = "base_url";
+
+/// Environment variables that are options of the CLI or the tests, not settings.
+const NOT_SETTINGS: &[&str] = &["CONFIG", "DATA", "LOG", "TEST_DATABASE_URL", "TEST_SMTP"];
+
+impl Config {
+    /// Loads defaults, then `file` (when given), then `EMBARGO_*` variables,
+    /// and checks the values. Errors name the setting at fault.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("configuration file {} does not exist", path.display());
+            }
+            fig = fig.merge(Toml::file_exact(path));
+        }
+        fig = fig.merge(Env::prefixed("EMBARGO_").ignore(NOT_SETTINGS).split("__"));
+        let config: Config = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if !self.base_url.is_empty() {
+            let base = url::Url::parse(&self.base_url)
+                .map_err(|e| anyhow::anyhow!("invalid configuration: base_url: {e}"))?;
+            if !matches!(base.scheme(), "http" | "https") {
+                anyhow::bail!(
+                    "invalid configuration: base_url must start with http:// or https://"
+                );
+            }
+        }
+        for (name, value) in [
+            ("security_address", &self.security_address),
+            ("from_address", &self.from_address),
+        ] {
+            crate::domain::email::EmailAddress::parse(value)
+                .map_err(|e| anyhow::anyhow!("invalid configuration: {name}: {e}"))?;
+        }
+        if !self.database_url.is_empty()
+            && !self.database_url.starts_with("sqlite:")
+            && !self.database_url.starts_with("postgres://")
+            && !self.database_url.starts_with("postgresql://")
+        {
+            anyhow::bail!(
+                "invalid configuration: database_url must start with sqlite: or postgres://"
+            );
+        }
+        if self.mail.transport == MailTransportKind::Smtp && self.mail.smtp.host.is_empty() {
+            anyhow::bail!(
+                "invalid configuration: mail.smtp.host is required when mail.transport = \"smtp\""
+            );
+        }
+        if self.jobs.max_attempts == 0 {
+            anyhow::bail!("invalid configuration: jobs.max_attempts must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn base(&self) -> &str {
+        match self.base_url.trim_end_matches('/') {
+            "" => DEFAULT_BASE_URL,
+            b => b,
+        }
+    }
+
+    /// Fills an unset `base_url`: from `listen` when serving (and records
+    /// it), otherwise from what the last `serve` recorded.
+    pub fn resolve_base_url(&mut self, paths: &Paths, listen: Option<std::net::SocketAddr>) {
+        if !self.base_url.is_empty() {
+            return;
+        }
+        let file = paths.data.join(BASE_URL_FILE);
+        match listen {
+            Some(addr) => {
+                self.base_url = format!("http://{addr}");
+                if std::fs::create_dir_all(&paths.data).is_ok() {
+                    let _ = std::fs::write(&file, &self.base_url);
+                }
+            }
+            None => {
+                if let Ok(recorded) = std::fs::read_to_string(&file) {
+                    let recorded = recorded.trim();
+                    if url::Url::parse(recorded).is_ok() {
+                        self.base_url = recorded.to_owned();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cookies get `Secure` when the service is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base().starts_with("https://")
+    }
+
+    /// The database URL, defaulting to a SQLite file in `data_dir`.
+    pub fn database_url(&self, data_dir: &Path) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("embargo.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+/// Where the service keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub data: PathBuf,
+}
+
+impl Paths {
+    pub fn outbox(&self) -> PathBuf {
+        self.data.join("outbox")
+    }
+}

@@ -1,0 +1,231 @@
+//! Accounts, their one-time set-up links, and login failure counting.
+
+use sqlx::{AnyConnection, Row};
+
+use super::DbError;
+use crate::domain::account::Role;
+use crate::domain::email::EmailAddress;
+use crate::domain::id::AccountId;
+use crate::domain::secret::SecretHash;
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: AccountId,
+    pub email: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<String>,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub disabled: bool,
+}
+
+const COLUMNS: &str =
+    "id, email, role, password_hash, totp_secret, failed_logins, locked_until, disabled";
+
+fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
+    let id: String = r.try_get("id")?;
+    let role: String = r.try_get("role")?;
+    Ok(Account {
+        id: AccountId::parse(&id).map_err(|e| DbError::Decode(Box::new(e)))?,
+        email: r.try_get("email")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| DbError::Decode(format!("unknown role {role}").into()))?,
+        password_hash: r.try_get("password_hash")?,
+        totp_secret: r.try_get("totp_secret")?,
+        failed_logins: r.try_get("failed_logins")?,
+        locked_until: r.try_get("locked_until")?,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    email: &EmailAddress,
+    role: Role,
+) -> Result<AccountId, DbError> {
+    let id = AccountId::generate();
+    sqlx::query("INSERT INTO accounts (id, email, role, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id.as_str())
+        .bind(email.as_str())
+        .bind(role.as_str())
+        .bind(super::now())
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// The bootstrap admin: its address is set on the set-up page.
+pub async fn insert_unnamed_admin(conn: &mut AnyConnection) -> Result<AccountId, DbError> {
+    let id = AccountId::generate();
+    sqlx::query("INSERT INTO accounts (id, email, role, created_at) VALUES ($1, '', 'admin', $2)")
+        .bind(id.as_str())
+        .bind(super::now())
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+pub async fn set_email(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    email: &EmailAddress,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET email = $1 WHERE id = $2")
+        .bind(email.as_str())
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<Account>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE email = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(email)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(account)
+        .transpose()
+}
+
+pub async fn by_id(conn: &mut AnyConnection, id: &AccountId) -> Result<Option<Account>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(account)
+        .transpose()
+}
+
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<Account>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM accounts ORDER BY email");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(account).collect()
+}
+
+pub async fn admins(conn: &mut AnyConnection) -> Result<Vec<Account>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM accounts WHERE role = 'admin' AND disabled = 0 AND email <> '' ORDER BY email"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(account).collect()
+}
+
+/// Admins who have completed set-up.
+pub async fn count_admins(conn: &mut AnyConnection) -> Result<i64, DbError> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND password_hash IS NOT NULL",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    password_hash: &str,
+    totp_secret: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $1, totp_secret = $2, failed_logins = 0, locked_until = NULL WHERE id = $3",
+    )
+    .bind(password_hash)
+    .bind(totp_secret)
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Counts a failed login; locks the account until `lock_until` once
+/// `max_failures` is reached. Returns the new count.
+pub async fn record_failed_login(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    max_failures: i64,
+    lock_until: i64,
+) -> Result<i64, DbError> {
+    let n: i64 = sqlx::query_scalar(
+        "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+    )
+    .bind(id.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    if n >= max_failures {
+        sqlx::query("UPDATE accounts SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+            .bind(lock_until)
+            .bind(id.as_str())
+            .execute(conn)
+            .await?;
+    }
+    Ok(n)
+}
+
+pub async fn record_successful_login(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores a set-up link; any earlier unused link for the account stops working.
+pub async fn insert_setup_link(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    token: &SecretHash,
+    expires_at: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE setup_links SET used_at = $1 WHERE account_id = $2 AND used_at IS NULL")
+        .bind(super::now())
+        .bind(account.as_str())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO setup_links (token_hash, account_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(token.as_str())
+        .bind(account.as_str())
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The account a set-up link belongs to, if the link is unused and unexpired.
+pub async fn setup_link_account(
+    conn: &mut AnyConnection,
+    token: &SecretHash,
+    now: i64,
+) -> Result<Option<AccountId>, DbError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT account_id FROM setup_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token.as_str())
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    id.map(|s| AccountId::parse(&s).map_err(|e| DbError::Decode(Box::new(e))))
+        .transpose()
+}
+
+/// Marks a link used; false when it was already used (a concurrent submit).
+pub async fn use_setup_link(conn: &mut AnyConnection, token: &SecretHash) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE setup_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(super::now())
+    .bind(token.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,103 @@
+//! Migrations: one tree of portable SQL, applied in order, each once.
+
+use sqlx::{AssertSqlSafe, Executor};
+
+use super::{Db, DbError, Engine};
+
+/// Embedded at build time so the binary carries its schema.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/0001_foundation.sql"),
+)];
+
+/// Serialises migrating instances on PostgreSQL.
+const PG_LOCK_KEY: i64 = 0x656d_6261_7267;
+
+pub async fn run(db: &Db) -> Result<(), DbError> {
+    let mut conn = db.pool.acquire().await?;
+    if db.engine == Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(PG_LOCK_KEY)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let result = apply(db, &mut conn).await;
+    if db.engine == Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(PG_LOCK_KEY)
+            .execute(&mut *conn)
+            .await?;
+    }
+    result
+}
+
+async fn apply(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *conn)
+        .await?;
+    for &(version, name, sql) in MIGRATIONS {
+        if applied.contains(&version) {
+            continue;
+        }
+        let sql = match db.engine {
+            Engine::Sqlite => sql.to_owned(),
+            Engine::Postgres => sql.replace(" BLOB", " BYTEA"),
+        };
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        for statement in split_statements(&sql) {
+            tx.execute(AssertSqlSafe(statement)).await?;
+        }
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(version)
+        .bind(name)
+        .bind(super::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            migration.version = version,
+            migration.name = name,
+            "applied migration"
+        );
+    }
+    Ok(())
+}
+
+/// Splits a script on semicolons that end a line; comment lines are dropped.
+fn split_statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in sql.lines() {
+        if line.trim_start().starts_with("--") {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if line.trim_end().ends_with(';') {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn splits_on_line_ending_semicolons() {
+        let s = super::split_statements(
+            "-- c\nCREATE TABLE a (x TEXT);\nINSERT INTO a\nVALUES ('x');\n",
+        );
+        assert_eq!(s.len(), 2);
+        assert!(s[1].contains("VALUES"));
+    }
+}

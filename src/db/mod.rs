@@ -1,0 +1,96 @@
+//! Storage: one query layer over SQLite and PostgreSQL through sqlx's `Any`
+//! driver. Queries use `$N` placeholders, which both engines accept.
+
+pub mod accounts;
+pub mod audit;
+pub mod jobs;
+pub mod migrate;
+pub mod reports;
+pub mod sessions;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+
+pub use sqlx::Error as DbError;
+
+/// A transaction; the use case that needs atomicity opens it.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The connection pool and which engine is behind it.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub engine: Engine,
+}
+
+impl Db {
+    /// Connects and runs pending migrations. SQLite gets WAL, foreign keys and
+    /// a busy timeout on every connection.
+    pub async fn connect(url: &str) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        };
+        let options: AnyConnectOptions = url
+            .parse::<AnyConnectOptions>()?
+            .log_statements(tracing::log::LevelFilter::Trace);
+        let pool = AnyPoolOptions::new()
+            .max_connections(if engine == Engine::Sqlite { 4 } else { 8 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn: &mut AnyConnection, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let db = Db { pool, engine };
+        migrate::run(&db).await?;
+        Ok(db)
+    }
+
+    /// Begins a transaction. On SQLite it takes the write lock up front, so two
+    /// writers queue on the busy timeout instead of failing on lock upgrade.
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, DbError> {
+        self.pool.acquire().await
+    }
+
+    /// Answers when the database does (`/healthz`).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await
+    }
+}
+
+/// The current instant in microseconds since the Unix epoch.
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+/// Microseconds in `seconds`.
+pub fn seconds(seconds: i64) -> i64 {
+    seconds.saturating_mul(1_000_000)
+}

@@ -1,0 +1,423 @@
+//! Reports, their message threads and attachments.
+
+use sqlx::{AnyConnection, Row};
+
+use super::DbError;
+use crate::domain::id::{AccountId, AttachmentId, MessageId, ReportId};
+use crate::domain::report::{NewReport, ReportStatus};
+use crate::domain::secret::SecretHash;
+
+/// Where a report came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Web,
+    Api,
+    Mail,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Api => "api",
+            Self::Mail => "mail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub affected_versions: String,
+    pub unaffected_versions: String,
+    pub reporter_name: Option<String>,
+    pub reporter_email: Option<String>,
+    pub github: Option<String>,
+    pub credit_consent: bool,
+    pub status: ReportStatus,
+    pub status_reason: String,
+    pub assignee_id: Option<String>,
+    pub source: String,
+    pub encrypted: bool,
+    #[serde(skip)]
+    pub origin_message_id: Option<String>,
+    #[serde(skip)]
+    pub reply_tag: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub first_response_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, title, description, affected_versions, unaffected_versions, reporter_name, \
+    reporter_email, github, credit_consent, status, status_reason, assignee_id, source, encrypted, \
+    origin_message_id, reply_tag, created_at, updated_at, first_response_at";
+
+fn report(r: &sqlx::any::AnyRow) -> Result<Report, DbError> {
+    let status: String = r.try_get("status")?;
+    Ok(Report {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        affected_versions: r.try_get("affected_versions")?,
+        unaffected_versions: r.try_get("unaffected_versions")?,
+        reporter_name: r.try_get("reporter_name")?,
+        reporter_email: r.try_get("reporter_email")?,
+        github: r.try_get("github")?,
+        credit_consent: r.try_get::<i64, _>("credit_consent")? != 0,
+        status: ReportStatus::parse(&status).map_err(|e| DbError::Decode(Box::new(e)))?,
+        status_reason: r.try_get("status_reason")?,
+        assignee_id: r.try_get("assignee_id")?,
+        source: r.try_get("source")?,
+        encrypted: r.try_get::<i64, _>("encrypted")? != 0,
+        origin_message_id: r.try_get("origin_message_id")?,
+        reply_tag: r.try_get("reply_tag")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        first_response_at: r.try_get("first_response_at")?,
+    })
+}
+
+pub struct Insert<'a> {
+    pub report: &'a NewReport,
+    pub source: Source,
+    pub encrypted: bool,
+    pub origin_message_id: Option<&'a str>,
+    pub tracking: &'a SecretHash,
+    pub reply_tag: &'a str,
+}
+
+pub async fn insert(conn: &mut AnyConnection, new: Insert<'_>) -> Result<ReportId, DbError> {
+    let id = ReportId::generate();
+    let now = super::now();
+    let r = new.report;
+    sqlx::query(
+        "INSERT INTO reports (id, title, description, affected_versions, unaffected_versions, reporter_name, \
+         reporter_email, github, credit_consent, status, source, encrypted, origin_message_id, tracking_hash, reply_tag, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $15, $15)",
+    )
+    .bind(id.as_str())
+    .bind(&r.title)
+    .bind(&r.description)
+    .bind(&r.affected_versions)
+    .bind(&r.unaffected_versions)
+    .bind(r.reporter_name.as_deref())
+    .bind(r.reporter_email.as_ref().map(|e| e.as_str()))
+    .bind(r.github.as_ref().map(|g| g.as_str()))
+    .bind(i64::from(r.credit_consent))
+    .bind(new.source.as_str())
+    .bind(i64::from(new.encrypted))
+    .bind(new.origin_message_id)
+    .bind(new.tracking.as_str())
+    .bind(new.reply_tag)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &ReportId) -> Result<Option<Report>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM reports WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(report)
+        .transpose()
+}
+
+/// The report a tracking link opens.
+pub async fn by_tracking(
+    conn: &mut AnyConnection,
+    token: &SecretHash,
+) -> Result<Option<Report>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM reports WHERE tracking_hash = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token.as_str())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(report)
+        .transpose()
+}
+
+/// The report a plus-address reply tag names.
+pub async fn by_reply_tag(conn: &mut AnyConnection, tag: &str) -> Result<Option<Report>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM reports WHERE reply_tag = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(tag)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(report)
+        .transpose()
+}
+
+/// The report one of our sent mails (by Message-ID) was about.
+pub async fn by_sent_mail(
+    conn: &mut AnyConnection,
+    mail_message_id: &str,
+) -> Result<Option<Report>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reports WHERE id = (SELECT report_id FROM sent_mail WHERE mail_message_id = $1)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(mail_message_id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(report)
+        .transpose()
+}
+
+/// Inbox filter.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub status: Option<ReportStatus>,
+    /// Case-insensitive substring of the title.
+    pub search: Option<String>,
+}
+
+pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Report>, DbError> {
+    let pattern = filter.search.as_deref().map(|s| {
+        let escaped = s
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reports WHERE ($1 IS NULL OR status = $1) \
+         AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') ORDER BY created_at DESC LIMIT 500"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(pattern)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(report).collect()
+}
+
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    id: &ReportId,
+    status: ReportStatus,
+    reason: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE reports SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(reason)
+    .bind(super::now())
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn assign(
+    conn: &mut AnyConnection,
+    id: &ReportId,
+    to: Option<&AccountId>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE reports SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(to.map(|a| a.as_str()))
+        .bind(super::now())
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the first answer to the reporter, which stops the overdue clock.
+pub async fn mark_responded(conn: &mut AnyConnection, id: &ReportId) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE reports SET first_response_at = $1 WHERE id = $2 AND first_response_at IS NULL",
+    )
+    .bind(super::now())
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Message {
+    pub id: String,
+    pub direction: String,
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_message(
+    conn: &mut AnyConnection,
+    report: &ReportId,
+    direction: &str,
+    author: &str,
+    body: &str,
+    mail_message_id: Option<&str>,
+) -> Result<MessageId, DbError> {
+    let id = MessageId::generate();
+    sqlx::query(
+        "INSERT INTO messages (id, report_id, direction, author, body, mail_message_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.as_str())
+    .bind(report.as_str())
+    .bind(direction)
+    .bind(author)
+    .bind(body)
+    .bind(mail_message_id)
+    .bind(super::now())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE reports SET updated_at = $1 WHERE id = $2")
+        .bind(super::now())
+        .bind(report.as_str())
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Whether an inbound mail with this Message-ID was already taken (MTA retry).
+pub async fn has_mail_message(
+    conn: &mut AnyConnection,
+    mail_message_id: &str,
+) -> Result<bool, DbError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM messages WHERE mail_message_id = $1) + \
+         (SELECT COUNT(*) FROM reports WHERE origin_message_id = $1)",
+    )
+    .bind(mail_message_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+pub async fn messages(
+    conn: &mut AnyConnection,
+    report: &ReportId,
+) -> Result<Vec<Message>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, direction, author, body, created_at FROM messages WHERE report_id = $1 ORDER BY created_at, id",
+    )
+    .bind(report.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Message {
+                id: r.try_get("id")?,
+                direction: r.try_get("direction")?,
+                author: r.try_get("author")?,
+                body: r.try_get("body")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// A file attached to a report.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AttachmentInfo {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+fn attachment_info(r: &sqlx::any::AnyRow) -> Result<AttachmentInfo, DbError> {
+    Ok(AttachmentInfo {
+        id: r.try_get("id")?,
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+    })
+}
+
+pub async fn insert_attachment(
+    conn: &mut AnyConnection,
+    report: &ReportId,
+    message: Option<&MessageId>,
+    a: &NewAttachment,
+) -> Result<AttachmentId, DbError> {
+    let id = AttachmentId::generate();
+    sqlx::query(
+        "INSERT INTO attachments (id, report_id, message_id, filename, content_type, size, sha256, content, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id.as_str())
+    .bind(report.as_str())
+    .bind(message.map(|m| m.as_str()))
+    .bind(&a.filename)
+    .bind(&a.content_type)
+    .bind(a.content.len() as i64)
+    .bind(crate::domain::secret::sha256_hex(&a.content))
+    .bind(&a.content)
+    .bind(super::now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn attachments(
+    conn: &mut AnyConnection,
+    report: &ReportId,
+) -> Result<Vec<AttachmentInfo>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, filename, content_type, size, sha256 FROM attachments WHERE report_id = $1 ORDER BY created_at, id",
+    )
+    .bind(report.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(attachment_info).collect()
+}
+
+/// One attachment's bytes, only if it belongs to `report`.
+pub async fn attachment_content(
+    conn: &mut AnyConnection,
+    report: &ReportId,
+    id: &AttachmentId,
+) -> Result<Option<(AttachmentInfo, Vec<u8>)>, DbError> {
+    let row = sqlx::query(
+        "SELECT id, filename, content_type, size, sha256, content FROM attachments WHERE id = $1 AND report_id = $2",
+    )
+    .bind(id.as_str())
+    .bind(report.as_str())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((attachment_info(&r)?, r.try_get("content")?)))
+        .transpose()
+}
+
+/// Remembers the Message-ID of a mail we sent about `report`.
+pub async fn record_sent_mail(
+    conn: &mut AnyConnection,
+    mail_message_id: &str,
+    report: Option<&ReportId>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO sent_mail (mail_message_id, report_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(mail_message_id)
+    .bind(report.map(|r| r.as_str()))
+    .bind(super::now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Browser sessions and API tokens; both stored only as hashes.
+
+use sqlx::{AnyConnection, Row};
+
+use super::DbError;
+use crate::domain::id::{AccountId, TokenId};
+use crate::domain::secret::SecretHash;
+
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    token: &SecretHash,
+    account: &AccountId,
+    expires_at: i64,
+) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token.as_str())
+        .bind(account.as_str())
+        .bind(super::now())
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The account behind a live session cookie.
+pub async fn session_account(
+    conn: &mut AnyConnection,
+    token: &SecretHash,
+    now: i64,
+) -> Result<Option<AccountId>, DbError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT s.account_id FROM sessions s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled = 0",
+    )
+    .bind(token.as_str())
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    id.map(|s| AccountId::parse(&s).map_err(|e| DbError::Decode(Box::new(e))))
+        .transpose()
+}
+
+pub async fn delete_session(conn: &mut AnyConnection, token: &SecretHash) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert_token(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    name: &str,
+    token: &SecretHash,
+) -> Result<TokenId, DbError> {
+    let id = TokenId::generate();
+    sqlx::query(
+        "INSERT INTO api_tokens (id, account_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id.as_str())
+    .bind(account.as_str())
+    .bind(name)
+    .bind(token.as_str())
+    .bind(super::now())
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The account behind an unrevoked token; records its use.
+pub async fn token_account(
+    conn: &mut AnyConnection,
+    token: &SecretHash,
+) -> Result<Option<AccountId>, DbError> {
+    let id: Option<String> = sqlx::query_scalar(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
+         AND account_id IN (SELECT id FROM accounts WHERE disabled = 0) RETURNING account_id",
+    )
+    .bind(super::now())
+    .bind(token.as_str())
+    .fetch_optional(conn)
+    .await?;
+    id.map(|s| AccountId::parse(&s).map_err(|e| DbError::Decode(Box::new(e))))
+        .transpose()
+}
+
+pub async fn tokens_of(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+) -> Result<Vec<ApiToken>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at",
+    )
+    .bind(account.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ApiToken {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes one of the account's tokens; false when there was none to revoke.
+pub async fn revoke_token(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    id: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND account_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(super::now())
+    .bind(id)
+    .bind(account.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,61 @@
+//! Accounts and their roles.
+
+/// What kind of person an account belongs to (see DESIGN.md, "Who uses it").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Member,
+    Delegate,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Member, Role::Delegate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Member => "member",
+            Self::Delegate => "delegate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Password rules: long enough to resist guessing, short enough to hash cheaply.
+pub fn check_password(password: &str) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if n < 12 {
+        Err("must be at least 12 characters")
+    } else if n > 256 {
+        Err("must be at most 256 characters")
+    } else {
+        Ok(())
+    }
+}
+
+/// Failed logins before an account is locked for a while.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_round_trips() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn password_length_rules() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("correct horse battery").is_ok());
+        assert!(check_password(&"x".repeat(257)).is_err());
+    }
+}

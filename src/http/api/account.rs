@@ -1,0 +1,89 @@
+//! The calling account and its API tokens.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::auth;
+use crate::db::accounts::Account;
+use crate::db::sessions;
+use crate::domain::authz::{Action, authorize};
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+fn own(caller: &ApiCaller) -> Result<&Account, Error> {
+    let decision = authorize(&caller.actor, Action::ManageOwnAccount);
+    if !decision.is_allowed() {
+        return Err(Error::denied(decision));
+    }
+    caller.account.as_ref().ok_or(Error::Unauthenticated)
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"id\", \"email\", \"role\"}`"), (status = 401)))]
+pub async fn get_me(caller: ApiCaller) -> Result<Json<Value>, ApiError> {
+    let a = own(&caller)?;
+    Ok(Json(
+        json!({ "id": a.id.as_str(), "email": a.email, "role": a.role.as_str() }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"name\", \"created_at\", \"last_used_at\", \"revoked_at\"}]}`"), (status = 401)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let a = own(&caller)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let items = sessions::tokens_of(&mut conn, &a.id)
+        .await
+        .map_err(Error::from)?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    #[serde(default)]
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = TokenRequest, security(("bearer" = [])),
+    responses((status = 201, description = "`{\"id\", \"token\"}`; the token is shown only now"), (status = 401)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> Result<Response, ApiError> {
+    let a = own(&caller)?;
+    let name: String = match req.name.trim() {
+        "" => "unnamed".into(),
+        n => n.chars().take(100).collect(),
+    };
+    let (id, token) = auth::create_token(&state, &caller.audit(), &a.id, &name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id.as_str(), "token": token.expose() })),
+    )
+        .into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204), (status = 401), (status = 404)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let a = own(&caller)?;
+    if !auth::revoke_token(&state, &caller.audit(), &a.id, &id).await? {
+        return Err(Error::NotFound.into());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,60 @@
+//! The job queue, for operators.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::db::jobs;
+use crate::domain::authz::{Action, authorize};
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+use crate::http::pages::triage::job_state_filter;
+
+fn require_admin(caller: &ApiCaller) -> Result<(), Error> {
+    let decision = authorize(&caller.actor, Action::Administer);
+    if decision.is_allowed() {
+        Ok(())
+    } else {
+        Err(Error::denied(decision))
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct JobsQuery {
+    /// queued, running, done or dead.
+    state: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"kind\", \"state\", \"run_at\", \"attempts\", \"max_attempts\", \"last_error\"}]}`"), (status = 401), (status = 403)))]
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<JobsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&caller)?;
+    let filter = job_state_filter(&q.state)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let items = jobs::list(&mut conn, filter, 500)
+        .await
+        .map_err(Error::from)?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs", security(("bearer" = [])),
+    responses((status = 200), (status = 401), (status = 403), (status = 404, description = "no dead job with that id")))]
+pub async fn retry_job(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require_admin(&caller)?;
+    if !crate::app::jobs::retry(&state, &caller.audit(), &id).await? {
+        return Err(Error::NotFound.into());
+    }
+    Ok(Json(json!({ "state": "queued" })))
+}

@@ -1,0 +1,87 @@
+//! The JSON API under `/api/v1`. Authenticated by `Authorization: Bearer`
+//! tokens only; every route authorizes through `domain::authz`.
+
+pub mod account;
+pub mod jobs;
+pub mod reports;
+pub mod track;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::error::{ApiError, Error};
+use crate::domain::fields::FieldErrors;
+
+/// `Json<T>` whose rejections are API errors: bad syntax 400, wrong shape
+/// 422 naming the problem, too large 413, wrong content type 415.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Self(v)),
+            Err(rejection) => {
+                let err = match &rejection {
+                    JsonRejection::JsonDataError(e) => {
+                        let mut fields = FieldErrors::new();
+                        fields.add("body", e.body_text());
+                        Error::Invalid(fields)
+                    }
+                    JsonRejection::MissingJsonContentType(_) => {
+                        return Err((
+                            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                            Json(serde_json::json!({ "error": "expected Content-Type: application/json" })),
+                        )
+                            .into_response());
+                    }
+                    JsonRejection::BytesRejection(_)
+                        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+                    {
+                        Error::TooLarge
+                    }
+                    other => Error::BadRequest(other.body_text()),
+                };
+                Err(ApiError(err).into_response())
+            }
+        }
+    }
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "embargo API", description = "Coordinated vulnerability disclosure: reports, triage and accounts. Errors are `{\"error\": MESSAGE}`, or `{\"errors\": {FIELD: MESSAGE}}` with status 422."),
+    modifiers(&BearerAuth),
+    paths(
+        reports::create_report, reports::list_reports, reports::get_report, reports::reply_to_report,
+        reports::change_report_status, reports::assign_report, reports::get_attachment,
+        track::get_tracked_report, track::add_reporter_message, track::get_tracked_attachment,
+        account::get_me, account::list_tokens, account::create_token, account::revoke_token,
+        jobs::list_jobs, jobs::retry_job,
+    ),
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}

@@ -1,0 +1,213 @@
+//! Reports: intake for anyone, triage for admins.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::reports::{self as usecase, Origin, TriageError};
+use crate::db::reports::Source;
+use crate::domain::authz::{Action, authorize};
+use crate::domain::id::AccountId;
+use crate::domain::report::{ReportInput, ReportStatus};
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+use crate::http::pages::triage::{inbox_filter, inbox_items, triage_errors};
+use crate::http::view;
+
+/// A new report. Only `title` and `description` are required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ReportRequest {
+    title: String,
+    description: String,
+    affected_versions: Option<String>,
+    unaffected_versions: Option<String>,
+    reporter_name: Option<String>,
+    /// Leave out to report anonymously; then only the tracking link works.
+    reporter_email: Option<String>,
+    /// GitHub user name, for credit.
+    github: Option<String>,
+    credit_consent: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportCreated {
+    id: String,
+    /// The reporter's private link; shown only now.
+    tracking_url: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports", tag = "reports", request_body = ReportRequest,
+    responses((status = 201, body = ReportCreated), (status = 422, description = "`{\"errors\": {FIELD: MESSAGE}}`"), (status = 429)))]
+pub async fn create_report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<ReportInput>,
+) -> Result<Response, ApiError> {
+    if !authorize(&caller.actor, Action::SubmitReport).is_allowed() {
+        return Err(Error::Forbidden.into());
+    }
+    if !state.report_limiter.check(caller.ip) {
+        return Err(Error::TooManyRequests.into());
+    }
+    let report = input.validate().map_err(Error::Invalid)?;
+    let submitted = usecase::submit(
+        &state,
+        &caller.audit(),
+        &report,
+        Source::Api,
+        Origin::default(),
+        &[],
+    )
+    .await?;
+    let body = ReportCreated {
+        id: submitted.id.to_string(),
+        tracking_url: submitted.tracking_url,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ListQuery {
+    /// One of new, triaging, accepted, duplicate, invalid, out-of-scope.
+    status: String,
+    /// Case-insensitive search in titles.
+    q: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"title\", \"status\", \"created_at\", \"updated_at\", \"source\", \"assignee\", \"overdue\"}]}`"), (status = 401), (status = 403)))]
+pub async fn list_reports(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let decision = authorize(&caller.actor, Action::ListReports);
+    if !decision.is_allowed() {
+        return Err(Error::denied(decision).into());
+    }
+    let items = inbox_items(&state, &inbox_filter(&q.status, &q.q)?).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"report\", \"overdue\", \"messages\", \"attachments\", \"history\", \"admins\", \"next_statuses\"}`"), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let report = view::authorized_report(&state, &caller.actor, &id, view::On::Read).await?;
+    usecase::record_read(&state, &caller.audit(), &report.id).await?;
+    Ok(Json(view::admin_view(&state, &report).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReplyRequest {
+    /// Sent to the reporter and kept in the thread.
+    body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/messages", tag = "reports", request_body = ReplyRequest, security(("bearer" = [])),
+    responses((status = 201), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn reply_to_report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ReplyRequest>,
+) -> Result<Response, ApiError> {
+    let report = view::authorized_report(&state, &caller.actor, &id, view::On::Reply).await?;
+    let account = caller.account.as_ref().ok_or(Error::Unauthenticated)?;
+    if req.body.trim().is_empty() {
+        let mut e = crate::domain::fields::FieldErrors::new();
+        e.add("body", "is required");
+        return Err(Error::Invalid(e).into());
+    }
+    usecase::admin_reply(
+        &state,
+        &caller.audit(),
+        &account.id,
+        &report,
+        req.body.trim(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({}))).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusRequest {
+    /// The new status.
+    status: String,
+    /// Told to the reporter; required except when moving to `triaging`.
+    #[serde(default)]
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/status", tag = "reports", request_body = StatusRequest, security(("bearer" = [])),
+    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn change_report_status(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<StatusRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let report = view::authorized_report(&state, &caller.actor, &id, view::On::Triage).await?;
+    let result = match ReportStatus::parse(&req.status) {
+        Ok(to) => usecase::change_status(&state, &caller.audit(), &report, to, &req.reason).await,
+        Err(e) => Err(TriageError::Status(e)),
+    };
+    match result {
+        Ok(()) => Ok(Json(json!({ "status": req.status }))),
+        Err(err) => Err(Error::Invalid(triage_errors(err)?).into()),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AssignRequest {
+    /// An admin's account id, or null to unassign.
+    assignee: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/reports/{id}/assignee", tag = "reports", request_body = AssignRequest, security(("bearer" = [])),
+    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn assign_report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<AssignRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let report = view::authorized_report(&state, &caller.actor, &id, view::On::Triage).await?;
+    let to = req
+        .assignee
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|a| AccountId::parse(a).map_err(|_| TriageError::NoSuchAssignee))
+        .transpose();
+    let result = match to {
+        Ok(to) => usecase::assign(&state, &caller.audit(), &report, to.as_ref()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Json(json!({ "assignee": req.assignee }))),
+        Err(err) => Err(Error::Invalid(triage_errors(err)?).into()),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}/attachments/{attachment}", tag = "reports", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_attachment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let report = view::authorized_report(&state, &caller.actor, &id, view::On::Read).await?;
+    usecase::record_read(&state, &caller.audit(), &report.id).await?;
+    Ok(view::attachment_download(&state, &report, &attachment).await?)
+}

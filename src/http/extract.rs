@@ -1,0 +1,265 @@
+//! Request extractors: who is asking (bearer token for the API, session
+//! cookie for pages), from where, and the CSRF token of page forms.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+use super::error::{Error, PageError};
+use crate::app::AppState;
+use crate::db::accounts::{self, Account};
+use crate::db::{self, sessions};
+use crate::domain::authz::Actor;
+use crate::domain::secret::{Secret, constant_time_eq};
+
+pub const SESSION_COOKIE: &str = "embargo_session";
+pub const CSRF_COOKIE: &str = "embargo_csrf";
+
+/// The client's address, for rate limits and the audit log.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        Ok(ClientIp(ip))
+    }
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value with the flags every cookie of ours carries.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if state.config.secure_cookies() {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+/// An audit actor from an authorization actor and address.
+pub fn audit_actor(actor: &Actor, ip: IpAddr) -> crate::db::audit::Actor {
+    let who = match actor {
+        Actor::Anonymous => "anonymous".to_owned(),
+        Actor::Reporter(r) => format!("reporter:{r}"),
+        Actor::Account { id, .. } => format!("account:{id}"),
+    };
+    crate::db::audit::Actor {
+        who,
+        ip: ip.to_string(),
+    }
+}
+
+async fn load_account(
+    state: &AppState,
+    id: Option<crate::domain::id::AccountId>,
+) -> Result<Option<Account>, Error> {
+    let Some(id) = id else { return Ok(None) };
+    let mut conn = state.db.conn().await?;
+    Ok(accounts::by_id(&mut conn, &id)
+        .await?
+        .filter(|a| !a.disabled))
+}
+
+fn actor_of(account: &Option<Account>) -> Actor {
+    match account {
+        Some(a) => Actor::Account {
+            id: a.id.clone(),
+            role: a.role,
+        },
+        None => Actor::Anonymous,
+    }
+}
+
+/// The caller of an API route. A bearer token that is present but wrong is
+/// refused outright; no token means anonymous. Cookies are ignored, so the
+/// API needs no CSRF defence.
+pub struct ApiCaller {
+    pub actor: Actor,
+    pub account: Option<Account>,
+    pub ip: IpAddr,
+}
+
+impl ApiCaller {
+    pub fn audit(&self) -> crate::db::audit::Actor {
+        audit_actor(&self.actor, self.ip)
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = super::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+            return Ok(Self {
+                actor: Actor::Anonymous,
+                account: None,
+                ip,
+            });
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(Error::Unauthenticated)?;
+        let mut conn = state.db.conn().await.map_err(Error::from)?;
+        let id = sessions::token_account(&mut conn, &Secret::from_presented(token).hash())
+            .await
+            .map_err(Error::from)?
+            .ok_or(Error::Unauthenticated)?;
+        drop(conn);
+        let account = load_account(state, Some(id))
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        Ok(Self {
+            actor: actor_of(&Some(account.clone())),
+            account: Some(account),
+            ip,
+        })
+    }
+}
+
+/// Context of an HTML page: the signed-in account (if any) and the CSRF
+/// token its forms carry (double-submit: a SameSite=Strict cookie whose value
+/// each form repeats).
+pub struct Page {
+    pub actor: Actor,
+    pub account: Option<Account>,
+    pub ip: IpAddr,
+    pub csrf: String,
+    csrf_is_new: bool,
+    presented_csrf: Option<String>,
+    pub session: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientIp(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+        let session = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned);
+        let account_id = match &session {
+            Some(s) => {
+                let mut conn = state.db.conn().await.map_err(Error::from)?;
+                sessions::session_account(&mut conn, &Secret::from_presented(s).hash(), db::now())
+                    .await
+                    .map_err(Error::from)?
+            }
+            None => None,
+        };
+        let account = load_account(state, account_id).await?;
+        let presented_csrf = cookie(&parts.headers, CSRF_COOKIE)
+            .filter(|v| {
+                v.len() >= 32
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .map(str::to_owned);
+        let (csrf, csrf_is_new) = match &presented_csrf {
+            Some(v) => (v.clone(), false),
+            None => (Secret::generate().expose().to_owned(), true),
+        };
+        Ok(Self {
+            actor: actor_of(&account),
+            account,
+            ip,
+            csrf,
+            csrf_is_new,
+            presented_csrf,
+            session,
+        })
+    }
+}
+
+impl Page {
+    pub fn audit(&self) -> crate::db::audit::Actor {
+        audit_actor(&self.actor, self.ip)
+    }
+
+    /// Refuses a form whose CSRF field does not match the cookie.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), Error> {
+        match &self.presented_csrf {
+            Some(cookie) if constant_time_eq(cookie, submitted) => Ok(()),
+            _ => Err(Error::BadRequest(
+                "this form has expired or was not sent from this site; reload the page and try again".into(),
+            )),
+        }
+    }
+
+    /// Renders `pages/NAME.html.j2` with the context every page gets.
+    pub fn render(
+        &self,
+        state: &AppState,
+        name: &str,
+        title: &str,
+        extra: serde_json::Value,
+    ) -> Result<Response, PageError> {
+        let mut ctx = json!({
+            "org": state.config.organization,
+            "user": self.account.as_ref().map(|a| json!({ "email": a.email, "role": a.role.as_str() })),
+            "csrf": self.csrf,
+            "title": title,
+            "security_address": state.config.security_address,
+        });
+        if let (Some(c), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
+            c.extend(e.clone());
+        }
+        let html = state
+            .templates
+            .page(name, &ctx)
+            .map_err(|e| Error::Internal(e.into()))?;
+        let mut resp = Html(html).into_response();
+        self.finish(state, &mut resp);
+        Ok(resp)
+    }
+
+    /// Adds the CSRF cookie when this request minted it, and marks the
+    /// response uncacheable (pages may show private content).
+    pub fn finish(&self, state: &AppState, resp: &mut Response) {
+        if self.csrf_is_new {
+            resp.headers_mut()
+                .append(SET_COOKIE, set_cookie(state, CSRF_COOKIE, &self.csrf, None));
+        }
+        resp.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    }
+}

@@ -1,0 +1,11 @@
+//! HTTP: HTML pages under `/`, the JSON API under `/api/v1`, described by
+//! the OpenAPI document at `/api/openapi.json`.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod pages;
+pub mod router;
+pub mod view;
+
+pub use router::{route_table, router};

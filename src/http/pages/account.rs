@@ -1,0 +1,269 @@
+//! Log in, log out, account set-up, and an account's own API tokens.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{CsrfOnly, see_other};
+use crate::app::AppState;
+use crate::app::auth::{self, LoginError, SetupError, SetupInput};
+use crate::db::{accounts, sessions};
+use crate::domain::account::Role;
+use crate::domain::authz::{Action, authorize};
+use crate::domain::fields::FieldErrors;
+use crate::domain::secret::Secret;
+use crate::http::error::{Error, PageError};
+use crate::http::extract::{Page, SESSION_COOKIE, set_cookie};
+
+pub async fn login_form(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    page.render(
+        &state,
+        "login",
+        "Log in",
+        json!({ "email": "", "error": null }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    csrf: String,
+    email: String,
+    password: String,
+    totp: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(&form.csrf)?;
+    if !state.login_limiter.check(page.ip) {
+        return Err(Error::TooManyRequests.into());
+    }
+    match auth::login(
+        &state,
+        &page.ip.to_string(),
+        &form.email,
+        &form.password,
+        &form.totp,
+    )
+    .await
+    {
+        Ok((account, session)) => {
+            let to = if account.role == Role::Admin {
+                "/admin/reports"
+            } else {
+                "/account"
+            };
+            let mut resp = see_other(to);
+            let max_age = i64::from(state.config.auth.session_hours) * 3600;
+            resp.headers_mut().append(
+                SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, session.expose(), Some(max_age)),
+            );
+            Ok(resp)
+        }
+        Err(LoginError::Other(e)) => Err(Error::Internal(e).into()),
+        Err(err) => {
+            let mut resp = page.render(
+                &state,
+                "login",
+                "Log in",
+                json!({ "email": form.email, "error": err.to_string() }),
+            )?;
+            *resp.status_mut() = StatusCode::UNAUTHORIZED;
+            Ok(resp)
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    page.check_csrf(&form.csrf)?;
+    if let Some(s) = &page.session {
+        let mut conn = state.db.conn().await?;
+        sessions::delete_session(&mut conn, &Secret::from_presented(s).hash()).await?;
+    }
+    let mut resp = see_other("/");
+    resp.headers_mut()
+        .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
+    Ok(resp)
+}
+
+async fn setup_account(state: &AppState, token: &str) -> Result<accounts::Account, Error> {
+    let mut conn = state.db.conn().await?;
+    let id = accounts::setup_link_account(
+        &mut conn,
+        &Secret::from_presented(token).hash(),
+        crate::db::now(),
+    )
+    .await?
+    .ok_or(Error::NotFound)?;
+    accounts::by_id(&mut conn, &id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn setup_context(
+    state: &AppState,
+    token: &str,
+    account: &accounts::Account,
+    secret: &str,
+    errors: &FieldErrors,
+) -> serde_json::Value {
+    let uri = auth::totp(secret, &account.email, &state.config.organization)
+        .and_then(|t| t.to_url().ok())
+        .unwrap_or_default();
+    json!({
+        "token": token,
+        "email": account.email,
+        "needs_email": account.email.is_empty(),
+        "errors": errors,
+        "totp_secret": secret,
+        "totp_uri": uri,
+        "totp_required": state.config.auth.require_totp_for_admins && account.role == Role::Admin,
+    })
+}
+
+pub async fn setup_form(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let account = setup_account(&state, &token).await?;
+    let secret = auth::new_totp_secret();
+    page.render(
+        &state,
+        "setup",
+        "Set up your account",
+        setup_context(&state, &token, &account, &secret, &FieldErrors::new()),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SetupForm {
+    csrf: String,
+    email: String,
+    password: String,
+    confirm: String,
+    totp_secret: String,
+    totp: String,
+}
+
+pub async fn complete_setup(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+    Form(form): Form<SetupForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(&form.csrf)?;
+    let account = setup_account(&state, &token).await?;
+    let input = SetupInput {
+        email: &form.email,
+        password: &form.password,
+        confirm: &form.confirm,
+        totp_secret: &form.totp_secret,
+        totp_code: &form.totp,
+    };
+    match auth::complete_setup(
+        &state,
+        &page.ip.to_string(),
+        &Secret::from_presented(&token),
+        &account,
+        input,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other("/login")),
+        Err(SetupError::Invalid(errors)) => {
+            let ctx = setup_context(&state, &token, &account, &form.totp_secret, &errors);
+            let mut resp = page.render(&state, "setup", "Set up your account", ctx)?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(SetupError::LinkUsed) => Err(Error::NotFound.into()),
+        Err(SetupError::Other(e)) => Err(Error::Internal(e).into()),
+    }
+}
+
+async fn account_context(
+    state: &AppState,
+    account: &accounts::Account,
+    new_token: Option<&str>,
+) -> Result<serde_json::Value, Error> {
+    let mut conn = state.db.conn().await?;
+    let tokens = sessions::tokens_of(&mut conn, &account.id).await?;
+    Ok(
+        json!({ "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token }),
+    )
+}
+
+fn own_account(page: &Page) -> Result<&accounts::Account, Error> {
+    let decision = authorize(&page.actor, Action::ManageOwnAccount);
+    if !decision.is_allowed() {
+        return Err(Error::denied(decision));
+    }
+    page.account.as_ref().ok_or(Error::Unauthenticated)
+}
+
+pub async fn account_page(
+    State(state): State<AppState>,
+    page: Page,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    let ctx = account_context(&state, account, None).await?;
+    page.render(&state, "account", "Your account", ctx)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    csrf: String,
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    page.check_csrf(&form.csrf)?;
+    let name = match form.name.trim() {
+        "" => "unnamed",
+        n => n,
+    };
+    let (_, token) = auth::create_token(
+        &state,
+        &page.audit(),
+        &account.id,
+        &name.chars().take(100).collect::<String>(),
+    )
+    .await?;
+    let ctx = account_context(&state, account, Some(token.expose())).await?;
+    page.render(&state, "account", "Your account", ctx)
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    page.check_csrf(&form.csrf)?;
+    if !auth::revoke_token(&state, &page.audit(), &account.id, &id).await? {
+        return Err(Error::NotFound.into());
+    }
+    Ok(see_other("/account"))
+}

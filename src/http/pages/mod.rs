@@ -1,0 +1,21 @@
+//! HTML pages. Every state-changing form carries the CSRF token and every
+//! action works without JavaScript.
+
+pub mod account;
+pub mod intake;
+pub mod public;
+pub mod triage;
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// 303 to `to`, after a form post (post/redirect/get).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A form whose only field is its CSRF token (buttons that act).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CsrfOnly {
+    pub csrf: String,
+}

@@ -1,0 +1,280 @@
+//! The admins' inbox, report page, triage actions and the jobs view.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{CsrfOnly, see_other};
+use crate::app::AppState;
+use crate::app::reports::{self as usecase, TriageError};
+use crate::db::{accounts, jobs, reports};
+use crate::domain::authz::{Action, Actor, authorize};
+use crate::domain::fields::FieldErrors;
+use crate::domain::id::AccountId;
+use crate::domain::job::JobState;
+use crate::domain::report::ReportStatus;
+use crate::http::error::{Error, PageError};
+use crate::http::extract::Page;
+use crate::http::view;
+
+fn require(actor: &Actor, action: Action<'_>) -> Result<(), Error> {
+    let decision = authorize(actor, action);
+    if decision.is_allowed() {
+        Ok(())
+    } else {
+        Err(Error::denied(decision))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InboxQuery {
+    status: String,
+    q: String,
+}
+
+/// Inbox filter from query text; an unknown status is a 400, not "all".
+pub fn inbox_filter(status: &str, q: &str) -> Result<reports::Filter, Error> {
+    let status = match status.trim() {
+        "" => None,
+        s => Some(ReportStatus::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
+    };
+    let search = Some(q.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().take(200).collect());
+    Ok(reports::Filter { status, search })
+}
+
+/// Reports for the inbox, each with its overdue flag and assignee's address.
+pub async fn inbox_items(
+    state: &AppState,
+    filter: &reports::Filter,
+) -> Result<Vec<serde_json::Value>, Error> {
+    let mut conn = state.db.conn().await?;
+    let list = reports::list(&mut conn, filter).await?;
+    let admins = accounts::admins(&mut conn).await?;
+    let now = crate::db::now();
+    Ok(list
+        .iter()
+        .map(|r| {
+            let assignee = r
+                .assignee_id
+                .as_deref()
+                .and_then(|id| admins.iter().find(|a| a.id.as_str() == id))
+                .map(|a| a.email.clone());
+            json!({
+                "id": r.id, "title": r.title, "status": r.status, "created_at": r.created_at,
+                "updated_at": r.updated_at, "source": r.source, "assignee": assignee,
+                "overdue": usecase::is_overdue(state, r, now),
+            })
+        })
+        .collect())
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<InboxQuery>,
+) -> Result<Response, PageError> {
+    require(&page.actor, Action::ListReports)?;
+    let filter = inbox_filter(&q.status, &q.q)?;
+    let items = inbox_items(&state, &filter).await?;
+    let statuses: Vec<&str> = ReportStatus::ALL.iter().map(|s| s.as_str()).collect();
+    page.render(
+        &state,
+        "inbox",
+        "Inbox",
+        json!({ "reports": items, "filter": { "status": q.status, "q": q.q }, "statuses": statuses }),
+    )
+}
+
+async fn render_report(
+    state: &AppState,
+    page: &Page,
+    report: &reports::Report,
+    errors: &FieldErrors,
+) -> Result<Response, PageError> {
+    let mut ctx = view::admin_view(state, report).await?;
+    ctx["errors"] = json!(errors);
+    ctx["notice"] = json!(null);
+    let mut resp = page.render(state, "report_admin", &report.title, ctx)?;
+    if !errors.is_empty() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+pub async fn show_report(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let report = view::authorized_report(&state, &page.actor, &id, view::On::Read).await?;
+    usecase::record_read(&state, &page.audit(), &report.id).await?;
+    render_report(&state, &page, &report, &FieldErrors::new()).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReplyForm {
+    csrf: String,
+    body: String,
+}
+
+pub async fn reply_to_report(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response, PageError> {
+    let report = view::authorized_report(&state, &page.actor, &id, view::On::Reply).await?;
+    page.check_csrf(&form.csrf)?;
+    let account = page.account.as_ref().ok_or(Error::Unauthenticated)?;
+    if form.body.trim().is_empty() {
+        let mut e = FieldErrors::new();
+        e.add("body", "is required");
+        return render_report(&state, &page, &report, &e).await;
+    }
+    usecase::admin_reply(
+        &state,
+        &page.audit(),
+        &account.id,
+        &report,
+        form.body.trim(),
+    )
+    .await?;
+    Ok(see_other(&format!("/admin/reports/{}", report.id)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    csrf: String,
+    status: String,
+    reason: String,
+}
+
+/// Turns a triage failure into field errors where the user can fix it.
+pub fn triage_errors(err: TriageError) -> Result<FieldErrors, Error> {
+    use crate::domain::report::StatusError;
+    let mut e = FieldErrors::new();
+    match err {
+        TriageError::Status(StatusError::ReasonRequired) => {
+            e.add("reason", "is required: the reporter is told why")
+        }
+        TriageError::Status(other) => e.add("status", other.to_string()),
+        TriageError::NoSuchAssignee => e.add("assignee", "must be an admin"),
+        TriageError::Other(err) => return Err(Error::Internal(err)),
+    }
+    Ok(e)
+}
+
+pub async fn change_report_status(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, PageError> {
+    let report = view::authorized_report(&state, &page.actor, &id, view::On::Triage).await?;
+    page.check_csrf(&form.csrf)?;
+    let result = match ReportStatus::parse(&form.status) {
+        Ok(to) => usecase::change_status(&state, &page.audit(), &report, to, &form.reason).await,
+        Err(e) => Err(TriageError::Status(e)),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/admin/reports/{}", report.id))),
+        Err(err) => render_report(&state, &page, &report, &triage_errors(err)?).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AssignForm {
+    csrf: String,
+    assignee: String,
+}
+
+pub async fn assign_report(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    let report = view::authorized_report(&state, &page.actor, &id, view::On::Triage).await?;
+    page.check_csrf(&form.csrf)?;
+    let to = match form.assignee.trim() {
+        "" => None,
+        a => Some(AccountId::parse(a).map_err(|_| TriageError::NoSuchAssignee)),
+    };
+    let result = match to.transpose() {
+        Ok(to) => usecase::assign(&state, &page.audit(), &report, to.as_ref()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/admin/reports/{}", report.id))),
+        Err(err) => render_report(&state, &page, &report, &triage_errors(err)?).await,
+    }
+}
+
+pub async fn report_attachment(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let report = view::authorized_report(&state, &page.actor, &id, view::On::Read).await?;
+    usecase::record_read(&state, &page.audit(), &report.id).await?;
+    Ok(view::attachment_download(&state, &report, &attachment)
+        .await?
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct JobsQuery {
+    state: String,
+}
+
+/// Parses a job state filter; empty means all.
+pub fn job_state_filter(s: &str) -> Result<Option<JobState>, Error> {
+    match s.trim() {
+        "" => Ok(None),
+        s => JobState::parse(s)
+            .map(Some)
+            .ok_or_else(|| Error::BadRequest(format!("unknown job state {s:?}"))),
+    }
+}
+
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<JobsQuery>,
+) -> Result<Response, PageError> {
+    require(&page.actor, Action::Administer)?;
+    let filter = job_state_filter(&q.state)?;
+    let mut conn = state.db.conn().await?;
+    let list = jobs::list(&mut conn, filter, 200).await?;
+    drop(conn);
+    page.render(
+        &state,
+        "jobs",
+        "Jobs",
+        json!({ "jobs": list, "filter_state": q.state }),
+    )
+}
+
+pub async fn retry_job(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    require(&page.actor, Action::Administer)?;
+    page.check_csrf(&form.csrf)?;
+    if !crate::app::jobs::retry(&state, &page.audit(), &id).await? {
+        return Err(Error::NotFound.into());
+    }
+    Ok(see_other("/admin/jobs?state=dead"))
+}

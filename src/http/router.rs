@@ -1,0 +1,165 @@
+//! The route table. Routes are registered through [`Routes`], which also
+//! records them, so the authorization matrix test can insist that every route
+//! has a row.
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::handler::Handler;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{MethodRouter, delete, get, post};
+use tower_http::trace::TraceLayer;
+
+use super::{api, pages};
+use crate::app::AppState;
+
+struct Routes {
+    router: Router<AppState>,
+    list: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn add(mut self, method: Method, path: &'static str, route: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, route);
+        self.list.push((method, path));
+        self
+    }
+
+    fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::GET, path, get(h))
+    }
+
+    fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::POST, path, post(h))
+    }
+
+    fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::DELETE, path, delete(h))
+    }
+}
+
+fn routes() -> Routes {
+    Routes {
+        router: Router::new(),
+        list: Vec::new(),
+    }
+    // Operations and public pages.
+    .get("/healthz", pages::public::healthz)
+    .get("/static/style.css", pages::public::stylesheet)
+    .get("/", pages::public::home)
+    .get("/report", pages::intake::report_form)
+    .post("/report", pages::intake::create_report)
+    // The reporter's capability link.
+    .get("/track/{token}", pages::intake::track_report)
+    .post(
+        "/track/{token}/messages",
+        pages::intake::add_reporter_message,
+    )
+    .get(
+        "/track/{token}/attachments/{attachment}",
+        pages::intake::reporter_attachment,
+    )
+    // Accounts.
+    .get("/login", pages::account::login_form)
+    .post("/login", pages::account::login)
+    .post("/logout", pages::account::logout)
+    .get("/setup/{token}", pages::account::setup_form)
+    .post("/setup/{token}", pages::account::complete_setup)
+    .get("/account", pages::account::account_page)
+    .post("/account/tokens", pages::account::create_token)
+    .post("/account/tokens/{id}/revoke", pages::account::revoke_token)
+    // Triage.
+    .get("/admin/reports", pages::triage::inbox)
+    .get("/admin/reports/{id}", pages::triage::show_report)
+    .post("/admin/reports/{id}/reply", pages::triage::reply_to_report)
+    .post(
+        "/admin/reports/{id}/status",
+        pages::triage::change_report_status,
+    )
+    .post("/admin/reports/{id}/assign", pages::triage::assign_report)
+    .get(
+        "/admin/reports/{id}/attachments/{attachment}",
+        pages::triage::report_attachment,
+    )
+    .get("/admin/jobs", pages::triage::list_jobs)
+    .post("/admin/jobs/{id}/retry", pages::triage::retry_job)
+    // JSON API.
+    .get("/api/openapi.json", api::openapi_json)
+    .post("/api/v1/reports", api::reports::create_report)
+    .get("/api/v1/reports", api::reports::list_reports)
+    .get("/api/v1/reports/{id}", api::reports::get_report)
+    .post(
+        "/api/v1/reports/{id}/messages",
+        api::reports::reply_to_report,
+    )
+    .post(
+        "/api/v1/reports/{id}/status",
+        api::reports::change_report_status,
+    )
+    .post("/api/v1/reports/{id}/assignee", api::reports::assign_report)
+    .get(
+        "/api/v1/reports/{id}/attachments/{attachment}",
+        api::reports::get_attachment,
+    )
+    .get("/api/v1/track/{token}", api::track::get_tracked_report)
+    .post(
+        "/api/v1/track/{token}/messages",
+        api::track::add_reporter_message,
+    )
+    .get(
+        "/api/v1/track/{token}/attachments/{attachment}",
+        api::track::get_tracked_attachment,
+    )
+    .get("/api/v1/me", api::account::get_me)
+    .get("/api/v1/tokens", api::account::list_tokens)
+    .post("/api/v1/tokens", api::account::create_token)
+    .delete("/api/v1/tokens/{id}", api::account::revoke_token)
+    .get("/api/v1/jobs", api::jobs::list_jobs)
+    .post("/api/v1/jobs/{id}/retry", api::jobs::retry_job)
+}
+
+/// Every (method, path) the service answers, for the authorization matrix.
+pub fn route_table() -> Vec<(Method, &'static str)> {
+    routes().list
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.limits.max_body_bytes;
+    routes()
+        .router
+        .fallback(pages::public::not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // The route template only: paths carry capability tokens.
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), route = %route)
+        }))
+        .with_state(state)
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Capability links live in URLs: never send them on as a referrer.
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    );
+    resp
+}

@@ -1,0 +1,158 @@
+//! What pages and the API show of a report, built in one place so both
+//! channels show the same thing.
+
+use serde_json::{Value, json};
+
+use super::error::Error;
+use crate::app::AppState;
+use crate::db::reports::{self, Report};
+use crate::db::{accounts, audit};
+use crate::domain::authz::{Action, Actor, authorize};
+use crate::domain::id::{AttachmentId, ReportId};
+use crate::domain::secret::Secret;
+
+/// The report behind a tracking token, with the reporter's actor, or 404.
+pub async fn tracked_report(state: &AppState, token: &str) -> Result<(Report, Actor), Error> {
+    let mut conn = state.db.conn().await?;
+    let report = reports::by_tracking(&mut conn, &Secret::from_presented(token).hash())
+        .await?
+        .ok_or(Error::NotFound)?;
+    let id = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
+    Ok((report, Actor::Reporter(id)))
+}
+
+/// What a route wants to do with a report.
+#[derive(Debug, Clone, Copy)]
+pub enum On {
+    Read,
+    Reply,
+    Triage,
+}
+
+impl On {
+    fn action(self, id: &ReportId) -> Action<'_> {
+        match self {
+            On::Read => Action::ReadReport(id),
+            On::Reply => Action::ReplyToReport(id),
+            On::Triage => Action::TriageReport(id),
+        }
+    }
+}
+
+/// A report by id for `actor`, after authorization; unknown ids are 404
+/// only for those allowed to see reports at all.
+pub async fn authorized_report(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    on: On,
+) -> Result<Report, Error> {
+    let parsed = ReportId::parse(id);
+    // Decide on a placeholder first, so callers without rights learn nothing
+    // about which ids exist.
+    let probe = parsed
+        .as_ref()
+        .ok()
+        .cloned()
+        .unwrap_or_else(ReportId::generate);
+    let decision = authorize(actor, on.action(&probe));
+    if !decision.is_allowed() {
+        return Err(Error::denied(decision));
+    }
+    let id = parsed.map_err(|_| Error::NotFound)?;
+    let mut conn = state.db.conn().await?;
+    reports::get(&mut conn, &id).await?.ok_or(Error::NotFound)
+}
+
+/// What the reporter sees: their report, its status and the thread.
+pub async fn reporter_view(state: &AppState, report: &Report) -> Result<Value, Error> {
+    let id = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
+    let mut conn = state.db.conn().await?;
+    let messages = reports::messages(&mut conn, &id).await?;
+    let attachments = reports::attachments(&mut conn, &id).await?;
+    Ok(json!({
+        "report": {
+            "id": report.id,
+            "title": report.title,
+            "description": report.description,
+            "affected_versions": report.affected_versions,
+            "unaffected_versions": report.unaffected_versions,
+            "status": report.status,
+            "status_reason": report.status_reason,
+            "created_at": report.created_at,
+            "encrypted": report.encrypted,
+        },
+        "messages": messages,
+        "attachments": attachments,
+    }))
+}
+
+/// What an admin sees: everything, with the history of the report.
+pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Error> {
+    let id = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
+    let mut conn = state.db.conn().await?;
+    let messages = reports::messages(&mut conn, &id).await?;
+    let attachments = reports::attachments(&mut conn, &id).await?;
+    let history: Vec<Value> = audit::for_subject(&mut conn, id.as_str())
+        .await?
+        .into_iter()
+        .map(|e| json!({ "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail }))
+        .collect();
+    let admins: Vec<Value> = accounts::admins(&mut conn)
+        .await?
+        .into_iter()
+        .map(|a| json!({ "id": a.id.as_str(), "email": a.email }))
+        .collect();
+    let next: Vec<&str> = crate::domain::report::ReportStatus::ALL
+        .into_iter()
+        .filter(|s| report.status.transition(*s, "x").is_ok())
+        .map(|s| s.as_str())
+        .collect();
+    Ok(json!({
+        "report": report,
+        "overdue": crate::app::reports::is_overdue(state, report, crate::db::now()),
+        "messages": messages,
+        "attachments": attachments,
+        "history": history,
+        "admins": admins,
+        "next_statuses": next,
+    }))
+}
+
+/// An attachment of `report` as a download that a browser will not render.
+pub async fn attachment_download(
+    state: &AppState,
+    report: &Report,
+    attachment: &str,
+) -> Result<axum::response::Response, Error> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let rid = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
+    let aid = AttachmentId::parse(attachment).map_err(|_| Error::NotFound)?;
+    let mut conn = state.db.conn().await?;
+    let (info, content) = reports::attachment_content(&mut conn, &rid, &aid)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let safe_name: String = info
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut resp = content.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}

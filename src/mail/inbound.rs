@@ -1,0 +1,289 @@
+//! Parsing one inbound RFC 5322 message into what intake needs. Real-world
+//! mail is messy: mail-parser decodes charsets, encoded words, and turns an
+//! HTML-only body into text; we only decide what is acceptable.
+
+use mail_parser::{MessageParser, MimeHeaders};
+
+use crate::db::reports::NewAttachment;
+use crate::domain::email::EmailAddress;
+use crate::domain::secret::sha256_hex;
+
+/// What intake keeps of a message.
+#[derive(Debug, Clone)]
+pub struct InboundMail {
+    /// Without angle brackets. Synthesised from the content when absent, so an
+    /// MTA's retry of the same bytes is still recognised.
+    pub message_id: String,
+    pub from: EmailAddress,
+    pub from_name: Option<String>,
+    /// To, Cc and Delivered-To addresses, lowercased.
+    pub recipients: Vec<String>,
+    /// Message-IDs named by In-Reply-To and References, without brackets.
+    pub refers_to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub attachments: Vec<NewAttachment>,
+    /// Attachments dropped for size: (file name, bytes).
+    pub dropped: Vec<(String, usize)>,
+    /// The body is OpenPGP-encrypted and was kept as it came.
+    pub encrypted: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InboundError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("the message is {0} bytes, over the limit of {1}")]
+    TooLarge(usize, usize),
+    #[error("the message has no header section; it is not an RFC 5322 message")]
+    NoHeaders,
+    #[error("the message has no usable From address")]
+    NoSender,
+}
+
+pub fn parse(
+    raw: &[u8],
+    max_bytes: usize,
+    max_attachment: usize,
+) -> Result<InboundMail, InboundError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Err(InboundError::Empty);
+    }
+    if raw.len() > max_bytes {
+        return Err(InboundError::TooLarge(raw.len(), max_bytes));
+    }
+    let msg = MessageParser::default()
+        .parse(raw)
+        .ok_or(InboundError::NoHeaders)?;
+    if msg.headers().is_empty() {
+        return Err(InboundError::NoHeaders);
+    }
+    let sender = msg
+        .from()
+        .and_then(|a| a.first())
+        .ok_or(InboundError::NoSender)?;
+    let from = sender
+        .address()
+        .and_then(|a| EmailAddress::parse(a).ok())
+        .ok_or(InboundError::NoSender)?;
+    let from_name = sender
+        .name()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+
+    let mut recipients: Vec<String> = msg
+        .to()
+        .into_iter()
+        .chain(msg.cc())
+        .flat_map(|a| a.iter())
+        .filter_map(|a| a.address())
+        .map(str::to_lowercase)
+        .collect();
+    for v in msg
+        .header_values("Delivered-To")
+        .chain(msg.header_values("X-Original-To"))
+    {
+        if let Some(t) = v.as_text() {
+            recipients.push(
+                t.trim()
+                    .trim_matches(|c| c == '<' || c == '>')
+                    .to_lowercase(),
+            );
+        }
+    }
+
+    let mut refers_to = Vec::new();
+    for value in [msg.in_reply_to(), msg.references()] {
+        if let Some(list) = value.as_text_list() {
+            refers_to.extend(list.iter().map(|s| s.to_string()));
+        }
+    }
+
+    let message_id = msg
+        .message_id()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}@embargo.invalid", &sha256_hex(raw)[..32]));
+    let subject = msg.subject().map(str::trim).unwrap_or_default().to_owned();
+
+    let content_type = msg.root_part().content_type();
+    let encrypted_mime = content_type.is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("encrypted"))
+    });
+    let text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    let armored = text.contains("-----BEGIN PGP MESSAGE-----");
+
+    let mut attachments = Vec::new();
+    let mut dropped = Vec::new();
+    let mut armor_from_parts = String::new();
+    for part in msg.attachments() {
+        let name = part.attachment_name().unwrap_or("attachment").to_owned();
+        let ctype = part
+            .content_type()
+            .map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                None => ct.ctype().to_owned(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".into())
+            .to_lowercase();
+        let contents = part.contents();
+        if encrypted_mime && ctype == "application/octet-stream" {
+            armor_from_parts.push_str(&String::from_utf8_lossy(contents));
+            continue;
+        }
+        if encrypted_mime && ctype == "application/pgp-encrypted" {
+            continue;
+        }
+        if contents.len() > max_attachment {
+            dropped.push((name, contents.len()));
+            continue;
+        }
+        attachments.push(NewAttachment {
+            filename: name,
+            content_type: ctype,
+            content: contents.to_vec(),
+        });
+    }
+
+    let (text, encrypted) = if encrypted_mime {
+        (
+            if armor_from_parts.is_empty() {
+                text
+            } else {
+                armor_from_parts
+            },
+            true,
+        )
+    } else {
+        (text, armored)
+    };
+
+    Ok(InboundMail {
+        message_id,
+        from,
+        from_name,
+        recipients,
+        refers_to,
+        subject,
+        text: text.trim().to_owned(),
+        attachments,
+        dropped,
+        encrypted,
+    })
+}
+
+/// The `TOKEN` of a `local+TOKEN@domain` recipient whose `local@domain` is the
+/// security address.
+pub fn reply_tag<'a>(recipients: &'a [String], security: &EmailAddress) -> Option<&'a str> {
+    let sec = security.as_str().to_lowercase();
+    let (sec_local, sec_domain) = sec.rsplit_once('@')?;
+    recipients.iter().find_map(|r| {
+        let (local, domain) = r.rsplit_once('@')?;
+        let tag = local.strip_prefix(sec_local)?.strip_prefix('+')?;
+        (domain == sec_domain && !tag.is_empty()).then_some(tag)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: usize = 1 << 20;
+
+    fn parse_ok(s: &str) -> InboundMail {
+        parse(s.as_bytes(), MAX, MAX).unwrap()
+    }
+
+    #[test]
+    fn plain_message() {
+        let m = parse_ok(
+            "From: Alice <alice@example.net>\r\nTo: security@example.org\r\nSubject: Overflow in parser\r\n\
+             Message-ID: <abc@example.net>\r\n\r\nThe parser overflows.\r\n",
+        );
+        assert_eq!(m.from.as_str(), "alice@example.net");
+        assert_eq!(m.from_name.as_deref(), Some("Alice"));
+        assert_eq!(m.subject, "Overflow in parser");
+        assert_eq!(m.message_id, "abc@example.net");
+        assert_eq!(m.text, "The parser overflows.");
+        assert!(!m.encrypted);
+    }
+
+    #[test]
+    fn encoded_words_latin1_and_html_only() {
+        let m = parse_ok(
+            "From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.net>\r\nSubject: =?UTF-8?B?w5xiZXJsYXVm?=\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/html; charset=iso-8859-1\r\n\
+             Content-Transfer-Encoding: quoted-printable\r\n\r\n<p>Caf=E9 <b>crash</b></p>\r\n",
+        );
+        assert_eq!(m.from_name.as_deref(), Some("André"));
+        assert_eq!(m.subject, "Überlauf");
+        assert!(m.text.contains("Café"), "{}", m.text);
+        assert!(m.text.contains("crash"));
+        assert!(!m.text.contains("<b>"));
+    }
+
+    #[test]
+    fn alternative_prefers_text_and_keeps_attachments() {
+        let raw = "From: a@example.net\r\nSubject: s\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
+            Content-Type: multipart/alternative; boundary=\"b2\"\r\n\r\n--b2\r\n\
+            Content-Type: text/plain; charset=utf-8\r\n\r\nplain body\r\n--b2\r\n\
+            Content-Type: text/html\r\n\r\n<p>html body</p>\r\n--b2--\r\n--b1\r\n\
+            Content-Type: text/x-diff; name=\"fix.patch\"\r\nContent-Disposition: attachment; filename=\"fix.patch\"\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\nLS0tIGEKKysrIGIK\r\n--b1\r\n\
+            Content-Type: application/octet-stream; name=\"big.bin\"\r\nContent-Disposition: attachment; filename=\"big.bin\"\r\n\r\n\
+            0123456789012345678901234567890123456789\r\n--b1--\r\n";
+        let m = parse(raw.as_bytes(), MAX, 20).unwrap();
+        assert_eq!(m.text, "plain body");
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.attachments[0].filename, "fix.patch");
+        assert_eq!(m.attachments[0].content, b"--- a\n+++ b\n");
+        assert_eq!(m.dropped.len(), 1);
+        assert_eq!(m.dropped[0].0, "big.bin");
+    }
+
+    #[test]
+    fn pgp_mime_is_kept_encrypted() {
+        let raw = "From: a@example.net\r\nSubject: s\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"b\"\r\n\r\n\
+            --b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\n\
+            Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\nhQ==\r\n-----END PGP MESSAGE-----\r\n--b--\r\n";
+        let m = parse_ok(raw);
+        assert!(m.encrypted);
+        assert!(m.text.starts_with("-----BEGIN PGP MESSAGE-----"));
+        assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn malformed_messages_are_refused() {
+        assert_eq!(parse(b"", MAX, MAX).unwrap_err(), InboundError::Empty);
+        assert_eq!(parse(b"   \n", MAX, MAX).unwrap_err(), InboundError::Empty);
+        assert!(parse(b"this is not a mail at all", MAX, MAX).is_err());
+        assert_eq!(
+            parse(b"Subject: no sender\r\n\r\nbody", MAX, MAX).unwrap_err(),
+            InboundError::NoSender
+        );
+        let raw = b"From: x@y.org\r\n\r\nbody";
+        assert_eq!(
+            parse(raw, 5, MAX).unwrap_err(),
+            InboundError::TooLarge(raw.len(), 5)
+        );
+    }
+
+    #[test]
+    fn threading_headers_and_reply_tag() {
+        let m = parse_ok(
+            "From: a@example.net\r\nTo: Security <security+tok123@example.org>\r\nIn-Reply-To: <x1@example.org>\r\n\
+             References: <x0@example.org> <x1@example.org>\r\nSubject: Re: s\r\n\r\nreply\r\n",
+        );
+        assert!(m.refers_to.contains(&"x1@example.org".to_owned()));
+        assert!(m.refers_to.contains(&"x0@example.org".to_owned()));
+        let sec = EmailAddress::parse("security@example.org").unwrap();
+        assert_eq!(reply_tag(&m.recipients, &sec), Some("tok123"));
+        let other = EmailAddress::parse("secteam@example.org").unwrap();
+        assert_eq!(reply_tag(&m.recipients, &other), None);
+    }
+}

@@ -1,0 +1,8 @@
+//! Mail: templates, outgoing messages and their transports, and inbound parsing.
+
+pub mod inbound;
+pub mod outgoing;
+pub mod transport;
+
+pub use outgoing::OutgoingMail;
+pub use transport::Transport;

@@ -1,0 +1,113 @@
+//! An outgoing mail as stored in a `send_mail` job, and its RFC 5322 form.
+
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use serde::{Deserialize, Serialize};
+
+/// A rendered mail. The Message-ID is fixed when the job is written, so a
+/// retried delivery carries the same id and receivers can drop the copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingMail {
+    pub message_id: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub reply_to: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("invalid address {0:?}")]
+    Address(String),
+    #[error(transparent)]
+    Lettre(#[from] lettre::error::Error),
+}
+
+/// A new Message-ID under `domain`, sortable by creation time.
+pub fn new_message_id(domain: &str) -> String {
+    let now = jiff::Timestamp::now().as_microsecond();
+    let token = crate::domain::secret::Secret::generate();
+    format!("<{now}.{}@{domain}>", &token.expose()[..16])
+}
+
+fn mailbox(s: &str) -> Result<Mailbox, BuildError> {
+    s.parse().map_err(|_| BuildError::Address(s.to_owned()))
+}
+
+impl OutgoingMail {
+    pub fn to_message(&self) -> Result<lettre::Message, BuildError> {
+        let mut b = lettre::Message::builder()
+            .from(mailbox(&self.from)?)
+            .subject(&self.subject)
+            .message_id(Some(self.message_id.clone()))
+            .date_now();
+        for to in &self.to {
+            b = b.to(mailbox(to)?);
+        }
+        if let Some(r) = &self.reply_to {
+            b = b.reply_to(mailbox(r)?);
+        }
+        if let Some(irt) = &self.in_reply_to {
+            b = b.in_reply_to(irt.clone()).references(irt.clone());
+        }
+        let text = SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(self.text.clone());
+        let message = match &self.html {
+            Some(html) => b.multipart(
+                MultiPart::alternative().singlepart(text).singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(html.clone()),
+                ),
+            )?,
+            None => b.singlepart(text)?,
+        };
+        Ok(message)
+    }
+
+    /// The message as bytes (RFC 5322), as written to `.eml` files.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BuildError> {
+        Ok(self.to_message()?.formatted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_a_threaded_plain_mail() {
+        let m = OutgoingMail {
+            message_id: new_message_id("example.org"),
+            from: "security@example.org".into(),
+            to: vec!["r@example.net".into()],
+            reply_to: Some("security+tag@example.org".into()),
+            in_reply_to: Some("<a@b>".into()),
+            subject: "Re: ünïcode".into(),
+            text: "hello".into(),
+            html: None,
+        };
+        let bytes = String::from_utf8(m.to_bytes().unwrap()).unwrap();
+        assert!(bytes.contains("In-Reply-To: <a@b>"));
+        assert!(bytes.contains("Reply-To: security+tag@example.org"));
+        assert!(bytes.contains(&format!("Message-ID: {}", m.message_id)));
+    }
+
+    #[test]
+    fn rejects_bad_addresses() {
+        let m = OutgoingMail {
+            message_id: "<x@y>".into(),
+            from: "not an address".into(),
+            to: vec![],
+            reply_to: None,
+            in_reply_to: None,
+            subject: String::new(),
+            text: String::new(),
+            html: None,
+        };
+        assert!(matches!(m.to_bytes(), Err(BuildError::Address(_))));
+    }
+}

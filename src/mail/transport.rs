@@ -1,0 +1,113 @@
+//! Where outgoing mail goes: `.eml` files, an SMTP server, or memory (tests).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use super::OutgoingMail;
+use crate::config::{MailConfig, MailTransportKind, SmtpSecurity};
+
+#[derive(Clone)]
+pub enum Transport {
+    /// One `.eml` file per message, named after its Message-ID, so a retry
+    /// rewrites the same file instead of adding a copy.
+    File(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Memory(Arc<Mutex<Vec<OutgoingMail>>>),
+}
+
+impl Transport {
+    pub fn from_config(config: &MailConfig, outbox: PathBuf) -> anyhow::Result<Self> {
+        Ok(match config.transport {
+            MailTransportKind::File => Transport::File(outbox),
+            MailTransportKind::Smtp => {
+                let s = &config.smtp;
+                let mut b = match s.security {
+                    SmtpSecurity::Starttls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
+                            .context("mail.smtp.host")?
+                    }
+                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)
+                        .context("mail.smtp.host")?,
+                    SmtpSecurity::None => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
+                    }
+                };
+                b = b
+                    .port(s.port)
+                    .timeout(Some(Duration::from_secs(s.timeout_seconds)));
+                if !s.username.is_empty() {
+                    b = b.credentials(Credentials::new(s.username.clone(), s.password.clone()));
+                }
+                Transport::Smtp(b.build())
+            }
+        })
+    }
+
+    pub fn memory() -> (Self, Arc<Mutex<Vec<OutgoingMail>>>) {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        (Transport::Memory(sent.clone()), sent)
+    }
+
+    pub async fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()> {
+        match self {
+            Transport::File(dir) => {
+                let bytes = mail.to_bytes()?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                let name = file_name(&mail.message_id);
+                let tmp = dir.join(format!(".{name}.tmp"));
+                tokio::fs::write(&tmp, &bytes)
+                    .await
+                    .with_context(|| format!("writing {}", tmp.display()))?;
+                tokio::fs::rename(&tmp, dir.join(&name))
+                    .await
+                    .context("renaming outbox file")?;
+                Ok(())
+            }
+            Transport::Smtp(smtp) => {
+                smtp.send(mail.to_message()?)
+                    .await
+                    .context("SMTP delivery")?;
+                Ok(())
+            }
+            Transport::Memory(sent) => {
+                mail.to_bytes()?;
+                sent.lock()
+                    .map_err(|_| anyhow::anyhow!("memory outbox poisoned"))?
+                    .push(mail.clone());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `<1764.abc@host>` -> `1764.abc@host.eml`, with anything odd replaced.
+fn file_name(message_id: &str) -> String {
+    let core: String = message_id
+        .trim_matches(|c| c == '<' || c == '>')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._@-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{core}.eml")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(super::file_name("<1.a@b.org>"), "1.a@b.org.eml");
+        assert_eq!(super::file_name("<../../x/y>"), ".._.._x_y.eml");
+    }
+}

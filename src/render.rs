@@ -1,0 +1,155 @@
+//! Templates for pages and mail, embedded at build time. Names ending in
+//! `.html.j2` are HTML-escaped automatically; text templates are not.
+
+use minijinja::Environment;
+use serde::Serialize;
+
+macro_rules! embedded {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../templates/", $path)))),*]
+    };
+}
+
+/// Every template the binary carries.
+const TEMPLATES: &[(&str, &str)] = embedded![
+    "pages/base.html.j2",
+    "pages/home.html.j2",
+    "pages/error.html.j2",
+    "pages/report_form.html.j2",
+    "pages/report_submitted.html.j2",
+    "pages/track.html.j2",
+    "pages/login.html.j2",
+    "pages/setup.html.j2",
+    "pages/inbox.html.j2",
+    "pages/report_admin.html.j2",
+    "pages/jobs.html.j2",
+    "pages/account.html.j2",
+    "mail/report_received/subject.j2",
+    "mail/report_received/body.txt.j2",
+    "mail/report_new_for_admins/subject.j2",
+    "mail/report_new_for_admins/body.txt.j2",
+    "mail/report_message_for_admins/subject.j2",
+    "mail/report_message_for_admins/body.txt.j2",
+    "mail/report_reply/subject.j2",
+    "mail/report_reply/body.txt.j2",
+    "mail/report_status_changed/subject.j2",
+    "mail/report_status_changed/body.txt.j2",
+];
+
+/// The names of all mail templates (`report_received`, ...).
+pub fn mail_template_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = TEMPLATES
+        .iter()
+        .filter_map(|(p, _)| p.strip_prefix("mail/")?.split('/').next())
+        .collect();
+    names.dedup();
+    names
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("template {name}: {source}")]
+pub struct RenderError {
+    name: String,
+    #[source]
+    source: minijinja::Error,
+}
+
+/// A rendered mail: subject, text body, optional HTML body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedMail {
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Result<Self, RenderError> {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.add_filter("datetime", format_datetime);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .map_err(|source| RenderError {
+                    name: (*name).to_owned(),
+                    source,
+                })?;
+        }
+        Ok(Self { env })
+    }
+
+    pub fn page(&self, name: &str, ctx: impl Serialize) -> Result<String, RenderError> {
+        let full = format!("pages/{name}.html.j2");
+        self.render(&full, ctx)
+    }
+
+    pub fn mail(&self, name: &str, ctx: impl Serialize) -> Result<RenderedMail, RenderError> {
+        let ctx = minijinja::Value::from_serialize(ctx);
+        let subject = self.render(&format!("mail/{name}/subject.j2"), &ctx)?;
+        let text = self.render(&format!("mail/{name}/body.txt.j2"), &ctx)?;
+        let html_name = format!("mail/{name}/body.html.j2");
+        let html = match self.env.get_template(&html_name) {
+            Ok(_) => Some(self.render(&html_name, &ctx)?),
+            Err(_) => None,
+        };
+        // A subject is one line whatever the template did.
+        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        Ok(RenderedMail {
+            subject,
+            text,
+            html,
+        })
+    }
+
+    fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, RenderError> {
+        let err = |source| RenderError {
+            name: name.to_owned(),
+            source,
+        };
+        self.env
+            .get_template(name)
+            .map_err(err)?
+            .render(ctx)
+            .map_err(err)
+    }
+}
+
+/// `{{ at | datetime }}`: microseconds since the epoch as `2026-11-25 15:03 UTC`.
+fn format_datetime(micros: i64) -> String {
+    match jiff::Timestamp::from_microsecond(micros) {
+        Ok(ts) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles_and_mail_names_are_listed() {
+        Templates::new().unwrap();
+        let names = mail_template_names();
+        assert!(names.contains(&"report_received"));
+        assert!(names.contains(&"report_new_for_admins"));
+    }
+
+    #[test]
+    fn pages_escape_html() {
+        let t = Templates::new().unwrap();
+        let html = t
+            .page("error", minijinja::context! { title => "x", message => "<script>alert(1)</script>", org => "o", user => () })
+            .unwrap();
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("<script>alert"));
+    }
+
+    #[test]
+    fn datetime_filter_formats_utc() {
+        assert_eq!(format_datetime(0), "1970-01-01 00:00 UTC");
+    }
+}
