@@ -191,8 +191,11 @@ const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
 /// Where `serve` records the URL it derived from `--listen`.
 const BASE_URL_FILE: &str = "base_url";
 
-/// Environment variables that are options of the CLI or the tests, not settings.
-const NOT_SETTINGS: &[&str] = &["CONFIG", "DATA", "LOG", "TEST_DATABASE_URL", "TEST_SMTP"];
+/// `EMBARGO_*` variables that are options of the CLI or the tests, not settings.
+fn is_setting(key: &str) -> bool {
+    let key = key.to_ascii_uppercase();
+    !matches!(key.as_str(), "CONFIG" | "DATA" | "LOG") && !key.starts_with("TEST_")
+}
 
 impl Config {
     /// Loads defaults, then `file` (when given), then `EMBARGO_*` variables,
@@ -205,7 +208,7 @@ impl Config {
             }
             fig = fig.merge(Toml::file_exact(path));
         }
-        fig = fig.merge(Env::prefixed("EMBARGO_").ignore(NOT_SETTINGS).split("__"));
+        fig = fig.merge(Env::prefixed("EMBARGO_").filter(|k| is_setting(k.as_str())).split("__"));
         let config: Config = fig
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;

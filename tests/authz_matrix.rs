@@ -1,0 +1,480 @@
+//! The authorization matrix: what every route answers each kind of caller.
+//! The table below is the specification, written out by hand; the test
+//! insists that it covers exactly the routes the router registers.
+
+use std::cell::Cell;
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use embargo::db::audit::Actor;
+use embargo::domain::account::Role;
+use embargo::domain::email::EmailAddress;
+use serde_json::{Value, json};
+
+use crate::common::{CSRF, Response, TestApp, path_of};
+
+/// What one caller must get from one route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// This status code.
+    Is(u16),
+    /// `303 See Other` to `/login`: a page asking for credentials.
+    Login,
+}
+
+use Expect::{Is, Login};
+
+/// Columns: Anonymous, Member, Delegate, Admin.
+type Row = (Method, &'static str, [Expect; 4]);
+
+#[rustfmt::skip]
+const MATRIX: &[Row] = &[
+    // Public pages and operations.
+    (Method::GET,    "/healthz",                                        [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/static/style.css",                               [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/",                                               [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/report",                                         [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/report",                                         [Is(201), Is(201), Is(201), Is(201)]),
+    // The reporter's capability link: whoever holds it, and nobody else.
+    (Method::GET,    "/track/{token}",                                  [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/track/{token}/messages",                         [Is(303), Is(303), Is(303), Is(303)]),
+    (Method::GET,    "/track/{token}/attachments/{attachment}",         [Is(200), Is(200), Is(200), Is(200)]),
+    // Signing in and setting up.
+    (Method::GET,    "/login",                                          [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/login",                                          [Is(303), Is(303), Is(303), Is(303)]),
+    (Method::POST,   "/logout",                                         [Is(303), Is(303), Is(303), Is(303)]),
+    (Method::GET,    "/setup/{token}",                                  [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/setup/{token}",                                  [Is(303), Is(303), Is(303), Is(303)]),
+    // One's own account.
+    (Method::GET,    "/account",                                        [Login,   Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/account/tokens",                                 [Login,   Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/account/tokens/{id}/revoke",                     [Login,   Is(303), Is(303), Is(303)]),
+    // Triage pages: admins only.
+    (Method::GET,    "/admin/reports",                                  [Login,   Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/admin/reports/{id}",                             [Login,   Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/admin/reports/{id}/reply",                       [Login,   Is(403), Is(403), Is(303)]),
+    (Method::POST,   "/admin/reports/{id}/status",                      [Login,   Is(403), Is(403), Is(303)]),
+    (Method::POST,   "/admin/reports/{id}/assign",                      [Login,   Is(403), Is(403), Is(303)]),
+    (Method::GET,    "/admin/reports/{id}/attachments/{attachment}",    [Login,   Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/admin/jobs",                                     [Login,   Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/admin/jobs/{id}/retry",                          [Login,   Is(403), Is(403), Is(404)]),
+    // The JSON API.
+    (Method::GET,    "/api/openapi.json",                               [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/reports",                                 [Is(201), Is(201), Is(201), Is(201)]),
+    (Method::GET,    "/api/v1/reports",                                 [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/reports/{id}",                            [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/reports/{id}/messages",                   [Is(401), Is(403), Is(403), Is(201)]),
+    (Method::POST,   "/api/v1/reports/{id}/status",                     [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/reports/{id}/assignee",                   [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/reports/{id}/attachments/{attachment}",   [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/track/{token}",                           [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/track/{token}/messages",                  [Is(201), Is(201), Is(201), Is(201)]),
+    (Method::GET,    "/api/v1/track/{token}/attachments/{attachment}",  [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/api/v1/me",                                      [Is(401), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/api/v1/tokens",                                  [Is(401), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/tokens",                                  [Is(401), Is(201), Is(201), Is(201)]),
+    (Method::DELETE, "/api/v1/tokens/{id}",                             [Is(401), Is(204), Is(204), Is(204)]),
+    (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/jobs/{id}/retry",                         [Is(401), Is(403), Is(403), Is(404)]),
+];
+
+const ADMIN: &str = "admin@project.test";
+const PASSWORD: &str = "correct horse battery staple";
+/// Well-formed ids that exist nowhere.
+const NO_TOKEN: &str = "tok_aaaaaaaaaaaaaaaa";
+const NO_JOB: &str = "job_aaaaaaaaaaaaaaaa";
+const BOUNDARY: &str = "matrix-boundary-5e1c";
+
+/// One column of the matrix: how that kind of caller identifies itself.
+struct Caller {
+    label: &'static str,
+    email: Option<&'static str>,
+    /// Bearer token for API routes.
+    token: Option<String>,
+    /// Cookie header for page routes (the CSRF cookie, plus a session).
+    cookie: String,
+}
+
+/// One app with a caller of each kind, a report and an attachment on it.
+struct World {
+    app: TestApp,
+    callers: Vec<Caller>,
+    report: String,
+    tracking: String,
+    attachment: String,
+    throwaway: Cell<u32>,
+}
+
+impl World {
+    async fn new() -> Self {
+        let app = TestApp::with_config(|c| c.limits.reports_per_hour = 10_000).await;
+        let mut callers = vec![Caller {
+            label: "anonymous",
+            email: None,
+            token: None,
+            cookie: format!("embargo_csrf={CSRF}"),
+        }];
+        for (label, email, role) in [
+            ("member", "member@project.test", Role::Member),
+            ("delegate", "delegate@project.test", Role::Delegate),
+            ("admin", ADMIN, Role::Admin),
+        ] {
+            let (_, token) = app.account(email, role).await;
+            let cookie = app.browser(email).await.cookie;
+            callers.push(Caller {
+                label,
+                email: Some(email),
+                token: Some(token),
+                cookie,
+            });
+        }
+        let (report, url) = app.report("Matrix report", Some("rep@example.net")).await;
+        let tracking = tracking_token(&url);
+        let upload = json!({
+            "body": "x",
+            "attachments": [{ "filename": "a.txt", "content_base64": "aGVsbG8=" }],
+        });
+        let path = format!("/api/v1/track/{tracking}/messages");
+        let resp = app.post(&path, None, upload).await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+        let admin = callers[3].token.as_deref();
+        let detail = app
+            .get(&format!("/api/v1/reports/{report}"), admin)
+            .await
+            .json();
+        let attachment = detail["attachments"][0]["id"]
+            .as_str()
+            .expect("attachment id")
+            .to_owned();
+        Self {
+            app,
+            callers,
+            report,
+            tracking,
+            attachment,
+            throwaway: Cell::new(0),
+        }
+    }
+
+    /// A report still in status `new`, so that moving it to triage is legal.
+    async fn fresh_report(&self) -> String {
+        self.app
+            .report("Fresh report", Some("rep@example.net"))
+            .await
+            .0
+    }
+
+    /// The id of a new API token of `who`'s own account.
+    async fn fresh_token_id(&self, who: &Caller) -> String {
+        let Some(token) = who.token.as_deref() else {
+            return NO_TOKEN.to_owned();
+        };
+        let resp = self
+            .app
+            .post("/api/v1/tokens", Some(token), json!({ "name": "matrix" }))
+            .await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+        resp.json()["id"].as_str().expect("token id").to_owned()
+    }
+
+    /// The secret of a new set-up link, for a new account.
+    async fn fresh_setup_token(&self) -> String {
+        let n = self.throwaway.get() + 1;
+        self.throwaway.set(n);
+        let email = EmailAddress::parse(&format!("new{n}@project.test")).expect("email");
+        let url =
+            embargo::app::auth::add_account(&self.app.state, &Actor::cli(), &email, Role::Member)
+                .await
+                .expect("set-up link");
+        tracking_token(&url)
+    }
+
+    /// The concrete path for `template`, with fresh resources where the
+    /// request would use them up.
+    async fn path(&self, template: &str, who: &Caller) -> String {
+        let mut path = template.replace("{attachment}", &self.attachment);
+        if path.contains("{id}") {
+            let id = if path.contains("/tokens/{id}") {
+                self.fresh_token_id(who).await
+            } else if path.contains("/jobs/{id}") {
+                NO_JOB.to_owned()
+            } else if path.ends_with("/status") {
+                self.fresh_report().await
+            } else {
+                self.report.clone()
+            };
+            path = path.replace("{id}", &id);
+        }
+        if path.contains("{token}") {
+            let token = if path.starts_with("/setup/") {
+                self.fresh_setup_token().await
+            } else {
+                self.tracking.clone()
+            };
+            path = path.replace("{token}", &token);
+        }
+        path
+    }
+
+    /// Sends `method template` as `who`, with a body an allowed caller
+    /// would succeed with.
+    async fn send(&self, method: &Method, template: &str, who: &Caller) -> Response {
+        let path = self.path(template, who).await;
+        if template.starts_with("/api/") {
+            let token = who.token.as_deref();
+            return self
+                .app
+                .api(method.clone(), &path, token, api_body(method, template))
+                .await;
+        }
+        if template == "/track/{token}/messages" {
+            return self
+                .app
+                .request(multipart_request(&path, &who.cookie))
+                .await;
+        }
+        let cookie = match who.email {
+            // Logging out ends the session: use one of its own.
+            Some(email) if template == "/logout" => self.app.browser(email).await.cookie,
+            _ => who.cookie.clone(),
+        };
+        let form =
+            (method == Method::POST).then(|| format!("csrf={CSRF}{}", page_fields(template, who)));
+        self.app
+            .page(method.clone(), &path, Some(&cookie), form.as_deref())
+            .await
+    }
+}
+
+/// A JSON body that succeeds for an allowed caller.
+fn api_body(method: &Method, template: &str) -> Option<Value> {
+    if method != Method::POST {
+        return None;
+    }
+    match template {
+        "/api/v1/reports" => Some(json!({ "title": "t", "description": "d" })),
+        "/api/v1/reports/{id}/messages" => Some(json!({ "body": "hi" })),
+        "/api/v1/reports/{id}/status" => Some(json!({ "status": "triaging" })),
+        "/api/v1/reports/{id}/assignee" => Some(json!({ "assignee": null })),
+        "/api/v1/track/{token}/messages" => Some(json!({ "body": "x" })),
+        "/api/v1/tokens" => Some(json!({ "name": "n" })),
+        _ => None,
+    }
+}
+
+/// Form fields after `csrf` that succeed for an allowed caller.
+fn page_fields(template: &str, who: &Caller) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    match template {
+        "/report" => "&title=t&description=d".to_owned(),
+        // Logging in is public: the anonymous caller uses the admin's credentials.
+        "/login" => format!(
+            "&email={}&password={}",
+            enc(who.email.unwrap_or(ADMIN)),
+            enc(PASSWORD)
+        ),
+        "/setup/{token}" => {
+            let p = enc("a long enough password");
+            format!("&password={p}&confirm={p}")
+        }
+        "/account/tokens" => "&name=x".to_owned(),
+        "/admin/reports/{id}/reply" => "&body=hi".to_owned(),
+        "/admin/reports/{id}/status" => "&status=triaging".to_owned(),
+        "/admin/reports/{id}/assign" => "&assignee=".to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The tracking page's form: csrf, a message and a file.
+fn multipart_request(path: &str, cookie: &str) -> Request<Body> {
+    let mut body = String::new();
+    for (name, value) in [("csrf", CSRF), ("body", "more details")] {
+        body += &format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        );
+    }
+    body += &format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"b.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\nfile content\r\n--{BOUNDARY}--\r\n"
+    );
+    Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .expect("request")
+}
+
+/// `None` when `resp` is what `expect` says, else what was wrong.
+fn mismatch(expect: Expect, resp: &Response) -> Option<String> {
+    let location = resp.header("location");
+    let ok = match expect {
+        Is(code) => resp.status.as_u16() == code,
+        Login => resp.status == StatusCode::SEE_OTHER && location == Some("/login"),
+    };
+    if ok {
+        return None;
+    }
+    let text = resp.text();
+    // Error pages: the message, not the page head.
+    let body: String = text[text.find("<main").unwrap_or(0)..]
+        .chars()
+        .take(200)
+        .collect();
+    Some(format!(
+        "expected {expect:?}, got {} (location {location:?}): {body}",
+        resp.status
+    ))
+}
+
+/// The secret at the end of a tracking or set-up link.
+fn tracking_token(url: &str) -> String {
+    path_of(url).rsplit('/').next().expect("token").to_owned()
+}
+
+fn key(method: &Method, path: &str) -> (String, String) {
+    (method.to_string(), path.to_owned())
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let routes: BTreeSet<_> = embargo::http::route_table()
+        .iter()
+        .map(|(m, p)| key(m, p))
+        .collect();
+    let rows: BTreeSet<_> = MATRIX.iter().map(|(m, p, _)| key(m, p)).collect();
+    assert_eq!(rows.len(), MATRIX.len(), "the matrix has a duplicate row");
+    let missing: Vec<_> = routes.difference(&rows).collect();
+    let stale: Vec<_> = rows.difference(&routes).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "the matrix must list exactly the routes of route_table()\n\
+         routes without a row: {missing:?}\nrows without a route: {stale:?}"
+    );
+
+    let world = World::new().await;
+    let mut failures = Vec::new();
+    for (method, template, expected) in MATRIX {
+        for (who, expect) in world.callers.iter().zip(expected) {
+            let resp = world.send(method, template, who).await;
+            let mut problem = mismatch(*expect, &resp);
+            // Success by redirect is never the login redirect, except after set-up.
+            let to_login = resp.header("location") == Some("/login");
+            if *expect == Is(303) && to_login && !template.starts_with("/setup/") {
+                problem = Some("expected success, got the redirect to /login".into());
+            }
+            if let Some(problem) = problem {
+                failures.push(format!("{} {method} {template}: {problem}", who.label));
+            }
+        }
+    }
+    // The sessions used above were not ended along the way.
+    for who in world.callers.iter().filter(|c| c.email.is_some()) {
+        let resp = world
+            .app
+            .page(Method::GET, "/account", Some(&who.cookie), None)
+            .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::OK,
+            "{}'s session was lost",
+            who.label
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn wrong_or_revoked_bearer_token_is_401() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let reports = async |token: &str| app.get("/api/v1/reports", Some(token)).await;
+    for garbage in ["not-a-token", "", NO_TOKEN] {
+        let resp = reports(garbage).await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "token {garbage:?}");
+        assert_eq!(resp.header("www-authenticate"), Some("Bearer"));
+    }
+    let basic = Request::get("/api/v1/reports")
+        .header(header::AUTHORIZATION, format!("Basic {admin}"))
+        .body(Body::empty())
+        .expect("request");
+    let resp = app.request(basic).await;
+    assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "only Bearer counts");
+
+    let created = app.post("/api/v1/tokens", Some(&admin), json!({ "name": "temp" }));
+    let created = created.await.json();
+    let token = created["token"].as_str().expect("token");
+    assert_eq!(reports(token).await.status, StatusCode::OK);
+    let revoke = format!("/api/v1/tokens/{}", created["id"].as_str().expect("id"));
+    let revoked = app.api(Method::DELETE, &revoke, Some(&admin), None).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+    assert_eq!(reports(token).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reports(&admin).await.status,
+        StatusCode::OK,
+        "others still work"
+    );
+}
+
+#[tokio::test]
+async fn reporter_link_of_one_report_does_not_open_another() {
+    let app = TestApp::new().await;
+    let a = tracking_token(&app.report("Report A", None).await.1);
+    let b = tracking_token(&app.report("Report B", None).await.1);
+    let file = json!([{ "filename": "b-secret.txt", "content_base64": "aGVsbG8=" }]);
+    let upload = json!({ "body": "B's file", "attachments": file });
+    let resp = app
+        .post(&format!("/api/v1/track/{b}/messages"), None, upload)
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let view = app.get(&format!("/api/v1/track/{b}"), None).await.json();
+    let att = view["attachments"][0]["id"].as_str().expect("attachment");
+
+    let cookie = format!("embargo_csrf={CSRF}");
+    let page = async |path: &str| app.page(Method::GET, path, Some(&cookie), None).await;
+    let api = async |path: &str| app.get(&format!("/api/v1{path}"), None).await.status;
+    let own = format!("/track/{b}/attachments/{att}");
+    assert_eq!(
+        page(&own).await.status,
+        StatusCode::OK,
+        "B's own link works"
+    );
+    assert_eq!(api(&own).await, StatusCode::OK, "B's own link works");
+    let other = format!("/track/{a}/attachments/{att}");
+    assert_eq!(page(&other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(api(&other).await, StatusCode::NOT_FOUND);
+    let a_page = page(&format!("/track/{a}")).await;
+    assert_eq!(a_page.status, StatusCode::OK);
+    assert!(
+        !a_page.text().contains("b-secret.txt"),
+        "A's page lists B's file"
+    );
+
+    let fake = "madeUpTrackingTokenThatIsLongEnough0123456789";
+    for path in [
+        format!("/track/{fake}"),
+        format!("/track/{fake}/attachments/{att}"),
+    ] {
+        assert_eq!(page(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(api(&path).await, StatusCode::NOT_FOUND, "/api/v1{path}");
+    }
+    let path = format!("/track/{fake}/messages");
+    let api_path = format!("/api/v1{path}");
+    let post = app.post(&api_path, None, json!({ "body": "x" })).await;
+    assert_eq!(post.status, StatusCode::NOT_FOUND);
+    let form = app.request(multipart_request(&path, &cookie)).await;
+    assert_eq!(form.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("messages").await,
+        1,
+        "only B's message was stored"
+    );
+}

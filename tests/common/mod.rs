@@ -1,0 +1,257 @@
+//! `TestApp`: the real router on a fresh database, driven in process, with
+//! mail captured in memory.
+
+#![allow(dead_code)]
+
+pub mod smtp_sink;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use embargo::app::AppState;
+use embargo::config::{Config, Paths};
+use embargo::db::Db;
+use embargo::domain::account::Role;
+use embargo::domain::email::EmailAddress;
+use embargo::mail::{OutgoingMail, Transport};
+use http_body_util::BodyExt;
+use rand::Rng;
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, Connection, Executor};
+use tower::ServiceExt;
+
+/// A database URL for one test: a new PostgreSQL database when
+/// EMBARGO_TEST_DATABASE_URL is set, else a SQLite file in `dir`.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("EMBARGO_TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let name: String = {
+                let mut rng = rand::rng();
+                (0..16).map(|_| (b'a' + rng.random_range(0..26u8)) as char).collect()
+            };
+            let name = format!("embargo_test_{name}");
+            let mut conn = sqlx::AnyConnection::connect(&base).await.expect("connect to EMBARGO_TEST_DATABASE_URL");
+            conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+            let mut url = url::Url::parse(&base).expect("EMBARGO_TEST_DATABASE_URL is a URL");
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("embargo.db").display()),
+    }
+}
+
+pub fn test_config() -> Config {
+    let mut c = Config::default();
+    c.base_url = "http://embargo.test".into();
+    c.organization = "Test Project".into();
+    c.security_address = "security@project.test".into();
+    c.from_address = "security@project.test".into();
+    c.jobs.backoff_seconds = 0;
+    c
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub sent: Arc<Mutex<Vec<OutgoingMail>>>,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(f: impl FnOnce(&mut Config)) -> Self {
+        let (transport, sent) = Transport::memory();
+        Self::with_transport(f, transport, sent).await
+    }
+
+    pub async fn with_transport(
+        f: impl FnOnce(&mut Config),
+        transport: Transport,
+        sent: Arc<Mutex<Vec<OutgoingMail>>>,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config();
+        f(&mut config);
+        let url = fresh_database_url(dir.path()).await;
+        let db = Db::connect(&url).await.expect("database");
+        let paths = Paths { data: dir.path().to_owned() };
+        let state = AppState::new(config, paths, db, transport).expect("state");
+        let router = embargo::http::router(state.clone());
+        Self { state, router, sent, dir }
+    }
+
+    pub async fn request(&self, req: Request<Body>) -> Response {
+        let resp = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
+        Response { status, headers, body }
+    }
+
+    /// A JSON API call; `token` becomes a Bearer header.
+    pub async fn api(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            None => b.body(Body::empty()),
+        };
+        self.request(req.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.api(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.api(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Creates an account with a password set up, and an API token for it.
+    pub async fn account(&self, email: &str, role: Role) -> (String, String) {
+        let email = EmailAddress::parse(email).expect("email");
+        let actor = embargo::db::audit::Actor::cli();
+        embargo::app::auth::add_account(&self.state, &actor, &email, role).await.expect("account");
+        let mut conn = self.state.db.conn().await.expect("conn");
+        let account = embargo::db::accounts::by_email(&mut conn, email.as_str()).await.expect("query").expect("exists");
+        let hash = embargo::app::auth::hash_password("correct horse battery staple").expect("hash");
+        embargo::db::accounts::set_password(&mut conn, &account.id, &hash, None).await.expect("password");
+        drop(conn);
+        let (_, token) = embargo::app::auth::create_token(&self.state, &actor, &account.id, "test").await.expect("token");
+        (account.id.to_string(), token.expose().to_owned())
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.account("admin@project.test", Role::Admin).await.1
+    }
+
+    /// Runs every due job, as the runner in `serve` would.
+    pub async fn run_jobs(&self) -> usize {
+        embargo::jobs::run_due(&self.state).await.expect("jobs")
+    }
+
+    /// Mail delivered so far.
+    pub fn mails(&self) -> Vec<OutgoingMail> {
+        self.sent.lock().expect("lock").clone()
+    }
+
+    pub fn mails_to(&self, address: &str) -> Vec<OutgoingMail> {
+        self.mails().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+    }
+
+    /// Submits a report by API and returns (id, tracking url).
+    pub async fn report(&self, title: &str, email: Option<&str>) -> (String, String) {
+        let resp = self
+            .post(
+                "/api/v1/reports",
+                None,
+                serde_json::json!({ "title": title, "description": "details of the bug", "reporter_email": email }),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+        let v = resp.json();
+        (v["id"].as_str().expect("id").to_owned(), v["tracking_url"].as_str().expect("url").to_owned())
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let mut conn = self.state.db.conn().await.expect("conn");
+        sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(&mut *conn)
+            .await
+            .expect("count")
+    }
+}
+
+/// The path part of a link in a mail or response (`http://host/x/y` -> `/x/y`).
+pub fn path_of(url: &str) -> String {
+    let u = url::Url::parse(url).expect("url");
+    u.path().to_owned()
+}
+
+/// The first link in `text` that starts with `prefix`.
+pub fn link_in(text: &str, prefix: &str) -> Option<String> {
+    text.split_whitespace().find(|w| w.starts_with(prefix)).map(|w| w.trim_end_matches(['.', ',', ')', '>']).to_owned())
+}
+
+/// A CSRF value any test form may use: the double-submit check only needs
+/// the cookie and the field to agree.
+pub const CSRF: &str = "testcsrftesttokentesttokentesttokentesttoken";
+
+/// A signed-in browser: the `Cookie` header to send with page requests.
+pub struct Browser {
+    pub cookie: String,
+}
+
+impl TestApp {
+    /// Logs `email` in through the login form (password as set by
+    /// [`TestApp::account`]) and returns its cookies.
+    pub async fn browser(&self, email: &str) -> Browser {
+        let body = format!(
+            "csrf={CSRF}&email={}&password=correct+horse+battery+staple&totp=",
+            url::form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>()
+        );
+        let resp = self
+            .request(
+                Request::builder()
+                    .method(Method::POST)
+                    .uri("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("embargo_csrf={CSRF}"))
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(resp.status, StatusCode::SEE_OTHER, "login failed: {}", resp.text());
+        let session = resp
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("embargo_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("session cookie")
+            .to_owned();
+        Browser { cookie: format!("embargo_csrf={CSRF}; embargo_session={session}") }
+    }
+
+    /// A page request; `cookie` is a full Cookie header (or none).
+    pub async fn page(&self, method: Method, path: &str, cookie: Option<&str>, form: Option<&str>) -> Response {
+        let mut b = Request::builder().method(method).uri(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let req = match form {
+            Some(f) => b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(f.to_owned())),
+            None => b.body(Body::empty()),
+        };
+        self.request(req.expect("request")).await
+    }
+}
