@@ -208,7 +208,11 @@ impl Config {
             }
             fig = fig.merge(Toml::file_exact(path));
         }
-        fig = fig.merge(Env::prefixed("EMBARGO_").filter(|k| is_setting(k.as_str())).split("__"));
+        fig = fig.merge(
+            Env::prefixed("EMBARGO_")
+                .filter(|k| is_setting(k.as_str()))
+                .split("__"),
+        );
         let config: Config = fig
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;

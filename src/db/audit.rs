@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
-use crate::domain::audit::{AuditEvent, event_hash};
+use crate::domain::audit::AuditEvent;
 
 /// Who did it, from where: the fields every audit event shares.
 #[derive(Debug, Clone)]
@@ -42,28 +42,35 @@ pub async fn append(
         .await?;
     let seq: i64 = row.try_get("seq")?;
     let prev_hash: String = row.try_get("hash")?;
-    let at = super::now();
-    let detail = detail.to_string();
-    let hash = event_hash(
-        seq, at, &actor.who, action, subject, &actor.ip, &detail, &prev_hash,
-    );
+    let mut ev = AuditEvent {
+        seq,
+        at: super::now(),
+        actor: actor.who.clone(),
+        action: action.to_owned(),
+        subject: subject.to_owned(),
+        ip: actor.ip.clone(),
+        detail: detail.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    ev.hash = ev.expected_hash();
     sqlx::query(
         "INSERT INTO audit_events (seq, at, actor, action, subject, ip, detail, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(seq)
-    .bind(at)
-    .bind(&actor.who)
-    .bind(action)
-    .bind(subject)
-    .bind(&actor.ip)
-    .bind(&detail)
-    .bind(&prev_hash)
-    .bind(&hash)
+    .bind(ev.seq)
+    .bind(ev.at)
+    .bind(&ev.actor)
+    .bind(&ev.action)
+    .bind(&ev.subject)
+    .bind(&ev.ip)
+    .bind(&ev.detail)
+    .bind(&ev.prev_hash)
+    .bind(&ev.hash)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
+        .bind(&ev.hash)
         .execute(&mut *conn)
         .await?;
     Ok(seq)

@@ -44,6 +44,16 @@ impl Db {
         let options: AnyConnectOptions = url
             .parse::<AnyConnectOptions>()?
             .log_statements(tracing::log::LevelFilter::Trace);
+        // One direct attempt first: a wrong URL or a database that is down
+        // fails at once instead of after the pool's acquire timeout.
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            AnyConnection::connect_with(&options),
+        )
+        .await
+        .map_err(|_| DbError::PoolTimedOut)??
+        .close()
+        .await?;
         let pool = AnyPoolOptions::new()
             .max_connections(if engine == Engine::Sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(30))

@@ -27,49 +27,29 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-/// The hash of an event given its fields and the previous hash. Fields are
-/// length-prefixed so no two different events serialise alike.
-pub fn event_hash(
-    seq: i64,
-    at: i64,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    ip: &str,
-    detail: &str,
-    prev_hash: &str,
-) -> String {
-    let mut buf = String::new();
-    for field in [
-        &seq.to_string(),
-        &at.to_string(),
-        actor,
-        action,
-        subject,
-        ip,
-        detail,
-        prev_hash,
-    ] {
-        buf.push_str(&field.len().to_string());
-        buf.push(':');
-        buf.push_str(field);
-        buf.push('\n');
-    }
-    sha256_hex(buf.as_bytes())
-}
-
 impl AuditEvent {
+    /// The hash this event must carry: over its fields and the previous
+    /// hash, each length-prefixed so no two different events serialise alike.
     pub fn expected_hash(&self) -> String {
-        event_hash(
-            self.seq,
-            self.at,
+        let (seq, at) = (self.seq.to_string(), self.at.to_string());
+        let fields = [
+            &seq,
+            &at,
             &self.actor,
             &self.action,
             &self.subject,
             &self.ip,
             &self.detail,
             &self.prev_hash,
-        )
+        ];
+        let mut buf = String::new();
+        for field in fields {
+            buf.push_str(&field.len().to_string());
+            buf.push(':');
+            buf.push_str(field);
+            buf.push('\n');
+        }
+        sha256_hex(buf.as_bytes())
     }
 }
 

@@ -64,12 +64,12 @@ impl ReportStatus {
     /// every move needs a reason the reporter is told, except starting triage.
     pub fn transition(self, to: ReportStatus, reason: &str) -> Result<ReportStatus, StatusError> {
         use ReportStatus::*;
-        let legal = match (self, to) {
-            (New, Triaging) => true,
-            (New | Triaging, Accepted | Duplicate | Invalid | OutOfScope) => true,
-            (Accepted | Duplicate | Invalid | OutOfScope, Triaging) => true,
-            _ => false,
-        };
+        let legal = matches!(
+            (self, to),
+            (New, Triaging)
+                | (New | Triaging, Accepted | Duplicate | Invalid | OutOfScope)
+                | (Accepted | Duplicate | Invalid | OutOfScope, Triaging)
+        );
         if !legal {
             return Err(StatusError::Illegal {
                 from: self.as_str(),

@@ -30,11 +30,17 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             sqlx::any::install_default_drivers();
             let name: String = {
                 let mut rng = rand::rng();
-                (0..16).map(|_| (b'a' + rng.random_range(0..26u8)) as char).collect()
+                (0..16)
+                    .map(|_| (b'a' + rng.random_range(0..26u8)) as char)
+                    .collect()
             };
             let name = format!("embargo_test_{name}");
-            let mut conn = sqlx::AnyConnection::connect(&base).await.expect("connect to EMBARGO_TEST_DATABASE_URL");
-            conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+            let mut conn = sqlx::AnyConnection::connect(&base)
+                .await
+                .expect("connect to EMBARGO_TEST_DATABASE_URL");
+            conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .expect("create test database");
             let mut url = url::Url::parse(&base).expect("EMBARGO_TEST_DATABASE_URL is a URL");
             url.set_path(&name);
             url.to_string()
@@ -44,11 +50,13 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
 }
 
 pub fn test_config() -> Config {
-    let mut c = Config::default();
-    c.base_url = "http://embargo.test".into();
-    c.organization = "Test Project".into();
-    c.security_address = "security@project.test".into();
-    c.from_address = "security@project.test".into();
+    let mut c = Config {
+        base_url: "http://embargo.test".into(),
+        organization: "Test Project".into(),
+        security_address: "security@project.test".into(),
+        from_address: "security@project.test".into(),
+        ..Config::default()
+    };
     c.jobs.backoff_seconds = 0;
     c
 }
@@ -68,7 +76,8 @@ pub struct Response {
 
 impl Response {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     pub fn text(&self) -> String {
@@ -100,28 +109,53 @@ impl TestApp {
         f(&mut config);
         let url = fresh_database_url(dir.path()).await;
         let db = Db::connect(&url).await.expect("database");
-        let paths = Paths { data: dir.path().to_owned() };
+        let paths = Paths {
+            data: dir.path().to_owned(),
+        };
         let state = AppState::new(config, paths, db, transport).expect("state");
         let router = embargo::http::router(state.clone());
-        Self { state, router, sent, dir }
+        Self {
+            state,
+            router,
+            sent,
+            dir,
+        }
     }
 
     pub async fn request(&self, req: Request<Body>) -> Response {
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
-        Response { status, headers, body }
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// A JSON API call; `token` becomes a Bearer header.
-    pub async fn api(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         };
         self.request(req.expect("request")).await
@@ -139,13 +173,22 @@ impl TestApp {
     pub async fn account(&self, email: &str, role: Role) -> (String, String) {
         let email = EmailAddress::parse(email).expect("email");
         let actor = embargo::db::audit::Actor::cli();
-        embargo::app::auth::add_account(&self.state, &actor, &email, role).await.expect("account");
+        embargo::app::auth::add_account(&self.state, &actor, &email, role)
+            .await
+            .expect("account");
         let mut conn = self.state.db.conn().await.expect("conn");
-        let account = embargo::db::accounts::by_email(&mut conn, email.as_str()).await.expect("query").expect("exists");
+        let account = embargo::db::accounts::by_email(&mut conn, email.as_str())
+            .await
+            .expect("query")
+            .expect("exists");
         let hash = embargo::app::auth::hash_password("correct horse battery staple").expect("hash");
-        embargo::db::accounts::set_password(&mut conn, &account.id, &hash, None).await.expect("password");
+        embargo::db::accounts::set_password(&mut conn, &account.id, &hash, None)
+            .await
+            .expect("password");
         drop(conn);
-        let (_, token) = embargo::app::auth::create_token(&self.state, &actor, &account.id, "test").await.expect("token");
+        let (_, token) = embargo::app::auth::create_token(&self.state, &actor, &account.id, "test")
+            .await
+            .expect("token");
         (account.id.to_string(), token.expose().to_owned())
     }
 
@@ -164,7 +207,10 @@ impl TestApp {
     }
 
     pub fn mails_to(&self, address: &str) -> Vec<OutgoingMail> {
-        self.mails().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+        self.mails()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == address))
+            .collect()
     }
 
     /// Submits a report by API and returns (id, tracking url).
@@ -178,7 +224,10 @@ impl TestApp {
             .await;
         assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
         let v = resp.json();
-        (v["id"].as_str().expect("id").to_owned(), v["tracking_url"].as_str().expect("url").to_owned())
+        (
+            v["id"].as_str().expect("id").to_owned(),
+            v["tracking_url"].as_str().expect("url").to_owned(),
+        )
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -198,7 +247,9 @@ pub fn path_of(url: &str) -> String {
 
 /// The first link in `text` that starts with `prefix`.
 pub fn link_in(text: &str, prefix: &str) -> Option<String> {
-    text.split_whitespace().find(|w| w.starts_with(prefix)).map(|w| w.trim_end_matches(['.', ',', ')', '>']).to_owned())
+    text.split_whitespace()
+        .find(|w| w.starts_with(prefix))
+        .map(|w| w.trim_end_matches(['.', ',', ')', '>']).to_owned())
 }
 
 /// A CSRF value any test form may use: the double-submit check only needs
@@ -229,7 +280,12 @@ impl TestApp {
                     .expect("request"),
             )
             .await;
-        assert_eq!(resp.status, StatusCode::SEE_OTHER, "login failed: {}", resp.text());
+        assert_eq!(
+            resp.status,
+            StatusCode::SEE_OTHER,
+            "login failed: {}",
+            resp.text()
+        );
         let session = resp
             .headers
             .get_all(header::SET_COOKIE)
@@ -239,17 +295,27 @@ impl TestApp {
             .and_then(|c| c.split(';').next())
             .expect("session cookie")
             .to_owned();
-        Browser { cookie: format!("embargo_csrf={CSRF}; embargo_session={session}") }
+        Browser {
+            cookie: format!("embargo_csrf={CSRF}; embargo_session={session}"),
+        }
     }
 
     /// A page request; `cookie` is a full Cookie header (or none).
-    pub async fn page(&self, method: Method, path: &str, cookie: Option<&str>, form: Option<&str>) -> Response {
+    pub async fn page(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        form: Option<&str>,
+    ) -> Response {
         let mut b = Request::builder().method(method).uri(path);
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, c);
         }
         let req = match form {
-            Some(f) => b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(f.to_owned())),
+            Some(f) => b
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(f.to_owned())),
             None => b.body(Body::empty()),
         };
         self.request(req.expect("request")).await

@@ -10,16 +10,30 @@ use tokio::net::TcpListener;
 
 /// Where to send, and how to read back what arrived.
 pub enum Sink {
-    External { host: String, port: u16, maildir: std::path::PathBuf },
-    Local { port: u16, received: Arc<Mutex<Vec<String>>> },
+    External {
+        host: String,
+        port: u16,
+        maildir: std::path::PathBuf,
+    },
+    Local {
+        port: u16,
+        received: Arc<Mutex<Vec<String>>>,
+    },
 }
 
 impl Sink {
     pub async fn start() -> Sink {
         if let Ok(addr) = std::env::var("EMBARGO_TEST_SMTP") {
-            let (host, port) = addr.rsplit_once(':').expect("EMBARGO_TEST_SMTP is HOST:PORT");
-            let maildir = std::env::var("EMBARGO_TEST_SMTP_MAILDIR").expect("EMBARGO_TEST_SMTP_MAILDIR is set with EMBARGO_TEST_SMTP");
-            return Sink::External { host: host.to_owned(), port: port.parse().expect("port"), maildir: maildir.into() };
+            let (host, port) = addr
+                .rsplit_once(':')
+                .expect("EMBARGO_TEST_SMTP is HOST:PORT");
+            let maildir = std::env::var("EMBARGO_TEST_SMTP_MAILDIR")
+                .expect("EMBARGO_TEST_SMTP_MAILDIR is set with EMBARGO_TEST_SMTP");
+            return Sink::External {
+                host: host.to_owned(),
+                port: port.parse().expect("port"),
+                maildir: maildir.into(),
+            };
         }
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -45,7 +59,11 @@ impl Sink {
                             }
                             continue;
                         }
-                        let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+                        let verb = line
+                            .split_whitespace()
+                            .next()
+                            .unwrap_or("")
+                            .to_ascii_uppercase();
                         let reply: &[u8] = match verb.as_str() {
                             "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
                             "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 ok\r\n",
