@@ -11,7 +11,10 @@ async fn verify(app: &TestApp) -> Result<i64, ChainError> {
     let mut conn = app.state.db.conn().await.unwrap();
     let head = embargo::db::audit::head(&mut conn).await.unwrap();
     let mut v = ChainVerifier::default();
-    for ev in embargo::db::audit::page(&mut conn, 0, 10_000).await.unwrap() {
+    for ev in embargo::db::audit::page(&mut conn, 0, 10_000)
+        .await
+        .unwrap()
+    {
         v.push(&ev)?;
     }
     v.finish((head.0, &head.1))
@@ -19,12 +22,20 @@ async fn verify(app: &TestApp) -> Result<i64, ChainError> {
 
 async fn exec(app: &TestApp, sql: &str) {
     let mut conn = app.state.db.conn().await.unwrap();
-    sqlx::query(AssertSqlSafe(sql.to_owned())).execute(&mut *conn).await.unwrap();
+    sqlx::query(AssertSqlSafe(sql.to_owned()))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
 }
 
 async fn actions(app: &TestApp) -> Vec<String> {
     let mut conn = app.state.db.conn().await.unwrap();
-    embargo::db::audit::page(&mut conn, 0, 10_000).await.unwrap().into_iter().map(|e| e.action).collect()
+    embargo::db::audit::page(&mut conn, 0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect()
 }
 
 #[tokio::test]
@@ -32,10 +43,23 @@ async fn changes_and_reads_are_recorded_in_a_verifiable_chain() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let (id, _) = app.report("Bug", None).await;
-    assert_eq!(app.get(&format!("/api/v1/reports/{id}"), Some(&admin)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/api/v1/reports/{id}"), Some(&admin))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let acts = actions(&app).await;
-    for expected in ["account.created", "token.created", "report.created", "report.read"] {
-        assert!(acts.iter().any(|a| a == expected), "missing {expected} in {acts:?}");
+    for expected in [
+        "account.created",
+        "token.created",
+        "report.created",
+        "report.read",
+    ] {
+        assert!(
+            acts.iter().any(|a| a == expected),
+            "missing {expected} in {acts:?}"
+        );
     }
     let n = verify(&app).await.expect("chain is whole");
     assert_eq!(n as usize, acts.len());
@@ -46,7 +70,11 @@ async fn an_edited_row_is_named() {
     let app = TestApp::new().await;
     app.report("one", None).await;
     app.report("two", None).await;
-    exec(&app, "UPDATE audit_events SET detail = '{\"source\":\"web\"}' WHERE seq = 2").await;
+    exec(
+        &app,
+        "UPDATE audit_events SET detail = '{\"source\":\"web\"}' WHERE seq = 2",
+    )
+    .await;
     assert_eq!(verify(&app).await, Err(ChainError::Tampered { seq: 2 }));
 }
 
@@ -57,7 +85,13 @@ async fn a_removed_row_is_found() {
         app.report(t, None).await;
     }
     exec(&app, "DELETE FROM audit_events WHERE seq = 2").await;
-    assert_eq!(verify(&app).await, Err(ChainError::Gap { seq: 3, expected: 2 }));
+    assert_eq!(
+        verify(&app).await,
+        Err(ChainError::Gap {
+            seq: 3,
+            expected: 2
+        })
+    );
 }
 
 #[tokio::test]
@@ -66,7 +100,10 @@ async fn a_removed_last_row_is_found() {
     app.report("one", None).await;
     app.report("two", None).await;
     exec(&app, "DELETE FROM audit_events WHERE seq = 2").await;
-    assert_eq!(verify(&app).await, Err(ChainError::Truncated { last: 1, head: 2 }));
+    assert_eq!(
+        verify(&app).await,
+        Err(ChainError::Truncated { last: 1, head: 2 })
+    );
 }
 
 #[tokio::test]
@@ -77,7 +114,8 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
         let router = app.router.clone();
         tasks.push(tokio::spawn(async move {
             use tower::ServiceExt;
-            let body = serde_json::json!({ "title": format!("r{i}"), "description": "d" }).to_string();
+            let body =
+                serde_json::json!({ "title": format!("r{i}"), "description": "d" }).to_string();
             let req = axum::http::Request::post("/api/v1/reports")
                 .header("content-type", "application/json")
                 .body(axum::body::Body::from(body))

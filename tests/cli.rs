@@ -25,31 +25,50 @@ impl Env {
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_embargo"));
         c.arg("--data").arg(self.dir.path()).args(args);
-        c.env_remove("EMBARGO_CONFIG").env("EMBARGO_DATABASE_URL", &self.database_url);
+        c.env_remove("EMBARGO_CONFIG")
+            .env("EMBARGO_DATABASE_URL", &self.database_url);
         c
     }
 
     fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
-        let mut child = self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         child.stdin.take().unwrap().write_all(stdin).unwrap();
         child.wait_with_output().unwrap()
     }
 
     async fn exec(&self, sql: &str) {
         sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&self.database_url).await.unwrap();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .unwrap();
         conn.execute(AssertSqlSafe(sql.to_owned())).await.unwrap();
     }
 
     async fn scalar(&self, sql: &str) -> i64 {
         sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&self.database_url).await.unwrap();
-        sqlx::query_scalar(AssertSqlSafe(sql.to_owned())).fetch_one(&mut conn).await.unwrap()
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .unwrap();
+        sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
     }
 }
 
 fn last_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().trim().to_owned()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 /// A running `embargo serve`, stopped on drop.
@@ -67,7 +86,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn serve(env: &Env) -> Server {
@@ -86,7 +109,11 @@ fn serve(env: &Env) -> Server {
         }
     });
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut server = Server { child, port, first_lines: Vec::new() };
+    let mut server = Server {
+        child,
+        port,
+        first_lines: Vec::new(),
+    };
     while Instant::now() < deadline {
         while let Ok(line) = rx.try_recv() {
             server.first_lines.push(line);
@@ -100,10 +127,18 @@ fn serve(env: &Env) -> Server {
 }
 
 /// A minimal HTTP/1.1 exchange: (status, body).
-fn http(port: u16, method: &str, path: &str, token: Option<&str>, json: &str) -> Option<(u16, String)> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json: &str,
+) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     let req = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
         json.len()
@@ -112,7 +147,10 @@ fn http(port: u16, method: &str, path: &str, token: Option<&str>, json: &str) ->
     let mut resp = String::new();
     s.read_to_string(&mut resp).ok()?;
     let status = resp.split_whitespace().nth(1)?.parse().ok()?;
-    let body = resp.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Some((status, body))
 }
 
@@ -120,30 +158,56 @@ fn http(port: u16, method: &str, path: &str, token: Option<&str>, json: &str) ->
 async fn serve_on_a_fresh_directory_prints_a_setup_link_and_takes_reports() {
     let env = Env::new().await;
     let server = serve(&env);
-    let link = server.first_lines.iter().find(|l| l.contains("/setup/")).cloned();
+    let link = server
+        .first_lines
+        .iter()
+        .find(|l| l.contains("/setup/"))
+        .cloned();
     let link = link.expect("a one-time set-up link is printed");
-    assert!(link.starts_with(&format!("http://127.0.0.1:{}/setup/", server.port)), "{link}");
+    assert!(
+        link.starts_with(&format!("http://127.0.0.1:{}/setup/", server.port)),
+        "{link}"
+    );
     if env.database_url.starts_with("sqlite:") {
         assert!(env.dir.path().join("embargo.db").exists());
         let wal = {
             sqlx::any::install_default_drivers();
-            let mut c = sqlx::AnyConnection::connect(&env.database_url).await.unwrap();
-            sqlx::query_scalar::<_, String>("PRAGMA journal_mode").fetch_one(&mut c).await.unwrap()
+            let mut c = sqlx::AnyConnection::connect(&env.database_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar::<_, String>("PRAGMA journal_mode")
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
         };
         assert_eq!(wal, "wal");
     }
-    let (status, body) =
-        http(server.port, "POST", "/api/v1/reports", None, r#"{"title":"t","description":"d","reporter_email":"r@example.net"}"#).unwrap();
+    let (status, body) = http(
+        server.port,
+        "POST",
+        "/api/v1/reports",
+        None,
+        r#"{"title":"t","description":"d","reporter_email":"r@example.net"}"#,
+    )
+    .unwrap();
     assert_eq!(status, 201, "{body}");
     assert!(body.contains(&format!("http://127.0.0.1:{}/track/", server.port)));
     // The runner inside serve writes the acknowledgement to the outbox.
     let outbox = env.dir.path().join("outbox");
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0) == 0 {
-        assert!(Instant::now() < deadline, "no acknowledgement in DATA/outbox");
+        assert!(
+            Instant::now() < deadline,
+            "no acknowledgement in DATA/outbox"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(http(server.port, "GET", "/api/v1/reports", None, "").unwrap().0, 401);
+    assert_eq!(
+        http(server.port, "GET", "/api/v1/reports", None, "")
+            .unwrap()
+            .0,
+        401
+    );
 }
 
 #[tokio::test]
@@ -151,16 +215,38 @@ async fn admin_add_and_token_create_print_their_secret_last_and_the_token_works(
     let env = Env::new().await;
     let port = free_port();
     // A base URL recorded by an earlier serve is used for the links.
-    std::fs::write(env.dir.path().join("base_url"), format!("http://127.0.0.1:{port}")).unwrap();
+    std::fs::write(
+        env.dir.path().join("base_url"),
+        format!("http://127.0.0.1:{port}"),
+    )
+    .unwrap();
     let out = env.run(&["admin", "add", "lead@project.test"], b"");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(last_line(&out).starts_with(&format!("http://127.0.0.1:{port}/setup/")));
     let bad = env.run(&["admin", "add", "not-an-address"], b"");
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("e-mail"));
 
-    let out = env.run(&["token", "create", "--user", "lead@project.test", "--name", "ci"], b"");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env.run(
+        &[
+            "token",
+            "create",
+            "--user",
+            "lead@project.test",
+            "--name",
+            "ci",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = last_line(&out);
     assert!(token.len() >= 43);
     let missing = env.run(&["token", "create", "--user", "nobody@project.test"], b"");
@@ -170,7 +256,12 @@ async fn admin_add_and_token_create_print_their_secret_last_and_the_token_works(
     let (status, body) = http(server.port, "GET", "/api/v1/reports", Some(&token), "").unwrap();
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"items\""));
-    assert_eq!(http(server.port, "GET", "/api/v1/reports", Some("wrong"), "").unwrap().0, 401);
+    assert_eq!(
+        http(server.port, "GET", "/api/v1/reports", Some("wrong"), "")
+            .unwrap()
+            .0,
+        401
+    );
 }
 
 const MAIL: &[u8] = b"From: Rita <rita@example.net>\r\nTo: security@example.org\r\nSubject: Crash\r\nMessage-ID: <m1@example.net>\r\n\r\nIt crashes.\r\n";
@@ -179,9 +270,16 @@ const MAIL: &[u8] = b"From: Rita <rita@example.net>\r\nTo: security@example.org\
 async fn ingest_takes_a_mail_and_writes_the_acknowledgement() {
     let env = Env::new().await;
     let out = env.run(&["ingest"], MAIL);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(env.scalar("SELECT COUNT(*) FROM reports").await, 1);
-    let outbox: Vec<_> = std::fs::read_dir(env.dir.path().join("outbox")).unwrap().collect();
+    let outbox: Vec<_> = std::fs::read_dir(env.dir.path().join("outbox"))
+        .unwrap()
+        .collect();
     assert_eq!(outbox.len(), 1, "acknowledgement written to DATA/outbox");
     // The MTA retrying the same message changes nothing.
     assert_eq!(env.run(&["ingest"], MAIL).status.code(), Some(0));
@@ -191,9 +289,18 @@ async fn ingest_takes_a_mail_and_writes_the_acknowledgement() {
 #[tokio::test]
 async fn ingest_exits_65_on_malformed_mail_and_stores_nothing() {
     let env = Env::new().await;
-    for bad in [&b"garbage without headers"[..], b"", b"Subject: x\r\n\r\nno sender"] {
+    for bad in [
+        &b"garbage without headers"[..],
+        b"",
+        b"Subject: x\r\n\r\nno sender",
+    ] {
         let out = env.run(&["ingest"], bad);
-        assert_eq!(out.status.code(), Some(65), "{:?}", String::from_utf8_lossy(bad));
+        assert_eq!(
+            out.status.code(),
+            Some(65),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
         assert!(String::from_utf8_lossy(&out.stderr).contains("rejected"));
     }
     assert_eq!(env.scalar("SELECT COUNT(*) FROM reports").await, 0);
@@ -206,25 +313,49 @@ async fn ingest_exits_75_when_it_cannot_work_now() {
     assert_eq!(out.status.code(), Some(0));
     let mut cmd = env.command(&["ingest"]);
     cmd.env("EMBARGO_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none");
-    let out = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let out = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut child = out;
     child.stdin.take().unwrap().write_all(MAIL).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(75), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(75),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test]
 async fn audit_verify_passes_and_fails_after_an_edit() {
     let env = Env::new().await;
     assert!(env.run(&["ingest"], MAIL).status.success());
-    assert!(env.run(&["admin", "add", "a@project.test"], b"").status.success());
+    assert!(
+        env.run(&["admin", "add", "a@project.test"], b"")
+            .status
+            .success()
+    );
     let ok = env.run(&["audit", "verify"], b"");
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     assert!(last_line(&ok).contains("OK"));
-    env.exec("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 1").await;
+    env.exec("UPDATE audit_events SET actor = 'someone-else' WHERE seq = 1")
+        .await;
     let broken = env.run(&["audit", "verify"], b"");
     assert_ne!(broken.status.code(), Some(0));
-    assert!(last_line(&broken).contains("event 1"), "{}", last_line(&broken));
+    assert!(
+        last_line(&broken).contains("event 1"),
+        "{}",
+        last_line(&broken)
+    );
 }
 
 #[tokio::test]
@@ -235,14 +366,23 @@ async fn a_wrong_setting_stops_start_up_naming_it() {
     let out = cmd.output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
-    assert!(err.contains("mail.transport") && err.contains("pigeon"), "{err}");
+    assert!(
+        err.contains("mail.transport") && err.contains("pigeon"),
+        "{err}"
+    );
 
     let cfg = env.dir.path().join("embargo.toml");
     std::fs::write(&cfg, "base_url = \"ftp://x\"\n").unwrap();
-    let out = env.command(&["--config", cfg.to_str().unwrap(), "jobs", "list"]).output().unwrap();
+    let out = env
+        .command(&["--config", cfg.to_str().unwrap(), "jobs", "list"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("base_url"));
 
-    let out = env.command(&["--config", "/nonexistent/embargo.toml", "jobs", "list"]).output().unwrap();
+    let out = env
+        .command(&["--config", "/nonexistent/embargo.toml", "jobs", "list"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }

@@ -14,8 +14,13 @@ Content-Type: text/x-diff; name=fix.patch\r\nContent-Disposition: attachment; fi
 async fn a_new_mail_becomes_a_report_with_an_acknowledgement() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
-    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else { panic!("not new") };
-    let detail = app.get(&format!("/api/v1/reports/{id}"), Some(&admin)).await.json();
+    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else {
+        panic!("not new")
+    };
+    let detail = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&admin))
+        .await
+        .json();
     let r = &detail["report"];
     assert_eq!(r["title"], "Heap overflow in ünpack");
     assert_eq!(r["description"], "The unpacker overflows (café).");
@@ -34,15 +39,24 @@ async fn a_new_mail_becomes_a_report_with_an_acknowledgement() {
 async fn the_same_message_delivered_twice_is_taken_once() {
     let app = TestApp::new().await;
     ingest(&app.state, NEW.as_bytes()).await.unwrap();
-    assert!(matches!(ingest(&app.state, NEW.as_bytes()).await.unwrap(), Outcome::Duplicate));
+    assert!(matches!(
+        ingest(&app.state, NEW.as_bytes()).await.unwrap(),
+        Outcome::Duplicate
+    ));
     assert_eq!(app.count("reports").await, 1);
-    assert_eq!(app.run_jobs().await, 1, "one acknowledgement (no admins yet)");
+    assert_eq!(
+        app.run_jobs().await,
+        1,
+        "one acknowledgement (no admins yet)"
+    );
 }
 
 #[tokio::test]
 async fn a_reply_to_the_plus_address_joins_the_thread() {
     let app = TestApp::new().await;
-    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else { panic!() };
+    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else {
+        panic!()
+    };
     app.run_jobs().await;
     let ack = app.mails_to("rita@example.net").remove(0);
     let reply_to = ack.reply_to.unwrap();
@@ -55,21 +69,28 @@ async fn a_reply_to_the_plus_address_joins_the_thread() {
     }
     assert_eq!(app.count("reports").await, 1);
     let tracking = crate::common::link_in(&ack.text, "http://embargo.test/track/").unwrap();
-    let view = app.get(&format!("/api/v1{}", path_of(&tracking)), None).await.json();
+    let view = app
+        .get(&format!("/api/v1{}", path_of(&tracking)), None)
+        .await
+        .json();
     assert_eq!(view["messages"][0]["body"], "More details.");
 }
 
 #[tokio::test]
 async fn a_reply_by_in_reply_to_joins_the_thread() {
     let app = TestApp::new().await;
-    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else { panic!() };
+    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else {
+        panic!()
+    };
     app.run_jobs().await;
     let ack = app.mails_to("rita@example.net").remove(0);
     let reply = format!(
         "From: rita@example.net\r\nTo: security@project.test\r\nSubject: Re: x\r\nIn-Reply-To: {}\r\n\r\nThread by header.\r\n",
         ack.message_id
     );
-    assert!(matches!(ingest(&app.state, reply.as_bytes()).await.unwrap(), Outcome::Reply(r) if r == id));
+    assert!(
+        matches!(ingest(&app.state, reply.as_bytes()).await.unwrap(), Outcome::Reply(r) if r == id)
+    );
     assert_eq!(app.count("messages").await, 1);
 }
 
@@ -78,10 +99,18 @@ async fn html_only_mail_becomes_text() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let raw = "From: a@example.net\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello <b>team</b></p><script>x()</script>\r\n";
-    let Outcome::NewReport(id) = ingest(&app.state, raw.as_bytes()).await.unwrap() else { panic!() };
-    let d = app.get(&format!("/api/v1/reports/{id}"), Some(&admin)).await.json();
+    let Outcome::NewReport(id) = ingest(&app.state, raw.as_bytes()).await.unwrap() else {
+        panic!()
+    };
+    let d = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&admin))
+        .await
+        .json();
     let text = d["report"]["description"].as_str().unwrap();
-    assert!(text.contains("Hello") && text.contains("team") && !text.contains("<b>"), "{text}");
+    assert!(
+        text.contains("Hello") && text.contains("team") && !text.contains("<b>"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -92,16 +121,30 @@ async fn an_encrypted_report_is_stored_encrypted_and_marked() {
         Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=b\r\n\r\n\
         --b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\n\
         Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA\r\n-----END PGP MESSAGE-----\r\n--b--\r\n";
-    let Outcome::NewReport(id) = ingest(&app.state, raw.as_bytes()).await.unwrap() else { panic!() };
-    let d = app.get(&format!("/api/v1/reports/{id}"), Some(&admin)).await.json();
+    let Outcome::NewReport(id) = ingest(&app.state, raw.as_bytes()).await.unwrap() else {
+        panic!()
+    };
+    let d = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&admin))
+        .await
+        .json();
     assert_eq!(d["report"]["encrypted"], true);
-    assert!(d["report"]["description"].as_str().unwrap().starts_with("-----BEGIN PGP MESSAGE-----"));
+    assert!(
+        d["report"]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN PGP MESSAGE-----")
+    );
 }
 
 #[tokio::test]
 async fn malformed_mail_is_refused_and_stores_nothing() {
     let app = TestApp::new().await;
-    for raw in ["", "just some words, no headers", "Subject: no sender\r\n\r\nbody"] {
+    for raw in [
+        "",
+        "just some words, no headers",
+        "Subject: no sender\r\n\r\nbody",
+    ] {
         let err = ingest(&app.state, raw.as_bytes()).await.unwrap_err();
         assert!(matches!(err, IngestError::Malformed(_)), "{raw:?}: {err}");
     }
@@ -114,8 +157,18 @@ async fn malformed_mail_is_refused_and_stores_nothing() {
 async fn oversize_attachments_are_dropped_with_a_note() {
     let app = TestApp::with_config(|c| c.limits.max_attachment_bytes = 3).await;
     let admin = app.admin_token().await;
-    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else { panic!() };
-    let d = app.get(&format!("/api/v1/reports/{id}"), Some(&admin)).await.json();
+    let Outcome::NewReport(id) = ingest(&app.state, NEW.as_bytes()).await.unwrap() else {
+        panic!()
+    };
+    let d = app
+        .get(&format!("/api/v1/reports/{id}"), Some(&admin))
+        .await
+        .json();
     assert_eq!(d["attachments"].as_array().unwrap().len(), 0);
-    assert!(d["report"]["description"].as_str().unwrap().contains("fix.patch"));
+    assert!(
+        d["report"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("fix.patch")
+    );
 }
