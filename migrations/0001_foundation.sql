@@ -7,6 +7,8 @@ CREATE TABLE accounts (
     role TEXT NOT NULL CHECK (role IN ('admin', 'member', 'delegate')),
     password_hash TEXT,
     totp_secret TEXT,
+    -- The last TOTP time step accepted: a code is accepted once.
+    totp_last_step BIGINT,
     failed_logins BIGINT NOT NULL DEFAULT 0,
     locked_until BIGINT,
     disabled BIGINT NOT NULL DEFAULT 0,

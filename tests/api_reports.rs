@@ -459,3 +459,39 @@ async fn tokens_are_listed_created_and_revoked_by_their_owner() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_account_is_set_up_through_the_api() {
+    let app = TestApp::new().await;
+    let link =
+        embargo::app::auth::bootstrap_admin(&app.state, &embargo::db::audit::Actor::system())
+            .await
+            .unwrap();
+    let path = format!("/api/v1{}", path_of(&link));
+    let short = app
+        .post(
+            &path,
+            None,
+            json!({ "email": "lead@project.test", "password": "short" }),
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.json()["errors"]["password"].is_string());
+    let ok = app
+        .post(
+            &path,
+            None,
+            json!({ "email": "lead@project.test", "password": "a long enough password" }),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(ok.json()["email"], "lead@project.test");
+    let again = app
+        .post(
+            &path,
+            None,
+            json!({ "email": "x@project.test", "password": "a long enough password" }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}

@@ -57,9 +57,12 @@ pub fn totp(secret_b32: &str, account: &str, issuer: &str) -> Option<totp_rs::To
         .ok()
 }
 
-fn totp_ok(secret_b32: &str, code: &str) -> bool {
+/// The time step `code` belongs to, if it is valid now for `secret_b32`.
+fn totp_step(secret_b32: &str, code: &str) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
-    totp(secret_b32, "x", "embargo").is_some_and(|t| t.check_current(&code).is_some())
+    let now = u64::try_from(jiff::Timestamp::now().as_second()).ok()?;
+    let step = totp(secret_b32, "x", "embargo")?.check(&code, now)?;
+    i64::try_from(step).ok()
 }
 
 /// Creates an account (or finds the existing one) and returns a fresh
@@ -172,7 +175,13 @@ pub async fn complete_setup(
             "totp",
             "is required: add the secret to an authenticator app and enter its code",
         );
-    } else if wants_totp && !totp_ok(input.totp_secret, input.totp_code) {
+    }
+    let totp_step = if wants_totp {
+        totp_step(input.totp_secret, input.totp_code)
+    } else {
+        None
+    };
+    if wants_totp && totp_step.is_none() {
         errors.add("totp", "is not the current code for this secret");
     }
     if !errors.is_empty() {
@@ -193,6 +202,9 @@ pub async fn complete_setup(
     }
     let totp = wants_totp.then_some(input.totp_secret);
     accounts::set_password(&mut tx, &account.id, &hash, totp).await?;
+    if let Some(step) = totp_step {
+        accounts::use_totp_step(&mut tx, &account.id, step).await?;
+    }
     let actor = Actor {
         who: format!("account:{}", account.id),
         ip: ip.to_owned(),
@@ -274,10 +286,15 @@ pub async fn login(
         .password_hash
         .as_deref()
         .is_some_and(|h| verify_password(h, password));
-    let code_ok = match &account.totp_secret {
-        Some(secret) => totp_ok(secret, code),
-        None => true,
+    // The code's step must be newer than the last one accepted.
+    let step = match &account.totp_secret {
+        Some(secret) => match totp_step(secret, code) {
+            Some(s) if account.totp_last_step.is_none_or(|last| s > last) => Some(Some(s)),
+            _ => None,
+        },
+        None => Some(None),
     };
+    let code_ok = step.is_some();
     if !(password_ok && code_ok) {
         let mut tx = state.db.begin().await?;
         let lock_until = now + db::seconds(i64::from(state.config.auth.lockout_minutes) * 60);
@@ -303,6 +320,12 @@ pub async fn login(
     let session = Secret::generate();
     let expires = now + db::seconds(i64::from(state.config.auth.session_hours) * 3600);
     let mut tx = state.db.begin().await?;
+    if let Some(Some(step)) = step
+        && !accounts::use_totp_step(&mut tx, &account.id, step).await?
+    {
+        // A concurrent login took the same code first.
+        return Err(LoginError::Rejected);
+    }
     accounts::record_successful_login(&mut tx, &account.id).await?;
     sessions::insert_session(&mut tx, &session.hash(), &account.id, expires).await?;
     audit::append(
@@ -379,9 +402,9 @@ mod tests {
         let secret = new_totp_secret();
         let t = totp(&secret, "a@example.org", "Org").unwrap();
         let code = t.generate_current().to_string();
-        assert!(totp_ok(&secret, &code));
+        assert!(totp_step(&secret, &code).is_some());
         let wrong = if code == "000000" { "111111" } else { "000000" };
-        assert!(!totp_ok(&secret, wrong));
-        assert!(!totp_ok("not base32!", &code));
+        assert_eq!(totp_step(&secret, wrong), None);
+        assert_eq!(totp_step("not base32!", &code), None);
     }
 }

@@ -15,13 +15,13 @@ pub struct Account {
     pub role: Role,
     pub password_hash: Option<String>,
     pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
     pub disabled: bool,
 }
 
-const COLUMNS: &str =
-    "id, email, role, password_hash, totp_secret, failed_logins, locked_until, disabled";
+const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled";
 
 fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
     let id: String = r.try_get("id")?;
@@ -33,6 +33,7 @@ fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
             .ok_or_else(|| DbError::Decode(format!("unknown role {role}").into()))?,
         password_hash: r.try_get("password_hash")?,
         totp_secret: r.try_get("totp_secret")?,
+        totp_last_step: r.try_get("totp_last_step")?,
         failed_logins: r.try_get("failed_logins")?,
         locked_until: r.try_get("locked_until")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
@@ -167,6 +168,22 @@ pub async fn record_failed_login(
             .await?;
     }
     Ok(n)
+}
+
+/// Records a TOTP step as used; false when it (or a later one) already was.
+pub async fn use_totp_step(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    step: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn record_successful_login(

@@ -111,6 +111,7 @@ fn routes() -> Routes {
         "/api/v1/track/{token}/attachments/{attachment}",
         api::track::get_tracked_attachment,
     )
+    .post("/api/v1/setup/{token}", api::account::complete_setup)
     .get("/api/v1/me", api::account::get_me)
     .get("/api/v1/tokens", api::account::list_tokens)
     .post("/api/v1/tokens", api::account::create_token)

@@ -48,6 +48,7 @@ const MATRIX: &[Row] = &[
     (Method::POST,   "/logout",                                         [Is(303), Is(303), Is(303), Is(303)]),
     (Method::GET,    "/setup/{token}",                                  [Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/setup/{token}",                                  [Is(303), Is(303), Is(303), Is(303)]),
+    (Method::POST,   "/api/v1/setup/{token}",                           [Is(200), Is(200), Is(200), Is(200)]),
     // One's own account.
     (Method::GET,    "/account",                                        [Login,   Is(200), Is(200), Is(200)]),
     (Method::POST,   "/account/tokens",                                 [Login,   Is(200), Is(200), Is(200)]),
@@ -209,7 +210,7 @@ impl World {
             path = path.replace("{id}", &id);
         }
         if path.contains("{token}") {
-            let token = if path.starts_with("/setup/") {
+            let token = if path.starts_with("/setup/") || path.starts_with("/api/v1/setup/") {
                 self.fresh_setup_token().await
             } else {
                 self.tracking.clone()
@@ -261,6 +262,7 @@ fn api_body(method: &Method, template: &str) -> Option<Value> {
         "/api/v1/reports/{id}/assignee" => Some(json!({ "assignee": null })),
         "/api/v1/track/{token}/messages" => Some(json!({ "body": "x" })),
         "/api/v1/tokens" => Some(json!({ "name": "n" })),
+        "/api/v1/setup/{token}" => Some(json!({ "password": "a long enough password" })),
         _ => None,
     }
 }

@@ -95,8 +95,15 @@ async fn totp_is_required_for_admins_when_configured() {
 
     let no_code = login(&app, "otp@project.test", PASSWORD, "").await;
     assert_eq!(no_code.status, StatusCode::UNAUTHORIZED);
-    let code = totp.generate_current().to_string();
-    let with_code = login(&app, "otp@project.test", PASSWORD, &code).await;
+    let reused = login(&app, "otp@project.test", PASSWORD, &code).await;
+    assert_eq!(
+        reused.status,
+        StatusCode::UNAUTHORIZED,
+        "a code is accepted once (RFC 6238 5.2)"
+    );
+    let now = jiff::Timestamp::now().as_second() as u64;
+    let next = totp.generate(now + 30).to_string();
+    let with_code = login(&app, "otp@project.test", PASSWORD, &next).await;
     assert_eq!(with_code.status, SEE_OTHER, "{}", with_code.text());
     assert!(set_cookie(&with_code, "embargo_session").is_some());
 }

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::ApiJson;
 use crate::app::AppState;
-use crate::app::auth;
+use crate::app::auth::{self, SetupError, SetupInput};
 use crate::db::accounts::Account;
 use crate::db::sessions;
 use crate::domain::authz::{Action, authorize};
@@ -86,4 +86,58 @@ pub async fn revoke_token(
         return Err(Error::NotFound.into());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct SetupRequest {
+    /// Only for the first admin, whose address is chosen now.
+    email: String,
+    /// At least 12 characters.
+    password: String,
+    /// A base32 TOTP secret the caller generated, with `totp` a current code
+    /// for it; both empty to set up without two-factor authentication.
+    totp_secret: String,
+    totp: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/setup/{token}", tag = "accounts", request_body = SetupRequest,
+    responses((status = 200, description = "`{\"id\", \"email\"}`"), (status = 404, description = "unknown, used or expired link"), (status = 422)))]
+pub async fn complete_setup(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(token): Path<String>,
+    ApiJson(req): ApiJson<SetupRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let link = crate::domain::secret::Secret::from_presented(&token);
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let id = crate::db::accounts::setup_link_account(&mut conn, &link.hash(), crate::db::now())
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
+    let account = crate::db::accounts::by_id(&mut conn, &id)
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
+    drop(conn);
+    let input = SetupInput {
+        email: &req.email,
+        password: &req.password,
+        confirm: &req.password,
+        totp_secret: &req.totp_secret,
+        totp_code: &req.totp,
+    };
+    match auth::complete_setup(&state, &caller.ip.to_string(), &link, &account, input).await {
+        Ok(()) => {
+            let email = if account.email.is_empty() {
+                req.email.trim().to_owned()
+            } else {
+                account.email
+            };
+            Ok(Json(json!({ "id": account.id.as_str(), "email": email })))
+        }
+        Err(SetupError::Invalid(errors)) => Err(Error::Invalid(errors).into()),
+        Err(SetupError::LinkUsed) => Err(Error::NotFound.into()),
+        Err(SetupError::Other(e)) => Err(Error::Internal(e).into()),
+    }
 }

@@ -74,7 +74,7 @@ impl utoipa::Modify for BearerAuth {
         reports::create_report, reports::list_reports, reports::get_report, reports::reply_to_report,
         reports::change_report_status, reports::assign_report, reports::get_attachment,
         track::get_tracked_report, track::add_reporter_message, track::get_tracked_attachment,
-        account::get_me, account::list_tokens, account::create_token, account::revoke_token,
+        account::complete_setup, account::get_me, account::list_tokens, account::create_token, account::revoke_token,
         jobs::list_jobs, jobs::retry_job,
     ),
     tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"))
