@@ -10,4 +10,5 @@ pub mod domain;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod publish;
 pub mod render;

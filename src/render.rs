@@ -14,6 +14,8 @@ macro_rules! embedded {
 const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/base.html.j2",
     "pages/home.html.j2",
+    "pages/advisories.html.j2",
+    "pages/advisory.html.j2",
     "pages/error.html.j2",
     "pages/report_form.html.j2",
     "pages/report_submitted.html.j2",
@@ -24,6 +26,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/report_admin.html.j2",
     "pages/jobs.html.j2",
     "pages/account.html.j2",
+    "mail/advisory_published/subject.j2",
+    "mail/advisory_published/body.txt.j2",
     "mail/report_received/subject.j2",
     "mail/report_received/body.txt.j2",
     "mail/report_new_for_admins/subject.j2",

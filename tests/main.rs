@@ -4,11 +4,16 @@
 
 mod common;
 
+mod advisories;
 mod api_reports;
 mod audit;
 mod authz_matrix;
 mod cli;
+mod cvss;
 mod ingest;
 mod jobs;
 mod pages;
+mod publication;
+mod publish_formats;
+mod serve_clock;
 mod smtp;

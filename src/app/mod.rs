@@ -1,10 +1,12 @@
 //! The running application: shared state and the use cases that tie
 //! `domain`, `db` and `mail` together in one transaction each.
 
+pub mod advisories;
 pub mod auth;
 pub mod ingest;
 pub mod jobs;
 pub mod mailer;
+pub mod publication;
 pub mod ratelimit;
 pub mod reports;
 
@@ -69,4 +71,17 @@ impl AppState {
         let transport = Transport::from_config(&config.mail, paths.outbox())?;
         Self::new(config, paths, db, transport)
     }
+}
+
+/// Records one event on its own, such as a read of private content.
+pub async fn record(
+    state: &AppState,
+    actor: &crate::db::audit::Actor,
+    action: &str,
+    subject: &str,
+) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    crate::db::audit::append(&mut tx, actor, action, subject, serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -305,10 +305,7 @@ pub async fn assign(
 
 /// Records that `actor` read a private report.
 pub async fn record_read(state: &AppState, actor: &Actor, id: &str) -> anyhow::Result<()> {
-    let mut tx = state.db.begin().await?;
-    audit::append(&mut tx, actor, "report.read", id, json!({})).await?;
-    tx.commit().await?;
-    Ok(())
+    super::record(state, actor, "report.read", id).await
 }
 
 /// Whether a report is past its first-response target.

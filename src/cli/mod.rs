@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod cvss;
 mod ingest;
 mod jobs;
 mod serve;
@@ -56,6 +57,12 @@ enum Command {
     /// Inspect and retry background jobs.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
+    /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
+    /// calculators show them (for example `9.8 CRITICAL`).
+    Cvss {
+        /// The vector, starting with `CVSS:3.1/` or `CVSS:4.0/`.
+        vector: String,
+    },
 }
 
 /// sysexits(3) codes the MTA understands.
@@ -66,6 +73,10 @@ pub const EX_CONFIG: u8 = 78;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs neither configuration nor data.
+    if let Command::Cvss { vector } = &cli.command {
+        return cvss::run(vector);
+    }
     let default_level = if matches!(cli.command, Command::Serve(_)) {
         "info"
     } else {
@@ -127,5 +138,6 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Audit(c) => audit::run(c, AppState::open(config, paths).await?).await,
         Command::Jobs(c) => jobs::run(c, AppState::open(config, paths).await?).await,
         Command::Ingest => Ok(ingest::run(config, paths).await),
+        Command::Cvss { vector } => Ok(cvss::run(&vector)),
     }
 }

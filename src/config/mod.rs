@@ -27,6 +27,67 @@ pub struct Config {
     pub auth: AuthConfig,
     pub triage: TriageConfig,
     pub jobs: JobsConfig,
+    pub advisories: AdvisoriesConfig,
+    pub publication: PublicationConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdvisoriesConfig {
+    /// Advisory ids are `PREFIX-YEAR-NNNN`.
+    pub id_prefix: String,
+    /// Longest embargo in days, from the first distribution to the list.
+    pub max_embargo_days: u32,
+    /// Shortest notice in hours between setting an embargo and its end.
+    pub min_notice_hours: u32,
+    /// Public holidays (`YYYY-MM-DD`) that earn a warning when an embargo ends on one.
+    pub holidays: Vec<String>,
+    /// Where the public announcement of a published advisory goes; empty: none.
+    pub announce_address: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublicationConfig {
+    /// Prepended to advisory ids to form OSV ids. `x_` unless the organisation
+    /// has a registered OSV prefix and uses it as `advisories.id_prefix`
+    /// (then set this to "").
+    pub osv_id_prefix: String,
+    /// CSAF publisher namespace (a URL you control); empty: `base_url`.
+    pub csaf_namespace: String,
+    /// CSAF publisher category: `vendor` or `coordinator`.
+    pub csaf_category: String,
+    /// How to reach the team, for CSAF and security.txt; empty: the security address.
+    pub contact: String,
+    /// security.txt `Policy:` URL; empty: none.
+    pub policy_url: String,
+    /// security.txt `Encryption:` URL of the team's OpenPGP key; empty: none.
+    pub encryption_key_url: String,
+}
+
+impl Default for AdvisoriesConfig {
+    fn default() -> Self {
+        Self {
+            id_prefix: "SA".into(),
+            max_embargo_days: 14,
+            min_notice_hours: 0,
+            holidays: Vec::new(),
+            announce_address: String::new(),
+        }
+    }
+}
+
+impl Default for PublicationConfig {
+    fn default() -> Self {
+        Self {
+            osv_id_prefix: "x_".into(),
+            csaf_namespace: String::new(),
+            csaf_category: "vendor".into(),
+            contact: String::new(),
+            policy_url: String::new(),
+            encryption_key_url: String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -121,6 +182,8 @@ impl Default for Config {
             auth: AuthConfig::default(),
             triage: TriageConfig::default(),
             jobs: JobsConfig::default(),
+            advisories: AdvisoriesConfig::default(),
+            publication: PublicationConfig::default(),
         }
     }
 }
@@ -251,6 +314,31 @@ impl Config {
                 "invalid configuration: mail.smtp.host is required when mail.transport = \"smtp\""
             );
         }
+        if !crate::domain::advisory::is_prefix(&self.advisories.id_prefix) {
+            anyhow::bail!(
+                "invalid configuration: advisories.id_prefix must be upper-case letters, digits and inner hyphens, such as OCI"
+            );
+        }
+        for day in &self.advisories.holidays {
+            day.parse::<jiff::civil::Date>().map_err(|_| {
+                anyhow::anyhow!(
+                    "invalid configuration: advisories.holidays: {day:?} is not YYYY-MM-DD"
+                )
+            })?;
+        }
+        if !self.advisories.announce_address.is_empty() {
+            crate::domain::email::EmailAddress::parse(&self.advisories.announce_address).map_err(
+                |e| anyhow::anyhow!("invalid configuration: advisories.announce_address: {e}"),
+            )?;
+        }
+        if !matches!(
+            self.publication.csaf_category.as_str(),
+            "vendor" | "coordinator" | "other" | "discoverer" | "translator" | "user"
+        ) {
+            anyhow::bail!(
+                "invalid configuration: publication.csaf_category must be vendor or coordinator (or another CSAF category)"
+            );
+        }
         if self.jobs.max_attempts == 0 {
             anyhow::bail!("invalid configuration: jobs.max_attempts must be at least 1");
         }
@@ -317,5 +405,42 @@ pub struct Paths {
 impl Paths {
     pub fn outbox(&self) -> PathBuf {
         self.data.join("outbox")
+    }
+}
+
+impl Config {
+    /// The embargo policy in domain terms.
+    pub fn embargo_policy(&self) -> crate::domain::embargo::Policy {
+        crate::domain::embargo::Policy {
+            max_days: self.advisories.max_embargo_days,
+            min_notice_hours: self.advisories.min_notice_hours,
+            holidays: self
+                .advisories
+                .holidays
+                .iter()
+                .filter_map(|d| d.parse().ok())
+                .collect(),
+        }
+    }
+
+    /// The publisher facts the renderers need.
+    pub fn site(&self) -> crate::publish::Site {
+        let p = &self.publication;
+        crate::publish::Site {
+            org: self.organization.clone(),
+            base_url: self.base().to_owned(),
+            osv_id_prefix: p.osv_id_prefix.clone(),
+            csaf_namespace: if p.csaf_namespace.is_empty() {
+                self.base().to_owned()
+            } else {
+                p.csaf_namespace.clone()
+            },
+            csaf_category: p.csaf_category.clone(),
+            contact_details: if p.contact.is_empty() {
+                self.security_address.clone()
+            } else {
+                p.contact.clone()
+            },
+        }
     }
 }

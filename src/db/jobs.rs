@@ -163,3 +163,10 @@ pub async fn list(
         })
         .collect()
 }
+
+/// When the next queued job is due, if any: the runner sleeps until then.
+pub async fn next_run_at(conn: &mut AnyConnection) -> Result<Option<i64>, DbError> {
+    sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'queued'")
+        .fetch_one(conn)
+        .await
+}

@@ -5,11 +5,18 @@ use sqlx::{AssertSqlSafe, Executor};
 use super::{Db, DbError, Engine};
 
 /// Embedded at build time so the binary carries its schema.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "advisories",
+        include_str!("../../migrations/0002_advisories.sql"),
+    ),
+];
 
 /// Serialises migrating instances on PostgreSQL.
 const PG_LOCK_KEY: i64 = 0x656d_6261_7267;

@@ -2,6 +2,7 @@
 //! driver. Queries use `$N` placeholders, which both engines accept.
 
 pub mod accounts;
+pub mod advisories;
 pub mod audit;
 pub mod jobs;
 pub mod migrate;

@@ -32,6 +32,12 @@ pub enum Action<'a> {
     Administer,
     /// An account's own tokens and session.
     ManageOwnAccount,
+    /// Create, edit, embargo, publish and withdraw advisories; see drafts.
+    ManageAdvisories,
+    /// Read one advisory before publication.
+    ReadEmbargoedAdvisory,
+    /// Published advisories, feeds and the like.
+    ReadPublished,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +64,10 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         }
     );
     let allowed = match action {
-        SubmitReport => true,
-        ListReports | TriageReport(_) | Administer => is_admin,
+        SubmitReport | ReadPublished => true,
+        ListReports | TriageReport(_) | Administer | ManageAdvisories | ReadEmbargoedAdvisory => {
+            is_admin
+        }
         ReadReport(report) | ReplyToReport(report) => {
             is_admin || matches!(actor, Actor::Reporter(r) if r == report)
         }
@@ -125,7 +133,29 @@ mod tests {
     }
 
     #[test]
-    fn anyone_may_submit_a_report() {
+    fn anyone_may_submit_a_report_and_read_what_is_published() {
         assert!(authorize(&Actor::Anonymous, Action::SubmitReport).is_allowed());
+        assert!(authorize(&Actor::Anonymous, Action::ReadPublished).is_allowed());
+    }
+
+    #[test]
+    fn embargoed_advisories_are_for_admins_only_so_far() {
+        assert!(authorize(&account(Role::Admin), Action::ReadEmbargoedAdvisory).is_allowed());
+        assert!(authorize(&account(Role::Admin), Action::ManageAdvisories).is_allowed());
+        for role in [Role::Member, Role::Delegate] {
+            assert_eq!(
+                authorize(&account(role), Action::ReadEmbargoedAdvisory),
+                Decision::Deny
+            );
+            assert_eq!(
+                authorize(&account(role), Action::ManageAdvisories),
+                Decision::Deny
+            );
+        }
+        let reporter = Actor::Reporter(ReportId::generate());
+        assert_eq!(
+            authorize(&reporter, Action::ReadEmbargoedAdvisory),
+            Decision::Deny
+        );
     }
 }

@@ -1,9 +1,12 @@
 //! Pure types, state machines, policy rules and authorization. No I/O.
 
 pub mod account;
+pub mod advisory;
 pub mod audit;
 pub mod authz;
+pub mod cvss;
 pub mod email;
+pub mod embargo;
 pub mod fields;
 pub mod id;
 pub mod job;

@@ -8,7 +8,7 @@ use axum::handler::Handler;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use tower_http::trace::TraceLayer;
 
 use super::{api, pages};
@@ -37,6 +37,10 @@ impl Routes {
     fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add(Method::DELETE, path, delete(h))
     }
+
+    fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::PATCH, path, patch(h))
+    }
 }
 
 fn routes() -> Routes {
@@ -48,6 +52,26 @@ fn routes() -> Routes {
     .get("/healthz", pages::public::healthz)
     .get("/static/style.css", pages::public::stylesheet)
     .get("/", pages::public::home)
+    .get("/advisories", pages::advisories::index)
+    .get("/advisories/{file}", pages::advisories::show)
+    .get("/feed.atom", pages::advisories::feed)
+    .get("/.well-known/security.txt", pages::advisories::security_txt)
+    .get(
+        "/.well-known/csaf/provider-metadata.json",
+        pages::advisories::csaf_provider_metadata,
+    )
+    .get(
+        "/.well-known/csaf/white/index.txt",
+        pages::advisories::csaf_index,
+    )
+    .get(
+        "/.well-known/csaf/white/changes.csv",
+        pages::advisories::csaf_changes,
+    )
+    .get(
+        "/.well-known/csaf/white/{year}/{file}",
+        pages::advisories::csaf_document,
+    )
     .get("/report", pages::intake::report_form)
     .post("/report", pages::intake::create_report)
     // The reporter's capability link.
@@ -116,6 +140,26 @@ fn routes() -> Routes {
     .get("/api/v1/tokens", api::account::list_tokens)
     .post("/api/v1/tokens", api::account::create_token)
     .delete("/api/v1/tokens/{id}", api::account::revoke_token)
+    .post("/api/v1/advisories", api::advisories::create_advisory)
+    .get("/api/v1/advisories", api::advisories::list_advisories)
+    .get("/api/v1/advisories/{id}", api::advisories::get_advisory)
+    .patch("/api/v1/advisories/{id}", api::advisories::edit_advisory)
+    .post(
+        "/api/v1/advisories/{id}/embargo",
+        api::advisories::set_embargo,
+    )
+    .post(
+        "/api/v1/advisories/{id}/publish",
+        api::advisories::publish_advisory,
+    )
+    .post(
+        "/api/v1/advisories/{id}/withdraw",
+        api::advisories::withdraw_advisory,
+    )
+    .get(
+        "/api/v1/advisories/{id}/history",
+        api::advisories::advisory_history,
+    )
     .get("/api/v1/jobs", api::jobs::list_jobs)
     .post("/api/v1/jobs/{id}/retry", api::jobs::retry_job)
 }

@@ -156,3 +156,34 @@ pub async fn attachment_download(
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }
+
+/// An advisory as the API shows it: the OSV-shaped content with `id`,
+/// `state`, `embargo`, scores per severity entry and dates.
+pub fn advisory_json(row: &crate::db::advisories::AdvisoryRow) -> Result<Value, Error> {
+    use crate::domain::embargo::in_zone;
+    let (content, scored) = crate::app::advisories::content_of(row)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
+    let mut v = serde_json::to_value(&content).map_err(|e| Error::Internal(e.into()))?;
+    v["id"] = json!(row.id.as_str());
+    v["state"] = json!(row.state.as_str());
+    v["severity"] = json!(scored);
+    v["report_id"] = json!(row.report_id);
+    v["revision"] = json!(row.revision);
+    let ts = |m: Option<i64>| m.and_then(|m| jiff::Timestamp::from_microsecond(m).ok());
+    v["embargo"] = match (ts(row.embargo_until), &row.embargo_zone) {
+        (Some(until), Some(zone)) => json!({
+            "until": crate::publish::rfc3339(until),
+            "time_zone": zone,
+            "in_time_zone": in_zone(until, zone),
+        }),
+        _ => Value::Null,
+    };
+    v["published"] = json!(ts(row.published_at).map(crate::publish::rfc3339));
+    v["withdrawn"] = match ts(row.withdrawn_at) {
+        Some(at) => json!({ "at": crate::publish::rfc3339(at), "reason": row.withdrawn_reason }),
+        None => Value::Null,
+    };
+    v["created"] = json!(ts(Some(row.created_at)).map(crate::publish::rfc3339));
+    v["updated"] = json!(ts(Some(row.updated_at)).map(crate::publish::rfc3339));
+    Ok(v)
+}

@@ -6,6 +6,7 @@ use anyhow::Context;
 use tokio::sync::watch;
 
 use crate::app::AppState;
+use crate::app::advisories::LIFT_EMBARGO;
 use crate::app::mailer::SEND_MAIL;
 use crate::db::{self, jobs};
 use crate::domain::job::{after_failure, backoff_seconds};
@@ -23,6 +24,7 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
         let started = std::time::Instant::now();
         let result = match job.kind.as_str() {
             SEND_MAIL => super::send_mail::run(state, &job.payload).await,
+            LIFT_EMBARGO => crate::app::advisories::lift_embargo(state, &job.payload).await,
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         };
         let mut conn = state.db.conn().await?;
@@ -56,8 +58,20 @@ pub async fn run_forever(state: AppState, mut shutdown: watch::Receiver<bool>) {
         if let Err(err) = run_due(&state).await.context("job runner") {
             tracing::error!(error = %format!("{err:#}"), "job runner error");
         }
+        // Wake for the next due job (an embargo lifting) if it comes before
+        // the next poll; polling still finds jobs other processes wrote.
+        let mut wait = poll;
+        if let Ok(mut conn) = state.db.conn().await
+            && let Ok(Some(next)) = jobs::next_run_at(&mut conn).await
+        {
+            let micros = u64::try_from(next - db::now()).unwrap_or(0);
+            // A floor keeps a job another process holds from spinning us.
+            wait = wait
+                .min(Duration::from_micros(micros))
+                .max(Duration::from_millis(20));
+        }
         tokio::select! {
-            _ = tokio::time::sleep(poll) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = shutdown.changed() => {}
         }
     }

@@ -38,6 +38,15 @@ const MATRIX: &[Row] = &[
     (Method::GET,    "/",                                               [Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/report",                                         [Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/report",                                         [Is(201), Is(201), Is(201), Is(201)]),
+    // What is published, for everyone.
+    (Method::GET,    "/advisories",                                     [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/advisories/{file}",                              [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/feed.atom",                                      [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/security.txt",                       [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/provider-metadata.json",        [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/white/index.txt",               [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/white/changes.csv",             [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/white/{year}/{file}",           [Is(200), Is(200), Is(200), Is(200)]),
     // The reporter's capability link: whoever holds it, and nobody else.
     (Method::GET,    "/track/{token}",                                  [Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/track/{token}/messages",                         [Is(303), Is(303), Is(303), Is(303)]),
@@ -78,6 +87,14 @@ const MATRIX: &[Row] = &[
     (Method::GET,    "/api/v1/tokens",                                  [Is(401), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/tokens",                                  [Is(401), Is(201), Is(201), Is(201)]),
     (Method::DELETE, "/api/v1/tokens/{id}",                             [Is(401), Is(204), Is(204), Is(204)]),
+    (Method::POST,   "/api/v1/advisories",                              [Is(401), Is(403), Is(403), Is(201)]),
+    (Method::GET,    "/api/v1/advisories",                              [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/advisories/{id}",                         [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::PATCH,  "/api/v1/advisories/{id}",                         [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/embargo",                 [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/publish",                 [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/withdraw",                [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/advisories/{id}/history",                 [Is(401), Is(403), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(403), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/jobs/{id}/retry",                         [Is(401), Is(403), Is(403), Is(404)]),
 ];
@@ -106,6 +123,8 @@ struct World {
     report: String,
     tracking: String,
     attachment: String,
+    /// A published advisory, for the public paths and reads.
+    advisory: String,
     throwaway: Cell<u32>,
 }
 
@@ -150,14 +169,28 @@ impl World {
             .as_str()
             .expect("attachment id")
             .to_owned();
+        let advisory = fresh_advisory(&app, admin).await;
+        let published = app
+            .post(
+                &format!("/api/v1/advisories/{advisory}/publish"),
+                admin,
+                json!({ "reason": "matrix" }),
+            )
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.text());
         Self {
             app,
             callers,
             report,
             tracking,
             attachment,
+            advisory,
             throwaway: Cell::new(0),
         }
+    }
+
+    fn admin_token(&self) -> Option<&str> {
+        self.callers[3].token.as_deref()
     }
 
     /// A report still in status `new`, so that moving it to triage is legal.
@@ -195,8 +228,29 @@ impl World {
 
     /// The concrete path for `template`, with fresh resources where the
     /// request would use them up.
-    async fn path(&self, template: &str, who: &Caller) -> String {
+    async fn path(&self, template: &str, method: &Method, who: &Caller) -> String {
         let mut path = template.replace("{attachment}", &self.attachment);
+        if path.contains("{year}") {
+            let year = &self
+                .advisory
+                .split('-')
+                .rev()
+                .nth(1)
+                .expect("year")
+                .to_owned();
+            let file = format!("{}.json", self.advisory.to_lowercase());
+            path = path.replace("{year}", year).replace("{file}", &file);
+        }
+        path = path.replace("{file}", &self.advisory);
+        if path.starts_with("/api/v1/advisories/{id}") {
+            // Changes need a draft of their own; reads use the published one.
+            let id = if method == Method::GET {
+                self.advisory.clone()
+            } else {
+                fresh_advisory(&self.app, self.admin_token()).await
+            };
+            path = path.replace("{id}", &id);
+        }
         if path.contains("{id}") {
             let id = if path.contains("/tokens/{id}") {
                 self.fresh_token_id(who).await
@@ -223,7 +277,7 @@ impl World {
     /// Sends `method template` as `who`, with a body an allowed caller
     /// would succeed with.
     async fn send(&self, method: &Method, template: &str, who: &Caller) -> Response {
-        let path = self.path(template, who).await;
+        let path = self.path(template, method, who).await;
         if template.starts_with("/api/") {
             let token = who.token.as_deref();
             return self
@@ -250,12 +304,39 @@ impl World {
     }
 }
 
+/// A new draft advisory, created by the admin.
+async fn fresh_advisory(app: &TestApp, admin: Option<&str>) -> String {
+    let body = json!({
+        "summary": "Matrix advisory",
+        "affected": [{ "package": { "ecosystem": "Go", "name": "example.org/m" }, "versions": ["1.0.0"] }],
+    });
+    let resp = app.post("/api/v1/advisories", admin, body).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("advisory id").to_owned()
+}
+
 /// A JSON body that succeeds for an allowed caller.
 fn api_body(method: &Method, template: &str) -> Option<Value> {
+    if method == Method::PATCH {
+        return Some(json!({ "summary": "Edited", "reason": "matrix" }));
+    }
     if method != Method::POST {
         return None;
     }
+    let in_two_days = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(48))
+        .expect("time");
     match template {
+        "/api/v1/advisories" => Some(json!({
+            "summary": "s",
+            "affected": [{ "package": { "ecosystem": "Go", "name": "x" }, "versions": ["1"] }],
+        })),
+        "/api/v1/advisories/{id}/embargo" => Some(json!({
+            "until": in_two_days.to_string(), "time_zone": "UTC", "reason": "agreed",
+        })),
+        "/api/v1/advisories/{id}/publish" | "/api/v1/advisories/{id}/withdraw" => {
+            Some(json!({ "reason": "matrix" }))
+        }
         "/api/v1/reports" => Some(json!({ "title": "t", "description": "d" })),
         "/api/v1/reports/{id}/messages" => Some(json!({ "body": "hi" })),
         "/api/v1/reports/{id}/status" => Some(json!({ "status": "triaging" })),

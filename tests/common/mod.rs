@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod process;
 pub mod smtp_sink;
 
 use std::sync::{Arc, Mutex};

@@ -2,6 +2,7 @@
 //! tokens only; every route authorizes through `domain::authz`.
 
 pub mod account;
+pub mod advisories;
 pub mod jobs;
 pub mod reports;
 pub mod track;
@@ -76,8 +77,10 @@ impl utoipa::Modify for BearerAuth {
         track::get_tracked_report, track::add_reporter_message, track::get_tracked_attachment,
         account::complete_setup, account::get_me, account::list_tokens, account::create_token, account::revoke_token,
         jobs::list_jobs, jobs::retry_job,
+        advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, advisories::edit_advisory,
+        advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history,
     ),
-    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"))
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 //! action works without JavaScript.
 
 pub mod account;
+pub mod advisories;
 pub mod intake;
 pub mod public;
 pub mod triage;

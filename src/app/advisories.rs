@@ -1,0 +1,445 @@
+//! Advisory use cases: create, edit (every edit kept), set the embargo under
+//! the policy, publish (scheduled or now) and withdraw. Each is one
+//! transaction with its jobs and audit events.
+
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::mailer::{self, Mail};
+use crate::db::advisories::{self as store, AdvisoryRow, EmbargoChange, NewAdvisory, Revision};
+use crate::db::audit::{self, Actor};
+use crate::db::jobs::{self, NewJob};
+use crate::db::{self, reports};
+use crate::domain::advisory::{
+    AdvisoryId, AdvisoryState, Content, Credit, ScoredSeverity, StateError,
+};
+use crate::domain::embargo::{self, Embargo, EmbargoInputError, Violation, Warning};
+use crate::domain::fields::FieldErrors;
+use crate::domain::id::ReportId;
+
+/// Job kind that lifts an embargo at its instant.
+pub const LIFT_EMBARGO: &str = "lift_embargo";
+
+/// Top-level content fields an edit may replace.
+const EDITABLE: &[&str] = &[
+    "summary",
+    "details",
+    "affected",
+    "severity",
+    "database_specific",
+    "aliases",
+    "credits",
+    "references",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdvisoryError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("the embargo breaks the policy: {}", violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "))]
+    Policy {
+        violations: Vec<Violation>,
+        warnings: Vec<Warning>,
+    },
+    #[error("no such advisory")]
+    NotFound,
+    #[error("the advisory changed meanwhile; reload and try again")]
+    Stale,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AdvisoryError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> AdvisoryError {
+    let mut e = FieldErrors::new();
+    e.add(field, message);
+    AdvisoryError::Invalid(e)
+}
+
+/// Parses OSV-shaped JSON into content; shape errors name the body.
+pub fn parse_content(value: Value) -> Result<Content, AdvisoryError> {
+    serde_json::from_value(value).map_err(|e| invalid("body", e.to_string()))
+}
+
+/// Creates a draft. From a report, the reporter is credited only with consent.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    mut content: Content,
+    report_id: Option<&str>,
+) -> Result<AdvisoryId, AdvisoryError> {
+    let mut tx = state.db.begin().await?;
+    if let Some(rid) = report_id {
+        let id = ReportId::parse(rid).map_err(|_| invalid("report_id", "is not a report id"))?;
+        let report = reports::get(&mut tx, &id)
+            .await?
+            .ok_or_else(|| invalid("report_id", "no such report"))?;
+        if report.credit_consent && content.credits.is_empty() {
+            let name = report
+                .reporter_name
+                .clone()
+                .or_else(|| report.github.clone());
+            if let Some(name) = name {
+                content.credits.push(Credit {
+                    name,
+                    kind: Some("FINDER".into()),
+                    contact: Vec::new(),
+                    github: report.github.clone(),
+                });
+            }
+        }
+    }
+    content.validate().map_err(AdvisoryError::Invalid)?;
+    let year = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .year();
+    let (id, seq) = store::next_id(&mut tx, &state.config.advisories.id_prefix, year).await?;
+    let json = serde_json::to_string(&content).map_err(anyhow::Error::from)?;
+    store::insert(
+        &mut tx,
+        NewAdvisory {
+            id: &id,
+            year,
+            seq,
+            content: &json,
+            report_id,
+        },
+    )
+    .await?;
+    let rev = Revision {
+        number: 1,
+        actor: &actor.who,
+        reason: "created",
+        changed: "[]",
+        content: &json,
+    };
+    store::insert_revision(&mut tx, &id, &rev).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "advisory.created",
+        id.as_str(),
+        json!({ "report": report_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn load(state: &AppState, id: &str) -> Result<AdvisoryRow, AdvisoryError> {
+    let id = AdvisoryId::parse(id).map_err(|_| AdvisoryError::NotFound)?;
+    let mut conn = state.db.conn().await?;
+    store::get(&mut conn, &id)
+        .await?
+        .ok_or(AdvisoryError::NotFound)
+}
+
+/// The content of a stored advisory with its scored severities.
+pub fn content_of(row: &AdvisoryRow) -> Result<(Content, Vec<ScoredSeverity>), AdvisoryError> {
+    let mut content: Content = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
+    // Stored content was valid when written; scoring again is cheap and pure.
+    let scored = content.validate().unwrap_or_default();
+    Ok((content, scored))
+}
+
+/// Replaces the top-level fields `patch` names, keeping the edit as a new
+/// revision. A published advisory's correction is public at once.
+pub async fn edit(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    patch: &serde_json::Map<String, Value>,
+    reason: &str,
+) -> Result<Vec<String>, AdvisoryError> {
+    let row = load(state, id).await?;
+    row.state.edit()?;
+    let mut merged: Value = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
+    if let Some(key) = patch.keys().find(|k| !EDITABLE.contains(&k.as_str())) {
+        return Err(invalid(
+            key,
+            format!("cannot be edited; editable fields: {}", EDITABLE.join(", ")),
+        ));
+    }
+    // In the content's own field order, whatever order the patch had.
+    let mut changed = Vec::new();
+    for key in EDITABLE {
+        if let Some(value) = patch.get(*key)
+            && merged.get(*key) != Some(value)
+        {
+            changed.push((*key).to_owned());
+            merged[*key] = value.clone();
+        }
+    }
+    let mut content = parse_content(merged)?;
+    content.validate().map_err(AdvisoryError::Invalid)?;
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    let reason = match reason.trim() {
+        "" => "edited",
+        r => r,
+    };
+    let json = serde_json::to_string(&content).map_err(anyhow::Error::from)?;
+    let changed_json = serde_json::to_string(&changed).map_err(anyhow::Error::from)?;
+    let rev = Revision {
+        number: row.revision + 1,
+        actor: &actor.who,
+        reason,
+        changed: &changed_json,
+        content: &json,
+    };
+    let mut tx = state.db.begin().await?;
+    if !store::update_content(&mut tx, &row.id, &rev).await? {
+        return Err(AdvisoryError::Stale);
+    }
+    if row.state == AdvisoryState::Published {
+        store::add_publication(
+            &mut tx,
+            &row.id,
+            db::now(),
+            &format!("Updated {}: {reason}", changed.join(", ")),
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        "advisory.edited",
+        row.id.as_str(),
+        json!({ "revision": rev.number, "changed": changed, "reason": reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// What setting an embargo needs.
+pub struct EmbargoRequest<'a> {
+    pub until: &'a str,
+    pub time_zone: &'a str,
+    pub reason: &'a str,
+    pub override_reason: &'a str,
+}
+
+/// Sets or moves the embargo and schedules its lift. Policy breaks are
+/// refused unless an override reason is given (and recorded).
+pub async fn set_embargo(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    req: EmbargoRequest<'_>,
+) -> Result<(Embargo, Vec<Warning>), AdvisoryError> {
+    let row = load(state, id).await?;
+    let next = row.state.embargo()?;
+    let proposal = Embargo::parse(req.until, req.time_zone).map_err(|e| match e {
+        EmbargoInputError::UnknownZone(_) => invalid("time_zone", e.to_string()),
+        _ => invalid("until", e.to_string()),
+    })?;
+    let reason = req.reason.trim();
+    if reason.is_empty() {
+        return Err(invalid(
+            "reason",
+            "is required: the history keeps why the embargo was set or moved",
+        ));
+    }
+    let now = jiff::Timestamp::now();
+    let first = row
+        .first_distributed_at
+        .and_then(|t| jiff::Timestamp::from_microsecond(t).ok());
+    let (violations, warnings) =
+        embargo::check(&proposal, now, first, &state.config.embargo_policy());
+    let override_reason = req.override_reason.trim();
+    let blocking = violations.iter().any(|v| !v.overridable())
+        || (!violations.is_empty() && override_reason.is_empty());
+    if blocking {
+        return Err(AdvisoryError::Policy {
+            violations,
+            warnings,
+        });
+    }
+    let until = proposal.until.as_microsecond();
+    let mut tx = state.db.begin().await?;
+    let change = EmbargoChange {
+        until,
+        time_zone: &proposal.time_zone,
+        actor: &actor.who,
+        reason,
+        override_reason,
+    };
+    store::set_embargo(&mut tx, &row.id, &change).await?;
+    jobs::enqueue(
+        &mut tx,
+        NewJob {
+            kind: LIFT_EMBARGO,
+            payload: json!({ "advisory": row.id.as_str(), "until": until }),
+            idempotency_key: format!("lift:{}:{until}", row.id),
+            run_at: until,
+            max_attempts: state.config.jobs.max_attempts.max(20),
+        },
+    )
+    .await?;
+    let moved = row.embargo_until.is_some();
+    audit::append(
+        &mut tx,
+        actor,
+        if moved {
+            "advisory.embargo_moved"
+        } else {
+            "advisory.embargo_set"
+        },
+        row.id.as_str(),
+        json!({
+            "until": crate::publish::rfc3339(proposal.until), "time_zone": proposal.time_zone,
+            "reason": reason, "override_reason": override_reason,
+            "overridden": violations.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            "from_state": row.state.as_str(), "to_state": next.as_str(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((proposal, warnings))
+}
+
+/// Publishes now (an admin's early publication).
+pub async fn publish_now(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    reason: &str,
+) -> Result<(), AdvisoryError> {
+    let row = load(state, id).await?;
+    row.state.publish()?;
+    if reason.trim().is_empty() {
+        return Err(invalid("reason", "is required"));
+    }
+    let mut tx = state.db.begin().await?;
+    if !publish_in(&mut tx, state, &row, None, actor, reason.trim()).await? {
+        return Err(AdvisoryError::Stale);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The `lift_embargo` job: publishes if the embargo it was scheduled for
+/// still stands. A moved embargo leaves its old job a no-op.
+pub async fn lift_embargo(state: &AppState, payload: &str) -> anyhow::Result<()> {
+    let p: Value = serde_json::from_str(payload)?;
+    let id = p["advisory"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("lift_embargo: no advisory"))?;
+    let until = p["until"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("lift_embargo: no instant"))?;
+    let id = AdvisoryId::parse(id)?;
+    let mut tx = state.db.begin().await?;
+    let Some(row) = store::get(&mut tx, &id).await? else {
+        return Ok(());
+    };
+    if row.state != AdvisoryState::Embargoed || row.embargo_until != Some(until) {
+        return Ok(());
+    }
+    publish_in(
+        &mut tx,
+        state,
+        &row,
+        Some(until),
+        &Actor::system(),
+        "embargo lifted",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The publication itself, inside the caller's transaction: state, first
+/// public version, announcement, audit. False when someone else published.
+async fn publish_in(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    row: &AdvisoryRow,
+    scheduled_for: Option<i64>,
+    actor: &Actor,
+    reason: &str,
+) -> Result<bool, AdvisoryError> {
+    let now = db::now();
+    if !store::mark_published(conn, &row.id, row.state, scheduled_for, now).await? {
+        return Ok(false);
+    }
+    store::add_publication(conn, &row.id, now, "Initial publication").await?;
+    let (content, scored) = content_of(row)?;
+    let announce = &state.config.advisories.announce_address;
+    if !announce.is_empty() {
+        let site = state.config.site();
+        mailer::queue(
+            conn,
+            state,
+            Mail {
+                template: "advisory_published",
+                context: json!({
+                    "id": row.id.as_str(), "summary": content.summary, "details": content.details,
+                    "url": site.advisory_url(&row.id), "aliases": content.aliases, "severity": scored,
+                    "fixed_versions": content.fixed_versions(),
+                }),
+                to: vec![announce.clone()],
+                report: None,
+                reply_tag: None,
+                in_reply_to: None,
+            },
+        )
+        .await?;
+    }
+    let late_ms = scheduled_for.map(|t| (now - t) / 1000);
+    audit::append(
+        conn,
+        actor,
+        "advisory.published",
+        row.id.as_str(),
+        json!({ "reason": reason, "scheduled": scheduled_for.is_some(), "late_ms": late_ms }),
+    )
+    .await?;
+    tracing::info!(advisory.id = %row.id, scheduled = scheduled_for.is_some(), late_ms, "advisory published");
+    Ok(true)
+}
+
+/// Withdraws an advisory; a published one keeps a public tombstone.
+pub async fn withdraw(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    reason: &str,
+) -> Result<(), AdvisoryError> {
+    let row = load(state, id).await?;
+    row.state.withdraw()?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid(
+            "reason",
+            "is required: it is shown publicly for a published advisory",
+        ));
+    }
+    let now = db::now();
+    let mut tx = state.db.begin().await?;
+    if !store::mark_withdrawn(&mut tx, &row.id, reason, now).await? {
+        return Err(AdvisoryError::Stale);
+    }
+    if row.published_at.is_some() {
+        store::add_publication(&mut tx, &row.id, now, &format!("Withdrawn: {reason}")).await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        "advisory.withdrawn",
+        row.id.as_str(),
+        json!({ "reason": reason }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,390 @@
+//! Advisories, their revisions, embargo history and public versions.
+
+use sqlx::{AnyConnection, Row};
+
+use super::DbError;
+use crate::domain::advisory::{AdvisoryId, AdvisoryState};
+
+#[derive(Debug, Clone)]
+pub struct AdvisoryRow {
+    pub id: AdvisoryId,
+    pub state: AdvisoryState,
+    /// OSV-shaped JSON.
+    pub content: String,
+    pub report_id: Option<String>,
+    pub embargo_until: Option<i64>,
+    pub embargo_zone: Option<String>,
+    pub first_distributed_at: Option<i64>,
+    pub published_at: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+    pub withdrawn_reason: String,
+    pub revision: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "id, state, content, report_id, embargo_until, embargo_zone, first_distributed_at, \
+    published_at, withdrawn_at, withdrawn_reason, revision, created_at, updated_at";
+
+fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> DbError {
+    DbError::Decode(Box::new(e))
+}
+
+fn row(r: &sqlx::any::AnyRow) -> Result<AdvisoryRow, DbError> {
+    let id: String = r.try_get("id")?;
+    let state: String = r.try_get("state")?;
+    Ok(AdvisoryRow {
+        id: AdvisoryId::parse(&id).map_err(decode)?,
+        state: AdvisoryState::parse(&state).map_err(decode)?,
+        content: r.try_get("content")?,
+        report_id: r.try_get("report_id")?,
+        embargo_until: r.try_get("embargo_until")?,
+        embargo_zone: r.try_get("embargo_zone")?,
+        first_distributed_at: r.try_get("first_distributed_at")?,
+        published_at: r.try_get("published_at")?,
+        withdrawn_at: r.try_get("withdrawn_at")?,
+        withdrawn_reason: r.try_get("withdrawn_reason")?,
+        revision: r.try_get("revision")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// Takes the next number of `year`: `PREFIX-YEAR-NNNN`.
+pub async fn next_id(
+    conn: &mut AnyConnection,
+    prefix: &str,
+    year: i16,
+) -> Result<(AdvisoryId, i64), DbError> {
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO advisory_counters (year, last_seq) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last_seq = advisory_counters.last_seq + 1 RETURNING last_seq",
+    )
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await?;
+    Ok((AdvisoryId::new(prefix, year, seq), seq))
+}
+
+pub struct NewAdvisory<'a> {
+    pub id: &'a AdvisoryId,
+    pub year: i16,
+    pub seq: i64,
+    pub content: &'a str,
+    pub report_id: Option<&'a str>,
+}
+
+pub async fn insert(conn: &mut AnyConnection, a: NewAdvisory<'_>) -> Result<(), DbError> {
+    let now = super::now();
+    sqlx::query(
+        "INSERT INTO advisories (id, year, seq, state, content, report_id, revision, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, 1, $6, $6)",
+    )
+    .bind(a.id.as_str())
+    .bind(i64::from(a.year))
+    .bind(a.seq)
+    .bind(a.content)
+    .bind(a.report_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+) -> Result<Option<AdvisoryRow>, DbError> {
+    let sql = format!("SELECT {COLUMNS} FROM advisories WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(row)
+        .transpose()
+}
+
+/// Advisories, newest first, optionally in one state.
+pub async fn list(
+    conn: &mut AnyConnection,
+    state: Option<AdvisoryState>,
+) -> Result<Vec<AdvisoryRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM advisories WHERE ($1 IS NULL OR state = $1) ORDER BY created_at DESC LIMIT 1000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(state.map(|s| s.as_str()))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(row).collect()
+}
+
+/// Everything the public may see: published and withdrawn, newest first.
+pub async fn public(conn: &mut AnyConnection) -> Result<Vec<AdvisoryRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM advisories WHERE state IN ('published', 'withdrawn') AND published_at IS NOT NULL ORDER BY published_at DESC, id DESC"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(row).collect()
+}
+
+/// One content revision to record.
+pub struct Revision<'a> {
+    pub number: i64,
+    pub actor: &'a str,
+    pub reason: &'a str,
+    /// JSON list of the top-level fields that changed.
+    pub changed: &'a str,
+    pub content: &'a str,
+}
+
+/// Stores new content as revision `rev.number`; false when another edit
+/// got there first (the caller's view was stale).
+pub async fn update_content(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+    rev: &Revision<'_>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE advisories SET content = $1, revision = $2, updated_at = $3 WHERE id = $4 AND revision = $5",
+    )
+    .bind(rev.content)
+    .bind(rev.number)
+    .bind(super::now())
+    .bind(id.as_str())
+    .bind(rev.number - 1)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    insert_revision(conn, id, rev).await?;
+    Ok(true)
+}
+
+pub async fn insert_revision(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+    rev: &Revision<'_>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO advisory_revisions (advisory_id, revision, at, actor, reason, changed, content) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.as_str())
+    .bind(rev.number)
+    .bind(super::now())
+    .bind(rev.actor)
+    .bind(rev.reason)
+    .bind(rev.changed)
+    .bind(rev.content)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RevisionRow {
+    pub revision: i64,
+    pub at: i64,
+    pub actor: String,
+    pub reason: String,
+    pub changed: serde_json::Value,
+}
+
+pub async fn revisions(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+) -> Result<Vec<RevisionRow>, DbError> {
+    let rows = sqlx::query(
+        "SELECT revision, at, actor, reason, changed FROM advisory_revisions WHERE advisory_id = $1 ORDER BY revision",
+    )
+    .bind(id.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let changed: String = r.try_get("changed")?;
+            Ok(RevisionRow {
+                revision: r.try_get("revision")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                reason: r.try_get("reason")?,
+                changed: serde_json::from_str(&changed).unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect()
+}
+
+/// One setting or move of the embargo.
+pub struct EmbargoChange<'a> {
+    pub until: i64,
+    pub time_zone: &'a str,
+    pub actor: &'a str,
+    pub reason: &'a str,
+    pub override_reason: &'a str,
+}
+
+/// Sets the embargo and the state (`embargoed`), keeping the change.
+pub async fn set_embargo(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+    c: &EmbargoChange<'_>,
+) -> Result<(), DbError> {
+    let now = super::now();
+    sqlx::query(
+        "UPDATE advisories SET state = 'embargoed', embargo_until = $1, embargo_zone = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(c.until)
+    .bind(c.time_zone)
+    .bind(now)
+    .bind(id.as_str())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO embargo_changes (advisory_id, at, actor, until_at, time_zone, reason, override_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id.as_str())
+    .bind(now)
+    .bind(c.actor)
+    .bind(c.until)
+    .bind(c.time_zone)
+    .bind(c.reason)
+    .bind(c.override_reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EmbargoChangeRow {
+    pub at: i64,
+    pub actor: String,
+    pub until: i64,
+    pub time_zone: String,
+    pub reason: String,
+    pub override_reason: String,
+}
+
+pub async fn embargo_history(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+) -> Result<Vec<EmbargoChangeRow>, DbError> {
+    let rows = sqlx::query(
+        "SELECT at, actor, until_at, time_zone, reason, override_reason FROM embargo_changes \
+         WHERE advisory_id = $1 ORDER BY at",
+    )
+    .bind(id.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(EmbargoChangeRow {
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                until: r.try_get("until_at")?,
+                time_zone: r.try_get("time_zone")?,
+                reason: r.try_get("reason")?,
+                override_reason: r.try_get("override_reason")?,
+            })
+        })
+        .collect()
+}
+
+/// Publishes if the advisory is still as the caller saw it: in `from`
+/// state and, for a scheduled lift, with the same embargo instant. The
+/// condition makes publication happen once however many runners try.
+pub async fn mark_published(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+    from: AdvisoryState,
+    embargo_until: Option<i64>,
+    at: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE advisories SET state = 'published', published_at = $1, updated_at = $1 \
+         WHERE id = $2 AND state = $3 AND ($4 IS NULL OR embargo_until = $4)",
+    )
+    .bind(at)
+    .bind(id.as_str())
+    .bind(from.as_str())
+    .bind(embargo_until)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn mark_withdrawn(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+    reason: &str,
+    at: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE advisories SET state = 'withdrawn', withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1 \
+         WHERE id = $3 AND state <> 'withdrawn'",
+    )
+    .bind(at)
+    .bind(reason)
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Adds the next public version; returns its number.
+pub async fn add_publication(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+    at: i64,
+    summary: &str,
+) -> Result<i64, DbError> {
+    let number: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM publications WHERE advisory_id = $1",
+    )
+    .bind(id.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO publications (advisory_id, number, at, summary) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.as_str())
+    .bind(number)
+    .bind(at)
+    .bind(summary)
+    .execute(conn)
+    .await?;
+    Ok(number)
+}
+
+#[derive(Debug, Clone)]
+pub struct PublicationRow {
+    pub number: i64,
+    pub at: i64,
+    pub summary: String,
+}
+
+pub async fn publications(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+) -> Result<Vec<PublicationRow>, DbError> {
+    let rows = sqlx::query(
+        "SELECT number, at, summary FROM publications WHERE advisory_id = $1 ORDER BY number",
+    )
+    .bind(id.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PublicationRow {
+                number: r.try_get("number")?,
+                at: r.try_get("at")?,
+                summary: r.try_get("summary")?,
+            })
+        })
+        .collect()
+}

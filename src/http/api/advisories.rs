@@ -1,0 +1,252 @@
+//! Advisories for admins: create, read, edit, embargo, publish, withdraw.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
+use crate::db::advisories as store;
+use crate::domain::advisory::{AdvisoryId, AdvisoryState};
+use crate::domain::authz::{Action, authorize};
+use crate::domain::fields::FieldErrors;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+use crate::http::view::advisory_json;
+
+fn require(caller: &ApiCaller, action: Action<'_>) -> Result<(), Error> {
+    let decision = authorize(&caller.actor, action);
+    if decision.is_allowed() {
+        Ok(())
+    } else {
+        Err(Error::denied(decision))
+    }
+}
+
+/// Maps use-case errors to API errors; policy breaks are 422 naming the rule.
+pub fn advisory_error(e: AdvisoryError) -> Error {
+    match e {
+        AdvisoryError::Invalid(f) => Error::Invalid(f),
+        AdvisoryError::State(s) => {
+            let mut f = FieldErrors::new();
+            f.add("state", s.to_string());
+            Error::Invalid(f)
+        }
+        AdvisoryError::Policy { violations, .. } => {
+            let mut f = FieldErrors::new();
+            let rules: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+            let overridable = violations.iter().all(|v| v.overridable());
+            let hint = if overridable {
+                "; to proceed anyway, give override_reason"
+            } else {
+                ""
+            };
+            f.add("until", format!("{}{hint}", rules.join("; ")));
+            Error::Invalid(f)
+        }
+        AdvisoryError::NotFound => Error::NotFound,
+        AdvisoryError::Stale => Error::Conflict(e.to_string()),
+        AdvisoryError::Other(e) => Error::Internal(e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories", tag = "advisories", security(("bearer" = [])),
+    request_body(content = Object, description = "OSV-shaped: `{\"summary\", \"details\", \"affected\": [OSV affected], \"severity\": [{\"type\": \"CVSS_V3\"|\"CVSS_V4\", \"score\": VECTOR}], \"database_specific\": {\"cwe_ids\": [..], \"unaffected_versions\": [..]}, \"aliases\", \"credits\": [{\"name\", \"type\", \"contact\", \"github\"}], \"references\": [{\"type\", \"url\"}], \"report_id\"?}`"),
+    responses((status = 201, description = "`{\"id\"}`"), (status = 401), (status = 403), (status = 422)))]
+pub async fn create_advisory(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(mut body): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::ManageAdvisories)?;
+    let report_id = body.as_object_mut().and_then(|o| o.remove("report_id"));
+    let report_id = match &report_id {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => {
+            let mut f = FieldErrors::new();
+            f.add("report_id", "must be a report id");
+            return Err(Error::Invalid(f).into());
+        }
+    };
+    let content = usecase::parse_content(body).map_err(advisory_error)?;
+    let id = usecase::create(&state, &caller.audit(), content, report_id)
+        .await
+        .map_err(advisory_error)?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ListQuery {
+    /// draft, embargoed, published or withdrawn.
+    state: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}]}`"), (status = 401), (status = 403)))]
+pub async fn list_advisories(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageAdvisories)?;
+    let filter = match q.state.trim() {
+        "" => None,
+        s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
+    };
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let rows = store::list(&mut conn, filter).await.map_err(Error::from)?;
+    let items = rows
+        .iter()
+        .map(advisory_json)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
+    responses((status = 200, description = "The OSV-shaped content plus `\"id\"`, `\"state\"`, `\"embargo\": {\"until\", \"time_zone\", \"in_time_zone\"}` and, per severity entry, `\"base_score\"` and `\"rating\"`"), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_advisory(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ReadEmbargoedAdvisory)?;
+    let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
+    crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await?;
+    Ok(Json(advisory_json(&row)?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
+    request_body(content = Object, description = "Any of the OSV-shaped top-level fields to replace, plus `\"reason\"`"),
+    responses((status = 200, description = "`{\"changed\": [FIELD]}` and the advisory"), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn edit_advisory(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(mut body): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageAdvisories)?;
+    let Some(patch) = body.as_object_mut() else {
+        return Err(Error::BadRequest("expected a JSON object".into()).into());
+    };
+    let reason = match patch.remove("reason") {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
+    };
+    let changed = usecase::edit(&state, &caller.audit(), &id, patch, &reason)
+        .await
+        .map_err(advisory_error)?;
+    let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
+    let mut out = advisory_json(&row)?;
+    out["changed"] = json!(changed);
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EmbargoBody {
+    /// RFC 3339 with offset, or a local time (`2026-12-01T14:00`) in `time_zone`.
+    until: String,
+    /// IANA time zone the embargo was agreed in.
+    time_zone: String,
+    /// Why it is set or moved; kept in the history.
+    #[serde(default)]
+    reason: String,
+    /// Sets a policy rule aside (too long, too short notice); recorded.
+    #[serde(default)]
+    override_reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/embargo", tag = "advisories", request_body = EmbargoBody, security(("bearer" = [])),
+    responses((status = 200, description = "`{\"embargo\": {\"until\", \"time_zone\", \"in_time_zone\"}, \"warnings\": [MESSAGE]}`"), (status = 401), (status = 403), (status = 404), (status = 422, description = "bad input, illegal state, or a policy rule broken (named)")))]
+pub async fn set_embargo(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EmbargoBody>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageAdvisories)?;
+    let req = EmbargoRequest {
+        until: &body.until,
+        time_zone: &body.time_zone,
+        reason: &body.reason,
+        override_reason: &body.override_reason,
+    };
+    let (embargo, warnings) = usecase::set_embargo(&state, &caller.audit(), &id, req)
+        .await
+        .map_err(advisory_error)?;
+    Ok(Json(json!({
+        "embargo": {
+            "until": crate::publish::rfc3339(embargo.until),
+            "time_zone": embargo.time_zone,
+            "in_time_zone": embargo.in_agreed_zone(),
+        },
+        "warnings": warnings.iter().map(|w| w.message()).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReasonBody {
+    #[serde(default)]
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/publish", tag = "advisories", request_body = ReasonBody, security(("bearer" = [])),
+    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn publish_advisory(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageAdvisories)?;
+    usecase::publish_now(&state, &caller.audit(), &id, &body.reason)
+        .await
+        .map_err(advisory_error)?;
+    let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
+    Ok(Json(advisory_json(&row)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/withdraw", tag = "advisories", request_body = ReasonBody, security(("bearer" = [])),
+    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn withdraw_advisory(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageAdvisories)?;
+    usecase::withdraw(&state, &caller.audit(), &id, &body.reason)
+        .await
+        .map_err(advisory_error)?;
+    let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
+    Ok(Json(advisory_json(&row)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories/{id}/history", tag = "advisories", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"revisions\": [{\"revision\", \"at\", \"actor\", \"reason\", \"changed\"}], \"embargo\": [{\"at\", \"actor\", \"until\", \"time_zone\", \"reason\", \"override_reason\"}]}`"), (status = 401), (status = 403), (status = 404)))]
+pub async fn advisory_history(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ReadEmbargoedAdvisory)?;
+    let id = AdvisoryId::parse(&id).map_err(|_| Error::NotFound)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    store::get(&mut conn, &id)
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
+    let revisions = store::revisions(&mut conn, &id)
+        .await
+        .map_err(Error::from)?;
+    let embargo = store::embargo_history(&mut conn, &id)
+        .await
+        .map_err(Error::from)?;
+    Ok(Json(json!({ "revisions": revisions, "embargo": embargo })))
+}

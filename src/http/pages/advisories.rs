@@ -1,0 +1,227 @@
+//! Public advisories: the index, each advisory as HTML, OSV and CSAF, the
+//! Atom feed, security.txt and the CSAF provider directory. Drafts and
+//! embargoed advisories answer 404 exactly as unknown ids do.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::app::publication;
+use crate::domain::authz::{Action, authorize};
+use crate::http::error::{Error, PageError};
+use crate::http::extract::Page;
+use crate::publish::{self, Public, csaf, osv, rfc3339};
+
+fn public_read(page_actor: &crate::domain::authz::Actor) -> Result<(), Error> {
+    let decision = authorize(page_actor, Action::ReadPublished);
+    if decision.is_allowed() {
+        Ok(())
+    } else {
+        Err(Error::denied(decision))
+    }
+}
+
+/// The template context of one public advisory.
+fn advisory_context(state: &AppState, a: &Public) -> Value {
+    let site = state.config.site();
+    let c = &a.content;
+    let affected: Vec<Value> = c
+        .affected
+        .iter()
+        .map(|af| {
+            let ranges: Vec<Value> = af
+                .ranges
+                .iter()
+                .map(|r| {
+                    let events: Vec<Value> = r
+                        .events
+                        .iter()
+                        .map(|e| {
+                            let kind = match e {
+                                crate::domain::advisory::Event::Introduced(_) => "introduced",
+                                crate::domain::advisory::Event::Fixed(_) => "fixed",
+                                crate::domain::advisory::Event::LastAffected(_) => "last affected",
+                                crate::domain::advisory::Event::Limit(_) => "limit",
+                            };
+                            json!({ "kind": kind, "version": e.version() })
+                        })
+                        .collect();
+                    json!({ "kind": r.kind, "repo": r.repo, "events": events })
+                })
+                .collect();
+            json!({ "ecosystem": af.package.ecosystem, "name": af.package.name, "purl": af.package.purl,
+                    "ranges": ranges, "versions": af.versions })
+        })
+        .collect();
+    json!({
+        "id": a.id.as_str(),
+        "summary": c.summary,
+        // Rendered by publish::markdown, which drops raw HTML and unsafe links.
+        "details_html": publish::markdown::to_html(&c.details),
+        "published": rfc3339(a.published_at),
+        "modified": rfc3339(a.modified_at),
+        "withdrawn": a.withdrawn.as_ref().map(|w| json!({ "at": rfc3339(w.at), "reason": w.reason })),
+        "aliases": c.aliases,
+        "severity": a.scored,
+        "cwe_ids": c.database_specific.cwe_ids,
+        "unaffected_versions": c.database_specific.unaffected_versions,
+        "fixed_versions": c.fixed_versions(),
+        "affected": affected,
+        "credits": c.credits,
+        "references": c.references,
+        "revisions": a.revisions.iter().map(|r| json!({ "number": r.number, "at": rfc3339(r.at), "summary": r.summary })).collect::<Vec<_>>(),
+        "osv_url": format!("/advisories/{}.osv.json", a.id),
+        "csaf_url": format!("/advisories/{}.csaf.json", a.id),
+        "url": site.advisory_url(&a.id),
+    })
+}
+
+pub async fn index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let all = publication::all(&state).await?;
+    let items: Vec<Value> = all
+        .iter()
+        .map(|a| {
+            json!({ "id": a.id.as_str(), "summary": a.content.summary, "published": rfc3339(a.published_at),
+                    "withdrawn": a.withdrawn.is_some(), "aliases": a.content.aliases,
+                    "rating": a.scored.first().map(|s| s.rating) })
+        })
+        .collect();
+    page.render(
+        &state,
+        "advisories",
+        "Security advisories",
+        json!({ "advisories": items }),
+    )
+}
+
+/// `/advisories/{id}`, `{id}.osv.json` or `{id}.csaf.json`.
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let (id, format) = if let Some(id) = file.strip_suffix(".osv.json") {
+        (id, "osv")
+    } else if let Some(id) = file.strip_suffix(".csaf.json") {
+        (id, "csaf")
+    } else {
+        (file.as_str(), "html")
+    };
+    let advisory = publication::find(&state, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let site = state.config.site();
+    Ok(match format {
+        "osv" => json_response(osv::render(&advisory, &site)),
+        "csaf" => json_response(csaf::render(&advisory, &site)),
+        _ => {
+            let title = format!("{}: {}", advisory.id, advisory.content.summary);
+            page.render(
+                &state,
+                "advisory",
+                &title,
+                json!({ "advisory": advisory_context(&state, &advisory) }),
+            )?
+        }
+    })
+}
+
+fn json_response(v: Value) -> Response {
+    ([(header::CACHE_CONTROL, "public, max-age=60")], Json(v)).into_response()
+}
+
+fn text(content_type: &'static str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=60"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn feed(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let all = publication::all(&state).await?;
+    Ok(text(
+        "application/atom+xml; charset=utf-8",
+        publish::atom::render(&state.config.site(), &all),
+    ))
+}
+
+pub async fn security_txt(
+    State(state): State<AppState>,
+    page: Page,
+) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let p = &state.config.publication;
+    let contact = if p.contact.is_empty() {
+        state.config.security_address.as_str()
+    } else {
+        p.contact.as_str()
+    };
+    let body = publish::securitytxt::render(
+        &publish::securitytxt::SecurityTxt {
+            base_url: state.config.base(),
+            contact,
+            encryption_key_url: &p.encryption_key_url,
+            policy_url: &p.policy_url,
+        },
+        jiff::Timestamp::now(),
+    );
+    Ok(text("text/plain; charset=utf-8", body))
+}
+
+pub async fn csaf_provider_metadata(
+    State(state): State<AppState>,
+    page: Page,
+) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let all = publication::all(&state).await?;
+    let last = all
+        .iter()
+        .map(|a| a.modified_at)
+        .max()
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    Ok(json_response(csaf::provider_metadata(
+        &state.config.site(),
+        last,
+    )))
+}
+
+pub async fn csaf_index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let all = publication::all(&state).await?;
+    Ok(text("text/plain; charset=utf-8", csaf::index_txt(&all)))
+}
+
+pub async fn csaf_changes(
+    State(state): State<AppState>,
+    page: Page,
+) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let all = publication::all(&state).await?;
+    Ok(text("text/csv; charset=utf-8", csaf::changes_csv(&all)))
+}
+
+/// `/.well-known/csaf/white/{year}/{file}`: a CSAF document at the path its
+/// tracking id and release year give (section 7.1.11).
+pub async fn csaf_document(
+    State(state): State<AppState>,
+    page: Page,
+    Path((year, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let all = publication::all(&state).await?;
+    let found = all.iter().find(|a| {
+        csaf::file_name(a.id.as_str()) == file && a.published_at.strftime("%Y").to_string() == year
+    });
+    let advisory = found.ok_or(Error::NotFound)?;
+    Ok(json_response(csaf::render(advisory, &state.config.site())))
+}

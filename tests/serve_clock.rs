@@ -1,0 +1,164 @@
+//! The embargo clock in a running `serve`: on time with nobody acting, caught
+//! up after downtime, and once with two processes on one database.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::common::process::{Env, Server, http, last_line, serve, serve_with};
+
+/// An admin token made with the CLI, as an operator would.
+fn admin_token(env: &Env) -> String {
+    assert!(
+        env.run(&["admin", "add", "lead@project.test"], b"")
+            .status
+            .success()
+    );
+    let out = env.run(&["token", "create", "--user", "lead@project.test"], b"");
+    assert!(out.status.success());
+    last_line(&out)
+}
+
+/// Creates an advisory and embargoes it until `until`; returns its id.
+fn embargoed_advisory(server: &Server, token: &str, until: jiff::Timestamp) -> String {
+    let body = json!({
+        "summary": "Clock test",
+        "affected": [{ "package": { "ecosystem": "Go", "name": "example.org/c" }, "versions": ["1.0.0"] }],
+    });
+    let (status, created) = http(
+        server.port,
+        "POST",
+        "/api/v1/advisories",
+        Some(token),
+        &body.to_string(),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{created}");
+    let id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let embargo = json!({ "until": until.to_string(), "time_zone": "UTC", "reason": "agreed" });
+    let (status, body) = http(
+        server.port,
+        "POST",
+        &format!("/api/v1/advisories/{id}/embargo"),
+        Some(token),
+        &embargo.to_string(),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    id
+}
+
+fn seconds_from_now(s: u64) -> jiff::Timestamp {
+    jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(s as i64))
+        .unwrap()
+}
+
+/// Polls the public page until it answers 200; returns when it first did.
+fn wait_public(server: &Server, id: &str, limit: Duration) -> jiff::Timestamp {
+    let deadline = Instant::now() + limit;
+    loop {
+        let (status, _) = http(server.port, "GET", &format!("/advisories/{id}"), None, "").unwrap();
+        if status == 200 {
+            return jiff::Timestamp::now();
+        }
+        assert_eq!(status, 404);
+        assert!(Instant::now() < deadline, "{id} was not published in time");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test]
+async fn an_embargo_lifts_on_time_with_nobody_acting() {
+    let env = Env::new().await;
+    let token = admin_token(&env);
+    let server = serve(&env);
+    let until = seconds_from_now(3);
+    let id = embargoed_advisory(&server, &token, until);
+    let seen = wait_public(&server, &id, Duration::from_secs(20));
+    assert!(
+        seen >= until,
+        "published before the instant: {seen} < {until}"
+    );
+    let late = seen.duration_since(until);
+    assert!(
+        late < jiff::SignedDuration::from_millis(1000),
+        "published {late:?} after the instant"
+    );
+    let (status, osv) = http(
+        server.port,
+        "GET",
+        &format!("/advisories/{id}.osv.json"),
+        None,
+        "",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{osv}");
+}
+
+#[tokio::test]
+async fn a_lift_due_while_serve_was_down_happens_at_the_next_start_once() {
+    let env = Env::new().await;
+    let token = admin_token(&env);
+    let server = serve(&env);
+    let id = embargoed_advisory(&server, &token, seconds_from_now(2));
+    drop(server);
+    std::thread::sleep(Duration::from_millis(2500));
+    let state_sql =
+        format!("SELECT COUNT(*) FROM advisories WHERE id = '{id}' AND state = 'embargoed'");
+    assert_eq!(
+        env.scalar(&state_sql).await,
+        1,
+        "nothing published while stopped"
+    );
+
+    let server = serve(&env);
+    wait_public(&server, &id, Duration::from_secs(10));
+    drop(server);
+    let server = serve(&env);
+    std::thread::sleep(Duration::from_millis(500));
+    drop(server);
+    assert_eq!(
+        env.scalar(&format!(
+            "SELECT COUNT(*) FROM publications WHERE advisory_id = '{id}'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn two_serve_processes_on_one_database_publish_once() {
+    let env = Env::new().await;
+    let token = admin_token(&env);
+    let vars = [(
+        "EMBARGO_ADVISORIES__ANNOUNCE_ADDRESS",
+        "announce@lists.project.test",
+    )];
+    let a = serve_with(&env, &vars);
+    let b = serve_with(&env, &vars);
+    let id = embargoed_advisory(&a, &token, seconds_from_now(2));
+    wait_public(&b, &id, Duration::from_secs(15));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        env.scalar(&format!(
+            "SELECT COUNT(*) FROM publications WHERE advisory_id = '{id}'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        env.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'send_mail' AND state = 'done'")
+            .await,
+        1
+    );
+    let announced = std::fs::read_dir(env.dir.path().join("outbox"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .filter(|m| m.contains(&id))
+        .count();
+    assert_eq!(announced, 1, "one announcement");
+}
