@@ -162,3 +162,77 @@ async fn two_serve_processes_on_one_database_publish_once() {
         .count();
     assert_eq!(announced, 1, "one announcement");
 }
+
+#[tokio::test]
+async fn export_writes_what_is_published_and_nothing_else() {
+    let env = Env::new().await;
+    let token = admin_token(&env);
+    let server = serve(&env);
+    let public = embargoed_advisory(&server, &token, seconds_from_now(3600));
+    let (status, body) = http(
+        server.port,
+        "POST",
+        &format!("/api/v1/advisories/{public}/publish"),
+        Some(&token),
+        r#"{"reason": "fix released"}"#,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let secret = embargoed_advisory(&server, &token, seconds_from_now(3600));
+    drop(server);
+
+    let out = tempfile::tempdir().unwrap();
+    for format in ["html", "osv", "csaf"] {
+        let dir = out.path().join(format);
+        let run = env.run(&["export", "--format", format, dir.to_str().unwrap()], b"");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(last_line(&run).contains("exported 1 advisories"));
+    }
+    let html = out.path().join("html");
+    let page =
+        std::fs::read_to_string(html.join(format!("advisories/{public}/index.html"))).unwrap();
+    assert!(page.contains("Clock test"));
+    let osv: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join(format!("osv/x_{public}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(osv["id"], format!("x_{public}"));
+    let year = public.split('-').nth(1).unwrap();
+    let csaf = out.path().join(format!(
+        "csaf/.well-known/csaf/white/{year}/{}.json",
+        public.to_lowercase()
+    ));
+    assert!(csaf.exists(), "{}", csaf.display());
+    assert!(
+        html.join(".well-known/csaf/provider-metadata.json")
+            .exists()
+    );
+    assert!(html.join("feed.atom").exists());
+    assert!(html.join(".well-known/security.txt").exists());
+    // Nothing of the embargoed advisory anywhere.
+    for entry in walk(out.path()) {
+        let text = std::fs::read_to_string(&entry).unwrap_or_default();
+        assert!(
+            !text.contains(&secret) && !entry.to_string_lossy().contains(&secret),
+            "{} leaks",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}

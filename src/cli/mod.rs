@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod cvss;
+mod export;
 mod ingest;
 mod jobs;
 mod serve;
@@ -57,6 +58,8 @@ enum Command {
     /// Inspect and retry background jobs.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
+    /// Write the published advisories as files for static hosting.
+    Export(export::Args),
     /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
     /// calculators show them (for example `9.8 CRITICAL`).
     Cvss {
@@ -139,5 +142,6 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Jobs(c) => jobs::run(c, AppState::open(config, paths).await?).await,
         Command::Ingest => Ok(ingest::run(config, paths).await),
         Command::Cvss { vector } => Ok(cvss::run(&vector)),
+        Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,
     }
 }

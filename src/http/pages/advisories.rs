@@ -25,7 +25,7 @@ fn public_read(page_actor: &crate::domain::authz::Actor) -> Result<(), Error> {
 }
 
 /// The template context of one public advisory.
-fn advisory_context(state: &AppState, a: &Public) -> Value {
+pub fn advisory_context(state: &AppState, a: &Public) -> Value {
     let site = state.config.site();
     let c = &a.content;
     let affected: Vec<Value> = c
@@ -79,9 +79,8 @@ fn advisory_context(state: &AppState, a: &Public) -> Value {
     })
 }
 
-pub async fn index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
-    let all = publication::all(&state).await?;
+/// The template context of the index.
+pub fn index_context(all: &[Public]) -> Value {
     let items: Vec<Value> = all
         .iter()
         .map(|a| {
@@ -90,11 +89,54 @@ pub async fn index(State(state): State<AppState>, page: Page) -> Result<Response
                     "rating": a.scored.first().map(|s| s.rating) })
         })
         .collect();
+    json!({ "advisories": items })
+}
+
+pub async fn index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    public_read(&page.actor)?;
+    let all = publication::all(&state).await?;
     page.render(
         &state,
         "advisories",
         "Security advisories",
-        json!({ "advisories": items }),
+        index_context(&all),
+    )
+}
+
+/// A public page rendered outside any request, as nobody signed in sees it
+/// (for `embargo export`).
+pub fn render_static(
+    state: &AppState,
+    name: &str,
+    title: &str,
+    extra: Value,
+) -> anyhow::Result<String> {
+    let mut ctx = json!({
+        "org": state.config.organization, "user": null, "csrf": "", "title": title,
+        "security_address": state.config.security_address,
+    });
+    if let (Some(c), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
+        c.extend(e.clone());
+    }
+    Ok(state.templates.page(name, &ctx)?)
+}
+
+/// The security.txt body for this configuration.
+pub fn security_txt_body(state: &AppState) -> String {
+    let p = &state.config.publication;
+    let contact = if p.contact.is_empty() {
+        state.config.security_address.as_str()
+    } else {
+        p.contact.as_str()
+    };
+    publish::securitytxt::render(
+        &publish::securitytxt::SecurityTxt {
+            base_url: state.config.base(),
+            contact,
+            encryption_key_url: &p.encryption_key_url,
+            policy_url: &p.policy_url,
+        },
+        jiff::Timestamp::now(),
     )
 }
 
@@ -160,22 +202,7 @@ pub async fn security_txt(
     page: Page,
 ) -> Result<Response, PageError> {
     public_read(&page.actor)?;
-    let p = &state.config.publication;
-    let contact = if p.contact.is_empty() {
-        state.config.security_address.as_str()
-    } else {
-        p.contact.as_str()
-    };
-    let body = publish::securitytxt::render(
-        &publish::securitytxt::SecurityTxt {
-            base_url: state.config.base(),
-            contact,
-            encryption_key_url: &p.encryption_key_url,
-            policy_url: &p.policy_url,
-        },
-        jiff::Timestamp::now(),
-    );
-    Ok(text("text/plain; charset=utf-8", body))
+    Ok(text("text/plain; charset=utf-8", security_txt_body(&state)))
 }
 
 pub async fn csaf_provider_metadata(
