@@ -12,6 +12,7 @@ mod cli;
 mod cvss;
 mod ingest;
 mod jobs;
+mod membership;
 mod pages;
 mod publication;
 mod publish_formats;

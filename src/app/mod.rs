@@ -6,6 +6,7 @@ pub mod auth;
 pub mod ingest;
 pub mod jobs;
 pub mod mailer;
+pub mod membership;
 pub mod publication;
 pub mod ratelimit;
 pub mod reports;

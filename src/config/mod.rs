@@ -29,6 +29,29 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub advisories: AdvisoriesConfig,
     pub publication: PublicationConfig,
+    pub membership: MembershipConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MembershipConfig {
+    /// The criteria a new installation starts with; admins edit them later
+    /// (each edit is a new version).
+    pub criteria: Vec<crate::domain::membership::Criterion>,
+    /// Days an application waits for its security alias to confirm.
+    pub confirm_within_days: u32,
+    /// A contact's encryption key must stay valid at least this long.
+    pub key_valid_days: u32,
+}
+
+impl Default for MembershipConfig {
+    fn default() -> Self {
+        Self {
+            criteria: crate::domain::membership::default_criteria(),
+            confirm_within_days: 14,
+            key_valid_days: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -184,6 +207,7 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             advisories: AdvisoriesConfig::default(),
             publication: PublicationConfig::default(),
+            membership: MembershipConfig::default(),
         }
     }
 }
@@ -337,6 +361,13 @@ impl Config {
         ) {
             anyhow::bail!(
                 "invalid configuration: publication.csaf_category must be vendor or coordinator (or another CSAF category)"
+            );
+        }
+        crate::domain::membership::check_criteria(&self.membership.criteria)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: membership.criteria: {e}"))?;
+        if self.membership.confirm_within_days == 0 {
+            anyhow::bail!(
+                "invalid configuration: membership.confirm_within_days must be at least 1"
             );
         }
         if self.jobs.max_attempts == 0 {

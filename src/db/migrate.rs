@@ -5,17 +5,11 @@ use sqlx::{AssertSqlSafe, Executor};
 use super::{Db, DbError, Engine};
 
 /// Embedded at build time so the binary carries its schema.
+#[rustfmt::skip]
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../../migrations/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "advisories",
-        include_str!("../../migrations/0002_advisories.sql"),
-    ),
+    (1, "foundation", include_str!("../../migrations/0001_foundation.sql")),
+    (2, "advisories", include_str!("../../migrations/0002_advisories.sql")),
+    (3, "membership", include_str!("../../migrations/0003_membership.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.

@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod advisories;
+pub mod applications;
 pub mod audit;
 pub mod jobs;
+pub mod members;
 pub mod migrate;
 pub mod reports;
 pub mod sessions;

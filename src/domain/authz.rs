@@ -13,6 +13,9 @@ pub enum Actor {
     Account {
         id: AccountId,
         role: Role,
+        /// A member contact whose organisation is active and who accepted
+        /// the current list policy: may see embargoed material.
+        cleared: bool,
     },
 }
 
@@ -38,6 +41,16 @@ pub enum Action<'a> {
     ReadEmbargoedAdvisory,
     /// Published advisories, feeds and the like.
     ReadPublished,
+    /// Apply to join the list; read the criteria, the policy and the
+    /// directory of member organisations.
+    Apply,
+    /// Criteria edits, the application queue and decisions, members and
+    /// their removal, policy versions.
+    ManageMembership,
+    /// Vouch for an applicant (the use case checks it is the named member).
+    Vouch,
+    /// Accept the list policy.
+    AcceptPolicy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +76,37 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
             ..
         }
     );
+    let member = matches!(
+        actor,
+        Actor::Account {
+            role: Role::Member,
+            ..
+        }
+    );
+    let cleared_member = matches!(
+        actor,
+        Actor::Account {
+            role: Role::Member,
+            cleared: true,
+            ..
+        }
+    );
     let allowed = match action {
-        SubmitReport | ReadPublished => true,
-        ListReports | TriageReport(_) | Administer | ManageAdvisories | ReadEmbargoedAdvisory => {
+        SubmitReport | ReadPublished | Apply => true,
+        ListReports | TriageReport(_) | Administer | ManageAdvisories | ManageMembership => {
             is_admin
+        }
+        ReadEmbargoedAdvisory => is_admin || cleared_member,
+        Vouch => member,
+        AcceptPolicy => {
+            member
+                || matches!(
+                    actor,
+                    Actor::Account {
+                        role: Role::Delegate,
+                        ..
+                    }
+                )
         }
         ReadReport(report) | ReplyToReport(report) => {
             is_admin || matches!(actor, Actor::Reporter(r) if r == report)
@@ -88,6 +128,7 @@ mod tests {
         Actor::Account {
             id: AccountId::generate(),
             role,
+            cleared: false,
         }
     }
 
@@ -139,7 +180,54 @@ mod tests {
     }
 
     #[test]
-    fn embargoed_advisories_are_for_admins_only_so_far() {
+    fn a_member_sees_embargoed_advisories_only_when_cleared() {
+        let cleared = Actor::Account {
+            id: AccountId::generate(),
+            role: Role::Member,
+            cleared: true,
+        };
+        assert!(authorize(&cleared, Action::ReadEmbargoedAdvisory).is_allowed());
+        assert_eq!(
+            authorize(&account(Role::Member), Action::ReadEmbargoedAdvisory),
+            Decision::Deny
+        );
+        assert_eq!(
+            authorize(&cleared, Action::ManageAdvisories),
+            Decision::Deny
+        );
+        let cleared_delegate = Actor::Account {
+            id: AccountId::generate(),
+            role: Role::Delegate,
+            cleared: true,
+        };
+        assert_eq!(
+            authorize(&cleared_delegate, Action::ReadEmbargoedAdvisory),
+            Decision::Deny
+        );
+    }
+
+    #[test]
+    fn membership_is_run_by_admins_and_vouched_for_by_members() {
+        assert!(authorize(&Actor::Anonymous, Action::Apply).is_allowed());
+        assert_eq!(
+            authorize(&Actor::Anonymous, Action::ManageMembership),
+            Decision::Unauthenticated
+        );
+        assert_eq!(
+            authorize(&account(Role::Member), Action::ManageMembership),
+            Decision::Deny
+        );
+        assert!(authorize(&account(Role::Admin), Action::ManageMembership).is_allowed());
+        assert!(authorize(&account(Role::Member), Action::Vouch).is_allowed());
+        assert_eq!(
+            authorize(&account(Role::Admin), Action::Vouch),
+            Decision::Deny
+        );
+        assert!(authorize(&account(Role::Member), Action::AcceptPolicy).is_allowed());
+    }
+
+    #[test]
+    fn embargoed_advisories_are_not_for_uncleared_accounts() {
         assert!(authorize(&account(Role::Admin), Action::ReadEmbargoedAdvisory).is_allowed());
         assert!(authorize(&account(Role::Admin), Action::ManageAdvisories).is_allowed());
         for role in [Role::Member, Role::Delegate] {

@@ -59,6 +59,8 @@ typed_id!(MessageId, "msg", "message");
 typed_id!(AttachmentId, "att", "attachment");
 typed_id!(TokenId, "tok", "token");
 typed_id!(JobId, "job", "job");
+typed_id!(MemberId, "mem", "member");
+typed_id!(ApplicationId, "app", "application");
 
 #[cfg(test)]
 mod tests {

@@ -10,5 +10,6 @@ pub mod embargo;
 pub mod fields;
 pub mod id;
 pub mod job;
+pub mod membership;
 pub mod report;
 pub mod secret;

@@ -85,14 +85,23 @@ async fn load_account(
         .filter(|a| !a.disabled))
 }
 
-fn actor_of(account: &Option<Account>) -> Actor {
-    match account {
-        Some(a) => Actor::Account {
-            id: a.id.clone(),
-            role: a.role,
-        },
-        None => Actor::Anonymous,
-    }
+/// The authorization actor for an account, with its clearance for
+/// embargoed material looked up for member contacts.
+async fn actor_of(state: &AppState, account: &Option<Account>) -> Result<Actor, Error> {
+    let Some(a) = account else {
+        return Ok(Actor::Anonymous);
+    };
+    let cleared = if a.role == crate::domain::account::Role::Member {
+        let mut conn = state.db.conn().await?;
+        crate::app::membership::cleared(&mut conn, &a.id).await?
+    } else {
+        false
+    };
+    Ok(Actor::Account {
+        id: a.id.clone(),
+        role: a.role,
+        cleared,
+    })
 }
 
 /// The caller of an API route. A bearer token that is present but wrong is
@@ -143,9 +152,10 @@ impl FromRequestParts<AppState> for ApiCaller {
         let account = load_account(state, Some(id))
             .await?
             .ok_or(Error::Unauthenticated)?;
+        let account = Some(account);
         Ok(Self {
-            actor: actor_of(&Some(account.clone())),
-            account: Some(account),
+            actor: actor_of(state, &account).await?,
+            account,
             ip,
         })
     }
@@ -197,7 +207,7 @@ impl FromRequestParts<AppState> for Page {
             None => (Secret::generate().expose().to_owned(), true),
         };
         Ok(Self {
-            actor: actor_of(&account),
+            actor: actor_of(state, &account).await?,
             account,
             ip,
             csrf,

@@ -8,7 +8,7 @@ use axum::handler::Handler;
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use tower_http::trace::TraceLayer;
 
 use super::{api, pages};
@@ -41,6 +41,10 @@ impl Routes {
     fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add(Method::PATCH, path, patch(h))
     }
+
+    fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::PUT, path, put(h))
+    }
 }
 
 fn routes() -> Routes {
@@ -71,6 +75,14 @@ fn routes() -> Routes {
     .get(
         "/.well-known/csaf/white/{year}/{file}",
         pages::advisories::csaf_document,
+    )
+    .get(
+        "/applications/confirm/{token}",
+        pages::membership::confirm_application,
+    )
+    .get(
+        "/applications/status/{token}",
+        pages::membership::application_status,
     )
     .get("/report", pages::intake::report_form)
     .post("/report", pages::intake::create_report)
@@ -108,6 +120,23 @@ fn routes() -> Routes {
     )
     .get("/admin/jobs", pages::triage::list_jobs)
     .post("/admin/jobs/{id}/retry", pages::triage::retry_job)
+    .get("/admin/advisories", pages::advisories_admin::list)
+    .get("/admin/advisories/new", pages::advisories_admin::new_form)
+    .post("/admin/advisories", pages::advisories_admin::create)
+    .get("/admin/advisories/{id}", pages::advisories_admin::show)
+    .post("/admin/advisories/{id}/edit", pages::advisories_admin::edit)
+    .post(
+        "/admin/advisories/{id}/embargo",
+        pages::advisories_admin::set_embargo,
+    )
+    .post(
+        "/admin/advisories/{id}/publish",
+        pages::advisories_admin::publish,
+    )
+    .post(
+        "/admin/advisories/{id}/withdraw",
+        pages::advisories_admin::withdraw,
+    )
     // JSON API.
     .get("/api/openapi.json", api::openapi_json)
     .post("/api/v1/reports", api::reports::create_report)
@@ -160,6 +189,36 @@ fn routes() -> Routes {
         "/api/v1/advisories/{id}/history",
         api::advisories::advisory_history,
     )
+    .get("/api/v1/criteria", api::membership::get_criteria)
+    .put("/api/v1/criteria", api::membership::update_criteria)
+    .post("/api/v1/applications", api::membership::create_application)
+    .get("/api/v1/applications", api::membership::list_applications)
+    .get(
+        "/api/v1/applications/status/{token}",
+        api::membership::application_status,
+    )
+    .post(
+        "/api/v1/applications/confirm/{token}",
+        api::membership::confirm_application,
+    )
+    .get(
+        "/api/v1/applications/{id}",
+        api::membership::get_application,
+    )
+    .post("/api/v1/applications/{id}/vouches", api::membership::vouch)
+    .post(
+        "/api/v1/applications/{id}/decision",
+        api::membership::decide,
+    )
+    .post("/api/v1/members", api::membership::add_member)
+    .get("/api/v1/members", api::membership::list_members)
+    .post(
+        "/api/v1/members/{id}/removal",
+        api::membership::remove_member,
+    )
+    .get("/api/v1/policy", api::membership::get_policy)
+    .post("/api/v1/policy", api::membership::publish_policy)
+    .post("/api/v1/policy/accept", api::membership::accept_policy)
     .get("/api/v1/jobs", api::jobs::list_jobs)
     .post("/api/v1/jobs/{id}/retry", api::jobs::retry_job)
 }

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 use crate::app::AppState;
 use crate::app::advisories::LIFT_EMBARGO;
 use crate::app::mailer::SEND_MAIL;
+use crate::app::membership::EXPIRE_APPLICATION;
 use crate::db::{self, jobs};
 use crate::domain::job::{after_failure, backoff_seconds};
 
@@ -25,6 +26,9 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
         let result = match job.kind.as_str() {
             SEND_MAIL => super::send_mail::run(state, &job.payload).await,
             LIFT_EMBARGO => crate::app::advisories::lift_embargo(state, &job.payload).await,
+            EXPIRE_APPLICATION => {
+                crate::app::membership::expire_application(state, &job.payload).await
+            }
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         };
         let mut conn = state.db.conn().await?;

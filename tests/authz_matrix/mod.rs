@@ -3,6 +3,7 @@
 //! insists that it covers exactly the routes the router registers.
 
 mod capabilities;
+mod membership;
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -71,6 +72,14 @@ const MATRIX: &[Row] = &[
     (Method::GET,    "/admin/reports/{id}/attachments/{attachment}",    [Login,   Is(403), Is(403), Is(200)]),
     (Method::GET,    "/admin/jobs",                                     [Login,   Is(403), Is(403), Is(200)]),
     (Method::POST,   "/admin/jobs/{id}/retry",                          [Login,   Is(403), Is(403), Is(404)]),
+    (Method::GET,    "/admin/advisories",                               [Login,   Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/admin/advisories/new",                           [Login,   Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/admin/advisories",                               [Login,   Is(403), Is(403), Is(303)]),
+    (Method::GET,    "/admin/advisories/{id}",                          [Login,   Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/admin/advisories/{id}/edit",                     [Login,   Is(403), Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/embargo",                  [Login,   Is(403), Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/publish",                  [Login,   Is(403), Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/withdraw",                 [Login,   Is(403), Is(403), Is(303)]),
     // The JSON API.
     (Method::GET,    "/api/openapi.json",                               [Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/reports",                                 [Is(201), Is(201), Is(201), Is(201)]),
@@ -125,6 +134,8 @@ struct World {
     attachment: String,
     /// A published advisory, for the public paths and reads.
     advisory: String,
+    /// The list's member, application and links.
+    list: membership::List,
     throwaway: Cell<u32>,
 }
 
@@ -178,6 +189,7 @@ impl World {
             )
             .await;
         assert_eq!(published.status, StatusCode::OK, "{}", published.text());
+        let list = membership::List::new(&app, "member@project.test").await;
         Self {
             app,
             callers,
@@ -185,6 +197,7 @@ impl World {
             tracking,
             attachment,
             advisory,
+            list,
             throwaway: Cell::new(0),
         }
     }
@@ -229,6 +242,13 @@ impl World {
     /// The concrete path for `template`, with fresh resources where the
     /// request would use them up.
     async fn path(&self, template: &str, method: &Method, who: &Caller) -> String {
+        if let Some(p) = self
+            .list
+            .path(&self.app, template, self.admin_token())
+            .await
+        {
+            return p;
+        }
         let mut path = template.replace("{attachment}", &self.attachment);
         if path.contains("{year}") {
             let year = &self
@@ -242,7 +262,8 @@ impl World {
             path = path.replace("{year}", year).replace("{file}", &file);
         }
         path = path.replace("{file}", &self.advisory);
-        if path.starts_with("/api/v1/advisories/{id}") {
+        let advisory_page = path.starts_with("/admin/advisories/{id}");
+        if path.starts_with("/api/v1/advisories/{id}") || advisory_page {
             // Changes need a draft of their own; reads use the published one.
             let id = if method == Method::GET {
                 self.advisory.clone()
@@ -280,10 +301,11 @@ impl World {
         let path = self.path(template, method, who).await;
         if template.starts_with("/api/") {
             let token = who.token.as_deref();
-            return self
-                .app
-                .api(method.clone(), &path, token, api_body(method, template))
-                .await;
+            let body = match self.list.body(&self.app, template).await {
+                Some(b) => Some(b),
+                None => api_body(method, template),
+            };
+            return self.app.api(method.clone(), &path, token, body).await;
         }
         if template == "/track/{token}/messages" {
             return self
@@ -367,6 +389,23 @@ fn page_fields(template: &str, who: &Caller) -> String {
         "/admin/reports/{id}/reply" => "&body=hi".to_owned(),
         "/admin/reports/{id}/status" => "&status=triaging".to_owned(),
         "/admin/reports/{id}/assign" => "&assignee=".to_owned(),
+        "/admin/advisories" => format!(
+            "&summary=s&osv={}",
+            enc(
+                r#"{"affected": [{"package": {"ecosystem": "Go", "name": "x"}, "versions": ["1"]}]}"#
+            )
+        ),
+        "/admin/advisories/{id}/edit" => "&summary=Edited&reason=matrix".to_owned(),
+        "/admin/advisories/{id}/embargo" => {
+            let in_two_days = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(48))
+                .expect("time");
+            let local = in_two_days.strftime("%Y-%m-%dT%H:%M").to_string();
+            format!("&until={}&time_zone=UTC&reason=agreed", enc(&local))
+        }
+        "/admin/advisories/{id}/publish" | "/admin/advisories/{id}/withdraw" => {
+            "&reason=matrix".to_owned()
+        }
         _ => String::new(),
     }
 }
@@ -430,8 +469,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .iter()
         .map(|(m, p)| key(m, p))
         .collect();
-    let rows: BTreeSet<_> = MATRIX.iter().map(|(m, p, _)| key(m, p)).collect();
-    assert_eq!(rows.len(), MATRIX.len(), "the matrix has a duplicate row");
+    let all: Vec<&Row> = MATRIX.iter().chain(membership::ROWS).collect();
+    let rows: BTreeSet<_> = all.iter().map(|(m, p, _)| key(m, p)).collect();
+    assert_eq!(rows.len(), all.len(), "the matrix has a duplicate row");
     let missing: Vec<_> = routes.difference(&rows).collect();
     let stale: Vec<_> = rows.difference(&routes).collect();
     assert!(
@@ -442,7 +482,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
 
     let world = World::new().await;
     let mut failures = Vec::new();
-    for (method, template, expected) in MATRIX {
+    for (method, template, expected) in all {
         for (who, expect) in world.callers.iter().zip(expected) {
             let resp = world.send(method, template, who).await;
             let mut problem = mismatch(*expect, &resp);

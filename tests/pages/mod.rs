@@ -2,6 +2,7 @@
 //! and what reaches the database and the mail.
 
 mod account;
+mod advisories;
 mod intake;
 mod triage;
 

@@ -118,6 +118,15 @@ pub async fn get_advisory(
 ) -> Result<Json<Value>, ApiError> {
     require(&caller, Action::ReadEmbargoedAdvisory)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
+    // The list sees what was distributed to it: embargoed and published
+    // advisories, never drafts.
+    let distributed = matches!(
+        row.state,
+        AdvisoryState::Embargoed | AdvisoryState::Published
+    );
+    if !distributed && !authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
+        return Err(Error::NotFound.into());
+    }
     crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await?;
     Ok(Json(advisory_json(&row)?))
 }
@@ -235,7 +244,7 @@ pub async fn advisory_history(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ReadEmbargoedAdvisory)?;
+    require(&caller, Action::ManageAdvisories)?;
     let id = AdvisoryId::parse(&id).map_err(|_| Error::NotFound)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     store::get(&mut conn, &id)

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advisories;
 pub mod jobs;
+pub mod membership;
 pub mod reports;
 pub mod track;
 
@@ -79,8 +80,12 @@ impl utoipa::Modify for BearerAuth {
         jobs::list_jobs, jobs::retry_job,
         advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, advisories::edit_advisory,
         advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history,
+        membership::get_criteria, membership::update_criteria, membership::create_application, membership::list_applications,
+        membership::get_application, membership::application_status, membership::confirm_application, membership::vouch,
+        membership::decide, membership::add_member, membership::list_members, membership::remove_member,
+        membership::get_policy, membership::publish_policy, membership::accept_policy,
     ),
-    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"))
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"))
 )]
 pub struct ApiDoc;
 

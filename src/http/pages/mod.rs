@@ -3,7 +3,9 @@
 
 pub mod account;
 pub mod advisories;
+pub mod advisories_admin;
 pub mod intake;
+pub mod membership;
 pub mod public;
 pub mod triage;
 

@@ -1,0 +1,718 @@
+//! Membership use cases: criteria, applications (alias confirmation, vouch,
+//! decision), members (founding, removal) and the list policy.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::AppState;
+use super::mailer::{self, Mail};
+use crate::db::applications::{self as apps, Application, NewApplication};
+use crate::db::audit::{self, Actor};
+use crate::db::jobs::{self, NewJob};
+use crate::db::members::{self, NewMember};
+use crate::db::{self, accounts};
+use crate::domain::account::Role;
+use crate::domain::fields::FieldErrors;
+use crate::domain::id::{AccountId, MemberId};
+use crate::domain::membership::{
+    ApplicationError, ApplicationStatus, ContactInput, Criterion, Organization, OrganizationInput,
+    check_answers, check_criteria,
+};
+use crate::domain::secret::Secret;
+
+/// Job kind that expires an application its alias never confirmed.
+pub const EXPIRE_APPLICATION: &str = "expire_application";
+
+/// The policy text a new installation starts with.
+const DEFAULT_POLICY: &str = include_str!("../../templates/policy/default.md");
+
+#[derive(Debug, thiserror::Error)]
+pub enum MembershipError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    State(#[from] ApplicationError),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for MembershipError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> MembershipError {
+    let mut e = FieldErrors::new();
+    e.add(field, message);
+    MembershipError::Invalid(e)
+}
+
+/// The current criteria, seeding the configured defaults on first use.
+pub async fn criteria(state: &AppState) -> anyhow::Result<(i64, Vec<Criterion>)> {
+    let mut conn = state.db.conn().await?;
+    if let Some(current) = members::current_criteria(&mut conn).await? {
+        return Ok(current);
+    }
+    drop(conn);
+    let mut tx = state.db.begin().await?;
+    // Another process may have seeded them meanwhile.
+    if let Some(current) = members::current_criteria(&mut tx).await? {
+        return Ok(current);
+    }
+    let items = state.config.membership.criteria.clone();
+    let version = members::insert_criteria(&mut tx, &items, "system").await?;
+    tx.commit().await?;
+    Ok((version, items))
+}
+
+/// Publishes a new version of the criteria.
+pub async fn update_criteria(
+    state: &AppState,
+    actor: &Actor,
+    items: Vec<Criterion>,
+) -> Result<i64, MembershipError> {
+    check_criteria(&items).map_err(MembershipError::Invalid)?;
+    let mut tx = state.db.begin().await?;
+    let version = members::insert_criteria(&mut tx, &items, &actor.who).await?;
+    let keys: Vec<&str> = items.iter().map(|c| c.key.as_str()).collect();
+    audit::append(
+        &mut tx,
+        actor,
+        "criteria.updated",
+        &format!("criteria:{version}"),
+        json!({ "keys": keys }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// What an applicant sends.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApplicationInput {
+    #[serde(flatten)]
+    pub organization: OrganizationInput,
+    pub criteria: BTreeMap<String, String>,
+    pub voucher: String,
+}
+
+/// An application just received: its id and the applicant's status link.
+pub struct Applied {
+    pub id: String,
+    pub status_url: String,
+}
+
+async fn validate_organization(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    input: &OrganizationInput,
+    e: &mut FieldErrors,
+) -> Result<Option<Organization>, MembershipError> {
+    let org = input.validate(e);
+    let now = jiff::Timestamp::now();
+    for (i, c) in input.contacts.iter().enumerate() {
+        if let Some(key) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty())
+            && let Err(err) = check_key(key, &c.email, now, state.config.membership.key_valid_days)
+        {
+            e.add(&format!("contacts[{i}].openpgp_key"), err.to_string());
+        }
+        if accounts::by_email(conn, c.email.trim()).await?.is_some() {
+            e.add(
+                &format!("contacts[{i}].email"),
+                "already has an account here",
+            );
+        }
+    }
+    Ok(org)
+}
+
+// KEYS-PENDING: switch to crate::mail::keys::validate_certificate.
+fn check_key(_key: &str, _email: &str, _now: jiff::Timestamp, _days: u32) -> Result<(), String> {
+    Ok(())
+}
+
+/// Receives an application, mails the alias a confirmation link and
+/// schedules the application's expiry.
+pub async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    input: ApplicationInput,
+) -> Result<Applied, MembershipError> {
+    let (version, criteria) = criteria(state).await?;
+    let mut e = FieldErrors::new();
+    let mut conn = state.db.conn().await?;
+    let org = validate_organization(&mut conn, state, &input.organization, &mut e).await?;
+    check_answers(&criteria, &input.criteria, &mut e);
+    let voucher = members::get(&mut conn, input.voucher.trim()).await?;
+    if !voucher
+        .as_ref()
+        .is_some_and(|m| m.status == crate::domain::membership::MemberStatus::Active)
+    {
+        e.add(
+            "voucher",
+            "must be the id of a current member (see GET /api/v1/members)",
+        );
+    }
+    drop(conn);
+    let (Some(org), Some(voucher)) = (org, voucher) else {
+        return Err(MembershipError::Invalid(e));
+    };
+    e.into_result().map_err(MembershipError::Invalid)?;
+
+    let status_link = Secret::generate();
+    let confirm_link = Secret::generate();
+    let days = i64::from(state.config.membership.confirm_within_days);
+    let expires_at = db::now() + db::seconds(days * 86_400);
+    let contacts: Vec<ContactInput> = org
+        .contacts
+        .iter()
+        .map(|c| ContactInput {
+            name: c.name.clone(),
+            email: c.email.to_string(),
+            openpgp_key: c.openpgp_key.clone(),
+        })
+        .collect();
+    let answers: BTreeMap<String, String> = input
+        .criteria
+        .iter()
+        .map(|(k, v)| (k.clone(), v.trim().to_owned()))
+        .collect();
+    let mut tx = state.db.begin().await?;
+    let id = apps::insert(
+        &mut tx,
+        NewApplication {
+            organization: &org.organization,
+            website: &org.website,
+            security_alias: org.security_alias.as_str(),
+            criteria_version: version,
+            answers: &answers,
+            contacts: &contacts,
+            voucher_member_id: &voucher.id,
+            status_hash: &status_link.hash(),
+            confirm_hash: &confirm_link.hash(),
+            expires_at,
+        },
+    )
+    .await?;
+    let base = state.config.base();
+    let status_url = format!("{base}/applications/status/{}", status_link.expose());
+    mailer::queue(
+        &mut tx,
+        state,
+        Mail {
+            template: "application_confirm_alias",
+            context: json!({
+                "organization": org.organization, "confirm_url": format!("{base}/applications/confirm/{}", confirm_link.expose()),
+                "status_url": status_url, "days": days,
+            }),
+            to: vec![org.security_alias.to_string()],
+            report: None,
+            reply_tag: None,
+            in_reply_to: None,
+        },
+    )
+    .await?;
+    jobs::enqueue(
+        &mut tx,
+        NewJob {
+            kind: EXPIRE_APPLICATION,
+            payload: json!({ "application": id.as_str() }),
+            idempotency_key: format!("expire:{id}"),
+            run_at: expires_at,
+            max_attempts: state.config.jobs.max_attempts,
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "application.received",
+        id.as_str(),
+        json!({ "organization": org.organization, "voucher": voucher.id, "criteria_version": version }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Applied {
+        id: id.to_string(),
+        status_url,
+    })
+}
+
+/// The alias followed its confirmation link: the application goes to review
+/// and the named member's contacts are asked to vouch.
+pub async fn confirm_alias(
+    state: &AppState,
+    actor: &Actor,
+    token: &str,
+) -> Result<Application, MembershipError> {
+    let mut conn = state.db.conn().await?;
+    let app = apps::by_confirm_link(&mut conn, &Secret::from_presented(token).hash())
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    drop(conn);
+    if app.status == ApplicationStatus::InReview {
+        return Ok(app); // Following the link twice changes nothing.
+    }
+    let next = app.status.confirm()?;
+    let mut tx = state.db.begin().await?;
+    if !apps::set_status(&mut tx, &app.id, app.status, next).await? {
+        return Err(MembershipError::Conflict(
+            "the application changed meanwhile".into(),
+        ));
+    }
+    let contacts = members::contacts(&mut tx, &app.voucher_member_id).await?;
+    let base = state.config.base();
+    if !contacts.is_empty() {
+        mailer::queue(
+            &mut tx,
+            state,
+            Mail {
+                template: "vouch_request",
+                context: json!({
+                    "organization": app.organization, "website": app.website,
+                    "url": format!("{base}/applications/{}/vouch", app.id), "application_id": app.id,
+                }),
+                to: contacts.into_iter().map(|c| c.email).collect(),
+                report: None,
+                reply_tag: None,
+                in_reply_to: None,
+            },
+        )
+        .await?;
+    }
+    let seconds = (db::now() - app.created_at) / 1_000_000;
+    audit::append(
+        &mut tx,
+        actor,
+        "application.alias_confirmed",
+        &app.id,
+        json!({ "seconds_to_confirm": seconds }),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut conn = state.db.conn().await?;
+    apps::get(&mut conn, &app.id)
+        .await?
+        .ok_or(MembershipError::NotFound)
+}
+
+/// The `expire_application` job.
+pub async fn expire_application(state: &AppState, payload: &str) -> anyhow::Result<()> {
+    let p: serde_json::Value = serde_json::from_str(payload)?;
+    let id = p["application"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("expire_application: no id"))?;
+    let mut tx = state.db.begin().await?;
+    let Some(app) = apps::get(&mut tx, id).await? else {
+        return Ok(());
+    };
+    let Ok(next) = app.status.expire() else {
+        return Ok(());
+    };
+    if !apps::set_status(&mut tx, id, app.status, next).await? {
+        return Ok(());
+    }
+    mailer::queue(
+        &mut tx,
+        state,
+        Mail {
+            template: "application_expired",
+            context: json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }),
+            to: vec![app.security_alias.clone()],
+            report: None,
+            reply_tag: None,
+            in_reply_to: None,
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &Actor::system(),
+        "application.expired",
+        id,
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A member contact vouches for an application (or declines to).
+pub async fn vouch(
+    state: &AppState,
+    actor: &Actor,
+    account: &AccountId,
+    application: &str,
+    vouched: bool,
+    statement: &str,
+) -> Result<(), MembershipError> {
+    let statement = statement.trim();
+    if statement.is_empty() {
+        return Err(invalid(
+            "statement",
+            "is required: say why you vouch or decline",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    let app = apps::get(&mut tx, application)
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    let member = members::member_of(&mut tx, account).await?;
+    let Some(member) = member.filter(|m| m.id == app.voucher_member_id) else {
+        return Err(MembershipError::Forbidden(
+            "only contacts of the member the applicant named may vouch",
+        ));
+    };
+    app.status.review()?;
+    apps::upsert_vouch(&mut tx, &app.id, account, &member.id, vouched, statement).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        if vouched {
+            "application.vouched"
+        } else {
+            "application.vouch_declined"
+        },
+        &app.id,
+        json!({ "member": member.id, "statement": statement }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a member with contact accounts; each contact gets a set-up link.
+async fn create_member(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    actor: &Actor,
+    org: &Organization,
+    application: Option<&str>,
+) -> Result<MemberId, MembershipError> {
+    let id = members::insert(
+        conn,
+        NewMember {
+            organization: &org.organization,
+            website: &org.website,
+            security_alias: org.security_alias.as_str(),
+            application_id: application,
+        },
+    )
+    .await?;
+    for c in &org.contacts {
+        if accounts::by_email(conn, c.email.as_str()).await?.is_some() {
+            return Err(MembershipError::Conflict(format!(
+                "{} already has an account",
+                c.email
+            )));
+        }
+        let account = accounts::insert(conn, &c.email, Role::Member).await?;
+        members::add_contact(conn, &id, &account, &c.name).await?;
+        let link = Secret::generate();
+        let expires = db::now() + db::seconds(super::auth::SETUP_LINK_HOURS * 3600);
+        accounts::insert_setup_link(conn, &account, &link.hash(), expires).await?;
+        mailer::queue(
+            conn,
+            state,
+            Mail {
+                template: "contact_setup",
+                context: json!({
+                    "name": c.name, "organization": org.organization,
+                    "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
+                    "policy_url": format!("{}/policy", state.config.base()),
+                }),
+                to: vec![c.email.to_string()],
+                report: None,
+                reply_tag: None,
+                in_reply_to: None,
+            },
+        )
+        .await?;
+        audit::append(
+            conn,
+            actor,
+            "member.contact_added",
+            id.as_str(),
+            json!({ "account": account.as_str() }),
+        )
+        .await?;
+    }
+    audit::append(
+        conn,
+        actor,
+        "member.created",
+        id.as_str(),
+        json!({ "application": application }),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// An admin adds a founding member directly.
+pub async fn add_member(
+    state: &AppState,
+    actor: &Actor,
+    input: &OrganizationInput,
+) -> Result<MemberId, MembershipError> {
+    let mut e = FieldErrors::new();
+    let mut conn = state.db.conn().await?;
+    let org = validate_organization(&mut conn, state, input, &mut e).await?;
+    drop(conn);
+    let Some(org) = org else {
+        return Err(MembershipError::Invalid(e));
+    };
+    e.into_result().map_err(MembershipError::Invalid)?;
+    let mut tx = state.db.begin().await?;
+    let id = create_member(&mut tx, state, actor, &org, None).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The team's decision. Approval needs a vouch from the named member
+/// (criterion g); both outcomes are mailed to the applicant.
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    approve: bool,
+    reason: &str,
+) -> Result<Option<MemberId>, MembershipError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "is required: the applicant is told why"));
+    }
+    let mut tx = state.db.begin().await?;
+    let app = apps::get(&mut tx, id)
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    let next = app.status.decide(approve)?;
+    let vouched = apps::vouches(&mut tx, id).await?.iter().any(|v| v.vouched);
+    if approve && !vouched {
+        return Err(invalid(
+            "decision",
+            "no contact of the named member has vouched yet",
+        ));
+    }
+    let member = if approve {
+        let input = OrganizationInput {
+            organization: app.organization.clone(),
+            website: app.website.clone(),
+            security_alias: app.security_alias.clone(),
+            contacts: app.contacts.clone(),
+        };
+        let mut e = FieldErrors::new();
+        let org = input.validate(&mut e).ok_or(MembershipError::Invalid(e))?;
+        Some(create_member(&mut tx, state, actor, &org, Some(id)).await?)
+    } else {
+        None
+    };
+    if !apps::record_decision(
+        &mut tx,
+        id,
+        next,
+        &actor.who,
+        reason,
+        member.as_ref().map(|m| m.as_str()),
+    )
+    .await?
+    {
+        return Err(MembershipError::Conflict(
+            "the application changed meanwhile".into(),
+        ));
+    }
+    mailer::queue(
+        &mut tx,
+        state,
+        Mail {
+            template: if approve {
+                "application_approved"
+            } else {
+                "application_rejected"
+            },
+            context: json!({ "organization": app.organization, "reason": reason }),
+            to: vec![app.security_alias.clone()],
+            report: None,
+            reply_tag: None,
+            in_reply_to: None,
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        if approve {
+            "application.approved"
+        } else {
+            "application.rejected"
+        },
+        id,
+        json!({ "reason": reason, "member": member.as_ref().map(|m| m.as_str()) }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(member)
+}
+
+/// Removes a member: access ends at once, a notice goes out, history stays.
+pub async fn remove_member(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    reason: &str,
+) -> Result<(), MembershipError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "is required: the member is told why"));
+    }
+    let mut tx = state.db.begin().await?;
+    let member = members::get(&mut tx, id)
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    if !members::mark_removed(&mut tx, id, reason).await? {
+        return Err(MembershipError::Conflict(
+            "the member was already removed".into(),
+        ));
+    }
+    let contacts = members::contacts(&mut tx, id).await?;
+    let disabled = members::cut_off(&mut tx, id).await?;
+    let mut to: Vec<String> = contacts.into_iter().map(|c| c.email).collect();
+    to.push(member.security_alias.clone());
+    to.dedup();
+    mailer::queue(
+        &mut tx,
+        state,
+        Mail {
+            template: "member_removed",
+            context: json!({ "organization": member.organization, "reason": reason }),
+            to,
+            report: None,
+            reply_tag: None,
+            in_reply_to: None,
+        },
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "member.removed",
+        id,
+        json!({ "reason": reason, "accounts_disabled": disabled }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The current policy (version, Markdown text, published at), seeding the
+/// default text as version 1 on first use.
+pub async fn current_policy(state: &AppState) -> anyhow::Result<(i64, String, i64)> {
+    let mut conn = state.db.conn().await?;
+    if let Some(p) = members::current_policy(&mut conn).await? {
+        return Ok(p);
+    }
+    drop(conn);
+    let mut tx = state.db.begin().await?;
+    if let Some(p) = members::current_policy(&mut tx).await? {
+        return Ok(p);
+    }
+    members::insert_policy(&mut tx, DEFAULT_POLICY, "system").await?;
+    let p = members::current_policy(&mut tx)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("policy vanished"))?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Publishes a new policy version; contacts must accept it again and are
+/// reminded by mail.
+pub async fn publish_policy(
+    state: &AppState,
+    actor: &Actor,
+    text: &str,
+) -> Result<i64, MembershipError> {
+    if text.trim().is_empty() {
+        return Err(invalid("text", "is required"));
+    }
+    current_policy(state).await?;
+    let mut tx = state.db.begin().await?;
+    let version = members::insert_policy(&mut tx, text.trim(), &actor.who).await?;
+    let to = members::contacts_without_acceptance(&mut tx, version).await?;
+    for email in to {
+        mailer::queue(
+            &mut tx,
+            state,
+            Mail {
+                template: "policy_updated",
+                context: json!({ "version": version, "url": format!("{}/policy", state.config.base()) }),
+                to: vec![email],
+                report: None,
+                reply_tag: None,
+                in_reply_to: None,
+            },
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        "policy.published",
+        &format!("policy:{version}"),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Records that `account` accepts policy `version`, which must be current.
+pub async fn accept_policy(
+    state: &AppState,
+    actor: &Actor,
+    account: &AccountId,
+    version: i64,
+) -> Result<(), MembershipError> {
+    let (current, _, _) = current_policy(state).await?;
+    if version != current {
+        return Err(invalid(
+            "version",
+            format!("the current policy is version {current}; read and accept that one"),
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    if members::accept_policy(&mut tx, account, version, "accepted").await? {
+        audit::append(
+            &mut tx,
+            actor,
+            "policy.accepted",
+            &format!("policy:{version}"),
+            json!({ "account": account.as_str() }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether a member contact may see embargoed material now: a contact of an
+/// active member who accepted the current policy.
+pub async fn cleared(conn: &mut sqlx::AnyConnection, account: &AccountId) -> anyhow::Result<bool> {
+    let Some(member) = members::member_of(conn, account).await? else {
+        return Ok(false);
+    };
+    if member.status != crate::domain::membership::MemberStatus::Active {
+        return Ok(false);
+    }
+    let Some((version, _, _)) = members::current_policy(conn).await? else {
+        return Ok(false);
+    };
+    Ok(members::has_accepted(conn, account, version).await?)
+}

@@ -1,0 +1,409 @@
+//! The distribution list's membership: written criteria, applications
+//! answered against them, vouches, decisions, members and their removal.
+
+use serde::{Deserialize, Serialize};
+
+use super::email::EmailAddress;
+use super::fields::{FieldErrors, optional_text, required_text};
+
+/// One criterion an applicant answers (a versioned, editable list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    /// Stable key, such as `security_alias`.
+    pub key: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// The list's default criteria (DESIGN.md, rule 2).
+pub fn default_criteria() -> Vec<Criterion> {
+    let c = |key: &str, title: &str, description: &str| Criterion {
+        key: key.into(),
+        title: title.into(),
+        description: description.into(),
+    };
+    vec![
+        c(
+            "security_alias",
+            "Monitored security alias",
+            "An e-mail alias for security matters that is actively monitored; it will be asked to confirm.",
+        ),
+        c(
+            "user_base",
+            "User base",
+            "A user base beyond your own organisation: who uses your distribution or product, and roughly how many.",
+        ),
+        c(
+            "track_record",
+            "Track record",
+            "A publicly verifiable track record of fixing security issues: links to advisories, errata or changelogs.",
+        ),
+        c(
+            "not_downstream",
+            "Not a downstream",
+            "You are not a downstream or rebuild of another distribution: say what you build and from where.",
+        ),
+        c(
+            "accepts_policy",
+            "Accepts the list policy",
+            "You accept the list policy, including its embargo and need-to-know rules.",
+        ),
+        c(
+            "contributes_back",
+            "Contributes back",
+            "You commit to contribute back: review and test patches, report what you did, help with disclosure texts.",
+        ),
+        c(
+            "vouched",
+            "Vouched for",
+            "An existing member vouches for you: name the member you expect to vouch.",
+        ),
+    ]
+}
+
+/// Checks an edited criteria list: keys unique and well-formed, texts present.
+pub fn check_criteria(items: &[Criterion]) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::new();
+    if items.is_empty() {
+        e.add("items", "at least one criterion is required");
+    }
+    for (i, c) in items.iter().enumerate() {
+        let ok = !c.key.is_empty()
+            && c.key.len() <= 40
+            && c.key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !ok {
+            e.add(
+                &format!("items[{i}].key"),
+                "must be lower-case letters, digits and underscores",
+            );
+        }
+        if items[..i].iter().any(|o| o.key == c.key) {
+            e.add(&format!("items[{i}].key"), "is used twice");
+        }
+        if c.title.trim().is_empty() {
+            e.add(&format!("items[{i}].title"), "is required");
+        }
+    }
+    e.into_result()
+}
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// Waiting for the security alias to confirm it is monitored.
+    AwaitingConfirmation,
+    /// Confirmed; waiting for the vouch and the team's decision.
+    InReview,
+    Approved,
+    Rejected,
+    /// Not confirmed in time.
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplicationError {
+    #[error("the application is {0}, not awaiting confirmation")]
+    NotAwaitingConfirmation(&'static str),
+    #[error("the application is {0}, not in review")]
+    NotInReview(&'static str),
+    #[error("the security alias has not confirmed the application yet")]
+    Unconfirmed,
+    #[error("unknown status {0:?}")]
+    Unknown(String),
+}
+
+impl ApplicationStatus {
+    pub const ALL: [Self; 5] = [
+        Self::AwaitingConfirmation,
+        Self::InReview,
+        Self::Approved,
+        Self::Rejected,
+        Self::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingConfirmation => "awaiting_confirmation",
+            Self::InReview => "in_review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, ApplicationError> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| ApplicationError::Unknown(s.to_owned()))
+    }
+
+    /// The alias confirmed: on to review.
+    pub fn confirm(self) -> Result<Self, ApplicationError> {
+        match self {
+            Self::AwaitingConfirmation => Ok(Self::InReview),
+            other => Err(ApplicationError::NotAwaitingConfirmation(other.as_str())),
+        }
+    }
+
+    /// Unconfirmed in time.
+    pub fn expire(self) -> Result<Self, ApplicationError> {
+        match self {
+            Self::AwaitingConfirmation => Ok(Self::Expired),
+            other => Err(ApplicationError::NotAwaitingConfirmation(other.as_str())),
+        }
+    }
+
+    /// Vouches and decisions need a confirmed application.
+    pub fn review(self) -> Result<(), ApplicationError> {
+        match self {
+            Self::InReview => Ok(()),
+            Self::AwaitingConfirmation => Err(ApplicationError::Unconfirmed),
+            other => Err(ApplicationError::NotInReview(other.as_str())),
+        }
+    }
+
+    pub fn decide(self, approve: bool) -> Result<Self, ApplicationError> {
+        self.review()?;
+        Ok(if approve {
+            Self::Approved
+        } else {
+            Self::Rejected
+        })
+    }
+}
+
+/// A contact person as an applicant or admin names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactInput {
+    pub name: String,
+    pub email: String,
+    pub openpgp_key: Option<String>,
+}
+
+/// A validated contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub name: String,
+    pub email: EmailAddress,
+    pub openpgp_key: Option<String>,
+}
+
+/// An organisation as an application or a founding member describes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct OrganizationInput {
+    pub organization: String,
+    pub website: String,
+    pub security_alias: String,
+    pub contacts: Vec<ContactInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organization {
+    pub organization: String,
+    pub website: String,
+    pub security_alias: EmailAddress,
+    pub contacts: Vec<Contact>,
+}
+
+fn is_web_url(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() > 10
+        && s.len() <= 500
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl OrganizationInput {
+    pub fn validate(&self, e: &mut FieldErrors) -> Option<Organization> {
+        let organization = required_text(e, "organization", &self.organization, 200);
+        let website = self.website.trim().to_owned();
+        if !is_web_url(&website) {
+            e.add("website", "must be an http(s) URL");
+        }
+        let alias = EmailAddress::parse(&self.security_alias)
+            .map_err(|err| e.add("security_alias", err.0))
+            .ok();
+        if self.contacts.is_empty() {
+            e.add("contacts", "name at least one contact person");
+        }
+        if self.contacts.len() > 50 {
+            e.add("contacts", "at most 50 contacts");
+        }
+        let mut contacts = Vec::new();
+        for (i, c) in self.contacts.iter().enumerate() {
+            let name = required_text(e, &format!("contacts[{i}].name"), &c.name, 200);
+            let email = EmailAddress::parse(&c.email)
+                .map_err(|err| e.add(&format!("contacts[{i}].email"), err.0))
+                .ok();
+            if let Some(addr) = &email
+                && contacts.iter().any(|o: &Contact| o.email == *addr)
+            {
+                e.add(&format!("contacts[{i}].email"), "is listed twice");
+            }
+            let key = optional_text(
+                e,
+                &format!("contacts[{i}].openpgp_key"),
+                c.openpgp_key.as_deref(),
+                1 << 20,
+            );
+            if let Some(email) = email {
+                contacts.push(Contact {
+                    name,
+                    email,
+                    openpgp_key: key,
+                });
+            }
+        }
+        Some(Organization {
+            organization,
+            website,
+            security_alias: alias?,
+            contacts,
+        })
+    }
+}
+
+/// Checks an application's answers: one non-empty answer per criterion, no
+/// answers to criteria that do not exist.
+pub fn check_answers(
+    criteria: &[Criterion],
+    answers: &std::collections::BTreeMap<String, String>,
+    e: &mut FieldErrors,
+) {
+    for c in criteria {
+        match answers.get(&c.key).map(|a| a.trim()) {
+            None | Some("") => e.add(
+                &format!("criteria.{}", c.key),
+                format!("answer \"{}\"", c.title),
+            ),
+            Some(a) if a.chars().count() > 10_000 => e.add(
+                &format!("criteria.{}", c.key),
+                "must be at most 10000 characters",
+            ),
+            Some(_) => {}
+        }
+    }
+    for key in answers.keys() {
+        if !criteria.iter().any(|c| &c.key == key) {
+            e.add(&format!("criteria.{key}"), "is not a criterion");
+        }
+    }
+}
+
+/// A member's standing on the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatus {
+    Active,
+    Removed,
+}
+
+impl MemberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Removed => "removed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Active, Self::Removed]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn default_criteria_are_the_seven_rules() {
+        let c = default_criteria();
+        assert_eq!(c.len(), 7);
+        check_criteria(&c).unwrap();
+    }
+
+    #[test]
+    fn criteria_edits_are_checked() {
+        let mut c = default_criteria();
+        c[1].key = "security_alias".into();
+        c[2].key = "Bad Key".into();
+        c[3].title = " ".into();
+        let e = check_criteria(&c).unwrap_err();
+        assert!(
+            e.get("items[1].key").is_some()
+                && e.get("items[2].key").is_some()
+                && e.get("items[3].title").is_some()
+        );
+    }
+
+    #[test]
+    fn application_lifecycle() {
+        use ApplicationStatus::*;
+        assert_eq!(AwaitingConfirmation.confirm(), Ok(InReview));
+        assert_eq!(
+            AwaitingConfirmation.decide(true),
+            Err(ApplicationError::Unconfirmed)
+        );
+        assert_eq!(InReview.decide(true), Ok(Approved));
+        assert_eq!(InReview.decide(false), Ok(Rejected));
+        assert!(Approved.decide(false).is_err());
+        assert_eq!(AwaitingConfirmation.expire(), Ok(Expired));
+        assert!(InReview.expire().is_err());
+        for s in ApplicationStatus::ALL {
+            assert_eq!(ApplicationStatus::parse(s.as_str()), Ok(s));
+        }
+    }
+
+    #[test]
+    fn answers_must_cover_every_criterion() {
+        let criteria = default_criteria();
+        let mut answers: BTreeMap<String, String> = criteria
+            .iter()
+            .map(|c| (c.key.clone(), "yes".into()))
+            .collect();
+        let mut e = FieldErrors::new();
+        check_answers(&criteria, &answers, &mut e);
+        assert!(e.is_empty());
+        answers.insert("user_base".into(), " ".into());
+        answers.insert("bribes".into(), "x".into());
+        check_answers(&criteria, &answers, &mut e);
+        assert!(e.get("criteria.user_base").is_some());
+        assert!(e.get("criteria.bribes").is_some());
+    }
+
+    #[test]
+    fn organizations_need_a_site_an_alias_and_contacts() {
+        let input = OrganizationInput {
+            organization: "Distro".into(),
+            website: "ftp://x".into(),
+            security_alias: "nope".into(),
+            contacts: vec![
+                ContactInput {
+                    name: "A".into(),
+                    email: "a@distro.example".into(),
+                    openpgp_key: None,
+                },
+                ContactInput {
+                    name: "B".into(),
+                    email: "a@distro.example".into(),
+                    openpgp_key: None,
+                },
+            ],
+        };
+        let mut e = FieldErrors::new();
+        assert!(input.validate(&mut e).is_none());
+        assert!(
+            e.get("website").is_some()
+                && e.get("security_alias").is_some()
+                && e.get("contacts[1].email").is_some()
+        );
+    }
+}

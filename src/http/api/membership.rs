@@ -1,0 +1,389 @@
+//! The distribution list: criteria, applications, vouches, decisions,
+//! members, and the list policy.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::membership::{self as usecase, ApplicationInput, MembershipError};
+use crate::db::{applications as apps, members};
+use crate::domain::authz::{Action, authorize};
+use crate::domain::fields::FieldErrors;
+use crate::domain::membership::{ApplicationStatus, Criterion, MemberStatus, OrganizationInput};
+use crate::domain::secret::Secret;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+fn require(caller: &ApiCaller, action: Action<'_>) -> Result<(), Error> {
+    let decision = authorize(&caller.actor, action);
+    if decision.is_allowed() {
+        Ok(())
+    } else {
+        Err(Error::denied(decision))
+    }
+}
+
+/// Maps membership errors to API errors.
+pub fn membership_error(e: MembershipError) -> Error {
+    match e {
+        MembershipError::Invalid(f) => Error::Invalid(f),
+        MembershipError::State(s) => {
+            let mut f = FieldErrors::new();
+            f.add("status", s.to_string());
+            Error::Invalid(f)
+        }
+        MembershipError::NotFound => Error::NotFound,
+        MembershipError::Forbidden(_) => Error::Forbidden,
+        MembershipError::Conflict(m) => Error::Conflict(m),
+        MembershipError::Other(e) => Error::Internal(e),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/criteria", tag = "membership",
+    responses((status = 200, description = "`{\"version\", \"items\": [{\"key\", \"title\", \"description\"}]}`")))]
+pub async fn get_criteria(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::Apply)?;
+    let (version, items) = usecase::criteria(&state).await?;
+    Ok(Json(json!({ "version": version, "items": items })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CriteriaBody {
+    /// The whole new list: `[{"key", "title", "description"}]`.
+    #[schema(value_type = Vec<Object>)]
+    items: Vec<Criterion>,
+}
+
+#[utoipa::path(put, path = "/api/v1/criteria", tag = "membership", request_body = CriteriaBody, security(("bearer" = [])),
+    responses((status = 200, description = "`{\"version\"}`"), (status = 401), (status = 403), (status = 422)))]
+pub async fn update_criteria(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<CriteriaBody>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageMembership)?;
+    let version = usecase::update_criteria(&state, &caller.audit(), body.items)
+        .await
+        .map_err(membership_error)?;
+    Ok(Json(json!({ "version": version })))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications", tag = "membership",
+    request_body(content = Object, description = "`{\"organization\", \"website\", \"security_alias\", \"criteria\": {KEY: ANSWER}, \"contacts\": [{\"name\", \"email\", \"openpgp_key\"?}], \"voucher\": MEMBER_ID}`"),
+    responses((status = 201, description = "`{\"id\", \"status_url\"}`; the alias confirmation link arrives by mail"), (status = 422), (status = 429)))]
+pub async fn create_application(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<ApplicationInput>,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::Apply)?;
+    if !state.report_limiter.check(caller.ip) {
+        return Err(Error::TooManyRequests.into());
+    }
+    let applied = usecase::apply(&state, &caller.audit(), input)
+        .await
+        .map_err(membership_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": applied.id, "status_url": applied.status_url })),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ApplicationsQuery {
+    /// awaiting_confirmation, in_review, approved, rejected or expired.
+    status: String,
+}
+
+/// An application as the team reviews it: answers, confirmation time, vouches.
+pub async fn application_view(state: &AppState, app: &apps::Application) -> Result<Value, Error> {
+    let mut conn = state.db.conn().await?;
+    let vouches = apps::vouches(&mut conn, &app.id).await?;
+    let voucher = members::get(&mut conn, &app.voucher_member_id).await?;
+    let mut v = serde_json::to_value(app).map_err(|e| Error::Internal(e.into()))?;
+    v["seconds_to_confirm"] = json!(app.confirmed_at.map(|c| (c - app.created_at) / 1_000_000));
+    v["vouches"] = json!(vouches);
+    v["voucher"] = json!(voucher.map(|m| json!({ "id": m.id, "organization": m.organization })));
+    Ok(v)
+}
+
+#[utoipa::path(get, path = "/api/v1/applications", tag = "membership", params(ApplicationsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "`{\"items\": [APPLICATION]}`"), (status = 401), (status = 403)))]
+pub async fn list_applications(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<ApplicationsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageMembership)?;
+    let status = match q.status.trim() {
+        "" => None,
+        s => Some(ApplicationStatus::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
+    };
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let list = apps::list(&mut conn, status).await.map_err(Error::from)?;
+    drop(conn);
+    let mut items = Vec::new();
+    for a in &list {
+        items.push(application_view(&state, a).await?);
+    }
+    Ok(Json(json!({ "items": items })))
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "membership", security(("bearer" = [])),
+    responses((status = 200, description = "The application with `vouches` and `seconds_to_confirm`"), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_application(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageMembership)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let app = apps::get(&mut conn, &id)
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
+    drop(conn);
+    Ok(Json(application_view(&state, &app).await?))
+}
+
+/// What the applicant sees through their status link.
+pub fn applicant_view(app: &apps::Application) -> Value {
+    json!({
+        "id": app.id, "organization": app.organization, "status": app.status,
+        "created_at": app.created_at, "confirmed_at": app.confirmed_at, "expires_at": app.expires_at,
+        "decided_at": app.decided_at,
+        "decision_reason": if app.decided_at.is_some() { Some(&app.decision_reason) } else { None },
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/status/{token}", tag = "membership",
+    responses((status = 200, description = "`{\"id\", \"organization\", \"status\", \"decision_reason\", ...}`"), (status = 404)))]
+pub async fn application_status(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(token): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::Apply)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let app = apps::by_status_link(&mut conn, &Secret::from_presented(&token).hash())
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
+    Ok(Json(applicant_view(&app)))
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/confirm/{token}", tag = "membership",
+    responses((status = 200, description = "`{\"status\": \"in_review\"}`"), (status = 404), (status = 422)))]
+pub async fn confirm_application(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(token): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::Apply)?;
+    let app = usecase::confirm_alias(&state, &caller.audit(), &token)
+        .await
+        .map_err(membership_error)?;
+    Ok(Json(json!({ "status": app.status })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VouchBody {
+    /// Why you vouch (or decline); recorded with your name.
+    statement: String,
+    /// `false` to decline. Default `true`.
+    #[serde(default = "yes")]
+    vouch: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/vouches", tag = "membership", request_body = VouchBody, security(("bearer" = [])),
+    responses((status = 201), (status = 401), (status = 403, description = "not a contact of the named member"), (status = 404), (status = 422)))]
+pub async fn vouch(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<VouchBody>,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::Vouch)?;
+    let account = caller.account.as_ref().ok_or(Error::Unauthenticated)?;
+    usecase::vouch(
+        &state,
+        &caller.audit(),
+        &account.id,
+        &id,
+        body.vouch,
+        &body.statement,
+    )
+    .await
+    .map_err(membership_error)?;
+    Ok((StatusCode::CREATED, Json(json!({ "vouched": body.vouch }))).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DecisionBody {
+    /// `approve` or `reject`.
+    decision: String,
+    /// Sent to the applicant.
+    #[serde(default)]
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "membership", request_body = DecisionBody, security(("bearer" = [])),
+    responses((status = 200, description = "`{\"status\", \"member_id\"}`"), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DecisionBody>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageMembership)?;
+    let approve = match body.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => {
+            let mut f = FieldErrors::new();
+            f.add("decision", "must be approve or reject");
+            return Err(Error::Invalid(f).into());
+        }
+    };
+    let member = usecase::decide(&state, &caller.audit(), &id, approve, &body.reason)
+        .await
+        .map_err(membership_error)?;
+    Ok(Json(json!({
+        "status": if approve { "approved" } else { "rejected" },
+        "member_id": member.map(|m| m.to_string()),
+    })))
+}
+
+#[utoipa::path(post, path = "/api/v1/members", tag = "membership", security(("bearer" = [])),
+    request_body(content = Object, description = "`{\"organization\", \"website\", \"security_alias\", \"contacts\": [{\"name\", \"email\", \"openpgp_key\"?}]}`"),
+    responses((status = 201, description = "`{\"id\"}`; each contact gets a set-up link by mail"), (status = 401), (status = 403), (status = 409), (status = 422)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<OrganizationInput>,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::ManageMembership)?;
+    let id = usecase::add_member(&state, &caller.audit(), &input)
+        .await
+        .map_err(membership_error)?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/members", tag = "membership",
+    responses((status = 200, description = "`{\"items\": [...]}`: everyone sees active members' ids and names (to name a voucher); admins see everything, with contacts")))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::Apply)?;
+    let admin = authorize(&caller.actor, Action::ManageMembership).is_allowed();
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let list = members::list(&mut conn).await.map_err(Error::from)?;
+    let mut items = Vec::new();
+    for m in list {
+        if admin {
+            let contacts = members::contacts(&mut conn, &m.id)
+                .await
+                .map_err(Error::from)?;
+            let mut v = serde_json::to_value(&m).map_err(|e| Error::Internal(e.into()))?;
+            v["contacts"] = json!(contacts);
+            items.push(v);
+        } else if m.status == MemberStatus::Active {
+            items.push(json!({ "id": m.id, "organization": m.organization, "website": m.website }));
+        }
+    }
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReasonBody {
+    #[serde(default)]
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/members/{id}/removal", tag = "membership", request_body = ReasonBody, security(("bearer" = [])),
+    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::ManageMembership)?;
+    usecase::remove_member(&state, &caller.audit(), &id, &body.reason)
+        .await
+        .map_err(membership_error)?;
+    Ok(Json(json!({ "status": "removed" })))
+}
+
+#[utoipa::path(get, path = "/api/v1/policy", tag = "membership",
+    responses((status = 200, description = "`{\"version\", \"text\", \"published_at\"}` (Markdown text)")))]
+pub async fn get_policy(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::Apply)?;
+    let (version, text, published_at) = usecase::current_policy(&state).await?;
+    let published = jiff::Timestamp::from_microsecond(published_at)
+        .map(crate::publish::rfc3339)
+        .ok();
+    Ok(Json(
+        json!({ "version": version, "text": text, "published_at": published }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PolicyBody {
+    /// The new policy, Markdown.
+    text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/policy", tag = "membership", request_body = PolicyBody, security(("bearer" = [])),
+    responses((status = 201, description = "`{\"version\"}`; contacts must accept it again"), (status = 401), (status = 403), (status = 422)))]
+pub async fn publish_policy(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<PolicyBody>,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::ManageMembership)?;
+    let version = usecase::publish_policy(&state, &caller.audit(), &body.text)
+        .await
+        .map_err(membership_error)?;
+    Ok((StatusCode::CREATED, Json(json!({ "version": version }))).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcceptBody {
+    /// The version read and accepted; must be the current one.
+    version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/policy/accept", tag = "membership", request_body = AcceptBody, security(("bearer" = [])),
+    responses((status = 200), (status = 401), (status = 403), (status = 422, description = "not the current version")))]
+pub async fn accept_policy(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<AcceptBody>,
+) -> Result<Json<Value>, ApiError> {
+    require(&caller, Action::AcceptPolicy)?;
+    let account = caller.account.as_ref().ok_or(Error::Unauthenticated)?;
+    usecase::accept_policy(&state, &caller.audit(), &account.id, body.version)
+        .await
+        .map_err(membership_error)?;
+    Ok(Json(json!({ "accepted": body.version })))
+}

@@ -1,0 +1,517 @@
+//! Advisories for admins as pages: the list, a new draft, and one advisory
+//! with its content, history and the forms that edit, embargo, publish and
+//! withdraw it. Every action is a use case of `app::advisories`; this module
+//! only turns forms into their input and their errors back into fields.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::see_other;
+use crate::app::AppState;
+use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
+use crate::db::advisories::{self as store, AdvisoryRow};
+use crate::domain::advisory::{AdvisoryState, Content};
+use crate::domain::authz::{Action, authorize};
+use crate::domain::embargo::{EmbargoInputError, Warning, in_zone};
+use crate::domain::fields::FieldErrors;
+use crate::http::api::advisories::advisory_error;
+use crate::http::error::{Error, PageError};
+use crate::http::extract::Page;
+use crate::http::view::advisory_json;
+
+/// The OSV fields the "OSV fields (JSON)" textarea holds.
+const STRUCTURED: &str = "affected severity database_specific aliases credits references";
+
+const STATES: [&str; 4] = ["draft", "embargoed", "published", "withdrawn"];
+
+/// Common IANA zones offered for the embargo's zone; any other name works too.
+const ZONES: &str = "UTC Europe/London Europe/Berlin Europe/Paris Europe/Amsterdam \
+    Europe/Helsinki Europe/Moscow America/New_York America/Chicago America/Denver \
+    America/Los_Angeles America/Sao_Paulo Asia/Kolkata Asia/Shanghai Asia/Singapore Asia/Tokyo \
+    Australia/Sydney Pacific/Auckland";
+
+/// Warnings as the `?warn=` parameter names them after an embargo is set.
+const WARNINGS: [(&str, Warning); 3] = [
+    ("weekend", Warning::Weekend),
+    ("friday", Warning::Friday),
+    ("public_holiday", Warning::PublicHoliday),
+];
+
+const OVERRIDE_HINT: &str = "; to proceed anyway, give an override reason";
+const NOT_AN_OBJECT: &str = "must be a JSON object such as {\"affected\": []}";
+const REASON_REQUIRED: &str = "is required: the history keeps why the content changed";
+
+/// Admins only; a form must also carry its CSRF token.
+fn allowed(page: &Page, action: Action<'_>, csrf: Option<&str>) -> Result<(), Error> {
+    let decision = authorize(&page.actor, action);
+    if !decision.is_allowed() {
+        return Err(Error::denied(decision));
+    }
+    csrf.map_or(Ok(()), |c| page.check_csrf(c))
+}
+
+fn one(field: &str, message: impl Into<String>) -> FieldErrors {
+    let mut e = FieldErrors::new();
+    e.add(field, message);
+    e
+}
+
+/// Use-case errors a form shows next to its fields, its `reason` under
+/// `reason_id` (forms sharing a page need distinct ids); the rest are
+/// error pages.
+fn form_errors(e: AdvisoryError, reason_id: &str) -> Result<FieldErrors, Error> {
+    let errors = match e {
+        AdvisoryError::Invalid(f) => f,
+        AdvisoryError::State(s) => one("state", s.to_string()),
+        AdvisoryError::Policy { violations, .. } => {
+            let rules: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            let overridable = violations.iter().all(|v| v.overridable());
+            let hint = if overridable { OVERRIDE_HINT } else { "" };
+            one("until", format!("{}{hint}", rules.join("; ")))
+        }
+        other => return Err(advisory_error(other)),
+    };
+    let mut out = FieldErrors::new();
+    for (k, v) in errors.iter() {
+        out.add(if k == "reason" { reason_id } else { k }, v);
+    }
+    Ok(out)
+}
+
+/// Content errors on the content forms: summary, details and report keep
+/// their fields; everything from the JSON textarea is gathered on `osv`.
+fn content_errors(errors: FieldErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    let mut osv = Vec::new();
+    for (k, v) in errors.iter() {
+        match k {
+            "body" => osv.push(v.to_owned()),
+            "summary" | "details" | "report_id" | "edit_reason" | "state" | "osv" => out.add(k, v),
+            path => osv.push(format!("{path}: {v}")),
+        }
+    }
+    if !osv.is_empty() {
+        out.add("osv", osv.join("; "));
+    }
+    out
+}
+
+/// The new and edit forms.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ContentForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    summary: String,
+    details: String,
+    /// The structured fields as a JSON object.
+    osv: String,
+    report_id: String,
+    reason: String,
+}
+
+/// The content a form describes, as OSV-shaped JSON: summary and details
+/// from their fields, the structured ones from the textarea (a field left
+/// out there is empty).
+fn form_content(form: &ContentForm) -> Result<Value, AdvisoryError> {
+    let invalid = |m: String| AdvisoryError::Invalid(one("osv", m));
+    let text = form.osv.trim();
+    let parsed = match text {
+        "" => json!({}),
+        _ => serde_json::from_str(text).map_err(|e| invalid(format!("is not valid JSON: {e}")))?,
+    };
+    let Value::Object(mut fields) = parsed else {
+        return Err(invalid(NOT_AN_OBJECT.into()));
+    };
+    let structured = |k: &&String| STRUCTURED.split(' ').any(|s| s == k.as_str());
+    if let Some(k) = fields.keys().find(|k| !structured(k)) {
+        let allowed = STRUCTURED.replace(' ', ", ");
+        return Err(invalid(format!(
+            "has an unknown field {k:?}; it may hold {allowed}"
+        )));
+    }
+    fields.insert("summary".into(), json!(form.summary.trim()));
+    fields.insert("details".into(), json!(form.details));
+    Ok(Value::Object(fields))
+}
+
+/// The form's content, parsed and validated (errors keyed as by the use cases).
+fn checked_content(form: &ContentForm) -> Result<Content, FieldErrors> {
+    let parsed = form_content(form).and_then(usecase::parse_content);
+    let content = parsed.map_err(|e| match e {
+        AdvisoryError::Invalid(f) => f,
+        other => one("osv", other.to_string()),
+    })?;
+    content.clone().validate()?;
+    Ok(content)
+}
+
+/// The structured fields of `content` as the textarea shows them.
+fn structured_json(content: &Value) -> String {
+    let fields = STRUCTURED
+        .split(' ')
+        .map(|k| (k.to_owned(), content[k].clone()));
+    let fields: Map<String, Value> = fields.collect();
+    serde_json::to_string_pretty(&fields).unwrap_or_default()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    state: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    allowed(&page, Action::ManageAdvisories, None)?;
+    let filter = match q.state.trim() {
+        "" => None,
+        s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
+    };
+    let mut conn = state.db.conn().await?;
+    let rows = store::list(&mut conn, filter).await?;
+    drop(conn);
+    let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
+    let ctx = json!({ "advisories": items, "filter_state": q.state, "states": STATES });
+    page.render(&state, "admin_advisories", "Advisories", ctx)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    report: String,
+}
+
+fn render_new(
+    page: &Page,
+    state: &AppState,
+    form: &ContentForm,
+    errors: &FieldErrors,
+) -> Result<Response, PageError> {
+    let ctx = json!({ "form": form, "errors": errors });
+    let mut resp = page.render(state, "admin_advisory_new", "New advisory", ctx)?;
+    if !errors.is_empty() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    allowed(&page, Action::ManageAdvisories, None)?;
+    let empty = serde_json::to_value(Content::default()).map_err(anyhow::Error::from)?;
+    let form = ContentForm {
+        report_id: q.report.trim().chars().take(100).collect(),
+        osv: structured_json(&empty),
+        ..ContentForm::default()
+    };
+    render_new(&page, &state, &form, &FieldErrors::new())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<ContentForm>,
+) -> Result<Response, PageError> {
+    allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
+    let report = Some(form.report_id.trim()).filter(|r| !r.is_empty());
+    let result = match form_content(&form).and_then(usecase::parse_content) {
+        Ok(content) => usecase::create(&state, &page.audit(), content, report).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(see_other(&format!("/admin/advisories/{id}"))),
+        Err(e) => render_new(
+            &page,
+            &state,
+            &form,
+            &content_errors(form_errors(e, "reason")?),
+        ),
+    }
+}
+
+/// What the advisory page shows besides the advisory itself.
+#[derive(Default)]
+struct Shown {
+    errors: FieldErrors,
+    /// The viewer's zone, as asked for.
+    tz: String,
+    warnings: Vec<&'static str>,
+    /// A form as it was typed, shown again with its errors: (name, fields).
+    typed: Option<(&'static str, Value)>,
+}
+
+/// The advisory page. Showing content that is not public is recorded.
+async fn render_advisory(
+    state: &AppState,
+    page: &Page,
+    row: &AdvisoryRow,
+    shown: Shown,
+) -> Result<Response, PageError> {
+    if !row.state.is_public() {
+        crate::app::record(state, &page.audit(), "advisory.read", row.id.as_str()).await?;
+    }
+    let advisory = advisory_json(row)?;
+    // The edit form holds the stored fields, without the computed scores.
+    let (content, _) = usecase::content_of(row).map_err(advisory_error)?;
+    let content = serde_json::to_value(&content).map_err(anyhow::Error::from)?;
+    let invalid = !shown.errors.is_empty();
+    let mut errors = shown.errors;
+    let until = row
+        .embargo_until
+        .and_then(|m| Timestamp::from_microsecond(m).ok());
+    let agreed = row.embargo_zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    let tz: String = match shown.tz.trim() {
+        "" => agreed.clone(),
+        t => t.chars().take(100).collect(),
+    };
+    let viewer_at = match until {
+        Some(u) if TimeZone::get(&tz).is_ok() => Some(in_zone(u, &tz)),
+        Some(_) => {
+            errors.add("tz", EmbargoInputError::UnknownZone(tz.clone()).to_string());
+            None
+        }
+        None => None,
+    };
+    let local = until.zip(TimeZone::get(&agreed).ok());
+    let local = local.map(|(u, z)| {
+        u.to_zoned_datetime(z)
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string()
+    });
+    let mut forms = json!({
+        "edit": { "summary": content["summary"], "details": content["details"],
+                  "osv": structured_json(&content), "reason": "" },
+        "embargo": { "until": local, "time_zone": agreed, "reason": "", "override_reason": "" },
+        "publish": { "reason": "" },
+        "withdraw": { "reason": "" },
+    });
+    if let Some((name, fields)) = shown.typed {
+        forms[name] = fields;
+    }
+    let mut conn = state.db.conn().await?;
+    let revisions = store::revisions(&mut conn, &row.id).await?;
+    let changes = store::embargo_history(&mut conn, &row.id).await?;
+    drop(conn);
+    let changes: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            let at = Timestamp::from_microsecond(c.until).ok();
+            json!({
+                "at": c.at, "actor": c.actor, "time_zone": c.time_zone, "reason": c.reason,
+                "override_reason": c.override_reason, "until": at.map(crate::publish::rfc3339),
+                "in_time_zone": at.map(|t| in_zone(t, &c.time_zone)),
+            })
+        })
+        .collect();
+    let s = row.state;
+    let published = s.is_public() && row.published_at.is_some();
+    let ctx = json!({
+        "advisory": advisory, "viewer": { "zone": tz, "at": viewer_at },
+        "zones": ZONES.split_whitespace().collect::<Vec<_>>(),
+        "warnings": shown.warnings, "errors": errors, "forms": forms,
+        "actions": { "edit": s.edit().is_ok(), "embargo": s.embargo().is_ok(),
+                     "publish": s.publish().is_ok(), "withdraw": s.withdraw().is_ok() },
+        "public_url": published.then(|| format!("/advisories/{}", row.id)),
+        "revisions": revisions, "embargo_changes": changes,
+    });
+    let title = format!(
+        "{}: {}",
+        row.id,
+        content["summary"].as_str().unwrap_or_default()
+    );
+    let mut resp = page.render(state, "admin_advisory", &title, ctx)?;
+    if invalid {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(resp)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShowQuery {
+    tz: String,
+    /// Warnings of the embargo just set, by name (`friday,weekend`).
+    warn: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, PageError> {
+    allowed(&page, Action::ManageAdvisories, None)?;
+    let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
+    // Only known names map to fixed texts: nothing of the query is echoed.
+    let asked = |name: &str| q.warn.split(',').any(|w| w.trim() == name);
+    let warnings = WARNINGS
+        .iter()
+        .filter(|(n, _)| asked(n))
+        .map(|(_, w)| w.message());
+    let (tz, warnings) = (q.tz.clone(), warnings.collect());
+    render_advisory(
+        &state,
+        &page,
+        &row,
+        Shown {
+            tz,
+            warnings,
+            ..Shown::default()
+        },
+    )
+    .await
+}
+
+/// The advisory page again, with a form's errors and what was typed in it.
+async fn refused(
+    (state, page, id): (&AppState, &Page, &str),
+    errors: FieldErrors,
+    typed: (&'static str, Value),
+) -> Result<Response, PageError> {
+    let row = usecase::load(state, id).await.map_err(advisory_error)?;
+    let typed = Some(typed);
+    render_advisory(
+        state,
+        page,
+        &row,
+        Shown {
+            errors,
+            typed,
+            ..Shown::default()
+        },
+    )
+    .await
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<ContentForm>,
+) -> Result<Response, PageError> {
+    allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
+    // Content and reason are checked together, so one submission shows all.
+    let reason = form.reason.trim();
+    let result = match checked_content(&form) {
+        Ok(c) if !reason.is_empty() => {
+            let patch = serde_json::to_value(&c).map_err(anyhow::Error::from)?;
+            let patch = patch.as_object().cloned().unwrap_or_default();
+            let edited = usecase::edit(&state, &page.audit(), &id, &patch, reason).await;
+            edited.map(|_| ())
+        }
+        checked => {
+            let mut errors = checked.err().unwrap_or_default();
+            if reason.is_empty() {
+                errors.add("reason", REASON_REQUIRED);
+            }
+            Err(AdvisoryError::Invalid(errors))
+        }
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/admin/advisories/{id}"))),
+        Err(e) => {
+            let errors = content_errors(form_errors(e, "edit_reason")?);
+            refused((&state, &page, &id), errors, ("edit", json!(form))).await
+        }
+    }
+}
+
+/// The embargo, publish and withdraw forms (the latter two only give a reason).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ActionForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    /// A local time in `time_zone` (`datetime-local`), or RFC 3339.
+    until: String,
+    time_zone: String,
+    reason: String,
+    override_reason: String,
+}
+
+/// Embargo, publish or withdraw, by the form's `name` on the page.
+async fn act(
+    state: AppState,
+    page: Page,
+    id: String,
+    form: ActionForm,
+    name: &'static str,
+) -> Result<Response, PageError> {
+    allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
+    let (audit, reason) = (page.audit(), form.reason.as_str());
+    let result = match name {
+        "embargo" => {
+            let req = EmbargoRequest {
+                until: &form.until,
+                time_zone: &form.time_zone,
+                reason,
+                override_reason: &form.override_reason,
+            };
+            let set = usecase::set_embargo(&state, &audit, &id, req).await;
+            set.map(|(_, warnings)| warnings)
+        }
+        "publish" => usecase::publish_now(&state, &audit, &id, reason)
+            .await
+            .map(|()| vec![]),
+        _ => usecase::withdraw(&state, &audit, &id, reason)
+            .await
+            .map(|()| vec![]),
+    };
+    match result {
+        Ok(warnings) => {
+            let names = WARNINGS.iter().filter(|(_, w)| warnings.contains(w));
+            let names: Vec<&str> = names.map(|(n, _)| *n).collect();
+            let query = match names.is_empty() {
+                true => String::new(),
+                false => format!("?warn={}", names.join(",")),
+            };
+            Ok(see_other(&format!("/admin/advisories/{id}{query}")))
+        }
+        Err(e) => {
+            let errors = form_errors(e, &format!("{name}_reason"))?;
+            refused((&state, &page, &id), errors, (name, json!(form))).await
+        }
+    }
+}
+
+type Id = Path<String>;
+
+pub async fn set_embargo(
+    State(s): State<AppState>,
+    p: Page,
+    Path(id): Id,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    act(s, p, id, f, "embargo").await
+}
+
+pub async fn publish(
+    State(s): State<AppState>,
+    p: Page,
+    Path(id): Id,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    act(s, p, id, f, "publish").await
+}
+
+pub async fn withdraw(
+    State(s): State<AppState>,
+    p: Page,
+    Path(id): Id,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    act(s, p, id, f, "withdraw").await
+}
