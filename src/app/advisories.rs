@@ -380,18 +380,11 @@ async fn publish_in(
         mailer::queue(
             conn,
             state,
-            Mail {
-                template: "advisory_published",
-                context: json!({
+            Mail::new("advisory_published", json!({
                     "id": row.id.as_str(), "summary": content.summary, "details": content.details,
                     "url": site.advisory_url(&row.id), "aliases": content.aliases, "severity": scored,
                     "fixed_versions": content.fixed_versions(),
-                }),
-                to: vec![announce.clone()],
-                report: None,
-                reply_tag: None,
-                in_reply_to: None,
-            },
+                }), vec![announce.clone()]),
         )
         .await?;
     }

@@ -25,6 +25,20 @@ pub struct Mail<'a> {
     pub in_reply_to: Option<String>,
 }
 
+impl<'a> Mail<'a> {
+    /// A mail outside any report thread.
+    pub fn new(template: &'a str, context: serde_json::Value, to: Vec<String>) -> Self {
+        Self {
+            template,
+            context,
+            to,
+            report: None,
+            reply_tag: None,
+            in_reply_to: None,
+        }
+    }
+}
+
 /// Renders and queues `mail`; returns its Message-ID.
 pub async fn queue(
     conn: &mut AnyConnection,

@@ -208,17 +208,10 @@ pub async fn apply(
     mailer::queue(
         &mut tx,
         state,
-        Mail {
-            template: "application_confirm_alias",
-            context: json!({
+        Mail::new("application_confirm_alias", json!({
                 "organization": org.organization, "confirm_url": format!("{base}/applications/confirm/{}", confirm_link.expose()),
                 "status_url": status_url, "days": days,
-            }),
-            to: vec![org.security_alias.to_string()],
-            report: None,
-            reply_tag: None,
-            in_reply_to: None,
-        },
+            }), vec![org.security_alias.to_string()]),
     )
     .await?;
     jobs::enqueue(
@@ -275,17 +268,10 @@ pub async fn confirm_alias(
         mailer::queue(
             &mut tx,
             state,
-            Mail {
-                template: "vouch_request",
-                context: json!({
+            Mail::new("vouch_request", json!({
                     "organization": app.organization, "website": app.website,
                     "url": format!("{base}/applications/{}/vouch", app.id), "application_id": app.id,
-                }),
-                to: contacts.into_iter().map(|c| c.email).collect(),
-                report: None,
-                reply_tag: None,
-                in_reply_to: None,
-            },
+                }), contacts.into_iter().map(|c| c.email).collect()),
         )
         .await?;
     }
@@ -324,14 +310,7 @@ pub async fn expire_application(state: &AppState, payload: &str) -> anyhow::Resu
     mailer::queue(
         &mut tx,
         state,
-        Mail {
-            template: "application_expired",
-            context: json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }),
-            to: vec![app.security_alias.clone()],
-            report: None,
-            reply_tag: None,
-            in_reply_to: None,
-        },
+        Mail::new("application_expired", json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }), vec![app.security_alias.clone()]),
     )
     .await?;
     audit::append(
@@ -423,18 +402,15 @@ async fn create_member(
         mailer::queue(
             conn,
             state,
-            Mail {
-                template: "contact_setup",
-                context: json!({
+            Mail::new(
+                "contact_setup",
+                json!({
                     "name": c.name, "organization": org.organization,
                     "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
                     "policy_url": format!("{}/policy", state.config.base()),
                 }),
-                to: vec![c.email.to_string()],
-                report: None,
-                reply_tag: None,
-                in_reply_to: None,
-            },
+                vec![c.email.to_string()],
+            ),
         )
         .await?;
         audit::append(
@@ -532,18 +508,15 @@ pub async fn decide(
     mailer::queue(
         &mut tx,
         state,
-        Mail {
-            template: if approve {
+        Mail::new(
+            if approve {
                 "application_approved"
             } else {
                 "application_rejected"
             },
-            context: json!({ "organization": app.organization, "reason": reason }),
-            to: vec![app.security_alias.clone()],
-            report: None,
-            reply_tag: None,
-            in_reply_to: None,
-        },
+            json!({ "organization": app.organization, "reason": reason }),
+            vec![app.security_alias.clone()],
+        ),
     )
     .await?;
     audit::append(
@@ -590,14 +563,11 @@ pub async fn remove_member(
     mailer::queue(
         &mut tx,
         state,
-        Mail {
-            template: "member_removed",
-            context: json!({ "organization": member.organization, "reason": reason }),
+        Mail::new(
+            "member_removed",
+            json!({ "organization": member.organization, "reason": reason }),
             to,
-            report: None,
-            reply_tag: None,
-            in_reply_to: None,
-        },
+        ),
     )
     .await?;
     audit::append(
@@ -650,14 +620,11 @@ pub async fn publish_policy(
         mailer::queue(
             &mut tx,
             state,
-            Mail {
-                template: "policy_updated",
-                context: json!({ "version": version, "url": format!("{}/policy", state.config.base()) }),
-                to: vec![email],
-                report: None,
-                reply_tag: None,
-                in_reply_to: None,
-            },
+            Mail::new(
+                "policy_updated",
+                json!({ "version": version, "url": format!("{}/policy", state.config.base()) }),
+                vec![email],
+            ),
         )
         .await?;
     }

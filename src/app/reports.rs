@@ -114,14 +114,11 @@ async fn notify_admins(
     mailer::queue(
         conn,
         state,
-        Mail {
+        Mail::new(
             template,
-            context: json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
-            to: admins.into_iter().map(|a| a.email).collect(),
-            report: None,
-            reply_tag: None,
-            in_reply_to: None,
-        },
+            json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
+            admins.into_iter().map(|a| a.email).collect(),
+        ),
     )
     .await?;
     Ok(())

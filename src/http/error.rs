@@ -51,6 +51,19 @@ impl Error {
         }
     }
 
+    /// Asks the one policy function; a refusal becomes 401 or 403.
+    pub fn unless_allowed(
+        actor: &crate::domain::authz::Actor,
+        action: crate::domain::authz::Action<'_>,
+    ) -> Result<(), Self> {
+        let decision = crate::domain::authz::authorize(actor, action);
+        if decision.is_allowed() {
+            Ok(())
+        } else {
+            Err(Self::denied(decision))
+        }
+    }
+
     /// Maps an authorization decision to an error.
     pub fn denied(decision: crate::domain::authz::Decision) -> Self {
         match decision {

@@ -19,15 +19,6 @@ use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
 use crate::http::view::advisory_json;
 
-fn require(caller: &ApiCaller, action: Action<'_>) -> Result<(), Error> {
-    let decision = authorize(&caller.actor, action);
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(Error::denied(decision))
-    }
-}
-
 /// Maps use-case errors to API errors; policy breaks are 422 naming the rule.
 pub fn advisory_error(e: AdvisoryError) -> Error {
     match e {
@@ -63,7 +54,7 @@ pub async fn create_advisory(
     caller: ApiCaller,
     ApiJson(mut body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
-    require(&caller, Action::ManageAdvisories)?;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let report_id = body.as_object_mut().and_then(|o| o.remove("report_id"));
     let report_id = match &report_id {
         None | Some(Value::Null) => None,
@@ -95,7 +86,7 @@ pub async fn list_advisories(
     caller: ApiCaller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageAdvisories)?;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let filter = match q.state.trim() {
         "" => None,
         s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
@@ -116,7 +107,7 @@ pub async fn get_advisory(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ReadEmbargoedAdvisory)?;
+    Error::unless_allowed(&caller.actor, Action::ReadEmbargoedAdvisory)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
     // The list sees what was distributed to it: embargoed and published
     // advisories, never drafts.
@@ -140,7 +131,7 @@ pub async fn edit_advisory(
     Path(id): Path<String>,
     ApiJson(mut body): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageAdvisories)?;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let Some(patch) = body.as_object_mut() else {
         return Err(Error::BadRequest("expected a JSON object".into()).into());
     };
@@ -179,7 +170,7 @@ pub async fn set_embargo(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EmbargoBody>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageAdvisories)?;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let req = EmbargoRequest {
         until: &body.until,
         time_zone: &body.time_zone,
@@ -213,7 +204,7 @@ pub async fn publish_advisory(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageAdvisories)?;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     usecase::publish_now(&state, &caller.audit(), &id, &body.reason)
         .await
         .map_err(advisory_error)?;
@@ -229,7 +220,7 @@ pub async fn withdraw_advisory(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageAdvisories)?;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     usecase::withdraw(&state, &caller.audit(), &id, &body.reason)
         .await
         .map_err(advisory_error)?;
@@ -244,7 +235,7 @@ pub async fn advisory_history(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageAdvisories)?;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let id = AdvisoryId::parse(&id).map_err(|_| Error::NotFound)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     store::get(&mut conn, &id)

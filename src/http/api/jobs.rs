@@ -8,19 +8,10 @@ use utoipa::IntoParams;
 
 use crate::app::AppState;
 use crate::db::jobs;
-use crate::domain::authz::{Action, authorize};
+use crate::domain::authz::Action;
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
 use crate::http::pages::triage::job_state_filter;
-
-fn require_admin(caller: &ApiCaller) -> Result<(), Error> {
-    let decision = authorize(&caller.actor, Action::Administer);
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(Error::denied(decision))
-    }
-}
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
@@ -36,7 +27,7 @@ pub async fn list_jobs(
     caller: ApiCaller,
     Query(q): Query<JobsQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    require_admin(&caller)?;
+    Error::unless_allowed(&caller.actor, Action::Administer)?;
     let filter = job_state_filter(&q.state)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let items = jobs::list(&mut conn, filter, 500)
@@ -52,7 +43,7 @@ pub async fn retry_job(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require_admin(&caller)?;
+    Error::unless_allowed(&caller.actor, Action::Administer)?;
     if !crate::app::jobs::retry(&state, &caller.audit(), &id).await? {
         return Err(Error::NotFound.into());
     }

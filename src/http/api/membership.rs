@@ -20,15 +20,6 @@ use crate::domain::secret::Secret;
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
 
-fn require(caller: &ApiCaller, action: Action<'_>) -> Result<(), Error> {
-    let decision = authorize(&caller.actor, action);
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(Error::denied(decision))
-    }
-}
-
 /// Maps membership errors to API errors.
 pub fn membership_error(e: MembershipError) -> Error {
     match e {
@@ -51,7 +42,7 @@ pub async fn get_criteria(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::Apply)?;
+    Error::unless_allowed(&caller.actor, Action::Apply)?;
     let (version, items) = usecase::criteria(&state).await?;
     Ok(Json(json!({ "version": version, "items": items })))
 }
@@ -70,7 +61,7 @@ pub async fn update_criteria(
     caller: ApiCaller,
     ApiJson(body): ApiJson<CriteriaBody>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageMembership)?;
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let version = usecase::update_criteria(&state, &caller.audit(), body.items)
         .await
         .map_err(membership_error)?;
@@ -85,7 +76,7 @@ pub async fn create_application(
     caller: ApiCaller,
     ApiJson(input): ApiJson<ApplicationInput>,
 ) -> Result<Response, ApiError> {
-    require(&caller, Action::Apply)?;
+    Error::unless_allowed(&caller.actor, Action::Apply)?;
     if !state.report_limiter.check(caller.ip) {
         return Err(Error::TooManyRequests.into());
     }
@@ -125,7 +116,7 @@ pub async fn list_applications(
     caller: ApiCaller,
     Query(q): Query<ApplicationsQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageMembership)?;
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let status = match q.status.trim() {
         "" => None,
         s => Some(ApplicationStatus::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
@@ -147,7 +138,7 @@ pub async fn get_application(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageMembership)?;
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let app = apps::get(&mut conn, &id)
         .await
@@ -174,7 +165,7 @@ pub async fn application_status(
     caller: ApiCaller,
     Path(token): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::Apply)?;
+    Error::unless_allowed(&caller.actor, Action::Apply)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let app = apps::by_status_link(&mut conn, &Secret::from_presented(&token).hash())
         .await
@@ -190,7 +181,7 @@ pub async fn confirm_application(
     caller: ApiCaller,
     Path(token): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::Apply)?;
+    Error::unless_allowed(&caller.actor, Action::Apply)?;
     let app = usecase::confirm_alias(&state, &caller.audit(), &token)
         .await
         .map_err(membership_error)?;
@@ -218,7 +209,7 @@ pub async fn vouch(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<VouchBody>,
 ) -> Result<Response, ApiError> {
-    require(&caller, Action::Vouch)?;
+    Error::unless_allowed(&caller.actor, Action::Vouch)?;
     let account = caller.account.as_ref().ok_or(Error::Unauthenticated)?;
     usecase::vouch(
         &state,
@@ -250,7 +241,7 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageMembership)?;
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let approve = match body.decision.as_str() {
         "approve" => true,
         "reject" => false,
@@ -277,7 +268,7 @@ pub async fn add_member(
     caller: ApiCaller,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> Result<Response, ApiError> {
-    require(&caller, Action::ManageMembership)?;
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let id = usecase::add_member(&state, &caller.audit(), &input)
         .await
         .map_err(membership_error)?;
@@ -290,7 +281,7 @@ pub async fn list_members(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::Apply)?;
+    Error::unless_allowed(&caller.actor, Action::Apply)?;
     let admin = authorize(&caller.actor, Action::ManageMembership).is_allowed();
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let list = members::list(&mut conn).await.map_err(Error::from)?;
@@ -324,7 +315,7 @@ pub async fn remove_member(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::ManageMembership)?;
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     usecase::remove_member(&state, &caller.audit(), &id, &body.reason)
         .await
         .map_err(membership_error)?;
@@ -337,7 +328,7 @@ pub async fn get_policy(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::Apply)?;
+    Error::unless_allowed(&caller.actor, Action::Apply)?;
     let (version, text, published_at) = usecase::current_policy(&state).await?;
     let published = jiff::Timestamp::from_microsecond(published_at)
         .map(crate::publish::rfc3339)
@@ -360,7 +351,7 @@ pub async fn publish_policy(
     caller: ApiCaller,
     ApiJson(body): ApiJson<PolicyBody>,
 ) -> Result<Response, ApiError> {
-    require(&caller, Action::ManageMembership)?;
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let version = usecase::publish_policy(&state, &caller.audit(), &body.text)
         .await
         .map_err(membership_error)?;
@@ -380,7 +371,7 @@ pub async fn accept_policy(
     caller: ApiCaller,
     ApiJson(body): ApiJson<AcceptBody>,
 ) -> Result<Json<Value>, ApiError> {
-    require(&caller, Action::AcceptPolicy)?;
+    Error::unless_allowed(&caller.actor, Action::AcceptPolicy)?;
     let account = caller.account.as_ref().ok_or(Error::Unauthenticated)?;
     usecase::accept_policy(&state, &caller.audit(), &account.id, body.version)
         .await

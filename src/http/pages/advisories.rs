@@ -10,19 +10,10 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::app::publication;
-use crate::domain::authz::{Action, authorize};
+use crate::domain::authz::Action;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 use crate::publish::{self, Public, csaf, osv, rfc3339};
-
-fn public_read(page_actor: &crate::domain::authz::Actor) -> Result<(), Error> {
-    let decision = authorize(page_actor, Action::ReadPublished);
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(Error::denied(decision))
-    }
-}
 
 /// The template context of one public advisory.
 pub fn advisory_context(state: &AppState, a: &Public) -> Value {
@@ -93,7 +84,7 @@ pub fn index_context(all: &[Public]) -> Value {
 }
 
 pub async fn index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     let all = publication::all(&state).await?;
     page.render(
         &state,
@@ -146,7 +137,7 @@ pub async fn show(
     page: Page,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     let (id, format) = if let Some(id) = file.strip_suffix(".osv.json") {
         (id, "osv")
     } else if let Some(id) = file.strip_suffix(".csaf.json") {
@@ -189,7 +180,7 @@ fn text(content_type: &'static str, body: String) -> Response {
 }
 
 pub async fn feed(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     let all = publication::all(&state).await?;
     Ok(text(
         "application/atom+xml; charset=utf-8",
@@ -201,7 +192,7 @@ pub async fn security_txt(
     State(state): State<AppState>,
     page: Page,
 ) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     Ok(text("text/plain; charset=utf-8", security_txt_body(&state)))
 }
 
@@ -209,7 +200,7 @@ pub async fn csaf_provider_metadata(
     State(state): State<AppState>,
     page: Page,
 ) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     let all = publication::all(&state).await?;
     let last = all
         .iter()
@@ -223,7 +214,7 @@ pub async fn csaf_provider_metadata(
 }
 
 pub async fn csaf_index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     let all = publication::all(&state).await?;
     Ok(text("text/plain; charset=utf-8", csaf::index_txt(&all)))
 }
@@ -232,7 +223,7 @@ pub async fn csaf_changes(
     State(state): State<AppState>,
     page: Page,
 ) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     let all = publication::all(&state).await?;
     Ok(text("text/csv; charset=utf-8", csaf::changes_csv(&all)))
 }
@@ -244,7 +235,7 @@ pub async fn csaf_document(
     page: Page,
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    public_read(&page.actor)?;
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
     let all = publication::all(&state).await?;
     let found = all.iter().find(|a| {
         csaf::file_name(a.id.as_str()) == file && a.published_at.strftime("%Y").to_string() == year

@@ -11,7 +11,7 @@ use super::{CsrfOnly, see_other};
 use crate::app::AppState;
 use crate::app::reports::{self as usecase, TriageError};
 use crate::db::{accounts, jobs, reports};
-use crate::domain::authz::{Action, Actor, authorize};
+use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
 use crate::domain::job::JobState;
@@ -19,15 +19,6 @@ use crate::domain::report::ReportStatus;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 use crate::http::view;
-
-fn require(actor: &Actor, action: Action<'_>) -> Result<(), Error> {
-    let decision = authorize(actor, action);
-    if decision.is_allowed() {
-        Ok(())
-    } else {
-        Err(Error::denied(decision))
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -79,7 +70,7 @@ pub async fn inbox(
     page: Page,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, PageError> {
-    require(&page.actor, Action::ListReports)?;
+    Error::unless_allowed(&page.actor, Action::ListReports)?;
     let filter = inbox_filter(&q.status, &q.q)?;
     let items = inbox_items(&state, &filter).await?;
     let statuses: Vec<&str> = ReportStatus::ALL.iter().map(|s| s.as_str()).collect();
@@ -252,7 +243,7 @@ pub async fn list_jobs(
     page: Page,
     Query(q): Query<JobsQuery>,
 ) -> Result<Response, PageError> {
-    require(&page.actor, Action::Administer)?;
+    Error::unless_allowed(&page.actor, Action::Administer)?;
     let filter = job_state_filter(&q.state)?;
     let mut conn = state.db.conn().await?;
     let list = jobs::list(&mut conn, filter, 200).await?;
@@ -271,7 +262,7 @@ pub async fn retry_job(
     Path(id): Path<String>,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    require(&page.actor, Action::Administer)?;
+    Error::unless_allowed(&page.actor, Action::Administer)?;
     page.check_csrf(&form.csrf)?;
     if !crate::app::jobs::retry(&state, &page.audit(), &id).await? {
         return Err(Error::NotFound.into());
