@@ -121,7 +121,12 @@ async fn validate_organization(
     let now = jiff::Timestamp::now();
     for (i, c) in input.contacts.iter().enumerate() {
         if let Some(key) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty())
-            && let Err(err) = check_key(key, &c.email, now, state.config.membership.key_valid_days)
+            && let Err(err) = crate::mail::keys::validate_certificate(
+                key,
+                &c.email,
+                now,
+                state.config.membership.key_valid_days,
+            )
         {
             e.add(&format!("contacts[{i}].openpgp_key"), err.to_string());
         }
@@ -133,11 +138,6 @@ async fn validate_organization(
         }
     }
     Ok(org)
-}
-
-// KEYS-PENDING: switch to crate::mail::keys::validate_certificate.
-fn check_key(_key: &str, _email: &str, _now: jiff::Timestamp, _days: u32) -> Result<(), String> {
-    Ok(())
 }
 
 /// Receives an application, mails the alias a confirmation link and

@@ -1,6 +1,7 @@
 //! Mail: templates, outgoing messages and their transports, and inbound parsing.
 
 pub mod inbound;
+pub mod keys;
 pub mod outgoing;
 pub mod transport;
 
