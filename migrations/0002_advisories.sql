@@ -59,3 +59,17 @@ CREATE TABLE publications (
     summary TEXT NOT NULL,
     PRIMARY KEY (advisory_id, number)
 );
+
+-- Patches attached to an advisory: private until it is published.
+CREATE TABLE advisory_patches (
+    id TEXT PRIMARY KEY,
+    advisory_id TEXT NOT NULL REFERENCES advisories (id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content BLOB NOT NULL,
+    actor TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX advisory_patches_by_advisory ON advisory_patches (advisory_id);

@@ -54,7 +54,7 @@ pub async fn founding_member(
     (id, token.expose().to_owned())
 }
 
-fn answers(app_criteria: &Value) -> Value {
+pub fn answers(app_criteria: &Value) -> Value {
     let mut m = serde_json::Map::new();
     for c in app_criteria["items"].as_array().unwrap() {
         m.insert(

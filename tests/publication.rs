@@ -289,3 +289,61 @@ async fn security_txt_points_at_the_team_and_the_csaf_provider() {
     );
     let _ = advisory_body();
 }
+
+#[tokio::test]
+async fn patches_stay_private_until_publication() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let id = create(&app, &admin).await;
+    let bad = app
+        .post(
+            &format!("/api/v1/advisories/{id}/patches"),
+            Some(&admin),
+            json!({ "filename": "x", "content_base64": "%%" }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let added = app
+        .post(
+            &format!("/api/v1/advisories/{id}/patches"),
+            Some(&admin),
+            json!({ "filename": "fix.patch", "content_base64": "LS0tIGEvZmlsZQo=" }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let patch = added.json()["id"].as_str().unwrap().to_owned();
+    let public = format!("/advisories/{id}/patches/{patch}");
+    assert_eq!(app.get(&public, None).await.status, StatusCode::NOT_FOUND);
+    let private = app
+        .get(
+            &format!("/api/v1/advisories/{id}/patches/{patch}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(private.body, b"--- a/file\n");
+    assert_eq!(
+        app.get(&format!("/api/v1/advisories/{id}"), Some(&admin))
+            .await
+            .json()["patches"][0]["filename"],
+        "fix.patch"
+    );
+
+    app.post(
+        &format!("/api/v1/advisories/{id}/publish"),
+        Some(&admin),
+        json!({ "reason": "released" }),
+    )
+    .await;
+    let file = app.get(&public, None).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body, b"--- a/file\n");
+    assert_eq!(
+        file.header("content-type"),
+        Some("application/octet-stream")
+    );
+    let page = app.get(&format!("/advisories/{id}"), None).await.text();
+    assert!(
+        page.contains("fix.patch") && page.contains(&patch),
+        "the page links the patch"
+    );
+}

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{AppState, publication};
 use crate::http::pages::advisories::{
-    advisory_context, index_context, render_static, security_txt_body,
+    advisory_context, index_context, public_patches, render_static, security_txt_body,
 };
 use crate::publish::{Public, csaf, osv};
 
@@ -109,12 +109,25 @@ pub async fn run(args: Args, state: AppState) -> anyhow::Result<ExitCode> {
             let adv = dir.join("advisories");
             for a in &all {
                 let title = format!("{}: {}", a.id, a.content.summary);
+                let mut ctx = advisory_context(&state, a);
+                let patches = public_patches(&state, a)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                ctx["patches"] = serde_json::json!(patches);
                 let page = render_static(
                     &state,
                     "advisory",
                     &title,
-                    serde_json::json!({ "advisory": advisory_context(&state, a) }),
+                    serde_json::json!({ "advisory": ctx }),
                 )?;
+                let mut conn = state.db.conn().await?;
+                for p in crate::db::advisories::patches(&mut conn, &a.id).await? {
+                    if let Some((_, bytes)) =
+                        crate::db::advisories::patch_content(&mut conn, &a.id, &p.id).await?
+                    {
+                        write(&adv.join(a.id.as_str()).join("patches").join(&p.id), bytes)?;
+                    }
+                }
                 // `/advisories/ID` is served by `advisories/ID/index.html` on static hosts.
                 write(&adv.join(a.id.as_str()).join("index.html"), page)?;
                 write(

@@ -61,6 +61,7 @@ typed_id!(TokenId, "tok", "token");
 typed_id!(JobId, "job", "job");
 typed_id!(MemberId, "mem", "member");
 typed_id!(ApplicationId, "app", "application");
+typed_id!(PatchId, "pat", "patch");
 
 #[cfg(test)]
 mod tests {

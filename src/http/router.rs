@@ -47,6 +47,7 @@ impl Routes {
     }
 }
 
+#[rustfmt::skip]
 fn routes() -> Routes {
     Routes {
         router: Router::new(),
@@ -58,44 +59,28 @@ fn routes() -> Routes {
     .get("/", pages::public::home)
     .get("/advisories", pages::advisories::index)
     .get("/advisories/{file}", pages::advisories::show)
+    .get("/advisories/{file}/patches/{patch}", pages::advisories::public_patch)
     .get("/feed.atom", pages::advisories::feed)
     .get("/.well-known/security.txt", pages::advisories::security_txt)
-    .get(
-        "/.well-known/csaf/provider-metadata.json",
-        pages::advisories::csaf_provider_metadata,
-    )
-    .get(
-        "/.well-known/csaf/white/index.txt",
-        pages::advisories::csaf_index,
-    )
-    .get(
-        "/.well-known/csaf/white/changes.csv",
-        pages::advisories::csaf_changes,
-    )
-    .get(
-        "/.well-known/csaf/white/{year}/{file}",
-        pages::advisories::csaf_document,
-    )
-    .get(
-        "/applications/confirm/{token}",
-        pages::membership::confirm_application,
-    )
-    .get(
-        "/applications/status/{token}",
-        pages::membership::application_status,
-    )
+    .get("/.well-known/csaf/provider-metadata.json", pages::advisories::csaf_provider_metadata)
+    .get("/.well-known/csaf/white/index.txt", pages::advisories::csaf_index)
+    .get("/.well-known/csaf/white/changes.csv", pages::advisories::csaf_changes)
+    .get("/.well-known/csaf/white/{year}/{file}", pages::advisories::csaf_document)
+    .get("/applications/confirm/{token}", pages::membership::confirm_application)
+    .get("/applications/status/{token}", pages::membership::application_status)
+    .get("/apply", pages::membership::apply_form)
+    .post("/apply", pages::membership::apply)
+    .get("/policy", pages::membership::policy)
+    .post("/policy/accept", pages::membership::accept_policy)
+    // A member contact's vouch for an applicant that named their member.
+    .get("/applications/{id}/vouch", pages::membership::vouch_page)
+    .post("/applications/{id}/vouch", pages::membership::vouch)
     .get("/report", pages::intake::report_form)
     .post("/report", pages::intake::create_report)
     // The reporter's capability link.
     .get("/track/{token}", pages::intake::track_report)
-    .post(
-        "/track/{token}/messages",
-        pages::intake::add_reporter_message,
-    )
-    .get(
-        "/track/{token}/attachments/{attachment}",
-        pages::intake::reporter_attachment,
-    )
+    .post("/track/{token}/messages", pages::intake::add_reporter_message)
+    .get("/track/{token}/attachments/{attachment}", pages::intake::reporter_attachment)
     // Accounts.
     .get("/login", pages::account::login_form)
     .post("/login", pages::account::login)
@@ -109,15 +94,9 @@ fn routes() -> Routes {
     .get("/admin/reports", pages::triage::inbox)
     .get("/admin/reports/{id}", pages::triage::show_report)
     .post("/admin/reports/{id}/reply", pages::triage::reply_to_report)
-    .post(
-        "/admin/reports/{id}/status",
-        pages::triage::change_report_status,
-    )
+    .post("/admin/reports/{id}/status", pages::triage::change_report_status)
     .post("/admin/reports/{id}/assign", pages::triage::assign_report)
-    .get(
-        "/admin/reports/{id}/attachments/{attachment}",
-        pages::triage::report_attachment,
-    )
+    .get("/admin/reports/{id}/attachments/{attachment}", pages::triage::report_attachment)
     .get("/admin/jobs", pages::triage::list_jobs)
     .post("/admin/jobs/{id}/retry", pages::triage::retry_job)
     .get("/admin/advisories", pages::advisories_admin::list)
@@ -125,45 +104,30 @@ fn routes() -> Routes {
     .post("/admin/advisories", pages::advisories_admin::create)
     .get("/admin/advisories/{id}", pages::advisories_admin::show)
     .post("/admin/advisories/{id}/edit", pages::advisories_admin::edit)
-    .post(
-        "/admin/advisories/{id}/embargo",
-        pages::advisories_admin::set_embargo,
-    )
-    .post(
-        "/admin/advisories/{id}/publish",
-        pages::advisories_admin::publish,
-    )
-    .post(
-        "/admin/advisories/{id}/withdraw",
-        pages::advisories_admin::withdraw,
-    )
+    .post("/admin/advisories/{id}/embargo", pages::advisories_admin::set_embargo)
+    .post("/admin/advisories/{id}/publish", pages::advisories_admin::publish)
+    .post("/admin/advisories/{id}/withdraw", pages::advisories_admin::withdraw)
+    // The membership process.
+    .get("/admin/applications", pages::members_admin::applications)
+    .get("/admin/applications/{id}", pages::members_admin::application)
+    .post("/admin/applications/{id}/decision", pages::members_admin::decide)
+    .get("/admin/members", pages::members_admin::members)
+    .post("/admin/members", pages::members_admin::add_member)
+    .post("/admin/members/{id}/removal", pages::members_admin::remove_member)
+    .get("/admin/criteria", pages::members_admin::criteria)
+    .post("/admin/criteria", pages::members_admin::update_criteria)
     // JSON API.
     .get("/api/openapi.json", api::openapi_json)
     .post("/api/v1/reports", api::reports::create_report)
     .get("/api/v1/reports", api::reports::list_reports)
     .get("/api/v1/reports/{id}", api::reports::get_report)
-    .post(
-        "/api/v1/reports/{id}/messages",
-        api::reports::reply_to_report,
-    )
-    .post(
-        "/api/v1/reports/{id}/status",
-        api::reports::change_report_status,
-    )
+    .post("/api/v1/reports/{id}/messages", api::reports::reply_to_report)
+    .post("/api/v1/reports/{id}/status", api::reports::change_report_status)
     .post("/api/v1/reports/{id}/assignee", api::reports::assign_report)
-    .get(
-        "/api/v1/reports/{id}/attachments/{attachment}",
-        api::reports::get_attachment,
-    )
+    .get("/api/v1/reports/{id}/attachments/{attachment}", api::reports::get_attachment)
     .get("/api/v1/track/{token}", api::track::get_tracked_report)
-    .post(
-        "/api/v1/track/{token}/messages",
-        api::track::add_reporter_message,
-    )
-    .get(
-        "/api/v1/track/{token}/attachments/{attachment}",
-        api::track::get_tracked_attachment,
-    )
+    .post("/api/v1/track/{token}/messages", api::track::add_reporter_message)
+    .get("/api/v1/track/{token}/attachments/{attachment}", api::track::get_tracked_attachment)
     .post("/api/v1/setup/{token}", api::account::complete_setup)
     .get("/api/v1/me", api::account::get_me)
     .get("/api/v1/tokens", api::account::list_tokens)
@@ -173,49 +137,24 @@ fn routes() -> Routes {
     .get("/api/v1/advisories", api::advisories::list_advisories)
     .get("/api/v1/advisories/{id}", api::advisories::get_advisory)
     .patch("/api/v1/advisories/{id}", api::advisories::edit_advisory)
-    .post(
-        "/api/v1/advisories/{id}/embargo",
-        api::advisories::set_embargo,
-    )
-    .post(
-        "/api/v1/advisories/{id}/publish",
-        api::advisories::publish_advisory,
-    )
-    .post(
-        "/api/v1/advisories/{id}/withdraw",
-        api::advisories::withdraw_advisory,
-    )
-    .get(
-        "/api/v1/advisories/{id}/history",
-        api::advisories::advisory_history,
-    )
+    .post("/api/v1/advisories/{id}/embargo", api::advisories::set_embargo)
+    .post("/api/v1/advisories/{id}/publish", api::advisories::publish_advisory)
+    .post("/api/v1/advisories/{id}/withdraw", api::advisories::withdraw_advisory)
+    .get("/api/v1/advisories/{id}/history", api::advisories::advisory_history)
+    .post("/api/v1/advisories/{id}/patches", api::advisories::add_patch)
+    .get("/api/v1/advisories/{id}/patches/{patch}", api::advisories::get_patch)
     .get("/api/v1/criteria", api::membership::get_criteria)
     .put("/api/v1/criteria", api::membership::update_criteria)
     .post("/api/v1/applications", api::membership::create_application)
     .get("/api/v1/applications", api::membership::list_applications)
-    .get(
-        "/api/v1/applications/status/{token}",
-        api::membership::application_status,
-    )
-    .post(
-        "/api/v1/applications/confirm/{token}",
-        api::membership::confirm_application,
-    )
-    .get(
-        "/api/v1/applications/{id}",
-        api::membership::get_application,
-    )
+    .get("/api/v1/applications/status/{token}", api::membership::application_status)
+    .post("/api/v1/applications/confirm/{token}", api::membership::confirm_application)
+    .get("/api/v1/applications/{id}", api::membership::get_application)
     .post("/api/v1/applications/{id}/vouches", api::membership::vouch)
-    .post(
-        "/api/v1/applications/{id}/decision",
-        api::membership::decide,
-    )
+    .post("/api/v1/applications/{id}/decision", api::membership::decide)
     .post("/api/v1/members", api::membership::add_member)
     .get("/api/v1/members", api::membership::list_members)
-    .post(
-        "/api/v1/members/{id}/removal",
-        api::membership::remove_member,
-    )
+    .post("/api/v1/members/{id}/removal", api::membership::remove_member)
     .get("/api/v1/policy", api::membership::get_policy)
     .post("/api/v1/policy", api::membership::publish_policy)
     .post("/api/v1/policy/accept", api::membership::accept_policy)

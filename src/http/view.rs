@@ -125,36 +125,13 @@ pub async fn attachment_download(
     report: &Report,
     attachment: &str,
 ) -> Result<axum::response::Response, Error> {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
     let rid = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
     let aid = AttachmentId::parse(attachment).map_err(|_| Error::NotFound)?;
     let mut conn = state.db.conn().await?;
     let (info, content) = reports::attachment_content(&mut conn, &rid, &aid)
         .await?
         .ok_or(Error::NotFound)?;
-    let safe_name: String = info
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut resp = content.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(resp)
+    Ok(download(&info.filename, content))
 }
 
 /// An advisory as the API shows it: the OSV-shaped content with `id`,
@@ -186,4 +163,31 @@ pub fn advisory_json(row: &crate::db::advisories::AdvisoryRow) -> Result<Value, 
     v["created"] = json!(ts(Some(row.created_at)).map(crate::publish::rfc3339));
     v["updated"] = json!(ts(Some(row.updated_at)).map(crate::publish::rfc3339));
     Ok(v)
+}
+
+/// Bytes as an attachment a browser will not render, under a safe file name.
+pub fn download(filename: &str, content: Vec<u8>) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let safe_name: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut resp = content.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }

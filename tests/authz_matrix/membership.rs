@@ -14,7 +14,7 @@ use crate::common::{TestApp, link_in, path_of};
 #[rustfmt::skip]
 pub const ROWS: &[super::Row] = {
     use axum::http::Method;
-    use super::Expect::Is;
+    use super::Expect::{Is, Login};
     &[
     (Method::GET,    "/applications/confirm/{token}",                   [Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/applications/status/{token}",                    [Is(200), Is(200), Is(200), Is(200)]),
@@ -33,6 +33,22 @@ pub const ROWS: &[super::Row] = {
     (Method::GET,    "/api/v1/policy",                                  [Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/policy",                                  [Is(401), Is(403), Is(403), Is(201)]),
     (Method::POST,   "/api/v1/policy/accept",                           [Is(401), Is(200), Is(200), Is(403)]),
+    // The pages: applying and the policy are public, vouching is for the
+    // named member's contacts, the rest is the admins'.
+    (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/apply",                                          [Is(201), Is(201), Is(201), Is(201)]),
+    (Method::GET,    "/policy",                                         [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/policy/accept",                                  [Login,   Is(303), Is(303), Is(403)]),
+    (Method::GET,    "/applications/{id}/vouch",                        [Login,   Is(200), Is(403), Is(403)]),
+    (Method::POST,   "/applications/{id}/vouch",                        [Login,   Is(303), Is(403), Is(403)]),
+    (Method::GET,    "/admin/applications",                             [Login,   Is(403), Is(403), Is(200)]),
+    (Method::GET,    "/admin/applications/{id}",                        [Login,   Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/admin/applications/{id}/decision",               [Login,   Is(403), Is(403), Is(303)]),
+    (Method::GET,    "/admin/members",                                  [Login,   Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/admin/members",                                  [Login,   Is(403), Is(403), Is(303)]),
+    (Method::POST,   "/admin/members/{id}/removal",                     [Login,   Is(403), Is(403), Is(303)]),
+    (Method::GET,    "/admin/criteria",                                 [Login,   Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/admin/criteria",                                 [Login,   Is(403), Is(403), Is(303)]),
     ]
 };
 
@@ -141,23 +157,90 @@ impl List {
             "/applications/status/{token}" | "/api/v1/applications/status/{token}" => {
                 template.replace("{token}", &self.status_token)
             }
-            "/api/v1/applications/{id}" | "/api/v1/applications/{id}/vouches" => {
-                template.replace("{id}", &self.application)
-            }
-            "/api/v1/applications/{id}/decision" => {
+            "/api/v1/applications/{id}"
+            | "/api/v1/applications/{id}/vouches"
+            | "/applications/{id}/vouch"
+            | "/admin/applications/{id}" => template.replace("{id}", &self.application),
+            "/api/v1/applications/{id}/decision" | "/admin/applications/{id}/decision" => {
                 template.replace("{id}", &self.application_in_review(app).await.0)
             }
-            "/api/v1/members/{id}/removal" => {
-                let n = self.next();
-                let body = json!({ "organization": format!("Doomed {n}"), "website": "https://d.example",
-                                   "security_alias": "sec@d.example", "contacts": [{ "name": "D", "email": format!("d{n}@d.example") }] });
-                let resp = app.post("/api/v1/members", admin, body).await;
-                assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
-                template.replace("{id}", resp.json()["id"].as_str().expect("id"))
+            "/api/v1/members/{id}/removal" | "/admin/members/{id}/removal" => {
+                template.replace("{id}", &self.doomed_member(app, admin).await)
             }
             _ => return None,
         };
         Some(path)
+    }
+
+    /// A new member, to be removed.
+    async fn doomed_member(&self, app: &TestApp, admin: Option<&str>) -> String {
+        let n = self.next();
+        let body = json!({ "organization": format!("Doomed {n}"), "website": "https://d.example",
+                           "security_alias": "sec@d.example", "contacts": [{ "name": "D", "email": format!("d{n}@d.example") }] });
+        let resp = app.post("/api/v1/members", admin, body).await;
+        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+        resp.json()["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Form fields after `csrf` that an allowed caller succeeds with, for
+    /// this module's page templates.
+    pub async fn form(&self, app: &TestApp, template: &str) -> Option<String> {
+        let mut f = url::form_urlencoded::Serializer::new(String::new());
+        match template {
+            "/apply" => {
+                let body = self.application_body(app).await;
+                for k in ["organization", "website", "security_alias", "voucher"] {
+                    f.append_pair(k, body[k].as_str().expect("text"));
+                }
+                for (k, v) in body["criteria"].as_object().expect("answers") {
+                    f.append_pair(&format!("criteria.{k}"), v.as_str().expect("answer"));
+                }
+                let contact = &body["contacts"][0];
+                f.append_pair("contacts[0].name", contact["name"].as_str().expect("name"));
+                f.append_pair(
+                    "contacts[0].email",
+                    contact["email"].as_str().expect("email"),
+                );
+            }
+            "/policy/accept" => {
+                let policy = app.get("/api/v1/policy", None).await.json();
+                f.append_pair("version", &policy["version"].to_string());
+            }
+            "/applications/{id}/vouch" => {
+                f.append_pair("statement", "We know them.")
+                    .append_pair("vouch", "true");
+            }
+            "/admin/applications/{id}/decision" => {
+                f.append_pair("decision", "reject")
+                    .append_pair("reason", "matrix");
+            }
+            "/admin/members" => {
+                let n = self.next();
+                f.append_pair("organization", &format!("Founded {n}"))
+                    .append_pair("website", "https://f.example")
+                    .append_pair("security_alias", "sec@f.example")
+                    .append_pair("contacts[0].name", "F")
+                    .append_pair("contacts[0].email", &format!("f{n}@f.example"));
+            }
+            "/admin/members/{id}/removal" => {
+                f.append_pair("reason", "matrix");
+            }
+            "/admin/criteria" => {
+                let criteria = app.get("/api/v1/criteria", None).await.json();
+                for (i, c) in criteria["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .enumerate()
+                {
+                    for k in ["key", "title", "description"] {
+                        f.append_pair(&format!("items[{i}].{k}"), c[k].as_str().expect("text"));
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(format!("&{}", f.finish()))
     }
 
     /// A body an allowed caller succeeds with, for this module's API templates.

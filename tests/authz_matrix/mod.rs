@@ -42,6 +42,7 @@ const MATRIX: &[Row] = &[
     // What is published, for everyone.
     (Method::GET,    "/advisories",                                     [Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/advisories/{file}",                              [Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/advisories/{file}/patches/{patch}",              [Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/feed.atom",                                      [Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/.well-known/security.txt",                       [Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/.well-known/csaf/provider-metadata.json",        [Is(200), Is(200), Is(200), Is(200)]),
@@ -104,6 +105,8 @@ const MATRIX: &[Row] = &[
     (Method::POST,   "/api/v1/advisories/{id}/publish",                 [Is(401), Is(403), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/withdraw",                [Is(401), Is(403), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/advisories/{id}/history",                 [Is(401), Is(403), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/patches",                 [Is(401), Is(403), Is(403), Is(201)]),
+    (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(403), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(403), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/jobs/{id}/retry",                         [Is(401), Is(403), Is(403), Is(404)]),
 ];
@@ -134,6 +137,8 @@ struct World {
     attachment: String,
     /// A published advisory, for the public paths and reads.
     advisory: String,
+    /// A patch on that advisory.
+    patch: String,
     /// The list's member, application and links.
     list: membership::List,
     throwaway: Cell<u32>,
@@ -181,6 +186,17 @@ impl World {
             .expect("attachment id")
             .to_owned();
         let advisory = fresh_advisory(&app, admin).await;
+        let patch = app
+            .post(
+                &format!("/api/v1/advisories/{advisory}/patches"),
+                admin,
+                json!({ "filename": "fix.patch", "content_base64": "LS0tIGEK" }),
+            )
+            .await
+            .json()["id"]
+            .as_str()
+            .expect("patch id")
+            .to_owned();
         let published = app
             .post(
                 &format!("/api/v1/advisories/{advisory}/publish"),
@@ -197,6 +213,7 @@ impl World {
             tracking,
             attachment,
             advisory,
+            patch,
             list,
             throwaway: Cell::new(0),
         }
@@ -249,7 +266,9 @@ impl World {
         {
             return p;
         }
-        let mut path = template.replace("{attachment}", &self.attachment);
+        let mut path = template
+            .replace("{attachment}", &self.attachment)
+            .replace("{patch}", &self.patch);
         if path.contains("{year}") {
             let year = &self
                 .advisory
@@ -318,8 +337,15 @@ impl World {
             Some(email) if template == "/logout" => self.app.browser(email).await.cookie,
             _ => who.cookie.clone(),
         };
-        let form =
-            (method == Method::POST).then(|| format!("csrf={CSRF}{}", page_fields(template, who)));
+        let form = if method == Method::POST {
+            let fields = match self.list.form(&self.app, template).await {
+                Some(f) => f,
+                None => page_fields(template, who),
+            };
+            Some(format!("csrf={CSRF}{fields}"))
+        } else {
+            None
+        };
         self.app
             .page(method.clone(), &path, Some(&cookie), form.as_deref())
             .await
@@ -349,6 +375,9 @@ fn api_body(method: &Method, template: &str) -> Option<Value> {
         .checked_add(jiff::SignedDuration::from_hours(48))
         .expect("time");
     match template {
+        "/api/v1/advisories/{id}/patches" => Some(json!({
+            "filename": "p.diff", "content_base64": "LS0tIGEK",
+        })),
         "/api/v1/advisories" => Some(json!({
             "summary": "s",
             "affected": [{ "package": { "ecosystem": "Go", "name": "x" }, "versions": ["1"] }],

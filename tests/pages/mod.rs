@@ -4,6 +4,8 @@
 mod account;
 mod advisories;
 mod intake;
+mod membership;
+mod membership_admin;
 mod triage;
 
 use axum::body::Body;

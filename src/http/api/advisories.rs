@@ -119,7 +119,14 @@ pub async fn get_advisory(
         return Err(Error::NotFound.into());
     }
     crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await?;
-    Ok(Json(advisory_json(&row)?))
+    let mut out = advisory_json(&row)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    out["patches"] = json!(
+        store::patches(&mut conn, &row.id)
+            .await
+            .map_err(Error::from)?
+    );
+    Ok(Json(out))
 }
 
 #[utoipa::path(patch, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
@@ -249,4 +256,83 @@ pub async fn advisory_history(
         .await
         .map_err(Error::from)?;
     Ok(Json(json!({ "revisions": revisions, "embargo": embargo })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatchBody {
+    filename: String,
+    #[serde(default)]
+    content_type: Option<String>,
+    /// The patch, base64-encoded.
+    content_base64: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/patches", tag = "advisories", request_body = PatchBody, security(("bearer" = [])),
+    responses((status = 201, description = "`{\"id\"}`"), (status = 401), (status = 403), (status = 404), (status = 413), (status = 422)))]
+pub async fn add_patch(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PatchBody>,
+) -> Result<Response, ApiError> {
+    use base64::Engine;
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
+    let content = base64::engine::general_purpose::STANDARD
+        .decode(body.content_base64.trim())
+        .map_err(|_| {
+            let mut f = FieldErrors::new();
+            f.add("content_base64", "is not valid base64");
+            Error::Invalid(f)
+        })?;
+    if content.len() > state.config.limits.max_attachment_bytes {
+        return Err(Error::TooLarge.into());
+    }
+    let patch = crate::db::reports::NewAttachment {
+        filename: body.filename.trim().chars().take(255).collect(),
+        content_type: body.content_type.unwrap_or_else(|| "text/x-diff".into()),
+        content,
+    };
+    let pid = usecase::add_patch(&state, &caller.audit(), &id, &patch)
+        .await
+        .map_err(advisory_error)?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": pid }))).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories/{id}/patches/{patch}", tag = "advisories", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 401), (status = 403), (status = 404)))]
+pub async fn get_patch(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, patch)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ReadEmbargoedAdvisory)?;
+    let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
+    let distributed = matches!(
+        row.state,
+        AdvisoryState::Embargoed | AdvisoryState::Published
+    );
+    if !distributed && !authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
+        return Err(Error::NotFound.into());
+    }
+    crate::app::record(
+        &state,
+        &caller.audit(),
+        "advisory.patch_read",
+        row.id.as_str(),
+    )
+    .await?;
+    Ok(patch_download(&state, &row.id, &patch).await?)
+}
+
+/// A patch as a download a browser will not render.
+pub async fn patch_download(
+    state: &AppState,
+    advisory: &AdvisoryId,
+    patch: &str,
+) -> Result<Response, Error> {
+    let mut conn = state.db.conn().await?;
+    let (info, content) = store::patch_content(&mut conn, advisory, patch)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(crate::http::view::download(&info.filename, content))
 }

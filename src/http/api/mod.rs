@@ -79,7 +79,7 @@ impl utoipa::Modify for BearerAuth {
         account::complete_setup, account::get_me, account::list_tokens, account::create_token, account::revoke_token,
         jobs::list_jobs, jobs::retry_job,
         advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, advisories::edit_advisory,
-        advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history,
+        advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history, advisories::add_patch, advisories::get_patch,
         membership::get_criteria, membership::update_criteria, membership::create_application, membership::list_applications,
         membership::get_application, membership::application_status, membership::confirm_application, membership::vouch,
         membership::decide, membership::add_member, membership::list_members, membership::remove_member,

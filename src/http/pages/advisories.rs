@@ -154,12 +154,9 @@ pub async fn show(
         "csaf" => json_response(csaf::render(&advisory, &site)),
         _ => {
             let title = format!("{}: {}", advisory.id, advisory.content.summary);
-            page.render(
-                &state,
-                "advisory",
-                &title,
-                json!({ "advisory": advisory_context(&state, &advisory) }),
-            )?
+            let mut ctx = advisory_context(&state, &advisory);
+            ctx["patches"] = json!(public_patches(&state, &advisory).await?);
+            page.render(&state, "advisory", &title, json!({ "advisory": ctx }))?
         }
     })
 }
@@ -242,4 +239,27 @@ pub async fn csaf_document(
     });
     let advisory = found.ok_or(Error::NotFound)?;
     Ok(json_response(csaf::render(advisory, &state.config.site())))
+}
+
+/// `/advisories/{id}/patches/{patch}`: a published advisory's patch.
+pub async fn public_patch(
+    State(state): State<AppState>,
+    page: Page,
+    Path((id, patch)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    Error::unless_allowed(&page.actor, Action::ReadPublished)?;
+    let advisory = publication::find(&state, &id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(crate::http::api::advisories::patch_download(&state, &advisory.id, &patch).await?)
+}
+
+/// The patches of a public advisory, for its page.
+pub async fn public_patches(state: &AppState, a: &Public) -> Result<Vec<Value>, Error> {
+    let mut conn = state.db.conn().await?;
+    let list = crate::db::advisories::patches(&mut conn, &a.id).await?;
+    Ok(list
+        .into_iter()
+        .map(|p| json!({ "url": format!("/advisories/{}/patches/{}", a.id, p.id), "filename": p.filename, "size": p.size, "sha256": p.sha256 }))
+        .collect())
 }

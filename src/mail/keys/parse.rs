@@ -9,9 +9,6 @@ use pgp::errors::Error as PgpError;
 use pgp::packet::{Packet, PacketParser};
 use pgp::types::{KeyDetails, KeyVersion};
 
-/// Largest upload accepted, armored. Real certificates are a few KiB; even
-/// keyring exports with hundreds of certifications stay far below this.
-
 pub(super) fn parse_single_certificate(armored: &str) -> Result<SignedPublicKey, KeyError> {
     if armored.len() > MAX_CERTIFICATE_BYTES {
         return Err(KeyError::TooLarge {

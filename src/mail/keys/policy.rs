@@ -11,9 +11,6 @@ use pgp::types::{
     EcdhPublicParams, EcdsaPublicParams, EddsaLegacyPublicParams, KeyDetails, PublicParams, Tag,
 };
 
-/// Largest upload accepted, armored. Real certificates are a few KiB; even
-/// keyring exports with hundreds of certifications stay far below this.
-
 pub(super) struct PrimaryBinding<'a> {
     pub(super) signature: &'a Signature,
     pub(super) expires: Option<i64>,
