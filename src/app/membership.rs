@@ -388,39 +388,7 @@ async fn create_member(
     )
     .await?;
     for c in &org.contacts {
-        if accounts::by_email(conn, c.email.as_str()).await?.is_some() {
-            return Err(MembershipError::Conflict(format!(
-                "{} already has an account",
-                c.email
-            )));
-        }
-        let account = accounts::insert(conn, &c.email, Role::Member).await?;
-        members::add_contact(conn, &id, &account, &c.name).await?;
-        let link = Secret::generate();
-        let expires = db::now() + db::seconds(super::auth::SETUP_LINK_HOURS * 3600);
-        accounts::insert_setup_link(conn, &account, &link.hash(), expires).await?;
-        mailer::queue(
-            conn,
-            state,
-            Mail::new(
-                "contact_setup",
-                json!({
-                    "name": c.name, "organization": org.organization,
-                    "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
-                    "policy_url": format!("{}/policy", state.config.base()),
-                }),
-                vec![c.email.to_string()],
-            ),
-        )
-        .await?;
-        audit::append(
-            conn,
-            actor,
-            "member.contact_added",
-            id.as_str(),
-            json!({ "account": account.as_str() }),
-        )
-        .await?;
+        add_contact_account(conn, state, actor, &id, &org.organization, c).await?;
     }
     audit::append(
         conn,
@@ -431,6 +399,70 @@ async fn create_member(
     )
     .await?;
     Ok(id)
+}
+
+/// Creates a contact's account on `member`, stores their key if they gave
+/// one, and mails them a set-up link.
+pub async fn add_contact_account(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    actor: &Actor,
+    member: &MemberId,
+    organization: &str,
+    c: &crate::domain::membership::Contact,
+) -> Result<AccountId, MembershipError> {
+    if accounts::by_email(conn, c.email.as_str()).await?.is_some() {
+        return Err(MembershipError::Conflict(format!(
+            "{} already has an account",
+            c.email
+        )));
+    }
+    let account = accounts::insert(conn, &c.email, Role::Member).await?;
+    members::add_contact(conn, member, &account, &c.name).await?;
+    if let Some(armored) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty()) {
+        let now = jiff::Timestamp::now();
+        let info = crate::mail::keys::validate_certificate(
+            armored,
+            c.email.as_str(),
+            now,
+            state.config.membership.key_valid_days,
+        )
+        .map_err(|e| invalid("openpgp_key", e.to_string()))?;
+        let key = crate::db::keys::NewKey {
+            fingerprint: &info.fingerprint,
+            encryption_subkey: &info.encryption_subkey,
+            algorithm: &info.algorithm,
+            armored: armored.trim(),
+            expires_at: info.expires_at.map(|t| t.as_microsecond()),
+        };
+        crate::db::keys::replace(conn, &account, &key).await?;
+    }
+    let link = Secret::generate();
+    let expires = db::now() + db::seconds(super::auth::SETUP_LINK_HOURS * 3600);
+    accounts::insert_setup_link(conn, &account, &link.hash(), expires).await?;
+    mailer::queue(
+        conn,
+        state,
+        Mail::new(
+            "contact_setup",
+            json!({
+                "name": c.name, "organization": organization,
+                "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
+                "policy_url": format!("{}/policy", state.config.base()),
+            }),
+            vec![c.email.to_string()],
+        ),
+    )
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        "member.contact_added",
+        member.as_str(),
+        json!({ "account": account.as_str() }),
+    )
+    .await?;
+    Ok(account)
 }
 
 /// An admin adds a founding member directly.

@@ -3,9 +3,13 @@
 
 pub mod advisories;
 pub mod auth;
+pub mod import;
 pub mod ingest;
 pub mod jobs;
+pub mod keys;
+pub mod liveness;
 pub mod mailer;
+pub mod member_self;
 pub mod membership;
 pub mod publication;
 pub mod ratelimit;

@@ -6,6 +6,7 @@ mod cvss;
 mod export;
 mod ingest;
 mod jobs;
+mod member;
 mod serve;
 
 use std::path::PathBuf;
@@ -58,6 +59,9 @@ enum Command {
     /// Inspect and retry background jobs.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
+    /// Manage the distribution list's members.
+    #[command(subcommand)]
+    Member(member::MemberCommand),
     /// Write the published advisories as files for static hosting.
     Export(export::Args),
     /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
@@ -140,6 +144,7 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Token(c) => account::token(c, AppState::open(config, paths).await?).await,
         Command::Audit(c) => audit::run(c, AppState::open(config, paths).await?).await,
         Command::Jobs(c) => jobs::run(c, AppState::open(config, paths).await?).await,
+        Command::Member(c) => member::run(c, AppState::open(config, paths).await?).await,
         Command::Ingest => Ok(ingest::run(config, paths).await),
         Command::Cvss { vector } => Ok(cvss::run(&vector)),
         Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,

@@ -30,6 +30,9 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
         println!("{link}");
     }
 
+    // The daily liveness sweep re-schedules itself; make sure one exists.
+    crate::app::liveness::ensure_sweep(&state).await?;
+
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

@@ -42,6 +42,14 @@ pub struct MembershipConfig {
     pub confirm_within_days: u32,
     /// A contact's encryption key must stay valid at least this long.
     pub key_valid_days: u32,
+    /// Days between liveness pings to each member's security alias (the
+    /// first comes this long after joining).
+    pub ping_every_days: u32,
+    /// Days a ping waits for its answer before it counts as unanswered.
+    pub ping_answer_days: u32,
+    /// Days between reviews of each member (the first this long after
+    /// joining); admins are told by mail when one is due.
+    pub review_every_days: u32,
 }
 
 impl Default for MembershipConfig {
@@ -50,6 +58,9 @@ impl Default for MembershipConfig {
             criteria: crate::domain::membership::default_criteria(),
             confirm_within_days: 14,
             key_valid_days: 30,
+            ping_every_days: 91,
+            ping_answer_days: 14,
+            review_every_days: 365,
         }
     }
 }
@@ -368,6 +379,21 @@ impl Config {
         if self.membership.confirm_within_days == 0 {
             anyhow::bail!(
                 "invalid configuration: membership.confirm_within_days must be at least 1"
+            );
+        }
+        let m = &self.membership;
+        for (name, value) in [
+            ("ping_every_days", m.ping_every_days),
+            ("ping_answer_days", m.ping_answer_days),
+            ("review_every_days", m.review_every_days),
+        ] {
+            if value == 0 {
+                anyhow::bail!("invalid configuration: membership.{name} must be at least 1");
+            }
+        }
+        if m.ping_answer_days > m.ping_every_days {
+            anyhow::bail!(
+                "invalid configuration: membership.ping_answer_days must not exceed membership.ping_every_days"
             );
         }
         if self.jobs.max_attempts == 0 {

@@ -322,3 +322,40 @@ pub async fn contacts_without_acceptance(
     .fetch_all(conn)
     .await
 }
+
+/// Ends one contact's place on a member: removed from the list of contacts,
+/// account disabled, sessions and tokens ended. False when not a contact.
+pub async fn remove_contact(
+    conn: &mut AnyConnection,
+    member: &str,
+    account: &str,
+) -> Result<bool, DbError> {
+    let now = super::now();
+    let done = sqlx::query(
+        "UPDATE member_contacts SET removed_at = $1 WHERE member_id = $2 AND account_id = $3 AND removed_at IS NULL",
+    )
+    .bind(now)
+    .bind(member)
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE accounts SET disabled = 1 WHERE id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(account)
+    .execute(conn)
+    .await?;
+    Ok(true)
+}

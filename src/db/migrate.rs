@@ -10,6 +10,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "foundation", include_str!("../../migrations/0001_foundation.sql")),
     (2, "advisories", include_str!("../../migrations/0002_advisories.sql")),
     (3, "membership", include_str!("../../migrations/0003_membership.sql")),
+    (4, "liveness", include_str!("../../migrations/0004_liveness.sql")),
+    (5, "contact_keys", include_str!("../../migrations/0005_contact_keys.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.

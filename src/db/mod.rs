@@ -6,6 +6,8 @@ pub mod advisories;
 pub mod applications;
 pub mod audit;
 pub mod jobs;
+pub mod keys;
+pub mod liveness;
 pub mod members;
 pub mod migrate;
 pub mod reports;

@@ -51,6 +51,11 @@ pub enum Action<'a> {
     Vouch,
     /// Accept the list policy.
     AcceptPolicy,
+    /// Answer a liveness ping to a member's security alias: the mailed
+    /// link is the capability, whoever follows it.
+    AnswerAliasPing,
+    /// A member contact runs their own organisation: contacts, leaving.
+    ManageOwnMember,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,12 +97,12 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         }
     );
     let allowed = match action {
-        SubmitReport | ReadPublished | Apply => true,
+        SubmitReport | ReadPublished | Apply | AnswerAliasPing => true,
         ListReports | TriageReport(_) | Administer | ManageAdvisories | ManageMembership => {
             is_admin
         }
         ReadEmbargoedAdvisory => is_admin || cleared_member,
-        Vouch => member,
+        Vouch | ManageOwnMember => member,
         AcceptPolicy => {
             member
                 || matches!(
@@ -224,6 +229,29 @@ mod tests {
             Decision::Deny
         );
         assert!(authorize(&account(Role::Member), Action::AcceptPolicy).is_allowed());
+        assert!(authorize(&account(Role::Member), Action::ManageOwnMember).is_allowed());
+        assert_eq!(
+            authorize(&account(Role::Delegate), Action::ManageOwnMember),
+            Decision::Deny
+        );
+        assert_eq!(
+            authorize(&account(Role::Admin), Action::ManageOwnMember),
+            Decision::Deny
+        );
+    }
+
+    #[test]
+    fn anyone_holding_a_ping_link_answers_it_but_only_admins_review() {
+        assert!(authorize(&Actor::Anonymous, Action::AnswerAliasPing).is_allowed());
+        for role in [Role::Member, Role::Delegate, Role::Admin] {
+            assert!(authorize(&account(role), Action::AnswerAliasPing).is_allowed());
+        }
+        let reporter = Actor::Reporter(ReportId::generate());
+        assert!(authorize(&reporter, Action::AnswerAliasPing).is_allowed());
+        assert_eq!(
+            authorize(&account(Role::Member), Action::ManageMembership),
+            Decision::Deny
+        );
     }
 
     #[test]

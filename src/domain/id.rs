@@ -62,6 +62,9 @@ typed_id!(JobId, "job", "job");
 typed_id!(MemberId, "mem", "member");
 typed_id!(ApplicationId, "app", "application");
 typed_id!(PatchId, "pat", "patch");
+typed_id!(KeyId, "key", "key");
+typed_id!(PingId, "png", "liveness ping");
+typed_id!(ReviewId, "rev", "member review");
 
 #[cfg(test)]
 mod tests {

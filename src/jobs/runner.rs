@@ -7,6 +7,8 @@ use tokio::sync::watch;
 
 use crate::app::AppState;
 use crate::app::advisories::LIFT_EMBARGO;
+use crate::app::keys::KEY_EXPIRY_REMINDER;
+use crate::app::liveness::LIVENESS_SWEEP;
 use crate::app::mailer::SEND_MAIL;
 use crate::app::membership::EXPIRE_APPLICATION;
 use crate::db::{self, jobs};
@@ -29,6 +31,8 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
             EXPIRE_APPLICATION => {
                 crate::app::membership::expire_application(state, &job.payload).await
             }
+            LIVENESS_SWEEP => crate::app::liveness::sweep_job(state, &job.payload).await,
+            KEY_EXPIRY_REMINDER => crate::app::keys::expiry_reminder(state, &job.payload).await,
             other => Err(anyhow::anyhow!("unknown job kind {other}")),
         };
         let mut conn = state.db.conn().await?;

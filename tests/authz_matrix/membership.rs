@@ -33,6 +33,13 @@ pub const ROWS: &[super::Row] = {
     (Method::GET,    "/api/v1/policy",                                  [Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/policy",                                  [Is(401), Is(403), Is(403), Is(201)]),
     (Method::POST,   "/api/v1/policy/accept",                           [Is(401), Is(200), Is(200), Is(403)]),
+    (Method::GET,    "/api/v1/me/keys",                                 [Is(401), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/me/keys",                                 [Is(401), Is(201), Is(201), Is(201)]),
+    (Method::DELETE, "/api/v1/me/keys/{id}",                            [Is(401), Is(204), Is(204), Is(204)]),
+    (Method::GET,    "/api/v1/me/member",                               [Is(401), Is(200), Is(403), Is(403)]),
+    (Method::POST,   "/api/v1/me/member/contacts",                      [Is(401), Is(201), Is(403), Is(403)]),
+    (Method::DELETE, "/api/v1/me/member/contacts/{id}",                 [Is(401), Is(204), Is(403), Is(403)]),
+    (Method::POST,   "/api/v1/me/member/leave",                         [Is(401), Is(200), Is(403), Is(403)]),
     // The pages: applying and the policy are public, vouching is for the
     // named member's contacts, the rest is the admins'.
     (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200)]),
@@ -51,6 +58,9 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/admin/criteria",                                 [Login,   Is(403), Is(403), Is(303)]),
     ]
 };
+
+/// A certificate valid now and without expiry (see tests/data/keys/README.md).
+const ALICE: &str = include_str!("../data/keys/ed25519_cv25519.asc");
 
 pub struct List {
     pub member: String,
@@ -243,6 +253,94 @@ impl List {
         Some(format!("&{}", f.finish()))
     }
 
+    /// Paths that depend on the caller's own account: its key, a contact of
+    /// its own member.
+    pub async fn own_path(
+        &self,
+        app: &TestApp,
+        template: &str,
+        token: Option<&str>,
+    ) -> Option<String> {
+        match template {
+            "/api/v1/me/keys/{id}" => {
+                let id = match token {
+                    Some(t) => {
+                        let resp = app
+                            .post("/api/v1/me/keys", Some(t), json!({ "armored": ALICE }))
+                            .await;
+                        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+                        resp.json()["id"].as_str().expect("key id").to_owned()
+                    }
+                    None => "key_aaaaaaaaaaaaaaaa".to_owned(),
+                };
+                Some(template.replace("{id}", &id))
+            }
+            "/api/v1/me/member/contacts/{id}" => {
+                // A contact of the matrix member, added by its own contact.
+                let mut conn = app.state.db.conn().await.expect("conn");
+                let member_contact = members::contacts(&mut conn, &self.member)
+                    .await
+                    .expect("contacts");
+                drop(conn);
+                let n = self.next();
+                let contact = embargo::domain::membership::Contact {
+                    name: "Extra".into(),
+                    email: embargo::domain::email::EmailAddress::parse(&format!(
+                        "extra{n}@m.example"
+                    ))
+                    .expect("email"),
+                    openpgp_key: None,
+                };
+                let mut tx = app.state.db.begin().await.expect("tx");
+                let member = embargo::domain::id::MemberId::parse(&self.member).expect("member id");
+                let id = embargo::app::membership::add_contact_account(
+                    &mut tx,
+                    &app.state,
+                    &embargo::db::audit::Actor::cli(),
+                    &member,
+                    "Matrix Org",
+                    &contact,
+                )
+                .await
+                .expect("contact");
+                tx.commit().await.expect("commit");
+                assert!(!member_contact.is_empty());
+                Some(template.replace("{id}", id.as_str()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The token of a contact of a new member of its own, for leaving.
+    pub async fn throwaway_contact(&self, app: &TestApp) -> String {
+        let n = self.next();
+        let email = format!("leaver{n}@leaver.example");
+        let (account, token) = app
+            .account(&email, embargo::domain::account::Role::Member)
+            .await;
+        let mut conn = app.state.db.conn().await.expect("conn");
+        let member = members::insert(
+            &mut conn,
+            members::NewMember {
+                organization: &format!("Leaver {n}"),
+                website: "https://l.example",
+                security_alias: "sec@l.example",
+                application_id: None,
+            },
+        )
+        .await
+        .expect("member");
+        members::add_contact(
+            &mut conn,
+            &member,
+            &AccountId::parse(&account).expect("id"),
+            "L",
+        )
+        .await
+        .expect("contact");
+        token
+    }
+
     /// A body an allowed caller succeeds with, for this module's API templates.
     pub async fn body(&self, app: &TestApp, template: &str) -> Option<Value> {
         Some(match template {
@@ -265,6 +363,12 @@ impl List {
                 json!({ "version": app.get("/api/v1/policy", None).await.json()["version"] })
             }
             "/api/v1/applications/confirm/{token}" => json!({}),
+            "/api/v1/me/keys" => json!({ "armored": ALICE }),
+            "/api/v1/me/member/contacts" => {
+                let n = self.next();
+                json!({ "name": "New contact", "email": format!("c{n}@m.example") })
+            }
+            "/api/v1/me/member/leave" => json!({ "reason": "matrix" }),
             _ => return None,
         })
     }

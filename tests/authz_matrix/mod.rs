@@ -3,6 +3,7 @@
 //! insists that it covers exactly the routes the router registers.
 
 mod capabilities;
+mod liveness;
 mod membership;
 
 use std::cell::Cell;
@@ -141,6 +142,8 @@ struct World {
     patch: String,
     /// The list's member, application and links.
     list: membership::List,
+    /// A member with a ping, for the liveness and review routes.
+    liveness: liveness::Liveness,
     throwaway: Cell<u32>,
 }
 
@@ -206,6 +209,7 @@ impl World {
             .await;
         assert_eq!(published.status, StatusCode::OK, "{}", published.text());
         let list = membership::List::new(&app, "member@project.test").await;
+        let liveness = liveness::Liveness::new(&app).await;
         Self {
             app,
             callers,
@@ -215,6 +219,7 @@ impl World {
             advisory,
             patch,
             list,
+            liveness,
             throwaway: Cell::new(0),
         }
     }
@@ -261,6 +266,20 @@ impl World {
     async fn path(&self, template: &str, method: &Method, who: &Caller) -> String {
         if let Some(p) = self
             .list
+            .own_path(&self.app, template, who.token.as_deref())
+            .await
+        {
+            return p;
+        }
+        if let Some(p) = self
+            .list
+            .path(&self.app, template, self.admin_token())
+            .await
+        {
+            return p;
+        }
+        if let Some(p) = self
+            .liveness
             .path(&self.app, template, self.admin_token())
             .await
         {
@@ -319,11 +338,19 @@ impl World {
     async fn send(&self, method: &Method, template: &str, who: &Caller) -> Response {
         let path = self.path(template, method, who).await;
         if template.starts_with("/api/") {
-            let token = who.token.as_deref();
+            // Leaving the list ends the member: a member of its own leaves.
+            let own = match (template, who.label) {
+                ("/api/v1/me/member/leave", "member") => {
+                    Some(self.list.throwaway_contact(&self.app).await)
+                }
+                _ => None,
+            };
+            let token = own.as_deref().or(who.token.as_deref());
             let body = match self.list.body(&self.app, template).await {
                 Some(b) => Some(b),
-                None => api_body(method, template),
+                None => self.liveness.body(&self.app, template).await,
             };
+            let body = body.or_else(|| api_body(method, template));
             return self.app.api(method.clone(), &path, token, body).await;
         }
         if template == "/track/{token}/messages" {
@@ -339,9 +366,10 @@ impl World {
         };
         let form = if method == Method::POST {
             let fields = match self.list.form(&self.app, template).await {
-                Some(f) => f,
-                None => page_fields(template, who),
+                Some(f) => Some(f),
+                None => self.liveness.form(&self.app, template).await,
             };
+            let fields = fields.unwrap_or_else(|| page_fields(template, who));
             Some(format!("csrf={CSRF}{fields}"))
         } else {
             None
@@ -498,7 +526,11 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         .iter()
         .map(|(m, p)| key(m, p))
         .collect();
-    let all: Vec<&Row> = MATRIX.iter().chain(membership::ROWS).collect();
+    let all: Vec<&Row> = MATRIX
+        .iter()
+        .chain(membership::ROWS)
+        .chain(liveness::ROWS)
+        .collect();
     let rows: BTreeSet<_> = all.iter().map(|(m, p, _)| key(m, p)).collect();
     assert_eq!(rows.len(), all.len(), "the matrix has a duplicate row");
     let missing: Vec<_> = routes.difference(&rows).collect();

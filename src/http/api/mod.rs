@@ -4,6 +4,8 @@
 pub mod account;
 pub mod advisories;
 pub mod jobs;
+pub mod liveness;
+pub mod me;
 pub mod membership;
 pub mod reports;
 pub mod track;
@@ -84,6 +86,8 @@ impl utoipa::Modify for BearerAuth {
         membership::get_application, membership::application_status, membership::confirm_application, membership::vouch,
         membership::decide, membership::add_member, membership::list_members, membership::remove_member,
         membership::get_policy, membership::publish_policy, membership::accept_policy,
+        liveness::answer_ping, liveness::member_liveness, liveness::list_reviews, liveness::create_review,
+        me::list_keys, me::upload_key, me::retire_key, me::my_member, me::add_contact, me::remove_contact, me::leave,
     ),
     tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"))
 )]

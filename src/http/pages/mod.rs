@@ -5,6 +5,7 @@ pub mod account;
 pub mod advisories;
 pub mod advisories_admin;
 pub mod intake;
+pub mod liveness;
 pub mod member_forms;
 pub mod members_admin;
 pub mod membership;

@@ -1,0 +1,114 @@
+//! Contacts' OpenPGP certificates.
+
+use sqlx::{AnyConnection, Row};
+
+use super::DbError;
+use crate::domain::id::{AccountId, KeyId};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyRow {
+    pub id: String,
+    pub fingerprint: String,
+    pub encryption_subkey: String,
+    pub algorithm: String,
+    pub expires_at: Option<i64>,
+    pub uploaded_at: i64,
+    pub replaced_at: Option<i64>,
+}
+
+fn key(r: &sqlx::any::AnyRow) -> Result<KeyRow, DbError> {
+    Ok(KeyRow {
+        id: r.try_get("id")?,
+        fingerprint: r.try_get("fingerprint")?,
+        encryption_subkey: r.try_get("encryption_subkey")?,
+        algorithm: r.try_get("algorithm")?,
+        expires_at: r.try_get("expires_at")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+        replaced_at: r.try_get("replaced_at")?,
+    })
+}
+
+pub struct NewKey<'a> {
+    pub fingerprint: &'a str,
+    pub encryption_subkey: &'a str,
+    pub algorithm: &'a str,
+    pub armored: &'a str,
+    pub expires_at: Option<i64>,
+}
+
+/// Stores a certificate as the account's current one; the previous one is
+/// kept, marked replaced.
+pub async fn replace(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    k: &NewKey<'_>,
+) -> Result<KeyId, DbError> {
+    let now = super::now();
+    sqlx::query(
+        "UPDATE contact_keys SET replaced_at = $1 WHERE account_id = $2 AND replaced_at IS NULL",
+    )
+    .bind(now)
+    .bind(account.as_str())
+    .execute(&mut *conn)
+    .await?;
+    let id = KeyId::generate();
+    sqlx::query(
+        "INSERT INTO contact_keys (id, account_id, fingerprint, encryption_subkey, algorithm, armored, expires_at, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.as_str())
+    .bind(account.as_str())
+    .bind(k.fingerprint)
+    .bind(k.encryption_subkey)
+    .bind(k.algorithm)
+    .bind(k.armored)
+    .bind(k.expires_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn list(conn: &mut AnyConnection, account: &AccountId) -> Result<Vec<KeyRow>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, fingerprint, encryption_subkey, algorithm, expires_at, uploaded_at, replaced_at FROM contact_keys \
+         WHERE account_id = $1 ORDER BY uploaded_at DESC",
+    )
+    .bind(account.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(key).collect()
+}
+
+/// The key if it is still an account's current one, with the account's address.
+pub async fn current_by_id(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(KeyRow, String)>, DbError> {
+    let row = sqlx::query(
+        "SELECT k.id, k.fingerprint, k.encryption_subkey, k.algorithm, k.expires_at, k.uploaded_at, k.replaced_at, a.email \
+         FROM contact_keys k JOIN accounts a ON a.id = k.account_id \
+         WHERE k.id = $1 AND k.replaced_at IS NULL AND a.disabled = 0",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok((key(&r)?, r.try_get("email")?))).transpose()
+}
+
+/// Retires the account's key `id`; false when it has no such current key.
+pub async fn retire(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    id: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE contact_keys SET replaced_at = $1 WHERE id = $2 AND account_id = $3 AND replaced_at IS NULL",
+    )
+    .bind(super::now())
+    .bind(id)
+    .bind(account.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

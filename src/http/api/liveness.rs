@@ -1,0 +1,171 @@
+//! Liveness pings to members' security aliases and the periodic member
+//! reviews: the alias answers a ping through its link; admins read a
+//! member's liveness record and record reviews.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use super::membership::membership_error;
+use crate::app::AppState;
+use crate::app::liveness::{self as usecase, ping_view};
+use crate::db::{self, liveness as store, members};
+use crate::domain::authz::Action;
+use crate::domain::membership::MemberStatus;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+/// Starts the daily sweep should it not run yet; a failure is logged, the
+/// request goes on.
+pub async fn keep_sweeping(state: &AppState) {
+    if let Err(err) = usecase::ensure_sweep(state).await {
+        tracing::warn!(error = %format!("{err:#}"), "could not enqueue the liveness sweep");
+    }
+}
+
+/// The median of `values`, if any.
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    let m = if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    };
+    Some((m * 10.0).round() / 10.0)
+}
+
+/// A member's liveness record: its pings (newest first) with their state,
+/// counts, the median response time, and when the next ping and the next
+/// review are due.
+pub async fn liveness_view(state: &AppState, member: &members::Member) -> Result<Value, Error> {
+    let mut conn = state.db.conn().await?;
+    let pings = store::pings(&mut conn, &member.id).await?;
+    let reviews = store::reviews(&mut conn, &member.id).await?;
+    drop(conn);
+    let now = db::now();
+    let views: Vec<Value> = pings.iter().map(|p| ping_view(p, now)).collect();
+    let count = |s: &str| views.iter().filter(|v| v["state"] == s).count();
+    let hours = pings.iter().filter_map(usecase::response_hours).collect();
+    let active = member.status == MemberStatus::Active;
+    let last_ping = pings.first().map(|p| p.sent_at);
+    let last_review = reviews.first().map(|r| r.at);
+    let next_ping = usecase::next_ping_at(state, member.joined_at, last_ping);
+    let review_due = usecase::review_due_at(state, member.joined_at, last_review);
+    Ok(json!({
+        "member": member.id, "organization": member.organization, "status": member.status,
+        "pings": views, "overdue": count("overdue"), "answered": count("answered") + count("late"),
+        "median_response_hours": median(hours),
+        "next_ping_at": active.then_some(next_ping),
+        "review_due_at": active.then_some(review_due),
+        "review_is_due": active && review_due <= now,
+    }))
+}
+
+async fn member(state: &AppState, id: &str) -> Result<members::Member, Error> {
+    let mut conn = state.db.conn().await?;
+    members::get(&mut conn, id).await?.ok_or(Error::NotFound)
+}
+
+#[utoipa::path(post, path = "/api/v1/liveness/{token}", tag = "membership",
+    responses((status = 200, description = "`{\"member\", \"organization\", \"sent_at\", \"answered_at\", \"response_hours\", \"first_answer\"}`: the first answer counts"), (status = 404)))]
+pub async fn answer_ping(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(token): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::AnswerAliasPing)?;
+    let answered = usecase::answer(&state, &caller.audit(), &token)
+        .await
+        .map_err(membership_error)?;
+    keep_sweeping(&state).await;
+    let p = &answered.ping;
+    Ok(Json(json!({
+        "member": p.member_id, "organization": answered.organization, "sent_at": p.sent_at,
+        "answered_at": p.answered_at, "response_hours": usecase::response_hours(p),
+        "first_answer": answered.first,
+    })))
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/liveness", tag = "membership", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"pings\": [{\"sent_at\", \"due_at\", \"answered_at\", \"response_hours\", \"state\", \"overdue\", \"late\", ...}], \"overdue\", \"answered\", \"median_response_hours\", \"next_ping_at\", \"review_due_at\", \"review_is_due\"}`; instants in microseconds since the epoch"),
+        (status = 401), (status = 403), (status = 404)))]
+pub async fn member_liveness(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
+    keep_sweeping(&state).await;
+    let m = member(&state, &id).await?;
+    Ok(Json(liveness_view(&state, &m).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/reviews", tag = "membership", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"at\", \"actor\", \"outcome\", \"notes\"}], \"review_due_at\"}`, newest first"),
+        (status = 401), (status = 403), (status = 404)))]
+pub async fn list_reviews(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
+    keep_sweeping(&state).await;
+    let m = member(&state, &id).await?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let items = store::reviews(&mut conn, &m.id)
+        .await
+        .map_err(Error::from)?;
+    let last = items.first().map(|r| r.at);
+    let due = (m.status == MemberStatus::Active)
+        .then(|| usecase::review_due_at(&state, m.joined_at, last));
+    Ok(Json(json!({ "items": items, "review_due_at": due })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReviewBody {
+    /// `keep` or `remove`.
+    outcome: String,
+    /// Kept with the review; required to remove, as the reason the member
+    /// is told.
+    #[serde(default)]
+    notes: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/members/{id}/reviews", tag = "membership", request_body = ReviewBody, security(("bearer" = [])),
+    responses((status = 201, description = "`{\"id\", \"outcome\", \"member_status\"}`; `remove` removes the member as `/removal` does"),
+        (status = 401), (status = 403), (status = 404), (status = 409, description = "the member was removed already"), (status = 422)))]
+pub async fn create_review(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<Response, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
+    keep_sweeping(&state).await;
+    let review = usecase::review(&state, &caller.audit(), &id, &body.outcome, &body.notes)
+        .await
+        .map_err(membership_error)?;
+    let m = member(&state, &id).await?;
+    let body =
+        json!({ "id": review.as_str(), "outcome": body.outcome.trim(), "member_status": m.status });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn median_of_response_times() {
+        assert_eq!(super::median(vec![]), None);
+        assert_eq!(super::median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(super::median(vec![4.0, 1.0]), Some(2.5));
+    }
+}

@@ -1,0 +1,155 @@
+//! The calling account's OpenPGP keys, and a member contact's own
+//! organisation: contacts, and leaving the list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use super::membership::membership_error;
+use crate::app::AppState;
+use crate::app::keys::{self as key_usecase, KeyUploadError};
+use crate::app::member_self;
+use crate::db::accounts::Account;
+use crate::db::keys;
+use crate::domain::authz::Action;
+use crate::domain::membership::ContactInput;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+fn account<'a>(caller: &'a ApiCaller, action: Action<'_>) -> Result<&'a Account, Error> {
+    Error::unless_allowed(&caller.actor, action)?;
+    caller.account.as_ref().ok_or(Error::Unauthenticated)
+}
+
+#[utoipa::path(get, path = "/api/v1/me/keys", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"fingerprint\", \"encryption_subkey\", \"algorithm\", \"expires_at\", \"uploaded_at\", \"replaced_at\"}]}`; the current key has no `replaced_at`"), (status = 401)))]
+pub async fn list_keys(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let a = account(&caller, Action::ManageOwnAccount)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let items = keys::list(&mut conn, &a.id).await.map_err(Error::from)?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct KeyBody {
+    /// The ASCII-armored public key (`gpg --armor --export ADDRESS`).
+    armored: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/keys", tag = "accounts", request_body = KeyBody, security(("bearer" = [])),
+    responses((status = 201, description = "`{\"id\", \"fingerprint\", \"algorithm\", \"expires_at\", \"warnings\"}`; it replaces the current key"), (status = 401), (status = 422, description = "names what is wrong with the key")))]
+pub async fn upload_key(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<KeyBody>,
+) -> Result<Response, ApiError> {
+    let a = account(&caller, Action::ManageOwnAccount)?;
+    let up = key_usecase::upload(&state, &caller.audit(), &a.id, &body.armored)
+        .await
+        .map_err(|e| match e {
+            KeyUploadError::Invalid(f) => Error::Invalid(f),
+            KeyUploadError::Other(e) => Error::Internal(e),
+        })?;
+    let warnings: Vec<String> = up
+        .info
+        .warnings
+        .iter()
+        .map(key_usecase::warning_text)
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": up.id, "fingerprint": up.info.fingerprint, "algorithm": up.info.algorithm,
+            "expires_at": up.info.expires_at.map(crate::publish::rfc3339), "warnings": warnings,
+        })),
+    )
+        .into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/keys/{id}", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204), (status = 401), (status = 404)))]
+pub async fn retire_key(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let a = account(&caller, Action::ManageOwnAccount)?;
+    if !key_usecase::retire(&state, &caller.audit(), &a.id, &id).await? {
+        return Err(Error::NotFound.into());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/me/member", tag = "membership", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"member\", \"contacts\": [{\"account_id\", \"name\", \"email\"}]}`"), (status = 401), (status = 403)))]
+pub async fn my_member(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<Value>, ApiError> {
+    let a = account(&caller, Action::ManageOwnMember)?;
+    let (member, contacts) = member_self::overview(&state, &a.id)
+        .await
+        .map_err(membership_error)?;
+    Ok(Json(json!({ "member": member, "contacts": contacts })))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/member/contacts", tag = "membership", security(("bearer" = [])),
+    request_body(content = Object, description = "`{\"name\", \"email\", \"openpgp_key\"?}`"),
+    responses((status = 201, description = "`{\"account_id\"}`; the new contact gets a set-up link and must accept the policy"), (status = 401), (status = 403), (status = 409), (status = 422)))]
+pub async fn add_contact(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> Result<Response, ApiError> {
+    let a = account(&caller, Action::ManageOwnMember)?;
+    let id = member_self::add_contact(&state, &caller.audit(), &a.id, input)
+        .await
+        .map_err(membership_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "account_id": id.as_str() })),
+    )
+        .into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/member/contacts/{id}", tag = "membership", security(("bearer" = [])),
+    responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 409, description = "the last contact")))]
+pub async fn remove_contact(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let a = account(&caller, Action::ManageOwnMember)?;
+    member_self::remove_contact(&state, &caller.audit(), &a.id, &id)
+        .await
+        .map_err(membership_error)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct LeaveBody {
+    #[serde(default)]
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/me/member/leave", tag = "membership", request_body = LeaveBody, security(("bearer" = [])),
+    responses((status = 200, description = "the organisation is removed at its request; access ends at once"), (status = 401), (status = 403)))]
+pub async fn leave(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<LeaveBody>,
+) -> Result<Json<Value>, ApiError> {
+    let a = account(&caller, Action::ManageOwnMember)?;
+    member_self::leave(&state, &caller.audit(), &a.id, &body.reason)
+        .await
+        .map_err(membership_error)?;
+    Ok(Json(json!({ "status": "removed" })))
+}

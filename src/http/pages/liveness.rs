@@ -1,0 +1,123 @@
+//! The liveness ping's link, and an admin's page of one member: criteria
+//! answers, liveness record, reviews and the review form.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::member_forms::{self as forms, Layout};
+use super::membership::{allow, answers};
+use super::see_other;
+use crate::app::AppState;
+use crate::app::liveness as usecase;
+use crate::db::{applications as apps, liveness as store, members};
+use crate::domain::authz::Action;
+use crate::domain::fields::FieldErrors;
+use crate::http::api::liveness::{keep_sweeping, liveness_view};
+use crate::http::api::membership::membership_error;
+use crate::http::error::{Error, PageError};
+use crate::http::extract::Page;
+
+/// The link in the ping mail. Opening it is the answer: the point is to
+/// show that someone reads the alias.
+pub async fn answer_ping(
+    State(state): State<AppState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    allow(&page, Action::AnswerAliasPing)?;
+    let answered = usecase::answer(&state, &page.audit(), &token)
+        .await
+        .map_err(membership_error)?;
+    keep_sweeping(&state).await;
+    let ctx = json!({
+        "ping": answered.ping, "organization": answered.organization, "first": answered.first,
+        "every_days": state.config.membership.ping_every_days,
+    });
+    page.render(
+        &state,
+        "alias_ping_answered",
+        "Security alias confirmed",
+        ctx,
+    )
+}
+
+/// The review form as typed.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ReviewForm {
+    #[serde(skip_serializing)]
+    csrf: String,
+    /// `keep` or `remove`.
+    outcome: String,
+    notes: String,
+}
+
+async fn render_member(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+    typed: &ReviewForm,
+    errors: &FieldErrors,
+) -> Result<Response, PageError> {
+    let mut conn = state.db.conn().await?;
+    let member = members::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
+    let contacts = members::contacts(&mut conn, id).await?;
+    let reviews = store::reviews(&mut conn, id).await?;
+    let application = match &member.application_id {
+        Some(a) => apps::get(&mut conn, a).await?,
+        None => None,
+    };
+    drop(conn);
+    let answers = match &application {
+        Some(a) => Some(answers(state, a).await?),
+        None => None,
+    };
+    let record = liveness_view(state, &member).await?;
+    let ctx = json!({
+        "member": member, "contacts": contacts, "answers": answers, "reviews": reviews,
+        "pings": record["pings"], "overdue_pings": record["overdue"], "answered": record["answered"],
+        "median_hours": record["median_response_hours"], "next_ping_at": record["next_ping_at"],
+        "review_due_at": record["review_due_at"], "review_is_due": record["review_is_due"],
+        "form": typed,
+    });
+    let mut layout = Layout::default();
+    layout.add("outcome", "Outcome");
+    layout.add("notes", "Notes");
+    let ctx: Value = layout.with_errors(ctx, errors);
+    forms::respond(state, page, "admin_member", &member.organization, ctx)
+}
+
+pub async fn member_page(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    allow(&page, Action::ManageMembership)?;
+    keep_sweeping(&state).await;
+    render_member(
+        &state,
+        &page,
+        &id,
+        &ReviewForm::default(),
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    allow(&page, Action::ManageMembership)?;
+    page.check_csrf(&form.csrf)?;
+    keep_sweeping(&state).await;
+    match usecase::review(&state, &page.audit(), &id, &form.outcome, &form.notes).await {
+        Ok(_) => Ok(see_other(&format!("/admin/members/{id}"))),
+        Err(e) => render_member(&state, &page, &id, &form, &forms::form_errors(e)?).await,
+    }
+}
