@@ -15,6 +15,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/base.html.j2",
     "pages/home.html.j2",
     "pages/application_status.html.j2",
+    "pages/member.html.j2",
     "pages/advisories.html.j2",
     "pages/advisory.html.j2",
     "pages/error.html.j2",

@@ -90,6 +90,12 @@ fn routes() -> Routes {
     .get("/account", pages::account::account_page)
     .post("/account/tokens", pages::account::create_token)
     .post("/account/tokens/{id}/revoke", pages::account::revoke_token)
+    .post("/account/keys", pages::account::upload_key)
+    .post("/account/keys/{id}/retire", pages::account::retire_key)
+    .get("/member", pages::member_self::show)
+    .post("/member/contacts", pages::member_self::add_contact)
+    .post("/member/contacts/{id}/remove", pages::member_self::remove_contact)
+    .post("/member/leave", pages::member_self::leave)
     // Triage.
     .get("/admin/reports", pages::triage::inbox)
     .get("/admin/reports/{id}", pages::triage::show_report)

@@ -40,6 +40,12 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/api/v1/me/member/contacts",                      [Is(401), Is(201), Is(403), Is(403)]),
     (Method::DELETE, "/api/v1/me/member/contacts/{id}",                 [Is(401), Is(204), Is(403), Is(403)]),
     (Method::POST,   "/api/v1/me/member/leave",                         [Is(401), Is(200), Is(403), Is(403)]),
+    (Method::POST,   "/account/keys",                                   [Login,   Is(303), Is(303), Is(303)]),
+    (Method::POST,   "/account/keys/{id}/retire",                       [Login,   Is(303), Is(303), Is(303)]),
+    (Method::GET,    "/member",                                         [Login,   Is(200), Is(403), Is(403)]),
+    (Method::POST,   "/member/contacts",                                [Login,   Is(303), Is(403), Is(403)]),
+    (Method::POST,   "/member/contacts/{id}/remove",                    [Login,   Is(303), Is(403), Is(403)]),
+    (Method::POST,   "/member/leave",                                   [Login,   Is(303), Is(403), Is(403)]),
     // The pages: applying and the policy are public, vouching is for the
     // named member's contacts, the rest is the admins'.
     (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200)]),
@@ -212,6 +218,18 @@ impl List {
                     contact["email"].as_str().expect("email"),
                 );
             }
+            "/account/keys" => {
+                f.append_pair("armored", ALICE);
+            }
+            "/member/contacts" => {
+                let n = self.next();
+                f.append_pair("name", "Page contact")
+                    .append_pair("email", &format!("pc{n}@m.example"));
+            }
+            "/member/leave" => {
+                f.append_pair("confirm", "yes")
+                    .append_pair("reason", "matrix");
+            }
             "/policy/accept" => {
                 let policy = app.get("/api/v1/policy", None).await.json();
                 f.append_pair("version", &policy["version"].to_string());
@@ -262,7 +280,7 @@ impl List {
         token: Option<&str>,
     ) -> Option<String> {
         match template {
-            "/api/v1/me/keys/{id}" => {
+            "/api/v1/me/keys/{id}" | "/account/keys/{id}/retire" => {
                 let id = match token {
                     Some(t) => {
                         let resp = app
@@ -275,7 +293,7 @@ impl List {
                 };
                 Some(template.replace("{id}", &id))
             }
-            "/api/v1/me/member/contacts/{id}" => {
+            "/api/v1/me/member/contacts/{id}" | "/member/contacts/{id}/remove" => {
                 // A contact of the matrix member, added by its own contact.
                 let mut conn = app.state.db.conn().await.expect("conn");
                 let member_contact = members::contacts(&mut conn, &self.member)
@@ -312,6 +330,36 @@ impl List {
     }
 
     /// The token of a contact of a new member of its own, for leaving.
+    /// The (address, token) of a contact of a new member of its own, for leaving.
+    pub async fn throwaway_contact_login(&self, app: &TestApp) -> (String, String) {
+        let n = self.next();
+        let email = format!("leaver{n}@leaver.example");
+        let (account, token) = app
+            .account(&email, embargo::domain::account::Role::Member)
+            .await;
+        let mut conn = app.state.db.conn().await.expect("conn");
+        let member = members::insert(
+            &mut conn,
+            members::NewMember {
+                organization: &format!("Leaver {n}"),
+                website: "https://l.example",
+                security_alias: "sec@l.example",
+                application_id: None,
+            },
+        )
+        .await
+        .expect("member");
+        members::add_contact(
+            &mut conn,
+            &member,
+            &AccountId::parse(&account).expect("id"),
+            "L",
+        )
+        .await
+        .expect("contact");
+        (email, token)
+    }
+
     pub async fn throwaway_contact(&self, app: &TestApp) -> String {
         let n = self.next();
         let email = format!("leaver{n}@leaver.example");

@@ -362,6 +362,11 @@ impl World {
         let cookie = match who.email {
             // Logging out ends the session: use one of its own.
             Some(email) if template == "/logout" => self.app.browser(email).await.cookie,
+            // Leaving ends the member: a member of its own leaves.
+            Some(_) if template == "/member/leave" && who.label == "member" => {
+                let (email, _) = self.list.throwaway_contact_login(&self.app).await;
+                self.app.browser(&email).await.cookie
+            }
             _ => who.cookie.clone(),
         };
         let form = if method == Method::POST {

@@ -203,8 +203,10 @@ async fn account_context(
 ) -> Result<serde_json::Value, Error> {
     let mut conn = state.db.conn().await?;
     let tokens = sessions::tokens_of(&mut conn, &account.id).await?;
+    let keys = crate::db::keys::list(&mut conn, &account.id).await?;
     Ok(
-        json!({ "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token }),
+        json!({ "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
+                "keys": keys, "key_errors": {}, "key_text": "" }),
     )
 }
 
@@ -263,6 +265,49 @@ pub async fn revoke_token(
     let account = own_account(&page)?;
     page.check_csrf(&form.csrf)?;
     if !auth::revoke_token(&state, &page.audit(), &account.id, &id).await? {
+        return Err(Error::NotFound.into());
+    }
+    Ok(see_other("/account"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KeyForm {
+    csrf: String,
+    armored: String,
+}
+
+/// Uploads an OpenPGP public key; a refused key is shown with the reason.
+pub async fn upload_key(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<KeyForm>,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    page.check_csrf(&form.csrf)?;
+    match crate::app::keys::upload(&state, &page.audit(), &account.id, &form.armored).await {
+        Ok(_) => Ok(see_other("/account")),
+        Err(crate::app::keys::KeyUploadError::Invalid(errors)) => {
+            let mut ctx = account_context(&state, account, None).await?;
+            ctx["key_errors"] = json!(errors);
+            ctx["key_text"] = json!(form.armored);
+            let mut resp = page.render(&state, "account", "Your account", ctx)?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(crate::app::keys::KeyUploadError::Other(e)) => Err(Error::Internal(e).into()),
+    }
+}
+
+pub async fn retire_key(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    page.check_csrf(&form.csrf)?;
+    if !crate::app::keys::retire(&state, &page.audit(), &account.id, &id).await? {
         return Err(Error::NotFound.into());
     }
     Ok(see_other("/account"))

@@ -7,6 +7,7 @@ pub mod advisories_admin;
 pub mod intake;
 pub mod liveness;
 pub mod member_forms;
+pub mod member_self;
 pub mod members_admin;
 pub mod membership;
 pub mod public;
