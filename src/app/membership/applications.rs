@@ -1,99 +1,25 @@
-//! Membership use cases: criteria, applications (alias confirmation, vouch,
-//! decision), members (founding, removal) and the list policy.
+//! Applications: received, confirmed by the alias, vouched for, decided, or expired.
 
 use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::AppState;
-use super::mailer::{self, Mail};
+use crate::app::AppState;
+use crate::app::mailer::{self, Mail};
 use crate::db::applications::{self as apps, Application, NewApplication};
 use crate::db::audit::{self, Actor};
 use crate::db::jobs::{self, NewJob};
-use crate::db::members::{self, NewMember};
+use crate::db::members::{self};
 use crate::db::{self, accounts};
-use crate::domain::account::Role;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AccountId, MemberId};
 use crate::domain::membership::{
-    ApplicationError, ApplicationStatus, ContactInput, Criterion, Organization, OrganizationInput,
-    check_answers, check_criteria,
+    ApplicationStatus, ContactInput, Organization, OrganizationInput, check_answers,
 };
 use crate::domain::secret::Secret;
 
 /// Job kind that expires an application its alias never confirmed.
-pub const EXPIRE_APPLICATION: &str = "expire_application";
-
-/// The policy text a new installation starts with.
-const DEFAULT_POLICY: &str = include_str!("../../templates/policy/default.md");
-
-#[derive(Debug, thiserror::Error)]
-pub enum MembershipError {
-    #[error("invalid input")]
-    Invalid(FieldErrors),
-    #[error(transparent)]
-    State(#[from] ApplicationError),
-    #[error("not found")]
-    NotFound,
-    #[error("{0}")]
-    Forbidden(&'static str),
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
-
-impl From<sqlx::Error> for MembershipError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Other(e.into())
-    }
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> MembershipError {
-    let mut e = FieldErrors::new();
-    e.add(field, message);
-    MembershipError::Invalid(e)
-}
-
-/// The current criteria, seeding the configured defaults on first use.
-pub async fn criteria(state: &AppState) -> anyhow::Result<(i64, Vec<Criterion>)> {
-    let mut conn = state.db.conn().await?;
-    if let Some(current) = members::current_criteria(&mut conn).await? {
-        return Ok(current);
-    }
-    drop(conn);
-    let mut tx = state.db.begin().await?;
-    // Another process may have seeded them meanwhile.
-    if let Some(current) = members::current_criteria(&mut tx).await? {
-        return Ok(current);
-    }
-    let items = state.config.membership.criteria.clone();
-    let version = members::insert_criteria(&mut tx, &items, "system").await?;
-    tx.commit().await?;
-    Ok((version, items))
-}
-
-/// Publishes a new version of the criteria.
-pub async fn update_criteria(
-    state: &AppState,
-    actor: &Actor,
-    items: Vec<Criterion>,
-) -> Result<i64, MembershipError> {
-    check_criteria(&items).map_err(MembershipError::Invalid)?;
-    let mut tx = state.db.begin().await?;
-    let version = members::insert_criteria(&mut tx, &items, &actor.who).await?;
-    let keys: Vec<&str> = items.iter().map(|c| c.key.as_str()).collect();
-    audit::append(
-        &mut tx,
-        actor,
-        "criteria.updated",
-        &format!("criteria:{version}"),
-        json!({ "keys": keys }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(version)
-}
+use super::*;
 
 /// What an applicant sends.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -111,7 +37,7 @@ pub struct Applied {
     pub status_url: String,
 }
 
-async fn validate_organization(
+pub(super) async fn validate_organization(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     input: &OrganizationInput,
@@ -369,122 +295,6 @@ pub async fn vouch(
     Ok(())
 }
 
-/// Creates a member with contact accounts; each contact gets a set-up link.
-async fn create_member(
-    conn: &mut sqlx::AnyConnection,
-    state: &AppState,
-    actor: &Actor,
-    org: &Organization,
-    application: Option<&str>,
-) -> Result<MemberId, MembershipError> {
-    let id = members::insert(
-        conn,
-        NewMember {
-            organization: &org.organization,
-            website: &org.website,
-            security_alias: org.security_alias.as_str(),
-            application_id: application,
-        },
-    )
-    .await?;
-    for c in &org.contacts {
-        add_contact_account(conn, state, actor, &id, &org.organization, c).await?;
-    }
-    audit::append(
-        conn,
-        actor,
-        "member.created",
-        id.as_str(),
-        json!({ "application": application }),
-    )
-    .await?;
-    Ok(id)
-}
-
-/// Creates a contact's account on `member`, stores their key if they gave
-/// one, and mails them a set-up link.
-pub async fn add_contact_account(
-    conn: &mut sqlx::AnyConnection,
-    state: &AppState,
-    actor: &Actor,
-    member: &MemberId,
-    organization: &str,
-    c: &crate::domain::membership::Contact,
-) -> Result<AccountId, MembershipError> {
-    if accounts::by_email(conn, c.email.as_str()).await?.is_some() {
-        return Err(MembershipError::Conflict(format!(
-            "{} already has an account",
-            c.email
-        )));
-    }
-    let account = accounts::insert(conn, &c.email, Role::Member).await?;
-    members::add_contact(conn, member, &account, &c.name).await?;
-    if let Some(armored) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty()) {
-        let now = jiff::Timestamp::now();
-        let info = crate::mail::keys::validate_certificate(
-            armored,
-            c.email.as_str(),
-            now,
-            state.config.membership.key_valid_days,
-        )
-        .map_err(|e| invalid("openpgp_key", e.to_string()))?;
-        let key = crate::db::keys::NewKey {
-            fingerprint: &info.fingerprint,
-            encryption_subkey: &info.encryption_subkey,
-            algorithm: &info.algorithm,
-            armored: armored.trim(),
-            expires_at: info.expires_at.map(|t| t.as_microsecond()),
-        };
-        crate::db::keys::replace(conn, &account, &key).await?;
-    }
-    let link = Secret::generate();
-    let expires = db::now() + db::seconds(super::auth::SETUP_LINK_HOURS * 3600);
-    accounts::insert_setup_link(conn, &account, &link.hash(), expires).await?;
-    mailer::queue(
-        conn,
-        state,
-        Mail::new(
-            "contact_setup",
-            json!({
-                "name": c.name, "organization": organization,
-                "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
-                "policy_url": format!("{}/policy", state.config.base()),
-            }),
-            vec![c.email.to_string()],
-        ),
-    )
-    .await?;
-    audit::append(
-        conn,
-        actor,
-        "member.contact_added",
-        member.as_str(),
-        json!({ "account": account.as_str() }),
-    )
-    .await?;
-    Ok(account)
-}
-
-/// An admin adds a founding member directly.
-pub async fn add_member(
-    state: &AppState,
-    actor: &Actor,
-    input: &OrganizationInput,
-) -> Result<MemberId, MembershipError> {
-    let mut e = FieldErrors::new();
-    let mut conn = state.db.conn().await?;
-    let org = validate_organization(&mut conn, state, input, &mut e).await?;
-    drop(conn);
-    let Some(org) = org else {
-        return Err(MembershipError::Invalid(e));
-    };
-    e.into_result().map_err(MembershipError::Invalid)?;
-    let mut tx = state.db.begin().await?;
-    let id = create_member(&mut tx, state, actor, &org, None).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
 /// The team's decision. Approval needs a vouch from the named member
 /// (criterion g); both outcomes are mailed to the applicant.
 pub async fn decide(
@@ -565,153 +375,4 @@ pub async fn decide(
     .await?;
     tx.commit().await?;
     Ok(member)
-}
-
-/// Removes a member: access ends at once, a notice goes out, history stays.
-pub async fn remove_member(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    reason: &str,
-) -> Result<(), MembershipError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(invalid("reason", "is required: the member is told why"));
-    }
-    let mut tx = state.db.begin().await?;
-    let member = members::get(&mut tx, id)
-        .await?
-        .ok_or(MembershipError::NotFound)?;
-    if !members::mark_removed(&mut tx, id, reason).await? {
-        return Err(MembershipError::Conflict(
-            "the member was already removed".into(),
-        ));
-    }
-    let contacts = members::contacts(&mut tx, id).await?;
-    let disabled = members::cut_off(&mut tx, id).await?;
-    let mut to: Vec<String> = contacts.into_iter().map(|c| c.email).collect();
-    to.push(member.security_alias.clone());
-    to.dedup();
-    mailer::queue(
-        &mut tx,
-        state,
-        Mail::new(
-            "member_removed",
-            json!({ "organization": member.organization, "reason": reason }),
-            to,
-        ),
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        actor,
-        "member.removed",
-        id,
-        json!({ "reason": reason, "accounts_disabled": disabled }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The current policy (version, Markdown text, published at), seeding the
-/// default text as version 1 on first use.
-pub async fn current_policy(state: &AppState) -> anyhow::Result<(i64, String, i64)> {
-    let mut conn = state.db.conn().await?;
-    if let Some(p) = members::current_policy(&mut conn).await? {
-        return Ok(p);
-    }
-    drop(conn);
-    let mut tx = state.db.begin().await?;
-    if let Some(p) = members::current_policy(&mut tx).await? {
-        return Ok(p);
-    }
-    members::insert_policy(&mut tx, DEFAULT_POLICY, "system").await?;
-    let p = members::current_policy(&mut tx)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("policy vanished"))?;
-    tx.commit().await?;
-    Ok(p)
-}
-
-/// Publishes a new policy version; contacts must accept it again and are
-/// reminded by mail.
-pub async fn publish_policy(
-    state: &AppState,
-    actor: &Actor,
-    text: &str,
-) -> Result<i64, MembershipError> {
-    if text.trim().is_empty() {
-        return Err(invalid("text", "is required"));
-    }
-    current_policy(state).await?;
-    let mut tx = state.db.begin().await?;
-    let version = members::insert_policy(&mut tx, text.trim(), &actor.who).await?;
-    let to = members::contacts_without_acceptance(&mut tx, version).await?;
-    for email in to {
-        mailer::queue(
-            &mut tx,
-            state,
-            Mail::new(
-                "policy_updated",
-                json!({ "version": version, "url": format!("{}/policy", state.config.base()) }),
-                vec![email],
-            ),
-        )
-        .await?;
-    }
-    audit::append(
-        &mut tx,
-        actor,
-        "policy.published",
-        &format!("policy:{version}"),
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(version)
-}
-
-/// Records that `account` accepts policy `version`, which must be current.
-pub async fn accept_policy(
-    state: &AppState,
-    actor: &Actor,
-    account: &AccountId,
-    version: i64,
-) -> Result<(), MembershipError> {
-    let (current, _, _) = current_policy(state).await?;
-    if version != current {
-        return Err(invalid(
-            "version",
-            format!("the current policy is version {current}; read and accept that one"),
-        ));
-    }
-    let mut tx = state.db.begin().await?;
-    if members::accept_policy(&mut tx, account, version, "accepted").await? {
-        audit::append(
-            &mut tx,
-            actor,
-            "policy.accepted",
-            &format!("policy:{version}"),
-            json!({ "account": account.as_str() }),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Whether a member contact may see embargoed material now: a contact of an
-/// active member who accepted the current policy.
-pub async fn cleared(conn: &mut sqlx::AnyConnection, account: &AccountId) -> anyhow::Result<bool> {
-    let Some(member) = members::member_of(conn, account).await? else {
-        return Ok(false);
-    };
-    if member.status != crate::domain::membership::MemberStatus::Active {
-        return Ok(false);
-    }
-    let Some((version, _, _)) = members::current_policy(conn).await? else {
-        return Ok(false);
-    };
-    Ok(members::has_accepted(conn, account, version).await?)
 }

@@ -1,0 +1,180 @@
+//! Members: created (founding or approved) with their contacts, and removed.
+
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::app::mailer::{self, Mail};
+use crate::db::audit::{self, Actor};
+use crate::db::members::{self, NewMember};
+use crate::db::{self, accounts};
+use crate::domain::account::Role;
+use crate::domain::fields::FieldErrors;
+use crate::domain::id::{AccountId, MemberId};
+use crate::domain::membership::{Organization, OrganizationInput};
+use crate::domain::secret::Secret;
+
+/// Job kind that expires an application its alias never confirmed.
+use super::*;
+
+/// Creates a member with contact accounts; each contact gets a set-up link.
+pub(super) async fn create_member(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    actor: &Actor,
+    org: &Organization,
+    application: Option<&str>,
+) -> Result<MemberId, MembershipError> {
+    let id = members::insert(
+        conn,
+        NewMember {
+            organization: &org.organization,
+            website: &org.website,
+            security_alias: org.security_alias.as_str(),
+            application_id: application,
+        },
+    )
+    .await?;
+    for c in &org.contacts {
+        add_contact_account(conn, state, actor, &id, &org.organization, c).await?;
+    }
+    audit::append(
+        conn,
+        actor,
+        "member.created",
+        id.as_str(),
+        json!({ "application": application }),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Creates a contact's account on `member`, stores their key if they gave
+/// one, and mails them a set-up link.
+pub async fn add_contact_account(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    actor: &Actor,
+    member: &MemberId,
+    organization: &str,
+    c: &crate::domain::membership::Contact,
+) -> Result<AccountId, MembershipError> {
+    if accounts::by_email(conn, c.email.as_str()).await?.is_some() {
+        return Err(MembershipError::Conflict(format!(
+            "{} already has an account",
+            c.email
+        )));
+    }
+    let account = accounts::insert(conn, &c.email, Role::Member).await?;
+    members::add_contact(conn, member, &account, &c.name).await?;
+    if let Some(armored) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty()) {
+        let now = jiff::Timestamp::now();
+        let info = crate::mail::keys::validate_certificate(
+            armored,
+            c.email.as_str(),
+            now,
+            state.config.membership.key_valid_days,
+        )
+        .map_err(|e| invalid("openpgp_key", e.to_string()))?;
+        let key = crate::db::keys::NewKey {
+            fingerprint: &info.fingerprint,
+            encryption_subkey: &info.encryption_subkey,
+            algorithm: &info.algorithm,
+            armored: armored.trim(),
+            expires_at: info.expires_at.map(|t| t.as_microsecond()),
+        };
+        crate::db::keys::replace(conn, &account, &key).await?;
+    }
+    let link = Secret::generate();
+    let expires = db::now() + db::seconds(crate::app::auth::SETUP_LINK_HOURS * 3600);
+    accounts::insert_setup_link(conn, &account, &link.hash(), expires).await?;
+    mailer::queue(
+        conn,
+        state,
+        Mail::new(
+            "contact_setup",
+            json!({
+                "name": c.name, "organization": organization,
+                "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
+                "policy_url": format!("{}/policy", state.config.base()),
+            }),
+            vec![c.email.to_string()],
+        ),
+    )
+    .await?;
+    audit::append(
+        conn,
+        actor,
+        "member.contact_added",
+        member.as_str(),
+        json!({ "account": account.as_str() }),
+    )
+    .await?;
+    Ok(account)
+}
+
+/// An admin adds a founding member directly.
+pub async fn add_member(
+    state: &AppState,
+    actor: &Actor,
+    input: &OrganizationInput,
+) -> Result<MemberId, MembershipError> {
+    let mut e = FieldErrors::new();
+    let mut conn = state.db.conn().await?;
+    let org = validate_organization(&mut conn, state, input, &mut e).await?;
+    drop(conn);
+    let Some(org) = org else {
+        return Err(MembershipError::Invalid(e));
+    };
+    e.into_result().map_err(MembershipError::Invalid)?;
+    let mut tx = state.db.begin().await?;
+    let id = create_member(&mut tx, state, actor, &org, None).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes a member: access ends at once, a notice goes out, history stays.
+pub async fn remove_member(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    reason: &str,
+) -> Result<(), MembershipError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(invalid("reason", "is required: the member is told why"));
+    }
+    let mut tx = state.db.begin().await?;
+    let member = members::get(&mut tx, id)
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    if !members::mark_removed(&mut tx, id, reason).await? {
+        return Err(MembershipError::Conflict(
+            "the member was already removed".into(),
+        ));
+    }
+    let contacts = members::contacts(&mut tx, id).await?;
+    let disabled = members::cut_off(&mut tx, id).await?;
+    let mut to: Vec<String> = contacts.into_iter().map(|c| c.email).collect();
+    to.push(member.security_alias.clone());
+    to.dedup();
+    mailer::queue(
+        &mut tx,
+        state,
+        Mail::new(
+            "member_removed",
+            json!({ "organization": member.organization, "reason": reason }),
+            to,
+        ),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "member.removed",
+        id,
+        json!({ "reason": reason, "accounts_disabled": disabled }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+use super::*;
+
+#[test]
+fn advisory_ids() {
+    let id = AdvisoryId::new("OCI", 2026, 7);
+    assert_eq!(id.as_str(), "OCI-2026-0007");
+    assert_eq!(id.year(), "2026");
+    assert_eq!(
+        AdvisoryId::parse("KUBE-SEC-2026-12345").unwrap().year(),
+        "2026"
+    );
+    for bad in [
+        "",
+        "OCI-26-0001",
+        "oci-2026-0001",
+        "OCI-2026-01",
+        "OCI-2026-00x1",
+        "-2026-0001",
+    ] {
+        assert!(AdvisoryId::parse(bad).is_err(), "{bad}");
+    }
+    assert!(is_prefix("OCI") && is_prefix("KUBE-SEC") && !is_prefix("oci") && !is_prefix("A-"));
+}
+
+#[test]
+fn state_machine() {
+    use AdvisoryState::*;
+    assert_eq!(Draft.embargo(), Ok(Embargoed));
+    assert_eq!(Embargoed.embargo(), Ok(Embargoed));
+    assert_eq!(Embargoed.publish(), Ok(Published));
+    assert!(Published.embargo().is_err());
+    assert!(Published.publish().is_err());
+    assert_eq!(Published.withdraw(), Ok(Withdrawn));
+    assert!(Withdrawn.withdraw().is_err());
+    assert!(Withdrawn.edit().is_err());
+    assert!(!Embargoed.is_public() && Withdrawn.is_public());
+}
+
+#[test]
+fn osv_shaped_json_round_trips() {
+    let json = serde_json::json!({
+        "summary": "Overflow",
+        "affected": [{
+            "package": {"ecosystem": "Go", "name": "example.org/x", "purl": "pkg:golang/example.org/x"},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.2.3"}]}],
+            "versions": ["1.0.0"]
+        }],
+        "credits": [{"name": "Rita", "type": "FINDER", "contact": "mailto:rita@example.net"}],
+        "references": [{"type": "FIX", "url": "https://example.org/fix"}]
+    });
+    let mut c: Content = serde_json::from_value(json).unwrap();
+    assert_eq!(c.credits[0].contact, vec!["mailto:rita@example.net"]);
+    assert_eq!(c.fixed_versions(), vec!["1.2.3"]);
+    c.validate().unwrap();
+    let back = serde_json::to_value(&c).unwrap();
+    assert_eq!(
+        back["affected"][0]["ranges"][0]["events"][1]["fixed"],
+        "1.2.3"
+    );
+}
+
+#[test]
+fn ecosystems_and_git_commits_follow_osv() {
+    assert!(is_ecosystem("Go") && is_ecosystem("Debian:12") && is_ecosystem("crates.io"));
+    assert!(!is_ecosystem("go") && !is_ecosystem("Debian:") && !is_ecosystem(""));
+    let commit = "a".repeat(40);
+    let mut c: Content = serde_json::from_value(serde_json::json!({
+        "summary": "s",
+        "affected": [{"package": {"ecosystem": "GIT", "name": "https://example.org/r.git"},
+                      "ranges": [{"type": "GIT", "repo": "https://example.org/r.git",
+                                  "events": [{"introduced": "0"}, {"fixed": commit}]}]}]
+    }))
+    .unwrap();
+    c.validate().unwrap();
+    c.affected[0].ranges[0].events[1] = Event::Fixed("abc123".into());
+    assert!(
+        c.validate()
+            .unwrap_err()
+            .get("affected[0].ranges[0].events")
+            .is_some()
+    );
+}
+
+#[test]
+fn validation_names_each_bad_field() {
+    let mut c: Content = serde_json::from_value(serde_json::json!({
+        "summary": "",
+        "affected": [{"package": {"ecosystem": "", "name": "x"},
+                      "ranges": [{"type": "GIT", "events": [{"fixed": "abc"}]}]}],
+        "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/garbage"}],
+        "database_specific": {"cwe_ids": ["79"]},
+        "aliases": ["CVE-26-1"],
+        "credits": [{"name": "", "type": "HERO"}],
+        "references": [{"type": "BLOG", "url": "ftp://x"}]
+    }))
+    .unwrap();
+    let e = c.validate().unwrap_err();
+    for f in [
+        "summary",
+        "affected[0].package.ecosystem",
+        "affected[0].ranges[0].repo",
+        "affected[0].ranges[0].events",
+        "severity[0].score",
+        "database_specific.cwe_ids[0]",
+        "aliases[0]",
+        "credits[0].name",
+        "credits[0].type",
+        "references[0].type",
+        "references[0].url",
+    ] {
+        assert!(e.get(f).is_some(), "no error for {f}: {e}");
+    }
+}
