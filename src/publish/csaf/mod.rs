@@ -174,7 +174,11 @@ pub(super) fn revisions(advisory: &Public) -> Vec<Revision> {
 pub(super) fn document(advisory: &Public, site: &Site) -> Value {
     let c = &advisory.content;
     let revs = revisions(advisory);
-    let latest = revs.last().expect("at least one revision");
+    // `revisions` never returns an empty list; fall back to the publication anyway.
+    let (latest_at, latest_number) = revs
+        .last()
+        .map(|r| (r.at, r.number))
+        .unwrap_or((advisory.published_at, 1));
 
     let mut notes = Vec::new();
     if let Some(text) = withdrawal_text(advisory) {
@@ -233,7 +237,7 @@ pub(super) fn document(advisory: &Public, site: &Site) -> Value {
     doc.insert(
         "tracking".into(),
         json!({
-            "current_release_date": rfc3339(latest.at),
+            "current_release_date": rfc3339(latest_at),
             "generator": {
                 "engine": {"name": "embargo", "version": env!("CARGO_PKG_VERSION")},
             },
@@ -243,7 +247,7 @@ pub(super) fn document(advisory: &Public, site: &Site) -> Value {
             // CSAF 2.0 knows draft, interim and final only; a withdrawn
             // advisory stays final and says so in a note.
             "status": "final",
-            "version": latest.number.to_string(),
+            "version": latest_number.to_string(),
         }),
     );
     Value::Object(doc)
