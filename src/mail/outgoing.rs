@@ -1,6 +1,7 @@
 //! An outgoing mail as stored in a `send_mail` job, and its RFC 5322 form.
 
-use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use serde::{Deserialize, Serialize};
 
 /// A rendered mail. The Message-ID is fixed when the job is written, so a
@@ -36,8 +37,31 @@ fn mailbox(s: &str) -> Result<Mailbox, BuildError> {
     s.parse().map_err(|_| BuildError::Address(s.to_owned()))
 }
 
+/// How text bodies are encoded.
+#[derive(Clone, Copy)]
+enum Encoding {
+    /// What any SMTP server takes (quoted-printable when lines are long).
+    Transport,
+    /// Unencoded, for `.eml` files: every line, and so every link, stays
+    /// whole and greppable.
+    Raw,
+}
+
+fn text_body(text: &str, encoding: Encoding) -> Body {
+    match encoding {
+        Encoding::Transport => Body::new(text.to_owned()),
+        Encoding::Raw => Body::new_with_encoding(text.to_owned(), ContentTransferEncoding::Binary)
+            .unwrap_or_else(|_| Body::new(text.to_owned())),
+    }
+}
+
 impl OutgoingMail {
+    /// The message for an SMTP server.
     pub fn to_message(&self) -> Result<lettre::Message, BuildError> {
+        self.build(Encoding::Transport)
+    }
+
+    fn build(&self, encoding: Encoding) -> Result<lettre::Message, BuildError> {
         let mut b = lettre::Message::builder()
             .from(mailbox(&self.from)?)
             .subject(&self.subject)
@@ -54,13 +78,13 @@ impl OutgoingMail {
         }
         let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
-            .body(self.text.clone());
+            .body(text_body(&self.text, encoding));
         let message = match &self.html {
             Some(html) => b.multipart(
                 MultiPart::alternative().singlepart(text).singlepart(
                     SinglePart::builder()
                         .header(ContentType::TEXT_HTML)
-                        .body(html.clone()),
+                        .body(text_body(html, encoding)),
                 ),
             )?,
             None => b.singlepart(text)?,
@@ -70,7 +94,7 @@ impl OutgoingMail {
 
     /// The message as bytes (RFC 5322), as written to `.eml` files.
     pub fn to_bytes(&self) -> Result<Vec<u8>, BuildError> {
-        Ok(self.to_message()?.formatted())
+        Ok(self.build(Encoding::Raw)?.formatted())
     }
 }
 
@@ -94,6 +118,28 @@ mod tests {
         assert!(bytes.contains("In-Reply-To: <a@b>"));
         assert!(bytes.contains("Reply-To: security+tag@example.org"));
         assert!(bytes.contains(&format!("Message-ID: {}", m.message_id)));
+    }
+
+    #[test]
+    fn long_links_stay_on_one_line_in_the_raw_message() {
+        let link = format!(
+            "https://security.example.org/applications/confirm/{}",
+            "x".repeat(60)
+        );
+        let m = OutgoingMail {
+            message_id: "<l@example.org>".into(),
+            from: "security@example.org".into(),
+            to: vec!["r@example.net".into()],
+            reply_to: None,
+            in_reply_to: None,
+            subject: "Bestätigung".into(),
+            text: format!("Grüße,\n\n{link}\n\n— the team\n"),
+            html: None,
+        };
+        let raw = String::from_utf8(m.to_bytes().unwrap()).unwrap();
+        assert!(raw.contains("Content-Transfer-Encoding: binary"));
+        assert!(raw.lines().any(|l| l == link), "{raw}");
+        assert!(raw.contains("Grüße"));
     }
 
     #[test]
