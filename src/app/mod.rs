@@ -2,6 +2,7 @@
 //! `domain`, `db` and `mail` together in one transaction each.
 
 pub mod advisories;
+pub mod advisory_patches;
 pub mod auth;
 pub mod import;
 pub mod ingest;

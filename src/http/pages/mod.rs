@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advisories;
 pub mod advisories_admin;
+mod advisory_forms;
 pub mod intake;
 pub mod liveness;
 pub mod member_forms;
