@@ -65,6 +65,38 @@ pub fn answers(app_criteria: &Value) -> Value {
     Value::Object(m)
 }
 
+/// Applies for `org` (alias `sec@DOMAIN`) naming `voucher`, and follows the
+/// alias's confirmation link: (application id, status url).
+async fn confirmed_application(
+    app: &TestApp,
+    org: &str,
+    domain: &str,
+    voucher: &str,
+) -> (String, String) {
+    let criteria = app.get("/api/v1/criteria", None).await.json();
+    let alias = format!("sec@{domain}");
+    let created = app
+        .post(
+            "/api/v1/applications",
+            None,
+            json!({ "organization": org, "website": format!("https://{domain}"), "security_alias": alias,
+                    "criteria": answers(&criteria), "contacts": [{ "name": "C", "email": format!("c@{domain}") }],
+                    "voucher": voucher }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let created = created.json();
+    app.run_jobs().await;
+    let mail = app.mails_to(&alias).pop().expect("confirmation mail");
+    let link =
+        link_in(&mail.text, "http://embargo.test/applications/confirm/").expect("confirm link");
+    assert_eq!(app.get(&path_of(&link), None).await.status, StatusCode::OK);
+    (
+        created["id"].as_str().unwrap().to_owned(),
+        created["status_url"].as_str().unwrap().to_owned(),
+    )
+}
+
 pub async fn accept_current_policy(app: &TestApp, token: &str) {
     let policy = app.get("/api/v1/policy", None).await.json();
     let resp = app
@@ -271,24 +303,7 @@ async fn only_the_named_members_contacts_may_vouch() {
     let admin = app.admin_token().await;
     let (named, _) = founding_member(&app, &admin, "Named", "a@named.example").await;
     let (_, other_token) = founding_member(&app, &admin, "Other", "b@other.example").await;
-    let criteria = app.get("/api/v1/criteria", None).await.json();
-    let created = app
-        .post(
-            "/api/v1/applications",
-            None,
-            json!({ "organization": "X", "website": "https://x.example", "security_alias": "sec@x.example",
-                    "criteria": answers(&criteria), "contacts": [{ "name": "X", "email": "x@x.example" }], "voucher": named }),
-        )
-        .await
-        .json();
-    let id = created["id"].as_str().unwrap();
-    app.run_jobs().await;
-    let mail = app.mails_to("sec@x.example").pop().unwrap();
-    app.get(
-        &path_of(&link_in(&mail.text, "http://embargo.test/applications/confirm/").unwrap()),
-        None,
-    )
-    .await;
+    let (id, _) = confirmed_application(&app, "X", "x.example", &named).await;
     let resp = app
         .post(
             &format!("/api/v1/applications/{id}/vouches"),
@@ -313,24 +328,7 @@ async fn a_rejected_applicant_hears_why() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let (named, _) = founding_member(&app, &admin, "Named", "a@named.example").await;
-    let criteria = app.get("/api/v1/criteria", None).await.json();
-    let created = app
-        .post(
-            "/api/v1/applications",
-            None,
-            json!({ "organization": "Rebuild", "website": "https://rebuild.example", "security_alias": "sec@rebuild.example",
-                    "criteria": answers(&criteria), "contacts": [{ "name": "R", "email": "r@rebuild.example" }], "voucher": named }),
-        )
-        .await
-        .json();
-    let id = created["id"].as_str().unwrap();
-    app.run_jobs().await;
-    let mail = app.mails_to("sec@rebuild.example").pop().unwrap();
-    app.get(
-        &path_of(&link_in(&mail.text, "http://embargo.test/applications/confirm/").unwrap()),
-        None,
-    )
-    .await;
+    let (id, _) = confirmed_application(&app, "Rebuild", "rebuild.example", &named).await;
     let no_reason = app
         .post(
             &format!("/api/v1/applications/{id}/decision"),

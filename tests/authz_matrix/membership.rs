@@ -361,32 +361,7 @@ impl List {
     }
 
     pub async fn throwaway_contact(&self, app: &TestApp) -> String {
-        let n = self.next();
-        let email = format!("leaver{n}@leaver.example");
-        let (account, token) = app
-            .account(&email, embargo::domain::account::Role::Member)
-            .await;
-        let mut conn = app.state.db.conn().await.expect("conn");
-        let member = members::insert(
-            &mut conn,
-            members::NewMember {
-                organization: &format!("Leaver {n}"),
-                website: "https://l.example",
-                security_alias: "sec@l.example",
-                application_id: None,
-            },
-        )
-        .await
-        .expect("member");
-        members::add_contact(
-            &mut conn,
-            &member,
-            &AccountId::parse(&account).expect("id"),
-            "L",
-        )
-        .await
-        .expect("contact");
-        token
+        self.throwaway_contact_login(app).await.1
     }
 
     /// A body an allowed caller succeeds with, for this module's API templates.
