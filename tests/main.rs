@@ -5,6 +5,7 @@
 mod common;
 
 mod advisories;
+mod api_accounts;
 mod api_reports;
 mod audit;
 mod authz_matrix;
@@ -16,6 +17,7 @@ mod liveness;
 mod member_import;
 mod member_self;
 mod membership;
+mod membership_lifecycle;
 mod pages;
 mod publication;
 mod publish_formats;
