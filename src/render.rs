@@ -106,6 +106,9 @@ pub struct RenderedMail {
 
 pub struct Templates {
     env: Environment<'static>,
+    /// Per mail template, a digest of its sources: the version a queued mail
+    /// records, so what was queued can be told from what renders now.
+    mail_versions: std::collections::HashMap<&'static str, String>,
 }
 
 impl Templates {
@@ -121,7 +124,16 @@ impl Templates {
                     source,
                 })?;
         }
-        Ok(Self { env })
+        let mail_versions = mail_template_names()
+            .into_iter()
+            .map(|name| (name, digest_of_mail_template(name)))
+            .collect();
+        Ok(Self { env, mail_versions })
+    }
+
+    /// The version of mail template `name` (empty for an unknown name).
+    pub fn mail_version(&self, name: &str) -> String {
+        self.mail_versions.get(name).cloned().unwrap_or_default()
     }
 
     pub fn page(&self, name: &str, ctx: impl Serialize) -> Result<String, RenderError> {
@@ -160,6 +172,22 @@ impl Templates {
     }
 }
 
+fn digest_of_mail_template(name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let prefix = format!("mail/{name}/");
+    let mut hash = Sha256::new();
+    for (path, source) in TEMPLATES.iter().filter(|(p, _)| p.starts_with(&prefix)) {
+        hash.update(path.as_bytes());
+        hash.update([0]);
+        hash.update(source.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// `{{ at | datetime }}`: microseconds since the epoch as `2026-11-25 15:03 UTC`.
 fn format_datetime(micros: i64) -> String {
     match jiff::Timestamp::from_microsecond(micros) {
@@ -178,6 +206,15 @@ mod tests {
         let names = mail_template_names();
         assert!(names.contains(&"report_received"));
         assert!(names.contains(&"report_new_for_admins"));
+    }
+
+    #[test]
+    fn each_mail_template_has_its_own_version() {
+        let t = Templates::new().unwrap();
+        let a = t.mail_version("report_received");
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, t.mail_version("report_reply"));
+        assert_eq!(t.mail_version("no_such_template"), "");
     }
 
     #[test]

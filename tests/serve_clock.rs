@@ -151,7 +151,7 @@ async fn two_serve_processes_on_one_database_publish_once() {
         1
     );
     assert_eq!(
-        env.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'send_mail' AND state = 'done'")
+        env.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'mail' AND state = 'done'")
             .await,
         1
     );

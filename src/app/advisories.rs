@@ -8,7 +8,6 @@ use super::AppState;
 use super::mailer::{self, Mail};
 use crate::db::advisories::{self as store, AdvisoryRow, EmbargoChange, NewAdvisory, Revision};
 use crate::db::audit::{self, Actor};
-use crate::db::jobs::{self, NewJob};
 use crate::db::{self, reports};
 use crate::domain::advisory::{
     AdvisoryId, AdvisoryState, Content, Credit, ScoredSeverity, StateError,
@@ -16,9 +15,7 @@ use crate::domain::advisory::{
 use crate::domain::embargo::{self, Embargo, EmbargoInputError, Violation, Warning};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::ReportId;
-
-/// Job kind that lifts an embargo at its instant.
-pub const LIFT_EMBARGO: &str = "lift_embargo";
+use crate::jobs::{self, Job};
 
 /// Top-level content fields an edit may replace.
 const EDITABLE: &[&str] = &[
@@ -274,17 +271,11 @@ pub async fn set_embargo(
         override_reason,
     };
     store::set_embargo(&mut tx, &row.id, &change).await?;
-    jobs::enqueue(
-        &mut tx,
-        NewJob {
-            kind: LIFT_EMBARGO,
-            payload: json!({ "advisory": row.id.as_str(), "until": until }),
-            idempotency_key: format!("lift:{}:{until}", row.id),
-            run_at: until,
-            max_attempts: state.config.jobs.max_attempts.max(20),
-        },
-    )
-    .await?;
+    let lift = Job::LiftEmbargo {
+        advisory: row.id.to_string(),
+        until,
+    };
+    jobs::enqueue(&mut tx, &state.config.jobs, &lift, until).await?;
     let moved = row.embargo_until.is_some();
     audit::append(
         &mut tx,
@@ -329,15 +320,8 @@ pub async fn publish_now(
 
 /// The `lift_embargo` job: publishes if the embargo it was scheduled for
 /// still stands. A moved embargo leaves its old job a no-op.
-pub async fn lift_embargo(state: &AppState, payload: &str) -> anyhow::Result<()> {
-    let p: Value = serde_json::from_str(payload)?;
-    let id = p["advisory"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("lift_embargo: no advisory"))?;
-    let until = p["until"]
-        .as_i64()
-        .ok_or_else(|| anyhow::anyhow!("lift_embargo: no instant"))?;
-    let id = AdvisoryId::parse(id)?;
+pub async fn lift_embargo(state: &AppState, advisory: &str, until: i64) -> anyhow::Result<()> {
+    let id = AdvisoryId::parse(advisory)?;
     let mut tx = state.db.begin().await?;
     let Some(row) = store::get(&mut tx, &id).await? else {
         return Ok(());
@@ -380,7 +364,7 @@ async fn publish_in(
         mailer::queue(
             conn,
             state,
-            Mail::new("advisory_published", json!({
+            Mail::new(format!("published:{}", row.id), "advisory_published", json!({
                     "id": row.id.as_str(), "summary": content.summary, "details": content.details,
                     "url": site.advisory_url(&row.id), "aliases": content.aliases, "severity": scored,
                     "fixed_versions": content.fixed_versions(),

@@ -6,14 +6,11 @@ use serde_json::json;
 use super::AppState;
 use super::mailer::{self, Mail};
 use crate::db::audit::{self, Actor};
-use crate::db::jobs::{self, NewJob};
 use crate::db::{self, accounts, keys};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
+use crate::jobs::{self, Job};
 use crate::mail::keys::{CertificateInfo, KeyWarning, validate_certificate};
-
-/// Job kind that reminds a contact their key expires soon.
-pub const KEY_EXPIRY_REMINDER: &str = "key_expiry_reminder";
 
 /// Days before expiry at which reminders go out.
 const REMIND_DAYS: [i64; 2] = [30, 7];
@@ -77,17 +74,11 @@ pub async fn upload(
         for days in REMIND_DAYS {
             let run_at = expiry - db::seconds(days * 86_400);
             if run_at > db::now() {
-                jobs::enqueue(
-                    &mut tx,
-                    NewJob {
-                        kind: KEY_EXPIRY_REMINDER,
-                        payload: json!({ "key": id.as_str(), "days": days }),
-                        idempotency_key: format!("key-reminder:{id}:{days}"),
-                        run_at,
-                        max_attempts: state.config.jobs.max_attempts,
-                    },
-                )
-                .await?;
+                let remind = Job::KeyExpiryReminder {
+                    key: id.to_string(),
+                    days,
+                };
+                jobs::enqueue(&mut tx, &state.config.jobs, &remind, run_at).await?;
             }
         }
     }
@@ -118,12 +109,7 @@ pub fn warning_text(w: &KeyWarning) -> String {
 }
 
 /// The reminder job: mails the contact if the key is still their current one.
-pub async fn expiry_reminder(state: &AppState, payload: &str) -> anyhow::Result<()> {
-    let p: serde_json::Value = serde_json::from_str(payload)?;
-    let id = p["key"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("key_expiry_reminder: no key"))?;
-    let days = p["days"].as_i64().unwrap_or(0);
+pub async fn expiry_reminder(state: &AppState, id: &str, days: i64) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     let Some((key, email)) = keys::current_by_id(&mut tx, id).await? else {
         return Ok(());
@@ -139,6 +125,7 @@ pub async fn expiry_reminder(state: &AppState, payload: &str) -> anyhow::Result<
         &mut tx,
         state,
         Mail::new(
+            format!("key_expiring:{id}:{days}"),
             "key_expiring",
             json!({ "fingerprint": key.fingerprint, "days": days, "expires_at": expires,
                     "url": format!("{}/account", state.config.base()) }),

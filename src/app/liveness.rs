@@ -17,16 +17,13 @@ use super::AppState;
 use super::mailer::{self, Mail};
 use super::membership::{self as membership, MembershipError};
 use crate::db::audit::{self, Actor};
-use crate::db::jobs::{self, NewJob};
 use crate::db::liveness::{self as store, NewPing, Ping, SweepRow};
 use crate::db::{self, accounts, members};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::ReviewId;
 use crate::domain::membership::MemberStatus;
 use crate::domain::secret::Secret;
-
-/// Job kind of the daily sweep.
-pub const LIVENESS_SWEEP: &str = "liveness_sweep";
+use crate::jobs::{self, Job};
 
 const DAY: i64 = 86_400;
 
@@ -46,17 +43,10 @@ async fn enqueue_sweep(
     state: &AppState,
     run_at: i64,
 ) -> anyhow::Result<()> {
-    jobs::enqueue(
-        conn,
-        NewJob {
-            kind: LIVENESS_SWEEP,
-            payload: json!({}),
-            idempotency_key: format!("{LIVENESS_SWEEP}:{}", date_of(run_at)),
-            run_at,
-            max_attempts: state.config.jobs.max_attempts,
-        },
-    )
-    .await?;
+    let sweep = Job::LivenessSweep {
+        date: date_of(run_at),
+    };
+    jobs::enqueue(conn, &state.config.jobs, &sweep, run_at).await?;
     Ok(())
 }
 
@@ -70,7 +60,7 @@ pub async fn ensure_sweep(state: &AppState) -> anyhow::Result<()> {
 }
 
 /// The `liveness_sweep` job: schedules tomorrow's sweep, then sweeps.
-pub async fn sweep_job(state: &AppState, _payload: &str) -> anyhow::Result<()> {
+pub async fn sweep_job(state: &AppState) -> anyhow::Result<()> {
     let mut conn = state.db.conn().await?;
     // First, so that a failing sweep still has a successor.
     enqueue_sweep(&mut conn, state, db::now() + db::seconds(DAY)).await?;
@@ -138,7 +128,12 @@ async fn ping(state: &AppState, m: &SweepRow, now: i64) -> anyhow::Result<bool> 
         "organization": m.organization, "confirm_url": format!("{base}/liveness/{}", link.expose()),
         "days": cfg.ping_answer_days, "every_days": cfg.ping_every_days,
     });
-    let mail = Mail::new("alias_ping", context, vec![m.security_alias.clone()]);
+    let mail = Mail::new(
+        format!("alias_ping:{id}"),
+        "alias_ping",
+        context,
+        vec![m.security_alias.clone()],
+    );
     mailer::queue(&mut tx, state, mail).await?;
     let detail = json!({ "ping": id.as_str(), "alias": m.security_alias, "due_at": due_at });
     audit::append(
@@ -197,7 +192,8 @@ async fn notify_reviews_due(
     if !listed.is_empty() && !admins.is_empty() {
         let to = admins.into_iter().map(|a| a.email).collect();
         let context = json!({ "members": listed, "count": listed.len(), "every_days": state.config.membership.review_every_days });
-        mailer::queue(&mut tx, state, Mail::new("review_due", context, to)).await?;
+        let mail = Mail::new(format!("review_due:{now}"), "review_due", context, to);
+        mailer::queue(&mut tx, state, mail).await?;
     }
     tx.commit().await?;
     Ok(listed.len())

@@ -1,20 +1,20 @@
-//! Queuing mail: render a template, fix its Message-ID, and write the
-//! `send_mail` job in the caller's transaction.
+//! Queuing mail: fix its recipients, Message-ID and template inputs, and
+//! write the `mail` job in the caller's transaction. Rendering happens when
+//! the job runs.
 
 use sqlx::AnyConnection;
 
 use super::AppState;
-use crate::db::jobs::{self, NewJob};
 use crate::db::reports;
 use crate::domain::id::ReportId;
-use crate::mail::OutgoingMail;
-use crate::mail::outgoing::new_message_id;
-
-/// Job kind that delivers one [`OutgoingMail`].
-pub const SEND_MAIL: &str = "send_mail";
+use crate::jobs::{self, Job, QueuedMail};
+use crate::mail::outgoing::message_id_for;
 
 /// One mail to queue.
 pub struct Mail<'a> {
+    /// What the mail is about (`ack:{report}`): unique, so queuing the same
+    /// mail twice sends it once; its Message-ID is derived from it.
+    pub key: String,
     pub template: &'a str,
     pub context: serde_json::Value,
     pub to: Vec<String>,
@@ -27,8 +27,14 @@ pub struct Mail<'a> {
 
 impl<'a> Mail<'a> {
     /// A mail outside any report thread.
-    pub fn new(template: &'a str, context: serde_json::Value, to: Vec<String>) -> Self {
+    pub fn new(
+        key: impl Into<String>,
+        template: &'a str,
+        context: serde_json::Value,
+        to: Vec<String>,
+    ) -> Self {
         Self {
+            key: key.into(),
             template,
             context,
             to,
@@ -39,7 +45,7 @@ impl<'a> Mail<'a> {
     }
 }
 
-/// Renders and queues `mail`; returns its Message-ID.
+/// Queues `mail`; returns its Message-ID.
 pub async fn queue(
     conn: &mut AnyConnection,
     state: &AppState,
@@ -55,11 +61,14 @@ pub async fn queue(
             cfg.security_address.clone().into(),
         );
     }
-    let rendered = state.templates.mail(mail.template, &context)?;
     let security = crate::domain::email::EmailAddress::parse(&cfg.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
-    let message_id = new_message_id(security.domain());
-    let out = OutgoingMail {
+    let message_id = message_id_for(&mail.key, security.domain());
+    let queued = QueuedMail {
+        template_version: state.templates.mail_version(mail.template),
+        template: mail.template.to_owned(),
+        key: mail.key,
+        context,
         message_id: message_id.clone(),
         from: format!(
             "{} <{}>",
@@ -69,11 +78,9 @@ pub async fn queue(
         to: mail.to,
         reply_to: mail.reply_tag.map(|t| security.with_tag(t)),
         in_reply_to: mail.in_reply_to,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
     };
-    if let Some(report) = mail.report {
+    let fresh = jobs::enqueue(conn, &cfg.jobs, &Job::Mail(queued), crate::db::now()).await?;
+    if fresh && let Some(report) = mail.report {
         reports::record_sent_mail(
             conn,
             message_id.trim_matches(|c| c == '<' || c == '>'),
@@ -81,16 +88,5 @@ pub async fn queue(
         )
         .await?;
     }
-    jobs::enqueue(
-        conn,
-        NewJob {
-            kind: SEND_MAIL,
-            payload: serde_json::to_value(&out)?,
-            idempotency_key: format!("mail:{message_id}"),
-            run_at: crate::db::now(),
-            max_attempts: cfg.jobs.max_attempts,
-        },
-    )
-    .await?;
     Ok(message_id)
 }

@@ -67,6 +67,7 @@ pub async fn submit(
             &mut tx,
             state,
             Mail {
+                key: format!("ack:{id}"),
                 template: "report_received",
                 context: json!({
                     "report_id": id.as_str(),
@@ -83,7 +84,8 @@ pub async fn submit(
         )
         .await?;
     }
-    notify_admins(&mut tx, state, &id, "report_new_for_admins").await?;
+    let key = format!("new_report:{id}");
+    notify_admins(&mut tx, state, &id, "report_new_for_admins", key).await?;
     audit::append(
         &mut tx,
         actor,
@@ -106,6 +108,7 @@ async fn notify_admins(
     state: &AppState,
     id: &ReportId,
     template: &str,
+    key: String,
 ) -> anyhow::Result<()> {
     let admins = accounts::admins(conn).await?;
     if admins.is_empty() {
@@ -115,6 +118,7 @@ async fn notify_admins(
         conn,
         state,
         Mail::new(
+            key,
             template,
             json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
             admins.into_iter().map(|a| a.email).collect(),
@@ -140,7 +144,8 @@ pub async fn reporter_message(
     for a in attachments {
         reports::insert_attachment(&mut tx, &id, Some(&msg), a).await?;
     }
-    notify_admins(&mut tx, state, &id, "report_message_for_admins").await?;
+    let key = format!("reporter_message:{msg}");
+    notify_admins(&mut tx, state, &id, "report_message_for_admins", key).await?;
     audit::append(
         &mut tx,
         actor,
@@ -170,6 +175,7 @@ pub async fn admin_reply(
         &mut tx,
         state,
         report,
+        format!("reply:{msg}"),
         "report_reply",
         json!({ "body": body }),
     )
@@ -190,6 +196,7 @@ async fn mail_reporter(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     report: &Report,
+    key: String,
     template: &str,
     extra: serde_json::Value,
 ) -> anyhow::Result<()> {
@@ -206,6 +213,7 @@ async fn mail_reporter(
         conn,
         state,
         Mail {
+            key,
             template,
             context,
             to: vec![email.clone()],
@@ -254,6 +262,7 @@ pub async fn change_status(
         &mut tx,
         state,
         &updated,
+        format!("status:{id}:{}:{}", next.as_str(), crate::db::now()),
         "report_status_changed",
         json!({ "reason": reason }),
     )

@@ -1,7 +1,9 @@
 //! `embargo serve`: the web service and the job runner in one process.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::sync::watch;
@@ -38,18 +40,34 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
         .with_context(|| format!("listening on {}", args.listen))?;
     tracing::info!(listen = %args.listen, data = %state.paths.data.display(), engine = ?state.db.engine, "embargo is serving");
 
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let runner = tokio::spawn(crate::jobs::run_forever(state.clone(), stop_rx));
+    let runner = crate::jobs::Runner::start(state.clone());
     let app = crate::http::router(state.clone());
-    axum::serve(
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving HTTP")?;
-    let _ = stop_tx.send(true);
-    let _ = runner.await;
+    .with_graceful_shutdown(async move {
+        let _ = stop_rx.wait_for(|stop| *stop).await;
+    });
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        served = &mut server => served.context("serving HTTP")?,
+        () = shutdown_signal() => {
+            tracing::info!("stopping: no new jobs are claimed; running ones may finish");
+            let _ = stop_tx.send(true);
+            let grace = Duration::from_secs(state.config.jobs.shutdown_seconds);
+            // Open connections get the same grace as running jobs, so a
+            // client holding a connection open cannot delay the exit.
+            let (_, served) = tokio::join!(
+                runner.shutdown(grace),
+                tokio::time::timeout(grace, &mut server)
+            );
+            if let Ok(served) = served {
+                served.context("serving HTTP")?;
+            }
+        }
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,10 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod jobs;
 mod lists;
 
+pub use jobs::JobsConfig;
 pub use lists::{AdvisoriesConfig, MembershipConfig, PublicationConfig};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,7 +63,12 @@ pub struct SmtpConfig {
     pub security: SmtpSecurity,
     pub username: String,
     pub password: String,
+    /// Deadline for one whole SMTP exchange (connect, greeting, one
+    /// message); a server that never answers fails the attempt, not the
+    /// runner.
     pub timeout_seconds: u64,
+    /// Connections kept open and reused, at most.
+    pub connections: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,17 +111,6 @@ pub struct TriageConfig {
     pub first_response_days: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct JobsConfig {
-    /// Attempts before a job is marked dead.
-    pub max_attempts: u32,
-    /// First retry delay; it doubles with each attempt, capped at an hour.
-    pub backoff_seconds: u64,
-    /// How often an idle runner looks for due jobs.
-    pub poll_milliseconds: u64,
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -153,6 +149,7 @@ impl Default for SmtpConfig {
             username: String::new(),
             password: String::new(),
             timeout_seconds: 30,
+            connections: 8,
         }
     }
 }
@@ -183,16 +180,6 @@ impl Default for TriageConfig {
     fn default() -> Self {
         Self {
             first_response_days: 3,
-        }
-    }
-}
-
-impl Default for JobsConfig {
-    fn default() -> Self {
-        Self {
-            max_attempts: 8,
-            backoff_seconds: 30,
-            poll_milliseconds: 500,
         }
     }
 }

@@ -1,29 +1,34 @@
-//! The jobs table: the outbox written with the state change that causes it.
+//! The jobs table: the outbox written with the state change that causes it,
+//! claimed in batches under a lease token.
 
 use sqlx::{AnyConnection, Row};
 
 use super::{Db, DbError, Engine};
 use crate::domain::id::JobId;
-use crate::domain::job::JobState;
+use crate::domain::job::{JobState, Lane};
 
 /// A job to write, in the caller's transaction.
 pub struct NewJob<'a> {
     pub kind: &'a str,
+    pub lane: Lane,
     pub payload: serde_json::Value,
-    /// Two enqueues with one key make one job.
-    pub idempotency_key: String,
+    /// What the job is about (`ack:{report}`); two enqueues with one key
+    /// make one job.
+    pub idempotency_key: &'a str,
     pub run_at: i64,
     pub max_attempts: u32,
 }
 
-pub async fn enqueue(conn: &mut AnyConnection, job: NewJob<'_>) -> Result<(), DbError> {
+/// Writes `job` unless one with its key exists; true when it was written.
+pub async fn enqueue(conn: &mut AnyConnection, job: NewJob<'_>) -> Result<bool, DbError> {
     let now = super::now();
-    sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING",
+    let done = sqlx::query(
+        "INSERT INTO jobs (id, kind, lane, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $8) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(JobId::generate().as_str())
     .bind(job.kind)
+    .bind(job.lane.as_str())
     .bind(job.payload.to_string())
     .bind(job.idempotency_key)
     .bind(job.run_at)
@@ -31,10 +36,10 @@ pub async fn enqueue(conn: &mut AnyConnection, job: NewJob<'_>) -> Result<(), Db
     .bind(now)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// A job taken by a runner.
+/// A job taken by a runner, valid while `lease_token` is the row's.
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: String,
@@ -42,78 +47,169 @@ pub struct Claimed {
     pub payload: String,
     pub attempts: i64,
     pub max_attempts: i64,
+    pub lease_token: String,
 }
 
-/// Takes the next due job, or one whose runner's lease ran out, for `lease`
-/// microseconds. Safe with several processes: PostgreSQL skips rows another
-/// claimer holds; SQLite writes one transaction at a time.
-pub async fn claim(db: &Db, now: i64, lease: i64) -> Result<Option<Claimed>, DbError> {
+/// Whether `lane` has a due job: a plain read, so an idle runner polls
+/// without taking SQLite's write lock.
+pub async fn has_due(conn: &mut AnyConnection, lane: Lane, now: i64) -> Result<bool, DbError> {
+    let row = sqlx::query(
+        "SELECT id FROM jobs WHERE lane = $1 AND state = 'queued' AND run_at <= $2 ORDER BY run_at LIMIT 1",
+    )
+    .bind(lane.as_str())
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Takes up to `limit` due jobs of `lane`, oldest `run_at` first, for
+/// `lease` microseconds under `token`. The inner query reads the
+/// `jobs_claim` index in order; PostgreSQL skips rows another claimer holds,
+/// SQLite writes one transaction at a time.
+pub async fn claim(
+    db: &Db,
+    lane: Lane,
+    now: i64,
+    lease: i64,
+    token: &str,
+    limit: i64,
+) -> Result<Vec<Claimed>, DbError> {
     // The only dialect-specific statement in the project.
     let lock = match db.engine {
         Engine::Postgres => " FOR UPDATE SKIP LOCKED",
         Engine::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
-         WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $1) \
-         OR (state = 'running' AND locked_until < $1) ORDER BY run_at, created_at LIMIT 1{lock}) \
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $3, lease_token = $4, updated_at = $2 \
+         WHERE state = 'queued' AND id IN (SELECT id FROM jobs WHERE lane = $1 AND state = 'queued' AND run_at <= $2 \
+         ORDER BY run_at LIMIT $5{lock}) \
          RETURNING id, kind, payload, attempts, max_attempts"
     );
     let mut tx = db.begin().await?;
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(lane.as_str())
         .bind(now)
         .bind(now + lease)
-        .fetch_optional(&mut *tx)
+        .bind(token)
+        .bind(limit)
+        .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    row.map(|r| {
-        Ok(Claimed {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            payload: r.try_get("payload")?,
-            attempts: r.try_get("attempts")?,
-            max_attempts: r.try_get("max_attempts")?,
+    rows.iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                payload: r.try_get("payload")?,
+                attempts: r.try_get("attempts")?,
+                max_attempts: r.try_get("max_attempts")?,
+                lease_token: token.to_owned(),
+            })
         })
-    })
-    .transpose()
+        .collect()
 }
 
-/// Marks a job done and drops its payload: a delivered mail may carry a
-/// capability link, which must not outlive its delivery in the database.
-pub async fn complete(conn: &mut AnyConnection, id: &str) -> Result<(), DbError> {
-    sqlx::query("UPDATE jobs SET state = 'done', payload = '{}', locked_until = NULL, last_error = '', updated_at = $1 WHERE id = $2")
-        .bind(super::now())
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Records a failed attempt: back to `queued` at `retry_at`, or `dead`.
-pub async fn fail(
-    conn: &mut AnyConnection,
-    id: &str,
-    state: JobState,
-    retry_at: i64,
-    error: &str,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE jobs SET state = $1, run_at = $2, locked_until = NULL, last_error = $3, updated_at = $4 WHERE id = $5",
+/// Extends a running job's lease; false when the lease is no longer this
+/// runner's (it expired and another runner took the job).
+pub async fn renew(conn: &mut AnyConnection, job: &Claimed, until: i64) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND lease_token = $3 AND state = 'running'",
     )
-    .bind(state.as_str())
-    .bind(retry_at)
-    .bind(error)
-    .bind(super::now())
-    .bind(id)
+    .bind(until)
+    .bind(&job.id)
+    .bind(&job.lease_token)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Done,
+    /// Back to `queued` at `retry_at`, or `dead`.
+    Failed {
+        state: JobState,
+        retry_at: i64,
+        error: String,
+    },
+}
+
+/// Records outcomes in one transaction. Each counts only while the job still
+/// holds the lease it was claimed with: a runner whose lease expired cannot
+/// undo what the next runner did. Returns how many counted.
+pub async fn finish(db: &Db, outcomes: &[(Claimed, Outcome)]) -> Result<usize, DbError> {
+    let now = super::now();
+    let mut counted = 0;
+    let mut tx = db.begin().await?;
+    for (job, outcome) in outcomes {
+        let done = match outcome {
+            // A delivered mail may carry a capability link, which must not
+            // outlive its delivery in the database: the payload goes.
+            Outcome::Done => sqlx::query(
+                "UPDATE jobs SET state = 'done', payload = '{}', locked_until = NULL, lease_token = NULL, \
+                 last_error = '', updated_at = $1 WHERE id = $2 AND lease_token = $3 AND state = 'running'",
+            )
+            .bind(now)
+            .bind(&job.id)
+            .bind(&job.lease_token)
+            .execute(&mut *tx)
+            .await?,
+            Outcome::Failed {
+                state,
+                retry_at,
+                error,
+            } => sqlx::query(
+                "UPDATE jobs SET state = $1, run_at = $2, locked_until = NULL, lease_token = NULL, \
+                 last_error = $3, updated_at = $4 WHERE id = $5 AND lease_token = $6 AND state = 'running'",
+            )
+            .bind(state.as_str())
+            .bind(retry_at)
+            .bind(error)
+            .bind(now)
+            .bind(&job.id)
+            .bind(&job.lease_token)
+            .execute(&mut *tx)
+            .await?,
+        };
+        counted += done.rows_affected() as usize;
+    }
+    tx.commit().await?;
+    Ok(counted)
+}
+
+/// Puts jobs whose runner's lease ran out (a crashed or stalled process)
+/// back in the queue, or marks them dead when their attempts are used up.
+pub async fn reap_expired(conn: &mut AnyConnection, now: i64) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
+         locked_until = NULL, lease_token = NULL, last_error = 'the runner holding it stopped', updated_at = $1 \
+         WHERE state = 'running' AND locked_until < $1",
+    )
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes up to `limit` jobs finished before `before`; dead jobs stay
+/// until an admin retries them.
+pub async fn prune(conn: &mut AnyConnection, before: i64, limit: i64) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = 'done' AND updated_at < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(limit)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Puts a dead job back in the queue (an admin retry).
 pub async fn retry(conn: &mut AnyConnection, id: &str) -> Result<bool, DbError> {
     let done = sqlx::query(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1 WHERE id = $2 AND state = 'dead'",
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, lease_token = NULL, updated_at = $1 WHERE id = $2 AND state = 'dead'",
     )
     .bind(super::now())
     .bind(id)
@@ -164,9 +260,11 @@ pub async fn list(
         .collect()
 }
 
-/// When the next queued job is due, if any: the runner sleeps until then.
-pub async fn next_run_at(conn: &mut AnyConnection) -> Result<Option<i64>, DbError> {
-    sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'queued'")
+/// When `lane`'s next queued job is due, if any: its runner sleeps until
+/// then.
+pub async fn next_run_at(conn: &mut AnyConnection, lane: Lane) -> Result<Option<i64>, DbError> {
+    sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE lane = $1 AND state = 'queued'")
+        .bind(lane.as_str())
         .fetch_one(conn)
         .await
 }

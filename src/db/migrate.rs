@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "membership", include_str!("../../migrations/0003_membership.sql")),
     (4, "liveness", include_str!("../../migrations/0004_liveness.sql")),
     (5, "contact_keys", include_str!("../../migrations/0005_contact_keys.sql")),
+    (6, "job_engine", include_str!("../../migrations/0006_job_engine.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.

@@ -29,6 +29,31 @@ impl JobState {
     }
 }
 
+/// Which workers take a job. Each lane has its own workers in every
+/// process, so an embargo lift never waits behind thousands of mails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lane {
+    /// Embargo lifts and publication: due to the second.
+    Critical,
+    /// Outgoing mail.
+    Mail,
+    /// Sweeps, reminders, expiry and pruning.
+    Background,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 3] = [Lane::Critical, Lane::Mail, Lane::Background];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::Mail => "mail",
+            Self::Background => "background",
+        }
+    }
+}
+
 /// Delay before retry number `attempt` (1-based): `base * 2^(attempt-1)`,
 /// capped at one hour.
 pub fn backoff_seconds(base_seconds: u64, attempt: u32) -> u64 {
@@ -50,6 +75,13 @@ pub fn after_failure(attempts_made: u32, max_attempts: u32) -> JobState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lanes_have_distinct_names() {
+        let mut names: Vec<_> = Lane::ALL.iter().map(|l| l.as_str()).collect();
+        names.dedup();
+        assert_eq!(names, ["critical", "mail", "background"]);
+    }
 
     #[test]
     fn backoff_doubles_and_caps() {

@@ -3,6 +3,7 @@
 pub mod inbound;
 pub mod keys;
 pub mod outgoing;
+pub mod smtp;
 pub mod transport;
 
 pub use outgoing::OutgoingMail;

@@ -26,11 +26,17 @@ pub enum BuildError {
     Lettre(#[from] lettre::error::Error),
 }
 
-/// A new Message-ID under `domain`, sortable by creation time.
-pub fn new_message_id(domain: &str) -> String {
-    let now = jiff::Timestamp::now().as_microsecond();
-    let token = crate::domain::secret::Secret::generate();
-    format!("<{now}.{}@{domain}>", &token.expose()[..16])
+/// The Message-ID of the mail whose job has idempotency key `key`: the
+/// same work always carries the same id, so a resend after a crash is
+/// recognisable. The key itself (which names reports and keys) stays out of
+/// the header; only its digest shows.
+pub fn message_id_for(key: &str, domain: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest: String = Sha256::digest(key.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("<{digest}@{domain}>")
 }
 
 fn mailbox(s: &str) -> Result<Mailbox, BuildError> {
@@ -105,7 +111,7 @@ mod tests {
     #[test]
     fn builds_a_threaded_plain_mail() {
         let m = OutgoingMail {
-            message_id: new_message_id("example.org"),
+            message_id: message_id_for("ack:rpt_1", "example.org"),
             from: "security@example.org".into(),
             to: vec!["r@example.net".into()],
             reply_to: Some("security+tag@example.org".into()),
@@ -140,6 +146,15 @@ mod tests {
         assert!(raw.contains("Content-Transfer-Encoding: binary"));
         assert!(raw.lines().any(|l| l == link), "{raw}");
         assert!(raw.contains("Grüße"));
+    }
+
+    #[test]
+    fn one_key_makes_one_message_id() {
+        let a = message_id_for("ack:rpt_1", "example.org");
+        assert_eq!(a, message_id_for("ack:rpt_1", "example.org"));
+        assert_ne!(a, message_id_for("ack:rpt_2", "example.org"));
+        assert!(a.starts_with('<') && a.ends_with("@example.org>"));
+        assert!(!a.contains("rpt_1"));
     }
 
     #[test]

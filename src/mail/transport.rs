@@ -2,21 +2,20 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use anyhow::Context;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::OutgoingMail;
-use crate::config::{MailConfig, MailTransportKind, SmtpSecurity};
+use super::smtp::SmtpPool;
+use crate::config::{MailConfig, MailTransportKind};
 
 #[derive(Clone)]
 pub enum Transport {
     /// One `.eml` file per message, named after its Message-ID, so a retry
     /// rewrites the same file instead of adding a copy.
     File(PathBuf),
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Reused connections to the configured server.
+    Smtp(Arc<SmtpPool>),
     Memory(Arc<Mutex<Vec<OutgoingMail>>>),
 }
 
@@ -24,27 +23,7 @@ impl Transport {
     pub fn from_config(config: &MailConfig, outbox: PathBuf) -> anyhow::Result<Self> {
         Ok(match config.transport {
             MailTransportKind::File => Transport::File(outbox),
-            MailTransportKind::Smtp => {
-                let s = &config.smtp;
-                let mut b = match s.security {
-                    SmtpSecurity::Starttls => {
-                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
-                            .context("mail.smtp.host")?
-                    }
-                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)
-                        .context("mail.smtp.host")?,
-                    SmtpSecurity::None => {
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
-                    }
-                };
-                b = b
-                    .port(s.port)
-                    .timeout(Some(Duration::from_secs(s.timeout_seconds)));
-                if !s.username.is_empty() {
-                    b = b.credentials(Credentials::new(s.username.clone(), s.password.clone()));
-                }
-                Transport::Smtp(b.build())
-            }
+            MailTransportKind::Smtp => Transport::Smtp(Arc::new(SmtpPool::new(&config.smtp)?)),
         })
     }
 
@@ -70,12 +49,7 @@ impl Transport {
                     .context("renaming outbox file")?;
                 Ok(())
             }
-            Transport::Smtp(smtp) => {
-                smtp.send(mail.to_message()?)
-                    .await
-                    .context("SMTP delivery")?;
-                Ok(())
-            }
+            Transport::Smtp(smtp) => smtp.send(&mail.to_message()?).await,
             Transport::Memory(sent) => {
                 mail.to_bytes()?;
                 sent.lock()

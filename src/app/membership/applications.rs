@@ -8,7 +8,6 @@ use crate::app::AppState;
 use crate::app::mailer::{self, Mail};
 use crate::db::applications::{self as apps, Application, NewApplication};
 use crate::db::audit::{self, Actor};
-use crate::db::jobs::{self, NewJob};
 use crate::db::members::{self};
 use crate::db::{self, accounts};
 use crate::domain::fields::FieldErrors;
@@ -17,6 +16,7 @@ use crate::domain::membership::{
     ApplicationStatus, ContactInput, Organization, OrganizationInput, check_answers,
 };
 use crate::domain::secret::Secret;
+use crate::jobs::{self, Job};
 
 /// Job kind that expires an application its alias never confirmed.
 use super::*;
@@ -134,23 +134,16 @@ pub async fn apply(
     mailer::queue(
         &mut tx,
         state,
-        Mail::new("application_confirm_alias", json!({
+        Mail::new(format!("confirm_alias:{id}"), "application_confirm_alias", json!({
                 "organization": org.organization, "confirm_url": format!("{base}/applications/confirm/{}", confirm_link.expose()),
                 "status_url": status_url, "days": days,
             }), vec![org.security_alias.to_string()]),
     )
     .await?;
-    jobs::enqueue(
-        &mut tx,
-        NewJob {
-            kind: EXPIRE_APPLICATION,
-            payload: json!({ "application": id.as_str() }),
-            idempotency_key: format!("expire:{id}"),
-            run_at: expires_at,
-            max_attempts: state.config.jobs.max_attempts,
-        },
-    )
-    .await?;
+    let expire = Job::ExpireApplication {
+        application: id.to_string(),
+    };
+    jobs::enqueue(&mut tx, &state.config.jobs, &expire, expires_at).await?;
     audit::append(
         &mut tx,
         actor,
@@ -194,7 +187,7 @@ pub async fn confirm_alias(
         mailer::queue(
             &mut tx,
             state,
-            Mail::new("vouch_request", json!({
+            Mail::new(format!("vouch_request:{}", app.id), "vouch_request", json!({
                     "organization": app.organization, "website": app.website,
                     "url": format!("{base}/applications/{}/vouch", app.id), "application_id": app.id,
                 }), contacts.into_iter().map(|c| c.email).collect()),
@@ -218,11 +211,7 @@ pub async fn confirm_alias(
 }
 
 /// The `expire_application` job.
-pub async fn expire_application(state: &AppState, payload: &str) -> anyhow::Result<()> {
-    let p: serde_json::Value = serde_json::from_str(payload)?;
-    let id = p["application"]
-        .as_str()
-        .ok_or_else(|| anyhow::anyhow!("expire_application: no id"))?;
+pub async fn expire_application(state: &AppState, id: &str) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     let Some(app) = apps::get(&mut tx, id).await? else {
         return Ok(());
@@ -236,7 +225,7 @@ pub async fn expire_application(state: &AppState, payload: &str) -> anyhow::Resu
     mailer::queue(
         &mut tx,
         state,
-        Mail::new("application_expired", json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }), vec![app.security_alias.clone()]),
+        Mail::new(format!("application_expired:{id}"), "application_expired", json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }), vec![app.security_alias.clone()]),
     )
     .await?;
     audit::append(
@@ -351,6 +340,7 @@ pub async fn decide(
         &mut tx,
         state,
         Mail::new(
+            format!("decision:{id}"),
             if approve {
                 "application_approved"
             } else {

@@ -91,6 +91,7 @@ pub async fn add_contact_account(
         conn,
         state,
         Mail::new(
+            format!("contact_setup:{account}:{expires}"),
             "contact_setup",
             json!({
                 "name": c.name, "organization": organization,
@@ -161,6 +162,7 @@ pub async fn remove_member(
         &mut tx,
         state,
         Mail::new(
+            format!("member_removed:{id}"),
             "member_removed",
             json!({ "organization": member.organization, "reason": reason }),
             to,

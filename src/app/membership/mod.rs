@@ -22,8 +22,6 @@ pub use applications::{
 use contacts::create_member;
 pub use contacts::{add_contact_account, add_member, remove_member};
 
-pub const EXPIRE_APPLICATION: &str = "expire_application";
-
 /// The policy text a new installation starts with.
 const DEFAULT_POLICY: &str = include_str!("../../../templates/policy/default.md");
 
@@ -134,6 +132,7 @@ pub async fn publish_policy(
             &mut tx,
             state,
             Mail::new(
+                format!("policy_updated:{version}:{email}"),
                 "policy_updated",
                 json!({ "version": version, "url": format!("{}/policy", state.config.base()) }),
                 vec![email],

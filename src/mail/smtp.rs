@@ -1,0 +1,118 @@
+//! SMTP delivery over reused connections, each exchange under one deadline.
+//!
+//! lettre's own pool returns a connection to the pool when the sending
+//! future is dropped, also halfway through a transaction, so after a
+//! deadline the next message could read the previous one's reply. Here a
+//! connection goes back only after a completed exchange; anything else
+//! closes it.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+
+use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::jobs::Permanent;
+
+pub struct SmtpPool {
+    host: String,
+    port: u16,
+    security: SmtpSecurity,
+    credentials: Option<Credentials>,
+    deadline: Duration,
+    idle: Mutex<Vec<AsyncSmtpConnection>>,
+    max_idle: usize,
+}
+
+impl SmtpPool {
+    pub fn new(config: &SmtpConfig) -> anyhow::Result<Self> {
+        if config.host.is_empty() {
+            anyhow::bail!("mail.smtp.host is required with transport = \"smtp\"");
+        }
+        Ok(Self {
+            host: config.host.clone(),
+            port: config.port,
+            security: config.security,
+            credentials: (!config.username.is_empty())
+                .then(|| Credentials::new(config.username.clone(), config.password.clone())),
+            deadline: Duration::from_secs(config.timeout_seconds.max(1)),
+            idle: Mutex::new(Vec::new()),
+            max_idle: config.connections.max(1) as usize,
+        })
+    }
+
+    /// Sends one message. A 5xx answer is [`Permanent`]; a 4xx answer, a
+    /// network error or the deadline passing is worth a retry.
+    pub async fn send(&self, message: &lettre::Message) -> anyhow::Result<()> {
+        let envelope = message.envelope();
+        let bytes = message.formatted();
+        let exchange = async {
+            let mut conn = match self.take_idle().await {
+                Some(conn) => conn,
+                None => self.connect().await?,
+            };
+            let sent = conn.send(envelope, &bytes).await;
+            if sent.is_ok() {
+                self.put_back(conn);
+            }
+            sent.map(|_| ())
+        };
+        match tokio::time::timeout(self.deadline, exchange).await {
+            Err(_) => Err(anyhow::anyhow!(
+                "the SMTP server did not finish within {} s",
+                self.deadline.as_secs()
+            )),
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) if e.is_permanent() => {
+                Err(anyhow::Error::new(Permanent(format!("SMTP refused: {e}"))))
+            }
+            Ok(Err(e)) => Err(anyhow::Error::new(e).context("SMTP delivery")),
+        }
+    }
+
+    async fn take_idle(&self) -> Option<AsyncSmtpConnection> {
+        loop {
+            let conn = self.idle.lock().ok()?.pop();
+            let mut conn = conn?;
+            if !conn.has_broken() && conn.test_connected().await {
+                return Some(conn);
+            }
+            conn.abort().await;
+        }
+    }
+
+    fn put_back(&self, conn: AsyncSmtpConnection) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < self.max_idle
+        {
+            idle.push(conn);
+        }
+    }
+
+    async fn connect(&self) -> Result<AsyncSmtpConnection, lettre::transport::smtp::Error> {
+        let hello = ClientId::default();
+        let tls = || TlsParameters::new(self.host.clone());
+        let wrapper = match self.security {
+            SmtpSecurity::Tls => Some(tls()?),
+            _ => None,
+        };
+        let mut conn = AsyncSmtpConnection::connect_tokio1(
+            (self.host.as_str(), self.port),
+            Some(self.deadline),
+            &hello,
+            wrapper,
+            None,
+        )
+        .await?;
+        if self.security == SmtpSecurity::Starttls {
+            conn.starttls(tls()?, &hello).await?;
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await?;
+        }
+        Ok(conn)
+    }
+}
