@@ -36,7 +36,7 @@ impl Default for JobsConfig {
             background_workers: 2,
             lease_seconds: 30,
             keep_done_days: 7,
-            shutdown_seconds: 8,
+            shutdown_seconds: 6,
         }
     }
 }

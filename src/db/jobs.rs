@@ -66,7 +66,9 @@ pub async fn has_due(conn: &mut AnyConnection, lane: Lane, now: i64) -> Result<b
 /// Takes up to `limit` due jobs of `lane`, oldest `run_at` first, for
 /// `lease` microseconds under `token`. The inner query reads the
 /// `jobs_claim` index in order; PostgreSQL skips rows another claimer holds,
-/// SQLite writes one transaction at a time.
+/// SQLite writes one transaction at a time. The selection is materialised:
+/// PostgreSQL may otherwise run a `LIMIT` subquery more than once and claim
+/// more than `limit`.
 pub async fn claim(
     db: &Db,
     lane: Lane,
@@ -81,9 +83,10 @@ pub async fn claim(
         Engine::Sqlite => "",
     };
     let sql = format!(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $3, lease_token = $4, updated_at = $2 \
-         WHERE state = 'queued' AND id IN (SELECT id FROM jobs WHERE lane = $1 AND state = 'queued' AND run_at <= $2 \
+        "WITH next AS MATERIALIZED (SELECT id FROM jobs WHERE lane = $1 AND state = 'queued' AND run_at <= $2 \
          ORDER BY run_at LIMIT $5{lock}) \
+         UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $3, lease_token = $4, updated_at = $2 \
+         WHERE state = 'queued' AND id IN (SELECT id FROM next) \
          RETURNING id, kind, payload, attempts, max_attempts"
     );
     let mut tx = db.begin().await?;

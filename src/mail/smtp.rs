@@ -23,7 +23,8 @@ pub struct SmtpPool {
     credentials: Option<Credentials>,
     deadline: Duration,
     idle: Mutex<Vec<AsyncSmtpConnection>>,
-    max_idle: usize,
+    /// Bounds the connections open at once to `mail.smtp.connections`.
+    open: tokio::sync::Semaphore,
 }
 
 impl SmtpPool {
@@ -39,7 +40,7 @@ impl SmtpPool {
                 .then(|| Credentials::new(config.username.clone(), config.password.clone())),
             deadline: Duration::from_secs(config.timeout_seconds.max(1)),
             idle: Mutex::new(Vec::new()),
-            max_idle: config.connections.max(1) as usize,
+            open: tokio::sync::Semaphore::new(config.connections.max(1) as usize),
         })
     }
 
@@ -49,6 +50,8 @@ impl SmtpPool {
         let envelope = message.envelope();
         let bytes = message.formatted();
         let exchange = async {
+            // Never closed, so this always yields a permit.
+            let _slot = self.open.acquire().await.ok();
             let mut conn = match self.take_idle().await {
                 Some(conn) => conn,
                 None => self.connect().await?,
@@ -84,9 +87,7 @@ impl SmtpPool {
     }
 
     fn put_back(&self, conn: AsyncSmtpConnection) {
-        if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < self.max_idle
-        {
+        if let Ok(mut idle) = self.idle.lock() {
             idle.push(conn);
         }
     }

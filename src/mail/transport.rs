@@ -17,7 +17,17 @@ pub enum Transport {
     /// Reused connections to the configured server.
     Smtp(Arc<SmtpPool>),
     Memory(Arc<Mutex<Vec<OutgoingMail>>>),
+    /// A function that delivers: fault injection in tests (slow, failing or
+    /// panicking delivery).
+    Hook(DeliveryHook),
 }
+
+/// What [`Transport::Hook`] calls for each mail.
+pub type DeliveryHook = Arc<
+    dyn Fn(OutgoingMail) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>
+        + Send
+        + Sync,
+>;
 
 impl Transport {
     pub fn from_config(config: &MailConfig, outbox: PathBuf) -> anyhow::Result<Self> {
@@ -50,6 +60,7 @@ impl Transport {
                 Ok(())
             }
             Transport::Smtp(smtp) => smtp.send(&mail.to_message()?).await,
+            Transport::Hook(deliver) => deliver(mail.clone()).await,
             Transport::Memory(sent) => {
                 mail.to_bytes()?;
                 sent.lock()

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod process;
+pub mod smtp_script;
 pub mod smtp_sink;
 
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,111 @@
+//! A scripted SMTP server on loopback for fault injection: it refuses
+//! chosen recipients with a chosen reply, can stay silent forever, and
+//! counts connections and accepted messages.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+pub struct ScriptedSmtp {
+    pub port: u16,
+    pub connections: Arc<AtomicUsize>,
+    pub accepted: Arc<AtomicUsize>,
+}
+
+/// How the server behaves.
+#[derive(Clone, Default)]
+pub struct Script {
+    /// Accept connections and never send a byte.
+    pub silent: bool,
+    /// `(recipient prefix, reply)`: a RCPT TO whose address starts with the
+    /// prefix gets the reply (`550 5.1.1 no such user`).
+    pub refuse: Vec<(String, String)>,
+}
+
+impl ScriptedSmtp {
+    pub async fn start(script: Script) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (c, a) = (connections.clone(), accepted.clone());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                c.fetch_add(1, Ordering::SeqCst);
+                if script.silent {
+                    held.push(stream);
+                    continue;
+                }
+                tokio::spawn(converse(stream, script.clone(), a.clone()));
+            }
+        });
+        Self {
+            port,
+            connections,
+            accepted,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+}
+
+async fn converse(stream: tokio::net::TcpStream, script: Script, accepted: Arc<AtomicUsize>) {
+    let (r, mut w) = stream.into_split();
+    let mut lines = BufReader::new(r).lines();
+    let _ = w.write_all(b"220 scripted ESMTP\r\n").await;
+    let mut in_data = false;
+    let mut refused = false;
+    while let Ok(Some(line)) = lines.next_line().await {
+        if in_data {
+            if line == "." {
+                in_data = false;
+                accepted.fetch_add(1, Ordering::SeqCst);
+                let _ = w.write_all(b"250 queued\r\n").await;
+            }
+            continue;
+        }
+        let upper = line.to_ascii_uppercase();
+        let reply: String = if upper.starts_with("EHLO") {
+            "250-scripted\r\n250 8BITMIME\r\n".into()
+        } else if upper.starts_with("MAIL FROM") {
+            refused = false;
+            "250 ok\r\n".into()
+        } else if upper.starts_with("RCPT TO") {
+            let addr = line[8..]
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>');
+            match script.refuse.iter().find(|(p, _)| addr.starts_with(p)) {
+                Some((_, reply)) => {
+                    refused = true;
+                    format!("{reply}\r\n")
+                }
+                None => "250 ok\r\n".into(),
+            }
+        } else if upper.starts_with("DATA") {
+            if refused {
+                "554 no valid recipients\r\n".into()
+            } else {
+                in_data = true;
+                "354 go on\r\n".into()
+            }
+        } else if upper.starts_with("QUIT") {
+            let _ = w.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            "250 ok\r\n".into()
+        };
+        if w.write_all(reply.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! `serve` stops promptly on SIGTERM, also with a mail backlog stuck on an
+//! SMTP server that never answers.
+
+use std::time::{Duration, Instant};
+
+use crate::common::process::{Env, serve_with};
+use crate::common::smtp_script::{Script, ScriptedSmtp};
+
+/// 2,000 queued mails, written as the job engine stores them.
+const BACKLOG: &str = "INSERT INTO jobs (id, kind, lane, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+    SELECT 'job_bulk' || CAST(i AS TEXT), 'mail', 'mail', \
+    '{\"key\":\"bulk:' || CAST(i AS TEXT) || '\",\"template\":\"report_received\",\"template_version\":\"\",\"context\":{},\"message_id\":\"<' || CAST(i AS TEXT) || '@project.test>\",\"from\":\"security@project.test\",\"to\":[\"r@example.net\"],\"reply_to\":null,\"in_reply_to\":null}', \
+    'bulk:' || CAST(i AS TEXT), 'queued', 0, 8, 0, 0 FROM n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exits_within_10_s_of_sigterm_with_a_backlog_on_a_silent_smtp_server() {
+    let smtp = ScriptedSmtp::start(Script {
+        silent: true,
+        ..Script::default()
+    })
+    .await;
+    let env = Env::new().await;
+    let port = smtp.port.to_string();
+    let vars = [
+        ("EMBARGO_MAIL__TRANSPORT", "smtp"),
+        ("EMBARGO_MAIL__SMTP__HOST", "127.0.0.1"),
+        ("EMBARGO_MAIL__SMTP__PORT", port.as_str()),
+        ("EMBARGO_MAIL__SMTP__SECURITY", "none"),
+        ("EMBARGO_MAIL__SMTP__TIMEOUT_SECONDS", "60"),
+    ];
+    let mut server = serve_with(&env, &vars);
+    env.exec(BACKLOG).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while smtp.connections() == 0 {
+        assert!(Instant::now() < deadline, "no delivery was attempted");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let pid = server.child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(10),
+            "serve still running 10 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "a clean exit: {status:?}");
+    let queued = env
+        .scalar("SELECT COUNT(*) FROM jobs WHERE state = 'queued'")
+        .await;
+    assert!(
+        queued > 1900,
+        "the backlog stays queued for the next start ({queued})"
+    );
+}
