@@ -47,11 +47,8 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         Some(tag) => reports::by_reply_tag(&mut conn, tag).await?,
         None => None,
     };
-    for id in &mail.refers_to {
-        if existing.is_some() {
-            break;
-        }
-        existing = reports::by_sent_mail(&mut conn, id).await?;
+    if existing.is_none() {
+        existing = reports::by_sent_mail(&mut conn, &mail.refers_to).await?;
     }
     drop(conn);
 

@@ -156,16 +156,28 @@ pub async fn by_reply_tag(conn: &mut AnyConnection, tag: &str) -> Result<Option<
         .transpose()
 }
 
-/// The report one of our sent mails (by Message-ID) was about.
+/// The report one of our sent mails was about, given Message-IDs that may
+/// name one (looked up in one query).
 pub async fn by_sent_mail(
     conn: &mut AnyConnection,
-    mail_message_id: &str,
+    mail_message_ids: &[String],
 ) -> Result<Option<Report>, DbError> {
+    if mail_message_ids.is_empty() {
+        return Ok(None);
+    }
+    let params: Vec<String> = (1..=mail_message_ids.len())
+        .map(|i| format!("${i}"))
+        .collect();
     let sql = format!(
-        "SELECT {COLUMNS} FROM reports WHERE id = (SELECT report_id FROM sent_mail WHERE mail_message_id = $1)"
+        "SELECT {COLUMNS} FROM reports WHERE id = (SELECT report_id FROM sent_mail WHERE mail_message_id IN ({}) \
+         AND report_id IS NOT NULL LIMIT 1)",
+        params.join(", ")
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(mail_message_id)
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in mail_message_ids {
+        query = query.bind(id);
+    }
+    query
         .fetch_optional(conn)
         .await?
         .as_ref()

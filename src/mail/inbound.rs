@@ -8,6 +8,9 @@ use crate::db::reports::NewAttachment;
 use crate::domain::email::EmailAddress;
 use crate::domain::secret::sha256_hex;
 
+/// Most Message-IDs of In-Reply-To and References looked up for threading.
+pub const MAX_REFERENCES: usize = 20;
+
 /// What intake keeps of a message.
 #[derive(Debug, Clone)]
 pub struct InboundMail {
@@ -93,12 +96,17 @@ pub fn parse(
         }
     }
 
+    // In-Reply-To, then the newest References: a thread's ancestors we sent
+    // are near its end, and a header of a million ids costs no more.
     let mut refers_to = Vec::new();
-    for value in [msg.in_reply_to(), msg.references()] {
-        if let Some(list) = value.as_text_list() {
-            refers_to.extend(list.iter().map(|s| s.to_string()));
-        }
+    if let Some(list) = msg.in_reply_to().as_text_list() {
+        refers_to.extend(list.iter().take(MAX_REFERENCES).map(|s| s.to_string()));
     }
+    if let Some(list) = msg.references().as_text_list() {
+        let newest = list.iter().rev().take(MAX_REFERENCES);
+        refers_to.extend(newest.map(|s| s.to_string()));
+    }
+    refers_to.truncate(MAX_REFERENCES);
 
     let message_id = msg
         .message_id()
@@ -285,5 +293,22 @@ mod tests {
         assert_eq!(reply_tag(&m.recipients, &sec), Some("tok123"));
         let other = EmailAddress::parse("secteam@example.org").unwrap();
         assert_eq!(reply_tag(&m.recipients, &other), None);
+    }
+
+    #[test]
+    fn only_the_newest_references_are_considered() {
+        let refs: Vec<String> = (0..100_000)
+            .map(|i| format!("<r{i}@example.org>"))
+            .collect();
+        let raw = format!(
+            "From: a@example.net\r\nTo: security@example.org\r\nIn-Reply-To: <irt@example.org>\r\n\
+             References: {}\r\nSubject: Re: s\r\n\r\nreply\r\n",
+            refs.join(" ")
+        );
+        let m = parse(raw.as_bytes(), 10_000_000, 1_000).unwrap();
+        assert_eq!(m.refers_to.len(), MAX_REFERENCES);
+        assert_eq!(m.refers_to[0], "irt@example.org");
+        assert_eq!(m.refers_to[1], "r99999@example.org");
+        assert!(!m.refers_to.contains(&"r0@example.org".to_owned()));
     }
 }
