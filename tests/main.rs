@@ -11,6 +11,7 @@ mod audit;
 mod authz_matrix;
 mod cli;
 mod cvss;
+mod health;
 mod ingest;
 mod job_engine;
 mod job_faults;
