@@ -42,6 +42,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/admin_criteria.html.j2",
     "pages/admin_member.html.j2",
     "pages/alias_ping_answered.html.j2",
+    "mail/audit_head/subject.j2",
+    "mail/audit_head/body.txt.j2",
     "mail/application_confirm_alias/subject.j2",
     "mail/application_confirm_alias/body.txt.j2",
     "mail/application_expired/subject.j2",

@@ -80,14 +80,14 @@ async fn a_template_that_fails_kills_its_job_and_not_the_change_that_queued_it()
     assert_eq!(
         rows,
         vec![
-            ("broken:1".to_owned(), "dead".to_owned()),
-            ("fine:1".to_owned(), "done".to_owned())
+            ("mail:broken:1".to_owned(), "dead".to_owned()),
+            ("mail:fine:1".to_owned(), "done".to_owned())
         ],
         "a template error is permanent: dead at once, visible to admins"
     );
     let mut conn = app.state.db.conn().await.unwrap();
     let error: String =
-        sqlx::query_scalar("SELECT last_error FROM jobs WHERE idempotency_key = 'broken:1'")
+        sqlx::query_scalar("SELECT last_error FROM jobs WHERE idempotency_key = 'mail:broken:1'")
             .fetch_one(&mut *conn)
             .await
             .unwrap();
@@ -184,7 +184,7 @@ async fn a_panicking_job_fails_with_its_message_and_the_runner_goes_on() {
     assert_eq!(rows[1].1, "done", "the other job still ran");
     let mut conn = app.state.db.conn().await.unwrap();
     let (state, error): (String, String) =
-        sqlx::query_as("SELECT state, last_error FROM jobs WHERE idempotency_key = 'a'")
+        sqlx::query_as("SELECT state, last_error FROM jobs WHERE idempotency_key = 'mail:a'")
             .fetch_one(&mut *conn)
             .await
             .unwrap();
@@ -210,7 +210,7 @@ async fn finished_jobs_are_pruned_and_dead_and_queued_ones_kept() {
     assert_eq!(store::prune(&mut conn, later, 100).await.unwrap(), 1);
     drop(conn);
     let keys: Vec<String> = states(&app).await.into_iter().map(|r| r.0).collect();
-    assert_eq!(keys, ["dead", "queued"]);
+    assert_eq!(keys, ["mail:dead", "mail:queued"]);
 }
 
 #[tokio::test]

@@ -151,7 +151,7 @@ async fn a_lift_is_published_on_time_behind_2000_mails_to_a_silent_smtp_server()
     let pending = states(&app)
         .await
         .into_iter()
-        .filter(|r| r.0.starts_with("bulk:") && r.1 != "done")
+        .filter(|r| r.0.starts_with("mail:bulk:") && r.1 != "done")
         .count();
     runner.shutdown(Duration::from_millis(100)).await;
     assert_eq!(pending, 2000, "the mail was still stuck when the lift ran");

@@ -8,6 +8,7 @@ mod advisories;
 mod api_accounts;
 mod api_reports;
 mod audit;
+mod audit_anchor;
 mod authz_matrix;
 mod cli;
 mod cvss;

@@ -11,7 +11,7 @@ const BACKLOG: &str = "INSERT INTO jobs (id, kind, lane, payload, idempotency_ke
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
     SELECT 'job_bulk' || CAST(i AS TEXT), 'mail', 'mail', \
     '{\"key\":\"bulk:' || CAST(i AS TEXT) || '\",\"template\":\"report_received\",\"template_version\":\"\",\"context\":{},\"message_id\":\"<' || CAST(i AS TEXT) || '@project.test>\",\"from\":\"security@project.test\",\"to\":[\"r@example.net\"],\"reply_to\":null,\"in_reply_to\":null}', \
-    'bulk:' || CAST(i AS TEXT), 'queued', 0, 8, 0, 0 FROM n";
+    'mail:bulk:' || CAST(i AS TEXT), 'queued', 0, 8, 0, 0 FROM n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_exits_within_10_s_of_sigterm_with_a_backlog_on_a_silent_smtp_server() {

@@ -31,20 +31,13 @@ fn days(n: u32) -> i64 {
     db::seconds(i64::from(n) * DAY)
 }
 
-/// The UTC date of `micros`, as the sweep's idempotency key has it.
-fn date_of(micros: i64) -> String {
-    jiff::Timestamp::from_microsecond(micros)
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
 async fn enqueue_sweep(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     run_at: i64,
 ) -> anyhow::Result<()> {
     let sweep = Job::LivenessSweep {
-        date: date_of(run_at),
+        date: jobs::day_of(run_at),
     };
     jobs::enqueue(conn, &state.config.jobs, &sweep, run_at).await?;
     Ok(())
@@ -385,7 +378,7 @@ mod tests {
 
     #[test]
     fn sweep_keys_are_utc_dates() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(db::seconds(DAY) - 1), "1970-01-01");
+        assert_eq!(jobs::day_of(0), "1970-01-01");
+        assert_eq!(jobs::day_of(db::seconds(DAY) - 1), "1970-01-01");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod advisories;
 pub mod advisory_patches;
+pub mod audit;
 pub mod auth;
 pub mod import;
 pub mod ingest;

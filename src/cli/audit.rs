@@ -1,46 +1,47 @@
-//! `embargo audit verify`: proves the audit log's hash chain unbroken.
+//! `embargo audit ...`: prove the audit log's hash chain unbroken, and print
+//! its head to keep outside the database.
 
 use std::process::ExitCode;
 
 use crate::app::AppState;
 use crate::db::audit;
-use crate::domain::audit::ChainVerifier;
+use crate::domain::audit::Anchor;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum AuditCommand {
-    /// Walk the whole chain; exit 0 when it is whole, 1 naming the first bad event.
-    Verify,
+    /// Walk the whole chain in one snapshot; exit 0 when it is whole, 1
+    /// naming the first bad event.
+    Verify {
+        /// A head printed earlier by `embargo audit head` (SEQ:HASH), kept
+        /// outside the database: also prove nothing up to it was rewritten.
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Option<Anchor>,
+    },
+    /// Print the current head as SEQ:HASH (last line), to keep elsewhere.
+    Head,
 }
 
-const PAGE: i64 = 1000;
-
 pub async fn run(cmd: AuditCommand, state: AppState) -> anyhow::Result<ExitCode> {
-    let AuditCommand::Verify = cmd;
-    let mut conn = state.db.conn().await?;
-    let head = audit::head(&mut conn).await?;
-    let mut verifier = ChainVerifier::default();
-    let mut after = 0;
-    loop {
-        let page = audit::page(&mut conn, after, PAGE).await?;
-        for ev in &page {
-            if let Err(e) = verifier.push(ev) {
-                println!("audit log BROKEN: {e}");
-                return Ok(ExitCode::FAILURE);
-            }
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => after = last.seq,
-            _ => break,
-        }
-    }
-    match verifier.finish((head.0, &head.1)) {
-        Ok(n) => {
-            println!("audit log OK: {n} events, head {}", &head.1);
+    match cmd {
+        AuditCommand::Head => {
+            let mut conn = state.db.conn().await?;
+            let (seq, hash) = audit::head(&mut conn).await?;
+            println!("{}", Anchor { seq, hash });
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => {
-            println!("audit log BROKEN: {e}");
-            Ok(ExitCode::FAILURE)
+        AuditCommand::Verify { anchor } => {
+            let anchored = anchor.is_some();
+            match crate::app::audit::verify(&state, anchor).await? {
+                Ok((n, head)) => {
+                    let through = if anchored { ", through the anchor" } else { "" };
+                    println!("audit log OK: {n} events{through}, head {head}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    println!("audit log BROKEN: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
     }
 }

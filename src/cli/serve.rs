@@ -34,6 +34,7 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
 
     // The daily liveness sweep re-schedules itself; make sure one exists.
     crate::app::liveness::ensure_sweep(&state).await?;
+    crate::app::audit::ensure_daily(&state).await?;
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -90,6 +90,20 @@ impl Db {
         }
     }
 
+    /// A read-only transaction that sees one snapshot throughout, however
+    /// much is written meanwhile (WAL on SQLite, REPEATABLE READ on
+    /// PostgreSQL).
+    pub async fn begin_snapshot(&self) -> Result<Tx, DbError> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await,
+            Engine::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+        }
+    }
+
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, DbError> {
         self.pool.acquire().await
     }

@@ -66,6 +66,46 @@ pub enum ChainError {
         "the chain ends at event {last} but the head records {head}: events were removed from the end"
     )]
     Truncated { last: i64, head: i64 },
+    #[error(
+        "event {seq} does not carry the anchored hash: the log before the anchor was rewritten"
+    )]
+    AnchorMismatch { seq: i64 },
+    #[error("the anchor names event {seq}, which is no longer in the log")]
+    AnchorMissing { seq: i64 },
+}
+
+/// A head kept outside the database (`SEQ:HASH`, as `embargo audit head`
+/// prints it). A chain that still holds this event with this hash was not
+/// rewritten up to it, even by someone who recomputed every later hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (seq, hash) = s
+            .trim()
+            .split_once(':')
+            .ok_or("an anchor is SEQ:HASH, as `embargo audit head` prints it")?;
+        let seq: i64 = seq
+            .parse()
+            .map_err(|_| format!("{seq:?} is not a sequence number"))?;
+        let hash = hash.to_ascii_lowercase();
+        if seq < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("an anchor is SEQ:HASH with a positive SEQ and a SHA-256 hash".into());
+        }
+        Ok(Self { seq, hash })
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
 }
 
 /// Checks events one at a time, in storage order, so a long log is verified
@@ -74,6 +114,7 @@ pub enum ChainError {
 pub struct ChainVerifier {
     expected_seq: i64,
     prev: String,
+    anchor: Option<Anchor>,
 }
 
 impl Default for ChainVerifier {
@@ -81,11 +122,20 @@ impl Default for ChainVerifier {
         Self {
             expected_seq: 1,
             prev: GENESIS.to_owned(),
+            anchor: None,
         }
     }
 }
 
 impl ChainVerifier {
+    /// A verifier that also checks the chain passes through `anchor`.
+    pub fn anchored(anchor: Anchor) -> Self {
+        Self {
+            anchor: Some(anchor),
+            ..Self::default()
+        }
+    }
+
     pub fn push(&mut self, ev: &AuditEvent) -> Result<(), ChainError> {
         if ev.seq != self.expected_seq {
             return Err(ChainError::Gap {
@@ -99,6 +149,12 @@ impl ChainVerifier {
         if ev.expected_hash() != ev.hash {
             return Err(ChainError::Tampered { seq: ev.seq });
         }
+        if let Some(a) = &self.anchor
+            && a.seq == ev.seq
+            && a.hash != ev.hash
+        {
+            return Err(ChainError::AnchorMismatch { seq: ev.seq });
+        }
         self.prev = ev.hash.clone();
         self.expected_seq += 1;
         Ok(())
@@ -110,6 +166,11 @@ impl ChainVerifier {
         let last = self.expected_seq - 1;
         if last != head.0 || (last > 0 && self.prev != head.1) {
             return Err(ChainError::Truncated { last, head: head.0 });
+        }
+        if let Some(a) = &self.anchor
+            && a.seq > last
+        {
+            return Err(ChainError::AnchorMissing { seq: a.seq });
         }
         Ok(last)
     }
@@ -207,5 +268,61 @@ mod tests {
         c[0].detail = "{\"x\":1}".into();
         c[0].hash = c[0].expected_hash();
         assert_eq!(verify_chain(&c, (s, &h)), Err(ChainError::Link { seq: 2 }));
+    }
+
+    #[test]
+    fn an_anchor_catches_a_history_rewritten_with_fresh_hashes() {
+        let original = chain(5);
+        let anchor = Anchor {
+            seq: 3,
+            hash: original[2].hash.clone(),
+        };
+        let mut v = ChainVerifier::anchored(anchor.clone());
+        for ev in &original {
+            v.push(ev).unwrap();
+        }
+        let h = head(&original);
+        assert_eq!(v.finish((h.0, &h.1)), Ok(5));
+
+        // Event 2 edited and every hash recomputed: the chain alone is whole.
+        let mut forged = chain(5);
+        forged[1].detail = "{\"forged\":true}".into();
+        let mut prev = GENESIS.to_owned();
+        for ev in forged.iter_mut() {
+            ev.prev_hash = prev.clone();
+            ev.hash = ev.expected_hash();
+            prev = ev.hash.clone();
+        }
+        let h = head(&forged);
+        assert_eq!(verify_chain(&forged, (h.0, &h.1)), Ok(5));
+        let mut v = ChainVerifier::anchored(anchor);
+        let err = forged.iter().try_for_each(|ev| v.push(ev));
+        assert_eq!(err, Err(ChainError::AnchorMismatch { seq: 3 }));
+    }
+
+    #[test]
+    fn an_anchor_past_the_end_means_events_were_removed() {
+        let c = chain(2);
+        let mut v = ChainVerifier::anchored(Anchor {
+            seq: 4,
+            hash: "a".repeat(64),
+        });
+        for ev in &c {
+            v.push(ev).unwrap();
+        }
+        let h = head(&c);
+        assert_eq!(
+            v.finish((h.0, &h.1)),
+            Err(ChainError::AnchorMissing { seq: 4 })
+        );
+    }
+
+    #[test]
+    fn anchors_parse_as_printed() {
+        let a: Anchor = format!("12:{}", "AB".repeat(32)).parse().unwrap();
+        assert_eq!(a.to_string(), format!("12:{}", "ab".repeat(32)));
+        assert!("12".parse::<Anchor>().is_err());
+        assert!("x:00".parse::<Anchor>().is_err());
+        assert!(format!("0:{}", "a".repeat(64)).parse::<Anchor>().is_err());
     }
 }

@@ -38,6 +38,8 @@ pub enum Job {
         #[serde(default)]
         date: String,
     },
+    /// Mail the admins the audit log's head; `date` names the day.
+    MailAuditHead { date: String },
     /// Remind a contact that their key expires in `days`.
     KeyExpiryReminder { key: String, days: i64 },
 }
@@ -51,6 +53,7 @@ impl Job {
             Job::ExpireApplication { .. } => "expire_application",
             Job::LivenessSweep { .. } => "liveness_sweep",
             Job::KeyExpiryReminder { .. } => "key_expiry_reminder",
+            Job::MailAuditHead { .. } => "mail_audit_head",
         }
     }
 
@@ -60,7 +63,8 @@ impl Job {
             Job::LiftEmbargo { .. } => Lane::Critical,
             Job::ExpireApplication { .. }
             | Job::LivenessSweep { .. }
-            | Job::KeyExpiryReminder { .. } => Lane::Background,
+            | Job::KeyExpiryReminder { .. }
+            | Job::MailAuditHead { .. } => Lane::Background,
         }
     }
 
@@ -68,12 +72,15 @@ impl Job {
     /// of the same work is a no-op.
     pub fn idempotency_key(&self) -> String {
         match self {
-            Job::Mail(m) => m.key.clone(),
+            // Namespaced, so a mail about a job's subject never collides
+            // with the job itself.
+            Job::Mail(m) => format!("mail:{}", m.key),
             Job::SendMail(m) => format!("mail:{}", m.message_id),
             Job::LiftEmbargo { advisory, until } => format!("lift:{advisory}:{until}"),
             Job::ExpireApplication { application } => format!("expire:{application}"),
             Job::LivenessSweep { date } => format!("liveness_sweep:{date}"),
             Job::KeyExpiryReminder { key, days } => format!("key_expiry:{key}:{days}"),
+            Job::MailAuditHead { date } => format!("audit_head:{date}"),
         }
     }
 
@@ -123,6 +130,13 @@ pub async fn enqueue(
         },
     )
     .await?)
+}
+
+/// The UTC day of `micros` (`2026-11-29`), as daily jobs' keys name it.
+pub fn day_of(micros: i64) -> String {
+    jiff::Timestamp::from_microsecond(micros)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 /// A failure that retrying cannot mend (an SMTP 5xx, a template that does

@@ -108,6 +108,7 @@ async fn dispatch(state: AppState, job: Job) -> anyhow::Result<()> {
             app::membership::expire_application(&state, &application).await
         }
         Job::LivenessSweep { .. } => app::liveness::sweep_job(&state).await,
+        Job::MailAuditHead { .. } => app::audit::mail_head(&state).await,
         Job::KeyExpiryReminder { key, days } => {
             app::keys::expiry_reminder(&state, &key, days).await
         }
