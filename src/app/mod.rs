@@ -74,7 +74,9 @@ impl AppState {
         std::fs::create_dir_all(&paths.data)
             .with_context(|| format!("creating data directory {}", paths.data.display()))?;
         let url = config.database_url(&paths.data);
-        let db = Db::connect(&url).await.context("opening the database")?;
+        let db = Db::connect_with(&url, config.sqlite_synchronous)
+            .await
+            .context("opening the database")?;
         let transport = Transport::from_config(&config.mail, paths.outbox())?;
         Self::new(config, paths, db, transport)
     }

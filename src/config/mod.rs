@@ -18,6 +18,9 @@ pub use lists::{AdvisoriesConfig, MembershipConfig, PublicationConfig};
 pub struct Config {
     /// `sqlite://...` or `postgres://...`; empty means `DATA/embargo.db`.
     pub database_url: String,
+    /// `full` (default): every SQLite commit is on disk before it is
+    /// acknowledged; `normal`: faster, may lose the last commits on power loss.
+    pub sqlite_synchronous: crate::db::SqliteSync,
     /// The address people reach this service at; links in mail start with it.
     /// Empty: `serve` uses `http://LISTEN` and records it in the data
     /// directory, so other commands print links that work.
@@ -115,6 +118,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             database_url: String::new(),
+            sqlite_synchronous: crate::db::SqliteSync::Full,
             base_url: String::new(),
             organization: "Example Project".into(),
             security_address: "security@example.org".into(),

@@ -30,6 +30,18 @@ pub enum Engine {
     Postgres,
 }
 
+/// How SQLite commits. `Full` (the default) syncs every commit to disk
+/// before it returns, so an acknowledged report survives a power cut;
+/// `Normal` is faster and may lose the last commits on power loss (never on
+/// a process crash).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSync {
+    #[default]
+    Full,
+    Normal,
+}
+
 /// The connection pool and which engine is behind it.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -41,6 +53,11 @@ impl Db {
     /// Connects and runs pending migrations. SQLite gets WAL, foreign keys and
     /// a busy timeout on every connection.
     pub async fn connect(url: &str) -> Result<Self, DbError> {
+        Self::connect_with(url, SqliteSync::default()).await
+    }
+
+    /// [`Db::connect`] with SQLite's commit mode chosen.
+    pub async fn connect_with(url: &str, sync: SqliteSync) -> Result<Self, DbError> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite
@@ -69,7 +86,11 @@ impl Db {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute(match sync {
+                            SqliteSync::Full => "PRAGMA synchronous = FULL",
+                            SqliteSync::Normal => "PRAGMA synchronous = NORMAL",
+                        })
+                        .await?;
                     }
                     Ok(())
                 })
