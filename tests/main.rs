@@ -21,5 +21,6 @@ mod membership_lifecycle;
 mod pages;
 mod publication;
 mod publish_formats;
+mod security;
 mod serve_clock;
 mod smtp;

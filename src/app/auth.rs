@@ -133,6 +133,23 @@ pub async fn bootstrap_admin(state: &AppState, actor: &Actor) -> anyhow::Result<
     Ok(format!("{}/setup/{}", state.config.base(), link.expose()))
 }
 
+/// The account a set-up link opens, if the link is live. A bootstrap link
+/// is dead once an active admin exists: it was printed to the log, and
+/// anyone who reads the log must not become admin.
+pub async fn setup_account(state: &AppState, link: &Secret) -> anyhow::Result<Option<Account>> {
+    let mut conn = state.db.conn().await?;
+    let Some(id) = accounts::setup_link_account(&mut conn, &link.hash(), db::now()).await? else {
+        return Ok(None);
+    };
+    let Some(account) = accounts::by_id(&mut conn, &id).await? else {
+        return Ok(None);
+    };
+    if account.is_bootstrap() && accounts::count_admins(&mut conn).await? > 0 {
+        return Ok(None);
+    }
+    Ok(Some(account))
+}
+
 /// What a set-up form sends.
 pub struct SetupInput<'a> {
     /// Only for the bootstrap admin, whose address is not known yet.
@@ -192,6 +209,11 @@ pub async fn complete_setup(
     if !accounts::use_setup_link(&mut tx, &link.hash()).await? {
         return Err(SetupError::LinkUsed);
     }
+    // Checked again in the transaction: another admin may have been set up
+    // since the link was opened.
+    if account.is_bootstrap() && accounts::count_admins(&mut tx).await? > 0 {
+        return Err(SetupError::LinkUsed);
+    }
     if let Some(email) = &new_email {
         if accounts::by_email(&mut tx, email.as_str()).await?.is_some() {
             let mut e = FieldErrors::new();
@@ -202,6 +224,9 @@ pub async fn complete_setup(
     }
     let totp = wants_totp.then_some(input.totp_secret);
     accounts::set_password(&mut tx, &account.id, &hash, totp).await?;
+    if account.role == Role::Admin {
+        accounts::void_bootstrap_links(&mut tx).await?;
+    }
     if let Some(step) = totp_step {
         accounts::use_totp_step(&mut tx, &account.id, step).await?;
     }

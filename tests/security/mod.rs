@@ -1,0 +1,4 @@
+//! Holes found by trying the service as an attacker would (issue 7), each
+//! with the test that keeps it shut.
+
+mod bootstrap;
