@@ -196,6 +196,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::public::not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(no_store_unless_public))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The route template only: paths carry capability tokens.
             let route = req
@@ -225,5 +226,28 @@ async fn security_headers(req: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     );
+    resp
+}
+
+/// Publications anyone may read and any cache may keep.
+fn is_public_publication(path: &str) -> bool {
+    path == "/advisories"
+        || path.starts_with("/advisories/")
+        || path == "/feed.atom"
+        || path.starts_with("/.well-known/")
+        || path.starts_with("/static/")
+        || path == "/api/openapi.json"
+}
+
+/// Everything but the public publications may be private (a report, a
+/// tracking view, an embargoed advisory, an account): no cache, shared or
+/// the browser's, may keep it.
+async fn no_store_unless_public(req: Request, next: Next) -> Response {
+    let public = is_public_publication(req.uri().path());
+    let mut resp = next.run(req).await;
+    if !public {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     resp
 }

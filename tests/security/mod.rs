@@ -2,3 +2,4 @@
 //! with the test that keeps it shut.
 
 mod bootstrap;
+mod caching;
