@@ -231,7 +231,7 @@ async fn a_vouch_through_the_page_records_the_statement_for_the_admins() {
     let page = format!("/applications/{id}/vouch");
 
     let outsider = contact_tab(&app, "o@other.example").await;
-    assert_eq!(outsider.get(&page).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(outsider.get(&page).await.status, NOT_FOUND);
     assert_eq!(admin_tab.get(&page).await.status, StatusCode::FORBIDDEN);
     let anonymous = visitor(&app).get(&page).await;
     assert_eq!(
