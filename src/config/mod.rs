@@ -8,10 +8,13 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 mod lists;
+mod redact;
 
 pub use lists::{AdvisoriesConfig, MembershipConfig, PublicationConfig};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Debug` is written by hand in `redact.rs`: the database URL may carry a
+/// password.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// `sqlite://...` or `postgres://...`; empty means `DATA/embargo.db`.
@@ -51,7 +54,8 @@ pub enum MailTransportKind {
     Smtp,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Debug` is written by hand in `redact.rs`: it never shows the password.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SmtpConfig {
     pub host: String,
