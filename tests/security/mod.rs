@@ -4,6 +4,7 @@
 mod applications;
 mod bootstrap;
 mod caching;
+mod osv;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
