@@ -4,6 +4,7 @@
 mod applications;
 mod bootstrap;
 mod caching;
+mod login;
 mod osv;
 
 use axum::body::Body;
