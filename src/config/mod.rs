@@ -7,8 +7,11 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod http;
 mod lists;
 mod redact;
+
+pub use http::{Cidr, HttpConfig};
 
 pub use lists::{AdvisoriesConfig, MembershipConfig, PublicationConfig};
 
@@ -37,6 +40,7 @@ pub struct Config {
     pub advisories: AdvisoriesConfig,
     pub publication: PublicationConfig,
     pub membership: MembershipConfig,
+    pub http: HttpConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,6 +139,7 @@ impl Default for Config {
             advisories: AdvisoriesConfig::default(),
             publication: PublicationConfig::default(),
             membership: MembershipConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }

@@ -20,20 +20,28 @@ use crate::domain::secret::{Secret, constant_time_eq};
 pub const SESSION_COOKIE: &str = "embargo_session";
 pub const CSRF_COOKIE: &str = "embargo_csrf";
 
-/// The client's address, for rate limits and the audit log.
+/// The client's address, for rate limits and the audit log: the socket's
+/// peer, or the address a trusted proxy forwarded (see `client_ip`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-        Ok(ClientIp(ip))
+        Ok(ClientIp(super::client_ip::client_ip(
+            peer,
+            &parts.headers,
+            &state.config.http,
+        )))
     }
 }
 

@@ -6,6 +6,7 @@ mod bootstrap;
 mod caching;
 mod login;
 mod osv;
+mod proxies;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
