@@ -5,6 +5,7 @@ pub mod api;
 pub mod client_ip;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod pages;
 pub mod router;
 pub mod view;

@@ -30,10 +30,8 @@ pub(super) async fn contact_tab<'a>(app: &'a TestApp, email: &str) -> Tab<'a> {
     assert_eq!(resp.status, SEE_OTHER, "login: {}", resp.text());
     let session = set_cookie(&resp, "embargo_session").expect("session cookie");
     let session = session.split(';').next().expect("value");
-    Tab::new(
-        app,
-        format!("embargo_csrf={CSRF}; embargo_session={session}"),
-    )
+    let cookie = format!("embargo_csrf={CSRF}; embargo_session={session}");
+    Tab::with_session(app, cookie).await
 }
 
 /// An application naming `voucher`, sent by API and confirmed by its

@@ -4,6 +4,7 @@
 mod applications;
 mod bootstrap;
 mod caching;
+mod csrf;
 mod login;
 mod osv;
 mod proxies;
