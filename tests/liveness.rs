@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use embargo::app::liveness::{self, Swept};
 use serde_json::{Value, json};
 
-use crate::common::{CSRF, TestApp, link_in, path_of};
+use crate::common::{TestApp, link_in, path_of};
 use crate::membership::{answers, founding_member};
 
 const HOUR: i64 = 3_600_000_000;
@@ -370,7 +370,7 @@ async fn the_admin_page_shows_answers_liveness_and_reviews_and_takes_a_review() 
     }
 
     let review = format!("{path}/review");
-    let form = format!("csrf={CSRF}&outcome=remove&notes=");
+    let form = format!("csrf={}&outcome=remove&notes=", browser.csrf);
     let refused = app
         .page(Method::POST, &review, Some(&browser.cookie), Some(&form))
         .await;
@@ -380,7 +380,10 @@ async fn the_admin_page_shows_answers_liveness_and_reviews_and_takes_a_review() 
         "{}",
         refused.text()
     );
-    let form = format!("csrf={CSRF}&outcome=keep&notes=Answers+pings+late%2C+otherwise+fine.");
+    let form = format!(
+        "csrf={}&outcome=keep&notes=Answers+pings+late%2C+otherwise+fine.",
+        browser.csrf
+    );
     let kept = app
         .page(Method::POST, &review, Some(&browser.cookie), Some(&form))
         .await;

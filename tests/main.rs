@@ -25,6 +25,7 @@ mod membership_lifecycle;
 mod pages;
 mod publication;
 mod publish_formats;
+mod security;
 mod serve_clock;
 mod serve_shutdown;
 mod smtp;

@@ -67,7 +67,7 @@ pub fn answers(app_criteria: &Value) -> Value {
 
 /// Applies for `org` (alias `sec@DOMAIN`) naming `voucher`, and follows the
 /// alias's confirmation link: (application id, status url).
-async fn confirmed_application(
+pub async fn confirmed_application(
     app: &TestApp,
     org: &str,
     domain: &str,
@@ -311,7 +311,8 @@ async fn only_the_named_members_contacts_may_vouch() {
             json!({ "statement": "sure" }),
         )
         .await;
-    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    // As for an application that does not exist: ids cannot be probed.
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
     let (_, admin_only) = app.account("admin2@project.test", Role::Admin).await;
     let resp = app
         .post(

@@ -1,5 +1,5 @@
 //! Accounts' credentials: set-up links, passwords (argon2id), TOTP, sessions,
-//! API tokens, and the login rules (lock-out after repeated failures).
+//! API tokens; signing in itself is in `login.rs`.
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -12,7 +12,7 @@ use super::AppState;
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, sessions};
-use crate::domain::account::{MAX_FAILED_LOGINS, Role, check_password};
+use crate::domain::account::{Role, check_password};
 use crate::domain::email::EmailAddress;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AccountId, TokenId};
@@ -29,7 +29,7 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
 
-fn verify_password(hash: &str, password: &str) -> bool {
+pub(super) fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
             Argon2::default()
@@ -58,12 +58,14 @@ pub fn totp(secret_b32: &str, account: &str, issuer: &str) -> Option<totp_rs::To
 }
 
 /// The time step `code` belongs to, if it is valid now for `secret_b32`.
-fn totp_step(secret_b32: &str, code: &str) -> Option<i64> {
+pub(super) fn totp_step(secret_b32: &str, code: &str) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     let now = u64::try_from(jiff::Timestamp::now().as_second()).ok()?;
     let step = totp(secret_b32, "x", "embargo")?.check(&code, now)?;
     i64::try_from(step).ok()
 }
+
+pub use super::login::{LoginError, login};
 
 /// Creates an account (or finds the existing one) and returns a fresh
 /// one-time set-up link for it.
@@ -133,6 +135,23 @@ pub async fn bootstrap_admin(state: &AppState, actor: &Actor) -> anyhow::Result<
     Ok(format!("{}/setup/{}", state.config.base(), link.expose()))
 }
 
+/// The account a set-up link opens, if the link is live. A bootstrap link
+/// is dead once an active admin exists: it was printed to the log, and
+/// anyone who reads the log must not become admin.
+pub async fn setup_account(state: &AppState, link: &Secret) -> anyhow::Result<Option<Account>> {
+    let mut conn = state.db.conn().await?;
+    let Some(id) = accounts::setup_link_account(&mut conn, &link.hash(), db::now()).await? else {
+        return Ok(None);
+    };
+    let Some(account) = accounts::by_id(&mut conn, &id).await? else {
+        return Ok(None);
+    };
+    if account.is_bootstrap() && accounts::count_admins(&mut conn).await? > 0 {
+        return Ok(None);
+    }
+    Ok(Some(account))
+}
+
 /// What a set-up form sends.
 pub struct SetupInput<'a> {
     /// Only for the bootstrap admin, whose address is not known yet.
@@ -187,9 +206,17 @@ pub async fn complete_setup(
     if !errors.is_empty() {
         return Err(SetupError::Invalid(errors));
     }
-    let hash = hash_password(input.password)?;
+    let password = input.password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(anyhow::Error::from)??;
     let mut tx = state.db.begin().await?;
     if !accounts::use_setup_link(&mut tx, &link.hash()).await? {
+        return Err(SetupError::LinkUsed);
+    }
+    // Checked again in the transaction: another admin may have been set up
+    // since the link was opened.
+    if account.is_bootstrap() && accounts::count_admins(&mut tx).await? > 0 {
         return Err(SetupError::LinkUsed);
     }
     if let Some(email) = &new_email {
@@ -202,6 +229,9 @@ pub async fn complete_setup(
     }
     let totp = wants_totp.then_some(input.totp_secret);
     accounts::set_password(&mut tx, &account.id, &hash, totp).await?;
+    if account.role == Role::Admin {
+        accounts::void_bootstrap_links(&mut tx).await?;
+    }
     if let Some(step) = totp_step {
         accounts::use_totp_step(&mut tx, &account.id, step).await?;
     }
@@ -235,109 +265,6 @@ impl From<sqlx::Error> for SetupError {
     fn from(e: sqlx::Error) -> Self {
         Self::Other(e.into())
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Deliberately one message for unknown account, wrong password, wrong
-    /// code and lock-out, so a guesser learns nothing.
-    #[error("wrong e-mail, password or code, or the account is locked for a while")]
-    Rejected,
-    #[error(
-        "this account must set up two-factor authentication first; ask an admin for a new set-up link"
-    )]
-    TotpSetupRequired,
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
-
-impl From<sqlx::Error> for LoginError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Other(e.into())
-    }
-}
-
-/// Checks credentials and opens a session; returns the session secret.
-pub async fn login(
-    state: &AppState,
-    ip: &str,
-    email: &str,
-    password: &str,
-    code: &str,
-) -> Result<(Account, Secret), LoginError> {
-    let mut conn = state.db.conn().await?;
-    let Some(account) = accounts::by_email(&mut conn, email.trim()).await? else {
-        // Spend the same time as a real check so timing does not reveal accounts.
-        static DUMMY: std::sync::LazyLock<String> =
-            std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
-        let _ = verify_password(&DUMMY, password);
-        return Err(LoginError::Rejected);
-    };
-    drop(conn);
-    let now = db::now();
-    let actor = Actor {
-        who: format!("account:{}", account.id),
-        ip: ip.to_owned(),
-    };
-    if account.disabled || account.locked_until.is_some_and(|t| t > now) {
-        return Err(LoginError::Rejected);
-    }
-    let password_ok = account
-        .password_hash
-        .as_deref()
-        .is_some_and(|h| verify_password(h, password));
-    // The code's step must be newer than the last one accepted.
-    let step = match &account.totp_secret {
-        Some(secret) => match totp_step(secret, code) {
-            Some(s) if account.totp_last_step.is_none_or(|last| s > last) => Some(Some(s)),
-            _ => None,
-        },
-        None => Some(None),
-    };
-    let code_ok = step.is_some();
-    if !(password_ok && code_ok) {
-        let mut tx = state.db.begin().await?;
-        let lock_until = now + db::seconds(i64::from(state.config.auth.lockout_minutes) * 60);
-        let n = accounts::record_failed_login(&mut tx, &account.id, MAX_FAILED_LOGINS, lock_until)
-            .await?;
-        audit::append(
-            &mut tx,
-            &actor,
-            "account.login_failed",
-            account.id.as_str(),
-            json!({ "locked": n >= MAX_FAILED_LOGINS }),
-        )
-        .await?;
-        tx.commit().await?;
-        return Err(LoginError::Rejected);
-    }
-    if account.role == Role::Admin
-        && state.config.auth.require_totp_for_admins
-        && account.totp_secret.is_none()
-    {
-        return Err(LoginError::TotpSetupRequired);
-    }
-    let session = Secret::generate();
-    let expires = now + db::seconds(i64::from(state.config.auth.session_hours) * 3600);
-    let mut tx = state.db.begin().await?;
-    if let Some(Some(step)) = step
-        && !accounts::use_totp_step(&mut tx, &account.id, step).await?
-    {
-        // A concurrent login took the same code first.
-        return Err(LoginError::Rejected);
-    }
-    accounts::record_successful_login(&mut tx, &account.id).await?;
-    sessions::insert_session(&mut tx, &session.hash(), &account.id, expires).await?;
-    audit::append(
-        &mut tx,
-        &actor,
-        "account.login",
-        account.id.as_str(),
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((account, session))
 }
 
 /// Issues an API token for an account; the secret is returned once.

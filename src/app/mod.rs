@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod keys;
 pub mod liveness;
+mod login;
 pub mod mailer;
 pub mod member_self;
 pub mod membership;

@@ -7,13 +7,18 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod http;
 mod jobs;
 mod lists;
+mod redact;
 
+pub use http::{Cidr, HttpConfig};
 pub use jobs::JobsConfig;
 pub use lists::{AdvisoriesConfig, MembershipConfig, PublicationConfig};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Debug` is written by hand in `redact.rs`: the database URL may carry a
+/// password.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// `sqlite://...` or `postgres://...`; empty means `DATA/embargo.db`.
@@ -39,6 +44,7 @@ pub struct Config {
     pub advisories: AdvisoriesConfig,
     pub publication: PublicationConfig,
     pub membership: MembershipConfig,
+    pub http: HttpConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,7 +62,8 @@ pub enum MailTransportKind {
     Smtp,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Debug` is written by hand in `redact.rs`: it never shows the password.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SmtpConfig {
     pub host: String,
@@ -131,6 +138,7 @@ impl Default for Config {
             advisories: AdvisoriesConfig::default(),
             publication: PublicationConfig::default(),
             membership: MembershipConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 }

@@ -21,6 +21,14 @@ pub struct Account {
     pub disabled: bool,
 }
 
+impl Account {
+    /// The admin `serve` creates on a fresh install; its address is chosen
+    /// on the set-up page.
+    pub fn is_bootstrap(&self) -> bool {
+        self.role == Role::Admin && self.email.is_empty()
+    }
+}
+
 const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled";
 
 fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
@@ -120,10 +128,11 @@ pub async fn admins(conn: &mut AnyConnection) -> Result<Vec<Account>, DbError> {
     rows.iter().map(account).collect()
 }
 
-/// Admins who have completed set-up.
+/// Active admins: set up and not disabled. While there is one, nobody may
+/// use a bootstrap link.
 pub async fn count_admins(conn: &mut AnyConnection) -> Result<i64, DbError> {
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND password_hash IS NOT NULL",
+        "SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND password_hash IS NOT NULL AND disabled = 0",
     )
     .fetch_one(conn)
     .await
@@ -245,4 +254,17 @@ pub async fn use_setup_link(conn: &mut AnyConnection, token: &SecretHash) -> Res
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Voids every unused set-up link of the bootstrap admin (the admin account
+/// without an address), once a real admin exists.
+pub async fn void_bootstrap_links(conn: &mut AnyConnection) -> Result<u64, DbError> {
+    let done = sqlx::query(
+        "UPDATE setup_links SET used_at = $1 WHERE used_at IS NULL AND account_id IN \
+         (SELECT id FROM accounts WHERE role = 'admin' AND email = '')",
+    )
+    .bind(super::now())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }

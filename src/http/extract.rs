@@ -20,20 +20,28 @@ use crate::domain::secret::{Secret, constant_time_eq};
 pub const SESSION_COOKIE: &str = "embargo_session";
 pub const CSRF_COOKIE: &str = "embargo_csrf";
 
-/// The client's address, for rate limits and the audit log.
+/// The client's address, for rate limits and the audit log: the socket's
+/// peer, or the address a trusted proxy forwarded (see `client_ip`).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-        Ok(ClientIp(ip))
+        Ok(ClientIp(super::client_ip::client_ip(
+            peer,
+            &parts.headers,
+            &state.config.http,
+        )))
     }
 }
 
@@ -162,16 +170,37 @@ impl FromRequestParts<AppState> for ApiCaller {
 }
 
 /// Context of an HTML page: the signed-in account (if any) and the CSRF
-/// token its forms carry (double-submit: a SameSite=Strict cookie whose value
-/// each form repeats).
+/// token its forms carry.
+///
+/// With a live session the token is derived from the session secret (see
+/// [`session_csrf`]), so a token from one session is refused in any other.
+/// Without one (the report form, login, apply) it is a double-submit token:
+/// a SameSite=Strict cookie whose value each form repeats. Either way the
+/// router has already refused cross-origin form posts (`guard.rs`).
 pub struct Page {
     pub actor: Actor,
     pub account: Option<Account>,
     pub ip: IpAddr,
     pub csrf: String,
+    /// The double-submit cookie's value (minted when absent).
+    cookie_csrf: String,
     csrf_is_new: bool,
-    presented_csrf: Option<String>,
+    /// What a submitted form must carry: the session's token, or the cookie.
+    expected_csrf: Option<String>,
     pub session: Option<String>,
+}
+
+/// The CSRF token of a session: a hash of the session secret under a label
+/// of its own. Only a holder of the (HttpOnly) session cookie can compute
+/// it, and it reveals nothing of the secret or of the hash stored in the
+/// database.
+pub fn session_csrf(session: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(b"embargo csrf v1\0");
+    h.update(session.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -202,17 +231,26 @@ impl FromRequestParts<AppState> for Page {
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
             })
             .map(str::to_owned);
-        let (csrf, csrf_is_new) = match &presented_csrf {
+        let (cookie_csrf, csrf_is_new) = match &presented_csrf {
             Some(v) => (v.clone(), false),
             None => (Secret::generate().expose().to_owned(), true),
+        };
+        let session_token = match (&session, &account) {
+            (Some(s), Some(_)) => Some(session_csrf(s)),
+            _ => None,
+        };
+        let (csrf, expected_csrf) = match session_token {
+            Some(t) => (t.clone(), Some(t)),
+            None => (cookie_csrf.clone(), presented_csrf),
         };
         Ok(Self {
             actor: actor_of(state, &account).await?,
             account,
             ip,
             csrf,
+            cookie_csrf,
             csrf_is_new,
-            presented_csrf,
+            expected_csrf,
             session,
         })
     }
@@ -223,10 +261,11 @@ impl Page {
         audit_actor(&self.actor, self.ip)
     }
 
-    /// Refuses a form whose CSRF field does not match the cookie.
+    /// Refuses a form whose CSRF field is not this session's token (or,
+    /// without a session, does not match the cookie).
     pub fn check_csrf(&self, submitted: &str) -> Result<(), Error> {
-        match &self.presented_csrf {
-            Some(cookie) if constant_time_eq(cookie, submitted) => Ok(()),
+        match &self.expected_csrf {
+            Some(expected) if constant_time_eq(expected, submitted) => Ok(()),
             _ => Err(Error::BadRequest(
                 "this form has expired or was not sent from this site; reload the page and try again".into(),
             )),
@@ -264,8 +303,10 @@ impl Page {
     /// response uncacheable (pages may show private content).
     pub fn finish(&self, state: &AppState, resp: &mut Response) {
         if self.csrf_is_new {
-            resp.headers_mut()
-                .append(SET_COOKIE, set_cookie(state, CSRF_COOKIE, &self.csrf, None));
+            resp.headers_mut().append(
+                SET_COOKIE,
+                set_cookie(state, CSRF_COOKIE, &self.cookie_csrf, None),
+            );
         }
         resp.headers_mut().insert(
             axum::http::header::CACHE_CONTROL,

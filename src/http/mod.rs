@@ -2,8 +2,10 @@
 //! the OpenAPI document at `/api/openapi.json`.
 
 pub mod api;
+pub mod client_ip;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod pages;
 pub mod router;
 pub mod view;

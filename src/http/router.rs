@@ -191,11 +191,19 @@ pub fn route_table() -> Vec<(Method, &'static str)> {
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.limits.max_body_bytes;
+    let ours: std::sync::Arc<str> = super::guard::origin_of(state.config.base())
+        .unwrap_or_default()
+        .into();
     routes()
         .router
         .fallback(pages::public::not_found)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(
+            ours,
+            super::guard::same_origin_forms,
+        ))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(no_store_unless_public))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The route template only: paths carry capability tokens.
             let route = req
@@ -216,14 +224,39 @@ async fn security_headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // Capability links live in URLs: never send them on as a referrer.
+    // Capability links live in URLs: a referrer is only ever the origin.
+    // (Not no-referrer: with it, browsers send `Origin: null` on our own
+    // form posts, and the origin check in guard.rs needs the real one.)
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("strict-origin"),
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     );
+    resp
+}
+
+/// Publications anyone may read and any cache may keep.
+fn is_public_publication(path: &str) -> bool {
+    path == "/advisories"
+        || path.starts_with("/advisories/")
+        || path == "/feed.atom"
+        || path.starts_with("/.well-known/")
+        || path.starts_with("/static/")
+        || path == "/api/openapi.json"
+}
+
+/// Everything but the public publications may be private (a report, a
+/// tracking view, an embargoed advisory, an account): no cache, shared or
+/// the browser's, may keep it.
+async fn no_store_unless_public(req: Request, next: Next) -> Response {
+    let public = is_public_publication(req.uri().path());
+    let mut resp = next.run(req).await;
+    if !public {
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     resp
 }

@@ -30,7 +30,21 @@ pub fn render(advisory: &Public, site: &Site) -> Value {
         out.insert("aliases".into(), json!(aliases));
     }
     insert_text(&mut out, "summary", &c.summary);
-    insert_text(&mut out, "details", &c.details);
+    match &advisory.withdrawn {
+        // Tools show `details`; say there why the record was withdrawn.
+        Some(w) => {
+            let why = match w.reason.trim() {
+                "" => "This advisory was withdrawn.".to_owned(),
+                reason => format!("This advisory was withdrawn: {reason}"),
+            };
+            let details = match c.details.trim() {
+                "" => why,
+                _ => format!("{why}\n\n{}", c.details),
+            };
+            out.insert("details".into(), json!(details));
+        }
+        None => insert_text(&mut out, "details", &c.details),
+    }
     let severity: Vec<Value> = c
         .severity
         .iter()

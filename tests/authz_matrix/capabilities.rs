@@ -80,7 +80,7 @@ async fn reporter_link_of_one_report_does_not_open_another() {
     let api_path = format!("/api/v1{path}");
     let post = app.post(&api_path, None, json!({ "body": "x" })).await;
     assert_eq!(post.status, StatusCode::NOT_FOUND);
-    let form = app.request(multipart_request(&path, &cookie)).await;
+    let form = app.request(multipart_request(&path, &cookie, CSRF)).await;
     assert_eq!(form.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.count("messages").await,

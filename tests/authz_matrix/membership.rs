@@ -25,6 +25,10 @@ pub const ROWS: &[super::Row] = {
     (Method::GET,    "/api/v1/applications/status/{token}",             [Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/applications/confirm/{token}",            [Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/api/v1/applications/{id}",                       [Is(401), Is(403), Is(403), Is(200)]),
+    // The member column is a contact of the named member. A contact of any
+    // other member gets 404 on the vouch routes, exactly as for an id that
+    // does not exist (tests/security/applications.rs); other roles get 403
+    // whatever the id, so neither answer tells which ids exist.
     (Method::POST,   "/api/v1/applications/{id}/vouches",               [Is(401), Is(201), Is(403), Is(403)]),
     (Method::POST,   "/api/v1/applications/{id}/decision",              [Is(401), Is(403), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/members",                                 [Is(401), Is(403), Is(403), Is(201)]),

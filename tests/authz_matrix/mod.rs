@@ -127,6 +127,8 @@ struct Caller {
     token: Option<String>,
     /// Cookie header for page routes (the CSRF cookie, plus a session).
     cookie: String,
+    /// The CSRF token its forms carry.
+    csrf: String,
 }
 
 /// One app with a caller of each kind, a report and an attachment on it.
@@ -155,6 +157,7 @@ impl World {
             email: None,
             token: None,
             cookie: format!("embargo_csrf={CSRF}"),
+            csrf: CSRF.to_owned(),
         }];
         for (label, email, role) in [
             ("member", "member@project.test", Role::Member),
@@ -162,12 +165,13 @@ impl World {
             ("admin", ADMIN, Role::Admin),
         ] {
             let (_, token) = app.account(email, role).await;
-            let cookie = app.browser(email).await.cookie;
+            let browser = app.browser(email).await;
             callers.push(Caller {
                 label,
                 email: Some(email),
                 token: Some(token),
-                cookie,
+                cookie: browser.cookie,
+                csrf: browser.csrf,
             });
         }
         let (report, url) = app.report("Matrix report", Some("rep@example.net")).await;
@@ -356,18 +360,22 @@ impl World {
         if template == "/track/{token}/messages" {
             return self
                 .app
-                .request(multipart_request(&path, &who.cookie))
+                .request(multipart_request(&path, &who.cookie, &who.csrf))
                 .await;
         }
-        let cookie = match who.email {
+        let (cookie, csrf) = match who.email {
             // Logging out ends the session: use one of its own.
-            Some(email) if template == "/logout" => self.app.browser(email).await.cookie,
+            Some(email) if template == "/logout" => {
+                let b = self.app.browser(email).await;
+                (b.cookie, b.csrf)
+            }
             // Leaving ends the member: a member of its own leaves.
             Some(_) if template == "/member/leave" && who.label == "member" => {
                 let (email, _) = self.list.throwaway_contact_login(&self.app).await;
-                self.app.browser(&email).await.cookie
+                let b = self.app.browser(&email).await;
+                (b.cookie, b.csrf)
             }
-            _ => who.cookie.clone(),
+            _ => (who.cookie.clone(), who.csrf.clone()),
         };
         let form = if method == Method::POST {
             let fields = match self.list.form(&self.app, template).await {
@@ -375,7 +383,7 @@ impl World {
                 None => self.liveness.form(&self.app, template).await,
             };
             let fields = fields.unwrap_or_else(|| page_fields(template, who));
-            Some(format!("csrf={CSRF}{fields}"))
+            Some(format!("csrf={csrf}{fields}"))
         } else {
             None
         };
@@ -473,9 +481,9 @@ fn page_fields(template: &str, who: &Caller) -> String {
 }
 
 /// The tracking page's form: csrf, a message and a file.
-fn multipart_request(path: &str, cookie: &str) -> Request<Body> {
+fn multipart_request(path: &str, cookie: &str, csrf: &str) -> Request<Body> {
     let mut body = String::new();
-    for (name, value) in [("csrf", CSRF), ("body", "more details")] {
+    for (name, value) in [("csrf", csrf), ("body", "more details")] {
         body += &format!(
             "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
         );

@@ -254,13 +254,15 @@ pub fn link_in(text: &str, prefix: &str) -> Option<String> {
         .map(|w| w.trim_end_matches(['.', ',', ')', '>']).to_owned())
 }
 
-/// A CSRF value any test form may use: the double-submit check only needs
-/// the cookie and the field to agree.
+/// A CSRF value any anonymous test form may use: without a session the
+/// double-submit check only needs the cookie and the field to agree.
 pub const CSRF: &str = "testcsrftesttokentesttokentesttokentesttoken";
 
-/// A signed-in browser: the `Cookie` header to send with page requests.
+/// A signed-in browser: the `Cookie` header to send with page requests, and
+/// the CSRF token its pages carry (bound to the session).
 pub struct Browser {
     pub cookie: String,
+    pub csrf: String,
 }
 
 impl TestApp {
@@ -297,9 +299,19 @@ impl TestApp {
             .and_then(|c| c.split(';').next())
             .expect("session cookie")
             .to_owned();
-        Browser {
-            cookie: format!("embargo_csrf={CSRF}; embargo_session={session}"),
-        }
+        let cookie = format!("embargo_csrf={CSRF}; embargo_session={session}");
+        let csrf = self.csrf_on_page(&cookie).await;
+        Browser { cookie, csrf }
+    }
+
+    /// The CSRF token the pages show to the browser sending `cookie` (read
+    /// from the log-out form every signed-in page has).
+    pub async fn csrf_on_page(&self, cookie: &str) -> String {
+        let page = self.page(Method::GET, "/", Some(cookie), None).await;
+        let html = page.text();
+        let marker = "name=\"csrf\" value=\"";
+        let rest = &html[html.find(marker).expect("a form with a CSRF field") + marker.len()..];
+        rest[..rest.find('"').expect("end of value")].to_owned()
     }
 
     /// A page request; `cookie` is a full Cookie header (or none).

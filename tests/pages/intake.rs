@@ -153,7 +153,7 @@ async fn responses_carry_security_headers() {
         let csp = resp.header("content-security-policy").expect("CSP");
         assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
         assert_eq!(resp.header("x-frame-options"), Some("DENY"));
-        assert_eq!(resp.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(resp.header("referrer-policy"), Some("strict-origin"));
         assert_eq!(resp.header("x-content-type-options"), Some("nosniff"));
     }
 }

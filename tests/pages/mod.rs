@@ -31,11 +31,21 @@ pub(super) const INVALID: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 pub(super) struct Tab<'a> {
     app: &'a TestApp,
     cookie: String,
+    /// The token its forms carry: `CSRF` without a session, else the
+    /// session's own.
+    csrf: String,
 }
 
 impl<'a> Tab<'a> {
     fn new(app: &'a TestApp, cookie: String) -> Self {
-        Self { app, cookie }
+        let csrf = CSRF.to_owned();
+        Self { app, cookie, csrf }
+    }
+
+    /// A tab holding a session, with the CSRF token its pages show.
+    async fn with_session(app: &'a TestApp, cookie: String) -> Self {
+        let csrf = app.csrf_on_page(&cookie).await;
+        Self { app, cookie, csrf }
     }
 
     async fn get(&self, path: &str) -> Response {
@@ -49,10 +59,10 @@ impl<'a> Tab<'a> {
         self.app.page(Method::POST, path, cookie, Some(form)).await
     }
 
-    /// Posts `csrf=CSRF` and `fields`.
+    /// Posts the tab's CSRF token and `fields`.
     async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        self.send(path, &format!("csrf={CSRF}&{}", encode(fields)))
-            .await
+        let form = format!("csrf={}&{}", self.csrf, encode(fields));
+        self.send(path, &form).await
     }
 }
 
@@ -68,7 +78,12 @@ pub(super) fn visitor(app: &TestApp) -> Tab<'_> {
 
 /// A tab signed in as `email`.
 pub(super) async fn signed_in<'a>(app: &'a TestApp, email: &str) -> Tab<'a> {
-    Tab::new(app, app.browser(email).await.cookie)
+    let browser = app.browser(email).await;
+    Tab {
+        app,
+        cookie: browser.cookie,
+        csrf: browser.csrf,
+    }
 }
 
 /// A signed-in admin: (account id, API token, tab).

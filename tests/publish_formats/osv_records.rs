@@ -86,6 +86,47 @@ pub(super) fn osv_record_fields() {
 }
 
 #[test]
+pub(super) fn a_withdrawn_osv_record_says_why_in_its_details() {
+    let w = osv::render(&withdrawn(), &coordinator());
+    let details = w["details"].as_str().expect("details");
+    assert!(
+        details.starts_with(
+            "This advisory was withdrawn: The comparison is constant-time; the report was mistaken."
+        ),
+        "{details}"
+    );
+    assert!(details.ends_with("Token comparison was thought to leak timing."));
+    assert!(schema_errors(osv_schema(), &w).is_empty());
+
+    let mut no_details = withdrawn();
+    no_details.content.details = String::new();
+    let w = osv::render(&no_details, &coordinator());
+    assert_eq!(
+        w["details"],
+        "This advisory was withdrawn: The comparison is constant-time; the report was mistaken."
+    );
+}
+
+#[test]
+pub(super) fn a_git_reference_is_a_valid_osv_reference() {
+    let mut adv = rich();
+    adv.content.references[0].kind = "GIT".into();
+    adv.content.references[0].url = "https://github.com/example/imagekit".into();
+    adv.content
+        .validate()
+        .expect("GIT is an OSV reference type");
+    let rec = osv::render(&adv, &site());
+    assert!(schema_errors(osv_schema(), &rec).is_empty(), "{rec:#}");
+    assert!(
+        rec["references"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "GIT")
+    );
+}
+
+#[test]
 pub(super) fn osv_schema_rejects_broken_records() {
     let good = osv::render(&rich(), &site());
     assert!(schema_errors(osv_schema(), &good).is_empty());

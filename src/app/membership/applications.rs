@@ -261,10 +261,10 @@ pub async fn vouch(
         .await?
         .ok_or(MembershipError::NotFound)?;
     let member = members::member_of(&mut tx, account).await?;
+    // Contacts of other members get what a made-up id gets, so they cannot
+    // tell which applications exist.
     let Some(member) = member.filter(|m| m.id == app.voucher_member_id) else {
-        return Err(MembershipError::Forbidden(
-            "only contacts of the member the applicant named may vouch",
-        ));
+        return Err(MembershipError::NotFound);
     };
     app.status.review()?;
     apps::upsert_vouch(&mut tx, &app.id, account, &member.id, vouched, statement).await?;

@@ -111,3 +111,40 @@ fn validation_names_each_bad_field() {
         assert!(e.get(f).is_some(), "no error for {f}: {e}");
     }
 }
+
+#[test]
+fn semver_means_semver_2_0() {
+    for good in [
+        "0.0.0",
+        "1.2.3",
+        "10.20.30",
+        "1.0.0-alpha",
+        "1.0.0-alpha.1",
+        "1.0.0-0.3.7",
+        "1.0.0-x-y-z.--",
+        "1.0.0+20130313144700",
+        "1.0.0-beta+exp.sha.5114f85",
+    ] {
+        assert!(validate::is_semver(good), "{good}");
+    }
+    for bad in [
+        "",
+        "1",
+        "1.2",
+        "v1.2.3",
+        "1.2.3.4",
+        "01.1.1",
+        "1.01.1",
+        "1.1.01",
+        "1.2.3-",
+        "1.2.3+",
+        "1.2.3-01",
+        "1.2.3-a..b",
+        "1.2.3-a_b",
+        " 1.2.3",
+        "1.2.3 ",
+        "-1.2.3",
+    ] {
+        assert!(!validate::is_semver(bad), "{bad}");
+    }
+}

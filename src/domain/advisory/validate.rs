@@ -32,6 +32,33 @@ pub(super) fn is_ecosystem(s: &str) -> bool {
 pub(super) fn is_commit(s: &str) -> bool {
     (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
+
+/// A SemVer 2.0 version: `MAJOR.MINOR.PATCH`, then optional `-pre.release`
+/// and `+build` identifiers; numbers without leading zeros, no `v` prefix.
+pub fn is_semver(s: &str) -> bool {
+    let (rest, build) = match s.split_once('+') {
+        Some((r, b)) => (r, Some(b)),
+        None => (s, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (rest, None),
+    };
+    let number = |n: &str| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
+    };
+    let ident =
+        |i: &str| !i.is_empty() && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| number(p))
+        && pre.is_none_or(|p| {
+            p.split('.')
+                .all(|i| ident(i) && (!i.bytes().all(|b| b.is_ascii_digit()) || number(i)))
+        })
+        && build.is_none_or(|b| b.split('.').all(ident))
+}
+
 pub const CREDIT_TYPES: &[&str] = &[
     "FINDER",
     "REPORTER",
@@ -52,6 +79,7 @@ pub const REFERENCE_TYPES: &[&str] = &[
     "REPORT",
     "FIX",
     "INTRODUCED",
+    "GIT",
     "PACKAGE",
     "EVIDENCE",
     "WEB",
@@ -247,6 +275,16 @@ pub(super) fn check_range(e: &mut FieldErrors, at: &str, r: &Range) {
         |ev: &Event| !(is_commit(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"));
     if r.kind == RangeType::Git && r.events.iter().any(bad_commit) {
         e.add(&format!("{at}.events"), "GIT ranges need full 40- or 64-character lower-case commit hashes (or introduced \"0\")");
+    }
+    // OSV compares SEMVER ranges by SemVer 2.0 precedence; "0" is OSV's
+    // "every earlier version".
+    let bad_semver =
+        |ev: &Event| !(is_semver(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"));
+    if r.kind == RangeType::Semver && r.events.iter().any(bad_semver) {
+        e.add(
+            &format!("{at}.events"),
+            "SEMVER ranges need SemVer 2.0 versions such as 1.2.3 or 2.0.0-rc.1 (no v prefix, three numbers), or introduced \"0\"",
+        );
     }
     let has_fixed = r.events.iter().any(|ev| matches!(ev, Event::Fixed(_)));
     let has_last = r

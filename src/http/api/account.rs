@@ -110,16 +110,9 @@ pub async fn complete_setup(
     ApiJson(req): ApiJson<SetupRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let link = crate::domain::secret::Secret::from_presented(&token);
-    let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let id = crate::db::accounts::setup_link_account(&mut conn, &link.hash(), crate::db::now())
-        .await
-        .map_err(Error::from)?
+    let account = auth::setup_account(&state, &link)
+        .await?
         .ok_or(Error::NotFound)?;
-    let account = crate::db::accounts::by_id(&mut conn, &id)
-        .await
-        .map_err(Error::from)?
-        .ok_or(Error::NotFound)?;
-    drop(conn);
     let input = SetupInput {
         email: &req.email,
         password: &req.password,

@@ -202,7 +202,7 @@ fn yes() -> bool {
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/vouches", tag = "membership", request_body = VouchBody, security(("bearer" = [])),
-    responses((status = 201), (status = 401), (status = 403, description = "not a contact of the named member"), (status = 404), (status = 422)))]
+    responses((status = 201), (status = 401), (status = 403, description = "not a member contact"), (status = 404, description = "no such application, or not a contact of the member it names"), (status = 422)))]
 pub async fn vouch(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -100,15 +100,7 @@ pub async fn logout(
 }
 
 async fn setup_account(state: &AppState, token: &str) -> Result<accounts::Account, Error> {
-    let mut conn = state.db.conn().await?;
-    let id = accounts::setup_link_account(
-        &mut conn,
-        &Secret::from_presented(token).hash(),
-        crate::db::now(),
-    )
-    .await?
-    .ok_or(Error::NotFound)?;
-    accounts::by_id(&mut conn, &id)
+    auth::setup_account(state, &Secret::from_presented(token))
         .await?
         .ok_or(Error::NotFound)
 }

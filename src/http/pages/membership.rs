@@ -233,7 +233,8 @@ pub(super) async fn answers(state: &AppState, app: &Application) -> Result<Vec<V
 
 /// The application `id` for a member contact asked to vouch for it. The
 /// same rule as `usecase::vouch` decides who may see it: contacts of the
-/// member the applicant named.
+/// member the applicant named. Anyone else who may vouch gets 404, as for an
+/// id that does not exist, so ids cannot be probed.
 async fn vouch_target(state: &AppState, page: &Page, id: &str) -> Result<Application, Error> {
     allow(page, Action::Vouch)?;
     let account = page.account.as_ref().ok_or(Error::Unauthenticated)?;
@@ -241,7 +242,7 @@ async fn vouch_target(state: &AppState, page: &Page, id: &str) -> Result<Applica
     let app = apps::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
     let member = members::member_of(&mut conn, &account.id).await?;
     if member.is_none_or(|m| m.id != app.voucher_member_id) {
-        return Err(Error::Forbidden);
+        return Err(Error::NotFound);
     }
     Ok(app)
 }

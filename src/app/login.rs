@@ -1,0 +1,247 @@
+//! Signing in: one argon2 verification per attempt whatever the outcome,
+//! the per-account lock-out, TOTP steps used once, and the session.
+
+use serde_json::json;
+
+use super::AppState;
+use super::auth::{hash_password, totp_step, verify_password};
+use crate::db::accounts::{self, Account};
+use crate::db::audit::{self, Actor};
+use crate::db::{self, sessions};
+use crate::domain::account::{MAX_FAILED_LOGINS, Role};
+use crate::domain::secret::Secret;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Deliberately one message for unknown account, wrong password, wrong
+    /// code and lock-out, so a guesser learns nothing.
+    #[error("wrong e-mail, password or code, or the account is locked for a while")]
+    Rejected,
+    #[error(
+        "this account must set up two-factor authentication first; ask an admin for a new set-up link"
+    )]
+    TotpSetupRequired,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for LoginError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+/// A hash of a password nobody has, made with the same parameters as real
+/// ones, to verify against when there is no usable account.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
+
+/// Whether `password` opens `account`, decided with exactly one argon2
+/// verification on every path.
+///
+/// Unknown, disabled, locked and not-yet-set-up accounts are refused too,
+/// but only after verifying against [`DUMMY_HASH`], so a refusal takes the
+/// same time whatever the reason and timing does not tell which accounts
+/// exist or are locked. `verify` is a parameter so tests can count calls.
+fn password_opens(
+    account: Option<&Account>,
+    now: i64,
+    password: &str,
+    verify: impl FnOnce(&str, &str) -> bool,
+) -> bool {
+    let usable = account.filter(|a| !a.disabled && a.locked_until.is_none_or(|t| t <= now));
+    let hash = usable.and_then(|a| a.password_hash.as_deref());
+    let matches = verify(hash.unwrap_or(DUMMY_HASH.as_str()), password);
+    matches && hash.is_some()
+}
+
+/// [`password_opens`] on a blocking thread: argon2 takes tens of
+/// milliseconds of CPU.
+async fn check_password_off_thread(
+    account: Option<Account>,
+    now: i64,
+    password: &str,
+) -> anyhow::Result<bool> {
+    let password = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || {
+        password_opens(account.as_ref(), now, &password, verify_password)
+    })
+    .await?;
+    Ok(ok)
+}
+
+/// Checks credentials and opens a session; returns the session secret.
+pub async fn login(
+    state: &AppState,
+    ip: &str,
+    email: &str,
+    password: &str,
+    code: &str,
+) -> Result<(Account, Secret), LoginError> {
+    let mut conn = state.db.conn().await?;
+    let found = accounts::by_email(&mut conn, email.trim()).await?;
+    drop(conn);
+    let now = db::now();
+    let password_ok = check_password_off_thread(found.clone(), now, password).await?;
+    let Some(account) = found else {
+        return Err(LoginError::Rejected);
+    };
+    let actor = Actor {
+        who: format!("account:{}", account.id),
+        ip: ip.to_owned(),
+    };
+    if account.disabled || account.locked_until.is_some_and(|t| t > now) {
+        return Err(LoginError::Rejected);
+    }
+    // The code's step must be newer than the last one accepted.
+    let step = match &account.totp_secret {
+        Some(secret) => match totp_step(secret, code) {
+            Some(s) if account.totp_last_step.is_none_or(|last| s > last) => Some(Some(s)),
+            _ => None,
+        },
+        None => Some(None),
+    };
+    let code_ok = step.is_some();
+    if !(password_ok && code_ok) {
+        let mut tx = state.db.begin().await?;
+        let lock_until = now + db::seconds(i64::from(state.config.auth.lockout_minutes) * 60);
+        let n = accounts::record_failed_login(&mut tx, &account.id, MAX_FAILED_LOGINS, lock_until)
+            .await?;
+        audit::append(
+            &mut tx,
+            &actor,
+            "account.login_failed",
+            account.id.as_str(),
+            json!({ "locked": n >= MAX_FAILED_LOGINS }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(LoginError::Rejected);
+    }
+    if account.role == Role::Admin
+        && state.config.auth.require_totp_for_admins
+        && account.totp_secret.is_none()
+    {
+        return Err(LoginError::TotpSetupRequired);
+    }
+    let session = Secret::generate();
+    let expires = now + db::seconds(i64::from(state.config.auth.session_hours) * 3600);
+    let mut tx = state.db.begin().await?;
+    if let Some(Some(step)) = step
+        && !accounts::use_totp_step(&mut tx, &account.id, step).await?
+    {
+        // A concurrent login took the same code first.
+        return Err(LoginError::Rejected);
+    }
+    accounts::record_successful_login(&mut tx, &account.id).await?;
+    sessions::insert_session(&mut tx, &session.hash(), &account.id, expires).await?;
+    audit::append(
+        &mut tx,
+        &actor,
+        "account.login",
+        account.id.as_str(),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((account, session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::id::AccountId;
+
+    fn account(hash: Option<&str>, disabled: bool, locked_until: Option<i64>) -> Account {
+        Account {
+            id: AccountId::generate(),
+            email: "a@example.org".into(),
+            role: Role::Member,
+            password_hash: hash.map(str::to_owned),
+            totp_secret: None,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until,
+            disabled,
+        }
+    }
+
+    #[test]
+    fn every_login_refusal_runs_exactly_one_password_verification() {
+        let real = hash_password("correct horse battery").unwrap();
+        let now = 1_000;
+        let cases = [
+            ("unknown", None, "correct horse battery", false),
+            (
+                "disabled",
+                Some(account(Some(&real), true, None)),
+                "correct horse battery",
+                false,
+            ),
+            (
+                "locked",
+                Some(account(Some(&real), false, Some(now + 1))),
+                "correct horse battery",
+                false,
+            ),
+            (
+                "not set up",
+                Some(account(None, false, None)),
+                "correct horse battery",
+                false,
+            ),
+            (
+                "wrong password",
+                Some(account(Some(&real), false, None)),
+                "wrong",
+                false,
+            ),
+            (
+                "lock expired",
+                Some(account(Some(&real), false, Some(now - 1))),
+                "correct horse battery",
+                true,
+            ),
+            (
+                "right password",
+                Some(account(Some(&real), false, None)),
+                "correct horse battery",
+                true,
+            ),
+        ];
+        for (what, acc, password, expected) in cases {
+            let mut calls = 0;
+            let mut hashes = Vec::new();
+            let ok = password_opens(acc.as_ref(), now, password, |h, p| {
+                calls += 1;
+                hashes.push(h.to_owned());
+                verify_password(h, p)
+            });
+            assert_eq!(ok, expected, "{what}");
+            assert_eq!(calls, 1, "{what}: one argon2 verification");
+            // Refusals without a usable hash verify against an argon2 hash
+            // made with the same parameters, so they cost the same.
+            let params = |h: &str| h.rsplitn(3, '$').nth(2).map(str::to_owned);
+            assert_eq!(params(&hashes[0]), params(&real), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_right_password_does_not_open_a_locked_or_unusable_account() {
+        let now = 1_000;
+        // Even when the dummy hash's own password is given.
+        assert!(!password_opens(
+            None,
+            now,
+            "not a real password",
+            verify_password
+        ));
+        let none = account(None, false, None);
+        assert!(!password_opens(
+            Some(&none),
+            now,
+            "not a real password",
+            verify_password
+        ));
+    }
+}
