@@ -151,8 +151,10 @@ async fn two_serve_processes_on_one_database_publish_once() {
         1
     );
     assert_eq!(
-        env.scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'mail' AND state = 'done'")
-            .await,
+        env.scalar(&format!(
+            "SELECT COUNT(*) FROM jobs WHERE idempotency_key = 'mail:published:{id}' AND state = 'done'"
+        ))
+        .await,
         1
     );
     let announced = std::fs::read_dir(env.dir.path().join("outbox"))
