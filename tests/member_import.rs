@@ -84,9 +84,10 @@ async fn cleared(env: &Env, email: &str) -> bool {
     let mut conn = sqlx::AnyConnection::connect(&env.database_url)
         .await
         .unwrap();
-    embargo::app::membership::cleared(&mut conn, &id)
+    embargo::app::membership::contact_facts(&mut conn, &id)
         .await
         .unwrap()
+        .is_some_and(|c| c.cleared())
 }
 
 #[tokio::test]

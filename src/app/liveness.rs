@@ -195,12 +195,7 @@ async fn notify_reviews_due(
 /// `answered` (in time), `late` (answered after its due date), `overdue`
 /// (unanswered past its due date) or `open`.
 pub fn ping_state(p: &Ping, now: i64) -> &'static str {
-    match p.answered_at {
-        Some(at) if at <= p.due_at => "answered",
-        Some(_) => "late",
-        None if p.due_at < now => "overdue",
-        None => "open",
-    }
+    crate::domain::membership::ping_state(p.due_at, p.answered_at, now)
 }
 
 /// Hours from `sent_at` to `answered_at`, to one decimal.

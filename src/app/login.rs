@@ -9,6 +9,7 @@ use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, sessions};
 use crate::domain::account::{MAX_FAILED_LOGINS, Role};
+use crate::domain::account::{is_locked, totp_step_is_fresh};
 use crate::domain::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +50,7 @@ fn password_opens(
     password: &str,
     verify: impl FnOnce(&str, &str) -> bool,
 ) -> bool {
-    let usable = account.filter(|a| !a.disabled && a.locked_until.is_none_or(|t| t <= now));
+    let usable = account.filter(|a| !a.disabled && !is_locked(a.locked_until, now));
     let hash = usable.and_then(|a| a.password_hash.as_deref());
     let matches = verify(hash.unwrap_or(DUMMY_HASH.as_str()), password);
     matches && hash.is_some()
@@ -90,13 +91,13 @@ pub async fn login(
         who: format!("account:{}", account.id),
         ip: ip.to_owned(),
     };
-    if account.disabled || account.locked_until.is_some_and(|t| t > now) {
+    if account.disabled || is_locked(account.locked_until, now) {
         return Err(LoginError::Rejected);
     }
     // The code's step must be newer than the last one accepted.
     let step = match &account.totp_secret {
         Some(secret) => match totp_step(secret, code) {
-            Some(s) if account.totp_last_step.is_none_or(|last| s > last) => Some(Some(s)),
+            Some(s) if totp_step_is_fresh(s, account.totp_last_step) => Some(Some(s)),
             _ => None,
         },
         None => Some(None),

@@ -316,8 +316,11 @@ pub async fn record_read(state: &AppState, actor: &Actor, id: &str) -> anyhow::R
 
 /// Whether a report is past its first-response target.
 pub fn is_overdue(state: &AppState, report: &Report, now: i64) -> bool {
-    let limit = crate::db::seconds(i64::from(state.config.triage.first_response_days) * 86_400);
-    report.first_response_at.is_none()
-        && !report.status.is_closed()
-        && now - report.created_at > limit
+    crate::domain::report::first_response_overdue(
+        report.status,
+        report.created_at,
+        report.first_response_at,
+        now,
+        state.config.triage.first_response_days,
+    )
 }

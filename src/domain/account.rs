@@ -59,3 +59,35 @@ mod tests {
         assert!(check_password(&"x".repeat(257)).is_err());
     }
 }
+
+/// Whether an account locked until `locked_until` is still locked at `now`
+/// (microseconds).
+pub fn is_locked(locked_until: Option<i64>, now: i64) -> bool {
+    locked_until.is_some_and(|t| t > now)
+}
+
+/// Whether a TOTP code of time step `step` may be accepted after
+/// `last_step`: each step once, and never an older one (a replayed code).
+pub fn totp_step_is_fresh(step: i64, last_step: Option<i64>) -> bool {
+    last_step.is_none_or(|last| step > last)
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_ends_at_its_instant() {
+        assert!(is_locked(Some(10), 9));
+        assert!(!is_locked(Some(10), 10));
+        assert!(!is_locked(None, 0));
+    }
+
+    #[test]
+    fn a_totp_step_is_accepted_once_and_never_older() {
+        assert!(totp_step_is_fresh(5, None));
+        assert!(totp_step_is_fresh(6, Some(5)));
+        assert!(!totp_step_is_fresh(5, Some(5)));
+        assert!(!totp_step_is_fresh(4, Some(5)));
+    }
+}

@@ -2,7 +2,8 @@
 //! Every handler calls [`authorize`]; the route matrix test pins its answers.
 
 use super::account::Role;
-use super::id::{AccountId, ReportId};
+use super::advisory::AdvisoryState;
+use super::id::{AccountId, MemberId, ReportId};
 
 /// Who is asking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,10 +14,45 @@ pub enum Actor {
     Account {
         id: AccountId,
         role: Role,
-        /// A member contact whose organisation is active and who accepted
-        /// the current list policy: may see embargoed material.
-        cleared: bool,
+        /// For a member contact: their organisation and standing.
+        contact: Option<Contact>,
     },
+}
+
+/// What decides a member contact's access: the facts, looked up per
+/// request; the rule is [`Contact::cleared`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub member: MemberId,
+    /// The organisation is on the list (not removed, not left).
+    pub member_active: bool,
+    /// The contact accepted the list policy's current version.
+    pub accepted_current_policy: bool,
+}
+
+impl Contact {
+    /// May see embargoed material: an active member's contact who accepted
+    /// the current policy. A new policy version pauses access until it is
+    /// accepted again.
+    pub fn cleared(&self) -> bool {
+        self.member_active && self.accepted_current_policy
+    }
+}
+
+impl Actor {
+    fn role(&self) -> Option<Role> {
+        match self {
+            Actor::Account { role, .. } => Some(*role),
+            _ => None,
+        }
+    }
+
+    fn is_cleared_member(&self) -> bool {
+        matches!(
+            self,
+            Actor::Account { role: Role::Member, contact: Some(c), .. } if c.cleared()
+        )
+    }
 }
 
 /// What they want to do, with the resource it touches.
@@ -37,8 +73,12 @@ pub enum Action<'a> {
     ManageOwnAccount,
     /// Create, edit, embargo, publish and withdraw advisories; see drafts.
     ManageAdvisories,
-    /// Read one advisory before publication.
+    /// Use the list's view of advisories at all (the distribution API).
     ReadEmbargoedAdvisory,
+    /// Read one advisory in the list's view, given its state: drafts and
+    /// withdrawn records are the team's; embargoed and published ones go
+    /// to cleared members too. A refusal here hides the advisory (404).
+    ReadAdvisory(AdvisoryState),
     /// Published advisories, feeds and the like.
     ReadPublished,
     /// Apply to join the list; read the criteria, the policy and the
@@ -74,45 +114,22 @@ impl Decision {
 
 pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
     use Action::*;
-    let is_admin = matches!(
-        actor,
-        Actor::Account {
-            role: Role::Admin,
-            ..
-        }
-    );
-    let member = matches!(
-        actor,
-        Actor::Account {
-            role: Role::Member,
-            ..
-        }
-    );
-    let cleared_member = matches!(
-        actor,
-        Actor::Account {
-            role: Role::Member,
-            cleared: true,
-            ..
-        }
-    );
+    let role = actor.role();
+    let is_admin = role == Some(Role::Admin);
+    let member = role == Some(Role::Member);
+    let cleared_member = actor.is_cleared_member();
     let allowed = match action {
         SubmitReport | ReadPublished | Apply | AnswerAliasPing => true,
         ListReports | TriageReport(_) | Administer | ManageAdvisories | ManageMembership => {
             is_admin
         }
         ReadEmbargoedAdvisory => is_admin || cleared_member,
+        ReadAdvisory(state) => match state {
+            AdvisoryState::Embargoed | AdvisoryState::Published => is_admin || cleared_member,
+            AdvisoryState::Draft | AdvisoryState::Withdrawn => is_admin,
+        },
         Vouch | ManageOwnMember => member,
-        AcceptPolicy => {
-            member
-                || matches!(
-                    actor,
-                    Actor::Account {
-                        role: Role::Delegate,
-                        ..
-                    }
-                )
-        }
+        AcceptPolicy => member || role == Some(Role::Delegate),
         ReadReport(report) | ReplyToReport(report) => {
             is_admin || matches!(actor, Actor::Reporter(r) if r == report)
         }
@@ -133,7 +150,19 @@ mod tests {
         Actor::Account {
             id: AccountId::generate(),
             role,
-            cleared: false,
+            contact: None,
+        }
+    }
+
+    fn contact(active: bool, accepted: bool) -> Actor {
+        Actor::Account {
+            id: AccountId::generate(),
+            role: Role::Member,
+            contact: Some(Contact {
+                member: MemberId::generate(),
+                member_active: active,
+                accepted_current_policy: accepted,
+            }),
         }
     }
 
@@ -186,11 +215,7 @@ mod tests {
 
     #[test]
     fn a_member_sees_embargoed_advisories_only_when_cleared() {
-        let cleared = Actor::Account {
-            id: AccountId::generate(),
-            role: Role::Member,
-            cleared: true,
-        };
+        let cleared = contact(true, true);
         assert!(authorize(&cleared, Action::ReadEmbargoedAdvisory).is_allowed());
         assert_eq!(
             authorize(&account(Role::Member), Action::ReadEmbargoedAdvisory),
@@ -203,7 +228,11 @@ mod tests {
         let cleared_delegate = Actor::Account {
             id: AccountId::generate(),
             role: Role::Delegate,
-            cleared: true,
+            contact: Some(Contact {
+                member: MemberId::generate(),
+                member_active: true,
+                accepted_current_policy: true,
+            }),
         };
         assert_eq!(
             authorize(&cleared_delegate, Action::ReadEmbargoedAdvisory),
@@ -273,5 +302,48 @@ mod tests {
             authorize(&reporter, Action::ReadEmbargoedAdvisory),
             Decision::Deny
         );
+    }
+
+    #[test]
+    fn clearance_needs_an_active_member_and_the_current_policy() {
+        assert!(authorize(&contact(true, true), Action::ReadEmbargoedAdvisory).is_allowed());
+        for (active, accepted) in [(false, true), (true, false), (false, false)] {
+            assert_eq!(
+                authorize(&contact(active, accepted), Action::ReadEmbargoedAdvisory),
+                Decision::Deny,
+                "active {active}, accepted {accepted}"
+            );
+        }
+    }
+
+    #[test]
+    fn which_advisory_a_reader_may_see_depends_on_its_state() {
+        use AdvisoryState::*;
+        let admin = account(Role::Admin);
+        let cleared = contact(true, true);
+        for state in [Draft, Embargoed, Published, Withdrawn] {
+            assert!(authorize(&admin, Action::ReadAdvisory(state)).is_allowed());
+        }
+        assert!(authorize(&cleared, Action::ReadAdvisory(Embargoed)).is_allowed());
+        assert!(authorize(&cleared, Action::ReadAdvisory(Published)).is_allowed());
+        for state in [Draft, Withdrawn] {
+            assert_eq!(
+                authorize(&cleared, Action::ReadAdvisory(state)),
+                Decision::Deny
+            );
+        }
+        for state in [Draft, Embargoed, Published, Withdrawn] {
+            assert_eq!(
+                authorize(&contact(true, false), Action::ReadAdvisory(state)),
+                Decision::Deny
+            );
+            assert_eq!(
+                authorize(
+                    &Actor::Reporter(ReportId::generate()),
+                    Action::ReadAdvisory(state)
+                ),
+                Decision::Deny
+            );
+        }
     }
 }

@@ -318,6 +318,18 @@ impl MemberStatus {
     }
 }
 
+/// A liveness ping's state at `now`: `answered` (in time), `late`
+/// (answered after `due_at`), `overdue` (unanswered past `due_at`) or
+/// `open`. Instants in microseconds.
+pub fn ping_state(due_at: i64, answered_at: Option<i64>, now: i64) -> &'static str {
+    match answered_at {
+        Some(at) if at <= due_at => "answered",
+        Some(_) => "late",
+        None if due_at < now => "overdue",
+        None => "open",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

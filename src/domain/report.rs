@@ -172,6 +172,20 @@ impl ReportInput {
     }
 }
 
+/// Whether a report waits for its first answer past the target: open,
+/// unanswered, and older than `first_response_days`. Instants in
+/// microseconds.
+pub fn first_response_overdue(
+    status: ReportStatus,
+    created_at: i64,
+    first_response_at: Option<i64>,
+    now: i64,
+    first_response_days: u32,
+) -> bool {
+    let limit = i64::from(first_response_days) * 86_400 * 1_000_000;
+    first_response_at.is_none() && !status.is_closed() && now - created_at > limit
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +247,21 @@ mod tests {
             assert_eq!(ReportStatus::parse(s.as_str()), Ok(s));
         }
         assert!(ReportStatus::parse("open").is_err());
+    }
+
+    #[test]
+    fn a_report_is_overdue_only_while_open_and_unanswered_past_the_target() {
+        let day = 86_400 * 1_000_000;
+        let open = ReportStatus::New;
+        assert!(!first_response_overdue(open, 0, None, 3 * day, 3));
+        assert!(first_response_overdue(open, 0, None, 3 * day + 1, 3));
+        assert!(!first_response_overdue(open, 0, Some(day), 5 * day, 3));
+        assert!(!first_response_overdue(
+            ReportStatus::Invalid,
+            0,
+            None,
+            5 * day,
+            3
+        ));
     }
 }

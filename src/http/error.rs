@@ -64,6 +64,19 @@ impl Error {
         }
     }
 
+    /// Asks the policy function about a resource the caller may not even
+    /// learn exists: a refusal is 404, exactly as for a made-up id.
+    pub fn hidden_unless_allowed(
+        actor: &crate::domain::authz::Actor,
+        action: crate::domain::authz::Action<'_>,
+    ) -> Result<(), Self> {
+        if crate::domain::authz::authorize(actor, action).is_allowed() {
+            Ok(())
+        } else {
+            Err(Self::NotFound)
+        }
+    }
+
     /// Maps an authorization decision to an error.
     pub fn denied(decision: crate::domain::authz::Decision) -> Self {
         match decision {

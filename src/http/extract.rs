@@ -93,22 +93,22 @@ async fn load_account(
         .filter(|a| !a.disabled))
 }
 
-/// The authorization actor for an account, with its clearance for
-/// embargoed material looked up for member contacts.
+/// The authorization actor for an account, with the facts that decide a
+/// member contact's clearance looked up.
 async fn actor_of(state: &AppState, account: &Option<Account>) -> Result<Actor, Error> {
     let Some(a) = account else {
         return Ok(Actor::Anonymous);
     };
-    let cleared = if a.role == crate::domain::account::Role::Member {
+    let contact = if a.role == crate::domain::account::Role::Member {
         let mut conn = state.db.conn().await?;
-        crate::app::membership::cleared(&mut conn, &a.id).await?
+        crate::app::membership::contact_facts(&mut conn, &a.id).await?
     } else {
-        false
+        None
     };
     Ok(Actor::Account {
         id: a.id.clone(),
         role: a.role,
-        cleared,
+        contact,
     })
 }
 

@@ -181,17 +181,23 @@ pub async fn accept_policy(
     Ok(())
 }
 
-/// Whether a member contact may see embargoed material now: a contact of an
-/// active member who accepted the current policy.
-pub async fn cleared(conn: &mut sqlx::AnyConnection, account: &AccountId) -> anyhow::Result<bool> {
+/// What authorization needs to know about a member contact: their
+/// organisation, whether it is active, whether they accepted the current
+/// policy. `None` for an account that is no member's contact.
+pub async fn contact_facts(
+    conn: &mut sqlx::AnyConnection,
+    account: &AccountId,
+) -> anyhow::Result<Option<crate::domain::authz::Contact>> {
     let Some(member) = members::member_of(conn, account).await? else {
-        return Ok(false);
+        return Ok(None);
     };
-    if member.status != crate::domain::membership::MemberStatus::Active {
-        return Ok(false);
-    }
-    let Some((version, _, _)) = members::current_policy(conn).await? else {
-        return Ok(false);
+    let accepted = match members::current_policy(conn).await? {
+        Some((version, _, _)) => members::has_accepted(conn, account, version).await?,
+        None => false,
     };
-    Ok(members::has_accepted(conn, account, version).await?)
+    Ok(Some(crate::domain::authz::Contact {
+        member: crate::domain::id::MemberId::parse(&member.id)?,
+        member_active: member.status == crate::domain::membership::MemberStatus::Active,
+        accepted_current_policy: accepted,
+    }))
 }

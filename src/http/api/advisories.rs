@@ -13,7 +13,7 @@ use crate::app::AppState;
 use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
 use crate::db::advisories as store;
 use crate::domain::advisory::{AdvisoryId, AdvisoryState};
-use crate::domain::authz::{Action, authorize};
+use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
@@ -109,15 +109,7 @@ pub async fn get_advisory(
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ReadEmbargoedAdvisory)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
-    // The list sees what was distributed to it: embargoed and published
-    // advisories, never drafts.
-    let distributed = matches!(
-        row.state,
-        AdvisoryState::Embargoed | AdvisoryState::Published
-    );
-    if !distributed && !authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
-        return Err(Error::NotFound.into());
-    }
+    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(row.state))?;
     crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await?;
     let mut out = advisory_json(&row)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
@@ -307,13 +299,7 @@ pub async fn get_patch(
 ) -> Result<Response, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ReadEmbargoedAdvisory)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
-    let distributed = matches!(
-        row.state,
-        AdvisoryState::Embargoed | AdvisoryState::Published
-    );
-    if !distributed && !authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
-        return Err(Error::NotFound.into());
-    }
+    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(row.state))?;
     crate::app::record(
         &state,
         &caller.audit(),
