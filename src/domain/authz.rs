@@ -87,8 +87,11 @@ pub enum Action<'a> {
     /// Criteria edits, the application queue and decisions, members and
     /// their removal, policy versions.
     ManageMembership,
-    /// Vouch for an applicant (the use case checks it is the named member).
+    /// Vouch for applicants at all (a member contact).
     Vouch,
+    /// Vouch for one application, which names this member as its voucher:
+    /// only that active member's contacts. A refusal hides the application.
+    VouchFor(&'a MemberId),
     /// Accept the list policy.
     AcceptPolicy,
     /// Answer a liveness ping to a member's security alias: the mailed
@@ -129,6 +132,11 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
             AdvisoryState::Draft | AdvisoryState::Withdrawn => is_admin,
         },
         Vouch | ManageOwnMember => member,
+        VouchFor(voucher) => matches!(
+            actor,
+            Actor::Account { role: Role::Member, contact: Some(c), .. }
+                if &c.member == voucher && c.member_active
+        ),
         AcceptPolicy => member || role == Some(Role::Delegate),
         ReadReport(report) | ReplyToReport(report) => {
             is_admin || matches!(actor, Actor::Reporter(r) if r == report)
@@ -345,5 +353,33 @@ mod tests {
                 Decision::Deny
             );
         }
+    }
+
+    #[test]
+    fn only_the_named_members_contacts_may_vouch_for_an_application() {
+        let named = MemberId::generate();
+        let of = |member: &MemberId, active: bool| Actor::Account {
+            id: AccountId::generate(),
+            role: Role::Member,
+            contact: Some(Contact {
+                member: member.clone(),
+                member_active: active,
+                accepted_current_policy: false,
+            }),
+        };
+        assert!(authorize(&of(&named, true), Action::VouchFor(&named)).is_allowed());
+        assert_eq!(
+            authorize(&of(&MemberId::generate(), true), Action::VouchFor(&named)),
+            Decision::Deny
+        );
+        assert_eq!(
+            authorize(&of(&named, false), Action::VouchFor(&named)),
+            Decision::Deny,
+            "a removed member vouches for nobody"
+        );
+        assert_eq!(
+            authorize(&account(Role::Admin), Action::VouchFor(&named)),
+            Decision::Deny
+        );
     }
 }

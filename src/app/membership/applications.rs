@@ -10,6 +10,7 @@ use crate::db::applications::{self as apps, Application, NewApplication};
 use crate::db::audit::{self, Actor};
 use crate::db::members::{self};
 use crate::db::{self, accounts};
+use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AccountId, MemberId};
 use crate::domain::membership::{
@@ -244,6 +245,7 @@ pub async fn expire_application(state: &AppState, id: &str) -> anyhow::Result<()
 pub async fn vouch(
     state: &AppState,
     actor: &Actor,
+    who: &crate::domain::authz::Actor,
     account: &AccountId,
     application: &str,
     vouched: bool,
@@ -260,14 +262,22 @@ pub async fn vouch(
     let app = apps::get(&mut tx, application)
         .await?
         .ok_or(MembershipError::NotFound)?;
-    let member = members::member_of(&mut tx, account).await?;
+    let voucher = MemberId::parse(&app.voucher_member_id).map_err(anyhow::Error::from)?;
     // Contacts of other members get what a made-up id gets, so they cannot
     // tell which applications exist.
-    let Some(member) = member.filter(|m| m.id == app.voucher_member_id) else {
+    if !authorize(who, Action::VouchFor(&voucher)).is_allowed() {
         return Err(MembershipError::NotFound);
-    };
+    }
     app.status.review()?;
-    apps::upsert_vouch(&mut tx, &app.id, account, &member.id, vouched, statement).await?;
+    apps::upsert_vouch(
+        &mut tx,
+        &app.id,
+        account,
+        voucher.as_str(),
+        vouched,
+        statement,
+    )
+    .await?;
     audit::append(
         &mut tx,
         actor,
@@ -277,7 +287,7 @@ pub async fn vouch(
             "application.vouch_declined"
         },
         &app.id,
-        json!({ "member": member.id, "statement": statement }),
+        json!({ "member": voucher.as_str(), "statement": statement }),
     )
     .await?;
     tx.commit().await?;

@@ -214,6 +214,7 @@ pub async fn vouch(
     usecase::vouch(
         &state,
         &caller.audit(),
+        &caller.actor,
         &account.id,
         &id,
         body.vouch,

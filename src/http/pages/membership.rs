@@ -19,6 +19,7 @@ use crate::db::applications::{self as apps, Application};
 use crate::db::members;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
+use crate::domain::id::MemberId;
 use crate::domain::membership::{ApplicationStatus, MemberStatus, OrganizationInput};
 use crate::domain::secret::Secret;
 use crate::http::api::membership::{applicant_view, membership_error};
@@ -231,19 +232,16 @@ pub(super) async fn answers(state: &AppState, app: &Application) -> Result<Vec<V
     Ok(out)
 }
 
-/// The application `id` for a member contact asked to vouch for it. The
-/// same rule as `usecase::vouch` decides who may see it: contacts of the
-/// member the applicant named. Anyone else who may vouch gets 404, as for an
-/// id that does not exist, so ids cannot be probed.
+/// The application `id` for a member contact asked to vouch for it: only
+/// contacts of the member the applicant named see it (`Action::VouchFor`).
+/// Anyone else who may vouch gets 404, as for an id that does not exist, so
+/// ids cannot be probed.
 async fn vouch_target(state: &AppState, page: &Page, id: &str) -> Result<Application, Error> {
     allow(page, Action::Vouch)?;
-    let account = page.account.as_ref().ok_or(Error::Unauthenticated)?;
     let mut conn = state.db.conn().await?;
     let app = apps::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
-    let member = members::member_of(&mut conn, &account.id).await?;
-    if member.is_none_or(|m| m.id != app.voucher_member_id) {
-        return Err(Error::NotFound);
-    }
+    let voucher = MemberId::parse(&app.voucher_member_id).map_err(|e| Error::Internal(e.into()))?;
+    Error::hidden_unless_allowed(&page.actor, Action::VouchFor(&voucher))?;
     Ok(app)
 }
 
@@ -310,7 +308,17 @@ pub async fn vouch(
         }
     };
     let (audit, statement) = (page.audit(), form.statement.as_str());
-    match usecase::vouch(&state, &audit, &account.id, &app.id, vouched, statement).await {
+    match usecase::vouch(
+        &state,
+        &audit,
+        &page.actor,
+        &account.id,
+        &app.id,
+        vouched,
+        statement,
+    )
+    .await
+    {
         Ok(()) => Ok(see_other(&format!("/applications/{}/vouch", app.id))),
         Err(e) => {
             let errors = forms::form_errors(e)?;
