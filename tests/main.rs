@@ -9,6 +9,7 @@ mod api_accounts;
 mod api_reports;
 mod audit;
 mod audit_anchor;
+mod audit_reads;
 mod authz_matrix;
 mod cli;
 mod cvss;

@@ -83,6 +83,27 @@ impl AppState {
     }
 }
 
+/// Most ids one list-read event names; the event also keeps the count.
+const LIST_READ_MAX_IDS: usize = 1000;
+
+/// Records that `actor` was shown a list of private records (`action`
+/// such as `report.list_read`), naming what was shown: one event per list,
+/// not one per row.
+pub async fn record_list(
+    state: &AppState,
+    actor: &crate::db::audit::Actor,
+    action: &str,
+    subject: &str,
+    shown: &[&str],
+) -> anyhow::Result<()> {
+    let names = &shown[..shown.len().min(LIST_READ_MAX_IDS)];
+    let detail = serde_json::json!({ "count": shown.len(), "shown": names });
+    let mut tx = state.db.begin().await?;
+    crate::db::audit::append(&mut tx, actor, action, subject, detail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Records one event on its own, such as a read of private content.
 pub async fn record(
     state: &AppState,

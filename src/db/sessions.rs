@@ -77,21 +77,38 @@ pub async fn insert_token(
     Ok(id)
 }
 
-/// The account behind an unrevoked token; records its use.
+/// A token's use is stamped at most this often (microseconds): a read with
+/// a token stays a read, instead of a write on every request.
+pub const TOKEN_STAMP_EVERY: i64 = 5 * 60 * 1_000_000;
+
+/// The account behind an unrevoked token of an enabled account. Its
+/// `last_used_at` is brought up to date only when older than
+/// [`TOKEN_STAMP_EVERY`], so it is accurate to five minutes.
 pub async fn token_account(
     conn: &mut AnyConnection,
     token: &SecretHash,
 ) -> Result<Option<AccountId>, DbError> {
-    let id: Option<String> = sqlx::query_scalar(
-        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
-         AND account_id IN (SELECT id FROM accounts WHERE disabled = 0) RETURNING account_id",
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT account_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL \
+         AND account_id IN (SELECT id FROM accounts WHERE disabled = 0)",
     )
-    .bind(super::now())
     .bind(token.as_str())
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    id.map(|s| AccountId::parse(&s).map_err(|e| DbError::Decode(Box::new(e))))
-        .transpose()
+    let Some((account, last_used)) = row else {
+        return Ok(None);
+    };
+    let now = super::now();
+    if last_used.is_none_or(|at| now - at >= TOKEN_STAMP_EVERY) {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    AccountId::parse(&account)
+        .map(Some)
+        .map_err(|e| DbError::Decode(Box::new(e)))
 }
 
 pub async fn tokens_of(

@@ -93,6 +93,16 @@ pub async fn list_advisories(
     };
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let rows = store::list(&mut conn, filter).await.map_err(Error::from)?;
+    drop(conn);
+    let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    crate::app::record_list(
+        &state,
+        &caller.audit(),
+        "advisory.list_read",
+        "advisories",
+        &shown,
+    )
+    .await?;
     let items = rows
         .iter()
         .map(advisory_json)

@@ -93,7 +93,8 @@ pub async fn list_reports(
     if !decision.is_allowed() {
         return Err(Error::denied(decision).into());
     }
-    let items = inbox_items(&state, &inbox_filter(&q.status, &q.q)?).await?;
+    let filter = inbox_filter(&q.status, &q.q)?;
+    let items = inbox_items(&state, &caller.audit(), &filter).await?;
     Ok(Json(json!({ "items": items })))
 }
 

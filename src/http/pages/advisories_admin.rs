@@ -78,6 +78,15 @@ pub async fn list(
     let mut conn = state.db.conn().await?;
     let rows = store::list(&mut conn, filter).await?;
     drop(conn);
+    let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    crate::app::record_list(
+        &state,
+        &page.audit(),
+        "advisory.list_read",
+        "advisories",
+        &shown,
+    )
+    .await?;
     let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
     let ctx = json!({ "advisories": items, "filter_state": q.state, "states": STATES });
     page.render(&state, "admin_advisories", "Advisories", ctx)

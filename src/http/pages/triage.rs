@@ -40,13 +40,18 @@ pub fn inbox_filter(status: &str, q: &str) -> Result<reports::Filter, Error> {
 }
 
 /// Reports for the inbox, each with its overdue flag and assignee's address.
+/// The list read is audited: one event naming the reports shown.
 pub async fn inbox_items(
     state: &AppState,
+    reader: &crate::db::audit::Actor,
     filter: &reports::Filter,
 ) -> Result<Vec<serde_json::Value>, Error> {
     let mut conn = state.db.conn().await?;
     let list = reports::list(&mut conn, filter).await?;
     let admins = accounts::admins(&mut conn).await?;
+    drop(conn);
+    let shown: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
+    crate::app::record_list(state, reader, "report.list_read", "reports", &shown).await?;
     let now = crate::db::now();
     Ok(list
         .iter()
@@ -72,7 +77,7 @@ pub async fn inbox(
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ListReports)?;
     let filter = inbox_filter(&q.status, &q.q)?;
-    let items = inbox_items(&state, &filter).await?;
+    let items = inbox_items(&state, &page.audit(), &filter).await?;
     let statuses: Vec<&str> = ReportStatus::ALL.iter().map(|s| s.as_str()).collect();
     page.render(
         &state,
