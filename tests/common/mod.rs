@@ -194,6 +194,24 @@ impl TestApp {
         (account.id.to_string(), token.expose().to_owned())
     }
 
+    /// An API token of `email`'s account; a member account (with the
+    /// password [`TestApp::account`] sets) is made when there is none.
+    pub async fn account_token(&self, email: &str) -> String {
+        let mut conn = self.state.db.conn().await.expect("conn");
+        let found = embargo::db::accounts::by_email(&mut conn, email)
+            .await
+            .expect("query");
+        drop(conn);
+        let Some(account) = found else {
+            return self.account(email, Role::Member).await.1;
+        };
+        let actor = embargo::db::audit::Actor::cli();
+        let (_, token) = embargo::app::auth::create_token(&self.state, &actor, &account.id, "test")
+            .await
+            .expect("token");
+        token.expose().to_owned()
+    }
+
     pub async fn admin_token(&self) -> String {
         self.account("admin@project.test", Role::Admin).await.1
     }
