@@ -183,8 +183,13 @@ impl TestApp {
             .await
             .expect("query")
             .expect("exists");
-        let hash = embargo::app::auth::hash_password("correct horse battery staple").expect("hash");
-        embargo::db::accounts::set_password(&mut conn, &account.id, &hash, None)
+        // One argon2 hash for every test account: hashing is slow in a
+        // debug build, and a hash with a shared salt verifies all the same.
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = HASH.get_or_init(|| {
+            embargo::app::auth::hash_password("correct horse battery staple").expect("hash")
+        });
+        embargo::db::accounts::set_password(&mut conn, &account.id, hash, None)
             .await
             .expect("password");
         drop(conn);
