@@ -12,13 +12,15 @@
 //! | cleared | contact of the active member the list's application names, policy accepted |
 //! | unaccepted | contact of that same member who never accepted the policy |
 //! | other org | cleared contact of another active member |
-//! | removed | contact of a removed member, presenting the token and session it had |
+//! | removed | contact of a removed member, presenting the token and session cookie it had (forms as a reload shows them) |
 //! | delegate | a delegate account |
 //! | admin | an admin account |
 //!
 //! **404 means one of two things, and the tables say which.** Every path
 //! id in the matrix names a resource that exists (a report, an advisory, a
-//! job, a token, a key, a contact, an application, a member), so:
+//! job, a token, a key, a contact, an application, a member; callers with
+//! no live token of their own name the removed contact's old token or a
+//! bystander's token and key), so:
 //!
 //! - [`Expect::Hidden`] is a refusal: 404 *although the id exists*, so
 //!   the caller cannot tell it from a made-up id.
@@ -33,8 +35,13 @@
 //! id) and must be `Hidden`. Set-up, application and ping links are held by
 //! every column: whoever has the mail has the link.
 //!
+//! `hidden.rs` adds the refusals by 404 a route's row cannot show: an
+//! embargoed advisory on the public paths, a draft to the list, another
+//! account's token or key, and that "my organisation" is the caller's own.
+//!
 //! `// HOLE:` marks a cell that pins what the code does today although it
-//! should not (the secure answer is named in the comment).
+//! should not (the secure answer is named in the comment). There is none
+//! today.
 
 mod capabilities;
 mod hidden;
