@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// A well-formed token id that exists nowhere.
+const NO_TOKEN: &str = "tok_aaaaaaaaaaaaaaaa";
+
 #[tokio::test]
 async fn wrong_or_revoked_bearer_token_is_401() {
     let app = TestApp::new().await;

@@ -1,6 +1,7 @@
-//! The list's resources the matrix needs: a member whose contact is the
-//! matrix's member caller, an application in review naming that member, and
-//! fresh ones where a request uses them up.
+//! The list's rows, and the resources they need: a member whose contacts
+//! are the cleared and unaccepted callers, an application in review naming
+//! that member, and fresh ones (or stand-in contacts) where a request uses
+//! them up.
 
 use std::cell::Cell;
 
@@ -14,58 +15,63 @@ use crate::common::{TestApp, link_in, path_of};
 #[rustfmt::skip]
 pub const ROWS: &[super::Row] = {
     use axum::http::Method;
-    use super::Expect::{Is, Login};
+    use super::Expect::{Hidden, Is, Login};
     &[
-    (Method::GET,    "/applications/confirm/{token}",                   [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::GET,    "/applications/status/{token}",                    [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::GET,    "/api/v1/criteria",                                [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::PUT,    "/api/v1/criteria",                                [Is(401), Is(403), Is(403), Is(200)]),
-    (Method::POST,   "/api/v1/applications",                            [Is(201), Is(201), Is(201), Is(201)]),
-    (Method::GET,    "/api/v1/applications",                            [Is(401), Is(403), Is(403), Is(200)]),
-    (Method::GET,    "/api/v1/applications/status/{token}",             [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/api/v1/applications/confirm/{token}",            [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::GET,    "/api/v1/applications/{id}",                       [Is(401), Is(403), Is(403), Is(200)]),
-    // The member column is a contact of the named member. A contact of any
-    // other member gets 404 on the vouch routes, exactly as for an id that
-    // does not exist (tests/security/applications.rs); other roles get 403
-    // whatever the id, so neither answer tells which ids exist.
-    (Method::POST,   "/api/v1/applications/{id}/vouches",               [Is(401), Is(201), Is(403), Is(403)]),
-    (Method::POST,   "/api/v1/applications/{id}/decision",              [Is(401), Is(403), Is(403), Is(200)]),
-    (Method::POST,   "/api/v1/members",                                 [Is(401), Is(403), Is(403), Is(201)]),
-    (Method::GET,    "/api/v1/members",                                 [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/api/v1/members/{id}/removal",                    [Is(401), Is(403), Is(403), Is(200)]),
-    (Method::GET,    "/api/v1/policy",                                  [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/api/v1/policy",                                  [Is(401), Is(403), Is(403), Is(201)]),
-    (Method::POST,   "/api/v1/policy/accept",                           [Is(401), Is(200), Is(200), Is(403)]),
-    (Method::GET,    "/api/v1/me/keys",                                 [Is(401), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/api/v1/me/keys",                                 [Is(401), Is(201), Is(201), Is(201)]),
-    (Method::DELETE, "/api/v1/me/keys/{id}",                            [Is(401), Is(204), Is(204), Is(204)]),
-    (Method::GET,    "/api/v1/me/member",                               [Is(401), Is(200), Is(403), Is(403)]),
-    (Method::POST,   "/api/v1/me/member/contacts",                      [Is(401), Is(201), Is(403), Is(403)]),
-    (Method::DELETE, "/api/v1/me/member/contacts/{id}",                 [Is(401), Is(204), Is(403), Is(403)]),
-    (Method::POST,   "/api/v1/me/member/leave",                         [Is(401), Is(200), Is(403), Is(403)]),
-    (Method::POST,   "/account/keys",                                   [Login,   Is(303), Is(303), Is(303)]),
-    (Method::POST,   "/account/keys/{id}/retire",                       [Login,   Is(303), Is(303), Is(303)]),
-    (Method::GET,    "/member",                                         [Login,   Is(200), Is(403), Is(403)]),
-    (Method::POST,   "/member/contacts",                                [Login,   Is(303), Is(403), Is(403)]),
-    (Method::POST,   "/member/contacts/{id}/remove",                    [Login,   Is(303), Is(403), Is(403)]),
-    (Method::POST,   "/member/leave",                                   [Login,   Is(303), Is(403), Is(403)]),
+    //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
+    // The links mailed to an applicant's alias: whoever holds them.
+    (Method::GET,    "/applications/confirm/{token}",                   [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/applications/status/{token}",                    [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/api/v1/applications/status/{token}",             [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/applications/confirm/{token}",            [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::GET,    "/api/v1/criteria",                                [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::PUT,    "/api/v1/criteria",                                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/applications",                            [Is(201), Is(201), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
+    (Method::GET,    "/api/v1/applications",                            [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/applications/{id}",                       [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    // The application names the cleared and unaccepted contacts' member.
+    // A contact of any other member gets 404, exactly as for an id that
+    // does not exist; other roles get 403 whatever the id, so neither
+    // answer tells which ids exist.
+    (Method::POST,   "/api/v1/applications/{id}/vouches",               [Is(401), Is(401), Is(201), Is(201), Hidden,  Is(401), Is(403), Is(403)]),
+    (Method::POST,   "/api/v1/applications/{id}/decision",              [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/members",                                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::GET,    "/api/v1/members",                                 [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/members/{id}/removal",                    [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/policy",                                  [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/policy",                                  [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::POST,   "/api/v1/policy/accept",                           [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(403)]),
+    // One's own keys and organisation. The contact removed is one of the
+    // cleared and unaccepted contacts' member: another member's contact
+    // is told it does not exist.
+    (Method::GET,    "/api/v1/me/keys",                                 [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/me/keys",                                 [Is(401), Is(401), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
+    (Method::DELETE, "/api/v1/me/keys/{id}",                            [Is(401), Is(401), Is(204), Is(204), Is(204), Is(401), Is(204), Is(204)]),
+    (Method::GET,    "/api/v1/me/member",                               [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(403), Is(403)]),
+    (Method::POST,   "/api/v1/me/member/contacts",                      [Is(401), Is(401), Is(201), Is(201), Is(201), Is(401), Is(403), Is(403)]),
+    (Method::DELETE, "/api/v1/me/member/contacts/{id}",                 [Is(401), Is(401), Is(204), Is(204), Hidden,  Is(401), Is(403), Is(403)]),
+    (Method::POST,   "/api/v1/me/member/leave",                         [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(403), Is(403)]),
+    (Method::POST,   "/account/keys",                                   [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
+    (Method::POST,   "/account/keys/{id}/retire",                       [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
+    (Method::GET,    "/member",                                         [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(403), Is(403)]),
+    (Method::POST,   "/member/contacts",                                [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(403), Is(403)]),
+    (Method::POST,   "/member/contacts/{id}/remove",                    [Login,   Login,   Is(303), Is(303), Hidden,  Login,   Is(403), Is(403)]),
+    (Method::POST,   "/member/leave",                                   [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(403), Is(403)]),
     // The pages: applying and the policy are public, vouching is for the
     // named member's contacts, the rest is the admins'.
-    (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/apply",                                          [Is(201), Is(201), Is(201), Is(201)]),
-    (Method::GET,    "/policy",                                         [Is(200), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/policy/accept",                                  [Login,   Is(303), Is(303), Is(403)]),
-    (Method::GET,    "/applications/{id}/vouch",                        [Login,   Is(200), Is(403), Is(403)]),
-    (Method::POST,   "/applications/{id}/vouch",                        [Login,   Is(303), Is(403), Is(403)]),
-    (Method::GET,    "/admin/applications",                             [Login,   Is(403), Is(403), Is(200)]),
-    (Method::GET,    "/admin/applications/{id}",                        [Login,   Is(403), Is(403), Is(200)]),
-    (Method::POST,   "/admin/applications/{id}/decision",               [Login,   Is(403), Is(403), Is(303)]),
-    (Method::GET,    "/admin/members",                                  [Login,   Is(403), Is(403), Is(200)]),
-    (Method::POST,   "/admin/members",                                  [Login,   Is(403), Is(403), Is(303)]),
-    (Method::POST,   "/admin/members/{id}/removal",                     [Login,   Is(403), Is(403), Is(303)]),
-    (Method::GET,    "/admin/criteria",                                 [Login,   Is(403), Is(403), Is(200)]),
-    (Method::POST,   "/admin/criteria",                                 [Login,   Is(403), Is(403), Is(303)]),
+    (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/apply",                                          [Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201)]),
+    (Method::GET,    "/policy",                                         [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/policy/accept",                                  [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(403)]),
+    (Method::GET,    "/applications/{id}/vouch",                        [Login,   Login,   Is(200), Is(200), Hidden,  Login,   Is(403), Is(403)]),
+    (Method::POST,   "/applications/{id}/vouch",                        [Login,   Login,   Is(303), Is(303), Hidden,  Login,   Is(403), Is(403)]),
+    (Method::GET,    "/admin/applications",                             [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::GET,    "/admin/applications/{id}",                        [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/applications/{id}/decision",               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/members",                                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/members",                                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/members/{id}/removal",                     [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/criteria",                                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/criteria",                                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     ]
 };
 
@@ -87,33 +93,9 @@ fn token_of(url: &str) -> String {
 impl List {
     /// Makes `member_email`'s account a contact of a new member.
     pub async fn new(app: &TestApp, member_email: &str) -> Self {
-        let mut conn = app.state.db.conn().await.expect("conn");
-        let account = embargo::db::accounts::by_email(&mut conn, member_email)
-            .await
-            .expect("q")
-            .expect("account");
-        let member = members::insert(
-            &mut conn,
-            members::NewMember {
-                organization: "Matrix Org",
-                website: "https://m.example",
-                security_alias: "sec@m.example",
-                application_id: None,
-            },
-        )
-        .await
-        .expect("member");
-        members::add_contact(
-            &mut conn,
-            &member,
-            &AccountId::parse(account.id.as_str()).expect("id"),
-            "M",
-        )
-        .await
-        .expect("contact");
-        drop(conn);
+        let member = member_with_contact(app, "Matrix Org", member_email).await;
         let mut list = Self {
-            member: member.to_string(),
+            member,
             application: String::new(),
             status_token: String::new(),
             confirm_token: String::new(),
@@ -275,35 +257,10 @@ impl List {
         Some(format!("&{}", f.finish()))
     }
 
-    /// Paths that depend on the caller's own account: its key, a contact of
-    /// its own member.
-    pub async fn own_path(
-        &self,
-        app: &TestApp,
-        template: &str,
-        token: Option<&str>,
-    ) -> Option<String> {
+    /// A contact of the matrix member, added for the contact routes to remove.
+    pub async fn contact_path(&self, app: &TestApp, template: &str) -> Option<String> {
         match template {
-            "/api/v1/me/keys/{id}" | "/account/keys/{id}/retire" => {
-                let id = match token {
-                    Some(t) => {
-                        let resp = app
-                            .post("/api/v1/me/keys", Some(t), json!({ "armored": ALICE }))
-                            .await;
-                        assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
-                        resp.json()["id"].as_str().expect("key id").to_owned()
-                    }
-                    None => "key_aaaaaaaaaaaaaaaa".to_owned(),
-                };
-                Some(template.replace("{id}", &id))
-            }
             "/api/v1/me/member/contacts/{id}" | "/member/contacts/{id}/remove" => {
-                // A contact of the matrix member, added by its own contact.
-                let mut conn = app.state.db.conn().await.expect("conn");
-                let member_contact = members::contacts(&mut conn, &self.member)
-                    .await
-                    .expect("contacts");
-                drop(conn);
                 let n = self.next();
                 let contact = embargo::domain::membership::Contact {
                     name: "Extra".into(),
@@ -326,46 +283,31 @@ impl List {
                 .await
                 .expect("contact");
                 tx.commit().await.expect("commit");
-                assert!(!member_contact.is_empty());
                 Some(template.replace("{id}", id.as_str()))
             }
             _ => None,
         }
     }
 
-    /// The token of a contact of a new member of its own, for leaving.
-    /// The (address, token) of a contact of a new member of its own, for leaving.
-    pub async fn throwaway_contact_login(&self, app: &TestApp) -> (String, String) {
+    /// A stand-in member contact: (address, token). Of the matrix member
+    /// with `own_org`, else of a new member of its own; policy accepted
+    /// with `accept`.
+    pub async fn stand_in(&self, app: &TestApp, own_org: bool, accept: bool) -> (String, String) {
         let n = self.next();
-        let email = format!("leaver{n}@leaver.example");
-        let (account, token) = app
-            .account(&email, embargo::domain::account::Role::Member)
-            .await;
-        let mut conn = app.state.db.conn().await.expect("conn");
-        let member = members::insert(
-            &mut conn,
-            members::NewMember {
-                organization: &format!("Leaver {n}"),
-                website: "https://l.example",
-                security_alias: "sec@l.example",
-                application_id: None,
-            },
-        )
-        .await
-        .expect("member");
-        members::add_contact(
-            &mut conn,
-            &member,
-            &AccountId::parse(&account).expect("id"),
-            "L",
-        )
-        .await
-        .expect("contact");
+        let email = format!("standin{n}@standin.example");
+        let token = if own_org {
+            add_contact(app, &self.member, &email).await
+        } else {
+            let org = format!("Stand-in {n}");
+            member_with_contact(app, &org, &email).await;
+            app.account_token(&email).await
+        };
+        if accept {
+            let body = self.body(app, "/api/v1/policy/accept").await.expect("body");
+            let resp = app.post("/api/v1/policy/accept", Some(&token), body).await;
+            assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+        }
         (email, token)
-    }
-
-    pub async fn throwaway_contact(&self, app: &TestApp) -> String {
-        self.throwaway_contact_login(app).await.1
     }
 
     /// A body an allowed caller succeeds with, for this module's API templates.
@@ -399,4 +341,46 @@ impl List {
             _ => return None,
         })
     }
+}
+
+/// A new member named `organization` whose contact is `email`'s account
+/// (made when missing); its id.
+pub async fn member_with_contact(app: &TestApp, organization: &str, email: &str) -> String {
+    let mut conn = app.state.db.conn().await.expect("conn");
+    let new = members::NewMember {
+        organization,
+        website: "https://m.example",
+        security_alias: "sec@m.example",
+        application_id: None,
+    };
+    let member = members::insert(&mut conn, new).await.expect("member");
+    drop(conn);
+    add_contact(app, member.as_str(), email).await;
+    member.to_string()
+}
+
+/// Makes `email`'s account (made when missing) a contact of `member`;
+/// its API token.
+pub async fn add_contact(app: &TestApp, member: &str, email: &str) -> String {
+    let token = app.account_token(email).await;
+    let mut conn = app.state.db.conn().await.expect("conn");
+    let account = embargo::db::accounts::by_email(&mut conn, email)
+        .await
+        .expect("q")
+        .expect("account");
+    let member = embargo::domain::id::MemberId::parse(member).expect("member id");
+    let id = AccountId::parse(account.id.as_str()).expect("id");
+    members::add_contact(&mut conn, &member, &id, "M")
+        .await
+        .expect("contact");
+    token
+}
+
+/// Uploads a key for the account of `token`; its id.
+pub async fn upload_key(app: &TestApp, token: &str) -> String {
+    let resp = app
+        .post("/api/v1/me/keys", Some(token), json!({ "armored": ALICE }))
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("key id").to_owned()
 }

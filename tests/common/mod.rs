@@ -183,8 +183,13 @@ impl TestApp {
             .await
             .expect("query")
             .expect("exists");
-        let hash = embargo::app::auth::hash_password("correct horse battery staple").expect("hash");
-        embargo::db::accounts::set_password(&mut conn, &account.id, &hash, None)
+        // One argon2 hash for every test account: hashing is slow in a
+        // debug build, and a hash with a shared salt verifies all the same.
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let hash = HASH.get_or_init(|| {
+            embargo::app::auth::hash_password("correct horse battery staple").expect("hash")
+        });
+        embargo::db::accounts::set_password(&mut conn, &account.id, hash, None)
             .await
             .expect("password");
         drop(conn);
@@ -192,6 +197,24 @@ impl TestApp {
             .await
             .expect("token");
         (account.id.to_string(), token.expose().to_owned())
+    }
+
+    /// An API token of `email`'s account; a member account (with the
+    /// password [`TestApp::account`] sets) is made when there is none.
+    pub async fn account_token(&self, email: &str) -> String {
+        let mut conn = self.state.db.conn().await.expect("conn");
+        let found = embargo::db::accounts::by_email(&mut conn, email)
+            .await
+            .expect("query");
+        drop(conn);
+        let Some(account) = found else {
+            return self.account(email, Role::Member).await.1;
+        };
+        let actor = embargo::db::audit::Actor::cli();
+        let (_, token) = embargo::app::auth::create_token(&self.state, &actor, &account.id, "test")
+            .await
+            .expect("token");
+        token.expose().to_owned()
     }
 
     pub async fn admin_token(&self) -> String {

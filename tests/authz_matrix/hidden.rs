@@ -1,0 +1,95 @@
+//! Refusals by 404 the route table alone does not show: resources that
+//! exist but belong to someone else, or are not published yet. Each must
+//! be `Hidden` (see `mod.rs`), never a 403 that confirms it exists.
+
+use axum::http::Method;
+
+use super::requests::fresh_advisory;
+use super::world::World;
+use super::{Expect, Kind, mismatch};
+
+impl World {
+    /// What went wrong, one line each.
+    pub async fn check_hidden_elsewhere(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        let mut check = |what: String, expect: Expect, resp: crate::common::Response| {
+            if let Some(problem) = mismatch(expect, &resp) {
+                failures.push(format!("{what}: {problem}"));
+            }
+        };
+        // Before publication every public path answers as for no advisory,
+        // whoever asks (admins and cleared contacts read it by the API).
+        let id = &self.embargoed;
+        let year = id.split('-').rev().nth(1).expect("year");
+        let lower = id.to_lowercase();
+        let public = [
+            format!("/advisories/{id}"),
+            format!("/advisories/{id}.osv.json"),
+            format!("/advisories/{id}.csaf.json"),
+            format!("/advisories/{id}/patches/{}", self.embargoed_patch),
+            format!("/.well-known/csaf/white/{year}/{lower}.json"),
+        ];
+        for who in &self.callers {
+            for path in &public {
+                let resp = self.app.page(Method::GET, path, Some(&who.cookie), None);
+                check(
+                    format!("{:?} GET {path}", who.kind),
+                    Expect::Hidden,
+                    resp.await,
+                );
+            }
+        }
+        // A draft is the admins' alone: the list is told it does not exist.
+        let draft = fresh_advisory(&self.app, self.admin_token()).await;
+        let path = format!("/api/v1/advisories/{draft}");
+        for who in &self.callers {
+            let expect = match who.kind {
+                Kind::Cleared | Kind::OtherOrg => Expect::Hidden,
+                Kind::Admin => Expect::Is(200),
+                Kind::Unaccepted | Kind::Delegate => Expect::Is(403),
+                Kind::Anonymous | Kind::Reporter | Kind::Removed => Expect::Is(401),
+            };
+            let resp = self.app.get(&path, who.token.as_deref()).await;
+            check(format!("{:?} GET {path} (a draft)", who.kind), expect, resp);
+        }
+        // Another account's token and key: as if there were none.
+        let token = format!("/api/v1/tokens/{}", self.bystander_token_id);
+        let key = format!("/api/v1/me/keys/{}", self.bystander_key_id);
+        let live = self
+            .callers
+            .iter()
+            .filter(|c| c.token.is_some() && c.kind != Kind::Removed);
+        for who in live {
+            for path in [&token, &key] {
+                let resp = self
+                    .app
+                    .api(Method::DELETE, path, who.token.as_deref(), None);
+                check(
+                    format!("{:?} DELETE {path} (the bystander's)", who.kind),
+                    Expect::Hidden,
+                    resp.await,
+                );
+            }
+        }
+        // The own-organisation routes show the caller's own organisation.
+        for who in &self.callers {
+            let org = match who.kind {
+                Kind::Cleared | Kind::Unaccepted => "Matrix Org",
+                Kind::OtherOrg => "Other Org",
+                _ => continue,
+            };
+            let resp = self
+                .app
+                .get("/api/v1/me/member", who.token.as_deref())
+                .await;
+            let shown = resp.json()["member"]["organization"].clone();
+            if shown != org {
+                failures.push(format!(
+                    "{:?} GET /api/v1/me/member shows {shown}, not {org}",
+                    who.kind
+                ));
+            }
+        }
+        failures
+    }
+}

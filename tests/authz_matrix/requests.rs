@@ -1,0 +1,172 @@
+//! Requests an allowed caller succeeds with (JSON bodies, form fields,
+//! the tracking page's multipart form) and the fresh resources they use up:
+//! drafts with a patch, tokens, dead jobs.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+use embargo::domain::job::Lane;
+
+use super::world::Caller;
+use crate::common::TestApp;
+
+pub const ADMIN: &str = "admin@project.test";
+pub const PASSWORD: &str = "correct horse battery staple";
+const BOUNDARY: &str = "matrix-boundary-5e1c";
+
+/// A new draft advisory, created by the admin.
+pub async fn fresh_advisory(app: &TestApp, admin: Option<&str>) -> String {
+    let body = json!({
+        "summary": "Matrix advisory",
+        "affected": [{ "package": { "ecosystem": "Go", "name": "example.org/m" }, "versions": ["1.0.0"] }],
+    });
+    let resp = app.post("/api/v1/advisories", admin, body).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("advisory id").to_owned()
+}
+
+/// A JSON body that succeeds for an allowed caller.
+pub fn api_body(method: &Method, template: &str) -> Option<Value> {
+    if method == Method::PATCH {
+        return Some(json!({ "summary": "Edited", "reason": "matrix" }));
+    }
+    if method != Method::POST {
+        return None;
+    }
+    let in_two_days = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(48))
+        .expect("time");
+    match template {
+        "/api/v1/advisories/{id}/patches" => Some(json!({
+            "filename": "p.diff", "content_base64": "LS0tIGEK",
+        })),
+        "/api/v1/advisories" => Some(json!({
+            "summary": "s",
+            "affected": [{ "package": { "ecosystem": "Go", "name": "x" }, "versions": ["1"] }],
+        })),
+        "/api/v1/advisories/{id}/embargo" => Some(json!({
+            "until": in_two_days.to_string(), "time_zone": "UTC", "reason": "agreed",
+        })),
+        "/api/v1/advisories/{id}/publish" | "/api/v1/advisories/{id}/withdraw" => {
+            Some(json!({ "reason": "matrix" }))
+        }
+        "/api/v1/reports" => Some(json!({ "title": "t", "description": "d" })),
+        "/api/v1/reports/{id}/messages" => Some(json!({ "body": "hi" })),
+        "/api/v1/reports/{id}/status" => Some(json!({ "status": "triaging" })),
+        "/api/v1/reports/{id}/assignee" => Some(json!({ "assignee": null })),
+        "/api/v1/track/{token}/messages" => Some(json!({ "body": "x" })),
+        "/api/v1/tokens" => Some(json!({ "name": "n" })),
+        "/api/v1/setup/{token}" => Some(json!({ "password": "a long enough password" })),
+        _ => None,
+    }
+}
+
+/// Form fields after `csrf` that succeed for an allowed caller.
+pub fn page_fields(template: &str, who: &Caller) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    match template {
+        "/report" => "&title=t&description=d".to_owned(),
+        // Logging in is public: the anonymous caller uses the admin's credentials.
+        "/login" => format!(
+            "&email={}&password={}",
+            enc(who.email.unwrap_or(ADMIN)),
+            enc(PASSWORD)
+        ),
+        "/setup/{token}" => {
+            let p = enc("a long enough password");
+            format!("&password={p}&confirm={p}")
+        }
+        "/account/tokens" => "&name=x".to_owned(),
+        "/admin/reports/{id}/reply" => "&body=hi".to_owned(),
+        "/admin/reports/{id}/status" => "&status=triaging".to_owned(),
+        "/admin/reports/{id}/assign" => "&assignee=".to_owned(),
+        "/admin/advisories" => format!(
+            "&summary=s&osv={}",
+            enc(
+                r#"{"affected": [{"package": {"ecosystem": "Go", "name": "x"}, "versions": ["1"]}]}"#
+            )
+        ),
+        "/admin/advisories/{id}/edit" => "&summary=Edited&reason=matrix".to_owned(),
+        "/admin/advisories/{id}/embargo" => {
+            let in_two_days = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_hours(48))
+                .expect("time");
+            let local = in_two_days.strftime("%Y-%m-%dT%H:%M").to_string();
+            format!("&until={}&time_zone=UTC&reason=agreed", enc(&local))
+        }
+        "/admin/advisories/{id}/publish" | "/admin/advisories/{id}/withdraw" => {
+            "&reason=matrix".to_owned()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The tracking page's form: csrf, a message and a file.
+pub fn multipart_request(path: &str, cookie: &str, csrf: &str) -> Request<Body> {
+    let mut body = String::new();
+    for (name, value) in [("csrf", csrf), ("body", "more details")] {
+        body += &format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        );
+    }
+    body += &format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"b.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\nfile content\r\n--{BOUNDARY}--\r\n"
+    );
+    Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .expect("request")
+}
+
+/// A new draft advisory with a patch: (advisory id, patch id).
+pub async fn advisory_with_patch(app: &TestApp, admin: Option<&str>) -> (String, String) {
+    let advisory = fresh_advisory(app, admin).await;
+    let body = json!({ "filename": "fix.patch", "content_base64": "LS0tIGEK" });
+    let path = format!("/api/v1/advisories/{advisory}/patches");
+    let resp = app.post(&path, admin, body).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let patch = resp.json()["id"].as_str().expect("patch id").to_owned();
+    (advisory, patch)
+}
+
+/// The id of a new API token of the account `token` belongs to.
+pub async fn token_id(app: &TestApp, token: Option<&str>) -> String {
+    let resp = app
+        .post("/api/v1/tokens", token, json!({ "name": "matrix" }))
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("token id").to_owned()
+}
+
+/// A dead job, for an admin to retry.
+pub async fn dead_job(app: &TestApp, n: u32) -> String {
+    let key = format!("matrix:{n}");
+    let mut conn = app.state.db.conn().await.expect("conn");
+    let job = embargo::db::jobs::NewJob {
+        kind: "matrix",
+        lane: Lane::Background,
+        payload: json!({}),
+        idempotency_key: &key,
+        run_at: embargo::db::now() + embargo::db::seconds(86_400),
+        max_attempts: 1,
+    };
+    embargo::db::jobs::enqueue(&mut conn, job)
+        .await
+        .expect("job");
+    sqlx::query("UPDATE jobs SET state = 'dead' WHERE idempotency_key = $1")
+        .bind(&key)
+        .execute(&mut *conn)
+        .await
+        .expect("dead");
+    sqlx::query_scalar("SELECT id FROM jobs WHERE idempotency_key = $1")
+        .bind(&key)
+        .fetch_one(&mut *conn)
+        .await
+        .expect("job id")
+}

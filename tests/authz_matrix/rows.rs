@@ -1,0 +1,101 @@
+//! The matrix for reports, accounts, advisories and jobs: public pages,
+//! the admins' pages, and the JSON API. Columns as in `mod.rs`.
+
+use axum::http::Method;
+
+use super::Expect::{Hidden, Is, Login};
+use super::Row;
+
+#[rustfmt::skip]
+pub const PUBLIC: &[Row] = &[
+    //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
+    // Public pages and operations.
+    (Method::GET,    "/healthz",                                        [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/static/style.css",                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/",                                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/report",                                         [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/report",                                         [Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201)]),
+    // What is published, for everyone.
+    (Method::GET,    "/advisories",                                     [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/advisories/{file}",                              [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/advisories/{file}/patches/{patch}",              [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/feed.atom",                                      [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/security.txt",                       [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/provider-metadata.json",        [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/white/index.txt",               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/white/changes.csv",             [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/csaf/white/{year}/{file}",           [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    // The reporter's capability link: whoever holds it, and nobody else.
+    (Method::GET,    "/track/{token}",                                  [Hidden,  Is(200), Hidden,  Hidden,  Hidden,  Hidden,  Hidden,  Hidden]),
+    (Method::POST,   "/track/{token}/messages",                         [Hidden,  Is(303), Hidden,  Hidden,  Hidden,  Hidden,  Hidden,  Hidden]),
+    (Method::GET,    "/track/{token}/attachments/{attachment}",         [Hidden,  Is(200), Hidden,  Hidden,  Hidden,  Hidden,  Hidden,  Hidden]),
+    // Signing in and setting up: a removed contact's account is disabled.
+    (Method::GET,    "/login",                                          [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/login",                                          [Is(303), Is(303), Is(303), Is(303), Is(303), Is(401), Is(303), Is(303)]),
+    (Method::POST,   "/logout",                                         [Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303)]),
+    (Method::GET,    "/setup/{token}",                                  [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/setup/{token}",                                  [Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303)]),
+    (Method::POST,   "/api/v1/setup/{token}",                           [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    // One's own account.
+    (Method::GET,    "/account",                                        [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(200), Is(200)]),
+    (Method::POST,   "/account/tokens",                                 [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(200), Is(200)]),
+    (Method::POST,   "/account/tokens/{id}/revoke",                     [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
+];
+
+#[rustfmt::skip]
+pub const ADMIN: &[Row] = &[
+    //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
+    // Triage pages: admins only.
+    (Method::GET,    "/admin/reports",                                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::GET,    "/admin/reports/{id}",                             [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/reports/{id}/reply",                       [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/reports/{id}/status",                      [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/reports/{id}/assign",                      [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/reports/{id}/attachments/{attachment}",    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::GET,    "/admin/jobs",                                     [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/jobs/{id}/retry",                          [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/advisories",                               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::GET,    "/admin/advisories/new",                           [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/advisories",                               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/advisories/{id}",                          [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/advisories/{id}/edit",                     [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/embargo",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/publish",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/withdraw",                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+];
+
+#[rustfmt::skip]
+pub const API: &[Row] = &[
+    //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
+    // A bearer token that is present but dead is refused on every route
+    // that looks at the caller, public ones included.
+    (Method::GET,    "/api/openapi.json",                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/reports",                                 [Is(201), Is(201), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
+    (Method::GET,    "/api/v1/reports",                                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/reports/{id}",                            [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/reports/{id}/messages",                   [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::POST,   "/api/v1/reports/{id}/status",                     [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/reports/{id}/assignee",                   [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/reports/{id}/attachments/{attachment}",   [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/track/{token}",                           [Hidden,  Is(200), Hidden,  Hidden,  Hidden,  Is(401), Hidden,  Hidden]),
+    (Method::POST,   "/api/v1/track/{token}/messages",                  [Hidden,  Is(201), Hidden,  Hidden,  Hidden,  Is(401), Hidden,  Hidden]),
+    (Method::GET,    "/api/v1/track/{token}/attachments/{attachment}",  [Hidden,  Is(200), Hidden,  Hidden,  Hidden,  Is(401), Hidden,  Hidden]),
+    (Method::GET,    "/api/v1/me",                                      [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::GET,    "/api/v1/tokens",                                  [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/tokens",                                  [Is(401), Is(401), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
+    (Method::DELETE, "/api/v1/tokens/{id}",                             [Is(401), Is(401), Is(204), Is(204), Is(204), Is(401), Is(204), Is(204)]),
+    // Advisories: the admins'; a cleared contact reads what was distributed
+    // (here an embargoed advisory and its patch).
+    (Method::POST,   "/api/v1/advisories",                              [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::GET,    "/api/v1/advisories",                              [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/advisories/{id}",                         [Is(401), Is(401), Is(200), Is(403), Is(200), Is(401), Is(403), Is(200)]),
+    (Method::PATCH,  "/api/v1/advisories/{id}",                         [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/embargo",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/publish",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/withdraw",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/advisories/{id}/history",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/patches",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Is(200), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/jobs/{id}/retry",                         [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+];
