@@ -227,9 +227,10 @@ impl World {
             assert_eq!((page, me), (page_ok, me_ok), "{:?} changed", who.kind);
             if let Some(account) = &who.account {
                 let id = embargo::domain::id::AccountId::parse(account).expect("id");
-                let cleared = embargo::app::membership::cleared(&mut conn, &id).await;
+                let facts = embargo::app::membership::contact_facts(&mut conn, &id).await;
+                let cleared = facts.expect("contact facts").is_some_and(|c| c.cleared());
                 let should = matches!(who.kind, Kind::Cleared | Kind::OtherOrg);
-                assert_eq!(cleared.expect("cleared"), should, "{:?}", who.kind);
+                assert_eq!(cleared, should, "{:?}", who.kind);
             }
         }
     }
