@@ -292,10 +292,22 @@ impl TestApp {
     /// Logs `email` in through the login form (password as set by
     /// [`TestApp::account`]) and returns its cookies.
     pub async fn browser(&self, email: &str) -> Browser {
-        let body = format!(
-            "csrf={CSRF}&email={}&password=correct+horse+battery+staple&totp=",
-            url::form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>()
-        );
+        let cookie = self.sign_in(email, "correct horse battery staple").await;
+        let csrf = self.csrf_on_page(&cookie).await;
+        Browser { cookie, csrf }
+    }
+
+    /// Logs `email` in with `password` through the login form; returns the
+    /// `Cookie` header a browser would then send.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", CSRF),
+                ("email", email),
+                ("password", password),
+                ("totp", ""),
+            ])
+            .finish();
         let resp = self
             .request(
                 Request::builder()
@@ -322,9 +334,7 @@ impl TestApp {
             .and_then(|c| c.split(';').next())
             .expect("session cookie")
             .to_owned();
-        let cookie = format!("embargo_csrf={CSRF}; embargo_session={session}");
-        let csrf = self.csrf_on_page(&cookie).await;
-        Browser { cookie, csrf }
+        format!("embargo_csrf={CSRF}; embargo_session={session}")
     }
 
     /// The CSRF token the pages show to the browser sending `cookie` (read

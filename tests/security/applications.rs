@@ -29,7 +29,9 @@ async fn a_real_application_id_and_a_made_up_one_look_the_same_to_another_member
     assert_eq!(a.body, b.body);
     assert_eq!(a.status.as_u16(), 404);
 
-    let cookie = super::sign_in(&app, "b@other.example", "a long enough password").await;
+    let cookie = app
+        .sign_in("b@other.example", "a long enough password")
+        .await;
     let page = |id: String| {
         let (app, cookie) = (&app, cookie.clone());
         async move {
