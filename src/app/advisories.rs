@@ -193,7 +193,7 @@ pub async fn edit(
         content: &json,
     };
     let mut tx = state.db.begin().await?;
-    if !store::update_content(&mut tx, &row.id, &rev).await? {
+    if !store::update_content(&mut tx, &row.id, row.state, &rev).await? {
         return Err(AdvisoryError::Stale);
     }
     if row.state == AdvisoryState::Published {
@@ -270,7 +270,16 @@ pub async fn set_embargo(
         reason,
         override_reason,
     };
-    store::set_embargo(&mut tx, &row.id, &change).await?;
+    let seen = store::Seen {
+        state: row.state,
+        embargo_until: row.embargo_until,
+    };
+    // The policy was checked against `row`; a lift or another move that
+    // came since must not be overwritten (a published advisory would be
+    // embargoed again).
+    if !store::set_embargo(&mut tx, &row.id, seen, &change).await? {
+        return Err(AdvisoryError::Stale);
+    }
     let lift = Job::LiftEmbargo {
         advisory: row.id.to_string(),
         until,
@@ -403,7 +412,7 @@ pub async fn withdraw(
     }
     let now = db::now();
     let mut tx = state.db.begin().await?;
-    if !store::mark_withdrawn(&mut tx, &row.id, reason, now).await? {
+    if !store::mark_withdrawn(&mut tx, &row.id, row.state, reason, now).await? {
         return Err(AdvisoryError::Stale);
     }
     if row.published_at.is_some() {

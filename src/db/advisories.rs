@@ -142,20 +142,25 @@ pub struct Revision<'a> {
 }
 
 /// Stores new content as revision `rev.number`; false when another edit
-/// got there first (the caller's view was stale).
+/// got there first or the state moved on from `from` (the caller's view
+/// was stale: a correction to a published advisory must not land after its
+/// withdrawal, nor an embargoed edit after the lift without its notice).
 pub async fn update_content(
     conn: &mut AnyConnection,
     id: &AdvisoryId,
+    from: AdvisoryState,
     rev: &Revision<'_>,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
-        "UPDATE advisories SET content = $1, revision = $2, updated_at = $3 WHERE id = $4 AND revision = $5",
+        "UPDATE advisories SET content = $1, revision = $2, updated_at = $3 \
+         WHERE id = $4 AND revision = $5 AND state = $6",
     )
     .bind(rev.content)
     .bind(rev.number)
     .bind(super::now())
     .bind(id.as_str())
     .bind(rev.number - 1)
+    .bind(from.as_str())
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
@@ -228,22 +233,41 @@ pub struct EmbargoChange<'a> {
     pub override_reason: &'a str,
 }
 
-/// Sets the embargo and the state (`embargoed`), keeping the change.
+/// What the caller saw before deciding: the change applies only if the
+/// advisory is still so, since a lift or another move may have come between.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub state: AdvisoryState,
+    pub embargo_until: Option<i64>,
+}
+
+/// Sets the embargo and the state (`embargoed`), keeping the change. False
+/// (nothing written) when the advisory is no longer as `seen`.
 pub async fn set_embargo(
     conn: &mut AnyConnection,
     id: &AdvisoryId,
+    seen: Seen,
     c: &EmbargoChange<'_>,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let now = super::now();
-    sqlx::query(
-        "UPDATE advisories SET state = 'embargoed', embargo_until = $1, embargo_zone = $2, updated_at = $3 WHERE id = $4",
+    // `$6 IS NULL AND embargo_until IS NULL` is the portable spelling of
+    // `IS NOT DISTINCT FROM` for a first embargo.
+    let done = sqlx::query(
+        "UPDATE advisories SET state = 'embargoed', embargo_until = $1, embargo_zone = $2, updated_at = $3 \
+         WHERE id = $4 AND state = $5 \
+         AND (embargo_until = $6 OR (embargo_until IS NULL AND $6 IS NULL))",
     )
     .bind(c.until)
     .bind(c.time_zone)
     .bind(now)
     .bind(id.as_str())
+    .bind(seen.state.as_str())
+    .bind(seen.embargo_until)
     .execute(&mut *conn)
     .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
     sqlx::query(
         "INSERT INTO embargo_changes (advisory_id, at, actor, until_at, time_zone, reason, override_reason) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -257,7 +281,7 @@ pub async fn set_embargo(
     .bind(c.override_reason)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(true)
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -318,19 +342,23 @@ pub async fn mark_published(
     Ok(done.rows_affected() == 1)
 }
 
+/// Withdraws if the advisory is still in `from`; false otherwise. The state
+/// decides whether a public tombstone is due, so it must be the one seen.
 pub async fn mark_withdrawn(
     conn: &mut AnyConnection,
     id: &AdvisoryId,
+    from: AdvisoryState,
     reason: &str,
     at: i64,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE advisories SET state = 'withdrawn', withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1 \
-         WHERE id = $3 AND state <> 'withdrawn'",
+         WHERE id = $3 AND state = $4 AND state <> 'withdrawn'",
     )
     .bind(at)
     .bind(reason)
     .bind(id.as_str())
+    .bind(from.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
