@@ -11,6 +11,7 @@ mod audit;
 mod audit_anchor;
 mod authz_matrix;
 mod cli;
+mod concurrency;
 mod cvss;
 mod health;
 mod ingest;
