@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod advisories;
+pub mod advisory_embargo;
 pub mod advisory_patches;
 pub mod applications;
 pub mod audit;
