@@ -24,3 +24,13 @@ WHERE mail_message_id IS NOT NULL AND EXISTS (
          OR (m2.created_at = messages.created_at AND m2.id < messages.id))
 );
 CREATE UNIQUE INDEX messages_one_per_mail ON messages (mail_message_id) WHERE mail_message_id IS NOT NULL;
+
+-- Numbers handed out one at a time: taking one is an UPDATE of its row,
+-- which queues concurrent takers on both engines where MAX() + 1 let two
+-- take the same number and one of them fail on the primary key.
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO counters (name, value) SELECT 'criteria_versions', COALESCE(MAX(version), 0) FROM criteria_versions;
+INSERT INTO counters (name, value) SELECT 'policy_versions', COALESCE(MAX(version), 0) FROM policy_versions;

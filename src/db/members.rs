@@ -33,10 +33,7 @@ pub async fn insert_criteria(
     items: &[Criterion],
     actor: &str,
 ) -> Result<i64, DbError> {
-    let version: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM criteria_versions")
-            .fetch_one(&mut *conn)
-            .await?;
+    let version = super::counters::next(conn, super::counters::CRITERIA_VERSIONS).await?;
     sqlx::query(
         "INSERT INTO criteria_versions (version, items, actor, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -271,10 +268,7 @@ pub async fn insert_policy(
     text: &str,
     actor: &str,
 ) -> Result<i64, DbError> {
-    let version: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions")
-            .fetch_one(&mut *conn)
-            .await?;
+    let version = super::counters::next(conn, super::counters::POLICY_VERSIONS).await?;
     sqlx::query(
         "INSERT INTO policy_versions (version, text, actor, published_at) VALUES ($1, $2, $3, $4)",
     )
