@@ -338,3 +338,30 @@ async fn advisories_created_at_once_get_distinct_numbers() {
     }
     assert_eq!(app.count("advisories").await, 2 * ROUNDS as i64);
 }
+
+#[tokio::test]
+async fn criteria_and_policy_versions_published_at_once_get_distinct_numbers() {
+    let app = TestApp::new().await;
+    let actor = Actor::cli();
+    let (first, seeded) = tokio::join!(
+        embargo::app::membership::criteria(&app.state),
+        embargo::app::membership::criteria(&app.state),
+    );
+    assert_eq!(first.unwrap().0, seeded.unwrap().0, "seeded once");
+    let items = app.state.config.membership.criteria.clone();
+    for round in 0..ROUNDS {
+        let (a, b) = tokio::join!(
+            embargo::app::membership::update_criteria(&app.state, &actor, items.clone()),
+            embargo::app::membership::update_criteria(&app.state, &actor, items.clone()),
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_ne!(a, b, "round {round}");
+        let (a, b) = tokio::join!(
+            embargo::app::membership::publish_policy(&app.state, &actor, "Be kind."),
+            embargo::app::membership::publish_policy(&app.state, &actor, "Be kinder."),
+        );
+        assert_ne!(a.unwrap(), b.unwrap(), "round {round}");
+    }
+    assert_eq!(app.count("criteria_versions").await, 1 + 2 * ROUNDS as i64);
+    assert_eq!(app.count("policy_versions").await, 1 + 2 * ROUNDS as i64);
+}
