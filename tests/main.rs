@@ -12,6 +12,7 @@ mod audit_anchor;
 mod audit_reads;
 mod authz_matrix;
 mod cli;
+mod concurrency;
 mod cvss;
 mod health;
 mod ingest;

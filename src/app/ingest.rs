@@ -69,7 +69,7 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         ));
     }
     if let Some(report) = existing {
-        reporter_message(
+        let stored = reporter_message(
             state,
             &actor,
             &report,
@@ -77,8 +77,12 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
             Some(&mail.message_id),
             &mail.attachments,
         )
-        .await?;
-        return Ok(Outcome::Reply(report.id));
+        .await;
+        return match stored {
+            Ok(()) => Ok(Outcome::Reply(report.id)),
+            Err(e) if is_unique_violation(&e) => Ok(Outcome::Duplicate),
+            Err(e) => Err(e.into()),
+        };
     }
 
     let title = match mail.subject.trim() {
@@ -111,6 +115,25 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         origin,
         &mail.attachments,
     )
-    .await?;
-    Ok(Outcome::NewReport(submitted.id.to_string()))
+    .await;
+    match submitted {
+        Ok(s) => Ok(Outcome::NewReport(s.id.to_string())),
+        Err(e) if is_unique_violation(&e) => Ok(Outcome::Duplicate),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether storing failed because the same Message-ID was stored meanwhile.
+/// The check above is only a shortcut: two deliveries of one message can
+/// both pass it, and then the unique indexes on `messages.mail_message_id`
+/// and `reports.origin_message_id` let exactly one of them commit. The
+/// other's whole transaction rolled back, so it is a duplicate (exit 0, the
+/// MTA does not retry), not a temporary failure.
+fn is_unique_violation(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .is_some_and(|d| d.is_unique_violation())
+    })
 }

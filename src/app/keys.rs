@@ -10,7 +10,7 @@ use crate::db::{self, accounts, keys};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
 use crate::jobs::{self, Job};
-use crate::mail::keys::{CertificateInfo, KeyWarning, validate_certificate};
+use crate::mail::keys::{CertificateInfo, KeyWarning, validate_certificate_blocking};
 
 /// Days before expiry at which reminders go out.
 const REMIND_DAYS: [i64; 2] = [30, 7];
@@ -50,12 +50,15 @@ pub async fn upload(
         .unwrap_or_default();
     drop(conn);
     let now = jiff::Timestamp::now();
-    let info = validate_certificate(armored, &email, now, state.config.membership.key_valid_days)
-        .map_err(|e| {
-        let mut f = FieldErrors::new();
-        f.add("armored", e.to_string());
-        KeyUploadError::Invalid(f)
-    })?;
+    let info =
+        validate_certificate_blocking(armored, &email, now, state.config.membership.key_valid_days)
+            .await
+            .map_err(anyhow::Error::from)?
+            .map_err(|e| {
+                let mut f = FieldErrors::new();
+                f.add("armored", e.to_string());
+                KeyUploadError::Invalid(f)
+            })?;
     let expires_at = info.expires_at.map(|t| t.as_microsecond());
     let mut tx = state.db.begin().await?;
     let id = keys::replace(

@@ -74,16 +74,23 @@ pub async fn remove_contact(
 ) -> Result<(), MembershipError> {
     let mut tx = state.db.begin().await?;
     let member = own_member(&mut tx, account).await?;
+    if !members::lock_active(&mut tx, &member.id).await? {
+        return Err(MembershipError::Forbidden(
+            "only contacts of an active member run its organisation",
+        ));
+    }
+    // Read again under the lock: a concurrent removal may have taken the
+    // caller (or the target) off the member meanwhile.
+    let member = own_member(&mut tx, account).await?;
     let contacts = members::contacts(&mut tx, &member.id).await?;
     if !contacts.iter().any(|c| c.account_id == target) {
         return Err(MembershipError::NotFound);
     }
-    if contacts.len() == 1 {
+    if contacts.len() == 1 || !members::remove_contact(&mut tx, &member.id, target).await? {
         return Err(MembershipError::Conflict(
             "the last contact cannot be removed: add another first, or leave the list".into(),
         ));
     }
-    members::remove_contact(&mut tx, &member.id, target).await?;
     audit::append(
         &mut tx,
         actor,

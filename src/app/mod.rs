@@ -2,6 +2,7 @@
 //! `domain`, `db` and `mail` together in one transaction each.
 
 pub mod advisories;
+mod advisory_embargo;
 pub mod advisory_patches;
 pub mod audit;
 pub mod auth;

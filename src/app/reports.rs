@@ -232,6 +232,9 @@ pub enum TriageError {
     Status(#[from] StatusError),
     #[error("no such admin to assign")]
     NoSuchAssignee,
+    /// Someone changed the status since it was read; nothing was written.
+    #[error("the report changed meanwhile; reload and try again")]
+    Stale,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -254,7 +257,11 @@ pub async fn change_status(
     let id = ReportId::parse(&report.id).map_err(anyhow::Error::from)?;
     let reason = reason.trim();
     let mut tx = state.db.begin().await?;
-    reports::set_status(&mut tx, &id, next, reason).await?;
+    // Conditional on the status the transition was checked against: of two
+    // racing changes one wins, and the loser's mail is never queued.
+    if !reports::set_status(&mut tx, &id, report.status, next, reason).await? {
+        return Err(TriageError::Stale);
+    }
     reports::mark_responded(&mut tx, &id).await?;
     let mut updated = report.clone();
     updated.status = next;

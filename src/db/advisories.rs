@@ -142,20 +142,25 @@ pub struct Revision<'a> {
 }
 
 /// Stores new content as revision `rev.number`; false when another edit
-/// got there first (the caller's view was stale).
+/// got there first or the state moved on from `from` (the caller's view
+/// was stale: a correction to a published advisory must not land after its
+/// withdrawal, nor an embargoed edit after the lift without its notice).
 pub async fn update_content(
     conn: &mut AnyConnection,
     id: &AdvisoryId,
+    from: AdvisoryState,
     rev: &Revision<'_>,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
-        "UPDATE advisories SET content = $1, revision = $2, updated_at = $3 WHERE id = $4 AND revision = $5",
+        "UPDATE advisories SET content = $1, revision = $2, updated_at = $3 \
+         WHERE id = $4 AND revision = $5 AND state = $6",
     )
     .bind(rev.content)
     .bind(rev.number)
     .bind(super::now())
     .bind(id.as_str())
     .bind(rev.number - 1)
+    .bind(from.as_str())
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
@@ -219,82 +224,6 @@ pub async fn revisions(
         .collect()
 }
 
-/// One setting or move of the embargo.
-pub struct EmbargoChange<'a> {
-    pub until: i64,
-    pub time_zone: &'a str,
-    pub actor: &'a str,
-    pub reason: &'a str,
-    pub override_reason: &'a str,
-}
-
-/// Sets the embargo and the state (`embargoed`), keeping the change.
-pub async fn set_embargo(
-    conn: &mut AnyConnection,
-    id: &AdvisoryId,
-    c: &EmbargoChange<'_>,
-) -> Result<(), DbError> {
-    let now = super::now();
-    sqlx::query(
-        "UPDATE advisories SET state = 'embargoed', embargo_until = $1, embargo_zone = $2, updated_at = $3 WHERE id = $4",
-    )
-    .bind(c.until)
-    .bind(c.time_zone)
-    .bind(now)
-    .bind(id.as_str())
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO embargo_changes (advisory_id, at, actor, until_at, time_zone, reason, override_reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(id.as_str())
-    .bind(now)
-    .bind(c.actor)
-    .bind(c.until)
-    .bind(c.time_zone)
-    .bind(c.reason)
-    .bind(c.override_reason)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct EmbargoChangeRow {
-    pub at: i64,
-    pub actor: String,
-    pub until: i64,
-    pub time_zone: String,
-    pub reason: String,
-    pub override_reason: String,
-}
-
-pub async fn embargo_history(
-    conn: &mut AnyConnection,
-    id: &AdvisoryId,
-) -> Result<Vec<EmbargoChangeRow>, DbError> {
-    let rows = sqlx::query(
-        "SELECT at, actor, until_at, time_zone, reason, override_reason FROM embargo_changes \
-         WHERE advisory_id = $1 ORDER BY at",
-    )
-    .bind(id.as_str())
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(EmbargoChangeRow {
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                until: r.try_get("until_at")?,
-                time_zone: r.try_get("time_zone")?,
-                reason: r.try_get("reason")?,
-                override_reason: r.try_get("override_reason")?,
-            })
-        })
-        .collect()
-}
-
 /// Publishes if the advisory is still as the caller saw it: in `from`
 /// state and, for a scheduled lift, with the same embargo instant. The
 /// condition makes publication happen once however many runners try.
@@ -318,19 +247,23 @@ pub async fn mark_published(
     Ok(done.rows_affected() == 1)
 }
 
+/// Withdraws if the advisory is still in `from`; false otherwise. The state
+/// decides whether a public tombstone is due, so it must be the one seen.
 pub async fn mark_withdrawn(
     conn: &mut AnyConnection,
     id: &AdvisoryId,
+    from: AdvisoryState,
     reason: &str,
     at: i64,
 ) -> Result<bool, DbError> {
     let done = sqlx::query(
         "UPDATE advisories SET state = 'withdrawn', withdrawn_at = $1, withdrawn_reason = $2, updated_at = $1 \
-         WHERE id = $3 AND state <> 'withdrawn'",
+         WHERE id = $3 AND state = $4 AND state <> 'withdrawn'",
     )
     .bind(at)
     .bind(reason)
     .bind(id.as_str())
+    .bind(from.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -389,4 +322,7 @@ pub async fn publications(
         .collect()
 }
 
+pub use super::advisory_embargo::{
+    EmbargoChange, EmbargoChangeRow, Seen, embargo_history, set_embargo,
+};
 pub use super::advisory_patches::{PatchInfo, insert_patch, patch_content, patches};

@@ -38,12 +38,22 @@ pub struct NewKey<'a> {
 
 /// Stores a certificate as the account's current one; the previous one is
 /// kept, marked replaced.
+///
+/// The unique index `contact_keys_one_current` allows one current key per
+/// account. Two uploads racing on PostgreSQL would each retire nothing (the
+/// other's key is not committed yet) and one would then fail on the index;
+/// locking the account row first makes the second wait and retire the
+/// first's key, so both succeed and the later one is current.
 pub async fn replace(
     conn: &mut AnyConnection,
     account: &AccountId,
     k: &NewKey<'_>,
 ) -> Result<KeyId, DbError> {
     let now = super::now();
+    sqlx::query("UPDATE accounts SET disabled = disabled WHERE id = $1")
+        .bind(account.as_str())
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "UPDATE contact_keys SET replaced_at = $1 WHERE account_id = $2 AND replaced_at IS NULL",
     )

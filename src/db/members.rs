@@ -33,10 +33,7 @@ pub async fn insert_criteria(
     items: &[Criterion],
     actor: &str,
 ) -> Result<i64, DbError> {
-    let version: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM criteria_versions")
-            .fetch_one(&mut *conn)
-            .await?;
+    let version = super::counters::next(conn, super::counters::CRITERIA_VERSIONS).await?;
     sqlx::query(
         "INSERT INTO criteria_versions (version, items, actor, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -121,6 +118,21 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<Member>, DbError> {
         .fetch_all(conn)
         .await?;
     rows.iter().map(member).collect()
+}
+
+/// Takes the member's row lock for the rest of the transaction, if it is
+/// still active. Whoever changes a member's contacts takes it first, so two
+/// such changes run one after the other on PostgreSQL too (where counting
+/// the contacts alone would let two removals each see the other's victim).
+/// SQLite's `BEGIN IMMEDIATE` already serialises writers; the no-op update
+/// is harmless there.
+pub async fn lock_active(conn: &mut AnyConnection, id: &str) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("UPDATE members SET status = status WHERE id = $1 AND status = 'active'")
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn mark_removed(
@@ -256,10 +268,7 @@ pub async fn insert_policy(
     text: &str,
     actor: &str,
 ) -> Result<i64, DbError> {
-    let version: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM policy_versions")
-            .fetch_one(&mut *conn)
-            .await?;
+    let version = super::counters::next(conn, super::counters::POLICY_VERSIONS).await?;
     sqlx::query(
         "INSERT INTO policy_versions (version, text, actor, published_at) VALUES ($1, $2, $3, $4)",
     )
@@ -324,7 +333,9 @@ pub async fn contacts_without_acceptance(
 }
 
 /// Ends one contact's place on a member: removed from the list of contacts,
-/// account disabled, sessions and tokens ended. False when not a contact.
+/// account disabled, sessions and tokens ended. False when not a contact or
+/// when it is the member's last one (a member keeps at least one contact);
+/// call [`lock_active`] first so the count is not a stale snapshot.
 pub async fn remove_contact(
     conn: &mut AnyConnection,
     member: &str,
@@ -332,7 +343,8 @@ pub async fn remove_contact(
 ) -> Result<bool, DbError> {
     let now = super::now();
     let done = sqlx::query(
-        "UPDATE member_contacts SET removed_at = $1 WHERE member_id = $2 AND account_id = $3 AND removed_at IS NULL",
+        "UPDATE member_contacts SET removed_at = $1 WHERE member_id = $2 AND account_id = $3 AND removed_at IS NULL \
+         AND (SELECT COUNT(*) FROM member_contacts c WHERE c.member_id = $2 AND c.removed_at IS NULL) > 1",
     )
     .bind(now)
     .bind(member)

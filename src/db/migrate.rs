@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "liveness", include_str!("../../migrations/0004_liveness.sql")),
     (5, "contact_keys", include_str!("../../migrations/0005_contact_keys.sql")),
     (6, "job_engine", include_str!("../../migrations/0006_job_engine.sql")),
+    (7, "concurrency", include_str!("../../migrations/0007_concurrency.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.

@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod advisories;
+pub mod advisory_embargo;
 pub mod advisory_patches;
 pub mod applications;
 pub mod audit;
+pub mod counters;
 pub mod jobs;
 pub mod keys;
 pub mod liveness;

@@ -214,22 +214,26 @@ pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Repor
     rows.iter().map(report).collect()
 }
 
+/// Moves the report from `from` to `status`; false (nothing written) when
+/// it is no longer in `from`, because the transition was checked against it.
 pub async fn set_status(
     conn: &mut AnyConnection,
     id: &ReportId,
+    from: ReportStatus,
     status: ReportStatus,
     reason: &str,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE reports SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4",
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE reports SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",
     )
     .bind(status.as_str())
     .bind(reason)
     .bind(super::now())
     .bind(id.as_str())
+    .bind(from.as_str())
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn assign(

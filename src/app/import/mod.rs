@@ -251,7 +251,15 @@ pub async fn read(state: &AppState, path: &Path, format: Format) -> Result<Plan,
         Format::Json => parse_json(&bytes, &mut plan),
         Format::Csv => parse_csv_file(&bytes, &dir, &mut plan),
     };
-    check_members(state, &mut plan, &dates);
+    // Checking keys is CPU work (signature verification for every contact):
+    // off the async workers.
+    let checker = state.clone();
+    let mut plan = tokio::task::spawn_blocking(move || {
+        check_members(&checker, &mut plan, &dates);
+        plan
+    })
+    .await
+    .map_err(std::io::Error::other)?;
     plan.sort();
     Ok(plan)
 }

@@ -48,12 +48,14 @@ pub(super) async fn validate_organization(
     let now = jiff::Timestamp::now();
     for (i, c) in input.contacts.iter().enumerate() {
         if let Some(key) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty())
-            && let Err(err) = crate::mail::keys::validate_certificate(
+            && let Err(err) = crate::mail::keys::validate_certificate_blocking(
                 key,
                 &c.email,
                 now,
                 state.config.membership.key_valid_days,
             )
+            .await
+            .map_err(anyhow::Error::from)?
         {
             e.add(&format!("contacts[{i}].openpgp_key"), err.to_string());
         }

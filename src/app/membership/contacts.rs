@@ -68,12 +68,14 @@ pub async fn add_contact_account(
     members::add_contact(conn, member, &account, &c.name).await?;
     if let Some(armored) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty()) {
         let now = jiff::Timestamp::now();
-        let info = crate::mail::keys::validate_certificate(
+        let info = crate::mail::keys::validate_certificate_blocking(
             armored,
             c.email.as_str(),
             now,
             state.config.membership.key_valid_days,
         )
+        .await
+        .map_err(anyhow::Error::from)?
         .map_err(|e| invalid("openpgp_key", e.to_string()))?;
         let key = crate::db::keys::NewKey {
             fingerprint: &info.fingerprint,

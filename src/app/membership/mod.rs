@@ -61,7 +61,9 @@ pub async fn criteria(state: &AppState) -> anyhow::Result<(i64, Vec<Criterion>)>
     }
     drop(conn);
     let mut tx = state.db.begin().await?;
-    // Another process may have seeded them meanwhile.
+    // Another process may have seeded them meanwhile; under the counter's
+    // lock the check sees its commit (PostgreSQL) or it is still to come.
+    crate::db::counters::lock(&mut tx, crate::db::counters::CRITERIA_VERSIONS).await?;
     if let Some(current) = members::current_criteria(&mut tx).await? {
         return Ok(current);
     }
@@ -102,6 +104,7 @@ pub async fn current_policy(state: &AppState) -> anyhow::Result<(i64, String, i6
     }
     drop(conn);
     let mut tx = state.db.begin().await?;
+    crate::db::counters::lock(&mut tx, crate::db::counters::POLICY_VERSIONS).await?;
     if let Some(p) = members::current_policy(&mut tx).await? {
         return Ok(p);
     }

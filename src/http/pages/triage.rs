@@ -163,6 +163,7 @@ pub fn triage_errors(err: TriageError) -> Result<FieldErrors, Error> {
         }
         TriageError::Status(other) => e.add("status", other.to_string()),
         TriageError::NoSuchAssignee => e.add("assignee", "must be an admin"),
+        TriageError::Stale => return Err(Error::Conflict(TriageError::Stale.to_string())),
         TriageError::Other(err) => return Err(Error::Internal(err)),
     }
     Ok(e)

@@ -159,6 +159,23 @@ fn reason_suffix(reason: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// [`validate_certificate`] on tokio's blocking pool, for async callers:
+/// parsing a certificate and verifying its signatures (RSA up to 4096 bits)
+/// costs milliseconds of CPU that would otherwise stall an async worker and
+/// every request queued on it. The outer error means the task could not run.
+pub async fn validate_certificate_blocking(
+    armored: &str,
+    address: &str,
+    now: Timestamp,
+    min_valid_days: u32,
+) -> Result<Result<CertificateInfo, KeyError>, tokio::task::JoinError> {
+    let (armored, address) = (armored.to_owned(), address.to_owned());
+    tokio::task::spawn_blocking(move || {
+        validate_certificate(&armored, &address, now, min_valid_days)
+    })
+    .await
+}
+
 /// Decides whether `armored` can receive embargoed mail for `address`, as of
 /// `now`, for at least `min_valid_days` more days.
 pub fn validate_certificate(
