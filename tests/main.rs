@@ -12,6 +12,7 @@ mod audit_anchor;
 mod authz_matrix;
 mod cli;
 mod cvss;
+mod hardening;
 mod health;
 mod ingest;
 mod job_engine;

@@ -6,8 +6,10 @@ pub mod client_ip;
 pub mod error;
 pub mod extract;
 pub mod guard;
+mod idle;
 pub mod pages;
 pub mod router;
+pub mod server;
 pub mod view;
 
 pub use router::{route_table, router};
