@@ -2,6 +2,7 @@
 //! the OpenAPI document at `/api/openapi.json`.
 
 pub mod api;
+pub mod body;
 pub mod client_ip;
 pub mod error;
 pub mod extract;

@@ -2,4 +2,6 @@
 //! finish, JSON of the wrong shape, uploads over the limit, NUL characters
 //! in text. Each holds on SQLite and PostgreSQL alike.
 
+mod bodies;
 mod connections;
+mod nul;
