@@ -20,6 +20,7 @@ pub struct IdleIo<T> {
 }
 
 impl<T> IdleIo<T> {
+    /// Wraps `inner`; the first deadline is `timeout` from now.
     pub fn new(inner: T, timeout: Duration) -> Self {
         Self {
             inner,
