@@ -14,6 +14,7 @@ mod authz_matrix;
 mod cli;
 mod concurrency;
 mod cvss;
+mod hardening;
 mod health;
 mod ingest;
 mod job_engine;

@@ -1,6 +1,5 @@
 //! `embargo serve`: the web service and the job runner in one process.
 
-use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -44,29 +43,22 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
     let runner = crate::jobs::Runner::start(state.clone());
     let app = crate::http::router(state.clone());
     let (stop_tx, mut stop_rx) = watch::channel(false);
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let server = crate::http::server::serve(listener, app, &state.config.http, async move {
         let _ = stop_rx.wait_for(|stop| *stop).await;
     });
-    let mut server = std::pin::pin!(server.into_future());
+    let mut server = std::pin::pin!(server);
     tokio::select! {
-        served = &mut server => served.context("serving HTTP")?,
+        () = &mut server => {},
         () = shutdown_signal() => {
             tracing::info!("stopping: no new jobs are claimed; running ones may finish");
             let _ = stop_tx.send(true);
             let grace = Duration::from_secs(state.config.jobs.shutdown_seconds);
             // Open connections get the same grace as running jobs, so a
             // client holding a connection open cannot delay the exit.
-            let (_, served) = tokio::join!(
+            let _ = tokio::join!(
                 runner.shutdown(grace),
                 tokio::time::timeout(grace, &mut server)
             );
-            if let Ok(served) = served {
-                served.context("serving HTTP")?;
-            }
         }
     }
     tracing::info!("stopped");

@@ -1,6 +1,6 @@
 //! The `[http]` section: what the server believes about the network in
-//! front of it. Trusted reverse proxies are networks written as CIDRs,
-//! parsed here by hand.
+//! front of it, and how much of itself it lends to connections. Trusted
+//! reverse proxies are networks written as CIDRs, parsed here by hand.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -8,16 +8,55 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
     /// Reverse proxies whose `X-Forwarded-For` or `Forwarded` header names
     /// the client, such as `["127.0.0.1/32", "10.0.0.0/8", "::1"]`. Empty:
     /// the socket's peer is the client and those headers are ignored.
     pub trusted_proxies: Vec<Cidr>,
+    /// Connections served at once. Further clients wait in the listen
+    /// backlog until one closes, so a flood of idle sockets cannot use up
+    /// the process's file descriptors (1,024 by default).
+    pub max_connections: usize,
+    /// How long a client may take to send a request's line and headers,
+    /// counted from when the server starts waiting for it; a kept-alive
+    /// connection also waits this long for its next request.
+    pub header_read_timeout_seconds: u64,
+    /// A connection on which no byte moves either way for this long is
+    /// closed: a stalled upload, or a client that stopped reading.
+    pub idle_timeout_seconds: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            trusted_proxies: Vec::new(),
+            max_connections: 512,
+            header_read_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+        }
+    }
 }
 
 impl HttpConfig {
+    /// Refuses limits that would stop the server from serving anyone.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, value) in [
+            ("max_connections", self.max_connections as u64),
+            (
+                "header_read_timeout_seconds",
+                self.header_read_timeout_seconds,
+            ),
+            ("idle_timeout_seconds", self.idle_timeout_seconds),
+        ] {
+            if value == 0 {
+                return Err(format!("http.{name} must be at least 1"));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether `ip` is one of the trusted proxies.
     pub fn is_trusted_proxy(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
@@ -168,5 +207,16 @@ mod tests {
         let bad = serde_json::from_str::<HttpConfig>(r#"{"trusted_proxies": ["10.0.0.0/40"]}"#);
         assert!(bad.is_err());
         assert!(HttpConfig::default().trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn connection_limits_have_defaults_and_refuse_zero() {
+        let c: HttpConfig = serde_json::from_str(r#"{"max_connections": 7}"#).unwrap();
+        assert_eq!(c.max_connections, 7);
+        assert_eq!(c.header_read_timeout_seconds, 10);
+        assert_eq!(c.idle_timeout_seconds, 60);
+        assert!(c.check().is_ok());
+        let zero: HttpConfig = serde_json::from_str(r#"{"idle_timeout_seconds": 0}"#).unwrap();
+        assert!(zero.check().unwrap_err().contains("idle_timeout_seconds"));
     }
 }

@@ -310,6 +310,9 @@ impl Config {
         if self.jobs.max_attempts == 0 {
             anyhow::bail!("invalid configuration: jobs.max_attempts must be at least 1");
         }
+        self.http
+            .check()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         Ok(())
     }
 

@@ -2,6 +2,17 @@
 
 use std::collections::BTreeMap;
 
+/// For an optional field that may be left out but not sent as `null`
+/// (`#[serde(default, deserialize_with = "fields::present")]`): `null`
+/// is refused as the wrong type, so "absent" has one spelling.
+pub fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// Errors per input field, as shown next to form fields and in `422` bodies.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(transparent)]

@@ -91,8 +91,11 @@ pub struct ReportInput {
     pub description: String,
     pub affected_versions: String,
     pub unaffected_versions: String,
+    #[serde(deserialize_with = "crate::domain::fields::present")]
     pub reporter_name: Option<String>,
+    #[serde(deserialize_with = "crate::domain::fields::present")]
     pub reporter_email: Option<String>,
+    #[serde(deserialize_with = "crate::domain::fields::present")]
     pub github: Option<String>,
     pub credit_consent: bool,
 }

@@ -93,6 +93,7 @@ mod tests {
     fn config(trusted: &[&str]) -> HttpConfig {
         HttpConfig {
             trusted_proxies: trusted.iter().map(|c| c.parse().unwrap()).collect(),
+            ..HttpConfig::default()
         }
     }
 

@@ -2,12 +2,15 @@
 //! the OpenAPI document at `/api/openapi.json`.
 
 pub mod api;
+pub mod body;
 pub mod client_ip;
 pub mod error;
 pub mod extract;
 pub mod guard;
+mod idle;
 pub mod pages;
 pub mod router;
+pub mod server;
 pub mod view;
 
 pub use router::{route_table, router};

@@ -169,7 +169,7 @@ pub fn parse(
         (text, armored)
     };
 
-    Ok(InboundMail {
+    let mail = InboundMail {
         message_id,
         from,
         from_name,
@@ -180,7 +180,33 @@ pub fn parse(
         attachments,
         dropped,
         encrypted,
-    })
+    };
+    Ok(without_nul(mail))
+}
+
+/// `mail` with NUL characters removed from every text it holds (attachment
+/// contents are bytes and stay as they came). PostgreSQL refuses NUL in
+/// text, which would make every delivery of the message fail as if
+/// temporarily, and a NUL carries no meaning in mail text anyway. The
+/// cleaning is the same on each delivery, so a retry is still recognised.
+fn without_nul(mut mail: InboundMail) -> InboundMail {
+    fn clean(s: &mut String) {
+        if s.contains('\0') {
+            s.retain(|c| c != '\0');
+        }
+    }
+    clean(&mut mail.message_id);
+    mail.from_name.iter_mut().for_each(clean);
+    mail.recipients.iter_mut().for_each(clean);
+    mail.refers_to.iter_mut().for_each(clean);
+    clean(&mut mail.subject);
+    clean(&mut mail.text);
+    for a in &mut mail.attachments {
+        clean(&mut a.filename);
+        clean(&mut a.content_type);
+    }
+    mail.dropped.iter_mut().for_each(|(name, _)| clean(name));
+    mail
 }
 
 /// The `TOKEN` of a `local+TOKEN@domain` recipient whose `local@domain` is the
@@ -263,6 +289,24 @@ mod tests {
         assert!(m.encrypted);
         assert!(m.text.starts_with("-----BEGIN PGP MESSAGE-----"));
         assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn nul_characters_are_removed_from_text_but_not_from_attachments() {
+        let raw = "From: =?UTF-8?Q?Ri=00ta?= <rita@example.net>\r\nSubject: =?UTF-8?Q?Over=00flow?=\r\n\
+            Message-ID: <a\0b@example.net>\r\nMIME-Version: 1.0\r\n\
+            Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+            Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+            bo=00dy\0 text\r\n--b\r\nContent-Type: application/octet-stream\r\n\
+            Content-Disposition: attachment; filename=\"=?UTF-8?Q?x=00.bin?=\"\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\nAAEA\r\n--b--\r\n";
+        let m = parse_ok(raw);
+        assert_eq!(m.subject, "Overflow");
+        assert_eq!(m.from_name.as_deref(), Some("Rita"));
+        assert_eq!(m.text, "body text");
+        assert!(!m.message_id.contains('\0'), "{:?}", m.message_id);
+        assert_eq!(m.attachments[0].filename, "x.bin");
+        assert_eq!(m.attachments[0].content, [0u8, 1, 0]);
     }
 
     #[test]

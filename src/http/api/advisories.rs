@@ -263,7 +263,8 @@ pub async fn advisory_history(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchBody {
     filename: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::fields::present")]
+    #[schema(nullable = false)]
     content_type: Option<String>,
     /// The patch, base64-encoded.
     content_base64: String,

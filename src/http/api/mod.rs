@@ -11,52 +11,11 @@ pub mod reports;
 pub mod track;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::error::{ApiError, Error};
-use crate::domain::fields::FieldErrors;
-
-/// `Json<T>` whose rejections are API errors: bad syntax 400, wrong shape
-/// 422 naming the problem, too large 413, wrong content type 415.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Self(v)),
-            Err(rejection) => {
-                let err = match &rejection {
-                    JsonRejection::JsonDataError(e) => {
-                        let mut fields = FieldErrors::new();
-                        fields.add("body", e.body_text());
-                        Error::Invalid(fields)
-                    }
-                    JsonRejection::MissingJsonContentType(_) => {
-                        return Err((
-                            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                            Json(serde_json::json!({ "error": "expected Content-Type: application/json" })),
-                        )
-                            .into_response());
-                    }
-                    JsonRejection::BytesRejection(_)
-                        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-                    {
-                        Error::TooLarge
-                    }
-                    other => Error::BadRequest(other.body_text()),
-                };
-                Err(ApiError(err).into_response())
-            }
-        }
-    }
-}
+pub use super::body::ApiJson;
 
 struct BearerAuth;
 

@@ -20,19 +20,26 @@ use crate::http::extract::ApiCaller;
 use crate::http::pages::triage::{inbox_filter, inbox_items, triage_errors};
 use crate::http::view;
 
-/// A new report. Only `title` and `description` are required.
+/// A new report. Only `title` and `description` are required; the others
+/// may be left out, but are not `null` when given.
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct ReportRequest {
     title: String,
     description: String,
+    #[schema(nullable = false)]
     affected_versions: Option<String>,
+    #[schema(nullable = false)]
     unaffected_versions: Option<String>,
+    #[schema(nullable = false)]
     reporter_name: Option<String>,
     /// Leave out to report anonymously; then only the tracking link works.
+    #[schema(nullable = false)]
     reporter_email: Option<String>,
     /// GitHub user name, for credit.
+    #[schema(nullable = false)]
     github: Option<String>,
+    #[schema(nullable = false)]
     credit_consent: Option<bool>,
 }
 

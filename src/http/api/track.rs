@@ -33,7 +33,8 @@ pub async fn get_tracked_report(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AttachmentUpload {
     filename: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::fields::present")]
+    #[schema(nullable = false)]
     content_type: Option<String>,
     /// The file, base64-encoded.
     content_base64: String,

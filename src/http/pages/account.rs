@@ -1,6 +1,5 @@
 //! Log in, log out, account set-up, and an account's own API tokens.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
@@ -16,6 +15,7 @@ use crate::domain::account::Role;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::secret::Secret;
+use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::{Page, SESSION_COOKIE, set_cookie};
 

@@ -3,7 +3,6 @@
 //! withdraw it. Every action is a use case of `app::advisories`; this module
 //! only turns forms into their input and their errors back into fields.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -21,6 +20,7 @@ use crate::domain::authz::{Action, authorize};
 use crate::domain::embargo::{EmbargoInputError, Warning, in_zone};
 use crate::domain::fields::FieldErrors;
 use crate::http::api::advisories::advisory_error;
+use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 use crate::http::view::advisory_json;

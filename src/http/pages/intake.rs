@@ -1,6 +1,6 @@
 //! The public report form and the reporter's tracking page.
 
-use axum::Form;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,8 @@ use crate::db::reports::{NewAttachment, Source};
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::report::ReportInput;
+use crate::http::body::Form;
+use crate::http::body::{NUL_MESSAGE, has_nul, invalid};
 use crate::http::error::{Error, PageError};
 use crate::http::extract::{Page, audit_actor};
 use crate::http::view;
@@ -137,27 +139,27 @@ pub async fn track_report(
 }
 
 /// Reads the tracking page's multipart form: csrf, body, one optional file.
+/// A body over the request limit is 413 wherever the parser meets it; text
+/// (fields, the file's name and type) holding a NUL character is 422.
 async fn read_reply_form(
     mut multipart: Multipart,
     max_attachment: usize,
 ) -> Result<(String, String, Option<NewAttachment>), Error> {
     let (mut csrf, mut body, mut file) = (String::new(), String::new(), None);
-    let too_large = |_| Error::TooLarge;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| Error::BadRequest(e.body_text()))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(too_large)?,
-            Some("body") => body = field.text().await.map_err(too_large)?,
+            Some("csrf") => csrf = field.text().await.map_err(multipart_error)?,
+            Some("body") => body = text_without_nul("body", field.text().await)?,
             Some("attachment") => {
                 let filename = field.file_name().unwrap_or_default().to_owned();
                 let content_type = field
                     .content_type()
                     .unwrap_or("application/octet-stream")
                     .to_owned();
-                let content = field.bytes().await.map_err(too_large)?;
+                if has_nul(&filename) || has_nul(&content_type) {
+                    return Err(invalid("attachment", NUL_MESSAGE));
+                }
+                let content = field.bytes().await.map_err(multipart_error)?;
                 if content.len() > max_attachment {
                     return Err(Error::TooLarge);
                 }
@@ -173,6 +175,23 @@ async fn read_reply_form(
         }
     }
     Ok((csrf, body, file))
+}
+
+/// 413 for a body over the limit, 400 for anything else wrong with it.
+fn multipart_error(e: MultipartError) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::TooLarge
+    } else {
+        Error::BadRequest(e.body_text())
+    }
+}
+
+fn text_without_nul(name: &str, read: Result<String, MultipartError>) -> Result<String, Error> {
+    let text = read.map_err(multipart_error)?;
+    if has_nul(&text) {
+        return Err(invalid(name, NUL_MESSAGE));
+    }
+    Ok(text)
 }
 
 pub async fn add_reporter_message(

@@ -1,7 +1,6 @@
 //! The liveness ping's link, and an admin's page of one member: criteria
 //! answers, liveness record, reviews and the review form.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -17,6 +16,7 @@ use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::http::api::liveness::{keep_sweeping, liveness_view};
 use crate::http::api::membership::membership_error;
+use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 

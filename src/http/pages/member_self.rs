@@ -1,7 +1,6 @@
 //! The organisation page of a member contact: its details and contacts,
 //! adding and removing colleagues, and leaving the list.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -17,6 +16,7 @@ use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::membership::ContactInput;
 use crate::http::api::membership::membership_error;
+use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 

@@ -3,7 +3,6 @@
 //! founding-member and removal forms, and the criteria. Every action is a
 //! use case of `app::membership`.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -19,6 +18,7 @@ use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::membership::{ApplicationStatus, Criterion, OrganizationInput};
 use crate::http::api::membership::application_view;
+use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 

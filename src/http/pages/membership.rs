@@ -4,7 +4,6 @@
 //! Each action is a use case of `app::membership`; these handlers turn
 //! forms into its input and its errors back into fields.
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -23,6 +22,7 @@ use crate::domain::id::MemberId;
 use crate::domain::membership::{ApplicationStatus, MemberStatus, OrganizationInput};
 use crate::domain::secret::Secret;
 use crate::http::api::membership::{applicant_view, membership_error};
+use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 use crate::publish::markdown;

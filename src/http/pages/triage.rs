@@ -1,6 +1,5 @@
 //! The admins' inbox, report page, triage actions and the jobs view.
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,6 +15,7 @@ use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
 use crate::domain::job::JobState;
 use crate::domain::report::ReportStatus;
+use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 use crate::http::view;

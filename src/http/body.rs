@@ -1,0 +1,140 @@
+//! Request bodies as handlers take them: JSON for the API ([`ApiJson`]),
+//! urlencoded forms for pages ([`Form`]). Both refuse text holding a NUL
+//! character, which PostgreSQL cannot store and SQLite would, so that the
+//! two engines answer alike; JSON must also be an object at the top.
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::error::{ApiError, Error, PageError};
+use crate::domain::fields::FieldErrors;
+
+/// What a field holding a NUL character is told.
+pub const NUL_MESSAGE: &str = "must not contain NUL characters";
+
+/// Whether `s` holds a NUL character.
+pub fn has_nul(s: &str) -> bool {
+    s.contains('\0')
+}
+
+/// A 422 naming `field`.
+pub fn invalid(field: &str, message: &str) -> Error {
+    let mut fields = FieldErrors::new();
+    fields.add(field, message);
+    Error::Invalid(fields)
+}
+
+/// A JSON body whose rejections are API errors: bad syntax 400, too large
+/// 413, wrong content type 415, and 422 naming the problem for the wrong
+/// shape: not an object at the top (serde would read a struct from an
+/// array), a NUL character in any string, or a field of the wrong type.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let value = match Json::<Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
+            Err(rejection) => return Err(json_rejection(&rejection)),
+        };
+        let refuse = |e: Error| ApiError(e).into_response();
+        let Value::Object(members) = &value else {
+            return Err(refuse(invalid("body", "must be a JSON object")));
+        };
+        for (name, member) in members {
+            if has_nul(name) || holds_nul(member) {
+                return Err(refuse(invalid(name_of(name), NUL_MESSAGE)));
+            }
+        }
+        match serde_json::from_value(value) {
+            Ok(v) => Ok(Self(v)),
+            Err(e) => Err(refuse(invalid("body", &e.to_string()))),
+        }
+    }
+}
+
+/// The field name an error is filed under: a name that is itself the
+/// problem is not repeated back.
+fn name_of(name: &str) -> &str {
+    if has_nul(name) { "body" } else { name }
+}
+
+/// Whether any string or object key in `v` holds a NUL character. The
+/// parser has bounded the nesting (128 levels), so recursion is safe.
+fn holds_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => has_nul(s),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(members) => members.iter().any(|(k, v)| has_nul(k) || holds_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+fn json_rejection(rejection: &JsonRejection) -> Response {
+    let err = match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            return (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Json(serde_json::json!({ "error": "expected Content-Type: application/json" })),
+            )
+                .into_response();
+        }
+        JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Error::TooLarge
+        }
+        JsonRejection::JsonDataError(e) => invalid("body", &e.body_text()),
+        other => Error::BadRequest(other.body_text()),
+    };
+    ApiError(err).into_response()
+}
+
+/// `axum::Form` for pages that also refuses a field whose name or decoded
+/// value holds a NUL character (422). Other rejections are axum's.
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        // Read through axum so the body limit holds, then decode twice:
+        // once to look at every value, once into `T`.
+        let read = Request::from_parts(parts.clone(), body);
+        let bytes = Bytes::from_request(read, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let nul = url::form_urlencoded::parse(&bytes).find(|(k, v)| has_nul(k) || has_nul(v));
+        if let Some((name, _)) = nul {
+            let err = invalid(name_of(&name), NUL_MESSAGE);
+            return Err(PageError(err).into_response());
+        }
+        let again = Request::from_parts(parts, Body::from(bytes));
+        let axum::Form(v) = axum::Form::<T>::from_request(again, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nul_is_found_at_any_depth_and_in_keys() {
+        assert!(!holds_nul(
+            &json!({"a": ["b", {"c": "d"}], "n": null, "x": 1})
+        ));
+        assert!(holds_nul(&json!({"a": ["b", {"c": "d\u{0}"}]})));
+        assert!(holds_nul(&json!({"a": {"k\u{0}": 1}})));
+        assert!(holds_nul(&json!(["\u{0}"])));
+    }
+}
