@@ -11,13 +11,11 @@ async fn healthz_answers_503_within_seconds_when_the_database_does_not_answer() 
     let app = TestApp::new().await;
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
     // Every pooled connection taken: the database cannot answer a probe.
+    let size = app.state.db.pool.options().get_max_connections();
     let mut held = Vec::new();
-    while let Ok(Ok(conn)) =
-        tokio::time::timeout(Duration::from_millis(200), app.state.db.conn()).await
-    {
-        held.push(conn);
+    for _ in 0..size {
+        held.push(app.state.db.conn().await.unwrap());
     }
-    assert!(!held.is_empty());
     let answered = tokio::time::timeout(Duration::from_secs(5), app.get("/healthz", None))
         .await
         .expect("an answer within the probe's deadline, not the pool's 30 s");
