@@ -13,28 +13,14 @@ use crate::membership::{answers, founding_member};
 const HOUR: i64 = 3_600_000_000;
 const DAY: i64 = 24 * HOUR;
 const PING_LINK: &str = "http://embargo.test/liveness/";
-const JOINED: &str = "UPDATE members SET joined_at = $1 WHERE id = $2";
-const SENT: &str = "UPDATE alias_pings SET sent_at = $1 WHERE member_id = $2";
-const DUE: &str = "UPDATE alias_pings SET due_at = $1 WHERE member_id = $2";
-
-async fn exec(app: &TestApp, sql: &'static str, at: i64, id: &str) {
-    let mut conn = app.state.db.conn().await.unwrap();
-    sqlx::query(sql)
-        .bind(at)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-}
-
-/// Moves a member's joining `days` into the past.
-async fn joined_days_ago(app: &TestApp, member: &str, days: i64) {
-    exec(app, JOINED, embargo::db::now() - days * DAY, member).await;
+/// Moves the service's clock `days` forward: members joined that long ago.
+fn days_pass(app: &TestApp, days: i64) {
+    app.advance(jiff::SignedDuration::from_hours(days * 24));
 }
 
 /// Runs one sweep directly and delivers its mail.
 async fn sweep(app: &TestApp) -> Swept {
-    let swept = liveness::sweep(&app.state).await.unwrap();
+    let swept = app.at(liveness::sweep(&app.state)).await.unwrap();
     app.run_jobs().await;
     swept
 }
@@ -70,8 +56,8 @@ async fn a_due_ping_is_mailed_and_its_link_records_the_answer_and_response_time(
             .is_empty()
     );
 
-    joined_days_ago(&app, &member, 92).await;
-    liveness::ensure_sweep(&app.state).await.unwrap();
+    days_pass(&app, 92);
+    app.at(liveness::ensure_sweep(&app.state)).await.unwrap();
     app.run_jobs().await;
     let links = ping_links(&app, alias);
     assert_eq!(links.len(), 1, "one ping to the alias");
@@ -80,8 +66,7 @@ async fn a_due_ping_is_mailed_and_its_link_records_the_answer_and_response_time(
     assert!(mail.text.contains("within 14 days"), "{}", mail.text);
 
     // Answered five hours after it was sent.
-    let sent = embargo::db::now() - 5 * HOUR;
-    exec(&app, SENT, sent, &member).await;
+    app.advance(jiff::SignedDuration::from_hours(5));
     let page = app.page(Method::GET, &path_of(&links[0]), None, None).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert!(
@@ -99,7 +84,7 @@ async fn a_due_ping_is_mailed_and_its_link_records_the_answer_and_response_time(
     assert!((4.9..=5.1).contains(&hours), "response time {hours}");
     assert_eq!(r["answered"], 1);
     assert_eq!(r["overdue"], 0);
-    assert!(r["next_ping_at"].as_i64().unwrap() > embargo::db::now() + 90 * DAY);
+    assert!(r["next_ping_at"].as_i64().unwrap() > app.now() + 90 * DAY);
 
     // Following the link again, by the API this time, changes nothing.
     let api = format!("/api/v1{}", path_of(&links[0]));
@@ -126,14 +111,14 @@ async fn an_unanswered_ping_past_its_due_date_is_overdue() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let (member, _) = founding_member(&app, &admin, "Silent", "pat@silent.example").await;
-    joined_days_ago(&app, &member, 100).await;
+    days_pass(&app, 100);
     assert_eq!(sweep(&app).await.pinged, 1);
     let r = record(&app, &admin, &member).await;
     assert_eq!(r["pings"][0]["state"], "open", "not yet due: {r}");
     assert_eq!(r["pings"][0]["overdue"], false);
 
-    let past = embargo::db::now() - HOUR;
-    exec(&app, DUE, past, &member).await;
+    // Past the answer window (14 days) by an hour.
+    app.advance(jiff::SignedDuration::from_hours(14 * 24 + 1));
     let r = record(&app, &admin, &member).await;
     assert_eq!(r["pings"][0]["state"], "overdue", "{r}");
     assert_eq!(r["pings"][0]["overdue"], true);
@@ -152,10 +137,9 @@ async fn an_unanswered_ping_past_its_due_date_is_overdue() {
 async fn removed_members_are_not_pinged_and_a_second_sweep_sends_nothing_twice() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
-    let (stays, _) = founding_member(&app, &admin, "Stays", "pat@stays.example").await;
+    founding_member(&app, &admin, "Stays", "pat@stays.example").await;
     let (goes, _) = founding_member(&app, &admin, "Goes", "pat@goes.example").await;
-    joined_days_ago(&app, &stays, 120).await;
-    joined_days_ago(&app, &goes, 120).await;
+    days_pass(&app, 120);
     let removal = format!("/api/v1/members/{goes}/removal");
     let removed = app
         .post(&removal, Some(&admin), json!({ "reason": "gone" }))
@@ -163,12 +147,14 @@ async fn removed_members_are_not_pinged_and_a_second_sweep_sends_nothing_twice()
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.text());
 
     // Two sweeps racing (as from two processes) send one ping.
-    let (a, b) = tokio::join!(liveness::sweep(&app.state), liveness::sweep(&app.state));
+    let (a, b) = app
+        .at(async { tokio::join!(liveness::sweep(&app.state), liveness::sweep(&app.state)) })
+        .await;
     assert_eq!(a.unwrap().pinged + b.unwrap().pinged, 1);
 
     // Two processes start the day's sweep: one sweep runs.
-    liveness::ensure_sweep(&app.state).await.unwrap();
-    liveness::ensure_sweep(&app.state).await.unwrap();
+    app.at(liveness::ensure_sweep(&app.state)).await.unwrap();
+    app.at(liveness::ensure_sweep(&app.state)).await.unwrap();
     app.run_jobs().await;
     assert_eq!(ping_links(&app, "security@stays.example").len(), 1);
     assert!(
@@ -176,7 +162,7 @@ async fn removed_members_are_not_pinged_and_a_second_sweep_sends_nothing_twice()
         "removed members are not pinged"
     );
 
-    liveness::ensure_sweep(&app.state).await.unwrap();
+    app.at(liveness::ensure_sweep(&app.state)).await.unwrap();
     app.run_jobs().await;
     assert_eq!(sweep(&app).await, Swept::default(), "nothing is due again");
     assert_eq!(
@@ -197,7 +183,7 @@ async fn removed_members_are_not_pinged_and_a_second_sweep_sends_nothing_twice()
     assert_eq!(sweeps.len(), 2, "{sweeps:?}");
     assert_eq!(sweeps[0].0, "done");
     assert_eq!(sweeps[1].0, "queued");
-    assert!(sweeps[1].1 > embargo::db::now() + 23 * HOUR);
+    assert!(sweeps[1].1 > app.now() + 23 * HOUR);
 }
 
 #[tokio::test]
@@ -206,7 +192,7 @@ async fn admins_hear_once_when_a_review_is_due_and_a_review_resets_it() {
     let admin = app.admin_token().await;
     let (member, _) = founding_member(&app, &admin, "Yearly", "pat@yearly.example").await;
     assert_eq!(sweep(&app).await.reviews_due, 0);
-    joined_days_ago(&app, &member, 366).await;
+    days_pass(&app, 366);
     assert_eq!(sweep(&app).await.reviews_due, 1);
     let due = app.mails_to("admin@project.test");
     let due: Vec<_> = due
@@ -224,7 +210,7 @@ async fn admins_hear_once_when_a_review_is_due_and_a_review_resets_it() {
 
     let reviews = format!("/api/v1/members/{member}/reviews");
     let list = app.get(&reviews, Some(&admin)).await.json();
-    assert!(list["review_due_at"].as_i64().unwrap() < embargo::db::now());
+    assert!(list["review_due_at"].as_i64().unwrap() < app.now());
     let kept = app
         .post(
             &reviews,
@@ -237,7 +223,7 @@ async fn admins_hear_once_when_a_review_is_due_and_a_review_resets_it() {
     let list = app.get(&reviews, Some(&admin)).await.json();
     assert_eq!(list["items"][0]["outcome"], "keep");
     assert_eq!(list["items"][0]["notes"], "Active and helpful.");
-    assert!(list["review_due_at"].as_i64().unwrap() > embargo::db::now() + 364 * DAY);
+    assert!(list["review_due_at"].as_i64().unwrap() > app.now() + 364 * DAY);
     assert_eq!(sweep(&app).await.reviews_due, 0);
 }
 
@@ -344,10 +330,10 @@ async fn the_admin_page_shows_answers_liveness_and_reviews_and_takes_a_review() 
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let (member, founder) = admitted_member(&app, &admin).await;
-    joined_days_ago(&app, &member, 400).await;
+    days_pass(&app, 400);
     sweep(&app).await;
-    let past = embargo::db::now() - HOUR;
-    exec(&app, DUE, past, &member).await;
+    // Past the answer window (14 days) by an hour.
+    app.advance(jiff::SignedDuration::from_hours(14 * 24 + 1));
 
     let browser = app.browser("admin@project.test").await;
     let path = format!("/admin/members/{member}");

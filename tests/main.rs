@@ -14,6 +14,7 @@ mod authz_matrix;
 mod cli;
 mod concurrency;
 mod cvss;
+mod embargo_clock;
 mod hardening;
 mod health;
 mod ingest;

@@ -126,11 +126,10 @@ async fn reminders_go_out_30_and_7_days_before_a_key_expires() {
     let expiry: jiff::Timestamp = "2028-01-01T12:00:00Z".parse().unwrap();
     assert_eq!(due[0], expiry.as_microsecond() - 30 * 86_400 * 1_000_000);
     assert_eq!(due[1], expiry.as_microsecond() - 7 * 86_400 * 1_000_000);
-    sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = 'key_expiry_reminder'")
-        .execute(&mut *conn)
-        .await
-        .unwrap();
     drop(conn);
+    // A week before the key expires, both reminders are due.
+    let week_before = due[1] + 3_600_000_000;
+    app.advance(jiff::SignedDuration::from_micros(week_before - app.now()));
     app.run_jobs().await;
     let mails: Vec<_> = app
         .mails_to("bob@example.org")

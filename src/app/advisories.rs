@@ -93,7 +93,7 @@ pub async fn create(
         }
     }
     content.validate().map_err(AdvisoryError::Invalid)?;
-    let year = jiff::Timestamp::now()
+    let year = crate::clock::timestamp()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .year();
     let (id, seq) = store::next_id(&mut tx, &state.config.advisories.id_prefix, year).await?;

@@ -39,7 +39,7 @@ pub async fn set_embargo(
             "is required: the history keeps why the embargo was set or moved",
         ));
     }
-    let now = jiff::Timestamp::now();
+    let now = crate::clock::timestamp();
     let first = row
         .first_distributed_at
         .and_then(|t| jiff::Timestamp::from_microsecond(t).ok());

@@ -60,6 +60,8 @@ pub fn totp(secret_b32: &str, account: &str, issuer: &str) -> Option<totp_rs::To
 /// The time step `code` belongs to, if it is valid now for `secret_b32`.
 pub(super) fn totp_step(secret_b32: &str, code: &str) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    // Real time, not the service's clock: the code comes from the user's
+    // authenticator, which knows no test offset.
     let now = u64::try_from(jiff::Timestamp::now().as_second()).ok()?;
     let step = totp(secret_b32, "x", "embargo")?.check(&code, now)?;
     i64::try_from(step).ok()

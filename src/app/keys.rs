@@ -49,7 +49,7 @@ pub async fn upload(
         .map(|a| a.email)
         .unwrap_or_default();
     drop(conn);
-    let now = jiff::Timestamp::now();
+    let now = crate::clock::timestamp();
     let info =
         validate_certificate_blocking(armored, &email, now, state.config.membership.key_valid_days)
             .await

@@ -38,6 +38,8 @@ pub struct Inner {
     pub transport: Transport,
     pub report_limiter: ratelimit::RateLimiter,
     pub login_limiter: ratelimit::RateLimiter,
+    /// The time every request and job of this state runs on; tests move it.
+    pub clock: crate::clock::Clock,
 }
 
 impl std::ops::Deref for AppState {
@@ -66,6 +68,7 @@ impl AppState {
             transport,
             report_limiter,
             login_limiter,
+            clock: crate::clock::Clock::system(),
         })))
     }
 

@@ -138,9 +138,10 @@ impl Db {
     }
 }
 
-/// The current instant in microseconds since the Unix epoch.
+/// The current instant in microseconds since the Unix epoch, by the clock
+/// of the request or job being served ([`crate::clock`]).
 pub fn now() -> i64 {
-    jiff::Timestamp::now().as_microsecond()
+    crate::clock::now()
 }
 
 /// Microseconds in `seconds`.

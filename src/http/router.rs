@@ -194,6 +194,7 @@ pub fn router(state: AppState) -> Router {
     let ours: std::sync::Arc<str> = super::guard::origin_of(state.config.base())
         .unwrap_or_default()
         .into();
+    let clock = state.clock.clone();
     routes()
         .router
         .fallback(pages::public::not_found)
@@ -204,6 +205,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(no_store_unless_public))
+        // Everything a request does reads this state's clock.
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let clock = clock.clone();
+            async move { clock.scope(next.run(req)).await }
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The route template only: paths carry capability tokens.
             let route = req

@@ -25,6 +25,10 @@ const PRUNE_BATCH: i64 = 5_000;
 /// Runs due jobs until none is due; returns how many ran. Tests and
 /// `embargo jobs run` call it; `serve` runs a [`Runner`].
 pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
+    state.clock.clone().scope(run_due_now(state)).await
+}
+
+async fn run_due_now(state: &AppState) -> anyhow::Result<usize> {
     let mut conn = state.db.conn().await?;
     store::reap_expired(&mut conn, db::now()).await?;
     drop(conn);
@@ -39,7 +43,8 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
             any = true;
             let mut running = JoinSet::new();
             for job in batch {
-                running.spawn(execute(state.clone(), job));
+                let clock = state.clock.clone();
+                running.spawn(clock.scope_owned(execute(state.clone(), job)));
             }
             let outcomes = running.join_all().await;
             ran += outcomes.len();
@@ -81,7 +86,8 @@ async fn execute(state: AppState, job: Claimed) -> (Claimed, Outcome) {
             job.kind
         )))),
         Ok(parsed) => {
-            let mut work = tokio::spawn(dispatch(state.clone(), parsed));
+            let clock = state.clock.clone();
+            let mut work = tokio::spawn(clock.scope_owned(dispatch(state.clone(), parsed)));
             let mut renew = tokio::time::interval(Duration::from_secs(lease / 3));
             renew.tick().await;
             loop {
@@ -191,17 +197,22 @@ impl Runner {
         let (stop, stopped) = watch::channel(false);
         let (record, outcomes) = mpsc::unbounded_channel();
         let mut tasks = JoinSet::new();
+        let clock = state.clock.clone();
         for lane in Lane::ALL {
-            tasks.spawn(dispatch_lane(
+            tasks.spawn(clock.clone().scope_owned(dispatch_lane(
                 state.clone(),
                 lane,
                 stopped.clone(),
                 record.clone(),
-            ));
+            )));
         }
         drop(record);
-        tasks.spawn(record_outcomes(state.clone(), outcomes));
-        tasks.spawn(upkeep(state, stopped));
+        tasks.spawn(
+            clock
+                .clone()
+                .scope_owned(record_outcomes(state.clone(), outcomes)),
+        );
+        tasks.spawn(clock.scope_owned(upkeep(state, stopped)));
         Self { stop, tasks }
     }
 
@@ -260,11 +271,12 @@ async fn dispatch_lane(
             let permit = slots.clone().try_acquire_owned().ok();
             let state = state.clone();
             let record = record.clone();
-            running.spawn(async move {
+            let clock = state.clock.clone();
+            running.spawn(clock.scope_owned(async move {
                 let done = execute(state, job).await;
                 let _ = record.send(done);
                 drop(permit);
-            });
+            }));
         }
         if full {
             continue;

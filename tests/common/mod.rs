@@ -221,6 +221,23 @@ impl TestApp {
         self.account("admin@project.test", Role::Admin).await.1
     }
 
+    /// Moves the service's clock forward: what would happen after `by`
+    /// happens now, for requests, jobs and [`TestApp::at`] alike.
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        self.state.clock.advance(by);
+    }
+
+    /// The service's current instant (microseconds).
+    pub fn now(&self) -> i64 {
+        self.state.clock.now()
+    }
+
+    /// Runs a use case called directly (not through a request or job) on
+    /// the service's clock.
+    pub async fn at<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.state.clock.scope(f).await
+    }
+
     /// Runs every due job, as the runner in `serve` would.
     pub async fn run_jobs(&self) -> usize {
         embargo::jobs::run_due(&self.state).await.expect("jobs")

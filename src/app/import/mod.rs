@@ -273,7 +273,7 @@ fn check_members(state: &AppState, plan: &mut Plan, dates: &Dates) {
     if plan.members.is_empty() && plan.problems.is_empty() {
         plan.problem(Loc::File, 0, "members", "the file lists no members");
     }
-    let now = jiff::Timestamp::now();
+    let now = crate::clock::timestamp();
     let min_days = state.config.membership.key_valid_days;
     let mut seen_orgs: HashMap<String, String> = HashMap::new();
     let mut seen_emails: HashMap<String, (usize, String)> = HashMap::new();

@@ -45,7 +45,7 @@ pub(super) async fn validate_organization(
     e: &mut FieldErrors,
 ) -> Result<Option<Organization>, MembershipError> {
     let org = input.validate(e);
-    let now = jiff::Timestamp::now();
+    let now = crate::clock::timestamp();
     for (i, c) in input.contacts.iter().enumerate() {
         if let Some(key) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty())
             && let Err(err) = crate::mail::keys::validate_certificate_blocking(

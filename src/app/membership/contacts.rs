@@ -67,7 +67,7 @@ pub async fn add_contact_account(
     let account = accounts::insert(conn, &c.email, Role::Member).await?;
     members::add_contact(conn, member, &account, &c.name).await?;
     if let Some(armored) = c.openpgp_key.as_deref().filter(|k| !k.trim().is_empty()) {
-        let now = jiff::Timestamp::now();
+        let now = crate::clock::timestamp();
         let info = crate::mail::keys::validate_certificate_blocking(
             armored,
             c.email.as_str(),

@@ -127,7 +127,7 @@ pub fn security_txt_body(state: &AppState) -> String {
             encryption_key_url: &p.encryption_key_url,
             policy_url: &p.policy_url,
         },
-        jiff::Timestamp::now(),
+        crate::clock::timestamp(),
     )
 }
 
