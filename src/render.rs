@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/member.html.j2",
     "pages/advisories.html.j2",
     "pages/advisory.html.j2",
+    "pages/advisory_article.html.j2",
     "pages/error.html.j2",
     "pages/report_form.html.j2",
     "pages/report_submitted.html.j2",

@@ -29,6 +29,7 @@ mod membership_lifecycle;
 mod pages;
 mod publication;
 mod publish_formats;
+mod reads_at_scale;
 mod security;
 mod serve_clock;
 mod serve_shutdown;

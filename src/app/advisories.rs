@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::mailer::{self, Mail};
+use super::public_documents;
 use crate::db::advisories::{self as store, AdvisoryRow, NewAdvisory, Revision};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, reports};
@@ -203,6 +204,7 @@ pub async fn edit(
             &format!("Updated {}: {reason}", changed.join(", ")),
         )
         .await?;
+        public_documents::refresh(&mut tx, state, &row.id).await?;
     }
     audit::append(
         &mut tx,
@@ -275,6 +277,8 @@ async fn publish_in(
         return Ok(false);
     }
     store::add_publication(conn, &row.id, now, "Initial publication").await?;
+    // Never fails on a rendering error, so the lift is not held up by one.
+    public_documents::refresh(conn, state, &row.id).await?;
     let (content, scored) = content_of(row)?;
     let announce = &state.config.advisories.announce_address;
     if !announce.is_empty() {
@@ -326,6 +330,7 @@ pub async fn withdraw(
     }
     if row.published_at.is_some() {
         store::add_publication(&mut tx, &row.id, now, &format!("Withdrawn: {reason}")).await?;
+        public_documents::refresh(&mut tx, state, &row.id).await?;
     }
     audit::append(
         &mut tx,

@@ -24,6 +24,10 @@ pub async fn add_patch(
     }
     let mut tx = state.db.begin().await?;
     let pid = store::insert_patch(&mut tx, &row.id, patch, &actor.who).await?;
+    if row.state.is_public() {
+        // The public page lists the patches.
+        super::public_documents::refresh(&mut tx, state, &row.id).await?;
+    }
     audit::append(
         &mut tx,
         actor,

@@ -15,6 +15,7 @@ mod login;
 pub mod mailer;
 pub mod member_self;
 pub mod membership;
+pub mod public_documents;
 pub mod publication;
 pub mod ratelimit;
 pub mod reports;

@@ -6,24 +6,22 @@ use jiff::Timestamp;
 use super::AppState;
 use super::advisories::content_of;
 use crate::db::advisories::{self as store, AdvisoryRow};
+use crate::db::cursor::Cursor;
 use crate::domain::advisory::AdvisoryId;
-use crate::publish::{Public, Revision, Withdrawal};
+use crate::publish::{Public, Revision, Withdrawal, csaf};
 
 fn ts(micros: i64) -> Timestamp {
     Timestamp::from_microsecond(micros).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-async fn to_public(
+/// The public form of `row`; `None` unless it is published or withdrawn.
+pub(crate) async fn to_public(
     conn: &mut sqlx::AnyConnection,
     row: &AdvisoryRow,
 ) -> anyhow::Result<Option<Public>> {
-    let Some(published_at) = row.published_at else {
-        return Ok(None);
-    };
-    if !row.state.is_public() {
+    if row.published_at.is_none() || !row.state.is_public() {
         return Ok(None);
     }
-    let (content, scored) = content_of(row).map_err(|e| anyhow::anyhow!("{e}"))?;
     let revisions: Vec<Revision> = store::publications(conn, &row.id)
         .await?
         .into_iter()
@@ -33,6 +31,19 @@ async fn to_public(
             summary: p.summary,
         })
         .collect();
+    with_revisions(row, revisions)
+}
+
+/// `row` as public with the given public versions (none for lists that do
+/// not show them); `None` unless it is published or withdrawn.
+fn with_revisions(row: &AdvisoryRow, revisions: Vec<Revision>) -> anyhow::Result<Option<Public>> {
+    let Some(published_at) = row.published_at else {
+        return Ok(None);
+    };
+    if !row.state.is_public() {
+        return Ok(None);
+    }
+    let (content, scored) = content_of(row).map_err(|e| anyhow::anyhow!("{e}"))?;
     let modified_at = revisions.last().map(|r| r.at).unwrap_or(ts(published_at));
     let withdrawn = row.withdrawn_at.map(|at| Withdrawal {
         at: ts(at),
@@ -72,4 +83,54 @@ pub async fn all(state: &AppState) -> anyhow::Result<Vec<Public>> {
         }
     }
     Ok(out)
+}
+
+/// One page of the public index, newest published first, after `before`,
+/// and the next page's cursor. Without public versions: the index does not
+/// show them.
+pub async fn index_page(
+    state: &AppState,
+    before: Option<&Cursor>,
+) -> anyhow::Result<(Vec<Public>, Option<Cursor>)> {
+    let mut conn = state.db.conn().await?;
+    let page = store::public_page(&mut conn, before).await?;
+    drop(conn);
+    let mut out = Vec::with_capacity(page.items.len());
+    for row in &page.items {
+        if let Some(p) = with_revisions(row, Vec::new())? {
+            out.push(p);
+        }
+    }
+    Ok((out, page.next))
+}
+
+/// The latest [`PAGE_SIZE`](crate::db::cursor::PAGE_SIZE) publications,
+/// newest first, with their public versions (for the feed).
+pub async fn latest(state: &AppState) -> anyhow::Result<Vec<Public>> {
+    let mut conn = state.db.conn().await?;
+    let page = store::public_page(&mut conn, None).await?;
+    let mut out = Vec::with_capacity(page.items.len());
+    for row in &page.items {
+        if let Some(p) = to_public(&mut conn, row).await? {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Every public advisory as the CSAF directory lists it: its path and
+/// current release date, from one query.
+pub async fn csaf_listing(state: &AppState) -> anyhow::Result<Vec<csaf::Listed>> {
+    let mut conn = state.db.conn().await?;
+    let rows = store::public_listing(&mut conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let published_at = ts(r.published_at);
+            csaf::Listed {
+                path: csaf::path_of(&r.id, published_at),
+                current_release_date: r.last_version_at.map_or(published_at, ts),
+            }
+        })
+        .collect())
 }

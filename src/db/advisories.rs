@@ -23,14 +23,14 @@ pub struct AdvisoryRow {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "id, state, content, report_id, embargo_until, embargo_zone, first_distributed_at, \
+pub(super) const COLUMNS: &str = "id, state, content, report_id, embargo_until, embargo_zone, first_distributed_at, \
     published_at, withdrawn_at, withdrawn_reason, revision, created_at, updated_at";
 
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> DbError {
     DbError::Decode(Box::new(e))
 }
 
-fn row(r: &sqlx::any::AnyRow) -> Result<AdvisoryRow, DbError> {
+pub(super) fn row(r: &sqlx::any::AnyRow) -> Result<AdvisoryRow, DbError> {
     let id: String = r.try_get("id")?;
     let state: String = r.try_get("state")?;
     Ok(AdvisoryRow {
@@ -103,21 +103,6 @@ pub async fn get(
         .as_ref()
         .map(row)
         .transpose()
-}
-
-/// Advisories, newest first, optionally in one state.
-pub async fn list(
-    conn: &mut AnyConnection,
-    state: Option<AdvisoryState>,
-) -> Result<Vec<AdvisoryRow>, DbError> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM advisories WHERE ($1 IS NULL OR state = $1) ORDER BY created_at DESC LIMIT 1000"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(state.map(|s| s.as_str()))
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(row).collect()
 }
 
 /// Everything the public may see: published and withdrawn, newest first.
@@ -325,4 +310,5 @@ pub async fn publications(
 pub use super::advisory_embargo::{
     EmbargoChange, EmbargoChangeRow, Seen, embargo_history, set_embargo,
 };
+pub use super::advisory_lists::{Listed, page, public_listing, public_page};
 pub use super::advisory_patches::{PatchInfo, insert_patch, patch_content, patches};

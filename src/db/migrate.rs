@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "contact_keys", include_str!("../../migrations/0005_contact_keys.sql")),
     (6, "job_engine", include_str!("../../migrations/0006_job_engine.sql")),
     (7, "concurrency", include_str!("../../migrations/0007_concurrency.sql")),
+    (8, "public_documents", include_str!("../../migrations/0008_public_documents.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.

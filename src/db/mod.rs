@@ -4,15 +4,18 @@
 pub mod accounts;
 pub mod advisories;
 pub mod advisory_embargo;
+pub mod advisory_lists;
 pub mod advisory_patches;
 pub mod applications;
 pub mod audit;
 pub mod counters;
+pub mod cursor;
 pub mod jobs;
 pub mod keys;
 pub mod liveness;
 pub mod members;
 pub mod migrate;
+pub mod public_documents;
 pub mod reports;
 pub mod sessions;
 

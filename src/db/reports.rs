@@ -3,6 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page};
 use crate::domain::id::{AccountId, AttachmentId, MessageId, ReportId};
 use crate::domain::report::{NewReport, ReportStatus};
 use crate::domain::secret::SecretHash;
@@ -193,7 +194,12 @@ pub struct Filter {
     pub search: Option<String>,
 }
 
-pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Report>, DbError> {
+/// The inbox, newest first: the page after `before` (the first without it).
+pub async fn list(
+    conn: &mut AnyConnection,
+    filter: &Filter,
+    before: Option<&Cursor>,
+) -> Result<Page<Report>, DbError> {
     let pattern = filter.search.as_deref().map(|s| {
         let escaped = s
             .to_lowercase()
@@ -204,14 +210,23 @@ pub async fn list(conn: &mut AnyConnection, filter: &Filter) -> Result<Vec<Repor
     });
     let sql = format!(
         "SELECT {COLUMNS} FROM reports WHERE ($1 IS NULL OR status = $1) \
-         AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') ORDER BY created_at DESC LIMIT 500"
+         AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') \
+         AND ($3 IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4)) \
+         ORDER BY created_at DESC, id DESC LIMIT $5"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(filter.status.map(|s| s.as_str()))
         .bind(pattern)
+        .bind(before.map(|c| c.at))
+        .bind(before.map(|c| c.id.as_str()))
+        .bind(super::cursor::limit())
         .fetch_all(conn)
         .await?;
-    rows.iter().map(report).collect()
+    let rows = rows.iter().map(report).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(rows, |r| Cursor {
+        at: r.created_at,
+        id: r.id.clone(),
+    }))
 }
 
 /// Moves the report from `from` to `status`; false (nothing written) when

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod guard;
 mod idle;
 pub mod pages;
+pub mod paging;
 pub mod router;
 pub mod server;
 pub mod view;

@@ -6,6 +6,7 @@ pub mod atom;
 pub mod csaf;
 pub mod markdown;
 pub mod osv;
+pub mod page;
 pub mod securitytxt;
 
 use jiff::Timestamp;

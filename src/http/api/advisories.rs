@@ -77,10 +77,13 @@ pub async fn create_advisory(
 pub struct ListQuery {
     /// draft, embargoed, published or withdrawn.
     state: String,
+    /// The `next` of the previous page: the page of older advisories after
+    /// it. Empty: the newest page. Pages hold at most 50, newest created first.
+    before: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}]}`"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "One page, newest first: `{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}], \"next\"}`; `next` is the cursor to pass as `before` for the next page, null on the last"), (status = 400), (status = 401), (status = 403)))]
 pub async fn list_advisories(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -91,9 +94,13 @@ pub async fn list_advisories(
         "" => None,
         s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
+    let before = crate::http::paging::before(&q.before)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let rows = store::list(&mut conn, filter).await.map_err(Error::from)?;
+    let page = store::page(&mut conn, filter, before.as_ref())
+        .await
+        .map_err(Error::from)?;
     drop(conn);
+    let rows = page.items;
     let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     crate::app::record_list(
         &state,
@@ -107,7 +114,8 @@ pub async fn list_advisories(
         .iter()
         .map(advisory_json)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(json!({ "items": items })))
+    let next = page.next.map(|c| c.to_string());
+    Ok(Json(json!({ "items": items, "next": next })))
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),

@@ -87,10 +87,13 @@ pub struct ListQuery {
     status: String,
     /// Case-insensitive search in titles.
     q: String,
+    /// The `next` of the previous page: the page of older reports after it.
+    /// Empty: the newest page. Pages hold at most 50 reports, newest first.
+    before: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"title\", \"status\", \"created_at\", \"updated_at\", \"source\", \"assignee\", \"overdue\"}]}`"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "One page, newest first: `{\"items\": [{\"id\", \"title\", \"status\", \"created_at\", \"updated_at\", \"source\", \"assignee\", \"overdue\"}], \"next\"}`; `next` is the cursor to pass as `before` for the next page, null on the last"), (status = 400), (status = 401), (status = 403)))]
 pub async fn list_reports(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -101,8 +104,11 @@ pub async fn list_reports(
         return Err(Error::denied(decision).into());
     }
     let filter = inbox_filter(&q.status, &q.q)?;
-    let items = inbox_items(&state, &caller.audit(), &filter).await?;
-    Ok(Json(json!({ "items": items })))
+    let before = crate::http::paging::before(&q.before)?;
+    let (items, next) = inbox_items(&state, &caller.audit(), &filter, before.as_ref()).await?;
+    Ok(Json(
+        json!({ "items": items, "next": next.map(|c| c.to_string()) }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),

@@ -3,71 +3,24 @@
 //! embargoed advisories answer 404 exactly as unknown ids do.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
+use crate::app::public_documents::{self, Kind};
 use crate::app::publication;
 use crate::domain::authz::Action;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
-use crate::publish::{self, Public, csaf, osv, rfc3339};
+use crate::http::paging;
+use crate::publish::{self, Public, csaf, rfc3339};
 
-/// The template context of one public advisory.
+/// The template context of one public advisory (see
+/// [`publish::page::advisory_context`]).
 pub fn advisory_context(state: &AppState, a: &Public) -> Value {
-    let site = state.config.site();
-    let c = &a.content;
-    let affected: Vec<Value> = c
-        .affected
-        .iter()
-        .map(|af| {
-            let ranges: Vec<Value> = af
-                .ranges
-                .iter()
-                .map(|r| {
-                    let events: Vec<Value> = r
-                        .events
-                        .iter()
-                        .map(|e| {
-                            let kind = match e {
-                                crate::domain::advisory::Event::Introduced(_) => "introduced",
-                                crate::domain::advisory::Event::Fixed(_) => "fixed",
-                                crate::domain::advisory::Event::LastAffected(_) => "last affected",
-                                crate::domain::advisory::Event::Limit(_) => "limit",
-                            };
-                            json!({ "kind": kind, "version": e.version() })
-                        })
-                        .collect();
-                    json!({ "kind": r.kind, "repo": r.repo, "events": events })
-                })
-                .collect();
-            json!({ "ecosystem": af.package.ecosystem, "name": af.package.name, "purl": af.package.purl,
-                    "ranges": ranges, "versions": af.versions })
-        })
-        .collect();
-    json!({
-        "id": a.id.as_str(),
-        "summary": c.summary,
-        // Rendered by publish::markdown, which drops raw HTML and unsafe links.
-        "details_html": publish::markdown::to_html(&c.details),
-        "published": rfc3339(a.published_at),
-        "modified": rfc3339(a.modified_at),
-        "withdrawn": a.withdrawn.as_ref().map(|w| json!({ "at": rfc3339(w.at), "reason": w.reason })),
-        "aliases": c.aliases,
-        "severity": a.scored,
-        "cwe_ids": c.database_specific.cwe_ids,
-        "unaffected_versions": c.database_specific.unaffected_versions,
-        "fixed_versions": c.fixed_versions(),
-        "affected": affected,
-        "credits": c.credits,
-        "references": c.references,
-        "revisions": a.revisions.iter().map(|r| json!({ "number": r.number, "at": rfc3339(r.at), "summary": r.summary })).collect::<Vec<_>>(),
-        "osv_url": format!("/advisories/{}.osv.json", a.id),
-        "csaf_url": format!("/advisories/{}.csaf.json", a.id),
-        "url": site.advisory_url(&a.id),
-    })
+    publish::page::advisory_context(&state.config.site(), a)
 }
 
 /// The template context of the index.
@@ -83,15 +36,27 @@ pub fn index_context(all: &[Public]) -> Value {
     json!({ "advisories": items })
 }
 
-pub async fn index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+/// `?before=` of the public index.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct IndexQuery {
+    before: String,
+}
+
+/// `/advisories`: one page of public advisories, newest first, with a link
+/// to the next.
+pub async fn index(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<IndexQuery>,
+) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
-    let all = publication::all(&state).await?;
-    page.render(
-        &state,
-        "advisories",
-        "Security advisories",
-        index_context(&all),
-    )
+    let before = paging::before(&q.before)?;
+    let (shown, next) = publication::index_page(&state, before.as_ref()).await?;
+    let mut ctx = index_context(&shown);
+    ctx["next"] = json!(paging::next_link("/advisories", &[], next.as_ref()));
+    ctx["newest"] = json!(before.is_some().then_some("/advisories"));
+    page.render(&state, "advisories", "Security advisories", ctx)
 }
 
 /// A public page rendered outside any request, as nobody signed in sees it
@@ -131,38 +96,42 @@ pub fn security_txt_body(state: &AppState) -> String {
     )
 }
 
-/// `/advisories/{id}`, `{id}.osv.json` or `{id}.csaf.json`.
+/// `/advisories/{id}`, `{id}.osv.json` or `{id}.csaf.json`, served as
+/// stored at publication (see [`public_documents`]).
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
-    let (id, format) = if let Some(id) = file.strip_suffix(".osv.json") {
-        (id, "osv")
+    let (id, kind) = if let Some(id) = file.strip_suffix(".osv.json") {
+        (id, Kind::Osv)
     } else if let Some(id) = file.strip_suffix(".csaf.json") {
-        (id, "csaf")
+        (id, Kind::Csaf)
     } else {
-        (file.as_str(), "html")
+        (file.as_str(), Kind::Html)
     };
-    let advisory = publication::find(&state, id)
+    let doc = public_documents::find(&state, id, kind)
         .await?
         .ok_or(Error::NotFound)?;
-    let site = state.config.site();
-    Ok(match format {
-        "osv" => json_response(osv::render(&advisory, &site)),
-        "csaf" => json_response(csaf::render(&advisory, &site)),
-        _ => {
-            let title = format!("{}: {}", advisory.id, advisory.content.summary);
-            let mut ctx = advisory_context(&state, &advisory);
-            ctx["patches"] = json!(public_patches(&state, &advisory).await?);
-            page.render(&state, "advisory", &title, json!({ "advisory": ctx }))?
-        }
+    Ok(match kind {
+        Kind::Osv | Kind::Csaf => stored_json(doc.body),
+        Kind::Html => page.render(
+            &state,
+            "advisory",
+            &doc.title,
+            json!({ "article": doc.body }),
+        )?,
     })
 }
 
 fn json_response(v: Value) -> Response {
     ([(header::CACHE_CONTROL, "public, max-age=60")], Json(v)).into_response()
+}
+
+/// A stored JSON document, with the headers `Json` gives plus caching.
+fn stored_json(body: String) -> Response {
+    text("application/json", body)
 }
 
 fn text(content_type: &'static str, body: String) -> Response {
@@ -178,10 +147,10 @@ fn text(content_type: &'static str, body: String) -> Response {
 
 pub async fn feed(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
-    let all = publication::all(&state).await?;
+    let latest = publication::latest(&state).await?;
     Ok(text(
         "application/atom+xml; charset=utf-8",
-        publish::atom::render(&state.config.site(), &all),
+        publish::atom::render(&state.config.site(), &latest),
     ))
 }
 
@@ -198,10 +167,10 @@ pub async fn csaf_provider_metadata(
     page: Page,
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
-    let all = publication::all(&state).await?;
-    let last = all
+    let listing = publication::csaf_listing(&state).await?;
+    let last = listing
         .iter()
-        .map(|a| a.modified_at)
+        .map(|a| a.current_release_date)
         .max()
         .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     Ok(json_response(csaf::provider_metadata(
@@ -212,8 +181,11 @@ pub async fn csaf_provider_metadata(
 
 pub async fn csaf_index(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
-    let all = publication::all(&state).await?;
-    Ok(text("text/plain; charset=utf-8", csaf::index_txt(&all)))
+    let listing = publication::csaf_listing(&state).await?;
+    Ok(text(
+        "text/plain; charset=utf-8",
+        csaf::index_txt_of(&listing),
+    ))
 }
 
 pub async fn csaf_changes(
@@ -221,8 +193,11 @@ pub async fn csaf_changes(
     page: Page,
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
-    let all = publication::all(&state).await?;
-    Ok(text("text/csv; charset=utf-8", csaf::changes_csv(&all)))
+    let listing = publication::csaf_listing(&state).await?;
+    Ok(text(
+        "text/csv; charset=utf-8",
+        csaf::changes_csv_of(&listing),
+    ))
 }
 
 /// `/.well-known/csaf/white/{year}/{file}`: a CSAF document at the path its
@@ -233,12 +208,10 @@ pub async fn csaf_document(
     Path((year, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
-    let all = publication::all(&state).await?;
-    let found = all.iter().find(|a| {
-        csaf::file_name(a.id.as_str()) == file && a.published_at.strftime("%Y").to_string() == year
-    });
-    let advisory = found.ok_or(Error::NotFound)?;
-    Ok(json_response(csaf::render(advisory, &state.config.site())))
+    let doc = public_documents::find_csaf_at(&state, &year, &file)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(stored_json(doc.body))
 }
 
 /// `/advisories/{id}/patches/{patch}`: a published advisory's patch.
@@ -258,8 +231,5 @@ pub async fn public_patch(
 pub async fn public_patches(state: &AppState, a: &Public) -> Result<Vec<Value>, Error> {
     let mut conn = state.db.conn().await?;
     let list = crate::db::advisories::patches(&mut conn, &a.id).await?;
-    Ok(list
-        .into_iter()
-        .map(|p| json!({ "url": format!("/advisories/{}/patches/{}", a.id, p.id), "filename": p.filename, "size": p.size, "sha256": p.sha256 }))
-        .collect())
+    Ok(publish::page::patches_context(&a.id, &list))
 }

@@ -63,6 +63,7 @@ use super::advisory_forms::*;
 #[serde(default)]
 pub struct ListQuery {
     state: String,
+    before: String,
 }
 
 pub async fn list(
@@ -75,9 +76,11 @@ pub async fn list(
         "" => None,
         s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
+    let before = crate::http::paging::before(&q.before)?;
     let mut conn = state.db.conn().await?;
-    let rows = store::list(&mut conn, filter).await?;
+    let page_rows = store::page(&mut conn, filter, before.as_ref()).await?;
     drop(conn);
+    let rows = page_rows.items;
     let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     crate::app::record_list(
         &state,
@@ -88,7 +91,11 @@ pub async fn list(
     )
     .await?;
     let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
-    let ctx = json!({ "advisories": items, "filter_state": q.state, "states": STATES });
+    let params = [("state", q.state.as_str())];
+    let next =
+        crate::http::paging::next_link("/admin/advisories", &params, page_rows.next.as_ref());
+    let ctx =
+        json!({ "advisories": items, "filter_state": q.state, "states": STATES, "next": next });
     page.render(&state, "admin_advisories", "Advisories", ctx)
 }
 

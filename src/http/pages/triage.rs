@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{CsrfOnly, see_other};
 use crate::app::AppState;
 use crate::app::reports::{self as usecase, TriageError};
+use crate::db::cursor::Cursor;
 use crate::db::{accounts, jobs, reports};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
@@ -18,6 +19,7 @@ use crate::domain::report::ReportStatus;
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
+use crate::http::paging;
 use crate::http::view;
 
 #[derive(Debug, Default, Deserialize)]
@@ -25,6 +27,8 @@ use crate::http::view;
 pub struct InboxQuery {
     status: String,
     q: String,
+    /// The cursor of the page to show; empty for the newest.
+    before: String,
 }
 
 /// Inbox filter from query text; an unknown status is a 400, not "all".
@@ -39,21 +43,24 @@ pub fn inbox_filter(status: &str, q: &str) -> Result<reports::Filter, Error> {
     Ok(reports::Filter { status, search })
 }
 
-/// Reports for the inbox, each with its overdue flag and assignee's address.
-/// The list read is audited: one event naming the reports shown.
+/// One page of the inbox (newest first, after `before`), each report with
+/// its overdue flag and assignee's address, and the next page's cursor.
+/// The list read is audited: one event naming the reports of this page.
 pub async fn inbox_items(
     state: &AppState,
     reader: &crate::db::audit::Actor,
     filter: &reports::Filter,
-) -> Result<Vec<serde_json::Value>, Error> {
+    before: Option<&Cursor>,
+) -> Result<(Vec<serde_json::Value>, Option<Cursor>), Error> {
     let mut conn = state.db.conn().await?;
-    let list = reports::list(&mut conn, filter).await?;
+    let page = reports::list(&mut conn, filter, before).await?;
     let admins = accounts::admins(&mut conn).await?;
     drop(conn);
+    let list = page.items;
     let shown: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
     crate::app::record_list(state, reader, "report.list_read", "reports", &shown).await?;
     let now = crate::db::now();
-    Ok(list
+    let items = list
         .iter()
         .map(|r| {
             let assignee = r
@@ -67,7 +74,8 @@ pub async fn inbox_items(
                 "overdue": usecase::is_overdue(state, r, now),
             })
         })
-        .collect())
+        .collect();
+    Ok((items, page.next))
 }
 
 pub async fn inbox(
@@ -77,13 +85,20 @@ pub async fn inbox(
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ListReports)?;
     let filter = inbox_filter(&q.status, &q.q)?;
-    let items = inbox_items(&state, &page.audit(), &filter).await?;
+    let before = paging::before(&q.before)?;
+    let (items, next) = inbox_items(&state, &page.audit(), &filter, before.as_ref()).await?;
+    let params = [("status", q.status.as_str()), ("q", q.q.as_str())];
+    let next = paging::next_link("/admin/reports", &params, next.as_ref());
+    let newest = before
+        .is_some()
+        .then(|| paging::link("/admin/reports", &params, None));
     let statuses: Vec<&str> = ReportStatus::ALL.iter().map(|s| s.as_str()).collect();
     page.render(
         &state,
         "inbox",
         "Inbox",
-        json!({ "reports": items, "filter": { "status": q.status, "q": q.q }, "statuses": statuses }),
+        json!({ "reports": items, "filter": { "status": q.status, "q": q.q }, "statuses": statuses,
+                "next": next, "newest": newest }),
     )
 }
 

@@ -97,21 +97,47 @@ pub fn provider_metadata(site: &Site, last_updated: jiff::Timestamp) -> Value {
 
 /// `index.txt` of the `white` directory: one path per line.
 pub fn index_txt(advisories: &[Public]) -> String {
-    let mut paths: Vec<String> = advisories.iter().map(path).collect();
-    paths.sort();
-    paths.dedup();
-    paths.into_iter().map(|p| p + "\n").collect()
+    index_txt_of(&advisories.iter().map(listed).collect::<Vec<_>>())
 }
 
 /// `changes.csv`: `"path","current_release_date"`, newest first.
 pub fn changes_csv(advisories: &[Public]) -> String {
-    let mut rows: Vec<(Timestamp, String)> = advisories
+    changes_csv_of(&advisories.iter().map(listed).collect::<Vec<_>>())
+}
+
+/// What the directory listings say of one document.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// `YYYY/file_name.json`, relative to the white directory.
+    pub path: String,
+    pub current_release_date: Timestamp,
+}
+
+/// The listing entry of `advisory`.
+pub fn listed(advisory: &Public) -> Listed {
+    Listed {
+        path: path(advisory),
+        current_release_date: current_release_date(advisory),
+    }
+}
+
+/// `index.txt` of the given entries: one path per line, sorted.
+pub fn index_txt_of(entries: &[Listed]) -> String {
+    let mut paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths.into_iter().map(|p| format!("{p}\n")).collect()
+}
+
+/// `changes.csv` of the given entries, newest first.
+pub fn changes_csv_of(entries: &[Listed]) -> String {
+    let mut rows: Vec<(Timestamp, &str)> = entries
         .iter()
-        .map(|a| (current_release_date(a), path(a)))
+        .map(|e| (e.current_release_date, e.path.as_str()))
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     let mut seen = std::collections::HashSet::new();
-    rows.retain(|(_, p)| seen.insert(p.clone()));
+    rows.retain(|(_, p)| seen.insert(*p));
     rows.into_iter()
         .map(|(at, p)| format!("\"{p}\",\"{}\"\n", rfc3339(at)))
         .collect()
@@ -126,11 +152,12 @@ pub fn white_directory(site: &Site) -> String {
 /// year of `initial_release_date` (requirement 11), which is not always the
 /// year in the advisory id.
 pub fn path(advisory: &Public) -> String {
-    format!(
-        "{}/{}",
-        advisory.published_at.strftime("%Y"),
-        file_name(advisory.id.as_str())
-    )
+    path_of(&advisory.id, advisory.published_at)
+}
+
+/// [`path`] from the id and the initial release.
+pub fn path_of(id: &crate::domain::advisory::AdvisoryId, published_at: Timestamp) -> String {
+    format!("{}/{}", published_at.strftime("%Y"), file_name(id.as_str()))
 }
 
 /// The document's canonical URL (its `self` reference).

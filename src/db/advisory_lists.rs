@@ -1,0 +1,91 @@
+//! Lists of advisories, a bounded page at a time, and the one-query
+//! listing of every public advisory that the CSAF directory needs.
+
+use sqlx::{AnyConnection, Row};
+
+use super::DbError;
+use super::advisories::{AdvisoryRow, COLUMNS, row};
+use super::cursor::{Cursor, Page, limit};
+use crate::domain::advisory::{AdvisoryId, AdvisoryState};
+
+/// Advisories, newest created first, optionally in one state: the page
+/// after `before` (the first page without it).
+pub async fn page(
+    conn: &mut AnyConnection,
+    state: Option<AdvisoryState>,
+    before: Option<&Cursor>,
+) -> Result<Page<AdvisoryRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM advisories WHERE ($1 IS NULL OR state = $1) \
+         AND ($2 IS NULL OR created_at < $2 OR (created_at = $2 AND id < $3)) \
+         ORDER BY created_at DESC, id DESC LIMIT $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(state.map(|s| s.as_str()))
+        .bind(before.map(|c| c.at))
+        .bind(before.map(|c| c.id.as_str()))
+        .bind(limit())
+        .fetch_all(conn)
+        .await?;
+    let rows = rows.iter().map(row).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(rows, |r| Cursor {
+        at: r.created_at,
+        id: r.id.to_string(),
+    }))
+}
+
+/// Published and withdrawn advisories, newest published first: the page
+/// after `before` (the first page without it).
+pub async fn public_page(
+    conn: &mut AnyConnection,
+    before: Option<&Cursor>,
+) -> Result<Page<AdvisoryRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM advisories WHERE state IN ('published', 'withdrawn') \
+         AND published_at IS NOT NULL \
+         AND ($1 IS NULL OR published_at < $1 OR (published_at = $1 AND id < $2)) \
+         ORDER BY published_at DESC, id DESC LIMIT $3"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(before.map(|c| c.at))
+        .bind(before.map(|c| c.id.as_str()))
+        .bind(limit())
+        .fetch_all(conn)
+        .await?;
+    let rows = rows.iter().map(row).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page::from_rows(rows, |r| Cursor {
+        at: r.published_at.unwrap_or_default(),
+        id: r.id.to_string(),
+    }))
+}
+
+/// What the CSAF directory lists of one public advisory.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: AdvisoryId,
+    pub published_at: i64,
+    /// The instant of its latest public version, if it has any.
+    pub last_version_at: Option<i64>,
+}
+
+/// Every published or withdrawn advisory, with only what the CSAF
+/// `index.txt` and `changes.csv` need, in one query.
+pub async fn public_listing(conn: &mut AnyConnection) -> Result<Vec<Listed>, DbError> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.published_at, \
+         (SELECT p.at FROM publications p WHERE p.advisory_id = a.id ORDER BY p.number DESC LIMIT 1) AS last_at \
+         FROM advisories a WHERE a.state IN ('published', 'withdrawn') AND a.published_at IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get("id")?;
+            Ok(Listed {
+                id: AdvisoryId::parse(&id).map_err(|e| DbError::Decode(Box::new(e)))?,
+                published_at: r.try_get("published_at")?,
+                last_version_at: r.try_get("last_at")?,
+            })
+        })
+        .collect()
+}
