@@ -91,3 +91,30 @@ async fn an_unconfirmed_application_expires_with_a_notice() {
             .any(|m| m.subject.contains("expired"))
     );
 }
+
+#[tokio::test]
+async fn admins_see_each_members_own_contacts_and_the_public_sees_none() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (a, _) = founding_member(&app, &admin, "Alpha", "ann@alpha.example").await;
+    let (b, _) = founding_member(&app, &admin, "Beta", "bob@beta.example").await;
+    let list = app.get("/api/v1/members", Some(&admin)).await.json();
+    let contacts_of = |id: &str| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap()["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["email"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(contacts_of(&a), ["ann@alpha.example"]);
+    assert_eq!(contacts_of(&b), ["bob@beta.example"]);
+    let public = app.get("/api/v1/members", None).await.json();
+    assert!(public["items"][0].get("contacts").is_none());
+    assert_eq!(public["items"].as_array().unwrap().len(), 2);
+}

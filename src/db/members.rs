@@ -183,15 +183,35 @@ pub async fn contacts(conn: &mut AnyConnection, member: &str) -> Result<Vec<Cont
     .bind(member)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ContactRow {
-                account_id: r.try_get("account_id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-            })
-        })
-        .collect()
+    rows.iter().map(contact_row).collect()
+}
+
+/// The current contacts of every member, by member id, in one query.
+pub async fn contacts_by_member(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::HashMap<String, Vec<ContactRow>>, DbError> {
+    let rows = sqlx::query(
+        "SELECT c.member_id, c.account_id, c.name, a.email FROM member_contacts c \
+         JOIN accounts a ON a.id = c.account_id WHERE c.removed_at IS NULL ORDER BY c.member_id, c.name",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut by_member: std::collections::HashMap<String, Vec<ContactRow>> = Default::default();
+    for r in &rows {
+        by_member
+            .entry(r.try_get("member_id")?)
+            .or_default()
+            .push(contact_row(r)?);
+    }
+    Ok(by_member)
+}
+
+fn contact_row(r: &sqlx::any::AnyRow) -> Result<ContactRow, DbError> {
+    Ok(ContactRow {
+        account_id: r.try_get("account_id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+    })
 }
 
 /// The member an account is a current contact of, if any.

@@ -286,14 +286,17 @@ pub async fn list_members(
     let admin = authorize(&caller.actor, Action::ManageMembership).is_allowed();
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let list = members::list(&mut conn).await.map_err(Error::from)?;
+    let mut contacts = match admin {
+        true => members::contacts_by_member(&mut conn)
+            .await
+            .map_err(Error::from)?,
+        false => Default::default(),
+    };
     let mut items = Vec::new();
     for m in list {
         if admin {
-            let contacts = members::contacts(&mut conn, &m.id)
-                .await
-                .map_err(Error::from)?;
             let mut v = serde_json::to_value(&m).map_err(|e| Error::Internal(e.into()))?;
-            v["contacts"] = json!(contacts);
+            v["contacts"] = json!(contacts.remove(&m.id).unwrap_or_default());
             items.push(v);
         } else if m.status == MemberStatus::Active {
             items.push(json!({ "id": m.id, "organization": m.organization, "website": m.website }));
