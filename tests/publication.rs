@@ -1,7 +1,5 @@
 //! Publication: at the agreed instant, exactly once, and nothing public before.
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 use serde_json::json;
 
@@ -56,9 +54,8 @@ async fn an_embargoed_advisory_is_published_when_the_embargo_lifts_and_not_befor
     let admin = app.admin_token().await;
     let id = create(&app, &admin).await;
     assert_hidden(&app, &id).await;
-    let until = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_secs(2))
-        .unwrap();
+    let until =
+        jiff::Timestamp::from_microsecond(app.now()).unwrap() + jiff::SignedDuration::from_hours(2);
     let resp = app
         .post(
             &format!("/api/v1/advisories/{id}/embargo"),
@@ -70,7 +67,7 @@ async fn an_embargoed_advisory_is_published_when_the_embargo_lifts_and_not_befor
     app.run_jobs().await;
     assert_hidden(&app, &id).await;
 
-    tokio::time::sleep(Duration::from_millis(2300)).await;
+    app.advance(jiff::SignedDuration::from_secs(2 * 3600 + 1));
     app.run_jobs().await;
     let a = app
         .get(&format!("/api/v1/advisories/{id}"), Some(&admin))
@@ -130,16 +127,15 @@ async fn two_runners_at_the_instant_publish_once() {
     .await;
     let admin = app.admin_token().await;
     let id = create(&app, &admin).await;
-    let until = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_millis(1500))
-        .unwrap();
+    let until =
+        jiff::Timestamp::from_microsecond(app.now()).unwrap() + jiff::SignedDuration::from_hours(1);
     app.post(
         &format!("/api/v1/advisories/{id}/embargo"),
         Some(&admin),
         json!({ "until": until.to_string(), "time_zone": "UTC", "reason": "r" }),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(1700)).await;
+    app.advance(jiff::SignedDuration::from_secs(3601));
     let (a, b) = tokio::join!(
         embargo::jobs::run_due(&app.state),
         embargo::jobs::run_due(&app.state)
@@ -157,18 +153,16 @@ async fn a_moved_embargo_lifts_only_at_its_new_instant() {
     let admin = app.admin_token().await;
     let id = create(&app, &admin).await;
     let path = format!("/api/v1/advisories/{id}/embargo");
-    let soon = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_secs(1))
-        .unwrap();
+    let soon =
+        jiff::Timestamp::from_microsecond(app.now()).unwrap() + jiff::SignedDuration::from_hours(1);
     app.post(
         &path,
         Some(&admin),
         json!({ "until": soon.to_string(), "time_zone": "UTC", "reason": "r" }),
     )
     .await;
-    let later = jiff::Timestamp::now()
-        .checked_add(jiff::SignedDuration::from_hours(24))
-        .unwrap();
+    let later = jiff::Timestamp::from_microsecond(app.now()).unwrap()
+        + jiff::SignedDuration::from_hours(24);
     let moved = app
         .post(
             &path,
@@ -177,7 +171,8 @@ async fn a_moved_embargo_lifts_only_at_its_new_instant() {
         )
         .await;
     assert_eq!(moved.status, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // The first instant passes; only the moved one counts.
+    app.advance(jiff::SignedDuration::from_secs(3601));
     app.run_jobs().await;
     assert_eq!(
         app.get(&format!("/api/v1/advisories/{id}"), Some(&admin))
