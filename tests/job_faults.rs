@@ -1,31 +1,24 @@
 //! Faults that must not stop the service: SMTP servers that refuse, stall
 //! or never answer, and a mail backlog in front of an embargo lift.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use embargo::config::{Config, MailConfig, MailTransportKind, SmtpConfig, SmtpSecurity};
-use embargo::mail::Transport;
+use embargo::config::Config;
 use serde_json::json;
 
 use crate::common::TestApp;
 use crate::common::smtp_script::{Script, ScriptedSmtp};
 use crate::job_engine::{queue_mail, states};
 
+/// An app whose mail goes to the scripted server: 2 s per exchange, at
+/// most 4 connections, then `f`.
 async fn app_over_smtp(port: u16, f: impl FnOnce(&mut Config)) -> TestApp {
-    let config = MailConfig {
-        transport: MailTransportKind::Smtp,
-        smtp: SmtpConfig {
-            host: "127.0.0.1".into(),
-            port,
-            security: SmtpSecurity::None,
-            timeout_seconds: 2,
-            connections: 4,
-            ..SmtpConfig::default()
-        },
-    };
-    let transport = Transport::from_config(&config, std::path::PathBuf::new()).unwrap();
-    TestApp::with_transport(f, transport, Arc::new(Mutex::new(Vec::new()))).await
+    TestApp::over_smtp("127.0.0.1", port, |c| {
+        c.mail.smtp.timeout_seconds = 2;
+        c.mail.smtp.connections = 4;
+        f(c);
+    })
+    .await
 }
 
 #[tokio::test]

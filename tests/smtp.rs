@@ -1,10 +1,5 @@
 //! The SMTP transport against a real SMTP server.
 
-use std::sync::{Arc, Mutex};
-
-use embargo::config::{MailConfig, MailTransportKind, SmtpConfig, SmtpSecurity};
-use embargo::mail::Transport;
-
 use crate::common::TestApp;
 use crate::common::smtp_sink::Sink;
 
@@ -12,17 +7,7 @@ use crate::common::smtp_sink::Sink;
 async fn acknowledgements_are_delivered_over_smtp() {
     let sink = Sink::start().await;
     let (host, port) = sink.host_port();
-    let config = MailConfig {
-        transport: MailTransportKind::Smtp,
-        smtp: SmtpConfig {
-            host,
-            port,
-            security: SmtpSecurity::None,
-            ..SmtpConfig::default()
-        },
-    };
-    let transport = Transport::from_config(&config, std::path::PathBuf::new()).unwrap();
-    let app = TestApp::with_transport(|_| {}, transport, Arc::new(Mutex::new(Vec::new()))).await;
+    let app = TestApp::over_smtp(&host, port, |_| {}).await;
     // A unique address, as the external sink may hold other runs' mail.
     let rcpt = format!(
         "smtp-{}@example.net",
@@ -65,22 +50,10 @@ async fn an_unreachable_smtp_server_leaves_the_mail_queued_for_retry() {
         .local_addr()
         .unwrap()
         .port();
-    let config = MailConfig {
-        transport: MailTransportKind::Smtp,
-        smtp: SmtpConfig {
-            host: "127.0.0.1".into(),
-            port,
-            security: SmtpSecurity::None,
-            timeout_seconds: 5,
-            ..SmtpConfig::default()
-        },
-    };
-    let transport = Transport::from_config(&config, std::path::PathBuf::new()).unwrap();
-    let app = TestApp::with_transport(
-        |c| c.jobs.backoff_seconds = 60,
-        transport,
-        Arc::new(Mutex::new(Vec::new())),
-    )
+    let app = TestApp::over_smtp("127.0.0.1", port, |c| {
+        c.mail.smtp.timeout_seconds = 5;
+        c.jobs.backoff_seconds = 60;
+    })
     .await;
     app.report("Bug", Some("r@example.net")).await;
     assert_eq!(app.run_jobs().await, 1);

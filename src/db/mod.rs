@@ -16,6 +16,7 @@ pub mod liveness;
 pub mod members;
 pub mod migrate;
 pub mod public_documents;
+pub mod report_attachments;
 pub mod reports;
 pub mod sessions;
 

@@ -1,10 +1,12 @@
-//! Reports, their message threads and attachments.
+//! Reports and their message threads; attachments are in
+//! `report_attachments`.
 
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
 use super::cursor::{Cursor, Page};
-use crate::domain::id::{AccountId, AttachmentId, MessageId, ReportId};
+pub use super::report_attachments::*;
+use crate::domain::id::{AccountId, MessageId, ReportId};
 use crate::domain::report::{NewReport, ReportStatus};
 use crate::domain::secret::SecretHash;
 
@@ -352,88 +354,6 @@ pub async fn messages(
             })
         })
         .collect()
-}
-
-/// A file attached to a report.
-#[derive(Debug, Clone)]
-pub struct NewAttachment {
-    pub filename: String,
-    pub content_type: String,
-    pub content: Vec<u8>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AttachmentInfo {
-    pub id: String,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-}
-
-fn attachment_info(r: &sqlx::any::AnyRow) -> Result<AttachmentInfo, DbError> {
-    Ok(AttachmentInfo {
-        id: r.try_get("id")?,
-        filename: r.try_get("filename")?,
-        content_type: r.try_get("content_type")?,
-        size: r.try_get("size")?,
-        sha256: r.try_get("sha256")?,
-    })
-}
-
-pub async fn insert_attachment(
-    conn: &mut AnyConnection,
-    report: &ReportId,
-    message: Option<&MessageId>,
-    a: &NewAttachment,
-) -> Result<AttachmentId, DbError> {
-    let id = AttachmentId::generate();
-    sqlx::query(
-        "INSERT INTO attachments (id, report_id, message_id, filename, content_type, size, sha256, content, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(id.as_str())
-    .bind(report.as_str())
-    .bind(message.map(|m| m.as_str()))
-    .bind(&a.filename)
-    .bind(&a.content_type)
-    .bind(a.content.len() as i64)
-    .bind(crate::domain::secret::sha256_hex(&a.content))
-    .bind(&a.content)
-    .bind(super::now())
-    .execute(conn)
-    .await?;
-    Ok(id)
-}
-
-pub async fn attachments(
-    conn: &mut AnyConnection,
-    report: &ReportId,
-) -> Result<Vec<AttachmentInfo>, DbError> {
-    let rows = sqlx::query(
-        "SELECT id, filename, content_type, size, sha256 FROM attachments WHERE report_id = $1 ORDER BY created_at, id",
-    )
-    .bind(report.as_str())
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(attachment_info).collect()
-}
-
-/// One attachment's bytes, only if it belongs to `report`.
-pub async fn attachment_content(
-    conn: &mut AnyConnection,
-    report: &ReportId,
-    id: &AttachmentId,
-) -> Result<Option<(AttachmentInfo, Vec<u8>)>, DbError> {
-    let row = sqlx::query(
-        "SELECT id, filename, content_type, size, sha256, content FROM attachments WHERE id = $1 AND report_id = $2",
-    )
-    .bind(id.as_str())
-    .bind(report.as_str())
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| Ok((attachment_info(&r)?, r.try_get("content")?)))
-        .transpose()
 }
 
 /// Remembers the Message-ID of a mail we sent about `report`.

@@ -124,6 +124,20 @@ impl TestApp {
         }
     }
 
+    /// An app whose mail goes to the SMTP server at `host:port` (no TLS),
+    /// with `f` applied to the configuration, mail settings included.
+    pub async fn over_smtp(host: &str, port: u16, f: impl FnOnce(&mut Config)) -> Self {
+        let mut config = test_config();
+        config.mail.transport = embargo::config::MailTransportKind::Smtp;
+        config.mail.smtp.host = host.to_owned();
+        config.mail.smtp.port = port;
+        config.mail.smtp.security = embargo::config::SmtpSecurity::None;
+        f(&mut config);
+        let transport =
+            Transport::from_config(&config.mail, std::path::PathBuf::new()).expect("transport");
+        Self::with_transport(|c| *c = config, transport, Arc::new(Mutex::new(Vec::new()))).await
+    }
+
     pub async fn request(&self, req: Request<Body>) -> Response {
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let status = resp.status();
