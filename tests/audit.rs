@@ -29,6 +29,7 @@ async fn exec(app: &TestApp, sql: &str) {
 }
 
 async fn actions(app: &TestApp) -> Vec<String> {
+    app.state.read_log.flush().await;
     let mut conn = app.state.db.conn().await.unwrap();
     embargo::db::audit::page(&mut conn, 0, 10_000)
         .await
@@ -127,4 +128,61 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
         assert_eq!(t.await.unwrap(), StatusCode::CREATED);
     }
     assert_eq!(verify(&app).await, Ok(12));
+}
+
+#[tokio::test]
+async fn a_transaction_holds_the_chain_head_only_while_it_commits() {
+    let app = TestApp::new().await;
+    if app.state.db.engine != embargo::db::Engine::Postgres {
+        return; // SQLite lets one writer in at a time whatever the head does.
+    }
+    use embargo::db::audit::{Actor, append};
+    let before = verify(&app).await.unwrap();
+    // A long transaction that has recorded an event but not committed yet.
+    let mut slow = app.state.db.begin().await.unwrap();
+    append(
+        &mut slow,
+        &Actor::cli(),
+        "test.slow",
+        "x",
+        serde_json::json!({}),
+    );
+    // Another one records and commits meanwhile, without waiting for it.
+    let fast = async {
+        let mut tx = app.state.db.begin().await.unwrap();
+        append(
+            &mut tx,
+            &Actor::cli(),
+            "test.fast",
+            "y",
+            serde_json::json!({}),
+        );
+        tx.commit().await.unwrap();
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(3), fast)
+        .await
+        .expect("the second transaction commits while the first is open");
+    slow.commit().await.unwrap();
+    assert_eq!(verify(&app).await, Ok(before + 2));
+    let acts = actions(&app).await;
+    let at = |a: &str| acts.iter().position(|x| x == a).unwrap();
+    assert!(at("test.fast") < at("test.slow"), "chained in commit order");
+}
+
+#[tokio::test]
+async fn a_rolled_back_change_leaves_no_audit_event() {
+    let app = TestApp::new().await;
+    use embargo::db::audit::{Actor, append};
+    let before = verify(&app).await.unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
+    append(
+        &mut tx,
+        &Actor::cli(),
+        "test.undone",
+        "x",
+        serde_json::json!({}),
+    );
+    tx.rollback().await.unwrap();
+    assert_eq!(verify(&app).await, Ok(before));
+    assert!(!actions(&app).await.iter().any(|a| a == "test.undone"));
 }

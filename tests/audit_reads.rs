@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::common::TestApp;
 
 async fn events(app: &TestApp, action: &str) -> Vec<Value> {
+    app.state.read_log.flush().await;
     let mut conn = app.state.db.conn().await.unwrap();
     embargo::db::audit::page(&mut conn, 0, 10_000)
         .await
@@ -49,6 +50,50 @@ async fn listing_advisories_is_audited() {
     let reads = events(&app, "advisory.list_read").await;
     assert_eq!(reads.len(), 1);
     assert_eq!(reads[0]["shown"][0], id.as_str());
+}
+
+#[tokio::test]
+async fn reading_a_private_report_does_not_wait_for_the_write_lock() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (id, _) = app.report("private", None).await;
+    // The token's first use is stamped; later reads within minutes are not.
+    app.get("/api/v1/reports", Some(&admin)).await;
+    // A writer holds the chain's head (on SQLite: the whole write lock).
+    let mut writer = app.state.db.begin().await.unwrap();
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        app.get(&format!("/api/v1/reports/{id}"), Some(&admin)),
+    )
+    .await
+    .expect("the read answers while the writer holds the lock");
+    assert_eq!(read.status, axum::http::StatusCode::OK);
+    writer.rollback().await.unwrap();
+    let reads = events(&app, "report.read").await;
+    assert_eq!(reads.len(), 1, "the read is audited once the lock is free");
+}
+
+#[tokio::test]
+async fn read_events_join_the_chain_in_order_and_it_verifies() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (id, _) = app.report("private", None).await;
+    for _ in 0..40 {
+        let read = app
+            .get(&format!("/api/v1/reports/{id}"), Some(&admin))
+            .await;
+        assert_eq!(read.status, axum::http::StatusCode::OK);
+    }
+    assert_eq!(events(&app, "report.read").await.len(), 40);
+    let (head, _) = embargo::app::audit::verify(&app.state, None)
+        .await
+        .unwrap()
+        .expect("the chain verifies");
+    assert!(head >= 40);
 }
 
 async fn last_used(app: &TestApp) -> Option<i64> {

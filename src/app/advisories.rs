@@ -124,8 +124,7 @@ pub async fn create(
         "advisory.created",
         id.as_str(),
         json!({ "report": report_id }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(id)
 }
@@ -212,8 +211,7 @@ pub async fn edit(
         "advisory.edited",
         row.id.as_str(),
         json!({ "revision": rev.number, "changed": changed, "reason": reason }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(changed)
 }
@@ -265,7 +263,7 @@ pub async fn lift_embargo(state: &AppState, advisory: &str, until: i64) -> anyho
 /// The publication itself, inside the caller's transaction: state, first
 /// public version, announcement, audit. False when someone else published.
 async fn publish_in(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut db::Tx,
     state: &AppState,
     row: &AdvisoryRow,
     scheduled_for: Option<i64>,
@@ -301,8 +299,7 @@ async fn publish_in(
         "advisory.published",
         row.id.as_str(),
         json!({ "reason": reason, "scheduled": scheduled_for.is_some(), "late_ms": late_ms }),
-    )
-    .await?;
+    );
     tracing::info!(advisory.id = %row.id, scheduled = scheduled_for.is_some(), late_ms, "advisory published");
     Ok(true)
 }
@@ -338,8 +335,7 @@ pub async fn withdraw(
         "advisory.withdrawn",
         row.id.as_str(),
         json!({ "reason": reason }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }

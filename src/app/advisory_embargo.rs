@@ -94,8 +94,7 @@ pub async fn set_embargo(
             "overridden": violations.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
             "from_state": row.state.as_str(), "to_state": next.as_str(),
         }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok((proposal, warnings))
 }

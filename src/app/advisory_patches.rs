@@ -34,8 +34,7 @@ pub async fn add_patch(
         "advisory.patch_added",
         row.id.as_str(),
         json!({ "patch": pid.as_str(), "filename": patch.filename, "size": patch.content.len() }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(pid.to_string())
 }

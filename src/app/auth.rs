@@ -94,8 +94,7 @@ pub async fn add_account(
                 "account.created",
                 id.as_str(),
                 json!({ "role": role.as_str() }),
-            )
-            .await?;
+            );
             id
         }
     };
@@ -108,8 +107,7 @@ pub async fn add_account(
         "account.setup_link_issued",
         id.as_str(),
         json!({}),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(format!("{}/setup/{}", state.config.base(), link.expose()))
 }
@@ -131,8 +129,7 @@ pub async fn bootstrap_admin(state: &AppState, actor: &Actor) -> anyhow::Result<
         "account.setup_link_issued",
         id.as_str(),
         json!({ "bootstrap": true }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(format!("{}/setup/{}", state.config.base(), link.expose()))
 }
@@ -247,8 +244,7 @@ pub async fn complete_setup(
         "account.setup_completed",
         account.id.as_str(),
         json!({ "totp": wants_totp }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -285,8 +281,7 @@ pub async fn create_token(
         "token.created",
         account.as_str(),
         json!({ "token": id.as_str(), "name": name }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok((id, token))
 }
@@ -307,8 +302,7 @@ pub async fn revoke_token(
             "token.revoked",
             account.as_str(),
             json!({ "token": id }),
-        )
-        .await?;
+        );
     }
     tx.commit().await?;
     Ok(done)

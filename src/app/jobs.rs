@@ -11,7 +11,7 @@ pub async fn retry(state: &AppState, actor: &Actor, id: &str) -> anyhow::Result<
     let mut tx = state.db.begin().await?;
     let done = jobs::retry(&mut tx, id).await?;
     if done {
-        audit::append(&mut tx, actor, "job.retried", id, json!({})).await?;
+        audit::append(&mut tx, actor, "job.retried", id, json!({}));
     }
     tx.commit().await?;
     Ok(done)

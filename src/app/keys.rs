@@ -91,8 +91,7 @@ pub async fn upload(
         "key.uploaded",
         account.as_str(),
         json!({ "key": id.as_str(), "fingerprint": info.fingerprint, "expires_at": expires_at }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(Uploaded {
         id: id.to_string(),
@@ -156,8 +155,7 @@ pub async fn retire(
             "key.retired",
             account.as_str(),
             json!({ "key": id }),
-        )
-        .await?;
+        );
     }
     tx.commit().await?;
     Ok(done)

@@ -135,8 +135,7 @@ async fn ping(state: &AppState, m: &SweepRow, now: i64) -> anyhow::Result<bool> 
         "member.alias_pinged",
         &m.id,
         detail,
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(true)
 }
@@ -174,8 +173,7 @@ async fn notify_reviews_due(
             "member.review_due",
             &m.id,
             json!({ "due_at": due_at }),
-        )
-        .await?;
+        );
         listed.push(json!({
             "organization": m.organization, "url": format!("{base}/admin/members/{}", m.id),
             "due_at": due_at, "last_review_at": m.last_review_at, "unanswered_pings": unanswered,
@@ -246,8 +244,7 @@ pub async fn answer(
             "member.alias_ping_answered",
             &ping.member_id,
             detail,
-        )
-        .await?;
+        );
     }
     tx.commit().await?;
     Ok(Answered {
@@ -325,7 +322,7 @@ pub async fn review(
     let mut tx = state.db.begin().await?;
     let id = store::insert_review(&mut tx, member, &actor.who, outcome.as_str(), notes).await?;
     let detail = json!({ "review": id.as_str(), "outcome": outcome.as_str(), "notes": notes });
-    audit::append(&mut tx, actor, "member.reviewed", member, detail).await?;
+    audit::append(&mut tx, actor, "member.reviewed", member, detail);
     tx.commit().await?;
     Ok(id)
 }

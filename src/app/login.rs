@@ -114,8 +114,7 @@ pub async fn login(
             "account.login_failed",
             account.id.as_str(),
             json!({ "locked": n >= MAX_FAILED_LOGINS }),
-        )
-        .await?;
+        );
         tx.commit().await?;
         return Err(LoginError::Rejected);
     }
@@ -142,8 +141,7 @@ pub async fn login(
         "account.login",
         account.id.as_str(),
         json!({}),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok((account, session))
 }

@@ -97,8 +97,7 @@ pub async fn remove_contact(
         "member.contact_removed",
         &member.id,
         json!({ "account": target }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }

@@ -18,6 +18,7 @@ pub mod membership;
 pub mod public_documents;
 pub mod publication;
 pub mod ratelimit;
+pub mod read_log;
 pub mod reports;
 
 use std::sync::Arc;
@@ -41,6 +42,8 @@ pub struct Inner {
     pub login_limiter: ratelimit::RateLimiter,
     /// The time every request and job of this state runs on; tests move it.
     pub clock: crate::clock::Clock,
+    /// Audit events of reads, written behind the request.
+    pub read_log: read_log::ReadLog,
 }
 
 impl std::ops::Deref for AppState {
@@ -64,6 +67,7 @@ impl AppState {
         Ok(Self(Arc::new(Inner {
             config,
             paths,
+            read_log: read_log::ReadLog::new(db.clone()),
             db,
             templates,
             transport,
@@ -100,24 +104,20 @@ pub async fn record_list(
     action: &str,
     subject: &str,
     shown: &[&str],
-) -> anyhow::Result<()> {
+) {
     let names = &shown[..shown.len().min(LIST_READ_MAX_IDS)];
     let detail = serde_json::json!({ "count": shown.len(), "shown": names });
-    let mut tx = state.db.begin().await?;
-    crate::db::audit::append(&mut tx, actor, action, subject, detail).await?;
-    tx.commit().await?;
-    Ok(())
+    let event = crate::db::audit::Pending::new(actor, action, subject, detail);
+    state.read_log.record(event).await;
 }
 
-/// Records one event on its own, such as a read of private content.
+/// Records a read of private content ([`read_log`]: behind the request).
 pub async fn record(
     state: &AppState,
     actor: &crate::db::audit::Actor,
     action: &str,
     subject: &str,
-) -> anyhow::Result<()> {
-    let mut tx = state.db.begin().await?;
-    crate::db::audit::append(&mut tx, actor, action, subject, serde_json::json!({})).await?;
-    tx.commit().await?;
-    Ok(())
+) {
+    let event = crate::db::audit::Pending::new(actor, action, subject, serde_json::json!({}));
+    state.read_log.record(event).await;
 }

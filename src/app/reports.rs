@@ -92,8 +92,7 @@ pub async fn submit(
         "report.created",
         id.as_str(),
         json!({ "source": source.as_str(), "attachments": attachments.len(), "anonymous": report.reporter_email.is_none() }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     tracing::info!(report.id = %id, source = source.as_str(), "report received");
     Ok(Submitted {
@@ -152,8 +151,7 @@ pub async fn reporter_message(
         "report.message_added",
         id.as_str(),
         json!({ "message": msg.as_str(), "attachments": attachments.len() }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -186,8 +184,7 @@ pub async fn admin_reply(
         "report.replied",
         id.as_str(),
         json!({ "message": msg.as_str() }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -280,8 +277,7 @@ pub async fn change_status(
         "report.status_changed",
         id.as_str(),
         json!({ "from": report.status.as_str(), "to": next.as_str(), "reason": reason }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -310,14 +306,13 @@ pub async fn assign(
         "report.assigned",
         id.as_str(),
         json!({ "to": to.map(|a| a.as_str()) }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
 
 /// Records that `actor` read a private report.
-pub async fn record_read(state: &AppState, actor: &Actor, id: &str) -> anyhow::Result<()> {
+pub async fn record_read(state: &AppState, actor: &Actor, id: &str) {
     super::record(state, actor, "report.read", id).await
 }
 

@@ -61,6 +61,14 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
             );
         }
     }
+    // Reads served until now are in the audit log before the process ends.
+    let flush = Duration::from_secs(2);
+    if tokio::time::timeout(flush, state.read_log.flush())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopping: some read events could not be written to the audit log");
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,8 +1,8 @@
 //! The append-only, hash-chained audit log.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::DbError;
+use super::{DbError, Tx};
 use crate::domain::audit::AuditEvent;
 
 /// Who did it, from where: the fields every audit event shares.
@@ -28,52 +28,106 @@ impl Actor {
     }
 }
 
-/// Appends one event. Call it inside the transaction that makes the change.
-pub async fn append(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    action: &str,
-    subject: &str,
-    detail: serde_json::Value,
-) -> Result<i64, DbError> {
-    // Bumping the head first takes its row lock, so appenders queue here.
-    let row = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+/// An audit event waiting for its place in the chain.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    at: i64,
+    actor: String,
+    ip: String,
+    action: String,
+    subject: String,
+    detail: String,
+}
+
+impl Pending {
+    /// An event that happened now, by the clock of the request or job.
+    pub fn new(actor: &Actor, action: &str, subject: &str, detail: serde_json::Value) -> Self {
+        Self {
+            at: super::now(),
+            actor: actor.who.clone(),
+            ip: actor.ip.clone(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+/// Records an event of the change `tx` makes. It joins the chain when `tx`
+/// commits and vanishes with it on rollback.
+pub fn append(tx: &mut Tx, actor: &Actor, action: &str, subject: &str, detail: serde_json::Value) {
+    tx.audit(Pending::new(actor, action, subject, detail));
+}
+
+/// Rows per INSERT: 9 parameters each, well under SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Appends `events` to the chain in order, inside the caller's transaction.
+/// Bumping the head first takes its row lock, so appenders queue here until
+/// that transaction ends; callers do this last, just before committing.
+pub async fn append_all(conn: &mut AnyConnection, events: &[Pending]) -> Result<(), DbError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let count = i64::try_from(events.len()).map_err(|e| DbError::Protocol(e.to_string()))?;
+    let row = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(count)
         .fetch_one(&mut *conn)
         .await?;
-    let seq: i64 = row.try_get("seq")?;
-    let prev_hash: String = row.try_get("hash")?;
-    let mut ev = AuditEvent {
-        seq,
-        at: super::now(),
-        actor: actor.who.clone(),
-        action: action.to_owned(),
-        subject: subject.to_owned(),
-        ip: actor.ip.clone(),
-        detail: detail.to_string(),
-        prev_hash,
-        hash: String::new(),
-    };
-    ev.hash = ev.expected_hash();
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor, action, subject, ip, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(ev.seq)
-    .bind(ev.at)
-    .bind(&ev.actor)
-    .bind(&ev.action)
-    .bind(&ev.subject)
-    .bind(&ev.ip)
-    .bind(&ev.detail)
-    .bind(&ev.prev_hash)
-    .bind(&ev.hash)
-    .execute(&mut *conn)
-    .await?;
+    let last: i64 = row.try_get("seq")?;
+    let mut prev_hash: String = row.try_get("hash")?;
+    let mut chained = Vec::with_capacity(events.len());
+    for (seq, p) in (last - count + 1..).zip(events) {
+        let mut ev = AuditEvent {
+            seq,
+            at: p.at,
+            actor: p.actor.clone(),
+            action: p.action.clone(),
+            subject: p.subject.clone(),
+            ip: p.ip.clone(),
+            detail: p.detail.clone(),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        ev.hash = ev.expected_hash();
+        prev_hash = ev.hash.clone();
+        chained.push(ev);
+    }
+    for rows in chained.chunks(ROWS_PER_INSERT) {
+        let values = (0..rows.len())
+            .map(|i| {
+                let p = (1..=9)
+                    .map(|k| format!("${}", i * 9 + k))
+                    .collect::<Vec<_>>();
+                format!("({})", p.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Only placeholders are formatted in; every value is bound.
+        let sql = format!(
+            "INSERT INTO audit_events (seq, at, actor, action, subject, ip, detail, prev_hash, hash) \
+             VALUES {values}"
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for ev in rows {
+            q = q
+                .bind(ev.seq)
+                .bind(ev.at)
+                .bind(&ev.actor)
+                .bind(&ev.action)
+                .bind(&ev.subject)
+                .bind(&ev.ip)
+                .bind(&ev.detail)
+                .bind(&ev.prev_hash)
+                .bind(&ev.hash);
+        }
+        q.execute(&mut *conn).await?;
+    }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&ev.hash)
+        .bind(prev_hash)
         .execute(&mut *conn)
         .await?;
-    Ok(seq)
+    Ok(())
 }
 
 /// The recorded end of the chain: (sequence number, hash).

@@ -20,15 +20,69 @@ pub mod report_attachments;
 pub mod reports;
 pub mod sessions;
 
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 
 pub use sqlx::Error as DbError;
 
-/// A transaction; the use case that needs atomicity opens it.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A transaction; the use case that needs atomicity opens it. Audit events
+/// of the change wait in it and join the chain at commit, so the chain's
+/// head is locked only for the commit, not the whole transaction.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    audit: Vec<audit::Pending>,
+}
+
+impl Tx {
+    fn new(inner: sqlx::Transaction<'static, sqlx::Any>) -> Self {
+        Self {
+            inner,
+            audit: Vec::new(),
+        }
+    }
+
+    /// Keeps an audit event to be appended when this transaction commits.
+    pub(crate) fn audit(&mut self, event: audit::Pending) {
+        self.audit.push(event);
+    }
+
+    /// Appends the transaction's audit events, then commits.
+    pub async fn commit(mut self) -> Result<(), DbError> {
+        let events = std::mem::take(&mut self.audit);
+        audit::append_all(&mut self.inner, &events).await?;
+        self.inner.commit().await
+    }
+
+    /// Ends the transaction without changing anything; its audit events go too.
+    pub async fn rollback(self) -> Result<(), DbError> {
+        self.inner.rollback().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx")
+            .field("pending_audit_events", &self.audit.len())
+            .finish()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -101,6 +155,9 @@ impl Db {
                     Ok(())
                 })
             })
+            .after_release(move |conn: &mut AnyConnection, _| {
+                Box::pin(async move { outside_any_transaction(conn, engine).await })
+            })
             .connect_with(options)
             .await?;
         let db = Db { pool, engine };
@@ -111,34 +168,82 @@ impl Db {
     /// Begins a transaction. On SQLite it takes the write lock up front, so two
     /// writers queue on the busy timeout instead of failing on lock upgrade.
     pub async fn begin(&self) -> Result<Tx, DbError> {
-        match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Engine::Postgres => self.pool.begin().await,
-        }
+        let inner = match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx::new(inner))
     }
 
     /// A read-only transaction that sees one snapshot throughout, however
     /// much is written meanwhile (WAL on SQLite, REPEATABLE READ on
     /// PostgreSQL).
     pub async fn begin_snapshot(&self) -> Result<Tx, DbError> {
-        match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await,
+        let inner = match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await?,
             Engine::Postgres => {
                 self.pool
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await
+                    .await?
             }
-        }
+        };
+        Ok(Tx::new(inner))
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, DbError> {
         self.pool.acquire().await
     }
 
-    /// Answers when the database does (`/healthz`).
+    /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), DbError> {
         let mut conn = self.pool.acquire().await?;
         conn.ping().await
+    }
+
+    /// Commits one small write (`/healthz`): a database that answers but
+    /// refuses writes (full disk, read-only) is not ready.
+    pub async fn probe_write(&self) -> Result<(), DbError> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE health_probe SET at = $1 WHERE id = 1")
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+}
+
+/// Whether a connection given back to the pool may be handed out again.
+///
+/// sqlx 0.9.0 can give back a connection still inside a transaction: a
+/// failed SQLite write whose automatic rollback leaves the tracked depth
+/// above zero (every later `BEGIN` then fails), or a PostgreSQL `BEGIN`
+/// cancelled in flight (the server stays in a transaction nothing tracks).
+/// Such a connection is closed instead; the pool opens a fresh one.
+async fn outside_any_transaction(
+    conn: &mut AnyConnection,
+    engine: Engine,
+) -> Result<bool, DbError> {
+    // Runs the rollback a dropped transaction queued.
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        return Ok(false);
+    }
+    match engine {
+        // BEGIN fails inside a transaction; a deferred one takes no lock.
+        Engine::Sqlite => {
+            conn.execute("BEGIN DEFERRED").await?;
+            conn.execute("COMMIT").await?;
+            Ok(true)
+        }
+        // Inside a transaction, now() is its start, not this statement's
+        // (equal only under the simple protocol, hence `raw_sql`); in an
+        // aborted one the query fails and the connection is dropped.
+        Engine::Postgres => {
+            let row = sqlx::raw_sql("SELECT now() = statement_timestamp() AS idle")
+                .fetch_one(&mut *conn)
+                .await?;
+            row.try_get("idle")
+        }
     }
 }
 

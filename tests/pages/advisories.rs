@@ -292,6 +292,7 @@ async fn an_embargo_set_in_berlin_is_stored_in_utc_and_shown_in_any_zone() {
     assert!(unescape(&html).contains(&berlin), "the page still renders");
 
     // Reading the embargoed advisory is a read of private content.
+    app.state.read_log.flush().await;
     let mut conn = app.state.db.conn().await.expect("conn");
     let events = embargo::db::audit::for_subject(&mut conn, &id)
         .await

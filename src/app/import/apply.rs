@@ -106,8 +106,7 @@ pub async fn import(
                             "original_accepted_at_utc": att.at.to_string(),
                             "imported_from": plan.file_name,
                         }),
-                    )
-                    .await?;
+                    );
                     done.attestations += 1;
                     done.policy_version = Some(version);
                 }
@@ -121,8 +120,7 @@ pub async fn import(
             "member.created",
             id.as_str(),
             json!({ "application": null, "imported_from": plan.file_name }),
-        )
-        .await?;
+        );
         done.members
             .push((id.to_string(), org.organization.clone(), org.contacts.len()));
     }
@@ -136,8 +134,7 @@ pub async fn import(
             "members": done.members.len(), "contacts": done.contacts,
             "policy_attestations": done.attestations, "policy_version": done.policy_version,
         }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(done)
 }

@@ -153,8 +153,7 @@ pub async fn apply(
         "application.received",
         id.as_str(),
         json!({ "organization": org.organization, "voucher": voucher.id, "criteria_version": version }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(Applied {
         id: id.to_string(),
@@ -204,8 +203,7 @@ pub async fn confirm_alias(
         "application.alias_confirmed",
         &app.id,
         json!({ "seconds_to_confirm": seconds }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     let mut conn = state.db.conn().await?;
     apps::get(&mut conn, &app.id)
@@ -237,8 +235,7 @@ pub async fn expire_application(state: &AppState, id: &str) -> anyhow::Result<()
         "application.expired",
         id,
         json!({}),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -290,8 +287,7 @@ pub async fn vouch(
         },
         &app.id,
         json!({ "member": voucher.as_str(), "statement": statement }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }
@@ -373,8 +369,7 @@ pub async fn decide(
         },
         id,
         json!({ "reason": reason, "member": member.as_ref().map(|m| m.as_str()) }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(member)
 }

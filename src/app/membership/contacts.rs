@@ -18,7 +18,7 @@ use super::*;
 
 /// Creates a member with contact accounts; each contact gets a set-up link.
 pub(super) async fn create_member(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::db::Tx,
     state: &AppState,
     actor: &Actor,
     org: &Organization,
@@ -43,15 +43,14 @@ pub(super) async fn create_member(
         "member.created",
         id.as_str(),
         json!({ "application": application }),
-    )
-    .await?;
+    );
     Ok(id)
 }
 
 /// Creates a contact's account on `member`, stores their key if they gave
 /// one, and mails them a set-up link.
 pub async fn add_contact_account(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::db::Tx,
     state: &AppState,
     actor: &Actor,
     member: &MemberId,
@@ -110,8 +109,7 @@ pub async fn add_contact_account(
         "member.contact_added",
         member.as_str(),
         json!({ "account": account.as_str() }),
-    )
-    .await?;
+    );
     Ok(account)
 }
 
@@ -177,8 +175,7 @@ pub async fn remove_member(
         "member.removed",
         id,
         json!({ "reason": reason, "accounts_disabled": disabled }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(())
 }

@@ -89,8 +89,7 @@ pub async fn update_criteria(
         "criteria.updated",
         &format!("criteria:{version}"),
         json!({ "keys": keys }),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(version)
 }
@@ -149,8 +148,7 @@ pub async fn publish_policy(
         "policy.published",
         &format!("policy:{version}"),
         json!({}),
-    )
-    .await?;
+    );
     tx.commit().await?;
     Ok(version)
 }
@@ -177,8 +175,7 @@ pub async fn accept_policy(
             "policy.accepted",
             &format!("policy:{version}"),
             json!({ "account": account.as_str() }),
-        )
-        .await?;
+        );
     }
     tx.commit().await?;
     Ok(())

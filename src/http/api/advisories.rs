@@ -109,7 +109,7 @@ pub async fn list_advisories(
         "advisories",
         &shown,
     )
-    .await?;
+    .await;
     let items = rows
         .iter()
         .map(advisory_json)
@@ -128,7 +128,7 @@ pub async fn get_advisory(
     Error::unless_allowed(&caller.actor, Action::ReadEmbargoedAdvisory)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
     Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(row.state))?;
-    crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await?;
+    crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await;
     let mut out = advisory_json(&row)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     out["patches"] = json!(
@@ -325,7 +325,7 @@ pub async fn get_patch(
         "advisory.patch_read",
         row.id.as_str(),
     )
-    .await?;
+    .await;
     Ok(patch_download(&state, &row.id, &patch).await?)
 }
 

@@ -119,7 +119,7 @@ pub async fn get_report(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let report = view::authorized_report(&state, &caller.actor, &id, view::On::Read).await?;
-    usecase::record_read(&state, &caller.audit(), &report.id).await?;
+    usecase::record_read(&state, &caller.audit(), &report.id).await;
     Ok(Json(view::admin_view(&state, &report).await?))
 }
 
@@ -222,6 +222,6 @@ pub async fn get_attachment(
     Path((id, attachment)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let report = view::authorized_report(&state, &caller.actor, &id, view::On::Read).await?;
-    usecase::record_read(&state, &caller.audit(), &report.id).await?;
+    usecase::record_read(&state, &caller.audit(), &report.id).await;
     Ok(view::attachment_download(&state, &report, &attachment).await?)
 }

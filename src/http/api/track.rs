@@ -26,7 +26,7 @@ pub async fn get_tracked_report(
     Path(token): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let (report, actor) = view::tracked_report(&state, &token).await?;
-    usecase::record_read(&state, &audit_actor(&actor, caller.ip), &report.id).await?;
+    usecase::record_read(&state, &audit_actor(&actor, caller.ip), &report.id).await;
     Ok(Json(view::reporter_view(&state, &report).await?))
 }
 
@@ -105,6 +105,6 @@ pub async fn get_tracked_attachment(
     Path((token, attachment)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let (report, actor) = view::tracked_report(&state, &token).await?;
-    usecase::record_read(&state, &audit_actor(&actor, caller.ip), &report.id).await?;
+    usecase::record_read(&state, &audit_actor(&actor, caller.ip), &report.id).await;
     Ok(view::attachment_download(&state, &report, &attachment).await?)
 }

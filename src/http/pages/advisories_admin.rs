@@ -89,7 +89,7 @@ pub async fn list(
         "advisories",
         &shown,
     )
-    .await?;
+    .await;
     let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
     let params = [("state", q.state.as_str())];
     let next =
@@ -175,7 +175,7 @@ async fn render_advisory(
     shown: Shown,
 ) -> Result<Response, PageError> {
     if !row.state.is_public() {
-        crate::app::record(state, &page.audit(), "advisory.read", row.id.as_str()).await?;
+        crate::app::record(state, &page.audit(), "advisory.read", row.id.as_str()).await;
     }
     let advisory = advisory_json(row)?;
     // The edit form holds the stored fields, without the computed scores.

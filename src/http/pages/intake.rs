@@ -130,7 +130,7 @@ pub async fn track_report(
     if !authorize(&actor, Action::ReadReport(&id)).is_allowed() {
         return Err(Error::NotFound.into());
     }
-    usecase::record_read(&state, &audit_actor(&actor, page.ip), &report.id).await?;
+    usecase::record_read(&state, &audit_actor(&actor, page.ip), &report.id).await;
     let mut ctx = view::reporter_view(&state, &report).await?;
     ctx["token"] = json!(token);
     ctx["errors"] = json!({});
@@ -238,7 +238,7 @@ pub async fn reporter_attachment(
     Path((token, attachment)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let (report, actor) = view::tracked_report(&state, &token).await?;
-    usecase::record_read(&state, &audit_actor(&actor, page.ip), &report.id).await?;
+    usecase::record_read(&state, &audit_actor(&actor, page.ip), &report.id).await;
     Ok(view::attachment_download(&state, &report, &attachment)
         .await?
         .into_response())

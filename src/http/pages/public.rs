@@ -13,17 +13,30 @@ use crate::http::extract::Page;
 /// needs an answer, not a hang until the pool gives up.
 const HEALTH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// 200 when the database answers within two seconds, 503 otherwise.
+/// 200 when the database commits a small write within two seconds; 503
+/// when it does not answer or refuses writes (full disk, read-only).
 pub async fn healthz(State(state): State<AppState>) -> Response {
+    let unavailable = |why: &'static str| (StatusCode::SERVICE_UNAVAILABLE, why).into_response();
     match tokio::time::timeout(HEALTH_DEADLINE, state.db.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
+        Ok(Ok(())) => {}
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+            return unavailable("database unavailable\n");
         }
         Err(_) => {
             tracing::warn!("health check: database did not answer in time");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+            return unavailable("database unavailable\n");
+        }
+    }
+    match tokio::time::timeout(HEALTH_DEADLINE, state.db.probe_write()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: database refuses writes");
+            unavailable("database refuses writes\n")
+        }
+        Err(_) => {
+            tracing::warn!("health check: database did not commit in time");
+            unavailable("database refuses writes\n")
         }
     }
 }

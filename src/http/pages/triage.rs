@@ -58,7 +58,7 @@ pub async fn inbox_items(
     drop(conn);
     let list = page.items;
     let shown: Vec<&str> = list.iter().map(|r| r.id.as_str()).collect();
-    crate::app::record_list(state, reader, "report.list_read", "reports", &shown).await?;
+    crate::app::record_list(state, reader, "report.list_read", "reports", &shown).await;
     let now = crate::db::now();
     let items = list
         .iter()
@@ -124,7 +124,7 @@ pub async fn show_report(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let report = view::authorized_report(&state, &page.actor, &id, view::On::Read).await?;
-    usecase::record_read(&state, &page.audit(), &report.id).await?;
+    usecase::record_read(&state, &page.audit(), &report.id).await;
     render_report(&state, &page, &report, &FieldErrors::new()).await
 }
 
@@ -237,7 +237,7 @@ pub async fn report_attachment(
     Path((id, attachment)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let report = view::authorized_report(&state, &page.actor, &id, view::On::Read).await?;
-    usecase::record_read(&state, &page.audit(), &report.id).await?;
+    usecase::record_read(&state, &page.audit(), &report.id).await;
     Ok(view::attachment_download(&state, &report, &attachment)
         .await?
         .into_response())
