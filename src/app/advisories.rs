@@ -11,23 +11,12 @@ use crate::db::advisories::{self as store, AdvisoryRow, NewAdvisory, Revision};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, reports};
 use crate::domain::advisory::{
-    AdvisoryId, AdvisoryState, Content, Credit, ScoredSeverity, StateError,
+    AdvisoryId, AdvisoryState, Content, Credit, ScoredSeverity, StateError, editable_fields,
+    refused_field,
 };
 use crate::domain::embargo::{Violation, Warning};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::ReportId;
-
-/// Top-level content fields an edit may replace.
-const EDITABLE: &[&str] = &[
-    "summary",
-    "details",
-    "affected",
-    "severity",
-    "database_specific",
-    "aliases",
-    "credits",
-    "references",
-];
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdvisoryError {
@@ -158,15 +147,16 @@ pub async fn edit(
     let row = load(state, id).await?;
     row.state.edit()?;
     let mut merged: Value = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
-    if let Some(key) = patch.keys().find(|k| !EDITABLE.contains(&k.as_str())) {
+    let editable = editable_fields(row.state);
+    if let Some(key) = refused_field(row.state, patch.keys().map(String::as_str)) {
         return Err(invalid(
             key,
-            format!("cannot be edited; editable fields: {}", EDITABLE.join(", ")),
+            format!("cannot be edited; editable fields: {}", editable.join(", ")),
         ));
     }
     // In the content's own field order, whatever order the patch had.
     let mut changed = Vec::new();
-    for key in EDITABLE {
+    for key in editable {
         if let Some(value) = patch.get(*key)
             && merged.get(*key) != Some(value)
         {
@@ -196,7 +186,7 @@ pub async fn edit(
     if !store::update_content(&mut tx, &row.id, row.state, &rev).await? {
         return Err(AdvisoryError::Stale);
     }
-    if row.state == AdvisoryState::Published {
+    if row.state.edit_is_correction() {
         store::add_publication(
             &mut tx,
             &row.id,
