@@ -11,8 +11,8 @@ use crate::db::advisories::{self as store, AdvisoryRow, NewAdvisory, Revision};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, reports};
 use crate::domain::advisory::{
-    AdvisoryId, AdvisoryState, Content, Credit, ScoredSeverity, StateError, editable_fields,
-    refused_field,
+    AdvisoryId, AdvisoryState, Content, ScoredSeverity, StateError, editable_fields, refused_field,
+    reporter_credit,
 };
 use crate::domain::embargo::{Violation, Warning};
 use crate::domain::fields::FieldErrors;
@@ -67,20 +67,13 @@ pub async fn create(
         let report = reports::get(&mut tx, &id)
             .await?
             .ok_or_else(|| invalid("report_id", "no such report"))?;
-        if report.credit_consent && content.credits.is_empty() {
-            let name = report
-                .reporter_name
-                .clone()
-                .or_else(|| report.github.clone());
-            if let Some(name) = name {
-                content.credits.push(Credit {
-                    name,
-                    kind: Some("FINDER".into()),
-                    contact: Vec::new(),
-                    github: report.github.clone(),
-                });
-            }
-        }
+        let credit = reporter_credit(
+            report.credit_consent,
+            &content.credits,
+            report.reporter_name.as_deref(),
+            report.github.as_deref(),
+        );
+        content.credits.extend(credit);
     }
     content.validate().map_err(AdvisoryError::Invalid)?;
     let year = crate::clock::timestamp()
