@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::authz::{Action, Actor, authorize};
 use super::email::EmailAddress;
 use super::fields::{FieldErrors, optional_text, required_text};
 
@@ -318,6 +319,45 @@ impl MemberStatus {
     }
 }
 
+/// How much of the member list an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberView {
+    /// Every member, removed ones too, with every field and the contacts:
+    /// for those who run the membership.
+    Full,
+    /// Active members only, as [`DirectoryEntry`]: enough to name a
+    /// voucher, so open to anyone who may apply.
+    Directory,
+}
+
+impl MemberView {
+    /// Full for whoever may manage the membership, else the directory.
+    pub fn for_actor(actor: &Actor) -> Self {
+        if authorize(actor, Action::ManageMembership).is_allowed() {
+            Self::Full
+        } else {
+            Self::Directory
+        }
+    }
+
+    /// Whether a member of `status` is listed in this view. Only active
+    /// members may vouch, so the directory names no one else.
+    pub fn lists(self, status: MemberStatus) -> bool {
+        match self {
+            Self::Full => true,
+            Self::Directory => status == MemberStatus::Active,
+        }
+    }
+}
+
+/// A member as the directory shows it: no alias, contacts or history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirectoryEntry<'a> {
+    pub id: &'a str,
+    pub organization: &'a str,
+    pub website: &'a str,
+}
+
 /// A liveness ping's state at `now`: `answered` (in time), `late`
 /// (answered after `due_at`), `overdue` (unanswered past `due_at`) or
 /// `open`. Instants in microseconds.
@@ -481,5 +521,56 @@ mod tests {
     fn huge_day_counts_saturate_instead_of_overflowing() {
         assert_eq!(next_ping_at(DAY, None, u32::MAX), i64::MAX);
         assert_eq!(ping_answer_due_at(DAY, u32::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn those_who_run_the_membership_see_every_member_in_full() {
+        let admin = Actor::Account {
+            id: crate::domain::id::AccountId::generate(),
+            role: crate::domain::account::Role::Admin,
+            contact: None,
+        };
+        let view = MemberView::for_actor(&admin);
+        assert_eq!(view, MemberView::Full);
+        assert!(view.lists(MemberStatus::Active) && view.lists(MemberStatus::Removed));
+    }
+
+    #[test]
+    fn everyone_else_sees_the_directory_of_active_members() {
+        use crate::domain::account::Role;
+        let mut actors = vec![
+            Actor::Anonymous,
+            Actor::Reporter(crate::domain::id::ReportId::generate()),
+        ];
+        for role in [Role::Member, Role::Delegate] {
+            actors.push(Actor::Account {
+                id: crate::domain::id::AccountId::generate(),
+                role,
+                contact: None,
+            });
+        }
+        for actor in &actors {
+            let view = MemberView::for_actor(actor);
+            assert_eq!(view, MemberView::Directory, "{actor:?}");
+            assert!(view.lists(MemberStatus::Active));
+            assert!(!view.lists(MemberStatus::Removed));
+        }
+    }
+
+    #[test]
+    fn a_directory_entry_carries_only_public_fields() {
+        let e = DirectoryEntry {
+            id: "mem_1",
+            organization: "Distro",
+            website: "https://distro.example",
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 3);
+        assert!(
+            ["id", "organization", "website"]
+                .iter()
+                .all(|k| keys.contains(k))
+        );
     }
 }
