@@ -436,6 +436,10 @@ mod tests {
         assert_eq!(InReview.decide(true), Ok(Approved));
         assert_eq!(InReview.decide(false), Ok(Rejected));
         assert!(Approved.decide(false).is_err());
+        // Only an application in review is open to vouches and a decision.
+        for s in ApplicationStatus::ALL {
+            assert_eq!(s.review().is_ok(), s == InReview, "{s:?}");
+        }
         assert_eq!(AwaitingConfirmation.expire(), Ok(Expired));
         assert!(InReview.expire().is_err());
         for s in ApplicationStatus::ALL {

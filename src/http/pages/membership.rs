@@ -19,7 +19,7 @@ use crate::db::members;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::MemberId;
-use crate::domain::membership::{ApplicationStatus, DirectoryEntry, MemberView, OrganizationInput};
+use crate::domain::membership::{DirectoryEntry, MemberView, OrganizationInput};
 use crate::domain::secret::Secret;
 use crate::http::api::membership::{applicant_view, directory_entry, membership_error};
 use crate::http::body::Form;
@@ -273,7 +273,7 @@ async fn render_vouch(
                          "status": app.status, "created_at": app.created_at },
         "member": member.map(|m| m.organization),
         "answers": answers(state, app).await?, "mine": mine, "statement": statement,
-        "open": app.status == ApplicationStatus::InReview,
+        "open": app.status.review().is_ok(),
     });
     let mut layout = Layout::default();
     layout.add("statement", "Statement");
