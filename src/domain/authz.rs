@@ -219,6 +219,13 @@ mod tests {
             authorize(&account(Role::Member), Action::Administer),
             Decision::Deny
         );
+        // So only an admin can be a report's assignee.
+        for role in [Role::Member, Role::Delegate] {
+            assert_eq!(
+                authorize(&account(role), Action::TriageReport(&r)),
+                Decision::Deny
+            );
+        }
     }
 
     #[test]
