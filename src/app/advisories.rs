@@ -11,23 +11,12 @@ use crate::db::advisories::{self as store, AdvisoryRow, NewAdvisory, Revision};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, reports};
 use crate::domain::advisory::{
-    AdvisoryId, AdvisoryState, Content, Credit, ScoredSeverity, StateError,
+    AdvisoryId, AdvisoryState, Content, ScoredSeverity, StateError, editable_fields, refused_field,
+    reporter_credit,
 };
 use crate::domain::embargo::{Violation, Warning};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::ReportId;
-
-/// Top-level content fields an edit may replace.
-const EDITABLE: &[&str] = &[
-    "summary",
-    "details",
-    "affected",
-    "severity",
-    "database_specific",
-    "aliases",
-    "credits",
-    "references",
-];
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdvisoryError {
@@ -78,20 +67,13 @@ pub async fn create(
         let report = reports::get(&mut tx, &id)
             .await?
             .ok_or_else(|| invalid("report_id", "no such report"))?;
-        if report.credit_consent && content.credits.is_empty() {
-            let name = report
-                .reporter_name
-                .clone()
-                .or_else(|| report.github.clone());
-            if let Some(name) = name {
-                content.credits.push(Credit {
-                    name,
-                    kind: Some("FINDER".into()),
-                    contact: Vec::new(),
-                    github: report.github.clone(),
-                });
-            }
-        }
+        let credit = reporter_credit(
+            report.credit_consent,
+            &content.credits,
+            report.reporter_name.as_deref(),
+            report.github.as_deref(),
+        );
+        content.credits.extend(credit);
     }
     content.validate().map_err(AdvisoryError::Invalid)?;
     let year = crate::clock::timestamp()
@@ -157,15 +139,16 @@ pub async fn edit(
     let row = load(state, id).await?;
     row.state.edit()?;
     let mut merged: Value = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
-    if let Some(key) = patch.keys().find(|k| !EDITABLE.contains(&k.as_str())) {
+    let editable = editable_fields(row.state);
+    if let Some(key) = refused_field(row.state, patch.keys().map(String::as_str)) {
         return Err(invalid(
             key,
-            format!("cannot be edited; editable fields: {}", EDITABLE.join(", ")),
+            format!("cannot be edited; editable fields: {}", editable.join(", ")),
         ));
     }
     // In the content's own field order, whatever order the patch had.
     let mut changed = Vec::new();
-    for key in EDITABLE {
+    for key in editable {
         if let Some(value) = patch.get(*key)
             && merged.get(*key) != Some(value)
         {
@@ -195,7 +178,7 @@ pub async fn edit(
     if !store::update_content(&mut tx, &row.id, row.state, &rev).await? {
         return Err(AdvisoryError::Stale);
     }
-    if row.state == AdvisoryState::Published {
+    if row.state.edit_is_correction() {
         store::add_publication(
             &mut tx,
             &row.id,

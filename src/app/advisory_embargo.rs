@@ -46,9 +46,7 @@ pub async fn set_embargo(
     let (violations, warnings) =
         embargo::check(&proposal, now, first, &state.config.embargo_policy());
     let override_reason = req.override_reason.trim();
-    let blocking = violations.iter().any(|v| !v.overridable())
-        || (!violations.is_empty() && override_reason.is_empty());
-    if blocking {
+    if !embargo::admits(&violations, override_reason) {
         return Err(AdvisoryError::Policy {
             violations,
             warnings,

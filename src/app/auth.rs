@@ -12,7 +12,7 @@ use super::AppState;
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, sessions};
-use crate::domain::account::{Role, check_password};
+use crate::domain::account::{Role, check_password, totp_required};
 use crate::domain::email::EmailAddress;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AccountId, TokenId};
@@ -187,7 +187,7 @@ pub async fn complete_setup(
         errors.add("confirm", "does not match the password");
     }
     let wants_totp = !input.totp_code.trim().is_empty();
-    let totp_required = state.config.auth.require_totp_for_admins && account.role == Role::Admin;
+    let totp_required = totp_required(account.role, state.config.auth.require_totp_for_admins);
     if totp_required && !wants_totp {
         errors.add(
             "totp",

@@ -19,6 +19,7 @@ use super::membership::{self as membership, MembershipError};
 use crate::db::audit::{self, Actor};
 use crate::db::liveness::{self as store, NewPing, Ping, SweepRow};
 use crate::db::{self, accounts, members};
+use crate::domain;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::ReviewId;
 use crate::domain::membership::MemberStatus;
@@ -26,10 +27,6 @@ use crate::domain::secret::Secret;
 use crate::jobs::{self, Job};
 
 const DAY: i64 = 86_400;
-
-fn days(n: u32) -> i64 {
-    db::seconds(i64::from(n) * DAY)
-}
 
 async fn enqueue_sweep(
     conn: &mut sqlx::AnyConnection,
@@ -69,17 +66,16 @@ pub struct Swept {
     pub reviews_due: usize,
 }
 
-/// When a member's next ping is due: `ping_every_days` after its last
-/// ping, or after it joined.
+/// [`domain::membership::next_ping_at`] with the configured period.
 pub fn next_ping_at(state: &AppState, joined_at: i64, last_ping_at: Option<i64>) -> i64 {
-    last_ping_at.unwrap_or(joined_at).max(joined_at) + days(state.config.membership.ping_every_days)
+    let every = state.config.membership.ping_every_days;
+    domain::membership::next_ping_at(joined_at, last_ping_at, every)
 }
 
-/// When a member's next review is due: `review_every_days` after its last
-/// review, or after it joined.
+/// [`domain::membership::review_due_at`] with the configured period.
 pub fn review_due_at(state: &AppState, joined_at: i64, last_review_at: Option<i64>) -> i64 {
-    last_review_at.unwrap_or(joined_at).max(joined_at)
-        + days(state.config.membership.review_every_days)
+    let every = state.config.membership.review_every_days;
+    domain::membership::review_due_at(joined_at, last_review_at, every)
 }
 
 /// Pings every active member whose ping is due and tells the admins about
@@ -103,7 +99,7 @@ pub async fn sweep(state: &AppState) -> anyhow::Result<Swept> {
 async fn ping(state: &AppState, m: &SweepRow, now: i64) -> anyhow::Result<bool> {
     let cfg = &state.config.membership;
     let link = Secret::generate();
-    let due_at = now + days(cfg.ping_answer_days);
+    let due_at = domain::membership::ping_answer_due_at(now, cfg.ping_answer_days);
     let mut tx = state.db.begin().await?;
     let new = NewPing {
         member_id: &m.id,

@@ -8,8 +8,8 @@ use super::auth::{hash_password, totp_step, verify_password};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, sessions};
-use crate::domain::account::{MAX_FAILED_LOGINS, Role};
-use crate::domain::account::{is_locked, totp_step_is_fresh};
+use crate::domain::account::MAX_FAILED_LOGINS;
+use crate::domain::account::{is_locked, totp_required, totp_step_is_fresh};
 use crate::domain::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
@@ -118,8 +118,7 @@ pub async fn login(
         tx.commit().await?;
         return Err(LoginError::Rejected);
     }
-    if account.role == Role::Admin
-        && state.config.auth.require_totp_for_admins
+    if totp_required(account.role, state.config.auth.require_totp_for_admins)
         && account.totp_secret.is_none()
     {
         return Err(LoginError::TotpSetupRequired);
@@ -149,6 +148,7 @@ pub async fn login(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::account::Role;
     use crate::domain::id::AccountId;
 
     fn account(hash: Option<&str>, disabled: bool, locked_until: Option<i64>) -> Account {

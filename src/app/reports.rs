@@ -8,6 +8,7 @@ use super::mailer::{self, Mail};
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
 use crate::db::reports::{self, NewAttachment, Report, Source};
+use crate::domain::authz;
 use crate::domain::id::{AccountId, ReportId};
 use crate::domain::report::{NewReport, ReportStatus, StatusError};
 use crate::domain::secret::Secret;
@@ -292,9 +293,16 @@ pub async fn assign(
     let id = ReportId::parse(&report.id).map_err(anyhow::Error::from)?;
     let mut tx = state.db.begin().await?;
     if let Some(a) = to {
-        let ok = accounts::by_id(&mut tx, a)
-            .await?
-            .is_some_and(|acc| acc.role == crate::domain::account::Role::Admin);
+        // The assignee must be someone who may triage the report; contact
+        // facts play no part in that, so none are looked up.
+        let ok = accounts::by_id(&mut tx, a).await?.is_some_and(|acc| {
+            let assignee = authz::Actor::Account {
+                id: acc.id,
+                role: acc.role,
+                contact: None,
+            };
+            authz::authorize(&assignee, authz::Action::TriageReport(&id)).is_allowed()
+        });
         if !ok {
             return Err(TriageError::NoSuchAssignee);
         }

@@ -37,6 +37,13 @@ pub fn check_password(password: &str) -> Result<(), &'static str> {
     }
 }
 
+/// Whether an account must sign in with a TOTP code: admins, when the
+/// configuration asks it of them (`auth.require_totp_for_admins`); they can
+/// read every report and embargoed advisory.
+pub fn totp_required(role: Role, required_for_admins: bool) -> bool {
+    required_for_admins && role == Role::Admin
+}
+
 /// Failed logins before an account is locked for a while.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 
@@ -81,6 +88,15 @@ mod rule_tests {
         assert!(is_locked(Some(10), 9));
         assert!(!is_locked(Some(10), 10));
         assert!(!is_locked(None, 0));
+    }
+
+    #[test]
+    fn totp_is_required_of_admins_only_when_configured() {
+        assert!(totp_required(Role::Admin, true));
+        assert!(!totp_required(Role::Admin, false));
+        for role in [Role::Member, Role::Delegate] {
+            assert!(!totp_required(role, true), "{role:?}");
+        }
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub enum Action<'a> {
     ManageOwnAccount,
     /// Create, edit, embargo, publish and withdraw advisories; see drafts.
     ManageAdvisories,
+    /// Set an embargo that breaks an overridable policy rule (too long, too
+    /// short notice), giving a reason; see [`super::embargo::admits`].
+    OverrideEmbargoPolicy,
     /// Use the list's view of advisories at all (the distribution API).
     ReadEmbargoedAdvisory,
     /// Read one advisory in the list's view, given its state: drafts and
@@ -123,9 +126,12 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
     let cleared_member = actor.is_cleared_member();
     let allowed = match action {
         SubmitReport | ReadPublished | Apply | AnswerAliasPing => true,
-        ListReports | TriageReport(_) | Administer | ManageAdvisories | ManageMembership => {
-            is_admin
-        }
+        ListReports
+        | TriageReport(_)
+        | Administer
+        | ManageAdvisories
+        | ManageMembership
+        | OverrideEmbargoPolicy => is_admin,
         ReadEmbargoedAdvisory => is_admin || cleared_member,
         ReadAdvisory(state) => match state {
             AdvisoryState::Embargoed | AdvisoryState::Published => is_admin || cleared_member,
@@ -213,6 +219,13 @@ mod tests {
             authorize(&account(Role::Member), Action::Administer),
             Decision::Deny
         );
+        // So only an admin can be a report's assignee.
+        for role in [Role::Member, Role::Delegate] {
+            assert_eq!(
+                authorize(&account(role), Action::TriageReport(&r)),
+                Decision::Deny
+            );
+        }
     }
 
     #[test]
@@ -288,6 +301,26 @@ mod tests {
         assert_eq!(
             authorize(&account(Role::Member), Action::ManageMembership),
             Decision::Deny
+        );
+    }
+
+    #[test]
+    fn only_admins_may_set_the_embargo_policy_aside() {
+        assert!(authorize(&account(Role::Admin), Action::OverrideEmbargoPolicy).is_allowed());
+        for actor in [
+            account(Role::Member),
+            account(Role::Delegate),
+            contact(true, true),
+            Actor::Reporter(ReportId::generate()),
+        ] {
+            assert_eq!(
+                authorize(&actor, Action::OverrideEmbargoPolicy),
+                Decision::Deny
+            );
+        }
+        assert_eq!(
+            authorize(&Actor::Anonymous, Action::OverrideEmbargoPolicy),
+            Decision::Unauthenticated
         );
     }
 

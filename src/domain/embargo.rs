@@ -98,6 +98,15 @@ impl Violation {
     }
 }
 
+/// Whether a proposal that breaks `violations` may stand: every rule it
+/// breaks must be one an override may set aside, and an override needs a
+/// reason, which the embargo's history keeps. Who may override is
+/// [`super::authz::Action::OverrideEmbargoPolicy`].
+pub fn admits(violations: &[Violation], override_reason: &str) -> bool {
+    violations.iter().all(Violation::overridable)
+        && (violations.is_empty() || !override_reason.trim().is_empty())
+}
+
 /// Things worth a second look that do not block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -260,5 +269,30 @@ mod tests {
             check(&tuesday, now, None, &holiday).1,
             vec![Warning::PublicHoliday]
         );
+    }
+
+    #[test]
+    fn a_proposal_within_the_policy_needs_no_override() {
+        assert!(admits(&[], ""));
+        assert!(admits(&[], "no reason needed"));
+    }
+
+    #[test]
+    fn an_override_sets_a_rule_aside_only_with_a_reason() {
+        let too_long = [Violation::TooLong { max_days: 14 }];
+        assert!(!admits(&too_long, ""));
+        assert!(!admits(&too_long, "  "));
+        assert!(admits(&too_long, "hardware vendor needs time"));
+        let both = [
+            Violation::TooLong { max_days: 14 },
+            Violation::TooSoon { hours: 48 },
+        ];
+        assert!(admits(&both, "agreed with the reporter"));
+    }
+
+    #[test]
+    fn no_reason_overrides_an_end_in_the_past() {
+        let past = [Violation::InThePast, Violation::TooSoon { hours: 48 }];
+        assert!(!admits(&past, "please"));
     }
 }

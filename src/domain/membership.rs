@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::authz::{Action, Actor, authorize};
 use super::email::EmailAddress;
 use super::fields::{FieldErrors, optional_text, required_text};
 
@@ -318,6 +319,45 @@ impl MemberStatus {
     }
 }
 
+/// How much of the member list an actor sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberView {
+    /// Every member, removed ones too, with every field and the contacts:
+    /// for those who run the membership.
+    Full,
+    /// Active members only, as [`DirectoryEntry`]: enough to name a
+    /// voucher, so open to anyone who may apply.
+    Directory,
+}
+
+impl MemberView {
+    /// Full for whoever may manage the membership, else the directory.
+    pub fn for_actor(actor: &Actor) -> Self {
+        if authorize(actor, Action::ManageMembership).is_allowed() {
+            Self::Full
+        } else {
+            Self::Directory
+        }
+    }
+
+    /// Whether a member of `status` is listed in this view. Only active
+    /// members may vouch, so the directory names no one else.
+    pub fn lists(self, status: MemberStatus) -> bool {
+        match self {
+            Self::Full => true,
+            Self::Directory => status == MemberStatus::Active,
+        }
+    }
+}
+
+/// A member as the directory shows it: no alias, contacts or history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirectoryEntry<'a> {
+    pub id: &'a str,
+    pub organization: &'a str,
+    pub website: &'a str,
+}
+
 /// A liveness ping's state at `now`: `answered` (in time), `late`
 /// (answered after `due_at`), `overdue` (unanswered past `due_at`) or
 /// `open`. Instants in microseconds.
@@ -328,6 +368,35 @@ pub fn ping_state(due_at: i64, answered_at: Option<i64>, now: i64) -> &'static s
         None if due_at < now => "overdue",
         None => "open",
     }
+}
+
+/// Microseconds in `n` days of 24 hours; saturating, as the day counts
+/// come from configuration.
+fn days(n: u32) -> i64 {
+    i64::from(n).saturating_mul(86_400_000_000)
+}
+
+/// `every_days` after `last` (a ping or a review), or after joining,
+/// whichever is later: nothing recorded before joining counts.
+fn due_after(joined_at: i64, last: Option<i64>, every_days: u32) -> i64 {
+    last.unwrap_or(joined_at)
+        .max(joined_at)
+        .saturating_add(days(every_days))
+}
+
+/// When a member's next liveness ping is due. Instants in microseconds.
+pub fn next_ping_at(joined_at: i64, last_ping_at: Option<i64>, every_days: u32) -> i64 {
+    due_after(joined_at, last_ping_at, every_days)
+}
+
+/// When a member's next periodic review is due. Instants in microseconds.
+pub fn review_due_at(joined_at: i64, last_review_at: Option<i64>, every_days: u32) -> i64 {
+    due_after(joined_at, last_review_at, every_days)
+}
+
+/// By when a ping sent at `sent_at` must be answered not to be overdue.
+pub fn ping_answer_due_at(sent_at: i64, answer_days: u32) -> i64 {
+    sent_at.saturating_add(days(answer_days))
 }
 
 #[cfg(test)]
@@ -367,6 +436,10 @@ mod tests {
         assert_eq!(InReview.decide(true), Ok(Approved));
         assert_eq!(InReview.decide(false), Ok(Rejected));
         assert!(Approved.decide(false).is_err());
+        // Only an application in review is open to vouches and a decision.
+        for s in ApplicationStatus::ALL {
+            assert_eq!(s.review().is_ok(), s == InReview, "{s:?}");
+        }
         assert_eq!(AwaitingConfirmation.expire(), Ok(Expired));
         assert!(InReview.expire().is_err());
         for s in ApplicationStatus::ALL {
@@ -416,6 +489,92 @@ mod tests {
             e.get("website").is_some()
                 && e.get("security_alias").is_some()
                 && e.get("contacts[1].email").is_some()
+        );
+    }
+
+    const DAY: i64 = 86_400_000_000;
+
+    #[test]
+    fn the_first_ping_and_review_count_from_joining() {
+        assert_eq!(next_ping_at(5, None, 90), 5 + 90 * DAY);
+        assert_eq!(review_due_at(5, None, 365), 5 + 365 * DAY);
+    }
+
+    #[test]
+    fn later_pings_and_reviews_count_from_the_last_one() {
+        assert_eq!(next_ping_at(0, Some(10 * DAY), 90), 100 * DAY);
+        assert_eq!(review_due_at(0, Some(10 * DAY), 365), 375 * DAY);
+    }
+
+    #[test]
+    fn a_ping_or_review_before_joining_does_not_count() {
+        assert_eq!(next_ping_at(50 * DAY, Some(DAY), 90), 140 * DAY);
+        assert_eq!(review_due_at(50 * DAY, Some(DAY), 365), 415 * DAY);
+    }
+
+    #[test]
+    fn a_ping_is_due_its_answer_days_after_sending() {
+        assert_eq!(ping_answer_due_at(3, 14), 3 + 14 * DAY);
+        assert_eq!(
+            ping_state(ping_answer_due_at(0, 14), None, 14 * DAY + 1),
+            "overdue"
+        );
+    }
+
+    #[test]
+    fn huge_day_counts_saturate_instead_of_overflowing() {
+        assert_eq!(next_ping_at(DAY, None, u32::MAX), i64::MAX);
+        assert_eq!(ping_answer_due_at(DAY, u32::MAX), i64::MAX);
+    }
+
+    #[test]
+    fn those_who_run_the_membership_see_every_member_in_full() {
+        let admin = Actor::Account {
+            id: crate::domain::id::AccountId::generate(),
+            role: crate::domain::account::Role::Admin,
+            contact: None,
+        };
+        let view = MemberView::for_actor(&admin);
+        assert_eq!(view, MemberView::Full);
+        assert!(view.lists(MemberStatus::Active) && view.lists(MemberStatus::Removed));
+    }
+
+    #[test]
+    fn everyone_else_sees_the_directory_of_active_members() {
+        use crate::domain::account::Role;
+        let mut actors = vec![
+            Actor::Anonymous,
+            Actor::Reporter(crate::domain::id::ReportId::generate()),
+        ];
+        for role in [Role::Member, Role::Delegate] {
+            actors.push(Actor::Account {
+                id: crate::domain::id::AccountId::generate(),
+                role,
+                contact: None,
+            });
+        }
+        for actor in &actors {
+            let view = MemberView::for_actor(actor);
+            assert_eq!(view, MemberView::Directory, "{actor:?}");
+            assert!(view.lists(MemberStatus::Active));
+            assert!(!view.lists(MemberStatus::Removed));
+        }
+    }
+
+    #[test]
+    fn a_directory_entry_carries_only_public_fields() {
+        let e = DirectoryEntry {
+            id: "mem_1",
+            organization: "Distro",
+            website: "https://distro.example",
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 3);
+        assert!(
+            ["id", "organization", "website"]
+                .iter()
+                .all(|k| keys.contains(k))
         );
     }
 }

@@ -272,7 +272,12 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
     })
 }
 
+mod credit;
+mod edit;
 mod validate;
+
+pub use credit::reporter_credit;
+pub use edit::{editable_fields, refused_field};
 
 #[cfg(test)]
 use validate::is_ecosystem;

@@ -188,6 +188,9 @@ pub async fn set_embargo(
     ApiJson(body): ApiJson<EmbargoBody>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
+    if !body.override_reason.trim().is_empty() {
+        Error::unless_allowed(&caller.actor, Action::OverrideEmbargoPolicy)?;
+    }
     let req = EmbargoRequest {
         until: &body.until,
         time_zone: &body.time_zone,

@@ -13,9 +13,11 @@ use super::ApiJson;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, ApplicationInput, MembershipError};
 use crate::db::{applications as apps, members};
-use crate::domain::authz::{Action, authorize};
+use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
-use crate::domain::membership::{ApplicationStatus, Criterion, MemberStatus, OrganizationInput};
+use crate::domain::membership::{
+    ApplicationStatus, Criterion, DirectoryEntry, MemberView, OrganizationInput,
+};
 use crate::domain::secret::Secret;
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
@@ -283,26 +285,36 @@ pub async fn list_members(
     caller: ApiCaller,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Apply)?;
-    let admin = authorize(&caller.actor, Action::ManageMembership).is_allowed();
+    let view = MemberView::for_actor(&caller.actor);
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let list = members::list(&mut conn).await.map_err(Error::from)?;
-    let mut contacts = match admin {
-        true => members::contacts_by_member(&mut conn)
+    let mut contacts = match view {
+        MemberView::Full => members::contacts_by_member(&mut conn)
             .await
             .map_err(Error::from)?,
-        false => Default::default(),
+        MemberView::Directory => Default::default(),
     };
     let mut items = Vec::new();
-    for m in list {
-        if admin {
-            let mut v = serde_json::to_value(&m).map_err(|e| Error::Internal(e.into()))?;
-            v["contacts"] = json!(contacts.remove(&m.id).unwrap_or_default());
-            items.push(v);
-        } else if m.status == MemberStatus::Active {
-            items.push(json!({ "id": m.id, "organization": m.organization, "website": m.website }));
-        }
+    for m in list.iter().filter(|m| view.lists(m.status)) {
+        items.push(match view {
+            MemberView::Full => {
+                let mut v = serde_json::to_value(m).map_err(|e| Error::Internal(e.into()))?;
+                v["contacts"] = json!(contacts.remove(&m.id).unwrap_or_default());
+                v
+            }
+            MemberView::Directory => json!(directory_entry(m)),
+        });
     }
     Ok(Json(json!({ "items": items })))
+}
+
+/// `m` as [`MemberView::Directory`] shows it.
+pub fn directory_entry(m: &members::Member) -> DirectoryEntry<'_> {
+    DirectoryEntry {
+        id: &m.id,
+        organization: &m.organization,
+        website: &m.website,
+    }
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

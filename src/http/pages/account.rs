@@ -11,7 +11,7 @@ use super::{CsrfOnly, see_other};
 use crate::app::AppState;
 use crate::app::auth::{self, LoginError, SetupError, SetupInput};
 use crate::db::{accounts, sessions};
-use crate::domain::account::Role;
+use crate::domain::account::{Role, totp_required};
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::secret::Secret;
@@ -122,7 +122,7 @@ fn setup_context(
         "errors": errors,
         "totp_secret": secret,
         "totp_uri": uri,
-        "totp_required": state.config.auth.require_totp_for_admins && account.role == Role::Admin,
+        "totp_required": totp_required(account.role, state.config.auth.require_totp_for_admins),
     })
 }
 

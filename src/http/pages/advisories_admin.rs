@@ -368,6 +368,9 @@ async fn act(
     let (audit, reason) = (page.audit(), form.reason.as_str());
     let result = match name {
         "embargo" => {
+            if !form.override_reason.trim().is_empty() {
+                allowed(&page, Action::OverrideEmbargoPolicy, None)?;
+            }
             let req = EmbargoRequest {
                 until: &form.until,
                 time_zone: &form.time_zone,

@@ -109,7 +109,7 @@ async fn render_application(
     let ctx = json!({
         "application": view, "answers": answers(state, &app).await?, "history": history,
         "confirm_delay": delay, "has_vouch": has_vouch, "decision": typed,
-        "open": app.status == ApplicationStatus::InReview,
+        "open": app.status.review().is_ok(),
     });
     let mut layout = Layout::default();
     layout.add("decision", "Decision");

@@ -19,9 +19,9 @@ use crate::db::members;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::MemberId;
-use crate::domain::membership::{ApplicationStatus, MemberStatus, OrganizationInput};
+use crate::domain::membership::{DirectoryEntry, MemberView, OrganizationInput};
 use crate::domain::secret::Secret;
-use crate::http::api::membership::{applicant_view, membership_error};
+use crate::http::api::membership::{applicant_view, directory_entry, membership_error};
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
@@ -90,10 +90,11 @@ async fn render_apply(
     let mut conn = state.db.conn().await?;
     let list = members::list(&mut conn).await?;
     drop(conn);
-    let active = list.iter().filter(|m| m.status == MemberStatus::Active);
-    let members: Vec<Value> = active
-        .map(|m| json!({ "id": m.id, "organization": m.organization }))
-        .collect();
+    // The voucher picker: the directory, whoever asks.
+    let listed = list
+        .iter()
+        .filter(|m| MemberView::Directory.lists(m.status));
+    let members: Vec<DirectoryEntry> = listed.map(directory_entry).collect();
     let mut layout = Layout::organization();
     layout.contacts(APPLY_CONTACTS);
     let answers: Vec<Value> = criteria
@@ -272,7 +273,7 @@ async fn render_vouch(
                          "status": app.status, "created_at": app.created_at },
         "member": member.map(|m| m.organization),
         "answers": answers(state, app).await?, "mine": mine, "statement": statement,
-        "open": app.status == ApplicationStatus::InReview,
+        "open": app.status.review().is_ok(),
     });
     let mut layout = Layout::default();
     layout.add("statement", "Statement");
