@@ -67,6 +67,63 @@ pub fn in_zone(ts: Timestamp, name: &str) -> String {
         .to_string()
 }
 
+/// How long until an embargo ends, as pages show it next to the instant.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Countdown {
+    /// `in 3 days 4 hours`: the two largest units, whole, rounded down;
+    /// `ended` once the instant has passed (the lift is then due).
+    pub text: String,
+    /// The same span as an HTML duration (`P3DT4H`), for the `datetime`
+    /// of a `time` element; `None` once ended.
+    pub duration: Option<String>,
+    pub ended: bool,
+}
+
+/// The countdown from `now` to `until`.
+pub fn countdown(now: Timestamp, until: Timestamp) -> Countdown {
+    let secs = now.duration_until(until).as_secs();
+    if secs <= 0 {
+        return Countdown {
+            text: "ended".to_owned(),
+            duration: None,
+            ended: true,
+        };
+    }
+    let (days, hours) = (secs / 86_400, secs % 86_400 / 3_600);
+    let (minutes, seconds) = (secs % 3_600 / 60, secs % 60);
+    let unit = |n: i64, name: &str| match n {
+        1 => format!("1 {name}"),
+        n => format!("{n} {name}s"),
+    };
+    // The two largest units; the second only when it is not zero.
+    let (text, duration) = if days > 0 {
+        match hours {
+            0 => (unit(days, "day"), format!("P{days}D")),
+            h => (
+                format!("{} {}", unit(days, "day"), unit(h, "hour")),
+                format!("P{days}DT{h}H"),
+            ),
+        }
+    } else if hours > 0 {
+        match minutes {
+            0 => (unit(hours, "hour"), format!("PT{hours}H")),
+            m => (
+                format!("{} {}", unit(hours, "hour"), unit(m, "minute")),
+                format!("PT{hours}H{m}M"),
+            ),
+        }
+    } else if minutes > 0 {
+        (unit(minutes, "minute"), format!("PT{minutes}M"))
+    } else {
+        ("less than a minute".to_owned(), format!("PT{seconds}S"))
+    };
+    Countdown {
+        text: format!("in {text}"),
+        duration: Some(duration),
+        ended: false,
+    }
+}
+
 /// Limits on a proposed embargo (configurable).
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -288,6 +345,30 @@ mod tests {
             Violation::TooSoon { hours: 48 },
         ];
         assert!(admits(&both, "agreed with the reporter"));
+    }
+
+    #[test]
+    fn a_countdown_names_the_two_largest_units_rounded_down() {
+        let now = ts("2026-11-25T12:00:00Z");
+        let at = |s: &str| countdown(now, ts(s));
+        let c = at("2026-11-28T16:59:59Z");
+        assert_eq!(c.text, "in 3 days 4 hours");
+        assert_eq!(c.duration.as_deref(), Some("P3DT4H"));
+        assert_eq!(at("2026-11-26T12:30:00Z").text, "in 1 day");
+        assert_eq!(at("2026-11-26T12:30:00Z").duration.as_deref(), Some("P1D"));
+        assert_eq!(at("2026-11-25T13:01:00Z").text, "in 1 hour 1 minute");
+        assert_eq!(at("2026-11-25T14:00:00Z").text, "in 2 hours");
+        assert_eq!(at("2026-11-25T12:05:30Z").text, "in 5 minutes");
+        assert_eq!(at("2026-11-25T12:05:30Z").duration.as_deref(), Some("PT5M"));
+        let soon = at("2026-11-25T12:00:20Z");
+        assert_eq!(
+            (soon.text.as_str(), soon.duration.as_deref()),
+            ("in less than a minute", Some("PT20S"))
+        );
+        for past in ["2026-11-25T12:00:00Z", "2026-11-24T12:00:00Z"] {
+            let c = at(past);
+            assert!(c.ended && c.text == "ended" && c.duration.is_none());
+        }
     }
 
     #[test]
