@@ -118,6 +118,18 @@ pub async fn record(
     action: &str,
     subject: &str,
 ) {
-    let event = crate::db::audit::Pending::new(actor, action, subject, serde_json::json!({}));
+    record_detail(state, actor, action, subject, serde_json::json!({})).await;
+}
+
+/// [`record`] with a detail naming what of the subject was read (which
+/// patch of an advisory).
+pub async fn record_detail(
+    state: &AppState,
+    actor: &crate::db::audit::Actor,
+    action: &str,
+    subject: &str,
+    detail: serde_json::Value,
+) {
+    let event = crate::db::audit::Pending::new(actor, action, subject, detail);
     state.read_log.record(event).await;
 }

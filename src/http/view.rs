@@ -167,6 +167,36 @@ pub fn advisory_json(row: &crate::db::advisories::AdvisoryRow) -> Result<Value, 
 
 /// Bytes as an attachment a browser will not render, under a safe file name.
 pub fn download(filename: &str, content: Vec<u8>) -> axum::response::Response {
+    download_as(filename, "application/octet-stream", content)
+}
+
+/// The stored type of a download when it is one a browser saves or shows
+/// as text, never renders as a page (`text/x-diff` for a patch); any other
+/// type is sent as `application/octet-stream`.
+fn download_type(stored: &str) -> &'static str {
+    const SAFE: [&str; 8] = [
+        "text/x-diff",
+        "text/x-patch",
+        "text/plain",
+        "application/x-patch",
+        "application/gzip",
+        "application/zip",
+        "application/x-tar",
+        "application/octet-stream",
+    ];
+    let stored = stored.trim();
+    SAFE.into_iter()
+        .find(|t| t.eq_ignore_ascii_case(stored))
+        .unwrap_or("application/octet-stream")
+}
+
+/// [`download`] under the stored content type, where [`download_type`]
+/// allows it.
+pub fn download_as(
+    filename: &str,
+    content_type: &str,
+    content: Vec<u8>,
+) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     let safe_name: String = filename
@@ -183,11 +213,44 @@ pub fn download(filename: &str, content: Vec<u8>) -> axum::response::Response {
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
+        HeaderValue::from_static(download_type(content_type)),
     );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe_name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header;
+
+    #[test]
+    fn a_download_keeps_a_safe_type_and_never_one_a_browser_renders() {
+        let type_of = |stored: &str| {
+            let resp = download_as("fix.patch", stored, b"--- a\n".to_vec());
+            resp.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(type_of("text/x-diff"), "text/x-diff");
+        assert_eq!(type_of(" Text/X-Patch "), "text/x-patch");
+        for risky in ["text/html", "image/svg+xml", "application/xhtml+xml", ""] {
+            assert_eq!(type_of(risky), "application/octet-stream", "{risky}");
+        }
+    }
+
+    #[test]
+    fn a_download_is_an_attachment_under_a_sanitized_name() {
+        let resp = download("../../etc/\"x\"\r\n.diff", vec![1, 2]);
+        let h = resp.headers();
+        assert_eq!(
+            h[header::CONTENT_DISPOSITION],
+            "attachment; filename=\".._.._etc__x___.diff\""
+        );
+        assert_eq!(h[header::CACHE_CONTROL], "no-store");
+    }
 }
