@@ -16,6 +16,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/home.html.j2",
     "pages/application_status.html.j2",
     "pages/member.html.j2",
+    "pages/member_advisories.html.j2",
+    "pages/member_advisory.html.j2",
     "pages/advisories.html.j2",
     "pages/advisory.html.j2",
     "pages/advisory_article.html.j2",

@@ -96,6 +96,10 @@ fn routes() -> Routes {
     .post("/member/contacts", pages::member_self::add_contact)
     .post("/member/contacts/{id}/remove", pages::member_self::remove_contact)
     .post("/member/leave", pages::member_self::leave)
+    // The list's view of embargoed advisories.
+    .get("/member/advisories", pages::member_advisories::list)
+    .get("/member/advisories/{id}", pages::member_advisories::show)
+    .get("/member/advisories/{id}/patches/{patch}", pages::member_advisories::patch)
     // Triage.
     .get("/admin/reports", pages::triage::inbox)
     .get("/admin/reports/{id}", pages::triage::show_report)

@@ -4,7 +4,7 @@
 
 use axum::http::Method;
 
-use super::requests::fresh_advisory;
+use super::requests::{advisory_with_patch, fresh_advisory};
 use super::world::World;
 use super::{Expect, Kind, mismatch};
 
@@ -52,6 +52,59 @@ impl World {
             let resp = self.app.get(&path, who.token.as_deref()).await;
             check(format!("{:?} GET {path} (a draft)", who.kind), expect, resp);
         }
+        // The list's web view shows what is under embargo: a draft (and its
+        // patch) is not there for anyone, admins included; a published
+        // advisory's page is its public one.
+        let mut list_view = Vec::new();
+        let (draft, draft_patch) = advisory_with_patch(&self.app, self.admin_token()).await;
+        let (published, patch) = (&self.advisory, &self.patch);
+        let cases = [
+            (format!("/member/advisories/{draft}"), None),
+            (
+                format!("/member/advisories/{draft}/patches/{draft_patch}"),
+                None,
+            ),
+            (
+                format!("/member/advisories/{published}"),
+                Some(format!("/advisories/{published}")),
+            ),
+            (
+                format!("/member/advisories/{published}/patches/{patch}"),
+                Some(format!("/advisories/{published}/patches/{patch}")),
+            ),
+        ];
+        for who in &self.callers {
+            let signed_in = who.email.is_some() && who.kind != Kind::Removed;
+            for (path, public) in &cases {
+                let expect = match (signed_in, public) {
+                    (false, _) => Expect::Login,
+                    (true, None) => Expect::Hidden,
+                    (true, Some(_)) => Expect::Is(303),
+                };
+                let resp = self.app.page(Method::GET, path, Some(&who.cookie), None);
+                let resp = resp.await;
+                let mut problem = mismatch(expect, &resp);
+                let at = resp.header("location").map(str::to_owned);
+                if signed_in && public.is_some() && at != *public {
+                    problem = Some(format!("redirects to {at:?}, not {public:?}"));
+                }
+                if let Some(problem) = problem {
+                    list_view.push(format!("{:?} GET {path}: {problem}", who.kind));
+                }
+            }
+            if matches!(who.kind, Kind::Cleared | Kind::OtherOrg | Kind::Admin) {
+                let list =
+                    self.app
+                        .page(Method::GET, "/member/advisories", Some(&who.cookie), None);
+                let html = list.await.text();
+                if !html.contains(self.embargoed.as_str()) || html.contains(draft.as_str()) {
+                    list_view.push(format!(
+                        "{:?} GET /member/advisories must list {} and not the draft {draft}",
+                        who.kind, self.embargoed
+                    ));
+                }
+            }
+        }
         // Another account's token and key: as if there were none.
         let token = format!("/api/v1/tokens/{}", self.bystander_token_id);
         let key = format!("/api/v1/me/keys/{}", self.bystander_key_id);
@@ -90,6 +143,7 @@ impl World {
                 ));
             }
         }
+        failures.extend(list_view);
         failures
     }
 }

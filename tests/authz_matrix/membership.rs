@@ -56,6 +56,12 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/member/contacts",                                [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(403), Is(403)]),
     (Method::POST,   "/member/contacts/{id}/remove",                    [Login,   Login,   Is(303), Is(303), Hidden,  Login,   Is(403), Is(403)]),
     (Method::POST,   "/member/leave",                                   [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(403), Is(403)]),
+    // The list's view of embargoed advisories (here the embargoed one and
+    // its patch): cleared contacts, of any active member, and admins. To a
+    // signed-in caller who may not read it, the advisory does not exist.
+    (Method::GET,    "/member/advisories",                              [Login,   Login,   Is(200), Is(403), Is(200), Login,   Is(403), Is(200)]),
+    (Method::GET,    "/member/advisories/{id}",                         [Login,   Login,   Is(200), Hidden,  Is(200), Login,   Hidden,  Is(200)]),
+    (Method::GET,    "/member/advisories/{id}/patches/{patch}",         [Login,   Login,   Is(200), Hidden,  Is(200), Login,   Hidden,  Is(200)]),
     // The pages: applying and the policy are public, vouching is for the
     // named member's contacts, the rest is the admins'.
     (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),

@@ -36,8 +36,10 @@
 //! every column: whoever has the mail has the link.
 //!
 //! `hidden.rs` adds the refusals by 404 a route's row cannot show: an
-//! embargoed advisory on the public paths, a draft to the list, another
-//! account's token or key, and that "my organisation" is the caller's own.
+//! embargoed advisory on the public paths, a draft to the list (by API and
+//! on the member pages, where a published one leads to its public page),
+//! another account's token or key, and that "my organisation" is the
+//! caller's own.
 //!
 //! `// HOLE:` marks a cell that pins what the code does today although it
 //! should not (the secure answer is named in the comment). There is none

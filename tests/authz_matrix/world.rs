@@ -69,8 +69,8 @@ pub struct World {
     tracking: String,
     attachment: String,
     /// A published advisory and a patch on it, for the public paths.
-    advisory: String,
-    patch: String,
+    pub(super) advisory: String,
+    pub(super) patch: String,
     /// An embargoed advisory and a patch on it, for the list's reads.
     pub(super) embargoed: String,
     pub(super) embargoed_patch: String,
@@ -299,7 +299,8 @@ impl World {
             return p;
         }
         let mut path = template.replace("{attachment}", &self.attachment);
-        if path.starts_with("/api/v1/advisories/") {
+        let list_view = path.starts_with("/member/advisories/");
+        if path.starts_with("/api/v1/advisories/") || list_view {
             path = path.replace("{patch}", &self.embargoed_patch);
         }
         path = path.replace("{patch}", &self.patch);
@@ -310,7 +311,7 @@ impl World {
         }
         path = path.replace("{file}", &self.advisory);
         let advisory_page = path.starts_with("/admin/advisories/{id}");
-        if path.starts_with("/api/v1/advisories/{id}") || advisory_page {
+        if path.starts_with("/api/v1/advisories/{id}") || advisory_page || list_view {
             // Changes need a draft of their own; reads use the embargoed one.
             let id = if method == Method::GET {
                 self.embargoed.clone()

@@ -7,6 +7,7 @@ pub mod advisories_admin;
 mod advisory_forms;
 pub mod intake;
 pub mod liveness;
+pub mod member_advisories;
 pub mod member_forms;
 pub mod member_self;
 pub mod members_admin;
