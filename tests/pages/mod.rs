@@ -4,6 +4,7 @@
 mod account;
 mod advisories;
 mod intake;
+mod member_advisories;
 mod member_self;
 mod membership;
 mod membership_admin;

@@ -1,0 +1,329 @@
+//! Pages: the list's view of embargoed advisories for member contacts, its
+//! countdown on the service's clock, patch downloads and their audit.
+
+use embargo::db::members;
+use embargo::domain::embargo::in_zone;
+use embargo::domain::id::AccountId;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+use super::*;
+
+const CLEARED: &str = "nina@distro.example";
+const UNACCEPTED: &str = "omar@distro.example";
+const LIST: &str = "/member/advisories";
+const PATCH: &[u8] =
+    b"--- a/src/fs.rs\n+++ b/src/fs.rs\n@@ -1 +1 @@\n-follow(link)\n+refuse(link)\n";
+
+/// An app whose member "Distro" has a cleared contact and one who has not
+/// accepted the policy; an admin's API token.
+struct Distro {
+    app: TestApp,
+    admin: String,
+    cleared: String,
+    unaccepted_token: String,
+}
+
+async fn distro() -> Distro {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (cleared, cleared_token) = app.account(CLEARED, Role::Member).await;
+    let (unaccepted, unaccepted_token) = app.account(UNACCEPTED, Role::Member).await;
+    let mut conn = app.state.db.conn().await.unwrap();
+    let new = members::NewMember {
+        organization: "Distro",
+        website: "https://distro.example",
+        security_alias: "security@distro.example",
+        application_id: None,
+    };
+    let member = members::insert(&mut conn, new).await.unwrap();
+    for (id, name) in [(&cleared, "Nina"), (&unaccepted, "Omar")] {
+        let id = AccountId::parse(id).unwrap();
+        members::add_contact(&mut conn, &member, &id, name)
+            .await
+            .unwrap();
+    }
+    drop(conn);
+    crate::membership::accept_current_policy(&app, &cleared_token).await;
+    Distro {
+        app,
+        admin,
+        cleared,
+        unaccepted_token,
+    }
+}
+
+/// An advisory as the API makes it, with a patch: (id, patch id).
+async fn advisory_with_patch(d: &Distro, filename: &str) -> (String, String) {
+    use base64::Engine;
+    let id = crate::advisories::create(&d.app, &d.admin).await;
+    let body = json!({
+        "filename": filename, "content_type": "text/x-diff",
+        "content_base64": base64::engine::general_purpose::STANDARD.encode(PATCH),
+    });
+    let path = format!("/api/v1/advisories/{id}/patches");
+    let resp = d.app.post(&path, Some(&d.admin), body).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    (id, resp.json()["id"].as_str().unwrap().to_owned())
+}
+
+/// Embargoes `id` until `after` from the service's now, agreed in Berlin;
+/// the instant.
+async fn embargo_for(d: &Distro, id: &str, after: SignedDuration) -> Timestamp {
+    let now = Timestamp::from_microsecond(d.app.now()).unwrap();
+    let until = now.checked_add(after).unwrap();
+    let body =
+        json!({ "until": until.to_string(), "time_zone": "Europe/Berlin", "reason": "agreed" });
+    let path = format!("/api/v1/advisories/{id}/embargo");
+    let resp = d.app.post(&path, Some(&d.admin), body).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    until
+}
+
+/// 3 days, 4 hours and a half from now: "in 3 days 4 hours" while a test
+/// runs.
+fn three_days_four_hours() -> SignedDuration {
+    SignedDuration::from_hours(3 * 24 + 4) + SignedDuration::from_mins(30)
+}
+
+async fn audit_events(app: &TestApp, subject: &str) -> Vec<(String, String, Value)> {
+    app.state.read_log.flush().await;
+    let mut conn = app.state.db.conn().await.unwrap();
+    embargo::db::audit::for_subject(&mut conn, subject)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.actor, serde_json::from_str(&e.detail).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cleared_contact_reads_an_embargoed_advisory_in_both_zones_and_downloads_its_patch() {
+    let d = distro().await;
+    let (id, patch) = advisory_with_patch(&d, "fix for \"CVE\".patch").await;
+    let until = embargo_for(&d, &id, three_days_four_hours()).await;
+    let (draft, _) = advisory_with_patch(&d, "draft.patch").await;
+    let tab = signed_in(&d.app, CLEARED).await;
+
+    let member = tab.get("/member").await.text();
+    assert!(
+        member.contains("<a href=\"/member/advisories\">"),
+        "linked from /member"
+    );
+
+    let list = tab.get(LIST).await;
+    assert_eq!(list.status, OK);
+    let html = unescape(&list.text());
+    assert!(html.contains(&format!("<a href=\"/member/advisories/{id}\">{id}</a>")));
+    assert!(html.contains("Container escape through crafted symlinks"));
+    assert!(!html.contains(&draft), "a draft is not listed");
+    assert!(
+        html.contains("<time datetime=\"P3DT4H\">in 3 days 4 hours</time>"),
+        "{html}"
+    );
+    let utc = embargo::publish::rfc3339(until);
+    let berlin = in_zone(until, "Europe/Berlin");
+    assert!(
+        html.contains(&format!("<time datetime=\"{utc}\">{berlin}</time>")),
+        "{html}"
+    );
+    let new_york = unescape(&tab.get(&format!("{LIST}?tz=America/New_York")).await.text());
+    assert!(
+        new_york.contains(&in_zone(until, "America/New_York")),
+        "{new_york}"
+    );
+
+    let page = tab.get(&format!("{LIST}/{id}?tz=Asia/Tokyo")).await;
+    assert_eq!(page.status, OK);
+    let html = unescape(&page.text());
+    assert!(html.contains("<h1>") && html.contains("Container escape through crafted symlinks"));
+    assert!(html.contains("<em>crafted</em>"), "details from Markdown");
+    assert!(!page.text().contains("<script>"), "raw HTML dropped");
+    for shown in [
+        "example.org/runtime",
+        "fixed <code>1.4.2</code>",
+        "CRITICAL",
+        "CWE-59",
+        "Rita Reporter",
+        "CVE-2026-12345",
+        "https://example.org/runtime/commit/abc",
+    ] {
+        assert!(html.contains(shown), "{shown} shown");
+    }
+    assert!(
+        html.contains(&format!("<time datetime=\"{utc}\">{utc}</time>")),
+        "UTC"
+    );
+    assert!(html.contains(&format!("Ends in the agreed zone, Europe/Berlin</dt>\n  <dd><time datetime=\"{utc}\">{berlin}</time>")), "{html}");
+    let tokyo = in_zone(until, "Asia/Tokyo");
+    assert!(
+        html.contains(&format!(
+            "Ends in Asia/Tokyo</dt>\n  <dd><time datetime=\"{utc}\">{tokyo}</time>"
+        )),
+        "{html}"
+    );
+    let url = format!("{LIST}/{id}/patches/{patch}");
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{url}\" download>fix for \"CVE\".patch</a>"
+        )),
+        "{html}"
+    );
+
+    let download = tab.get(&url).await;
+    assert_eq!(download.status, OK);
+    assert_eq!(download.body, PATCH, "the bytes uploaded");
+    assert_eq!(download.header("content-type"), Some("text/x-diff"));
+    assert_eq!(
+        download.header("content-disposition"),
+        Some("attachment; filename=\"fix_for__CVE_.patch\"")
+    );
+    assert_eq!(download.header("cache-control"), Some("no-store"));
+
+    let events = audit_events(&d.app, &id).await;
+    let me = format!("account:{}", d.cleared);
+    let by_me = |action: &str| {
+        events
+            .iter()
+            .filter(|(a, who, _)| a == action && *who == me)
+            .count()
+    };
+    assert_eq!(by_me("advisory.read"), 1, "the view: {events:?}");
+    assert_eq!(
+        by_me("advisory.patch_downloaded"),
+        1,
+        "the download: {events:?}"
+    );
+    let downloaded = events
+        .iter()
+        .find(|(a, ..)| a == "advisory.patch_downloaded");
+    assert_eq!(downloaded.unwrap().2["patch"], patch.as_str());
+    let lists = audit_events(&d.app, "member_advisories").await;
+    assert_eq!(lists.len(), 2, "one event per list shown: {lists:?}");
+    assert!(
+        lists
+            .iter()
+            .all(|(a, who, detail)| a == "advisory.list_read"
+                && *who == me
+                && detail["shown"] == json!([id]))
+    );
+}
+
+#[tokio::test]
+async fn a_draft_is_not_listed_and_its_page_is_404_as_for_a_made_up_id() {
+    let d = distro().await;
+    let (draft, patch) = advisory_with_patch(&d, "draft.patch").await;
+    let tab = signed_in(&d.app, CLEARED).await;
+    let list = tab.get(LIST).await;
+    assert_eq!(list.status, OK);
+    assert!(!list.text().contains(&draft));
+    assert!(list.text().contains("No advisory is under embargo now."));
+
+    let made_up = tab.get(&format!("{LIST}/SA-2020-9999")).await;
+    assert_eq!(made_up.status, NOT_FOUND);
+    for path in [
+        format!("{LIST}/{draft}"),
+        format!("{LIST}/{draft}/patches/{patch}"),
+    ] {
+        let resp = tab.get(&path).await;
+        assert_eq!(resp.status, NOT_FOUND, "{path}");
+        assert_eq!(
+            resp.text(),
+            made_up.text(),
+            "{path} says what a made-up id says"
+        );
+    }
+    // Not for an admin either: drafts are on the team's own pages.
+    let (_, _, admin) = admin(&d.app).await;
+    assert_eq!(
+        admin.get(&format!("{LIST}/{draft}")).await.status,
+        NOT_FOUND
+    );
+    let events = audit_events(&d.app, &draft).await;
+    assert!(
+        events.iter().all(|(a, ..)| a != "advisory.read"),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unaccepted_contact_is_refused_until_they_accept_the_policy() {
+    let d = distro().await;
+    let (id, patch) = advisory_with_patch(&d, "fix.patch").await;
+    embargo_for(&d, &id, three_days_four_hours()).await;
+    let tab = signed_in(&d.app, UNACCEPTED).await;
+
+    let list = tab.get(LIST).await;
+    assert_eq!(list.status, StatusCode::FORBIDDEN);
+    let html = list.text();
+    assert!(!html.contains(&id) && html.contains("accepted the current list policy"));
+    assert!(
+        html.contains("<a href=\"/policy\">"),
+        "told where to accept it"
+    );
+    for path in [
+        format!("{LIST}/{id}"),
+        format!("{LIST}/{id}/patches/{patch}"),
+    ] {
+        assert_eq!(tab.get(&path).await.status, NOT_FOUND, "{path}");
+    }
+    let nobody = visitor(&d.app).get(&format!("{LIST}/{id}")).await;
+    assert_eq!(nobody.status, SEE_OTHER);
+    assert_eq!(nobody.header("location"), Some("/login"));
+
+    crate::membership::accept_current_policy(&d.app, &d.unaccepted_token).await;
+    assert!(tab.get(LIST).await.text().contains(&id));
+    assert_eq!(tab.get(&format!("{LIST}/{id}")).await.status, OK);
+}
+
+#[tokio::test]
+async fn the_countdown_follows_the_service_clock() {
+    let d = distro().await;
+    let (id, _) = advisory_with_patch(&d, "fix.patch").await;
+    embargo_for(&d, &id, three_days_four_hours()).await;
+    let page = format!("{LIST}/{id}");
+    // Signed in afresh each time: a session ends after 12 hours, by the
+    // same clock.
+    let get = |path: String| {
+        let app = &d.app;
+        async move { signed_in(app, CLEARED).await.get(&path).await }
+    };
+    let countdown = |resp: Response| {
+        let html = unescape(&resp.text());
+        let found = between(&html, "<dt>Ends</dt>", "<dd>", "</dd>");
+        found
+            .unwrap_or_else(|| panic!("no countdown ({}): {html}", resp.status))
+            .to_owned()
+    };
+    assert_eq!(
+        countdown(get(page.clone()).await),
+        "<time datetime=\"P3DT4H\">in 3 days 4 hours</time>"
+    );
+    d.app.advance(SignedDuration::from_hours(24));
+    assert_eq!(
+        countdown(get(page.clone()).await),
+        "<time datetime=\"P2DT4H\">in 2 days 4 hours</time>"
+    );
+    assert!(
+        get(LIST.to_owned())
+            .await
+            .text()
+            .contains("in 2 days 4 hours")
+    );
+    d.app.advance(SignedDuration::from_hours(2 * 24 + 4));
+    assert!(countdown(get(page.clone()).await).contains("minutes</time>"));
+    // Past the end, until the lift job has published it.
+    d.app.advance(SignedDuration::from_hours(1));
+    assert_eq!(
+        countdown(get(page.clone()).await),
+        "Ended; publication is due"
+    );
+    // Once published, the member page is the public page.
+    d.app.run_jobs().await;
+    let published = get(page).await;
+    assert_eq!(published.status, SEE_OTHER);
+    assert_eq!(
+        published.header("location"),
+        Some(format!("/advisories/{id}").as_str())
+    );
+}
