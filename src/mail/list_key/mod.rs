@@ -9,7 +9,7 @@
 //!   certifies and signs, a Curve25519 ECDH subkey that encrypts, explicit
 //!   preferences (AES-256, AES-128; SHA-512, SHA-256), SEIPDv1 only.
 //! - The secret keys live only in files under the data directory (see
-//!   [`store`](self::store)): mode 0600 in a 0700 directory, written
+//!   `store.rs`): mode 0600 in a 0700 directory, written
 //!   atomically, never in the database, never in a log. `Debug` shows
 //!   fingerprints only.
 //! - The keys carry no password: they are read and unlocked once, at start
