@@ -21,6 +21,7 @@ mod ingest;
 mod job_engine;
 mod job_faults;
 mod jobs;
+mod list_key;
 mod liveness;
 mod member_import;
 mod member_self;

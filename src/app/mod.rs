@@ -10,6 +10,7 @@ pub mod import;
 pub mod ingest;
 pub mod jobs;
 pub mod keys;
+pub mod list_key;
 pub mod liveness;
 mod login;
 pub mod mailer;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 use crate::config::{Config, Paths};
 use crate::db::Db;
 use crate::mail::Transport;
+use crate::mail::list_key::ListKey;
 use crate::render::Templates;
 
 /// Everything a handler, job or command needs; cheap to clone.
@@ -44,6 +46,8 @@ pub struct Inner {
     pub clock: crate::clock::Clock,
     /// Audit events of reads, written behind the request.
     pub read_log: read_log::ReadLog,
+    /// The list's OpenPGP key, loaded (or made) and unlocked at start-up.
+    pub list_key: ListKey,
 }
 
 impl std::ops::Deref for AppState {
@@ -54,7 +58,20 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// The state on `db`, with the list key of `paths` (made there if there
+    /// is none yet: a few milliseconds, on the caller's thread).
     pub fn new(config: Config, paths: Paths, db: Db, transport: Transport) -> anyhow::Result<Self> {
+        let list_key = load_list_key(&config, &paths)?;
+        Self::with_list_key(config, paths, db, transport, list_key)
+    }
+
+    fn with_list_key(
+        config: Config,
+        paths: Paths,
+        db: Db,
+        transport: Transport,
+        list_key: ListKey,
+    ) -> anyhow::Result<Self> {
         let templates = Templates::new()?;
         let report_limiter = ratelimit::RateLimiter::new(
             config.limits.reports_per_hour,
@@ -74,6 +91,7 @@ impl AppState {
             report_limiter,
             login_limiter,
             clock: crate::clock::Clock::system(),
+            list_key,
         })))
     }
 
@@ -88,8 +106,19 @@ impl AppState {
             .await
             .context("opening the database")?;
         let transport = Transport::from_config(&config.mail, paths.outbox())?;
-        Self::new(config, paths, db, transport)
+        let list_key = {
+            let (config, paths) = (config.clone(), paths.clone());
+            tokio::task::spawn_blocking(move || load_list_key(&config, &paths)).await??
+        };
+        Self::with_list_key(config, paths, db, transport, list_key)
     }
+}
+
+/// Loads the list key from `paths`, making it on first start.
+fn load_list_key(config: &Config, paths: &Paths) -> anyhow::Result<ListKey> {
+    use anyhow::Context;
+    let user_id = crate::mail::list_key::user_id(&config.organization, &config.security_address);
+    ListKey::load_or_create(&paths.list_key(), &user_id).context("loading the list's OpenPGP key")
 }
 
 /// Most ids one list-read event names; the event also keeps the count.

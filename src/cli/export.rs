@@ -19,7 +19,8 @@ pub enum Format {
     Osv,
     /// The CSAF provider layout: `DIR/.well-known/csaf/...`.
     Csaf,
-    /// The public site: pages, OSV and CSAF documents, the feed and security.txt.
+    /// The public site: pages, OSV and CSAF documents, the feed, security.txt
+    /// and the list key (`list-key.asc`).
     Html,
 }
 
@@ -155,6 +156,8 @@ pub async fn run(args: Args, state: AppState) -> anyhow::Result<ExitCode> {
                 &dir.join(".well-known/security.txt"),
                 security_txt_body(&state),
             )?;
+            // What security.txt's `Encryption:` names, unless configured.
+            write(&dir.join("list-key.asc"), state.list_key.armored_public())?;
             write(
                 &dir.join("static/style.css"),
                 include_str!("../../static/style.css"),

@@ -6,6 +6,7 @@ mod cvss;
 mod export;
 mod ingest;
 mod jobs;
+mod list_key;
 mod member;
 mod serve;
 
@@ -27,7 +28,7 @@ pub struct Cli {
     /// Configuration file (TOML). Settings may also come from EMBARGO_* variables.
     #[arg(long, global = true, env = "EMBARGO_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Directory for the SQLite database and the mail outbox.
+    /// Directory for the SQLite database, the mail outbox and the list key.
     #[arg(
         long,
         global = true,
@@ -62,6 +63,9 @@ enum Command {
     /// Manage the distribution list's members.
     #[command(subcommand)]
     Member(member::MemberCommand),
+    /// Show or rotate the list's OpenPGP key (kept in DATA/list-key/).
+    #[command(subcommand)]
+    ListKey(list_key::ListKeyCommand),
     /// Write the published advisories as files for static hosting.
     Export(export::Args),
     /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
@@ -145,6 +149,7 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Audit(c) => audit::run(c, AppState::open(config, paths).await?).await,
         Command::Jobs(c) => jobs::run(c, AppState::open(config, paths).await?).await,
         Command::Member(c) => member::run(c, AppState::open(config, paths).await?).await,
+        Command::ListKey(c) => list_key::run(c, AppState::open(config, paths).await?).await,
         Command::Ingest => Ok(ingest::run(config, paths).await),
         Command::Cvss { vector } => Ok(cvss::run(&vector)),
         Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,

@@ -67,7 +67,8 @@ pub struct PublicationConfig {
     pub contact: String,
     /// security.txt `Policy:` URL; empty: none.
     pub policy_url: String,
-    /// security.txt `Encryption:` URL of the team's OpenPGP key; empty: none.
+    /// security.txt `Encryption:` URL of the team's OpenPGP key; empty: the
+    /// list key at `{base_url}/list-key.asc`.
     pub encryption_key_url: String,
 }
 

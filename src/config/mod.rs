@@ -377,4 +377,10 @@ impl Paths {
     pub fn outbox(&self) -> PathBuf {
         self.data.join("outbox")
     }
+
+    /// The list's OpenPGP keys (see `mail::list_key`): back it up with the
+    /// database.
+    pub fn list_key(&self) -> PathBuf {
+        self.data.join("list-key")
+    }
 }

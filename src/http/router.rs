@@ -66,6 +66,10 @@ fn routes() -> Routes {
     .get("/.well-known/csaf/white/index.txt", pages::advisories::csaf_index)
     .get("/.well-known/csaf/white/changes.csv", pages::advisories::csaf_changes)
     .get("/.well-known/csaf/white/{year}/{file}", pages::advisories::csaf_document)
+    // The list's public OpenPGP key.
+    .get("/list-key.asc", pages::list_key::armored_key)
+    .get("/.well-known/openpgpkey/hu/{hash}", pages::list_key::wkd_key)
+    .get("/.well-known/openpgpkey/policy", pages::list_key::wkd_policy)
     .get("/applications/confirm/{token}", pages::membership::confirm_application)
     .get("/applications/status/{token}", pages::membership::application_status)
     .get("/apply", pages::membership::apply_form)
@@ -183,6 +187,7 @@ fn routes() -> Routes {
     .get("/api/v1/members/{id}/liveness", api::liveness::member_liveness)
     .get("/api/v1/members/{id}/reviews", api::liveness::list_reviews)
     .post("/api/v1/members/{id}/reviews", api::liveness::create_review)
+    .get("/api/v1/list-key", api::list_key::get_list_key)
     .get("/api/v1/jobs", api::jobs::list_jobs)
     .post("/api/v1/jobs/{id}/retry", api::jobs::retry_job)
 }
@@ -253,6 +258,7 @@ fn is_public_publication(path: &str) -> bool {
     path == "/advisories"
         || path.starts_with("/advisories/")
         || path == "/feed.atom"
+        || path == "/list-key.asc"
         || path.starts_with("/.well-known/")
         || path.starts_with("/static/")
         || path == "/api/openapi.json"

@@ -2,6 +2,7 @@
 
 pub mod inbound;
 pub mod keys;
+pub mod list_key;
 pub mod outgoing;
 pub mod smtp;
 pub mod transport;

@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod osv;
 pub mod page;
 pub mod securitytxt;
+pub mod wkd;
 
 use jiff::Timestamp;
 

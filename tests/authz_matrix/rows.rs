@@ -25,6 +25,10 @@ pub const PUBLIC: &[Row] = &[
     (Method::GET,    "/.well-known/csaf/white/index.txt",               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/.well-known/csaf/white/changes.csv",             [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/.well-known/csaf/white/{year}/{file}",           [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    // The list's public key; the Web Key Directory for the security address.
+    (Method::GET,    "/list-key.asc",                                   [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/openpgpkey/hu/{hash}",               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/.well-known/openpgpkey/policy",                  [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     // The reporter's capability link: whoever holds it, and nobody else.
     (Method::GET,    "/track/{token}",                                  [Hidden,  Is(200), Hidden,  Hidden,  Hidden,  Hidden,  Hidden,  Hidden]),
     (Method::POST,   "/track/{token}/messages",                         [Hidden,  Is(303), Hidden,  Hidden,  Hidden,  Hidden,  Hidden,  Hidden]),
@@ -97,5 +101,7 @@ pub const API: &[Row] = &[
     (Method::POST,   "/api/v1/advisories/{id}/patches",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Is(200), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    // The list's public key, for everyone.
+    (Method::GET,    "/api/v1/list-key",                                [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/jobs/{id}/retry",                         [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
 ];

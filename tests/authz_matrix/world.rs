@@ -310,6 +310,11 @@ impl World {
             path = path.replace("{year}", year).replace("{file}", &file);
         }
         path = path.replace("{file}", &self.advisory);
+        if path.contains("{hash}") {
+            // The Web Key Directory name of the security address.
+            let local = embargo::publish::wkd::local_part(&self.app.state.config.security_address);
+            path = path.replace("{hash}", &embargo::publish::wkd::local_part_hash(local));
+        }
         let advisory_page = path.starts_with("/admin/advisories/{id}");
         if path.starts_with("/api/v1/advisories/{id}") || advisory_page || list_view {
             // Changes need a draft of their own; reads use the embargoed one.

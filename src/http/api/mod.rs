@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advisories;
 pub mod jobs;
+pub mod list_key;
 pub mod liveness;
 pub mod me;
 pub mod membership;
@@ -47,8 +48,9 @@ impl utoipa::Modify for BearerAuth {
         membership::get_policy, membership::publish_policy, membership::accept_policy,
         liveness::answer_ping, liveness::member_liveness, liveness::list_reviews, liveness::create_review,
         me::list_keys, me::upload_key, me::retire_key, me::my_member, me::add_contact, me::remove_contact, me::leave,
+        list_key::get_list_key,
     ),
-    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"))
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"))
 )]
 pub struct ApiDoc;
 

@@ -85,11 +85,18 @@ pub fn security_txt_body(state: &AppState) -> String {
     } else {
         p.contact.as_str()
     };
+    // The list key unless another key is configured.
+    let list_key_url = format!("{}/list-key.asc", state.config.base());
+    let encryption_key_url = if p.encryption_key_url.is_empty() {
+        &list_key_url
+    } else {
+        &p.encryption_key_url
+    };
     publish::securitytxt::render(
         &publish::securitytxt::SecurityTxt {
             base_url: state.config.base(),
             contact,
-            encryption_key_url: &p.encryption_key_url,
+            encryption_key_url,
             policy_url: &p.policy_url,
         },
         crate::clock::timestamp(),

@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod advisories_admin;
 mod advisory_forms;
 pub mod intake;
+pub mod list_key;
 pub mod liveness;
 pub mod member_advisories;
 pub mod member_forms;

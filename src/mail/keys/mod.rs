@@ -185,6 +185,25 @@ pub fn validate_certificate(
     min_valid_days: u32,
 ) -> Result<CertificateInfo, KeyError> {
     let cert = parse_single_certificate(armored)?;
+    check_certificate(&cert, address, now, min_valid_days)
+}
+
+/// Reads one armored public certificate with the checks of step 1 (see the
+/// module comment), without deciding whether it is usable: for a
+/// certificate accepted earlier and stored, which [`check_certificate`]
+/// then checks again at the time of use.
+pub fn parse_certificate(armored: &str) -> Result<pgp::composed::SignedPublicKey, KeyError> {
+    parse_single_certificate(armored)
+}
+
+/// Steps 2 to 5 of the module comment on a parsed certificate:
+/// [`validate_certificate`] without the parsing.
+pub fn check_certificate(
+    cert: &pgp::composed::SignedPublicKey,
+    address: &str,
+    now: Timestamp,
+    min_valid_days: u32,
+) -> Result<CertificateInfo, KeyError> {
     let now = now.as_second();
     let primary = &cert.primary_key;
     let primary_fpr = fingerprint_hex(primary);
@@ -206,7 +225,7 @@ pub fn validate_certificate(
             reason: revocation_reason(revocation),
         });
     }
-    let binding = bind_primary(&cert, address, now)?;
+    let binding = bind_primary(cert, address, now)?;
     if let Some(at) = binding.expires.filter(|&at| at <= now) {
         return Err(KeyError::Expired {
             fingerprint: primary_fpr,

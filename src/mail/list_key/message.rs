@@ -1,0 +1,151 @@
+//! Messages from and to the list: signed by the current key and encrypted
+//! to one recipient; decrypted with any of the list's keys, within limits.
+
+use std::io::Read;
+
+use jiff::Timestamp;
+use pgp::armor::DearmorOptions;
+use pgp::composed::{
+    ArmorOptions, DecryptionOptions, Message, MessageBuilder, SignedPublicKey, TheRing,
+};
+use pgp::crypto::hash::HashAlgorithm;
+use pgp::crypto::sym::SymmetricKeyAlgorithm;
+use pgp::errors::Error as PgpError;
+use pgp::types::{Password, Seipdv1ReadMode};
+use rand_core_06::OsRng;
+
+use super::{ListKey, ListKeyError, hex};
+use crate::mail::keys;
+
+/// Largest message [`ListKey::decrypt`] reads, armored or binary: above
+/// the default `limits.max_mail_bytes` (25 MiB), so any mail embargo
+/// accepts can be decrypted. SEIPDv1 is decrypted whole before any
+/// plaintext is released (the integrity check comes first), so this also
+/// bounds that buffer (rPGP's own bound is 1 GiB).
+pub const MAX_MESSAGE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Largest plaintext [`ListKey::decrypt`] returns, after decompression:
+/// 257 KiB of compressed data can expand to hundreds of MiB.
+pub const MAX_PLAINTEXT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Compressed layers unwrapped at most (one is normal).
+const MAX_COMPRESSION_LAYERS: usize = 2;
+
+impl ListKey {
+    /// `plaintext` signed by the current list key (SHA-512) and encrypted
+    /// to `recipient` (SEIPDv1, AES-256: what GnuPG 2.2 reads), ASCII-armored.
+    ///
+    /// The key encrypted to is the one [`keys::check_certificate`] chooses
+    /// as of `now` (the service clock, read by the caller: a blocking
+    /// thread does not see it); a certificate that has become unusable
+    /// since it was accepted (expired, revoked) is refused.
+    pub fn sign_and_encrypt(
+        &self,
+        plaintext: &[u8],
+        recipient: &SignedPublicKey,
+        now: Timestamp,
+    ) -> Result<String, ListKeyError> {
+        let chosen = keys::check_certificate(recipient, "", now, 0)?.encryption_subkey;
+        let failed = |e: PgpError| ListKeyError::Encrypt(e.to_string());
+        let mut rng = OsRng;
+        let mut builder = MessageBuilder::from_bytes("", plaintext.to_vec())
+            .seipd_v1(&mut rng, SymmetricKeyAlgorithm::AES256);
+        if hex(&recipient.primary_key) == chosen {
+            builder
+                .encrypt_to_key(&mut rng, &recipient.primary_key)
+                .map_err(failed)?;
+        } else {
+            let subkey = recipient
+                .public_subkeys
+                .iter()
+                .find(|s| hex(&s.key) == chosen)
+                .ok_or_else(|| ListKeyError::Encrypt("the chosen subkey is missing".into()))?;
+            builder
+                .encrypt_to_key(&mut rng, &subkey.key)
+                .map_err(failed)?;
+        }
+        builder.sign(
+            &self.0.current.secret.primary_key,
+            Password::empty(),
+            HashAlgorithm::Sha512,
+        );
+        builder
+            .to_armored_string(rng, ArmorOptions::default())
+            .map_err(failed)
+    }
+
+    /// The plaintext of `message` (ASCII-armored or binary), decrypted with
+    /// whichever of the list's keys, current or older, it was encrypted to.
+    /// Signatures inside are not checked. At most [`MAX_MESSAGE_BYTES`] in
+    /// and [`MAX_PLAINTEXT_BYTES`] out.
+    pub fn decrypt(&self, message: &[u8]) -> Result<Vec<u8>, ListKeyError> {
+        self.decrypt_within(message, MAX_MESSAGE_BYTES, MAX_PLAINTEXT_BYTES)
+    }
+
+    pub(super) fn decrypt_within(
+        &self,
+        message: &[u8],
+        max_message: usize,
+        max_plaintext: usize,
+    ) -> Result<Vec<u8>, ListKeyError> {
+        if message.len() > max_message {
+            return Err(ListKeyError::TooLarge {
+                max_bytes: max_message,
+            });
+        }
+        let malformed = |e: PgpError| ListKeyError::Malformed(e.to_string());
+        let armored = message.trim_ascii_start().starts_with(b"-----BEGIN ");
+        let parsed = if armored {
+            let options = DearmorOptions::new().set_limit(max_message);
+            Message::from_armor_with_options(message, options).map(|(m, _)| m)
+        } else {
+            Message::from_bytes(message)
+        }
+        .map_err(malformed)?;
+        if !parsed.is_encrypted() {
+            return Err(ListKeyError::Malformed("it is not encrypted".into()));
+        }
+
+        let keys = &self.0;
+        let ring = TheRing {
+            secret_keys: std::iter::once(&keys.current)
+                .chain(&keys.previous)
+                .map(|h| &h.secret)
+                .collect(),
+            decrypt_options: DecryptionOptions::new().set_seipdv1_read_mode(
+                Seipdv1ReadMode::CheckFirst {
+                    max_message_size: max_message,
+                },
+            ),
+            ..TheRing::default()
+        };
+        let (mut plain, _) = parsed.decrypt_the_ring(ring, true).map_err(|e| match e {
+            PgpError::MissingKey => ListKeyError::NotForUs,
+            other => malformed(other),
+        })?;
+        for _ in 0..MAX_COMPRESSION_LAYERS {
+            if plain.literal_data_header().is_some() {
+                break;
+            }
+            plain = plain.decompress().map_err(malformed)?;
+        }
+        if plain.literal_data_header().is_none() {
+            return Err(ListKeyError::Malformed(
+                "it holds no literal data within two compressed layers".into(),
+            ));
+        }
+
+        let mut out = Vec::new();
+        let cap = u64::try_from(max_plaintext).unwrap_or(u64::MAX);
+        (&mut plain)
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| ListKeyError::Malformed(e.to_string()))?;
+        if out.len() > max_plaintext {
+            return Err(ListKeyError::TooLarge {
+                max_bytes: max_plaintext,
+            });
+        }
+        Ok(out)
+    }
+}
