@@ -173,6 +173,7 @@ async fn the_file_transport_writes_one_eml_per_mail_and_a_retry_rewrites_it() {
         subject: "s".into(),
         text: "t".into(),
         html: None,
+        ..Default::default()
     };
     Transport::File(outbox.clone()).send(&mail).await.unwrap();
     assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 1);

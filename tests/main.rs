@@ -5,6 +5,8 @@
 mod common;
 
 mod advisories;
+mod announcements;
+mod announcements_crash;
 mod api_accounts;
 mod api_reports;
 mod audit;

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::common::process::{Env, Server, http, last_line, serve, serve_with};
 
 /// An admin token made with the CLI, as an operator would.
-fn admin_token(env: &Env) -> String {
+pub fn admin_token(env: &Env) -> String {
     assert!(
         env.run(&["admin", "add", "lead@project.test"], b"")
             .status
@@ -20,7 +20,7 @@ fn admin_token(env: &Env) -> String {
 }
 
 /// Creates an advisory and embargoes it until `until`; returns its id.
-fn embargoed_advisory(server: &Server, token: &str, until: jiff::Timestamp) -> String {
+pub fn embargoed_advisory(server: &Server, token: &str, until: jiff::Timestamp) -> String {
     let body = json!({
         "summary": "Clock test",
         "affected": [{ "package": { "ecosystem": "Go", "name": "example.org/c" }, "versions": ["1.0.0"] }],
@@ -51,7 +51,7 @@ fn embargoed_advisory(server: &Server, token: &str, until: jiff::Timestamp) -> S
     id
 }
 
-fn seconds_from_now(s: u64) -> jiff::Timestamp {
+pub fn seconds_from_now(s: u64) -> jiff::Timestamp {
     jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_secs(s as i64))
         .unwrap()

@@ -16,7 +16,12 @@ pub enum Outcome {
     Reply(String),
     /// The same message was taken before (an MTA retry); nothing changed.
     Duplicate,
+    /// A bounce of an announcement's delivery, recorded on it: not a report.
+    Bounce(String),
 }
+
+/// The tag of a delivery's envelope sender (`security+bounces-dlv_...@`).
+const BOUNCE_TAG: &str = "bounces-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -43,7 +48,16 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
     }
     let security = EmailAddress::parse(&state.config.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
-    let mut existing = match inbound::reply_tag(&mail.recipients, &security) {
+    let tag = inbound::reply_tag(&mail.recipients, &security);
+    if let Some(delivery) = tag.and_then(|t| t.strip_prefix(BOUNCE_TAG)) {
+        let answer = bounce_answer(&String::from_utf8_lossy(raw));
+        let now = crate::db::now();
+        if crate::db::announcements::mark_bounced(&mut conn, delivery, &answer, now).await? {
+            tracing::info!(delivery.id = delivery, "delivery bounced");
+        }
+        return Ok(Outcome::Bounce(delivery.to_owned()));
+    }
+    let mut existing = match tag {
         Some(tag) => reports::by_reply_tag(&mut conn, tag).await?,
         None => None,
     };
@@ -136,4 +150,20 @@ fn is_unique_violation(e: &anyhow::Error) -> bool {
             .and_then(|e| e.as_database_error())
             .is_some_and(|d| d.is_unique_violation())
     })
+}
+
+/// What a bounce says went wrong: its `Diagnostic-Code` or `Status` line
+/// (RFC 3464), bounded.
+fn bounce_answer(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Diagnostic-Code:"))
+        .or_else(|| {
+            text.lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("Status:"))
+        })
+        .unwrap_or("bounced");
+    line.chars().take(300).collect()
 }

@@ -4,6 +4,7 @@
 pub mod advisories;
 mod advisory_embargo;
 pub mod advisory_patches;
+pub mod announcements;
 pub mod audit;
 pub mod auth;
 pub mod import;

@@ -35,6 +35,7 @@ pub async fn run(config: Config, paths: Paths) -> ExitCode {
                 Outcome::NewReport(id) => eprintln!("embargo ingest: new report {id}"),
                 Outcome::Reply(id) => eprintln!("embargo ingest: added to report {id}"),
                 Outcome::Duplicate => eprintln!("embargo ingest: already taken; ignored"),
+                Outcome::Bounce(id) => eprintln!("embargo ingest: bounce of delivery {id}"),
             }
             // Send the acknowledgement now if no server is running; a
             // running `serve` would also pick it up. Failures stay queued.

@@ -312,3 +312,20 @@ pub use super::advisory_embargo::{
 };
 pub use super::advisory_lists::{Listed, page, public_listing, public_page};
 pub use super::advisory_patches::{PatchInfo, insert_patch, patch_content, patches};
+
+/// Records the first time the advisory went to the list (embargo rules
+/// count from it); later announcements keep the first instant.
+pub async fn mark_distributed(
+    conn: &mut AnyConnection,
+    id: &AdvisoryId,
+    at: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE advisories SET first_distributed_at = $2 WHERE id = $1 AND first_distributed_at IS NULL",
+    )
+    .bind(id.as_str())
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -39,6 +39,37 @@ pub async fn enqueue(conn: &mut AnyConnection, job: NewJob<'_>) -> Result<bool, 
     Ok(done.rows_affected() == 1)
 }
 
+/// Writes many jobs in few statements (a fan-out), skipping keys that
+/// exist; the number written.
+pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob<'_>]) -> Result<u64, DbError> {
+    let now = super::now();
+    let mut written = 0;
+    // 9 values per row, well under SQLite's 32,766 parameters.
+    for rows in jobs.chunks(500) {
+        let sql = format!(
+            "INSERT INTO jobs (id, kind, lane, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
+             VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
+            super::announcements::placeholders(rows.len(), 10)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for job in rows {
+            q = q
+                .bind(JobId::generate().as_str().to_owned())
+                .bind(job.kind)
+                .bind(job.lane.as_str())
+                .bind(job.payload.to_string())
+                .bind(job.idempotency_key)
+                .bind("queued")
+                .bind(job.run_at)
+                .bind(i64::from(job.max_attempts))
+                .bind(now)
+                .bind(now);
+        }
+        written += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(written)
+}
+
 /// A job taken by a runner, valid while `lease_token` is the row's.
 #[derive(Debug, Clone)]
 pub struct Claimed {

@@ -122,3 +122,19 @@ pub async fn retire(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An account's current key (armored) if it has not expired at `now`.
+pub async fn current_armored(
+    conn: &mut AnyConnection,
+    account: &str,
+    now: i64,
+) -> Result<Option<String>, DbError> {
+    sqlx::query_scalar(
+        "SELECT armored FROM contact_keys WHERE account_id = $1 AND replaced_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(account)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}

@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod advisory_embargo;
 pub mod advisory_lists;
 pub mod advisory_patches;
+pub mod announcements;
 pub mod applications;
 pub mod audit;
 pub mod counters;

@@ -76,6 +76,8 @@ pub enum Action<'a> {
     /// Set an embargo that breaks an overridable policy rule (too long, too
     /// short notice), giving a reason; see [`super::embargo::admits`].
     OverrideEmbargoPolicy,
+    /// Send an embargoed advisory to the list, and see who got it.
+    Announce,
     /// Use the list's view of advisories at all (the distribution API).
     ReadEmbargoedAdvisory,
     /// Read one advisory in the list's view, given its state: drafts and
@@ -131,7 +133,8 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         | Administer
         | ManageAdvisories
         | ManageMembership
-        | OverrideEmbargoPolicy => is_admin,
+        | OverrideEmbargoPolicy
+        | Announce => is_admin,
         ReadEmbargoedAdvisory => is_admin || cleared_member,
         ReadAdvisory(state) => match state {
             AdvisoryState::Embargoed | AdvisoryState::Published => is_admin || cleared_member,

@@ -65,6 +65,8 @@ typed_id!(PatchId, "pat", "patch");
 typed_id!(KeyId, "key", "key");
 typed_id!(PingId, "png", "liveness ping");
 typed_id!(ReviewId, "rev", "member review");
+typed_id!(AnnouncementId, "ann", "announcement");
+typed_id!(DeliveryId, "dlv", "delivery");
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod advisory;
+pub mod announcement;
 pub mod audit;
 pub mod authz;
 pub mod cvss;

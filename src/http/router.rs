@@ -168,6 +168,8 @@ fn routes() -> Routes {
     .get("/api/v1/advisories/{id}/history", api::advisories::advisory_history)
     .post("/api/v1/advisories/{id}/patches", api::advisories::add_patch)
     .get("/api/v1/advisories/{id}/patches/{patch}", api::advisories::get_patch)
+    .post("/api/v1/advisories/{id}/announcements", api::announcements::announce)
+    .get("/api/v1/announcements/{id}", api::announcements::get_announcement)
     .get("/api/v1/criteria", api::membership::get_criteria)
     .put("/api/v1/criteria", api::membership::update_criteria)
     .post("/api/v1/applications", api::membership::create_application)

@@ -42,6 +42,8 @@ pub enum Job {
     MailAuditHead { date: String },
     /// Remind a contact that their key expires in `days`.
     KeyExpiryReminder { key: String, days: i64 },
+    /// Send one recipient their copy of an announcement.
+    Deliver { delivery: String },
 }
 
 impl Job {
@@ -54,12 +56,13 @@ impl Job {
             Job::LivenessSweep { .. } => "liveness_sweep",
             Job::KeyExpiryReminder { .. } => "key_expiry_reminder",
             Job::MailAuditHead { .. } => "mail_audit_head",
+            Job::Deliver { .. } => "deliver",
         }
     }
 
     pub fn lane(&self) -> Lane {
         match self {
-            Job::Mail(_) | Job::SendMail(_) => Lane::Mail,
+            Job::Mail(_) | Job::SendMail(_) | Job::Deliver { .. } => Lane::Mail,
             Job::LiftEmbargo { .. } => Lane::Critical,
             Job::ExpireApplication { .. }
             | Job::LivenessSweep { .. }
@@ -81,6 +84,7 @@ impl Job {
             Job::LivenessSweep { date } => format!("liveness_sweep:{date}"),
             Job::KeyExpiryReminder { key, days } => format!("key_expiry:{key}:{days}"),
             Job::MailAuditHead { date } => format!("audit_head:{date}"),
+            Job::Deliver { delivery } => format!("deliver:{delivery}"),
         }
     }
 
@@ -130,6 +134,32 @@ pub async fn enqueue(
         },
     )
     .await?)
+}
+
+/// Writes many jobs to run at `run_at` in few statements (a fan-out), in
+/// the caller's transaction; the number written (existing keys skipped).
+pub async fn enqueue_many(
+    conn: &mut AnyConnection,
+    config: &JobsConfig,
+    jobs: &[Job],
+    run_at: i64,
+) -> anyhow::Result<u64> {
+    let keys: Vec<String> = jobs.iter().map(Job::idempotency_key).collect();
+    let rows = jobs
+        .iter()
+        .zip(&keys)
+        .map(|(job, key)| {
+            Ok(NewJob {
+                kind: job.kind(),
+                lane: job.lane(),
+                payload: job.payload()?,
+                idempotency_key: key,
+                run_at,
+                max_attempts: job.max_attempts(config),
+            })
+        })
+        .collect::<serde_json::Result<Vec<_>>>()?;
+    Ok(store::enqueue_many(conn, &rows).await?)
 }
 
 /// The UTC day of `micros` (`2026-11-29`), as daily jobs' keys name it.

@@ -87,7 +87,8 @@ async fn execute(state: AppState, job: Claimed) -> (Claimed, Outcome) {
         )))),
         Ok(parsed) => {
             let clock = state.clock.clone();
-            let mut work = tokio::spawn(clock.scope_owned(dispatch(state.clone(), parsed)));
+            let last = job.attempts >= job.max_attempts;
+            let mut work = tokio::spawn(clock.scope_owned(dispatch(state.clone(), parsed, last)));
             let mut renew = tokio::time::interval(Duration::from_secs(lease / 3));
             renew.tick().await;
             loop {
@@ -102,7 +103,8 @@ async fn execute(state: AppState, job: Claimed) -> (Claimed, Outcome) {
     (job, outcome)
 }
 
-async fn dispatch(state: AppState, job: Job) -> anyhow::Result<()> {
+/// Runs one job; `last` when this is its final attempt.
+async fn dispatch(state: AppState, job: Job, last: bool) -> anyhow::Result<()> {
     use crate::app;
     match job {
         Job::Mail(mail) => super::send_mail::run(&state, &mail).await,
@@ -118,6 +120,7 @@ async fn dispatch(state: AppState, job: Job) -> anyhow::Result<()> {
         Job::KeyExpiryReminder { key, days } => {
             app::keys::expiry_reminder(&state, &key, days).await
         }
+        Job::Deliver { delivery } => app::announcements::deliver(&state, &delivery, last).await,
     }
 }
 
@@ -173,7 +176,7 @@ fn outcome_of(
     let error = format!("{err:#}");
     // Mail errors name recipients; the admins' job list shows them, the
     // logs do not.
-    if job.kind == "mail" || job.kind == "send_mail" {
+    if matches!(job.kind.as_str(), "mail" | "send_mail" | "deliver") {
         tracing::warn!(job.id = %job.id, job.kind = %job.kind, attempts, state = next.as_str(), duration_ms, "job failed");
     } else {
         tracing::warn!(job.id = %job.id, job.kind = %job.kind, attempts, state = next.as_str(), duration_ms, error = %error, "job failed");

@@ -43,6 +43,7 @@ impl QueuedMail {
             subject: rendered.subject,
             text: rendered.text,
             html: rendered.html,
+            ..Default::default()
         })
     }
 }

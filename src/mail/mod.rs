@@ -4,6 +4,7 @@ pub mod inbound;
 pub mod keys;
 pub mod list_key;
 pub mod outgoing;
+pub mod protected;
 pub mod smtp;
 pub mod transport;
 

@@ -1,12 +1,14 @@
 //! An outgoing mail as stored in a `send_mail` job, and its RFC 5322 form.
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{
+    ContentDisposition, ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use serde::{Deserialize, Serialize};
 
 /// A rendered mail. The Message-ID is fixed when the job is written, so a
 /// retried delivery carries the same id and receivers can drop the copy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutgoingMail {
     pub message_id: String,
     pub from: String,
@@ -16,6 +18,17 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text: String,
     pub html: Option<String>,
+    /// The envelope sender when it is not `from`: a per-delivery bounce
+    /// address (VERP), so a bounce names the delivery it is about.
+    #[serde(default)]
+    pub envelope_from: Option<String>,
+    /// `List-Id` value: list traffic, also marked `Auto-Submitted`.
+    #[serde(default)]
+    pub list_id: Option<String>,
+    /// An armored OpenPGP message: the mail is PGP/MIME (RFC 3156) with this
+    /// as its encrypted part; `text` and `html` stay out of it.
+    #[serde(default)]
+    pub encrypted: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +50,62 @@ pub fn message_id_for(key: &str, domain: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect();
     format!("<{digest}@{domain}>")
+}
+
+/// RFC 3156 section 4: the version part, then the armored message.
+fn pgp_mime(armored: &str) -> MultiPart {
+    let content_type = |s: &str| ContentType::parse(s).unwrap_or(ContentType::TEXT_PLAIN);
+    MultiPart::encrypted("application/pgp-encrypted".to_owned())
+        .singlepart(
+            SinglePart::builder()
+                .header(content_type("application/pgp-encrypted"))
+                .header(ContentDisposition::attachment("version.txt"))
+                .body(String::from("Version: 1\r\n")),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(content_type(
+                    "application/octet-stream; name=\"encrypted.asc\"",
+                ))
+                .header(ContentDisposition::inline_with_name("encrypted.asc"))
+                .body(armored.to_owned()),
+        )
+}
+
+/// `List-Id` (RFC 2919).
+#[derive(Debug, Clone)]
+struct ListId(String);
+
+impl Header for ListId {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Id")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): no vacation replies.
+#[derive(Debug, Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
 }
 
 fn mailbox(s: &str) -> Result<Mailbox, BuildError> {
@@ -82,6 +151,22 @@ impl OutgoingMail {
         if let Some(irt) = &self.in_reply_to {
             b = b.in_reply_to(irt.clone()).references(irt.clone());
         }
+        if let Some(list_id) = &self.list_id {
+            b = b.header(ListId(list_id.clone())).header(AutoSubmitted);
+        }
+        if let Some(sender) = &self.envelope_from {
+            let to = self
+                .to
+                .iter()
+                .map(|t| Ok(mailbox(t)?.email))
+                .collect::<Result<Vec<_>, BuildError>>()?;
+            let envelope = lettre::address::Envelope::new(Some(mailbox(sender)?.email), to)
+                .map_err(|_| BuildError::Address(sender.clone()))?;
+            b = b.envelope(envelope);
+        }
+        if let Some(armored) = &self.encrypted {
+            return Ok(b.multipart(pgp_mime(armored))?);
+        }
         let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
             .body(text_body(&self.text, encoding));
@@ -119,6 +204,7 @@ mod tests {
             subject: "Re: ünïcode".into(),
             text: "hello".into(),
             html: None,
+            ..Default::default()
         };
         let bytes = String::from_utf8(m.to_bytes().unwrap()).unwrap();
         assert!(bytes.contains("In-Reply-To: <a@b>"));
@@ -141,6 +227,7 @@ mod tests {
             subject: "Bestätigung".into(),
             text: format!("Grüße,\n\n{link}\n\n— the team\n"),
             html: None,
+            ..Default::default()
         };
         let raw = String::from_utf8(m.to_bytes().unwrap()).unwrap();
         assert!(raw.contains("Content-Transfer-Encoding: binary"));
@@ -168,6 +255,7 @@ mod tests {
             subject: String::new(),
             text: String::new(),
             html: None,
+            ..Default::default()
         };
         assert!(matches!(m.to_bytes(), Err(BuildError::Address(_))));
     }

@@ -48,6 +48,7 @@ pub fn api_body(method: &Method, template: &str) -> Option<Value> {
         "/api/v1/advisories/{id}/embargo" => Some(json!({
             "until": in_two_days.to_string(), "time_zone": "UTC", "reason": "agreed",
         })),
+        "/api/v1/advisories/{id}/announcements" => Some(json!({ "note": "matrix" })),
         "/api/v1/advisories/{id}/publish" | "/api/v1/advisories/{id}/withdraw" => {
             Some(json!({ "reason": "matrix" }))
         }

@@ -100,6 +100,8 @@ pub const API: &[Row] = &[
     (Method::GET,    "/api/v1/advisories/{id}/history",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/patches",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Is(200), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/announcements",           [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::GET,    "/api/v1/announcements/{id}",                      [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     // The list's public key, for everyone.
     (Method::GET,    "/api/v1/list-key",                                [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),

@@ -315,6 +315,15 @@ impl World {
             let local = embargo::publish::wkd::local_part(&self.app.state.config.security_address);
             path = path.replace("{hash}", &embargo::publish::wkd::local_part_hash(local));
         }
+        if path.starts_with("/api/v1/announcements/{id}") {
+            let admin = self.admin_token().expect("an admin token");
+            let ann = announcement(&self.app, admin, &self.embargoed).await;
+            path = path.replace("{id}", &ann);
+        }
+        if path.ends_with("/announcements") {
+            // Only an embargoed advisory can be announced.
+            path = path.replace("{id}", &self.embargoed);
+        }
         let advisory_page = path.starts_with("/admin/advisories/{id}");
         if path.starts_with("/api/v1/advisories/{id}") || advisory_page || list_view {
             // Changes need a draft of their own; reads use the embargoed one.
@@ -426,4 +435,17 @@ impl World {
 /// The secret at the end of a tracking or set-up link.
 pub fn tracking_token(url: &str) -> String {
     path_of(url).rsplit('/').next().expect("token").to_owned()
+}
+
+/// A fresh announcement of the embargoed advisory.
+async fn announcement(app: &TestApp, admin: &str, advisory: &str) -> String {
+    let resp = app
+        .post(
+            &format!("/api/v1/advisories/{advisory}/announcements"),
+            Some(admin),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("id").to_owned()
 }

@@ -2,16 +2,21 @@
 //! chosen recipients with a chosen reply, can stay silent forever, and
 //! counts connections and accepted messages.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+
+/// Accepted messages: (envelope recipients, raw message).
+pub type Received = Arc<Mutex<Vec<(Vec<String>, String)>>>;
 
 pub struct ScriptedSmtp {
     pub port: u16,
     pub connections: Arc<AtomicUsize>,
     pub accepted: Arc<AtomicUsize>,
+    /// Every accepted message: (envelope recipients, raw message).
+    pub received: Received,
 }
 
 /// How the server behaves.
@@ -22,6 +27,8 @@ pub struct Script {
     /// `(recipient prefix, reply)`: a RCPT TO whose address starts with the
     /// prefix gets the reply (`550 5.1.1 no such user`).
     pub refuse: Vec<(String, String)>,
+    /// Wait this long before accepting each message: a slow server.
+    pub delay_ms: u64,
 }
 
 impl ScriptedSmtp {
@@ -30,7 +37,8 @@ impl ScriptedSmtp {
         let port = listener.local_addr().expect("addr").port();
         let connections = Arc::new(AtomicUsize::new(0));
         let accepted = Arc::new(AtomicUsize::new(0));
-        let (c, a) = (connections.clone(), accepted.clone());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let (c, a, r) = (connections.clone(), accepted.clone(), received.clone());
         tokio::spawn(async move {
             let mut held = Vec::new();
             while let Ok((stream, _)) = listener.accept().await {
@@ -39,13 +47,14 @@ impl ScriptedSmtp {
                     held.push(stream);
                     continue;
                 }
-                tokio::spawn(converse(stream, script.clone(), a.clone()));
+                tokio::spawn(converse(stream, script.clone(), a.clone(), r.clone()));
             }
         });
         Self {
             port,
             connections,
             accepted,
+            received,
         }
     }
 
@@ -58,18 +67,35 @@ impl ScriptedSmtp {
     }
 }
 
-async fn converse(stream: tokio::net::TcpStream, script: Script, accepted: Arc<AtomicUsize>) {
+async fn converse(
+    stream: tokio::net::TcpStream,
+    script: Script,
+    accepted: Arc<AtomicUsize>,
+    received: Received,
+) {
     let (r, mut w) = stream.into_split();
     let mut lines = BufReader::new(r).lines();
     let _ = w.write_all(b"220 scripted ESMTP\r\n").await;
     let mut in_data = false;
     let mut refused = false;
+    let mut rcpts = Vec::new();
+    let mut message = String::new();
     while let Ok(Some(line)) = lines.next_line().await {
         if in_data {
             if line == "." {
                 in_data = false;
+                if script.delay_ms > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(script.delay_ms)).await;
+                }
+                if w.write_all(b"250 queued\r\n").await.is_err() {
+                    return;
+                }
                 accepted.fetch_add(1, Ordering::SeqCst);
-                let _ = w.write_all(b"250 queued\r\n").await;
+                let entry = (std::mem::take(&mut rcpts), std::mem::take(&mut message));
+                received.lock().expect("lock").push(entry);
+            } else {
+                message.push_str(line.strip_prefix('.').unwrap_or(&line));
+                message.push_str("\r\n");
             }
             continue;
         }
@@ -78,6 +104,7 @@ async fn converse(stream: tokio::net::TcpStream, script: Script, accepted: Arc<A
             "250-scripted\r\n250 8BITMIME\r\n".into()
         } else if upper.starts_with("MAIL FROM") {
             refused = false;
+            rcpts.clear();
             "250 ok\r\n".into()
         } else if upper.starts_with("RCPT TO") {
             let addr = line[8..]
@@ -89,7 +116,10 @@ async fn converse(stream: tokio::net::TcpStream, script: Script, accepted: Arc<A
                     refused = true;
                     format!("{reply}\r\n")
                 }
-                None => "250 ok\r\n".into(),
+                None => {
+                    rcpts.push(addr.to_owned());
+                    "250 ok\r\n".into()
+                }
             }
         } else if upper.starts_with("DATA") {
             if refused {

@@ -12,12 +12,12 @@ use super::published;
 use crate::common::TestApp;
 
 /// A GnuPG home of its own; its agent is stopped on drop.
-struct Gpg {
+pub struct Gpg {
     home: tempfile::TempDir,
 }
 
 impl Gpg {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let version = Command::new("gpg").arg("--version").output();
         let found = version.as_ref().is_ok_and(|o| o.status.success());
         assert!(
@@ -31,7 +31,7 @@ impl Gpg {
     }
 
     /// Runs gpg with `args` in batch mode, `input` on stdin.
-    fn run(&self, args: &[&str], input: &[u8]) -> Output {
+    pub fn run(&self, args: &[&str], input: &[u8]) -> Output {
         let mut child = Command::new("gpg")
             .env("GNUPGHOME", self.home.path())
             .args(["--batch", "--no-tty", "--pinentry-mode", "loopback"])
@@ -55,7 +55,7 @@ impl Gpg {
 
     /// A new ed25519/cv25519 key without a password, as `gpg
     /// --quick-gen-key ... future-default` makes it; its armored export.
-    fn member_key(&self, uid: &str) -> String {
+    pub fn member_key(&self, uid: &str) -> String {
         self.run(
             &[
                 "--passphrase",
@@ -72,7 +72,7 @@ impl Gpg {
         String::from_utf8(out.stdout).expect("armored")
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub fn path(&self, name: &str) -> PathBuf {
         self.home.path().join(name)
     }
 }

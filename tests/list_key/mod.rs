@@ -3,7 +3,7 @@
 //! Directory, security.txt), rotated with the old key kept, and read by
 //! GnuPG 2.2 both ways (`gnupg.rs`).
 
-mod gnupg;
+pub mod gnupg;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -21,7 +21,7 @@ use crate::common::TestApp;
 use crate::common::process::{Env, http, serve};
 
 /// `{"fingerprint", "armored"}` from the API.
-async fn published(app: &TestApp) -> (String, String) {
+pub async fn published(app: &TestApp) -> (String, String) {
     let resp = app.get("/api/v1/list-key", None).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     let json = resp.json();

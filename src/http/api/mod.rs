@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod advisories;
+pub mod announcements;
 pub mod jobs;
 pub mod list_key;
 pub mod liveness;
@@ -42,6 +43,7 @@ impl utoipa::Modify for BearerAuth {
         jobs::list_jobs, jobs::retry_job,
         advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, advisories::edit_advisory,
         advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history, advisories::add_patch, advisories::get_patch,
+        announcements::announce, announcements::get_announcement,
         membership::get_criteria, membership::update_criteria, membership::create_application, membership::list_applications,
         membership::get_application, membership::application_status, membership::confirm_application, membership::vouch,
         membership::decide, membership::add_member, membership::list_members, membership::remove_member,

@@ -1,0 +1,295 @@
+//! Announcing an embargoed advisory to the list: one delivery per cleared
+//! contact, written with its job in the announcement's transaction, then
+//! sent by the job runner, each recipient their own message.
+
+use serde_json::json;
+
+use super::AppState;
+use crate::db::announcements::{self as store, DeliveryRow, NewAnnouncement, NewDelivery};
+use crate::db::audit::{self, Actor};
+use crate::db::{self, advisories, advisory_patches, keys, members};
+use crate::domain::advisory::{AdvisoryId, Content};
+use crate::domain::announcement::{
+    DeliveryKind, DeliveryState, NotAnnounceable, OUTER_SUBJECT, check_announceable,
+};
+use crate::domain::email::EmailAddress;
+use crate::domain::fields::FieldErrors;
+use crate::domain::id::{AnnouncementId, DeliveryId};
+use crate::jobs::{self, Job, Permanent};
+use crate::mail::OutgoingMail;
+use crate::mail::outgoing::message_id_for;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnnounceError {
+    #[error("no such advisory")]
+    NotFound,
+    #[error(transparent)]
+    NotAnnounceable(#[from] NotAnnounceable),
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AnnounceError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> AnnounceError {
+    let mut e = FieldErrors::new();
+    e.add(field, message);
+    AnnounceError::Invalid(e)
+}
+
+/// What an announcement was: its id and how many recipients it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announced {
+    pub id: AnnouncementId,
+    pub recipients: usize,
+}
+
+/// Announces an embargoed advisory to the cleared contacts of `members`
+/// (all active members when `None`), with an optional Markdown `note`.
+pub async fn announce(
+    state: &AppState,
+    actor: &Actor,
+    advisory: &str,
+    note: &str,
+    chosen: Option<&[String]>,
+) -> Result<Announced, AnnounceError> {
+    let advisory = AdvisoryId::parse(advisory).map_err(|_| AnnounceError::NotFound)?;
+    let now = db::now();
+    let mut tx = state.db.begin().await?;
+    let row = advisories::get(&mut tx, &advisory)
+        .await?
+        .ok_or(AnnounceError::NotFound)?;
+    check_announceable(row.state)?;
+    let mut recipients = match members::current_policy(&mut tx).await? {
+        Some((version, _, _)) => store::cleared_contacts(&mut tx, version, now).await?,
+        // Nobody can have accepted a policy that does not exist.
+        None => Vec::new(),
+    };
+    if let Some(chosen) = chosen {
+        for id in chosen {
+            let active = members::get(&mut tx, id)
+                .await?
+                .is_some_and(|m| m.status == crate::domain::membership::MemberStatus::Active);
+            if !active {
+                return Err(invalid("members", format!("{id} is not an active member")));
+            }
+        }
+        recipients.retain(|r| chosen.contains(&r.member_id));
+    }
+    let domain = security_domain(state)?;
+    let id = AnnouncementId::generate();
+    let ids: Vec<(DeliveryId, String)> = recipients
+        .iter()
+        .map(|_| {
+            let d = DeliveryId::generate();
+            let message_id = message_id_for(&format!("deliver:{}", d.as_str()), &domain);
+            (d, message_id)
+        })
+        .collect();
+    let deliveries: Vec<NewDelivery> = recipients
+        .iter()
+        .zip(&ids)
+        .map(|(r, (d, message_id))| NewDelivery {
+            id: d.as_str(),
+            recipient: r,
+            kind: DeliveryKind::for_recipient(r.has_key),
+            message_id,
+        })
+        .collect();
+    store::insert(
+        &mut tx,
+        &NewAnnouncement {
+            id: id.as_str(),
+            advisory_id: advisory.as_str(),
+            note: note.trim(),
+            created_by: &actor.who,
+            created_at: now,
+            recipients: recipients.len() as i64,
+        },
+    )
+    .await?;
+    store::insert_deliveries(&mut tx, id.as_str(), &deliveries, now).await?;
+    let jobs: Vec<Job> = ids
+        .iter()
+        .map(|(d, _)| Job::Deliver {
+            delivery: d.as_str().to_owned(),
+        })
+        .collect();
+    jobs::enqueue_many(&mut tx, &state.config.jobs, &jobs, now).await?;
+    advisories::mark_distributed(&mut tx, &advisory, now).await?;
+    let encrypted = deliveries
+        .iter()
+        .filter(|d| d.kind == DeliveryKind::Encrypted)
+        .count();
+    audit::append(
+        &mut tx,
+        actor,
+        "advisory.announced",
+        advisory.as_str(),
+        json!({
+            "announcement": id.as_str(), "recipients": recipients.len(),
+            "encrypted": encrypted, "notices": recipients.len() - encrypted,
+            "members": chosen.map(<[String]>::len),
+        }),
+    );
+    tx.commit().await?;
+    tracing::info!(advisory.id = %advisory, announcement.id = %id, recipients = recipients.len(), "advisory announced");
+    Ok(Announced {
+        id,
+        recipients: recipients.len(),
+    })
+}
+
+fn security_domain(state: &AppState) -> anyhow::Result<String> {
+    let security = EmailAddress::parse(&state.config.security_address)
+        .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
+    Ok(security.domain().to_owned())
+}
+
+/// The `deliver` job: sends one recipient their copy and records how it
+/// went. A delivery that finished (sent, bounced, failed) is not sent again.
+pub async fn deliver(state: &AppState, delivery: &str, last: bool) -> anyhow::Result<()> {
+    let started = {
+        let mut conn = state.db.conn().await?;
+        store::start_attempt(&mut conn, delivery, db::now()).await?
+    };
+    let Some(d) = started else {
+        return Ok(());
+    };
+    let result = async {
+        let mail = compose(state, &d).await?;
+        super::super::jobs::send_mail::deliver(state, &mail).await
+    }
+    .await;
+    let (next, answer) = match &result {
+        Ok(()) => (DeliveryState::Sent, "accepted".to_owned()),
+        Err(e) => (
+            DeliveryState::after_failure(jobs::is_permanent(e), last),
+            format!("{e:#}"),
+        ),
+    };
+    let mut conn = state.db.conn().await?;
+    store::finish_attempt(&mut conn, &d.id, next, &answer, db::now()).await?;
+    result
+}
+
+/// The message for one delivery: the advisory encrypted to the recipient,
+/// or the notice that names nothing of it.
+async fn compose(state: &AppState, d: &DeliveryRow) -> anyhow::Result<OutgoingMail> {
+    let mut conn = state.db.conn().await?;
+    let ann = store::get(&mut conn, &d.announcement_id)
+        .await?
+        .ok_or_else(|| Permanent(format!("announcement {} is gone", d.announcement_id)))?;
+    let advisory = AdvisoryId::parse(&ann.advisory_id)
+        .map_err(|e| Permanent(format!("announcement names {}: {e}", ann.advisory_id)))?;
+    let cfg = &state.config;
+    let security = EmailAddress::parse(&cfg.security_address)
+        .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
+    let mut mail = OutgoingMail {
+        message_id: d.message_id.clone(),
+        from: format!(
+            "{} <{}>",
+            cfg.organization.replace(['"', '<', '>'], ""),
+            cfg.from_address
+        ),
+        to: vec![d.email.clone()],
+        envelope_from: Some(security.with_tag(&format!("bounces-{}", d.id))),
+        list_id: Some(format!(
+            "{} security list <list.{}>",
+            cfg.organization.replace(['"', '<', '>'], ""),
+            security.domain()
+        )),
+        ..Default::default()
+    };
+    let link = format!("{}/member/advisories/{}", cfg.base(), advisory.as_str());
+    match DeliveryKind::parse(&d.kind) {
+        Some(DeliveryKind::Notice) => {
+            let rendered = state.templates.mail(
+                "announcement_notice",
+                json!({
+                    "org": cfg.organization, "link": link,
+                    "key_link": format!("{}/member", cfg.base()),
+                }),
+            )?;
+            mail.subject = rendered.subject;
+            mail.text = rendered.text;
+        }
+        Some(DeliveryKind::Encrypted) => {
+            let key = keys::current_armored(&mut conn, &d.account_id, db::now())
+                .await?
+                .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
+            let row = advisories::get(&mut conn, &advisory)
+                .await?
+                .ok_or_else(|| Permanent(format!("advisory {advisory} is gone")))?;
+            let content: Content = serde_json::from_str(&row.content)?;
+            let patches = advisory_patches::patches(&mut conn, &advisory).await?;
+            let mut files = Vec::with_capacity(patches.len());
+            for p in &patches {
+                if let Some((info, bytes)) =
+                    advisory_patches::patch_content(&mut conn, &advisory, &p.id).await?
+                {
+                    files.push((info.filename, info.content_type, bytes));
+                }
+            }
+            drop(conn);
+            let text = state.templates.mail(
+                "announcement",
+                json!({
+                    "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                    "advisory": content, "note": ann.note, "tracking_id": d.id,
+                    "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
+                }),
+            )?;
+            let inner =
+                crate::mail::protected::inner_message(&mail, &text.subject, &text.text, &files)?;
+            mail.subject = OUTER_SUBJECT.to_owned();
+            mail.encrypted = Some(encrypt_for(state, &key, inner).await?);
+        }
+        None => return Err(Permanent(format!("unknown delivery kind {}", d.kind)).into()),
+    }
+    Ok(mail)
+}
+
+/// The embargo's end in UTC and in the agreed zone, for the templates.
+fn embargo_context(until: Option<i64>, zone: Option<&str>) -> serde_json::Value {
+    let Some(until) = until else {
+        return json!(null);
+    };
+    let Ok(at) = jiff::Timestamp::from_microsecond(until) else {
+        return json!(null);
+    };
+    let zone = zone.unwrap_or("UTC");
+    json!({
+        "utc": at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        "zone": zone,
+        "local": crate::domain::embargo::in_zone(at, zone),
+    })
+}
+
+/// Signs `inner` with the list key and encrypts it to `armored_key`, off
+/// the async threads. A key that no longer parses or has become unusable
+/// (expired, revoked since upload) fails the delivery for good.
+async fn encrypt_for(
+    state: &AppState,
+    armored_key: &str,
+    inner: Vec<u8>,
+) -> anyhow::Result<String> {
+    let list_key = state.list_key.clone();
+    let armored = armored_key.to_owned();
+    // The blocking thread does not see the service clock: read it here.
+    let now = crate::clock::timestamp();
+    tokio::task::spawn_blocking(move || {
+        let recipient = crate::mail::keys::parse_certificate(&armored)
+            .map_err(|e| Permanent(format!("the recipient's key: {e}")))?;
+        list_key
+            .sign_and_encrypt(&inner, &recipient, now)
+            .map_err(|e| anyhow::Error::new(Permanent(format!("encrypting: {e}"))))
+    })
+    .await?
+}

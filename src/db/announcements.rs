@@ -1,0 +1,284 @@
+//! Announcements and their per-recipient deliveries.
+
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::DbError;
+use crate::domain::announcement::{DeliveryKind, DeliveryState};
+
+/// A contact who receives announcements: of an active member, not removed,
+/// with the current policy accepted (attested counts).
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub account_id: String,
+    pub member_id: String,
+    pub email: String,
+    pub has_key: bool,
+}
+
+/// Every contact cleared to receive the list's traffic, in one query.
+pub async fn cleared_contacts(
+    conn: &mut AnyConnection,
+    policy_version: i64,
+    now: i64,
+) -> Result<Vec<Recipient>, DbError> {
+    let rows = sqlx::query(
+        "SELECT a.id, c.member_id, a.email, \
+         CASE WHEN EXISTS (SELECT 1 FROM contact_keys k WHERE k.account_id = a.id \
+           AND k.replaced_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)) \
+         THEN 1 ELSE 0 END AS has_key \
+         FROM member_contacts c \
+         JOIN accounts a ON a.id = c.account_id \
+         JOIN members m ON m.id = c.member_id \
+         JOIN policy_acceptances p ON p.account_id = a.id AND p.version = $1 \
+         WHERE c.removed_at IS NULL AND m.status = 'active' AND a.disabled = 0 AND a.role = 'member' \
+         ORDER BY c.member_id, a.email",
+    )
+    .bind(policy_version)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Recipient {
+                account_id: r.try_get("id")?,
+                member_id: r.try_get("member_id")?,
+                email: r.try_get("email")?,
+                has_key: r.try_get::<i64, _>("has_key")? == 1,
+            })
+        })
+        .collect()
+}
+
+pub struct NewAnnouncement<'a> {
+    pub id: &'a str,
+    pub advisory_id: &'a str,
+    pub note: &'a str,
+    pub created_by: &'a str,
+    pub created_at: i64,
+    pub recipients: i64,
+}
+
+pub async fn insert(conn: &mut AnyConnection, a: &NewAnnouncement<'_>) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO announcements (id, advisory_id, note, created_by, created_at, recipients) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(a.id)
+    .bind(a.advisory_id)
+    .bind(a.note)
+    .bind(a.created_by)
+    .bind(a.created_at)
+    .bind(a.recipients)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One delivery to write.
+pub struct NewDelivery<'a> {
+    pub id: &'a str,
+    pub recipient: &'a Recipient,
+    pub kind: DeliveryKind,
+    pub message_id: &'a str,
+}
+
+/// Rows per INSERT: 9 parameters each.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes the deliveries of `announcement`, queued, in few statements.
+pub async fn insert_deliveries(
+    conn: &mut AnyConnection,
+    announcement: &str,
+    deliveries: &[NewDelivery<'_>],
+    now: i64,
+) -> Result<(), DbError> {
+    for rows in deliveries.chunks(ROWS_PER_INSERT) {
+        // Only placeholders are formatted in; every value is bound.
+        let sql = format!(
+            "INSERT INTO deliveries (id, announcement_id, account_id, member_id, email, kind, state, message_id, updated_at) \
+             VALUES {}",
+            placeholders(rows.len(), 9)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for d in rows {
+            q = q
+                .bind(d.id)
+                .bind(announcement)
+                .bind(&d.recipient.account_id)
+                .bind(&d.recipient.member_id)
+                .bind(&d.recipient.email)
+                .bind(d.kind.as_str())
+                .bind(DeliveryState::Queued.as_str())
+                .bind(d.message_id)
+                .bind(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `width` values.
+pub(crate) fn placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|i| {
+            let p: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AnnouncementRow {
+    pub id: String,
+    pub advisory_id: String,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub recipients: i64,
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<AnnouncementRow>, DbError> {
+    let row = sqlx::query(
+        "SELECT id, advisory_id, note, created_by, created_at, recipients FROM announcements WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| announcement(&r)).transpose()
+}
+
+/// An advisory's announcements, newest first.
+pub async fn for_advisory(
+    conn: &mut AnyConnection,
+    advisory: &str,
+) -> Result<Vec<AnnouncementRow>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, advisory_id, note, created_by, created_at, recipients FROM announcements \
+         WHERE advisory_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(advisory)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(announcement).collect()
+}
+
+fn announcement(r: &sqlx::any::AnyRow) -> Result<AnnouncementRow, DbError> {
+    Ok(AnnouncementRow {
+        id: r.try_get("id")?,
+        advisory_id: r.try_get("advisory_id")?,
+        note: r.try_get("note")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        recipients: r.try_get("recipients")?,
+    })
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub announcement_id: String,
+    pub account_id: String,
+    pub member_id: String,
+    pub email: String,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i64,
+    pub answer: String,
+    pub message_id: String,
+    pub updated_at: i64,
+}
+
+const DELIVERY_COLUMNS: &str = "id, announcement_id, account_id, member_id, email, kind, state, attempts, answer, message_id, updated_at";
+
+/// An announcement's deliveries, by member and address.
+pub async fn deliveries(
+    conn: &mut AnyConnection,
+    announcement: &str,
+) -> Result<Vec<DeliveryRow>, DbError> {
+    let sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE announcement_id = $1 ORDER BY member_id, email"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(announcement)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(delivery).collect()
+}
+
+/// Starts an attempt: the delivery is `sending` with one more attempt.
+/// None when it is finished already (sent, bounced, failed) or unknown.
+pub async fn start_attempt(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: i64,
+) -> Result<Option<DeliveryRow>, DbError> {
+    let sql = format!(
+        "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $2 \
+         WHERE id = $1 AND state IN ('queued', 'sending', 'deferred') RETURNING {DELIVERY_COLUMNS}"
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| delivery(&r)).transpose()
+}
+
+/// Records how an attempt ended, unless the delivery finished meanwhile
+/// (a bounce that arrived first stays a bounce).
+pub async fn finish_attempt(
+    conn: &mut AnyConnection,
+    id: &str,
+    state: DeliveryState,
+    answer: &str,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE deliveries SET state = $2, answer = $3, updated_at = $4 \
+         WHERE id = $1 AND state = 'sending'",
+    )
+    .bind(id)
+    .bind(state.as_str())
+    .bind(answer)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn delivery(r: &sqlx::any::AnyRow) -> Result<DeliveryRow, DbError> {
+    Ok(DeliveryRow {
+        id: r.try_get("id")?,
+        announcement_id: r.try_get("announcement_id")?,
+        account_id: r.try_get("account_id")?,
+        member_id: r.try_get("member_id")?,
+        email: r.try_get("email")?,
+        kind: r.try_get("kind")?,
+        state: r.try_get("state")?,
+        attempts: r.try_get("attempts")?,
+        answer: r.try_get("answer")?,
+        message_id: r.try_get("message_id")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// Marks a delivery bounced (a bounce came back to its VERP address);
+/// false when no such delivery was on its way or delivered.
+pub async fn mark_bounced(
+    conn: &mut AnyConnection,
+    id: &str,
+    answer: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET state = 'bounced', answer = $2, updated_at = $3 \
+         WHERE id = $1 AND state IN ('sending', 'sent', 'deferred')",
+    )
+    .bind(id)
+    .bind(answer)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

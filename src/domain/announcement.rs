@@ -1,0 +1,181 @@
+//! Announcing an embargoed advisory to the list: which advisories may be
+//! announced, what each recipient gets, and how a delivery moves.
+
+use super::advisory::AdvisoryState;
+
+/// The outer Subject of an encrypted announcement: it travels in clear, so
+/// it says nothing about the advisory (the real one is inside, RFC 9788).
+pub const OUTER_SUBJECT: &str = "[embargoed] security announcement";
+
+/// Only an embargoed advisory is announced: a draft is not ready for the
+/// list and a published or withdrawn one is no longer the list's secret.
+pub fn check_announceable(state: AdvisoryState) -> Result<(), NotAnnounceable> {
+    match state {
+        AdvisoryState::Embargoed => Ok(()),
+        other => Err(NotAnnounceable(other)),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("only an embargoed advisory can be announced; this one is {}: {}", .0.as_str(), reason(*.0))]
+pub struct NotAnnounceable(pub AdvisoryState);
+
+fn reason(state: AdvisoryState) -> &'static str {
+    match state {
+        AdvisoryState::Draft => "set an embargo first",
+        AdvisoryState::Published => "it is public already",
+        AdvisoryState::Withdrawn => "it was withdrawn",
+        AdvisoryState::Embargoed => "",
+    }
+}
+
+/// What a recipient gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryKind {
+    /// The advisory, signed and encrypted to the recipient's current key.
+    Encrypted,
+    /// A clear-text notice with a link to read it after logging in; nothing
+    /// of the advisory.
+    Notice,
+}
+
+impl DeliveryKind {
+    /// Nothing of an embargoed advisory goes out in clear: without a usable
+    /// key, a recipient gets the notice.
+    pub fn for_recipient(has_usable_key: bool) -> Self {
+        if has_usable_key {
+            Self::Encrypted
+        } else {
+            Self::Notice
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Encrypted => "encrypted",
+            Self::Notice => "notice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "encrypted" => Some(Self::Encrypted),
+            "notice" => Some(Self::Notice),
+            _ => None,
+        }
+    }
+}
+
+/// Where one recipient's message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    Queued,
+    /// An attempt runs (or ran when the process died: the next attempt
+    /// sends it again, with the same Message-ID).
+    Sending,
+    /// The SMTP server took it.
+    Sent,
+    /// A temporary failure; another attempt follows.
+    Deferred,
+    /// Accepted, then returned by a bounce.
+    Bounced,
+    /// A permanent failure, or the attempts ran out.
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Deferred => "deferred",
+            Self::Bounced => "bounced",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Self::Queued,
+            "sending" => Self::Sending,
+            "sent" => Self::Sent,
+            "deferred" => Self::Deferred,
+            "bounced" => Self::Bounced,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+
+    /// Whether an attempt may (still) send: a sent, bounced or failed
+    /// delivery is never sent again.
+    pub fn may_attempt(self) -> bool {
+        matches!(self, Self::Queued | Self::Sending | Self::Deferred)
+    }
+
+    /// The state after an attempt that failed: `permanent` (a 5xx, a key
+    /// that cannot be used) or the last attempt fails it; else it waits.
+    pub fn after_failure(permanent: bool, final_attempt: bool) -> Self {
+        if permanent || final_attempt {
+            Self::Failed
+        } else {
+            Self::Deferred
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_embargoed_advisories_are_announced_and_the_refusal_says_why() {
+        assert!(check_announceable(AdvisoryState::Embargoed).is_ok());
+        let draft = check_announceable(AdvisoryState::Draft).unwrap_err();
+        assert!(draft.to_string().contains("draft"), "{draft}");
+        assert!(draft.to_string().contains("embargo first"));
+        let public = check_announceable(AdvisoryState::Published).unwrap_err();
+        assert!(public.to_string().contains("public already"), "{public}");
+        assert!(check_announceable(AdvisoryState::Withdrawn).is_err());
+    }
+
+    #[test]
+    fn without_a_usable_key_a_recipient_gets_only_the_notice() {
+        assert_eq!(DeliveryKind::for_recipient(true), DeliveryKind::Encrypted);
+        assert_eq!(DeliveryKind::for_recipient(false), DeliveryKind::Notice);
+    }
+
+    #[test]
+    fn states_round_trip_and_finished_deliveries_are_not_sent_again() {
+        for s in [
+            DeliveryState::Queued,
+            DeliveryState::Sending,
+            DeliveryState::Sent,
+            DeliveryState::Deferred,
+            DeliveryState::Bounced,
+            DeliveryState::Failed,
+        ] {
+            assert_eq!(DeliveryState::parse(s.as_str()), Some(s));
+        }
+        assert!(DeliveryState::Sending.may_attempt());
+        assert!(!DeliveryState::Sent.may_attempt());
+        assert!(!DeliveryState::Bounced.may_attempt());
+        assert!(!DeliveryState::Failed.may_attempt());
+    }
+
+    #[test]
+    fn a_failure_defers_until_it_is_permanent_or_the_last_attempt() {
+        assert_eq!(
+            DeliveryState::after_failure(false, false),
+            DeliveryState::Deferred
+        );
+        assert_eq!(
+            DeliveryState::after_failure(true, false),
+            DeliveryState::Failed
+        );
+        assert_eq!(
+            DeliveryState::after_failure(false, true),
+            DeliveryState::Failed
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! Announcements: an embargoed advisory sent to the list, one encrypted
+//! message per recipient, and who got it.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::announcements::{self as usecase, AnnounceError};
+use crate::db::announcements as store;
+use crate::domain::authz::Action;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AnnounceBody {
+    /// A note from the team, in Markdown, sent with the advisory.
+    #[serde(default)]
+    note: Option<String>,
+    /// Members to send to (`mem_...`); all active members when left out.
+    #[serde(default)]
+    members: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Announced {
+    id: String,
+    /// Contacts the announcement goes to.
+    recipients: usize,
+}
+
+fn announce_error(e: AnnounceError) -> Error {
+    match e {
+        AnnounceError::NotFound => Error::NotFound,
+        AnnounceError::NotAnnounceable(e) => Error::Conflict(e.to_string()),
+        AnnounceError::Invalid(f) => Error::Invalid(f),
+        AnnounceError::Other(e) => Error::Internal(e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/announcements", tag = "advisories", request_body = AnnounceBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Advisory id")),
+    responses((status = 201, body = Announced, description = "Announced: each recipient gets their own message"),
+        (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "Only an embargoed advisory can be announced; the reason says why not this one"),
+        (status = 422, description = "A named member is not an active member")))]
+pub async fn announce(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AnnounceBody>,
+) -> Result<(StatusCode, Json<Announced>), ApiError> {
+    Error::unless_allowed(&caller.actor, Action::Announce)?;
+    let note = body.note.unwrap_or_default();
+    let done = usecase::announce(&state, &caller.audit(), &id, &note, body.members.as_deref())
+        .await
+        .map_err(announce_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Announced {
+            id: done.id.as_str().to_owned(),
+            recipients: done.recipients,
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/announcements/{id}", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Announcement id")),
+    responses((status = 200, description = "`{\"id\", \"advisory_id\", \"note\", \"created_at\", \"recipients\", \"deliveries\": [{\"email\", \"member_id\", \"kind\": \"encrypted\"|\"notice\", \"state\": \"queued\"|\"sending\"|\"sent\"|\"deferred\"|\"bounced\"|\"failed\", \"attempts\", \"answer\", \"message_id\"}]}`"),
+        (status = 401), (status = 403), (status = 404)))]
+pub async fn get_announcement(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::Announce)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let ann = store::get(&mut conn, &id)
+        .await
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
+    let deliveries = store::deliveries(&mut conn, &ann.id)
+        .await
+        .map_err(Error::from)?;
+    let deliveries: Vec<Value> = deliveries
+        .iter()
+        .map(|d| {
+            json!({
+                "email": d.email, "member_id": d.member_id, "kind": d.kind, "state": d.state,
+                "attempts": d.attempts, "answer": d.answer, "message_id": d.message_id,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "id": ann.id, "advisory_id": ann.advisory_id, "note": ann.note,
+        "created_at": ann.created_at, "recipients": ann.recipients, "deliveries": deliveries,
+    })))
+}

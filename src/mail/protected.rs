@@ -1,0 +1,99 @@
+//! The inner message of an encrypted mail with protected headers (RFC 9788,
+//! and the `protected-headers="v1"` that Thunderbird reads): the real
+//! Subject, From, To, Date and Message-ID travel inside the encryption with
+//! the text and the attachments; outside stays a Subject that says nothing.
+
+use lettre::message::header::{self, ContentType};
+use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
+
+use super::OutgoingMail;
+use super::outgoing::BuildError;
+
+/// One attachment: file name, content type, bytes.
+pub type File = (String, String, Vec<u8>);
+
+/// The MIME entity to encrypt for `outer` (whose From, To and Message-ID
+/// it repeats), with the real `subject`, the `text` and `files`.
+pub fn inner_message(
+    outer: &OutgoingMail,
+    subject: &str,
+    text: &str,
+    files: &[File],
+) -> Result<Vec<u8>, BuildError> {
+    let mut mixed = MultiPart::mixed().singlepart(SinglePart::plain(text.to_owned()));
+    for (name, content_type, bytes) in files {
+        let content_type = ContentType::parse(content_type)
+            .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
+        mixed =
+            mixed.singlepart(Attachment::new(safe_name(name)).body(bytes.clone(), content_type));
+    }
+    let boundary = mixed.boundary();
+    let content_type = ContentType::parse(&format!(
+        "multipart/mixed; boundary=\"{boundary}\"; protected-headers=\"v1\""
+    ))
+    .map_err(|_| BuildError::Address(boundary.clone()))?;
+    let from: Mailbox = outer
+        .from
+        .parse()
+        .map_err(|_| BuildError::Address(outer.from.clone()))?;
+    let mut to = Mailboxes::new();
+    for t in &outer.to {
+        to.push(t.parse().map_err(|_| BuildError::Address(t.clone()))?);
+    }
+    let headers = mixed.headers_mut();
+    headers.set(content_type);
+    headers.set(header::Subject::from(subject.to_owned()));
+    headers.set(header::From::from(Mailboxes::from(from)));
+    headers.set(header::To::from(to));
+    headers.set(header::Date::now());
+    headers.set(header::MessageId::from(outer.message_id.clone()));
+    Ok(mixed.formatted())
+}
+
+/// A file name without path parts or quotes, as the attachment names it.
+fn safe_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\\'))
+        .collect();
+    if cleaned.is_empty() {
+        "patch".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_real_subject_and_the_patch_are_inside() {
+        let outer = OutgoingMail {
+            message_id: "<d1@example.org>".into(),
+            from: "Project <security@example.org>".into(),
+            to: vec!["c@distro.example".into()],
+            ..Default::default()
+        };
+        let files = vec![(
+            "../fix.patch".to_owned(),
+            "text/x-diff".to_owned(),
+            b"--- a\n+++ b\n".to_vec(),
+        )];
+        let bytes =
+            inner_message(&outer, "[SA-2026-0001] heap overflow", "Details", &files).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains("protected-headers=\"v1\""), "{text}");
+        assert!(text.contains("Subject: [SA-2026-0001] heap overflow"));
+        assert!(text.contains("Message-ID: <d1@example.org>"));
+        assert!(text.contains("To: c@distro.example"));
+        assert!(text.contains("filename=\"fix.patch\""), "{text}");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(text.as_bytes())
+            .unwrap();
+        assert_eq!(parsed.subject(), Some("[SA-2026-0001] heap overflow"));
+        assert_eq!(parsed.attachment_count(), 1);
+        assert_eq!(parsed.attachment(0).unwrap().contents(), b"--- a\n+++ b\n");
+    }
+}

@@ -1,0 +1,396 @@
+//! Announcements: an embargoed advisory goes to the cleared contacts of the
+//! list, each their own message, recorded per delivery.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::membership::{accept_current_policy, founding_member};
+
+pub const ALICE_KEY: &str = include_str!("data/keys/ed25519_cv25519.asc");
+
+/// An embargoed advisory, three days out.
+pub async fn embargoed(app: &TestApp, admin: &str) -> String {
+    let id = crate::advisories::create(app, admin).await;
+    let until = jiff::Timestamp::from_microsecond(app.now())
+        .unwrap()
+        .checked_add(jiff::SignedDuration::from_hours(72))
+        .unwrap();
+    let resp = app
+        .post(
+            &format!("/api/v1/advisories/{id}/embargo"),
+            Some(admin),
+            json!({ "until": until.to_string(), "time_zone": "Europe/Berlin", "reason": "agreed" }),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    id
+}
+
+/// A member whose contact accepted the policy; with `key`, it is uploaded.
+pub async fn cleared_member(
+    app: &TestApp,
+    admin: &str,
+    org: &str,
+    email: &str,
+    key: Option<&str>,
+) -> (String, String) {
+    let (member, token) = founding_member(app, admin, org, email).await;
+    accept_current_policy(app, &token).await;
+    if let Some(key) = key {
+        let up = app
+            .post("/api/v1/me/keys", Some(&token), json!({ "armored": key }))
+            .await;
+        assert_eq!(up.status, StatusCode::CREATED, "{}", up.text());
+    }
+    (member, token)
+}
+
+async fn announce(app: &TestApp, admin: &str, id: &str, body: Value) -> crate::common::Response {
+    app.post(
+        &format!("/api/v1/advisories/{id}/announcements"),
+        Some(admin),
+        body,
+    )
+    .await
+}
+
+fn deliveries_by_email(announcement: &Value) -> std::collections::BTreeMap<String, Value> {
+    announcement["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["email"].as_str().unwrap().to_owned(), d.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn only_an_embargoed_advisory_is_announced_and_the_refusal_says_why() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let draft = crate::advisories::create(&app, &admin).await;
+    let refused = announce(&app, &admin, &draft, json!({})).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.text().contains("draft"), "{}", refused.text());
+    let missing = announce(&app, &admin, "SA-2026-9999", json!({})).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("announcements").await, 0);
+}
+
+#[tokio::test]
+async fn recipients_are_the_cleared_contacts_and_a_contact_without_a_key_gets_only_a_notice() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    cleared_member(&app, &admin, "Keyed", "alice@example.org", Some(ALICE_KEY)).await;
+    cleared_member(&app, &admin, "Keyless", "kim@keyless.example", None).await;
+    // A contact who never accepted the policy gets nothing about it.
+    founding_member(&app, &admin, "Unaccepted", "una@unaccepted.example").await;
+    let id = embargoed(&app, &admin).await;
+
+    let resp = announce(
+        &app,
+        &admin,
+        &id,
+        json!({ "note": "Please *test* the fix." }),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let created = resp.json();
+    assert_eq!(created["recipients"], 2);
+    let ann = created["id"].as_str().unwrap().to_owned();
+
+    let view = app
+        .get(&format!("/api/v1/announcements/{ann}"), Some(&admin))
+        .await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.text());
+    let view = view.json();
+    assert_eq!(view["advisory_id"], id.as_str());
+    let by = deliveries_by_email(&view);
+    assert_eq!(by.len(), 2);
+    assert_eq!(by["alice@example.org"]["kind"], "encrypted");
+    assert_eq!(by["kim@keyless.example"]["kind"], "notice");
+    assert!(by.values().all(|d| d["state"] == "queued"));
+
+    app.run_jobs().await;
+    assert!(
+        app.mails_to("una@unaccepted.example")
+            .iter()
+            .all(|m| !m.text.contains(&id))
+    );
+    let notice = app.mails_to("kim@keyless.example");
+    let notice: Vec<_> = notice.iter().filter(|m| m.list_id.is_some()).collect();
+    assert_eq!(notice.len(), 1, "one message per recipient");
+    let notice = notice[0];
+    assert_eq!(notice.to, vec!["kim@keyless.example".to_owned()]);
+    assert!(notice.encrypted.is_none());
+    assert!(
+        notice.text.contains(&format!("/member/advisories/{id}")),
+        "{}",
+        notice.text
+    );
+    let summary = crate::advisories::advisory_body()["summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for m in app.mails() {
+        assert!(
+            !m.subject.contains(&summary),
+            "the advisory's summary leaked in clear: {}",
+            m.subject
+        );
+        assert!(
+            !m.text.contains(&summary),
+            "the advisory leaked in clear to {:?}",
+            m.to
+        );
+        assert!(
+            !m.text.contains("crafted"),
+            "the advisory leaked in clear to {:?}",
+            m.to
+        );
+    }
+    let envelope = notice.envelope_from.as_deref().unwrap();
+    assert!(envelope.starts_with("security+bounces-dlv_"), "{envelope}");
+
+    let view = app
+        .get(&format!("/api/v1/announcements/{ann}"), Some(&admin))
+        .await
+        .json();
+    let by = deliveries_by_email(&view);
+    assert_eq!(by["kim@keyless.example"]["state"], "sent");
+    assert_eq!(
+        by["alice@example.org"]["state"], "sent",
+        "{}",
+        by["alice@example.org"]
+    );
+    assert_eq!(by["kim@keyless.example"]["attempts"], 1);
+    assert_eq!(
+        by["kim@keyless.example"]["message_id"].as_str().unwrap(),
+        notice.message_id
+    );
+}
+
+#[tokio::test]
+async fn chosen_members_only_and_an_unknown_member_is_refused_with_nothing_written() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (one, _) = cleared_member(&app, &admin, "One", "one@one.example", None).await;
+    cleared_member(&app, &admin, "Two", "two@two.example", None).await;
+    let id = embargoed(&app, &admin).await;
+
+    let refused = announce(
+        &app,
+        &admin,
+        &id,
+        json!({ "members": ["mem_aaaaaaaaaaaaaaaa"] }),
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    assert!(refused.json()["errors"]["members"].is_string());
+    assert_eq!(app.count("announcements").await, 0);
+    assert_eq!(app.count("deliveries").await, 0);
+
+    let resp = announce(&app, &admin, &id, json!({ "members": [one] })).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    assert_eq!(resp.json()["recipients"], 1);
+    app.run_jobs().await;
+    assert!(
+        app.mails_to("two@two.example")
+            .iter()
+            .all(|m| m.list_id.is_none())
+    );
+    assert_eq!(
+        app.mails_to("one@one.example")
+            .iter()
+            .filter(|m| m.list_id.is_some())
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_that_was_sent_is_not_sent_again_when_its_job_runs_again() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    cleared_member(&app, &admin, "One", "one@one.example", None).await;
+    let id = embargoed(&app, &admin).await;
+    assert_eq!(
+        announce(&app, &admin, &id, json!({})).await.status,
+        StatusCode::CREATED
+    );
+    app.run_jobs().await;
+    let mut conn = app.state.db.conn().await.unwrap();
+    let delivery: String = sqlx::query_scalar("SELECT id FROM deliveries")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    // The job again, as after a crash between sending and recording.
+    embargo::app::announcements::deliver(&app.state, &delivery, false)
+        .await
+        .unwrap();
+    let list_mails = app
+        .mails_to("one@one.example")
+        .into_iter()
+        .filter(|m| m.list_id.is_some())
+        .count();
+    assert_eq!(list_mails, 1);
+}
+
+#[tokio::test]
+async fn a_bounce_to_a_deliverys_envelope_address_marks_it_bounced_and_is_no_report() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    cleared_member(&app, &admin, "One", "one@one.example", None).await;
+    let id = embargoed(&app, &admin).await;
+    let ann = announce(&app, &admin, &id, json!({})).await.json();
+    app.run_jobs().await;
+    let sent = app.mails_to("one@one.example");
+    let sent = sent.iter().find(|m| m.list_id.is_some()).unwrap();
+    let verp = sent.envelope_from.clone().unwrap();
+    let reports_before = app.count("reports").await;
+    let dsn = format!(
+        "From: MAILER-DAEMON@mx.one.example\r\nTo: {verp}\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+         Message-ID: <dsn1@mx.one.example>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n\
+         --b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.one.example\r\n\r\n\
+         Final-Recipient: rfc822; one@one.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\
+         Diagnostic-Code: smtp; 550 5.1.1 <one@one.example>: mailbox unknown\r\n\r\n--b--\r\n"
+    );
+    let outcome = embargo::app::ingest::ingest(&app.state, dsn.as_bytes())
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, embargo::app::ingest::Outcome::Bounce(_)),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        app.count("reports").await,
+        reports_before,
+        "a bounce is not a report"
+    );
+    let view = app
+        .get(
+            &format!("/api/v1/announcements/{}", ann["id"].as_str().unwrap()),
+            Some(&admin),
+        )
+        .await
+        .json();
+    let d = &view["deliveries"][0];
+    assert_eq!(d["state"], "bounced");
+    assert!(
+        d["answer"].as_str().unwrap().contains("mailbox unknown"),
+        "{d}"
+    );
+}
+
+#[tokio::test]
+async fn an_encrypted_announcement_decrypts_in_gnupg_with_the_list_signature_and_nothing_in_clear()
+{
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let gpg = crate::list_key::gnupg::Gpg::new();
+    let key = gpg.member_key("Alice <alice@example.org>");
+    cleared_member(&app, &admin, "Keyed", "alice@example.org", Some(&key)).await;
+    let id = embargoed(&app, &admin).await;
+    let patch = app
+        .post(
+            &format!("/api/v1/advisories/{id}/patches"),
+            Some(&admin),
+            json!({ "filename": "fix.diff", "content_base64": "LS0tIGEvc3JjCisrKyBiL3NyYwo=" }),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::CREATED, "{}", patch.text());
+    let resp = announce(
+        &app,
+        &admin,
+        &id,
+        json!({ "note": "Please test the fix by Friday." }),
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    app.run_jobs().await;
+
+    let mails: Vec<_> = app
+        .mails_to("alice@example.org")
+        .into_iter()
+        .filter(|m| m.list_id.is_some())
+        .collect();
+    assert_eq!(mails.len(), 1, "exactly one message");
+    let mail = &mails[0];
+    let raw = String::from_utf8(mail.to_bytes().unwrap()).unwrap();
+    let summary = crate::advisories::advisory_body()["summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !raw.contains(&summary),
+        "the advisory travels in clear:\n{raw}"
+    );
+    assert!(
+        !raw.contains("Please test the fix"),
+        "the note travels in clear"
+    );
+    assert!(
+        raw.contains("Subject: [embargoed] security announcement"),
+        "{raw}"
+    );
+    assert!(raw.contains("multipart/encrypted"), "{raw}");
+    assert!(
+        raw.contains("protocol=\"application/pgp-encrypted\""),
+        "{raw}"
+    );
+    assert!(raw.contains("Auto-Submitted: auto-generated"), "{raw}");
+    assert!(raw.contains("List-Id: "), "{raw}");
+
+    let (fingerprint, list_key) = crate::list_key::published(&app).await;
+    gpg.run(&["--import"], list_key.as_bytes());
+    let armored = mail.encrypted.as_deref().unwrap();
+    let plain = gpg.path("inner.eml");
+    let out = gpg.run(
+        &[
+            "--status-fd",
+            "1",
+            "--output",
+            plain.to_str().unwrap(),
+            "--decrypt",
+        ],
+        armored.as_bytes(),
+    );
+    let status = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        status.contains(&format!("[GNUPG:] VALIDSIG {fingerprint} ")),
+        "{status}"
+    );
+    assert!(status.contains("[GNUPG:] GOODMDC"), "{status}");
+    let inner = std::fs::read(&plain).unwrap();
+    let parsed = mail_parser::MessageParser::default().parse(&inner).unwrap();
+    assert_eq!(
+        parsed.subject(),
+        Some(format!("[{id}] {summary} (embargoed)").as_str())
+    );
+    let text = parsed.body_text(0).unwrap();
+    assert!(text.contains(&summary));
+    assert!(text.contains("Please test the fix by Friday."));
+    assert!(text.contains("Europe/Berlin"), "{text}");
+    assert!(text.contains("CWE-59"), "{text}");
+    assert!(text.contains("Rita Reporter"), "{text}");
+    assert_eq!(parsed.attachment_count(), 1);
+    let attachment = parsed.attachment(0).unwrap();
+    use mail_parser::MimeHeaders;
+    assert_eq!(attachment.attachment_name(), Some("fix.diff"));
+    assert_eq!(attachment.contents(), b"--- a/src\n+++ b/src\n");
+
+    let mut conn = app.state.db.conn().await.unwrap();
+    let (state, kind): (String, String) = sqlx::query_as("SELECT state, kind FROM deliveries")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!((state.as_str(), kind.as_str()), ("sent", "encrypted"));
+}
