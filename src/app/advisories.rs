@@ -275,6 +275,15 @@ async fn publish_in(
         )
         .await?;
     }
+    super::announcements::follow_up(
+        conn,
+        state,
+        actor,
+        &row.id,
+        crate::domain::announcement::Purpose::EmbargoLifted,
+        reason,
+    )
+    .await?;
     let late_ms = scheduled_for.map(|t| (now - t) / 1000);
     audit::append(
         conn,

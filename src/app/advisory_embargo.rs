@@ -77,6 +77,17 @@ pub async fn set_embargo(
     };
     jobs::enqueue(&mut tx, &state.config.jobs, &lift, until).await?;
     let moved = row.embargo_until.is_some();
+    if moved {
+        super::announcements::follow_up(
+            &mut tx,
+            state,
+            actor,
+            &row.id,
+            crate::domain::announcement::Purpose::EmbargoChanged,
+            reason,
+        )
+        .await?;
+    }
     audit::append(
         &mut tx,
         actor,

@@ -5,12 +5,14 @@
 use serde_json::json;
 
 use super::AppState;
-use crate::db::announcements::{self as store, DeliveryRow, NewAnnouncement, NewDelivery};
+use crate::db::announcements::{
+    self as store, DeliveryRow, NewAnnouncement, NewDelivery, Recipient,
+};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, advisories, advisory_patches, keys, members};
 use crate::domain::advisory::{AdvisoryId, Content};
 use crate::domain::announcement::{
-    DeliveryKind, DeliveryState, NotAnnounceable, OUTER_SUBJECT, check_announceable,
+    DeliveryKind, DeliveryState, NotAnnounceable, OUTER_SUBJECT, Purpose, check_announceable,
 };
 use crate::domain::email::EmailAddress;
 use crate::domain::fields::FieldErrors;
@@ -82,6 +84,55 @@ pub async fn announce(
         }
         recipients.retain(|r| chosen.contains(&r.member_id));
     }
+    let (id, counts) = fan_out(
+        &mut tx,
+        state,
+        actor,
+        &advisory,
+        Purpose::Advisory,
+        note.trim(),
+        &recipients,
+    )
+    .await?;
+    advisories::mark_distributed(&mut tx, &advisory, now).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "advisory.announced",
+        advisory.as_str(),
+        json!({
+            "announcement": id.as_str(), "recipients": recipients.len(),
+            "encrypted": counts.encrypted, "notices": counts.notices,
+            "members": chosen.map(<[String]>::len),
+        }),
+    );
+    tx.commit().await?;
+    tracing::info!(advisory.id = %advisory, announcement.id = %id, recipients = recipients.len(), "advisory announced");
+    Ok(Announced {
+        id,
+        recipients: recipients.len(),
+    })
+}
+
+/// How many deliveries of each kind a fan-out wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub encrypted: usize,
+    pub notices: usize,
+}
+
+/// Writes an announcement with one delivery and one job per recipient, in
+/// the caller's transaction.
+async fn fan_out(
+    tx: &mut db::Tx,
+    state: &AppState,
+    actor: &Actor,
+    advisory: &AdvisoryId,
+    purpose: Purpose,
+    note: &str,
+    recipients: &[Recipient],
+) -> anyhow::Result<(AnnouncementId, Counts)> {
+    let now = db::now();
     let domain = security_domain(state)?;
     let id = AnnouncementId::generate();
     let ids: Vec<(DeliveryId, String)> = recipients
@@ -98,52 +149,68 @@ pub async fn announce(
         .map(|(r, (d, message_id))| NewDelivery {
             id: d.as_str(),
             recipient: r,
-            kind: DeliveryKind::for_recipient(r.has_key),
+            kind: purpose.delivery_kind(r.has_key),
             message_id,
         })
         .collect();
     store::insert(
-        &mut tx,
+        tx,
         &NewAnnouncement {
             id: id.as_str(),
             advisory_id: advisory.as_str(),
-            note: note.trim(),
+            purpose,
+            note,
             created_by: &actor.who,
             created_at: now,
             recipients: recipients.len() as i64,
         },
     )
     .await?;
-    store::insert_deliveries(&mut tx, id.as_str(), &deliveries, now).await?;
+    store::insert_deliveries(tx, id.as_str(), &deliveries, now).await?;
     let jobs: Vec<Job> = ids
         .iter()
         .map(|(d, _)| Job::Deliver {
             delivery: d.as_str().to_owned(),
         })
         .collect();
-    jobs::enqueue_many(&mut tx, &state.config.jobs, &jobs, now).await?;
-    advisories::mark_distributed(&mut tx, &advisory, now).await?;
+    jobs::enqueue_many(tx, &state.config.jobs, &jobs, now).await?;
     let encrypted = deliveries
         .iter()
         .filter(|d| d.kind == DeliveryKind::Encrypted)
         .count();
-    audit::append(
-        &mut tx,
-        actor,
-        "advisory.announced",
-        advisory.as_str(),
-        json!({
-            "announcement": id.as_str(), "recipients": recipients.len(),
-            "encrypted": encrypted, "notices": recipients.len() - encrypted,
-            "members": chosen.map(<[String]>::len),
-        }),
-    );
-    tx.commit().await?;
-    tracing::info!(advisory.id = %advisory, announcement.id = %id, recipients = recipients.len(), "advisory announced");
-    Ok(Announced {
+    Ok((
         id,
-        recipients: recipients.len(),
-    })
+        Counts {
+            encrypted,
+            notices: deliveries.len() - encrypted,
+        },
+    ))
+}
+
+/// Tells everyone the advisory was announced to, and who is still cleared,
+/// that its embargo moved (`EmbargoChanged`, with `reason`) or lifted
+/// (`EmbargoLifted`), in the caller's transaction: the change and its
+/// notices commit together. Nothing when it was never announced.
+pub async fn follow_up(
+    tx: &mut db::Tx,
+    state: &AppState,
+    actor: &Actor,
+    advisory: &AdvisoryId,
+    purpose: Purpose,
+    reason: &str,
+) -> anyhow::Result<usize> {
+    let earlier = store::earlier_recipients(tx, advisory.as_str()).await?;
+    if earlier.is_empty() {
+        return Ok(0);
+    }
+    let mut recipients = match members::current_policy(tx).await? {
+        Some((version, _, _)) => store::cleared_contacts(tx, version, db::now()).await?,
+        None => Vec::new(),
+    };
+    recipients.retain(|r| earlier.contains(&r.account_id));
+    let (id, _) = fan_out(tx, state, actor, advisory, purpose, reason, &recipients).await?;
+    tracing::info!(advisory.id = %advisory, announcement.id = %id, purpose = purpose.as_str(), recipients = recipients.len(), "follow-up queued");
+    Ok(recipients.len())
 }
 
 fn security_domain(state: &AppState) -> anyhow::Result<String> {
@@ -208,26 +275,28 @@ async fn compose(state: &AppState, d: &DeliveryRow) -> anyhow::Result<OutgoingMa
         ..Default::default()
     };
     let link = format!("{}/member/advisories/{}", cfg.base(), advisory.as_str());
-    match DeliveryKind::parse(&d.kind) {
-        Some(DeliveryKind::Notice) => {
-            let rendered = state.templates.mail(
-                "announcement_notice",
-                json!({
-                    "org": cfg.organization, "link": link,
-                    "key_link": format!("{}/member", cfg.base()),
-                }),
-            )?;
-            mail.subject = rendered.subject;
-            mail.text = rendered.text;
-        }
-        Some(DeliveryKind::Encrypted) => {
-            let key = keys::current_armored(&mut conn, &d.account_id, db::now())
-                .await?
-                .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
-            let row = advisories::get(&mut conn, &advisory)
-                .await?
-                .ok_or_else(|| Permanent(format!("advisory {advisory} is gone")))?;
-            let content: Content = serde_json::from_str(&row.content)?;
+    let key_link = format!("{}/member", cfg.base());
+    let kind = DeliveryKind::parse(&d.kind)
+        .ok_or_else(|| Permanent(format!("unknown delivery kind {}", d.kind)))?;
+    let purpose = Purpose::parse(&ann.purpose)
+        .ok_or_else(|| Permanent(format!("unknown announcement purpose {}", ann.purpose)))?;
+    if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
+        // Nothing of the advisory is read for a notice.
+        let rendered = state.templates.mail(
+            "announcement_notice",
+            json!({ "org": cfg.organization, "link": link, "key_link": key_link }),
+        )?;
+        mail.subject = rendered.subject;
+        mail.text = rendered.text;
+        return Ok(mail);
+    }
+    let row = advisories::get(&mut conn, &advisory)
+        .await?
+        .ok_or_else(|| Permanent(format!("advisory {advisory} is gone")))?;
+    let content: Content = serde_json::from_str(&row.content)?;
+    let encrypted = kind == DeliveryKind::Encrypted;
+    let (template, context, files) = match purpose {
+        Purpose::Advisory => {
             let patches = advisory_patches::patches(&mut conn, &advisory).await?;
             let mut files = Vec::with_capacity(patches.len());
             for p in &patches {
@@ -237,22 +306,46 @@ async fn compose(state: &AppState, d: &DeliveryRow) -> anyhow::Result<OutgoingMa
                     files.push((info.filename, info.content_type, bytes));
                 }
             }
-            drop(conn);
-            let text = state.templates.mail(
-                "announcement",
-                json!({
-                    "org": cfg.organization, "id": advisory.as_str(), "link": link,
-                    "advisory": content, "note": ann.note, "tracking_id": d.id,
-                    "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
-                }),
-            )?;
-            let inner =
-                crate::mail::protected::inner_message(&mail, &text.subject, &text.text, &files)?;
-            mail.subject = OUTER_SUBJECT.to_owned();
-            mail.encrypted = Some(encrypt_for(state, &key, inner).await?);
+            let context = json!({
+                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "advisory": content, "note": ann.note, "tracking_id": d.id,
+                "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
+            });
+            ("announcement", context, files)
         }
-        None => return Err(Permanent(format!("unknown delivery kind {}", d.kind)).into()),
+        // Without a key, the template names nothing of the advisory.
+        Purpose::EmbargoChanged => {
+            let context = json!({
+                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "key_link": key_link, "summary": content.summary, "reason": ann.note,
+                "encrypted": encrypted, "tracking_id": d.id,
+                "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
+            });
+            ("embargo_changed", context, Vec::new())
+        }
+        // Public now: in clear for everyone.
+        Purpose::EmbargoLifted => {
+            let context = json!({
+                "org": cfg.organization, "id": advisory.as_str(), "summary": content.summary,
+                "url": cfg.site().advisory_url(&advisory), "tracking_id": d.id,
+            });
+            ("embargo_lifted", context, Vec::new())
+        }
+    };
+    let rendered = state.templates.mail(template, context)?;
+    if !encrypted {
+        mail.subject = rendered.subject;
+        mail.text = rendered.text;
+        return Ok(mail);
     }
+    let key = keys::current_armored(&mut conn, &d.account_id, db::now())
+        .await?
+        .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
+    drop(conn);
+    let inner =
+        crate::mail::protected::inner_message(&mail, &rendered.subject, &rendered.text, &files)?;
+    mail.subject = OUTER_SUBJECT.to_owned();
+    mail.encrypted = Some(encrypt_for(state, &key, inner).await?);
     Ok(mail)
 }
 

@@ -3,7 +3,7 @@
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::DbError;
-use crate::domain::announcement::{DeliveryKind, DeliveryState};
+use crate::domain::announcement::{DeliveryKind, DeliveryState, Purpose};
 
 /// A contact who receives announcements: of an active member, not removed,
 /// with the current policy accepted (attested counts).
@@ -49,9 +49,26 @@ pub async fn cleared_contacts(
         .collect()
 }
 
+/// The accounts an advisory itself was announced to (not follow-ups).
+pub async fn earlier_recipients(
+    conn: &mut AnyConnection,
+    advisory: &str,
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT d.account_id FROM deliveries d \
+         JOIN announcements a ON a.id = d.announcement_id \
+         WHERE a.advisory_id = $1 AND a.purpose = 'advisory'",
+    )
+    .bind(advisory)
+    .fetch_all(conn)
+    .await?;
+    Ok(ids.into_iter().collect())
+}
+
 pub struct NewAnnouncement<'a> {
     pub id: &'a str,
     pub advisory_id: &'a str,
+    pub purpose: Purpose,
     pub note: &'a str,
     pub created_by: &'a str,
     pub created_at: i64,
@@ -60,11 +77,12 @@ pub struct NewAnnouncement<'a> {
 
 pub async fn insert(conn: &mut AnyConnection, a: &NewAnnouncement<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO announcements (id, advisory_id, note, created_by, created_at, recipients) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO announcements (id, advisory_id, purpose, note, created_by, created_at, recipients) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(a.id)
     .bind(a.advisory_id)
+    .bind(a.purpose.as_str())
     .bind(a.note)
     .bind(a.created_by)
     .bind(a.created_at)
@@ -132,6 +150,8 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
 pub struct AnnouncementRow {
     pub id: String,
     pub advisory_id: String,
+    /// `advisory`, `embargo_changed` or `embargo_lifted`.
+    pub purpose: String,
     pub note: String,
     pub created_by: String,
     pub created_at: i64,
@@ -140,7 +160,7 @@ pub struct AnnouncementRow {
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<AnnouncementRow>, DbError> {
     let row = sqlx::query(
-        "SELECT id, advisory_id, note, created_by, created_at, recipients FROM announcements WHERE id = $1",
+        "SELECT id, advisory_id, purpose, note, created_by, created_at, recipients FROM announcements WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -154,7 +174,7 @@ pub async fn for_advisory(
     advisory: &str,
 ) -> Result<Vec<AnnouncementRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, advisory_id, note, created_by, created_at, recipients FROM announcements \
+        "SELECT id, advisory_id, purpose, note, created_by, created_at, recipients FROM announcements \
          WHERE advisory_id = $1 ORDER BY created_at DESC, id DESC",
     )
     .bind(advisory)
@@ -167,6 +187,7 @@ fn announcement(r: &sqlx::any::AnyRow) -> Result<AnnouncementRow, DbError> {
     Ok(AnnouncementRow {
         id: r.try_get("id")?,
         advisory_id: r.try_get("advisory_id")?,
+        purpose: r.try_get("purpose")?,
         note: r.try_get("note")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,

@@ -29,6 +29,46 @@ fn reason(state: AdvisoryState) -> &'static str {
     }
 }
 
+/// What an announcement is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// The advisory itself.
+    Advisory,
+    /// Its embargo moved: everyone who got it is told the new end.
+    EmbargoChanged,
+    /// Its embargo ended and it is public: everyone who got it is told.
+    EmbargoLifted,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Advisory => "advisory",
+            Self::EmbargoChanged => "embargo_changed",
+            Self::EmbargoLifted => "embargo_lifted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "advisory" => Self::Advisory,
+            "embargo_changed" => Self::EmbargoChanged,
+            "embargo_lifted" => Self::EmbargoLifted,
+            _ => return None,
+        })
+    }
+
+    /// What a recipient gets: while the advisory is embargoed, encrypted
+    /// to their key or else a notice naming nothing; once it is public,
+    /// a clear message for everyone.
+    pub fn delivery_kind(self, has_usable_key: bool) -> DeliveryKind {
+        match self {
+            Self::EmbargoLifted => DeliveryKind::Notice,
+            Self::Advisory | Self::EmbargoChanged => DeliveryKind::for_recipient(has_usable_key),
+        }
+    }
+}
+
 /// What a recipient gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryKind {
@@ -143,6 +183,29 @@ mod tests {
     fn without_a_usable_key_a_recipient_gets_only_the_notice() {
         assert_eq!(DeliveryKind::for_recipient(true), DeliveryKind::Encrypted);
         assert_eq!(DeliveryKind::for_recipient(false), DeliveryKind::Notice);
+    }
+
+    #[test]
+    fn once_public_everyone_gets_it_in_clear_before_only_those_with_keys_encrypted() {
+        assert_eq!(
+            Purpose::EmbargoLifted.delivery_kind(true),
+            DeliveryKind::Notice
+        );
+        assert_eq!(
+            Purpose::EmbargoChanged.delivery_kind(true),
+            DeliveryKind::Encrypted
+        );
+        assert_eq!(
+            Purpose::EmbargoChanged.delivery_kind(false),
+            DeliveryKind::Notice
+        );
+        for p in [
+            Purpose::Advisory,
+            Purpose::EmbargoChanged,
+            Purpose::EmbargoLifted,
+        ] {
+            assert_eq!(Purpose::parse(p.as_str()), Some(p));
+        }
     }
 
     #[test]
