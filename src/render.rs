@@ -32,6 +32,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/admin_advisories.html.j2",
     "pages/admin_advisory.html.j2",
     "pages/admin_advisory_new.html.j2",
+    "pages/admin_announce_confirm.html.j2",
+    "pages/admin_announcement.html.j2",
     "pages/jobs.html.j2",
     "pages/account.html.j2",
     "pages/membership_forms.html.j2",

@@ -213,6 +213,71 @@ pub async fn follow_up(
     Ok(recipients.len())
 }
 
+/// What an announcement would do, counted without sending or writing
+/// anything: the confirmation an admin sees before announcing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Preview {
+    /// Recipients with a usable key: they get the advisory, encrypted.
+    pub encrypted: usize,
+    /// Recipients without one: they get only the notice.
+    pub notices: usize,
+    /// Contacts of the chosen members who have not accepted the current
+    /// policy: they get nothing.
+    pub not_accepted: usize,
+}
+
+impl Preview {
+    pub fn recipients(&self) -> usize {
+        self.encrypted + self.notices
+    }
+}
+
+/// Counts whom [`announce`] would send `advisory` to for the same
+/// `chosen` members, and refuses what it would refuse (not embargoed, not
+/// an active member). The answer holds for now: a contact may accept the
+/// policy or upload a key before the announcement is made.
+pub async fn preview(
+    state: &AppState,
+    advisory: &str,
+    chosen: Option<&[String]>,
+) -> Result<Preview, AnnounceError> {
+    let advisory = AdvisoryId::parse(advisory).map_err(|_| AnnounceError::NotFound)?;
+    let now = db::now();
+    let mut conn = state.db.conn().await?;
+    let row = advisories::get(&mut conn, &advisory)
+        .await?
+        .ok_or(AnnounceError::NotFound)?;
+    check_announceable(row.state)?;
+    // Chosen as `announce` chooses them.
+    let version = members::current_policy(&mut conn).await?.map(|(v, _, _)| v);
+    let mut recipients = match version {
+        Some(v) => store::cleared_contacts(&mut conn, v, now).await?,
+        None => Vec::new(),
+    };
+    let mut unaccepted = store::unaccepted_contacts(&mut conn, version).await?;
+    if let Some(chosen) = chosen {
+        for id in chosen {
+            let active = members::get(&mut conn, id)
+                .await?
+                .is_some_and(|m| m.status == crate::domain::membership::MemberStatus::Active);
+            if !active {
+                return Err(invalid("members", format!("{id} is not an active member")));
+            }
+        }
+        recipients.retain(|r| chosen.contains(&r.member_id));
+        unaccepted.retain(|m| chosen.contains(m));
+    }
+    let encrypted = recipients
+        .iter()
+        .filter(|r| DeliveryKind::for_recipient(r.has_key) == DeliveryKind::Encrypted)
+        .count();
+    Ok(Preview {
+        encrypted,
+        notices: recipients.len() - encrypted,
+        not_accepted: unaccepted.len(),
+    })
+}
+
 fn security_domain(state: &AppState) -> anyhow::Result<String> {
     let security = EmailAddress::parse(&state.config.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;

@@ -303,3 +303,50 @@ pub async fn mark_bounced(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// One member id per contact who would be cleared for the list but has not
+/// accepted `policy_version` (every such contact when there is no policy):
+/// those get nothing of an announcement. For the count an admin sees
+/// before announcing.
+pub async fn unaccepted_contacts(
+    conn: &mut AnyConnection,
+    policy_version: Option<i64>,
+) -> Result<Vec<String>, DbError> {
+    // A NULL version matches no acceptance, so every contact counts.
+    sqlx::query_scalar(
+        "SELECT c.member_id FROM member_contacts c \
+         JOIN accounts a ON a.id = c.account_id \
+         JOIN members m ON m.id = c.member_id \
+         WHERE c.removed_at IS NULL AND m.status = 'active' AND a.disabled = 0 AND a.role = 'member' \
+         AND NOT EXISTS (SELECT 1 FROM policy_acceptances p WHERE p.account_id = a.id AND p.version = $1) \
+         ORDER BY c.member_id",
+    )
+    .bind(policy_version)
+    .fetch_all(conn)
+    .await
+}
+
+/// How many deliveries of each announcement of `advisory` are in each
+/// state: (announcement id, state, count).
+pub async fn state_counts(
+    conn: &mut AnyConnection,
+    advisory: &str,
+) -> Result<Vec<(String, String, i64)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT d.announcement_id, d.state, COUNT(*) AS n FROM deliveries d \
+         JOIN announcements a ON a.id = d.announcement_id \
+         WHERE a.advisory_id = $1 GROUP BY d.announcement_id, d.state",
+    )
+    .bind(advisory)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("announcement_id")?,
+                r.try_get("state")?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+}

@@ -121,6 +121,10 @@ fn routes() -> Routes {
     .post("/admin/advisories/{id}/embargo", pages::advisories_admin::set_embargo)
     .post("/admin/advisories/{id}/publish", pages::advisories_admin::publish)
     .post("/admin/advisories/{id}/withdraw", pages::advisories_admin::withdraw)
+    // Announcing to the list, through a confirmation, and who got it.
+    .post("/admin/advisories/{id}/announcements/confirm", pages::announcements_admin::confirm_announcement)
+    .post("/admin/advisories/{id}/announcements", pages::announcements_admin::announce)
+    .get("/admin/announcements/{id}", pages::announcements_admin::show_announcement)
     // The membership process.
     .get("/admin/applications", pages::members_admin::applications)
     .get("/admin/applications/{id}", pages::members_admin::application)

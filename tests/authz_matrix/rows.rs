@@ -66,6 +66,10 @@ pub const ADMIN: &[Row] = &[
     (Method::POST,   "/admin/advisories/{id}/embargo",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::POST,   "/admin/advisories/{id}/publish",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::POST,   "/admin/advisories/{id}/withdraw",                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    // Announcing to the list: admins only, through a confirmation.
+    (Method::POST,   "/admin/advisories/{id}/announcements/confirm",    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/advisories/{id}/announcements",            [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/announcements/{id}",                       [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
 ];
 
 #[rustfmt::skip]

@@ -315,12 +315,14 @@ impl World {
             let local = embargo::publish::wkd::local_part(&self.app.state.config.security_address);
             path = path.replace("{hash}", &embargo::publish::wkd::local_part_hash(local));
         }
-        if path.starts_with("/api/v1/announcements/{id}") {
+        if path.starts_with("/api/v1/announcements/{id}")
+            || path.starts_with("/admin/announcements/{id}")
+        {
             let admin = self.admin_token().expect("an admin token");
             let ann = announcement(&self.app, admin, &self.embargoed).await;
             path = path.replace("{id}", &ann);
         }
-        if path.ends_with("/announcements") {
+        if path.ends_with("/announcements") || path.ends_with("/announcements/confirm") {
             // Only an embargoed advisory can be announced.
             path = path.replace("{id}", &self.embargoed);
         }

@@ -3,6 +3,7 @@
 
 mod account;
 mod advisories;
+mod announcements;
 mod intake;
 mod member_advisories;
 mod member_self;

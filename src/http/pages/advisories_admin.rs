@@ -211,6 +211,7 @@ async fn render_advisory(
         "embargo": { "until": local, "time_zone": agreed, "reason": "", "override_reason": "" },
         "publish": { "reason": "" },
         "withdraw": { "reason": "" },
+        "announce": { "note": "", "to": "all", "members": [] },
     });
     if let Some((name, fields)) = shown.typed {
         forms[name] = fields;
@@ -219,6 +220,7 @@ async fn render_advisory(
     let revisions = store::revisions(&mut conn, &row.id).await?;
     let changes = store::embargo_history(&mut conn, &row.id).await?;
     drop(conn);
+    let announcing = super::announcements_admin::advisory_context(state, row).await?;
     let changes: Vec<Value> = changes
         .iter()
         .map(|c| {
@@ -239,7 +241,7 @@ async fn render_advisory(
         "actions": { "edit": s.edit().is_ok(), "embargo": s.embargo().is_ok(),
                      "publish": s.publish().is_ok(), "withdraw": s.withdraw().is_ok() },
         "public_url": published.then(|| format!("/advisories/{}", row.id)),
-        "revisions": revisions, "embargo_changes": changes,
+        "revisions": revisions, "embargo_changes": changes, "announcing": announcing,
     });
     let title = format!(
         "{}: {}",
@@ -290,7 +292,7 @@ pub async fn show(
 }
 
 /// The advisory page again, with a form's errors and what was typed in it.
-async fn refused(
+pub(super) async fn refused(
     (state, page, id): (&AppState, &Page, &str),
     errors: FieldErrors,
     typed: (&'static str, Value),

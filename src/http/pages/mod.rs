@@ -5,6 +5,7 @@ pub mod account;
 pub mod advisories;
 pub mod advisories_admin;
 mod advisory_forms;
+pub mod announcements_admin;
 pub mod intake;
 pub mod list_key;
 pub mod liveness;
