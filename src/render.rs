@@ -81,6 +81,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "mail/embargo_changed/body.txt.j2",
     "mail/embargo_lifted/subject.j2",
     "mail/embargo_lifted/body.txt.j2",
+    "mail/share_invitation/subject.j2",
+    "mail/share_invitation/body.txt.j2",
     "mail/report_received/subject.j2",
     "mail/report_received/body.txt.j2",
     "mail/report_new_for_admins/subject.j2",

@@ -36,4 +36,5 @@ mod reads_at_scale;
 mod security;
 mod serve_clock;
 mod serve_shutdown;
+mod shares;
 mod smtp;

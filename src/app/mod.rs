@@ -22,6 +22,7 @@ pub mod publication;
 pub mod ratelimit;
 pub mod read_log;
 pub mod reports;
+pub mod shares;
 
 use std::sync::Arc;
 

@@ -300,6 +300,7 @@ pub async fn assign(
                 id: acc.id,
                 role: acc.role,
                 contact: None,
+                delegate: None,
             };
             authz::authorize(&assignee, authz::Action::TriageReport(&id)).is_allowed()
         });

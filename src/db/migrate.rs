@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "health_probe", include_str!("../../migrations/0009_health_probe.sql")),
     (10, "announcements", include_str!("../../migrations/0010_announcements.sql")),
     (12, "announcement_purpose", include_str!("../../migrations/0012_announcement_purpose.sql")),
+    (13, "shares", include_str!("../../migrations/0013_shares.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.

@@ -20,6 +20,7 @@ pub mod public_documents;
 pub mod report_attachments;
 pub mod reports;
 pub mod sessions;
+pub mod shares;
 
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;

@@ -14,3 +14,4 @@ pub mod job;
 pub mod membership;
 pub mod report;
 pub mod secret;
+pub mod share;

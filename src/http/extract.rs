@@ -105,10 +105,17 @@ async fn actor_of(state: &AppState, account: &Option<Account>) -> Result<Actor, 
     } else {
         None
     };
+    let delegate = if a.role == crate::domain::account::Role::Delegate {
+        let mut conn = state.db.conn().await?;
+        Some(crate::app::shares::delegate_facts(&mut conn, &a.id).await?)
+    } else {
+        None
+    };
     Ok(Actor::Account {
         id: a.id.clone(),
         role: a.role,
         contact,
+        delegate,
     })
 }
 

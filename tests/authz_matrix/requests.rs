@@ -49,6 +49,10 @@ pub fn api_body(method: &Method, template: &str) -> Option<Value> {
             "until": in_two_days.to_string(), "time_zone": "UTC", "reason": "agreed",
         })),
         "/api/v1/advisories/{id}/announcements" => Some(json!({ "note": "matrix" })),
+        "/api/v1/advisories/{id}/shares" => Some(json!({
+            "email": "colleague@matrix.example", "name": "Colleague", "reason": "needs to know",
+        })),
+        "/api/v1/shares/{id}/accept" => Some(json!({})),
         "/api/v1/advisories/{id}/publish" | "/api/v1/advisories/{id}/withdraw" => {
             Some(json!({ "reason": "matrix" }))
         }

@@ -106,6 +106,12 @@ pub const API: &[Row] = &[
     (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Is(200), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/announcements",           [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/announcements/{id}",                      [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    // Need-to-know shares: made by cleared contacts, seen and revoked by
+    // their organisation and the admins, accepted by the delegate only.
+    (Method::POST,   "/api/v1/advisories/{id}/shares",                  [Is(401), Is(401), Is(201), Is(403), Is(201), Is(401), Is(403), Is(403)]),
+    (Method::GET,    "/api/v1/advisories/{id}/shares",                  [Is(401), Is(401), Is(200), Hidden,  Is(200), Is(401), Is(403), Is(200)]),
+    (Method::DELETE, "/api/v1/shares/{id}",                             [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
+    (Method::POST,   "/api/v1/shares/{id}/accept",                      [Is(401), Is(401), Hidden,  Hidden,  Hidden,  Is(401), Is(200), Hidden]),
     (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     // The list's public key, for everyone.
     (Method::GET,    "/api/v1/list-key",                                [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),

@@ -322,6 +322,34 @@ impl World {
             let ann = announcement(&self.app, admin, &self.embargoed).await;
             path = path.replace("{id}", &ann);
         }
+        if path.starts_with("/api/v1/shares/{id}") {
+            // A fresh share by the cleared contact. One to accept goes to the
+            // matrix's delegate, of an advisory of its own: accepted, it
+            // must not open the embargoed one the other rows ask for.
+            let cleared = self.callers[2].token.as_deref().expect("cleared token");
+            let share = if path.ends_with("/accept") {
+                let admin = self.admin_token();
+                let advisory = fresh_advisory(&self.app, admin).await;
+                let body = api_body(&Method::POST, "/api/v1/advisories/{id}/embargo");
+                let embargo = format!("/api/v1/advisories/{advisory}/embargo");
+                let resp = self.app.post(&embargo, admin, body.expect("body")).await;
+                assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+                share(&self.app, cleared, &advisory, DELEGATE).await
+            } else {
+                share(
+                    &self.app,
+                    cleared,
+                    &self.embargoed,
+                    "colleague@matrix.example",
+                )
+                .await
+            };
+            path = path.replace("{id}", &share);
+        }
+        if path.ends_with("/shares") {
+            // Only an embargoed advisory is shared.
+            path = path.replace("{id}", &self.embargoed);
+        }
         if path.ends_with("/announcements") || path.ends_with("/announcements/confirm") {
             // Only an embargoed advisory can be announced.
             path = path.replace("{id}", &self.embargoed);
@@ -446,6 +474,19 @@ async fn announcement(app: &TestApp, admin: &str, advisory: &str) -> String {
             &format!("/api/v1/advisories/{advisory}/announcements"),
             Some(admin),
             serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("id").to_owned()
+}
+
+/// A share of `advisory` by the contact holding `token` with `email`.
+async fn share(app: &TestApp, token: &str, advisory: &str, email: &str) -> String {
+    let resp = app
+        .post(
+            &format!("/api/v1/advisories/{advisory}/shares"),
+            Some(token),
+            serde_json::json!({ "email": email, "name": "Matrix", "reason": "matrix" }),
         )
         .await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());

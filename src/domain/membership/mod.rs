@@ -460,6 +460,7 @@ mod tests {
             id: crate::domain::id::AccountId::generate(),
             role: crate::domain::account::Role::Admin,
             contact: None,
+            delegate: None,
         };
         let view = MemberView::for_actor(&admin);
         assert_eq!(view, MemberView::Full);
@@ -478,6 +479,7 @@ mod tests {
                 id: crate::domain::id::AccountId::generate(),
                 role,
                 contact: None,
+                delegate: None,
             });
         }
         for actor in &actors {

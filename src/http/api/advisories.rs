@@ -19,6 +19,15 @@ use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
 use crate::http::view::advisory_json;
 
+/// Whether `actor` may ask for advisory `id` at all (403 if not), before
+/// anything is looked up: a delegate learns nothing of other ids.
+fn may_ask_for(actor: &crate::domain::authz::Actor, id: &str) -> Result<(), Error> {
+    match AdvisoryId::parse(id) {
+        Ok(id) => Error::unless_allowed(actor, Action::ReadAdvisoryById(&id)),
+        Err(_) => Error::unless_allowed(actor, Action::ReadEmbargoedAdvisory),
+    }
+}
+
 /// Maps use-case errors to API errors; policy breaks are 422 naming the rule.
 pub fn advisory_error(e: AdvisoryError) -> Error {
     match e {
@@ -125,9 +134,9 @@ pub async fn get_advisory(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Error::unless_allowed(&caller.actor, Action::ReadEmbargoedAdvisory)?;
+    may_ask_for(&caller.actor, &id)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
-    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(row.state))?;
+    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(&row.id, row.state))?;
     crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await;
     let mut out = advisory_json(&row)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
@@ -319,9 +328,9 @@ pub async fn get_patch(
     caller: ApiCaller,
     Path((id, patch)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    Error::unless_allowed(&caller.actor, Action::ReadEmbargoedAdvisory)?;
+    may_ask_for(&caller.actor, &id)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
-    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(row.state))?;
+    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(&row.id, row.state))?;
     crate::app::record(
         &state,
         &caller.audit(),

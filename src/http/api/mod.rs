@@ -10,6 +10,7 @@ pub mod liveness;
 pub mod me;
 pub mod membership;
 pub mod reports;
+pub mod shares;
 pub mod track;
 
 use axum::Json;
@@ -44,6 +45,7 @@ impl utoipa::Modify for BearerAuth {
         advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, advisories::edit_advisory,
         advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history, advisories::add_patch, advisories::get_patch,
         announcements::announce, announcements::get_announcement,
+        shares::create_share, shares::list_shares, shares::revoke_share, shares::accept_share,
         membership::get_criteria, membership::update_criteria, membership::create_application, membership::list_applications,
         membership::get_application, membership::application_status, membership::confirm_application, membership::vouch,
         membership::decide, membership::add_member, membership::list_members, membership::remove_member,

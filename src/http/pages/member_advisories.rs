@@ -114,7 +114,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let viewer = Viewer::new(&q.tz);
-    match authorize(&page.actor, Action::ReadAdvisory(AdvisoryState::Embargoed)) {
+    match authorize(&page.actor, Action::ReadEmbargoedAdvisory) {
         Decision::Allow => {}
         Decision::Unauthenticated => return Err(Error::Unauthenticated.into()),
         Decision::Deny => {
@@ -132,7 +132,7 @@ pub async fn list(
     let readable: Vec<&AdvisoryRow> = rows
         .items
         .iter()
-        .filter(|r| authorize(&page.actor, Action::ReadAdvisory(r.state)).is_allowed())
+        .filter(|r| authorize(&page.actor, Action::ReadAdvisory(&r.id, r.state)).is_allowed())
         .collect();
     let shown: Vec<&str> = readable.iter().map(|r| r.id.as_str()).collect();
     let audit = page.audit();
@@ -184,7 +184,7 @@ async fn find(state: &AppState, page: &Page, id: &str) -> Result<Found, Error> {
         Error::hidden_unless_allowed(&page.actor, Action::ReadPublished)?;
         return Ok(Found::Published(row));
     }
-    Error::hidden_unless_allowed(&page.actor, Action::ReadAdvisory(row.state))?;
+    Error::hidden_unless_allowed(&page.actor, Action::ReadAdvisory(&row.id, row.state))?;
     match row.state {
         AdvisoryState::Embargoed => Ok(Found::Embargoed(row)),
         _ => Err(Error::NotFound),

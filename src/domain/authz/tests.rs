@@ -1,0 +1,359 @@
+use super::*;
+
+fn account(role: Role) -> Actor {
+    Actor::Account {
+        id: AccountId::generate(),
+        role,
+        contact: None,
+        delegate: None,
+    }
+}
+
+fn contact(active: bool, accepted: bool) -> Actor {
+    Actor::Account {
+        id: AccountId::generate(),
+        role: Role::Member,
+        contact: Some(Contact {
+            member: MemberId::generate(),
+            member_active: active,
+            accepted_current_policy: accepted,
+        }),
+        delegate: None,
+    }
+}
+
+#[test]
+fn a_report_is_private_to_admins_and_its_reporter() {
+    let mine = ReportId::generate();
+    let other = ReportId::generate();
+    let reporter = Actor::Reporter(mine.clone());
+    assert!(authorize(&reporter, Action::ReadReport(&mine)).is_allowed());
+    assert_eq!(
+        authorize(&reporter, Action::ReadReport(&other)),
+        Decision::Deny
+    );
+    assert!(authorize(&account(Role::Admin), Action::ReadReport(&other)).is_allowed());
+    for role in [Role::Member, Role::Delegate] {
+        assert_eq!(
+            authorize(&account(role), Action::ReadReport(&mine)),
+            Decision::Deny
+        );
+        assert_eq!(
+            authorize(&account(role), Action::ListReports),
+            Decision::Deny
+        );
+    }
+    assert_eq!(
+        authorize(&Actor::Anonymous, Action::ReadReport(&mine)),
+        Decision::Unauthenticated
+    );
+}
+
+#[test]
+fn only_admins_triage_and_administer() {
+    let r = ReportId::generate();
+    assert!(authorize(&account(Role::Admin), Action::TriageReport(&r)).is_allowed());
+    assert_eq!(
+        authorize(&Actor::Reporter(r.clone()), Action::TriageReport(&r)),
+        Decision::Deny
+    );
+    assert_eq!(
+        authorize(&account(Role::Member), Action::Administer),
+        Decision::Deny
+    );
+    // So only an admin can be a report's assignee.
+    for role in [Role::Member, Role::Delegate] {
+        assert_eq!(
+            authorize(&account(role), Action::TriageReport(&r)),
+            Decision::Deny
+        );
+    }
+}
+
+#[test]
+fn anyone_may_submit_a_report_and_read_what_is_published() {
+    assert!(authorize(&Actor::Anonymous, Action::SubmitReport).is_allowed());
+    assert!(authorize(&Actor::Anonymous, Action::ReadPublished).is_allowed());
+}
+
+#[test]
+fn a_member_sees_embargoed_advisories_only_when_cleared() {
+    let cleared = contact(true, true);
+    assert!(authorize(&cleared, Action::ReadEmbargoedAdvisory).is_allowed());
+    assert_eq!(
+        authorize(&account(Role::Member), Action::ReadEmbargoedAdvisory),
+        Decision::Deny
+    );
+    assert_eq!(
+        authorize(&cleared, Action::ManageAdvisories),
+        Decision::Deny
+    );
+    let cleared_delegate = Actor::Account {
+        id: AccountId::generate(),
+        role: Role::Delegate,
+        contact: Some(Contact {
+            member: MemberId::generate(),
+            member_active: true,
+            accepted_current_policy: true,
+        }),
+        delegate: None,
+    };
+    assert_eq!(
+        authorize(&cleared_delegate, Action::ReadEmbargoedAdvisory),
+        Decision::Deny
+    );
+}
+
+#[test]
+fn membership_is_run_by_admins_and_vouched_for_by_members() {
+    assert!(authorize(&Actor::Anonymous, Action::Apply).is_allowed());
+    assert_eq!(
+        authorize(&Actor::Anonymous, Action::ManageMembership),
+        Decision::Unauthenticated
+    );
+    assert_eq!(
+        authorize(&account(Role::Member), Action::ManageMembership),
+        Decision::Deny
+    );
+    assert!(authorize(&account(Role::Admin), Action::ManageMembership).is_allowed());
+    assert!(authorize(&account(Role::Member), Action::Vouch).is_allowed());
+    assert_eq!(
+        authorize(&account(Role::Admin), Action::Vouch),
+        Decision::Deny
+    );
+    assert!(authorize(&account(Role::Member), Action::AcceptPolicy).is_allowed());
+    assert!(authorize(&account(Role::Member), Action::ManageOwnMember).is_allowed());
+    assert_eq!(
+        authorize(&account(Role::Delegate), Action::ManageOwnMember),
+        Decision::Deny
+    );
+    assert_eq!(
+        authorize(&account(Role::Admin), Action::ManageOwnMember),
+        Decision::Deny
+    );
+}
+
+#[test]
+fn anyone_holding_a_ping_link_answers_it_but_only_admins_review() {
+    assert!(authorize(&Actor::Anonymous, Action::AnswerAliasPing).is_allowed());
+    for role in [Role::Member, Role::Delegate, Role::Admin] {
+        assert!(authorize(&account(role), Action::AnswerAliasPing).is_allowed());
+    }
+    let reporter = Actor::Reporter(ReportId::generate());
+    assert!(authorize(&reporter, Action::AnswerAliasPing).is_allowed());
+    assert_eq!(
+        authorize(&account(Role::Member), Action::ManageMembership),
+        Decision::Deny
+    );
+}
+
+#[test]
+fn only_admins_may_set_the_embargo_policy_aside() {
+    assert!(authorize(&account(Role::Admin), Action::OverrideEmbargoPolicy).is_allowed());
+    for actor in [
+        account(Role::Member),
+        account(Role::Delegate),
+        contact(true, true),
+        Actor::Reporter(ReportId::generate()),
+    ] {
+        assert_eq!(
+            authorize(&actor, Action::OverrideEmbargoPolicy),
+            Decision::Deny
+        );
+    }
+    assert_eq!(
+        authorize(&Actor::Anonymous, Action::OverrideEmbargoPolicy),
+        Decision::Unauthenticated
+    );
+}
+
+#[test]
+fn embargoed_advisories_are_not_for_uncleared_accounts() {
+    assert!(authorize(&account(Role::Admin), Action::ReadEmbargoedAdvisory).is_allowed());
+    assert!(authorize(&account(Role::Admin), Action::ManageAdvisories).is_allowed());
+    for role in [Role::Member, Role::Delegate] {
+        assert_eq!(
+            authorize(&account(role), Action::ReadEmbargoedAdvisory),
+            Decision::Deny
+        );
+        assert_eq!(
+            authorize(&account(role), Action::ManageAdvisories),
+            Decision::Deny
+        );
+    }
+    let reporter = Actor::Reporter(ReportId::generate());
+    assert_eq!(
+        authorize(&reporter, Action::ReadEmbargoedAdvisory),
+        Decision::Deny
+    );
+}
+
+#[test]
+fn clearance_needs_an_active_member_and_the_current_policy() {
+    assert!(authorize(&contact(true, true), Action::ReadEmbargoedAdvisory).is_allowed());
+    for (active, accepted) in [(false, true), (true, false), (false, false)] {
+        assert_eq!(
+            authorize(&contact(active, accepted), Action::ReadEmbargoedAdvisory),
+            Decision::Deny,
+            "active {active}, accepted {accepted}"
+        );
+    }
+}
+
+#[test]
+fn which_advisory_a_reader_may_see_depends_on_its_state() {
+    use AdvisoryState::*;
+    let a = AdvisoryId::parse("SA-2026-0001").unwrap();
+    let admin = account(Role::Admin);
+    let cleared = contact(true, true);
+    for state in [Draft, Embargoed, Published, Withdrawn] {
+        assert!(authorize(&admin, Action::ReadAdvisory(&a, state)).is_allowed());
+    }
+    assert!(authorize(&cleared, Action::ReadAdvisory(&a, Embargoed)).is_allowed());
+    assert!(authorize(&cleared, Action::ReadAdvisory(&a, Published)).is_allowed());
+    for state in [Draft, Withdrawn] {
+        assert_eq!(
+            authorize(&cleared, Action::ReadAdvisory(&a, state)),
+            Decision::Deny
+        );
+    }
+    for state in [Draft, Embargoed, Published, Withdrawn] {
+        assert_eq!(
+            authorize(&contact(true, false), Action::ReadAdvisory(&a, state)),
+            Decision::Deny
+        );
+        assert_eq!(
+            authorize(
+                &Actor::Reporter(ReportId::generate()),
+                Action::ReadAdvisory(&a, state)
+            ),
+            Decision::Deny
+        );
+    }
+}
+
+#[test]
+fn only_the_named_members_contacts_may_vouch_for_an_application() {
+    let named = MemberId::generate();
+    let of = |member: &MemberId, active: bool| Actor::Account {
+        id: AccountId::generate(),
+        role: Role::Member,
+        contact: Some(Contact {
+            member: member.clone(),
+            member_active: active,
+            accepted_current_policy: false,
+        }),
+        delegate: None,
+    };
+    assert!(authorize(&of(&named, true), Action::VouchFor(&named)).is_allowed());
+    assert_eq!(
+        authorize(&of(&MemberId::generate(), true), Action::VouchFor(&named)),
+        Decision::Deny
+    );
+    assert_eq!(
+        authorize(&of(&named, false), Action::VouchFor(&named)),
+        Decision::Deny,
+        "a removed member vouches for nobody"
+    );
+    assert_eq!(
+        authorize(&account(Role::Admin), Action::VouchFor(&named)),
+        Decision::Deny
+    );
+}
+
+fn delegate_of(advisory: &AdvisoryId, policy: bool, terms: bool) -> Actor {
+    Actor::Account {
+        id: AccountId::generate(),
+        role: Role::Delegate,
+        contact: None,
+        delegate: Some(crate::domain::share::Delegate {
+            accepted_current_policy: policy,
+            shares: vec![crate::domain::share::Share {
+                advisory: advisory.clone(),
+                terms_accepted: terms,
+                sharer_active: true,
+            }],
+        }),
+    }
+}
+
+#[test]
+fn a_delegate_reads_only_the_embargoed_advisory_shared_with_them_once_accepted() {
+    let shared = AdvisoryId::parse("SA-2026-0001").unwrap();
+    let other = AdvisoryId::parse("SA-2026-0002").unwrap();
+    let delegate = delegate_of(&shared, true, true);
+    assert!(authorize(&delegate, Action::ReadAdvisoryById(&shared)).is_allowed());
+    assert!(
+        authorize(
+            &delegate,
+            Action::ReadAdvisory(&shared, AdvisoryState::Embargoed)
+        )
+        .is_allowed()
+    );
+    assert_eq!(
+        authorize(&delegate, Action::ReadAdvisoryById(&other)),
+        Decision::Deny
+    );
+    // Publication ends it: the public page is theirs like everyone's.
+    assert_eq!(
+        authorize(
+            &delegate,
+            Action::ReadAdvisory(&shared, AdvisoryState::Published)
+        ),
+        Decision::Deny
+    );
+    // The list's view and sharing on are for member contacts.
+    assert_eq!(
+        authorize(&delegate, Action::ReadEmbargoedAdvisory),
+        Decision::Deny
+    );
+    assert_eq!(
+        authorize(&delegate, Action::ShareAdvisory(AdvisoryState::Embargoed)),
+        Decision::Deny
+    );
+    for (policy, terms) in [(false, true), (true, false)] {
+        let d = delegate_of(&shared, policy, terms);
+        assert_eq!(
+            authorize(&d, Action::ReadAdvisoryById(&shared)),
+            Decision::Deny
+        );
+    }
+}
+
+#[test]
+fn shares_are_made_by_cleared_contacts_and_managed_by_their_member_and_admins() {
+    let cleared = contact(true, true);
+    assert!(authorize(&cleared, Action::ShareAdvisory(AdvisoryState::Embargoed)).is_allowed());
+    assert_eq!(
+        authorize(&cleared, Action::ShareAdvisory(AdvisoryState::Published)),
+        Decision::Deny
+    );
+    assert_eq!(
+        authorize(
+            &contact(true, false),
+            Action::ShareAdvisory(AdvisoryState::Embargoed)
+        ),
+        Decision::Deny
+    );
+    let Actor::Account {
+        contact: Some(c), ..
+    } = &cleared
+    else {
+        unreachable!()
+    };
+    assert!(authorize(&cleared, Action::ManageShares(&c.member)).is_allowed());
+    assert_eq!(
+        authorize(&cleared, Action::ManageShares(&MemberId::generate())),
+        Decision::Deny
+    );
+    assert!(authorize(&account(Role::Admin), Action::ManageShares(&c.member)).is_allowed());
+    let delegate = delegate_of(&AdvisoryId::parse("SA-2026-0001").unwrap(), true, false);
+    let Actor::Account { id, .. } = &delegate else {
+        unreachable!()
+    };
+    assert!(authorize(&delegate, Action::AcceptShare(id)).is_allowed());
+    assert_eq!(
+        authorize(&delegate, Action::AcceptShare(&AccountId::generate())),
+        Decision::Deny
+    );
+}

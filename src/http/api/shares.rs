@@ -1,0 +1,193 @@
+//! Need-to-know shares of an embargoed advisory with a colleague.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::shares::{self as usecase, ShareError, ShareInput};
+use crate::db::shares::ShareRow;
+use crate::domain::advisory::{AdvisoryId, AdvisoryState};
+use crate::domain::authz::{Action, Actor, authorize};
+use crate::domain::id::MemberId;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ShareBody {
+    /// The colleague's address.
+    email: String,
+    /// The colleague's name.
+    name: String,
+    /// Why they need to know.
+    reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Shared {
+    id: String,
+}
+
+fn share_error(e: ShareError) -> Error {
+    match e {
+        ShareError::NotFound => Error::NotFound,
+        ShareError::Conflict(m) => Error::Conflict(m),
+        ShareError::Invalid(f) => Error::Invalid(f),
+        ShareError::Other(e) => Error::Internal(e),
+    }
+}
+
+/// The member a contact acts for.
+fn member_of(actor: &Actor) -> Option<&MemberId> {
+    match actor {
+        Actor::Account {
+            contact: Some(c), ..
+        } => Some(&c.member),
+        _ => None,
+    }
+}
+
+/// The advisory, if the caller may read it (404 as for a made-up id if not).
+async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<AdvisoryId, Error> {
+    let row = crate::app::advisories::load(state, id)
+        .await
+        .map_err(super::advisories::advisory_error)?;
+    Error::hidden_unless_allowed(actor, Action::ReadAdvisory(&row.id, row.state))?;
+    Ok(row.id)
+}
+
+fn share_json(s: &ShareRow) -> Value {
+    json!({
+        "id": s.id, "advisory_id": s.advisory_id, "member_id": s.member_id,
+        "shared_by": s.shared_by, "email": s.email, "name": s.name, "reason": s.reason,
+        "created_at": s.created_at, "accepted_at": s.accepted_at, "revoked_at": s.revoked_at,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/shares", tag = "advisories", request_body = ShareBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Advisory id")),
+    responses((status = 201, body = Shared, description = "Shared: the colleague gets an invitation with a set-up link and nothing of the advisory"),
+        (status = 401), (status = 403, description = "Only a cleared member contact shares"), (status = 404),
+        (status = 409, description = "Not embargoed, or the address has an account on the list already"), (status = 422)))]
+pub async fn create_share(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ShareBody>,
+) -> Result<(StatusCode, Json<Shared>), ApiError> {
+    Error::unless_allowed(
+        &caller.actor,
+        Action::ShareAdvisory(AdvisoryState::Embargoed),
+    )?;
+    let advisory = readable(&state, &caller.actor, &id).await?;
+    let (Actor::Account { id: sharer, .. }, Some(member)) =
+        (&caller.actor, member_of(&caller.actor))
+    else {
+        return Err(Error::Forbidden.into());
+    };
+    let input = ShareInput {
+        email: &body.email,
+        name: &body.name,
+        reason: &body.reason,
+    };
+    let share = usecase::share(&state, &caller.audit(), sharer, member, &advisory, input)
+        .await
+        .map_err(share_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Shared {
+            id: share.as_str().to_owned(),
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories/{id}/shares", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Advisory id")),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"shared_by\", \"email\", \"name\", \"reason\", \"created_at\", \"accepted_at\", \"revoked_at\"}]}`, newest first: every share for admins, the caller's organisation's for a member contact"),
+        (status = 401), (status = 403), (status = 404)))]
+pub async fn list_shares(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = if authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
+        None
+    } else {
+        let member = member_of(&caller.actor);
+        match member {
+            Some(m) => Error::unless_allowed(&caller.actor, Action::ManageShares(m))?,
+            None => Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?,
+        }
+        member
+    };
+    let advisory = readable(&state, &caller.actor, &id).await?;
+    let items = usecase::list(&state, &advisory, scope)
+        .await
+        .map_err(Error::Internal)?;
+    let items: Vec<Value> = items.iter().map(share_json).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// The share, if the caller may act on it as `action` says (404 if not).
+async fn share_for(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    action: impl Fn(&ShareRow) -> bool,
+) -> Result<ShareRow, Error> {
+    if matches!(actor, Actor::Anonymous) {
+        return Err(Error::Unauthenticated);
+    }
+    let share = usecase::get(state, id)
+        .await
+        .map_err(Error::Internal)?
+        .ok_or(Error::NotFound)?;
+    if !action(&share) {
+        return Err(Error::NotFound);
+    }
+    Ok(share)
+}
+
+#[utoipa::path(delete, path = "/api/v1/shares/{id}", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Share id")),
+    responses((status = 200, description = "`{\"status\": \"revoked\"}`: the delegate's access ended"),
+        (status = 401), (status = 404, description = "No such share, or not one the caller may revoke"), (status = 409)))]
+pub async fn revoke_share(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let share = share_for(&state, &caller.actor, &id, |s| {
+        MemberId::parse(&s.member_id)
+            .is_ok_and(|m| authorize(&caller.actor, Action::ManageShares(&m)).is_allowed())
+    })
+    .await?;
+    usecase::revoke(&state, &caller.audit(), &share)
+        .await
+        .map_err(share_error)?;
+    Ok(Json(json!({ "status": "revoked" })))
+}
+
+#[utoipa::path(post, path = "/api/v1/shares/{id}/accept", tag = "advisories", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Share id")),
+    responses((status = 200, description = "`{\"status\": \"accepted\"}`: the share's terms accepted; with the current policy accepted too, the advisory is readable"),
+        (status = 401), (status = 404, description = "No such share, or not the caller's"), (status = 409, description = "Revoked")))]
+pub async fn accept_share(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let share = share_for(&state, &caller.actor, &id, |s| {
+        crate::domain::id::AccountId::parse(&s.delegate_id)
+            .is_ok_and(|d| authorize(&caller.actor, Action::AcceptShare(&d)).is_allowed())
+    })
+    .await?;
+    usecase::accept(&state, &caller.audit(), &share)
+        .await
+        .map_err(share_error)?;
+    Ok(Json(json!({ "status": "accepted" })))
+}
