@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod import;
 pub mod ingest;
+pub mod intake;
 pub mod jobs;
 pub mod keys;
 pub mod liveness;
@@ -41,6 +42,8 @@ pub struct Inner {
     pub login_limiter: ratelimit::RateLimiter,
     /// The time every request and job of this state runs on; tests move it.
     pub clock: crate::clock::Clock,
+    /// Reports waiting to be written together.
+    pub intake: intake::Intake,
 }
 
 impl std::ops::Deref for AppState {
@@ -70,6 +73,7 @@ impl AppState {
             report_limiter,
             login_limiter,
             clock: crate::clock::Clock::system(),
+            intake: intake::Intake::default(),
         })))
     }
 
