@@ -61,6 +61,32 @@ async fn smtp_connections_are_reused_across_mails() {
     );
 }
 
+/// lettre writes a message's closing dot apart from its body; over a socket
+/// with Nagle's algorithm on, the dot waits for the server's delayed ACK,
+/// about 40 ms a message, so 50 messages over one connection would take
+/// 2 s.
+#[tokio::test]
+async fn mail_over_one_smtp_connection_does_not_wait_for_delayed_acks() {
+    let server = ScriptedSmtp::start(Script::default()).await;
+    let app = app_over_smtp(server.port, |c| {
+        c.mail.smtp.connections = 1;
+        c.jobs.mail_workers = 50;
+    })
+    .await;
+    for i in 0..50 {
+        queue_mail(&app, &format!("m{i}"), "report_received", "r@example.net").await;
+    }
+    let started = Instant::now();
+    app.run_jobs().await;
+    let took = started.elapsed();
+    assert_eq!(server.accepted(), 50);
+    assert_eq!(server.connections(), 1);
+    assert!(
+        took < Duration::from_secs(1),
+        "50 mails over one connection took {took:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_smtp_server_that_never_answers_fails_the_attempt_within_its_deadline() {
     let server = ScriptedSmtp::start(Script {

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod import;
 pub mod ingest;
+pub mod intake;
 pub mod jobs;
 pub mod keys;
 pub mod list_key;
@@ -50,6 +51,8 @@ pub struct Inner {
     pub read_log: read_log::ReadLog,
     /// The list's OpenPGP key, loaded (or made) and unlocked at start-up.
     pub list_key: ListKey,
+    /// Reports waiting to be written together.
+    pub intake: intake::Intake,
 }
 
 impl std::ops::Deref for AppState {
@@ -94,6 +97,7 @@ impl AppState {
             login_limiter,
             clock: crate::clock::Clock::system(),
             list_key,
+            intake: intake::Intake::default(),
         })))
     }
 

@@ -33,7 +33,9 @@ pub fn tracking_url(state: &AppState, token: &Secret) -> String {
 }
 
 /// Stores a new report with its attachments, queues the acknowledgement to
-/// the reporter and the notice to admins, and records the event.
+/// the reporter and the notice to admins, and records the event, all in
+/// one transaction. Reports without attachments submitted at the same
+/// moment share that transaction and its commit ([`super::intake`]).
 pub async fn submit(
     state: &AppState,
     actor: &Actor,
@@ -42,13 +44,42 @@ pub async fn submit(
     origin: Origin<'_>,
     attachments: &[NewAttachment],
 ) -> anyhow::Result<Submitted> {
+    let submitted = if attachments.is_empty() {
+        let submission = super::intake::Submission {
+            actor: actor.clone(),
+            report: report.clone(),
+            source,
+            message_id: origin.message_id.map(str::to_owned),
+            encrypted: origin.encrypted,
+        };
+        super::intake::submit(state, submission).await?
+    } else {
+        let mut tx = state.db.begin().await?;
+        let submitted = insert(&mut tx, state, actor, report, source, &origin, attachments).await?;
+        tx.commit().await?;
+        submitted
+    };
+    tracing::info!(report.id = %submitted.id, source = source.as_str(), "report received");
+    Ok(submitted)
+}
+
+/// Writes one new report, its attachments, its mail jobs and its audit
+/// event in the caller's transaction.
+pub(super) async fn insert(
+    tx: &mut crate::db::Tx,
+    state: &AppState,
+    actor: &Actor,
+    report: &NewReport,
+    source: Source,
+    origin: &Origin<'_>,
+    attachments: &[NewAttachment],
+) -> anyhow::Result<Submitted> {
     let tracking = Secret::generate();
     let reply_tag = Secret::generate().expose()[..20]
         .to_lowercase()
         .replace(['-', '_'], "x");
-    let mut tx = state.db.begin().await?;
     let id = reports::insert(
-        &mut tx,
+        &mut *tx,
         reports::Insert {
             report,
             source,
@@ -60,12 +91,12 @@ pub async fn submit(
     )
     .await?;
     for a in attachments {
-        reports::insert_attachment(&mut tx, &id, None, a).await?;
+        reports::insert_attachment(&mut *tx, &id, None, a).await?;
     }
     let url = tracking_url(state, &tracking);
     if let Some(email) = &report.reporter_email {
         mailer::queue(
-            &mut tx,
+            &mut *tx,
             state,
             Mail {
                 key: format!("ack:{id}"),
@@ -86,16 +117,14 @@ pub async fn submit(
         .await?;
     }
     let key = format!("new_report:{id}");
-    notify_admins(&mut tx, state, &id, "report_new_for_admins", key).await?;
+    notify_admins(&mut *tx, state, &id, "report_new_for_admins", key).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         "report.created",
         id.as_str(),
         json!({ "source": source.as_str(), "attachments": attachments.len(), "anonymous": report.reporter_email.is_none() }),
     );
-    tx.commit().await?;
-    tracing::info!(report.id = %id, source = source.as_str(), "report received");
     Ok(Submitted {
         id,
         tracking_url: url,

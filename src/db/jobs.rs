@@ -99,7 +99,9 @@ pub async fn has_due(conn: &mut AnyConnection, lane: Lane, now: i64) -> Result<b
 /// `jobs_claim` index in order; PostgreSQL skips rows another claimer holds,
 /// SQLite writes one transaction at a time. The selection is materialised:
 /// PostgreSQL may otherwise run a `LIMIT` subquery more than once and claim
-/// more than `limit`.
+/// more than `limit`. The update joins it (`FROM next`) rather than testing
+/// `id IN (...)`: with `IN`, SQLite walked every queued job through the
+/// `state` index on each claim, a read that grew with the queue.
 pub async fn claim(
     db: &Db,
     lane: Lane,
@@ -117,8 +119,8 @@ pub async fn claim(
         "WITH next AS MATERIALIZED (SELECT id FROM jobs WHERE lane = $1 AND state = 'queued' AND run_at <= $2 \
          ORDER BY run_at LIMIT $5{lock}) \
          UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $3, lease_token = $4, updated_at = $2 \
-         WHERE state = 'queued' AND id IN (SELECT id FROM next) \
-         RETURNING id, kind, payload, attempts, max_attempts"
+         FROM next WHERE jobs.id = next.id AND jobs.state = 'queued' \
+         RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts, jobs.max_attempts"
     );
     let mut tx = db.begin().await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

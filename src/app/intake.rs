@@ -1,0 +1,133 @@
+//! Group commit for report intake. Each report is a transaction with a
+//! durable commit (and, on PostgreSQL, a turn on the audit head's row
+//! lock); one at a time, that commit bounds intake. Reports submitted while
+//! a batch is being written wait, and the first of them then writes them
+//! all in one transaction: each report still commits together with its
+//! mail jobs and audit event, and many share one commit.
+//!
+//! A batch that fails is written again report by report, so one report's
+//! failure (a duplicate Message-ID) is its own and never its neighbours'.
+
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use tokio::sync::oneshot;
+
+use super::AppState;
+use super::reports::{Origin, Submitted};
+use crate::db::audit::Actor;
+use crate::db::reports::Source;
+use crate::domain::report::NewReport;
+
+/// Most reports one transaction writes.
+const MAX_BATCH: usize = 128;
+
+/// Reports waiting to be written, and the turn to write them.
+#[derive(Default)]
+pub struct Intake {
+    queue: Mutex<Vec<Pending>>,
+    /// Held by whoever writes a batch, until its transaction has ended.
+    writer: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// One report to take in, owned so another task can write it.
+pub struct Submission {
+    pub actor: Actor,
+    pub report: NewReport,
+    pub source: Source,
+    pub message_id: Option<String>,
+    pub encrypted: bool,
+}
+
+struct Pending {
+    submission: Submission,
+    answer: oneshot::Sender<anyhow::Result<Submitted>>,
+}
+
+/// Queues `submission` and returns once it is committed (or failed):
+/// written by an earlier caller's batch, or in a batch this caller writes.
+pub async fn submit(state: &AppState, submission: Submission) -> anyhow::Result<Submitted> {
+    let (answer, mut answered) = oneshot::channel();
+    if let Ok(mut queue) = state.intake.queue.lock() {
+        queue.push(Pending { submission, answer });
+    } else {
+        anyhow::bail!("the intake queue is poisoned");
+    }
+    loop {
+        tokio::select! {
+            biased;
+            result = &mut answered => {
+                return result.unwrap_or_else(|_| Err(anyhow::anyhow!("the intake batch was abandoned")));
+            }
+            turn = state.intake.writer.clone().lock_owned() => {
+                let batch = take(state);
+                if batch.is_empty() {
+                    // An earlier batch took this submission; its answer is in.
+                    continue;
+                }
+                // Written in a task of its own, which holds the turn: a
+                // request dropped meanwhile (its client left) neither
+                // abandons the others' reports nor lets a second batch in.
+                let st = state.clone();
+                let write = st.clock.clone().scope_owned(async move {
+                    write_and_answer(&st, batch).await;
+                    drop(turn);
+                });
+                let _ = tokio::spawn(write).await;
+            }
+        }
+    }
+}
+
+fn take(state: &AppState) -> Vec<Pending> {
+    match state.intake.queue.lock() {
+        Ok(mut queue) => {
+            let n = queue.len().min(MAX_BATCH);
+            queue.drain(..n).collect()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+async fn write_and_answer(state: &AppState, batch: Vec<Pending>) {
+    let (submissions, answers): (Vec<_>, Vec<_>) =
+        batch.into_iter().map(|p| (p.submission, p.answer)).unzip();
+    match write(state, &submissions).await {
+        Ok(written) => {
+            for (answer, submitted) in answers.into_iter().zip(written) {
+                let _ = answer.send(Ok(submitted));
+            }
+        }
+        Err(e) if answers.len() == 1 => {
+            if let Some(answer) = answers.into_iter().next() {
+                let _ = answer.send(Err(e));
+            }
+        }
+        Err(_) => {
+            for (submission, answer) in submissions.iter().zip(answers) {
+                let alone = write(state, std::slice::from_ref(submission))
+                    .await
+                    .and_then(|mut one| one.pop().context("a report was not written"));
+                let _ = answer.send(alone);
+            }
+        }
+    }
+}
+
+/// Writes `submissions` in one transaction.
+async fn write(state: &AppState, submissions: &[Submission]) -> anyhow::Result<Vec<Submitted>> {
+    let mut tx = state.db.begin().await?;
+    let mut written = Vec::with_capacity(submissions.len());
+    for s in submissions {
+        let origin = Origin {
+            message_id: s.message_id.as_deref(),
+            encrypted: s.encrypted,
+        };
+        written.push(
+            super::reports::insert(&mut tx, state, &s.actor, &s.report, s.source, &origin, &[])
+                .await?,
+        );
+    }
+    tx.commit().await?;
+    Ok(written)
+}
