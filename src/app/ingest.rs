@@ -1,14 +1,19 @@
 //! Mail intake: one message from the MTA becomes a new report or joins the
-//! thread of the report it answers.
+//! thread of the report it answers. Mail encrypted to the list key is
+//! decrypted here (`ingest/decrypt.rs`) and its ciphertext kept beside the
+//! plaintext.
+
+mod decrypt;
 
 use crate::db::audit::Actor;
-use crate::db::reports::{self, Source};
+use crate::db::reports::{self, NewAttachment, NewCiphertext, Source};
 use crate::domain::email::EmailAddress;
 use crate::domain::report::{MAX_DESCRIPTION, MAX_TITLE, NewReport};
 use crate::mail::inbound::{self, InboundError};
 
 use super::AppState;
-use super::reports::{Origin, reporter_message, submit};
+use super::reports::{Origin, reporter_mail, submit};
+use decrypt::{Content, decrypt};
 
 #[derive(Debug)]
 pub enum Outcome {
@@ -70,10 +75,44 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         who: "mail".into(),
         ip: String::new(),
     };
+
+    // What is stored: the mail as it came, or what it decrypts to.
+    let mut subject = mail.subject.clone();
     let mut text = mail.text.clone();
-    if !mail.dropped.is_empty() {
-        let names: Vec<String> = mail
-            .dropped
+    let mut attachments: Vec<NewAttachment> = mail.attachments.clone();
+    let mut dropped = mail.dropped.clone();
+    let mut fingerprint = None;
+    let mut reason = String::new();
+    if let Some(part) = &mail.encrypted {
+        match decrypt(&state.list_key, limits, part, &mail.text).await {
+            Ok(decrypted) => {
+                match decrypted.content {
+                    Content::Entity(entity) => {
+                        // The protected Subject (RFC 9788) is the real one;
+                        // the outer is most often a placeholder.
+                        if let Some(inner) = entity.subject {
+                            subject = inner;
+                        }
+                        text = entity.text;
+                        attachments.extend(entity.attachments);
+                        dropped.extend(entity.dropped);
+                    }
+                    Content::Text(plain) => text = plain,
+                }
+                fingerprint = Some(decrypted.fingerprint);
+            }
+            Err(why) => reason = why,
+        }
+    }
+    let ciphertext = mail.encrypted.as_ref().map(|part| NewCiphertext {
+        kind: part.kind,
+        fingerprint: fingerprint.as_deref(),
+        reason: &reason,
+        content: &part.ciphertext,
+    });
+
+    if !dropped.is_empty() {
+        let names: Vec<String> = dropped
             .iter()
             .map(|(n, size)| format!("{n} ({size} bytes)"))
             .collect();
@@ -83,24 +122,28 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         ));
     }
     if let Some(report) = existing {
-        let stored = reporter_message(
+        let stored = reporter_mail(
             state,
             &actor,
             &report,
             &text,
             Some(&mail.message_id),
-            &mail.attachments,
+            &attachments,
+            ciphertext.as_ref(),
         )
         .await;
         return match stored {
-            Ok(()) => Ok(Outcome::Reply(report.id)),
+            Ok(()) => {
+                log_encrypted(&report.id, ciphertext.as_ref());
+                Ok(Outcome::Reply(report.id))
+            }
             Err(e) if is_unique_violation(&e) => Ok(Outcome::Duplicate),
             Err(e) => Err(e.into()),
         };
     }
 
-    let title = match mail.subject.trim() {
-        "" => "(no subject)".to_owned(),
+    let title = match subject.trim() {
+        s if is_placeholder(s) => "(no subject)".to_owned(),
         s => s.chars().take(MAX_TITLE).collect(),
     };
     let description = match text.trim() {
@@ -119,22 +162,57 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
     };
     let origin = Origin {
         message_id: Some(&mail.message_id),
-        encrypted: mail.encrypted,
+        ciphertext,
     };
-    let submitted = submit(
-        state,
-        &actor,
-        &report,
-        Source::Mail,
-        origin,
-        &mail.attachments,
-    )
-    .await;
+    let submitted = submit(state, &actor, &report, Source::Mail, origin, &attachments).await;
     match submitted {
-        Ok(s) => Ok(Outcome::NewReport(s.id.to_string())),
+        Ok(s) => {
+            log_encrypted(s.id.as_str(), ciphertext.as_ref());
+            Ok(Outcome::NewReport(s.id.to_string()))
+        }
         Err(e) if is_unique_violation(&e) => Ok(Outcome::Duplicate),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Logs how an encrypted mail was taken: its kind, the list key that
+/// decrypted it or why none did. Never a byte of its content.
+fn log_encrypted(report: &str, ciphertext: Option<&NewCiphertext<'_>>) {
+    let Some(c) = ciphertext else { return };
+    match c.fingerprint {
+        Some(fingerprint) => tracing::info!(
+            report.id = report,
+            encryption = c.kind.as_str(),
+            list_key.fingerprint = fingerprint,
+            "encrypted mail decrypted"
+        ),
+        None => tracing::warn!(
+            report.id = report,
+            encryption = c.kind.as_str(),
+            reason = c.reason,
+            "encrypted mail kept as it came, not decrypted"
+        ),
+    }
+}
+
+/// Whether a Subject says nothing: empty, or what clients put outside an
+/// encrypted mail in place of the real one (`...`, `[encrypted]`).
+fn is_placeholder(subject: &str) -> bool {
+    let bare = subject
+        .trim()
+        .trim_start_matches(['[', '(', '{'])
+        .trim_end_matches([']', ')', '}'])
+        .trim()
+        .to_lowercase();
+    matches!(
+        bare.as_str(),
+        "" | "..."
+            | "…"
+            | "encrypted"
+            | "encrypted message"
+            | "encrypted subject"
+            | "pgp encrypted message"
+    )
 }
 
 /// Whether storing failed because the same Message-ID was stored meanwhile.
@@ -166,4 +244,26 @@ fn bounce_answer(text: &str) -> String {
         })
         .unwrap_or("bounced");
     line.chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholder_subjects_say_nothing() {
+        for s in [
+            "",
+            " ",
+            "...",
+            "…",
+            "[...]",
+            "[encrypted]",
+            "Encrypted Message",
+            "(encrypted)",
+        ] {
+            assert!(super::is_placeholder(s), "{s:?}");
+        }
+        for s in ["Heap overflow", "encrypted config files leak", "[SA-1] x"] {
+            assert!(!super::is_placeholder(s), "{s:?}");
+        }
+    }
 }

@@ -67,6 +67,7 @@ typed_id!(PingId, "png", "liveness ping");
 typed_id!(ReviewId, "rev", "member review");
 typed_id!(AnnouncementId, "ann", "announcement");
 typed_id!(DeliveryId, "dlv", "delivery");
+typed_id!(CiphertextId, "ctx", "kept ciphertext");
 
 #[cfg(test)]
 mod tests {
