@@ -9,7 +9,7 @@ use crate::db::audit::Actor;
 use crate::db::reports::{self, NewAttachment, NewCiphertext, Source};
 use crate::domain::email::EmailAddress;
 use crate::domain::report::{MAX_DESCRIPTION, MAX_TITLE, NewReport};
-use crate::mail::inbound::{self, InboundError};
+use crate::mail::inbound::{self, InboundError, InboundMail};
 
 use super::AppState;
 use super::reports::{Origin, reporter_mail, submit};
@@ -46,7 +46,7 @@ impl From<sqlx::Error> for IngestError {
 
 pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError> {
     let limits = &state.config.limits;
-    let mail = inbound::parse(raw, limits.max_mail_bytes, limits.max_attachment_bytes)?;
+    let mut mail = inbound::parse(raw, limits.max_mail_bytes, limits.max_attachment_bytes)?;
     let mut conn = state.db.conn().await?;
     if reports::has_mail_message(&mut conn, &mail.message_id).await? {
         return Ok(Outcome::Duplicate);
@@ -76,63 +76,26 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         ip: String::new(),
     };
 
-    // What is stored: the mail as it came, or what it decrypts to.
-    let mut subject = mail.subject.clone();
-    let mut text = mail.text.clone();
-    let mut attachments: Vec<NewAttachment> = mail.attachments.clone();
-    let mut dropped = mail.dropped.clone();
-    let mut fingerprint = None;
-    let mut reason = String::new();
-    if let Some(part) = &mail.encrypted {
-        match decrypt(&state.list_key, limits, part, &mail.text).await {
-            Ok(decrypted) => {
-                match decrypted.content {
-                    Content::Entity(entity) => {
-                        // The protected Subject (RFC 9788) is the real one;
-                        // the outer is most often a placeholder.
-                        if let Some(inner) = entity.subject {
-                            subject = inner;
-                        }
-                        text = entity.text;
-                        attachments.extend(entity.attachments);
-                        dropped.extend(entity.dropped);
-                    }
-                    Content::Text(plain) => text = plain,
-                }
-                fingerprint = Some(decrypted.fingerprint);
-            }
-            Err(why) => reason = why,
-        }
-    }
+    let stored = stored(state, &mut mail).await;
     let ciphertext = mail.encrypted.as_ref().map(|part| NewCiphertext {
         kind: part.kind,
-        fingerprint: fingerprint.as_deref(),
-        reason: &reason,
+        fingerprint: stored.fingerprint.as_deref(),
+        reason: &stored.reason,
         content: &part.ciphertext,
     });
-
-    if !dropped.is_empty() {
-        let names: Vec<String> = dropped
-            .iter()
-            .map(|(n, size)| format!("{n} ({size} bytes)"))
-            .collect();
-        text.push_str(&format!(
-            "\n\n[embargo: attachments over the size limit were not kept: {}]",
-            names.join(", ")
-        ));
-    }
+    let (text, attachments) = (&stored.text, &stored.attachments);
     if let Some(report) = existing {
-        let stored = reporter_mail(
+        let added = reporter_mail(
             state,
             &actor,
             &report,
-            &text,
+            text,
             Some(&mail.message_id),
-            &attachments,
+            attachments,
             ciphertext.as_ref(),
         )
         .await;
-        return match stored {
+        return match added {
             Ok(()) => {
                 log_encrypted(&report.id, ciphertext.as_ref());
                 Ok(Outcome::Reply(report.id))
@@ -142,7 +105,7 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         };
     }
 
-    let title = match subject.trim() {
+    let title = match stored.subject.trim() {
         s if is_placeholder(s) => "(no subject)".to_owned(),
         s => s.chars().take(MAX_TITLE).collect(),
     };
@@ -164,7 +127,7 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         message_id: Some(&mail.message_id),
         ciphertext,
     };
-    let submitted = submit(state, &actor, &report, Source::Mail, origin, &attachments).await;
+    let submitted = submit(state, &actor, &report, Source::Mail, origin, attachments).await;
     match submitted {
         Ok(s) => {
             log_encrypted(s.id.as_str(), ciphertext.as_ref());
@@ -173,6 +136,63 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         Err(e) if is_unique_violation(&e) => Ok(Outcome::Duplicate),
         Err(e) => Err(e.into()),
     }
+}
+
+/// What is stored of a mail: as it came, or what it decrypts to.
+struct Stored {
+    subject: String,
+    /// With a note naming the attachments dropped for size.
+    text: String,
+    attachments: Vec<NewAttachment>,
+    /// The list key that decrypted the mail.
+    fingerprint: Option<String>,
+    /// Why an encrypted mail was not decrypted.
+    reason: String,
+}
+
+/// Takes what is stored out of `mail`, decrypting its encrypted part.
+async fn stored(state: &AppState, mail: &mut InboundMail) -> Stored {
+    let mut stored = Stored {
+        subject: std::mem::take(&mut mail.subject),
+        text: std::mem::take(&mut mail.text),
+        attachments: std::mem::take(&mut mail.attachments),
+        fingerprint: None,
+        reason: String::new(),
+    };
+    let mut dropped = std::mem::take(&mut mail.dropped);
+    if let Some(part) = &mail.encrypted {
+        let limits = &state.config.limits;
+        match decrypt(&state.list_key, limits, part, &stored.text).await {
+            Ok(decrypted) => {
+                match decrypted.content {
+                    Content::Entity(entity) => {
+                        // The protected Subject (RFC 9788) is the real one;
+                        // the outer is most often a placeholder.
+                        if let Some(inner) = entity.subject {
+                            stored.subject = inner;
+                        }
+                        stored.text = entity.text;
+                        stored.attachments.extend(entity.attachments);
+                        dropped.extend(entity.dropped);
+                    }
+                    Content::Text(plain) => stored.text = plain,
+                }
+                stored.fingerprint = Some(decrypted.fingerprint);
+            }
+            Err(why) => stored.reason = why,
+        }
+    }
+    if !dropped.is_empty() {
+        let names: Vec<String> = dropped
+            .iter()
+            .map(|(n, size)| format!("{n} ({size} bytes)"))
+            .collect();
+        stored.text.push_str(&format!(
+            "\n\n[embargo: attachments over the size limit were not kept: {}]",
+            names.join(", ")
+        ));
+    }
+    stored
 }
 
 /// Logs how an encrypted mail was taken: its kind, the list key that
