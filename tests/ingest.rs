@@ -114,7 +114,7 @@ async fn html_only_mail_becomes_text() {
 }
 
 #[tokio::test]
-async fn an_encrypted_report_is_stored_encrypted_and_marked() {
+async fn an_encrypted_report_that_does_not_decrypt_is_stored_as_it_came_and_marked() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let raw = "From: a@example.net\r\nSubject: enc\r\nMIME-Version: 1.0\r\n\
@@ -135,6 +135,11 @@ async fn an_encrypted_report_is_stored_encrypted_and_marked() {
             .unwrap()
             .starts_with("-----BEGIN PGP MESSAGE-----")
     );
+    // Not a message to the list key (nor any): kept as it came, with why.
+    let e = &d["report"]["encryption"];
+    assert_eq!(e["kind"], "pgp_mime", "{e}");
+    assert_eq!(e["decrypted"], false);
+    assert!(!e["reason"].as_str().unwrap().is_empty(), "{e}");
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ mod embargo_clock;
 mod hardening;
 mod health;
 mod ingest;
+mod ingest_encrypted;
 mod job_engine;
 mod job_faults;
 mod jobs;

@@ -36,7 +36,6 @@ pub struct Submission {
     pub report: NewReport,
     pub source: Source,
     pub message_id: Option<String>,
-    pub encrypted: bool,
 }
 
 struct Pending {
@@ -121,7 +120,7 @@ async fn write(state: &AppState, submissions: &[Submission]) -> anyhow::Result<V
     for s in submissions {
         let origin = Origin {
             message_id: s.message_id.as_deref(),
-            encrypted: s.encrypted,
+            ciphertext: None,
         };
         written.push(
             super::reports::insert(&mut tx, state, &s.actor, &s.report, s.source, &origin, &[])

@@ -7,7 +7,7 @@ use super::AppState;
 use super::mailer::{self, Mail};
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
-use crate::db::reports::{self, NewAttachment, Report, Source};
+use crate::db::reports::{self, NewAttachment, NewCiphertext, Report, Source};
 use crate::domain::authz;
 use crate::domain::id::{AccountId, ReportId};
 use crate::domain::report::{NewReport, ReportStatus, StatusError};
@@ -25,7 +25,10 @@ pub struct Submitted {
 #[derive(Debug, Default)]
 pub struct Origin<'a> {
     pub message_id: Option<&'a str>,
-    pub encrypted: bool,
+    /// The mail's encrypted part, kept beside the text. A report whose
+    /// mail was not decrypted is marked `encrypted`: its text is the
+    /// mail as it came.
+    pub ciphertext: Option<NewCiphertext<'a>>,
 }
 
 pub fn tracking_url(state: &AppState, token: &Secret) -> String {
@@ -34,7 +37,7 @@ pub fn tracking_url(state: &AppState, token: &Secret) -> String {
 
 /// Stores a new report with its attachments, queues the acknowledgement to
 /// the reporter and the notice to admins, and records the event, all in
-/// one transaction. Reports without attachments submitted at the same
+/// one transaction. Reports without attachments or ciphertext submitted at the same
 /// moment share that transaction and its commit ([`super::intake`]).
 pub async fn submit(
     state: &AppState,
@@ -44,13 +47,13 @@ pub async fn submit(
     origin: Origin<'_>,
     attachments: &[NewAttachment],
 ) -> anyhow::Result<Submitted> {
-    let submitted = if attachments.is_empty() {
+    // A report with attachments or a kept ciphertext (mail) has its own.
+    let submitted = if attachments.is_empty() && origin.ciphertext.is_none() {
         let submission = super::intake::Submission {
             actor: actor.clone(),
             report: report.clone(),
             source,
             message_id: origin.message_id.map(str::to_owned),
-            encrypted: origin.encrypted,
         };
         super::intake::submit(state, submission).await?
     } else {
@@ -83,7 +86,7 @@ pub(super) async fn insert(
         reports::Insert {
             report,
             source,
-            encrypted: origin.encrypted,
+            encrypted: origin.ciphertext.is_some_and(|c| c.fingerprint.is_none()),
             origin_message_id: origin.message_id,
             tracking: &tracking.hash(),
             reply_tag: &reply_tag,
@@ -92,6 +95,9 @@ pub(super) async fn insert(
     .await?;
     for a in attachments {
         reports::insert_attachment(&mut *tx, &id, None, a).await?;
+    }
+    if let Some(c) = &origin.ciphertext {
+        reports::insert_ciphertext(&mut *tx, &id, None, c).await?;
     }
     let url = tracking_url(state, &tracking);
     if let Some(email) = &report.reporter_email {
@@ -118,13 +124,11 @@ pub(super) async fn insert(
     }
     let key = format!("new_report:{id}");
     notify_admins(&mut *tx, state, &id, "report_new_for_admins", key).await?;
-    audit::append(
-        tx,
-        actor,
-        "report.created",
-        id.as_str(),
-        json!({ "source": source.as_str(), "attachments": attachments.len(), "anonymous": report.reporter_email.is_none() }),
-    );
+    let mut detail = json!({ "source": source.as_str(), "attachments": attachments.len(), "anonymous": report.reporter_email.is_none() });
+    if let Some(c) = &origin.ciphertext {
+        detail["encrypted"] = encrypted_detail(c);
+    }
+    audit::append(tx, actor, "report.created", id.as_str(), detail);
     Ok(Submitted {
         id,
         tracking_url: url,
@@ -157,6 +161,12 @@ async fn notify_admins(
     Ok(())
 }
 
+/// What the audit event of a report or message says of its encryption:
+/// the kind, and whether it was decrypted. Nothing of the content.
+fn encrypted_detail(c: &NewCiphertext<'_>) -> serde_json::Value {
+    json!({ "kind": c.kind.as_str(), "decrypted": c.fingerprint.is_some() })
+}
+
 /// Adds a message from the reporter (tracking page or mail) to the thread.
 pub async fn reporter_message(
     state: &AppState,
@@ -166,6 +176,29 @@ pub async fn reporter_message(
     mail_message_id: Option<&str>,
     attachments: &[NewAttachment],
 ) -> anyhow::Result<()> {
+    reporter_mail(
+        state,
+        actor,
+        report,
+        body,
+        mail_message_id,
+        attachments,
+        None,
+    )
+    .await
+}
+
+/// [`reporter_message`] for a mail, with its encrypted part (if it came
+/// encrypted) kept beside the text.
+pub async fn reporter_mail(
+    state: &AppState,
+    actor: &Actor,
+    report: &Report,
+    body: &str,
+    mail_message_id: Option<&str>,
+    attachments: &[NewAttachment],
+    ciphertext: Option<&NewCiphertext<'_>>,
+) -> anyhow::Result<()> {
     let id = ReportId::parse(&report.id)?;
     let mut tx = state.db.begin().await?;
     let msg =
@@ -173,15 +206,16 @@ pub async fn reporter_message(
     for a in attachments {
         reports::insert_attachment(&mut tx, &id, Some(&msg), a).await?;
     }
+    if let Some(c) = ciphertext {
+        reports::insert_ciphertext(&mut tx, &id, Some(&msg), c).await?;
+    }
     let key = format!("reporter_message:{msg}");
     notify_admins(&mut tx, state, &id, "report_message_for_admins", key).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        "report.message_added",
-        id.as_str(),
-        json!({ "message": msg.as_str(), "attachments": attachments.len() }),
-    );
+    let mut detail = json!({ "message": msg.as_str(), "attachments": attachments.len() });
+    if let Some(c) = ciphertext {
+        detail["encrypted"] = encrypted_detail(c);
+    }
+    audit::append(&mut tx, actor, "report.message_added", id.as_str(), detail);
     tx.commit().await?;
     Ok(())
 }

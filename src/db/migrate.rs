@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "public_documents", include_str!("../../migrations/0008_public_documents.sql")),
     (9, "health_probe", include_str!("../../migrations/0009_health_probe.sql")),
     (10, "announcements", include_str!("../../migrations/0010_announcements.sql")),
+    (11, "ciphertexts", include_str!("../../migrations/0011_ciphertexts.sql")),
     (12, "announcement_purpose", include_str!("../../migrations/0012_announcement_purpose.sql")),
     (13, "shares", include_str!("../../migrations/0013_shares.sql")),
 ];

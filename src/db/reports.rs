@@ -1,5 +1,8 @@
 //! Reports and their message threads; attachments are in
-//! `report_attachments`.
+//! `report_attachments`, the ciphertexts of mail that came encrypted in
+//! `reports/ciphertexts.rs`.
+
+mod ciphertexts;
 
 use sqlx::{AnyConnection, Row};
 
@@ -9,6 +12,7 @@ pub use super::report_attachments::*;
 use crate::domain::id::{AccountId, MessageId, ReportId};
 use crate::domain::report::{NewReport, ReportStatus};
 use crate::domain::secret::SecretHash;
+pub use ciphertexts::*;
 
 /// Where a report came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

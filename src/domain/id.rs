@@ -68,6 +68,7 @@ typed_id!(ReviewId, "rev", "member review");
 typed_id!(AnnouncementId, "ann", "announcement");
 typed_id!(DeliveryId, "dlv", "delivery");
 typed_id!(ShareId, "shr", "share");
+typed_id!(CiphertextId, "ctx", "kept ciphertext");
 
 #[cfg(test)]
 mod tests {

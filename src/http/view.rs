@@ -93,6 +93,7 @@ pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Erro
     let mut conn = state.db.conn().await?;
     let messages = reports::messages(&mut conn, &id).await?;
     let attachments = reports::attachments(&mut conn, &id).await?;
+    let (report_json, messages) = with_encryption(&mut conn, report, messages).await?;
     let history: Vec<Value> = audit::for_subject(&mut conn, id.as_str())
         .await?
         .into_iter()
@@ -109,7 +110,7 @@ pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Erro
         .map(|s| s.as_str())
         .collect();
     Ok(json!({
-        "report": report,
+        "report": report_json,
         "overdue": crate::app::reports::is_overdue(state, report, crate::db::now()),
         "messages": messages,
         "attachments": attachments,
@@ -117,6 +118,32 @@ pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Erro
         "admins": admins,
         "next_statuses": next,
     }))
+}
+
+/// The report and its messages as admins see them, each with `encryption`:
+/// null when it came in clear, else how it came encrypted (the kept
+/// ciphertext's kind, size and hash, the list key that decrypted it or why
+/// none did).
+async fn with_encryption(
+    conn: &mut sqlx::AnyConnection,
+    report: &Report,
+    messages: Vec<reports::Message>,
+) -> Result<(Value, Vec<Value>), Error> {
+    let id = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
+    let kept = reports::ciphertexts(conn, &id).await?;
+    let of =
+        |message: Option<&str>| json!(kept.iter().find(|c| c.message_id.as_deref() == message));
+    let mut report_json = serde_json::to_value(report).map_err(|e| Error::Internal(e.into()))?;
+    report_json["encryption"] = of(None);
+    let messages = messages
+        .into_iter()
+        .map(|m| {
+            let mut v = serde_json::to_value(&m).map_err(|e| Error::Internal(e.into()))?;
+            v["encryption"] = of(Some(&m.id));
+            Ok(v)
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok((report_json, messages))
 }
 
 /// An attachment of `report` as a download that a browser will not render.

@@ -1,10 +1,16 @@
 //! Parsing one inbound RFC 5322 message into what intake needs. Real-world
 //! mail is messy: mail-parser decodes charsets, encoded words, and turns an
-//! HTML-only body into text; we only decide what is acceptable.
+//! HTML-only body into text; we only decide what is acceptable. An
+//! OpenPGP-encrypted part is found here and left as it came; intake
+//! decrypts it and parses a PGP/MIME plaintext again ([`parse_entity`]).
 
-use mail_parser::{MessageParser, MimeHeaders};
+mod decrypted;
 
-use crate::db::reports::NewAttachment;
+use mail_parser::{MessageParser, MessagePart, MimeHeaders};
+
+pub use decrypted::{Entity, armored_block, parse_entity, with_plaintext};
+
+use crate::db::reports::{Encryption, NewAttachment};
 use crate::domain::email::EmailAddress;
 use crate::domain::secret::sha256_hex;
 
@@ -28,8 +34,29 @@ pub struct InboundMail {
     pub attachments: Vec<NewAttachment>,
     /// Attachments dropped for size: (file name, bytes).
     pub dropped: Vec<(String, usize)>,
-    /// The body is OpenPGP-encrypted and was kept as it came.
-    pub encrypted: bool,
+    /// The OpenPGP-encrypted part, as it came; `text` holds it too (the
+    /// PGP/MIME message, or the text body around an inline block).
+    pub encrypted: Option<EncryptedPart>,
+}
+
+/// An encrypted part of a mail, as it came.
+#[derive(Clone)]
+pub struct EncryptedPart {
+    pub kind: Encryption,
+    /// The OpenPGP message: PGP/MIME's second part, or the inline block.
+    pub ciphertext: Vec<u8>,
+}
+
+impl std::fmt::Debug for EncryptedPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncryptedPart")
+            .field("kind", &self.kind)
+            .field(
+                "ciphertext",
+                &format_args!("{} bytes", self.ciphertext.len()),
+            )
+            .finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -121,12 +148,70 @@ pub fn parse(
                 .subtype()
                 .is_some_and(|s| s.eq_ignore_ascii_case("encrypted"))
     });
-    let text = msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
-    let armored = text.contains("-----BEGIN PGP MESSAGE-----");
+    let body = body(&msg, max_attachment, encrypted_mime);
+    let (text, encrypted) = if encrypted_mime {
+        // RFC 3156: the second part holds the message. Without one the
+        // mail is still kept, marked, and fails to decrypt with a reason.
+        let part = body.pgp_parts.into_iter().next().unwrap_or_default();
+        let text = if part.is_empty() {
+            body.text
+        } else {
+            String::from_utf8_lossy(&part).into_owned()
+        };
+        let encrypted = EncryptedPart {
+            kind: Encryption::PgpMime,
+            ciphertext: part,
+        };
+        (text, Some(encrypted))
+    } else {
+        let encrypted = armored_block(&body.text).map(|block| EncryptedPart {
+            kind: Encryption::Inline,
+            ciphertext: body.text[block].as_bytes().to_vec(),
+        });
+        (body.text, encrypted)
+    };
+
+    let mail = InboundMail {
+        message_id,
+        from,
+        from_name,
+        recipients,
+        refers_to,
+        subject,
+        text: text.trim().to_owned(),
+        attachments: body.attachments,
+        dropped: body.dropped,
+        encrypted,
+    };
+    Ok(without_nul(mail))
+}
+
+/// The text and files of a message or of a decrypted MIME entity.
+struct Body {
+    text: String,
+    attachments: Vec<NewAttachment>,
+    /// Attachments dropped for size: (file name, bytes).
+    dropped: Vec<(String, usize)>,
+    /// The `application/octet-stream` parts of a `multipart/encrypted`.
+    pgp_parts: Vec<Vec<u8>>,
+}
+
+fn body(msg: &mail_parser::Message<'_>, max_attachment: usize, encrypted_mime: bool) -> Body {
+    // The first text part that is not a legacy display of protected
+    // headers (RFC 9788 `hp-legacy-display`, or the `text/rfc822-headers`
+    // part older clients add): it repeats the Subject, not the report.
+    let text = (0..msg.text_body_count())
+        .filter(|&i| {
+            let part = u32::try_from(i).ok().and_then(|i| msg.text_part(i));
+            !part.is_some_and(is_legacy_display)
+        })
+        .find_map(|i| msg.body_text(i))
+        .map(|t| t.into_owned())
+        .unwrap_or_default();
 
     let mut attachments = Vec::new();
     let mut dropped = Vec::new();
-    let mut armor_from_parts = String::new();
+    let mut pgp_parts = Vec::new();
     for part in msg.attachments() {
         let name = part.attachment_name().unwrap_or("attachment").to_owned();
         let ctype = part
@@ -139,10 +224,13 @@ pub fn parse(
             .to_lowercase();
         let contents = part.contents();
         if encrypted_mime && ctype == "application/octet-stream" {
-            armor_from_parts.push_str(&String::from_utf8_lossy(contents));
+            pgp_parts.push(contents.to_vec());
             continue;
         }
         if encrypted_mime && ctype == "application/pgp-encrypted" {
+            continue;
+        }
+        if is_legacy_display(part) {
             continue;
         }
         if contents.len() > max_attachment {
@@ -155,33 +243,24 @@ pub fn parse(
             content: contents.to_vec(),
         });
     }
-
-    let (text, encrypted) = if encrypted_mime {
-        (
-            if armor_from_parts.is_empty() {
-                text
-            } else {
-                armor_from_parts
-            },
-            true,
-        )
-    } else {
-        (text, armored)
-    };
-
-    let mail = InboundMail {
-        message_id,
-        from,
-        from_name,
-        recipients,
-        refers_to,
-        subject,
-        text: text.trim().to_owned(),
+    Body {
+        text,
         attachments,
         dropped,
-        encrypted,
-    };
-    Ok(without_nul(mail))
+        pgp_parts,
+    }
+}
+
+/// Whether `part` only shows protected headers to clients that do not
+/// know them (RFC 9788 section 4.5.3; Enigmail's `text/rfc822-headers`).
+fn is_legacy_display(part: &MessagePart<'_>) -> bool {
+    part.content_type().is_some_and(|ct| {
+        ct.has_attribute("hp-legacy-display")
+            || (ct.ctype().eq_ignore_ascii_case("text")
+                && ct
+                    .subtype()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("rfc822-headers")))
+    })
 }
 
 /// `mail` with NUL characters removed from every text it holds (attachment
@@ -190,23 +269,28 @@ pub fn parse(
 /// temporarily, and a NUL carries no meaning in mail text anyway. The
 /// cleaning is the same on each delivery, so a retry is still recognised.
 fn without_nul(mut mail: InboundMail) -> InboundMail {
-    fn clean(s: &mut String) {
-        if s.contains('\0') {
-            s.retain(|c| c != '\0');
-        }
-    }
     clean(&mut mail.message_id);
     mail.from_name.iter_mut().for_each(clean);
     mail.recipients.iter_mut().for_each(clean);
     mail.refers_to.iter_mut().for_each(clean);
     clean(&mut mail.subject);
     clean(&mut mail.text);
-    for a in &mut mail.attachments {
+    clean_files(&mut mail.attachments, &mut mail.dropped);
+    mail
+}
+
+fn clean(s: &mut String) {
+    if s.contains('\0') {
+        s.retain(|c| c != '\0');
+    }
+}
+
+fn clean_files(attachments: &mut [NewAttachment], dropped: &mut [(String, usize)]) {
+    for a in attachments {
         clean(&mut a.filename);
         clean(&mut a.content_type);
     }
-    mail.dropped.iter_mut().for_each(|(name, _)| clean(name));
-    mail
+    dropped.iter_mut().for_each(|(name, _)| clean(name));
 }
 
 /// The `TOKEN` of a `local+TOKEN@domain` recipient whose `local@domain` is the
@@ -242,7 +326,7 @@ mod tests {
         assert_eq!(m.subject, "Overflow in parser");
         assert_eq!(m.message_id, "abc@example.net");
         assert_eq!(m.text, "The parser overflows.");
-        assert!(!m.encrypted);
+        assert!(m.encrypted.is_none());
     }
 
     #[test]
@@ -286,7 +370,9 @@ mod tests {
             --b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--b\r\n\
             Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\nhQ==\r\n-----END PGP MESSAGE-----\r\n--b--\r\n";
         let m = parse_ok(raw);
-        assert!(m.encrypted);
+        let part = m.encrypted.expect("marked encrypted");
+        assert_eq!(part.kind, Encryption::PgpMime);
+        assert!(part.ciphertext.starts_with(b"-----BEGIN PGP MESSAGE-----"));
         assert!(m.text.starts_with("-----BEGIN PGP MESSAGE-----"));
         assert!(m.attachments.is_empty());
     }

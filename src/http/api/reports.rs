@@ -112,7 +112,7 @@ pub async fn list_reports(
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"report\", \"overdue\", \"messages\", \"attachments\", \"history\", \"admins\", \"next_statuses\"}`"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, description = "`{\"report\", \"overdue\", \"messages\", \"attachments\", \"history\", \"admins\", \"next_statuses\"}`. The report and each message have `encryption`: `null` when the mail came in clear (or not by mail), else `{\"id\", \"kind\": \"pgp_mime\"|\"inline\", \"decrypted\", \"fingerprint\", \"reason\", \"size\", \"sha256\"}`: a mail encrypted to the list key is decrypted at intake (`decrypted` true, `fingerprint` the list key that did it) and its ciphertext kept; one that could not be decrypted (another key, damaged, over the size limit) is stored as it came, `decrypted` false with the `reason`, and the report's `encrypted` is true: its description is still the OpenPGP message"), (status = 401), (status = 403), (status = 404)))]
 pub async fn get_report(
     State(state): State<AppState>,
     caller: ApiCaller,

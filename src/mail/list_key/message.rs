@@ -6,7 +6,7 @@ use std::io::Read;
 use jiff::Timestamp;
 use pgp::armor::DearmorOptions;
 use pgp::composed::{
-    ArmorOptions, DecryptionOptions, Message, MessageBuilder, SignedPublicKey, TheRing,
+    ArmorOptions, DecryptionOptions, Esk, Message, MessageBuilder, SignedPublicKey, TheRing,
 };
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
@@ -82,70 +82,153 @@ impl ListKey {
         self.decrypt_within(message, MAX_MESSAGE_BYTES, MAX_PLAINTEXT_BYTES)
     }
 
+    /// [`ListKey::decrypt`] with a lower cap on the plaintext (at most
+    /// [`MAX_PLAINTEXT_BYTES`] whatever is asked), naming the list key that
+    /// decrypted it.
+    pub fn open(&self, message: &[u8], max_plaintext: usize) -> Result<Opened, ListKeyError> {
+        self.open_within(
+            message,
+            MAX_MESSAGE_BYTES,
+            max_plaintext.min(MAX_PLAINTEXT_BYTES),
+        )
+    }
+
     pub(super) fn decrypt_within(
         &self,
         message: &[u8],
         max_message: usize,
         max_plaintext: usize,
     ) -> Result<Vec<u8>, ListKeyError> {
+        self.open_within(message, max_message, max_plaintext)
+            .map(|o| o.plaintext)
+    }
+
+    /// Tries the keys one at a time, newest first, so the one that worked
+    /// is known: rPGP's ring result is not reliable for that when a message
+    /// has several recipients. A key that is not a recipient costs no
+    /// decryption (its session key is not found), so this is no slower.
+    fn open_within(
+        &self,
+        message: &[u8],
+        max_message: usize,
+        max_plaintext: usize,
+    ) -> Result<Opened, ListKeyError> {
         if message.len() > max_message {
             return Err(ListKeyError::TooLarge {
                 max_bytes: max_message,
             });
         }
-        let malformed = |e: PgpError| ListKeyError::Malformed(e.to_string());
-        let armored = message.trim_ascii_start().starts_with(b"-----BEGIN ");
-        let parsed = if armored {
-            let options = DearmorOptions::new().set_limit(max_message);
-            Message::from_armor_with_options(message, options).map(|(m, _)| m)
-        } else {
-            Message::from_bytes(message)
-        }
-        .map_err(malformed)?;
-        if !parsed.is_encrypted() {
-            return Err(ListKeyError::Malformed("it is not encrypted".into()));
-        }
-
         let keys = &self.0;
-        let ring = TheRing {
-            secret_keys: std::iter::once(&keys.current)
-                .chain(&keys.previous)
-                .map(|h| &h.secret)
-                .collect(),
-            decrypt_options: DecryptionOptions::new().set_seipdv1_read_mode(
-                Seipdv1ReadMode::CheckFirst {
-                    max_message_size: max_message,
-                },
-            ),
-            ..TheRing::default()
-        };
-        let (mut plain, _) = parsed.decrypt_the_ring(ring, true).map_err(|e| match e {
-            PgpError::MissingKey => ListKeyError::NotForUs,
-            other => malformed(other),
-        })?;
-        for _ in 0..MAX_COMPRESSION_LAYERS {
-            if plain.literal_data_header().is_some() {
-                break;
+        let mut recipients = Vec::new();
+        let mut failed = None;
+        for held in std::iter::once(&keys.current).chain(&keys.previous) {
+            let parsed = parse(message, max_message)?;
+            if recipients.is_empty() {
+                recipients = recipient_ids(&parsed);
             }
-            plain = plain.decompress().map_err(malformed)?;
+            let ring = TheRing {
+                secret_keys: vec![&held.secret],
+                decrypt_options: DecryptionOptions::new().set_seipdv1_read_mode(
+                    Seipdv1ReadMode::CheckFirst {
+                        max_message_size: max_message,
+                    },
+                ),
+                ..TheRing::default()
+            };
+            match parsed.decrypt_the_ring(ring, true) {
+                Ok((plain, _)) => {
+                    return Ok(Opened {
+                        plaintext: literal(plain, max_plaintext)?,
+                        fingerprint: held.fingerprint.clone(),
+                    });
+                }
+                Err(PgpError::MissingKey) => {}
+                // A hidden recipient is tried with every key; a wrong one
+                // may fail this way. Another key may still be the right one.
+                Err(other) => {
+                    failed.get_or_insert(ListKeyError::Malformed(other.to_string()));
+                }
+            }
         }
-        if plain.literal_data_header().is_none() {
-            return Err(ListKeyError::Malformed(
-                "it holds no literal data within two compressed layers".into(),
-            ));
-        }
-
-        let mut out = Vec::new();
-        let cap = u64::try_from(max_plaintext).unwrap_or(u64::MAX);
-        (&mut plain)
-            .take(cap.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| ListKeyError::Malformed(e.to_string()))?;
-        if out.len() > max_plaintext {
-            return Err(ListKeyError::TooLarge {
-                max_bytes: max_plaintext,
-            });
-        }
-        Ok(out)
+        Err(failed.unwrap_or(ListKeyError::NotForUs { recipients }))
     }
+}
+
+/// What [`ListKey::open`] found.
+pub struct Opened {
+    pub plaintext: Vec<u8>,
+    /// The list key that decrypted it: 40 upper-case hex digits.
+    pub fingerprint: String,
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened")
+            .field("plaintext", &format_args!("{} bytes", self.plaintext.len()))
+            .field("fingerprint", &self.fingerprint)
+            .finish()
+    }
+}
+
+/// `message`, armored or binary, as an encrypted OpenPGP message.
+fn parse(message: &[u8], max_message: usize) -> Result<Message<'_>, ListKeyError> {
+    let malformed = |e: PgpError| ListKeyError::Malformed(e.to_string());
+    let armored = message.trim_ascii_start().starts_with(b"-----BEGIN ");
+    let parsed = if armored {
+        let options = DearmorOptions::new().set_limit(max_message);
+        Message::from_armor_with_options(message, options).map(|(m, _)| m)
+    } else {
+        Message::from_bytes(message)
+    }
+    .map_err(malformed)?;
+    if !parsed.is_encrypted() {
+        return Err(ListKeyError::Malformed("it is not encrypted".into()));
+    }
+    Ok(parsed)
+}
+
+/// The key ids a message names as its recipients (upper-case hex), hidden
+/// ones left out.
+fn recipient_ids(message: &Message<'_>) -> Vec<String> {
+    let Message::Encrypted { esk, .. } = message else {
+        return Vec::new();
+    };
+    esk.iter()
+        .filter_map(|e| match e {
+            Esk::PublicKeyEncryptedSessionKey(p) => p.id().ok(),
+            Esk::SymKeyEncryptedSessionKey(_) => None,
+        })
+        .filter(|id| !id.is_wildcard())
+        .map(|id| id.to_string().to_uppercase())
+        .collect()
+}
+
+/// The literal data of a decrypted message, at most `max_plaintext` bytes
+/// after at most [`MAX_COMPRESSION_LAYERS`] of decompression.
+fn literal(mut plain: Message<'_>, max_plaintext: usize) -> Result<Vec<u8>, ListKeyError> {
+    let malformed = |e: PgpError| ListKeyError::Malformed(e.to_string());
+    for _ in 0..MAX_COMPRESSION_LAYERS {
+        if plain.literal_data_header().is_some() {
+            break;
+        }
+        plain = plain.decompress().map_err(malformed)?;
+    }
+    if plain.literal_data_header().is_none() {
+        return Err(ListKeyError::Malformed(
+            "it holds no literal data within two compressed layers".into(),
+        ));
+    }
+
+    let mut out = Vec::new();
+    let cap = u64::try_from(max_plaintext).unwrap_or(u64::MAX);
+    (&mut plain)
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| ListKeyError::Malformed(e.to_string()))?;
+    if out.len() > max_plaintext {
+        return Err(ListKeyError::TooLarge {
+            max_bytes: max_plaintext,
+        });
+    }
+    Ok(out)
 }

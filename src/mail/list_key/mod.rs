@@ -43,7 +43,7 @@ use pgp::ser::Serialize;
 use pgp::types::{CompressionAlgorithm, KeyDetails, KeyVersion};
 use rand_core_06::OsRng;
 
-pub use message::{MAX_MESSAGE_BYTES, MAX_PLAINTEXT_BYTES};
+pub use message::{MAX_MESSAGE_BYTES, MAX_PLAINTEXT_BYTES, Opened};
 
 /// Why the list key could not be loaded, made, or used. No variant carries
 /// key material.
@@ -65,10 +65,26 @@ pub enum ListKeyError {
     Encrypt(String),
     #[error("the message is larger than {max_bytes} bytes")]
     TooLarge { max_bytes: usize },
-    #[error("the message is not encrypted to any of the list's keys")]
-    NotForUs,
+    #[error(
+        "the message is not encrypted to any of the list's keys{}",
+        for_keys(recipients)
+    )]
+    NotForUs {
+        /// The key ids it names as recipients (upper-case hex); none when
+        /// they are hidden.
+        recipients: Vec<String>,
+    },
     #[error("the message could not be decrypted: {0}")]
     Malformed(String),
+}
+
+/// ` (it is for key ids A, B)`, or nothing when no key id is known.
+fn for_keys(recipients: &[String]) -> String {
+    if recipients.is_empty() {
+        String::new()
+    } else {
+        format!(" (it is for key ids {})", recipients.join(", "))
+    }
 }
 
 /// The list's keys: the current one, which signs and is published, and the

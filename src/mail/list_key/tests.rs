@@ -135,10 +135,15 @@ fn what_it_signs_and_encrypts_decrypts_with_the_recipients_key() {
         member.decrypt(armored.as_bytes()).unwrap(),
         b"embargoed text"
     );
-    assert!(matches!(
-        list.decrypt(armored.as_bytes()),
-        Err(ListKeyError::NotForUs)
-    ));
+    let refused = list.decrypt(armored.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&refused, ListKeyError::NotForUs { recipients } if recipients.len() == 1),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("it is for key ids "),
+        "{refused}"
+    );
 }
 
 #[test]
@@ -158,6 +163,15 @@ fn after_a_rotation_mail_to_the_old_key_still_decrypts() {
         [old.fingerprint()]
     );
     assert_eq!(new.decrypt(to_old.as_bytes()).unwrap(), b"for the old key");
+    let opened = new.open(to_old.as_bytes(), 1024).unwrap();
+    assert_eq!(opened.fingerprint, old.fingerprint(), "named: the old key");
+    let to_new = new
+        .sign_and_encrypt(b"for the new key", &public(&new), now())
+        .unwrap();
+    let opened = new.open(to_new.as_bytes(), 1024).unwrap();
+    assert_eq!(opened.fingerprint, new.fingerprint());
+    assert_eq!(opened.plaintext, b"for the new key");
+    assert!(!format!("{opened:?}").contains("for the new key"));
     rotation.undo().unwrap();
     let back = ListKey::load_or_create(dir.path(), UID).unwrap();
     assert_eq!(back.fingerprint(), old.fingerprint());
