@@ -30,28 +30,8 @@ pub async fn founding_member(
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
     let id = resp.json()["id"].as_str().unwrap().to_owned();
     // The contact sets up the account through the mailed link.
-    app.run_jobs().await;
-    let mail = app.mails_to(contact).pop().expect("set-up mail");
-    let link = link_in(&mail.text, "http://embargo.test/setup/").expect("set-up link");
-    let setup = app
-        .post(
-            &format!("/api/v1{}", path_of(&link)),
-            None,
-            json!({ "password": "a long enough password" }),
-        )
-        .await;
-    assert_eq!(setup.status, StatusCode::OK, "{}", setup.text());
-    let mut conn = app.state.db.conn().await.unwrap();
-    let account = embargo::db::accounts::by_email(&mut conn, contact)
-        .await
-        .unwrap()
-        .unwrap();
-    drop(conn);
-    let actor = embargo::db::audit::Actor::cli();
-    let (_, token) = embargo::app::auth::create_token(&app.state, &actor, &account.id, "t")
-        .await
-        .unwrap();
-    (id, token.expose().to_owned())
+    let token = app.set_up_from_mail(contact).await;
+    (id, token)
 }
 
 pub fn answers(app_criteria: &Value) -> Value {

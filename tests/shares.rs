@@ -6,25 +6,14 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::announcements::{cleared_member, embargoed};
-use crate::common::{TestApp, link_in, path_of};
+use crate::common::TestApp;
 use crate::membership::accept_current_policy;
 
 const COLLEAGUE: &str = "colleague@distro.example";
 
 /// The colleague follows the invitation's set-up link; their API token.
 async fn set_up_delegate(app: &TestApp) -> String {
-    app.run_jobs().await;
-    let mail = app.mails_to(COLLEAGUE).pop().expect("invitation");
-    let link = link_in(&mail.text, "http://embargo.test/setup/").expect("set-up link");
-    let setup = app
-        .post(
-            &format!("/api/v1{}", path_of(&link)),
-            None,
-            json!({ "password": "a long enough password" }),
-        )
-        .await;
-    assert_eq!(setup.status, StatusCode::OK, "{}", setup.text());
-    app.account_token(COLLEAGUE).await
+    app.set_up_from_mail(COLLEAGUE).await
 }
 
 async fn share(app: &TestApp, contact: &str, advisory: &str) -> String {

@@ -175,3 +175,29 @@ pub async fn dead_job(app: &TestApp, n: u32) -> String {
         .await
         .expect("job id")
 }
+
+/// A fresh announcement of the embargoed advisory.
+pub async fn announcement(app: &TestApp, admin: &str, advisory: &str) -> String {
+    let resp = app
+        .post(
+            &format!("/api/v1/advisories/{advisory}/announcements"),
+            Some(admin),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("id").to_owned()
+}
+
+/// A share of `advisory` by the contact holding `token` with `email`.
+pub async fn share(app: &TestApp, token: &str, advisory: &str, email: &str) -> String {
+    let resp = app
+        .post(
+            &format!("/api/v1/advisories/{advisory}/shares"),
+            Some(token),
+            serde_json::json!({ "email": email, "name": "Matrix", "reason": "matrix" }),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    resp.json()["id"].as_str().expect("id").to_owned()
+}

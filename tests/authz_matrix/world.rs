@@ -9,8 +9,8 @@ use embargo::domain::email::EmailAddress;
 use serde_json::json;
 
 use super::requests::{
-    ADMIN, advisory_with_patch, api_body, dead_job, fresh_advisory, multipart_request, page_fields,
-    token_id,
+    ADMIN, advisory_with_patch, announcement, api_body, dead_job, fresh_advisory,
+    multipart_request, page_fields, share, token_id,
 };
 use super::{Kind, liveness, membership, with_made_up};
 use crate::common::{CSRF, Response, TestApp, path_of};
@@ -465,30 +465,4 @@ impl World {
 /// The secret at the end of a tracking or set-up link.
 pub fn tracking_token(url: &str) -> String {
     path_of(url).rsplit('/').next().expect("token").to_owned()
-}
-
-/// A fresh announcement of the embargoed advisory.
-async fn announcement(app: &TestApp, admin: &str, advisory: &str) -> String {
-    let resp = app
-        .post(
-            &format!("/api/v1/advisories/{advisory}/announcements"),
-            Some(admin),
-            serde_json::json!({}),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
-    resp.json()["id"].as_str().expect("id").to_owned()
-}
-
-/// A share of `advisory` by the contact holding `token` with `email`.
-async fn share(app: &TestApp, token: &str, advisory: &str, email: &str) -> String {
-    let resp = app
-        .post(
-            &format!("/api/v1/advisories/{advisory}/shares"),
-            Some(token),
-            serde_json::json!({ "email": email, "name": "Matrix", "reason": "matrix" }),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
-    resp.json()["id"].as_str().expect("id").to_owned()
 }

@@ -231,6 +231,23 @@ impl TestApp {
         token.expose().to_owned()
     }
 
+    /// Follows the last set-up link mailed to `email` (running jobs first)
+    /// and sets a password; an API token of the account.
+    pub async fn set_up_from_mail(&self, email: &str) -> String {
+        self.run_jobs().await;
+        let mail = self.mails_to(email).pop().expect("set-up mail");
+        let link = link_in(&mail.text, "http://embargo.test/setup/").expect("set-up link");
+        let setup = self
+            .post(
+                &format!("/api/v1{}", path_of(&link)),
+                None,
+                serde_json::json!({ "password": "a long enough password" }),
+            )
+            .await;
+        assert_eq!(setup.status, StatusCode::OK, "{}", setup.text());
+        self.account_token(email).await
+    }
+
     pub async fn admin_token(&self) -> String {
         self.account("admin@project.test", Role::Admin).await.1
     }
