@@ -100,8 +100,11 @@ pub struct NewDelivery<'a> {
     pub message_id: &'a str,
 }
 
-/// Rows per INSERT: 9 parameters each.
-const ROWS_PER_INSERT: usize = 500;
+/// Rows per INSERT: 9 parameters each. SQLite looks each `$N` up in a
+/// list of the statement's parameters, so a statement's cost grows with
+/// the square of its parameters: 50 rows (450) cost a tenth of what 500
+/// rows (4,500) cost per row.
+pub(crate) const ROWS_PER_INSERT: usize = 50;
 
 /// Writes the deliveries of `announcement`, queued, in few statements.
 pub async fn insert_deliveries(
