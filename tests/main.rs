@@ -7,6 +7,7 @@ mod common;
 mod advisories;
 mod announcements;
 mod announcements_crash;
+mod announcements_fanout;
 mod api_accounts;
 mod api_reports;
 mod audit;

@@ -49,6 +49,8 @@ pub struct Inner {
     pub read_log: read_log::ReadLog,
     /// The list's OpenPGP key, loaded (or made) and unlocked at start-up.
     pub list_key: ListKey,
+    /// What the deliveries of announcements share in this process.
+    pub fanout: announcements::Fanout,
 }
 
 impl std::ops::Deref for AppState {
@@ -86,6 +88,7 @@ impl AppState {
             config,
             paths,
             read_log: read_log::ReadLog::new(db.clone()),
+            fanout: announcements::Fanout::new(db.clone()),
             db,
             templates,
             transport,
