@@ -109,6 +109,7 @@ pub async fn announce(
         }),
     );
     tx.commit().await?;
+    state.wake_runner();
     tracing::info!(advisory.id = %advisory, announcement.id = %id, recipients = recipients.len(), "advisory announced");
     Ok(Announced {
         id,

@@ -51,6 +51,9 @@ pub struct Inner {
     pub list_key: ListKey,
     /// What the deliveries of announcements share in this process.
     pub fanout: announcements::Fanout,
+    /// Changed when this process committed jobs due now: the runner's
+    /// lanes claim them at once instead of at their next poll.
+    pub job_wake: tokio::sync::watch::Sender<()>,
 }
 
 impl std::ops::Deref for AppState {
@@ -96,7 +99,13 @@ impl AppState {
             login_limiter,
             clock: crate::clock::Clock::system(),
             list_key,
+            job_wake: tokio::sync::watch::Sender::new(()),
         })))
+    }
+
+    /// Tells this process's job runner that jobs due now were committed.
+    pub fn wake_runner(&self) {
+        self.job_wake.send_replace(());
     }
 
     /// Opens the configured database under `paths.data` (creating it) and
