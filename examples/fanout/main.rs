@@ -84,61 +84,24 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let database = Database::create(dir.path(), args.database_url.as_deref()).await?;
-    let sink = sink::Sink::start(seed::SECRET.to_owned()).await?;
-    let state = app(dir.path(), &database.url, sink.port).await?;
-    let actor = Actor::cli();
-    let started = Instant::now();
-    seed::members(&state, keys.clone()).await?;
-    let advisory = seed::advisory(&state, &actor).await?;
-    eprintln!(
-        "seeded {n} members and {advisory} in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let plaintext = inner_message_like(&state)?;
-
-    let runner = embargo::jobs::Runner::start(state.clone());
-    let rss_before = memory("VmRSS");
-    let cpu_before = cpu_seconds();
-    let t0 = Instant::now();
-    let announced = embargo::app::announcements::announce(
-        &state,
-        &actor,
-        &advisory,
-        "Please test the fix before the end of the embargo.",
-        None,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("announce: {e:?}"))?;
-    let committed = t0.elapsed();
-    anyhow::ensure!(
-        announced.recipients == n,
-        "announced to {} recipients",
-        announced.recipients
-    );
-    let deadline = t0 + Duration::from_secs(1800);
-    while sink.accepted() < n {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "only {} of {n} messages arrived",
-            sink.accepted()
-        );
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    let wall = sink.last_accepted().context("no message")? - t0;
-    let first = sink.first_accepted().context("no message")? - t0;
-    let cpu = cpu_seconds() - cpu_before;
-    let sent = wait_until_recorded(&state, announced.id.as_str(), n, deadline).await?;
-    let recorded = t0.elapsed();
-    let peak = memory("VmHWM");
-    runner.shutdown(Duration::from_secs(5)).await;
-    let (accepted, in_clear, bytes, connections) = (
-        sink.accepted(),
-        sink.in_clear(),
-        sink.bytes(),
-        sink.connections(),
-    );
-    drop(state);
+    // The database goes also when the run fails.
+    let measured = fan_out(dir.path(), &database.url, &keys).await;
     database.drop_it().await?;
+    let Measured {
+        committed,
+        wall,
+        first,
+        cpu,
+        sent,
+        recorded,
+        peak,
+        rss_before,
+        accepted,
+        in_clear,
+        bytes,
+        connections,
+        plaintext,
+    } = measured?;
 
     let engine = if args.database_url.is_some() {
         "PostgreSQL"
@@ -220,6 +183,102 @@ async fn main() -> anyhow::Result<()> {
         total / wall.as_secs_f64()
     );
     Ok(())
+}
+
+/// What one fan-out measured.
+struct Measured {
+    /// The announce call's own time (deliveries and jobs written).
+    committed: Duration,
+    /// From the announce call to the last message accepted.
+    wall: Duration,
+    first: Duration,
+    /// CPU seconds of this process meanwhile.
+    cpu: f64,
+    sent: i64,
+    recorded: Duration,
+    /// VmHWM and VmRSS before the announce, kB.
+    peak: u64,
+    rss_before: u64,
+    accepted: usize,
+    in_clear: usize,
+    bytes: u64,
+    connections: usize,
+    /// A plaintext of the size each message encrypts, for the gpg loop.
+    plaintext: Vec<u8>,
+}
+
+/// Seeds the app on `url`, announces, and waits for the sink to accept
+/// every message and the deliveries to be recorded sent.
+async fn fan_out(dir: &std::path::Path, url: &str, keys: &[String]) -> anyhow::Result<Measured> {
+    let n = keys.len();
+    let sink = sink::Sink::start(seed::SECRET.to_owned()).await?;
+    let state = app(dir, url, sink.port).await?;
+    let actor = Actor::cli();
+    let started = Instant::now();
+    seed::members(&state, keys.to_vec()).await?;
+    let advisory = seed::advisory(&state, &actor).await?;
+    eprintln!(
+        "seeded {n} members and {advisory} in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let plaintext = inner_message_like(&state)?;
+
+    let runner = embargo::jobs::Runner::start(state.clone());
+    let rss_before = memory("VmRSS");
+    let cpu_before = cpu_seconds();
+    let t0 = Instant::now();
+    let announced = embargo::app::announcements::announce(
+        &state,
+        &actor,
+        &advisory,
+        "Please test the fix before the end of the embargo.",
+        None,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("announce: {e:?}"))?;
+    let committed = t0.elapsed();
+    anyhow::ensure!(
+        announced.recipients == n,
+        "announced to {} recipients",
+        announced.recipients
+    );
+    let deadline = t0 + Duration::from_secs(1800);
+    while sink.accepted() < n {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "only {} of {n} messages arrived",
+            sink.accepted()
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let wall = sink.last_accepted().context("no message")? - t0;
+    let first = sink.first_accepted().context("no message")? - t0;
+    let cpu = cpu_seconds() - cpu_before;
+    let sent = wait_until_recorded(&state, announced.id.as_str(), n, deadline).await?;
+    let recorded = t0.elapsed();
+    let peak = memory("VmHWM");
+    runner.shutdown(Duration::from_secs(5)).await;
+    let (accepted, in_clear, bytes, connections) = (
+        sink.accepted(),
+        sink.in_clear(),
+        sink.bytes(),
+        sink.connections(),
+    );
+    Ok(Measured {
+        committed,
+        wall,
+        first,
+        cpu,
+        sent,
+        recorded,
+        peak,
+        rss_before,
+        accepted,
+        in_clear,
+        bytes,
+        connections,
+        plaintext,
+    })
 }
 
 /// The app state: the database at `url`, SMTP to the sink on `port`.
