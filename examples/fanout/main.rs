@@ -60,6 +60,9 @@ struct Args {
     key_cache: PathBuf,
 }
 
+/// The announcement's note.
+const NOTE: &str = "Please test the fix before the end of the embargo.";
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -157,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let sample = args.gpg_sample.min(n);
+    let size = plaintext.len();
     let looped =
         tokio::task::spawn_blocking(move || gpg::measure(&keys, sample, &plaintext)).await??;
     let per = looped.elapsed.as_secs_f64() / looped.sampled as f64;
@@ -175,8 +179,11 @@ async fn main() -> anyhow::Result<()> {
         looped.version
     );
     println!(
-        "                        one `{}` per recipient, one after another",
+        "                        one `{}` per recipient, one after another,",
         looped.command
+    );
+    println!(
+        "                        MESSAGE the {size} B inner MIME message: advisory text, note, patch"
     );
     println!(
         "  ratio:                {:.1}x faster than the gpg loop",
@@ -221,21 +228,15 @@ async fn fan_out(dir: &std::path::Path, url: &str, keys: &[String]) -> anyhow::R
         "seeded {n} members and {advisory} in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let plaintext = inner_message_like(&state)?;
+    let plaintext = inner_message_like(&state, &advisory, NOTE).await?;
 
     let runner = embargo::jobs::Runner::start(state.clone());
     let rss_before = memory("VmRSS");
     let cpu_before = cpu_seconds();
     let t0 = Instant::now();
-    let announced = embargo::app::announcements::announce(
-        &state,
-        &actor,
-        &advisory,
-        "Please test the fix before the end of the embargo.",
-        None,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("announce: {e:?}"))?;
+    let announced = embargo::app::announcements::announce(&state, &actor, &advisory, NOTE, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("announce: {e:?}"))?;
     let committed = t0.elapsed();
     anyhow::ensure!(
         announced.recipients == n,
@@ -328,27 +329,46 @@ async fn wait_until_recorded(
     }
 }
 
-/// A plaintext of the size of what each recipient's message encrypts: the
-/// inner MIME message with the advisory text and the patch.
-fn inner_message_like(state: &AppState) -> anyhow::Result<Vec<u8>> {
+/// A plaintext like the one each recipient's message encrypts: the inner
+/// MIME message, rendered from the same template with the advisory, the
+/// note and the patch, so gpg gets a message of the same size.
+async fn inner_message_like(
+    state: &AppState,
+    advisory: &str,
+    note: &str,
+) -> anyhow::Result<Vec<u8>> {
+    let row = embargo::app::advisories::load(state, advisory)
+        .await
+        .map_err(|e| anyhow::anyhow!("reading {advisory}: {e:?}"))?;
+    let content: serde_json::Value = serde_json::from_str(&row.content)?;
+    let cfg = &state.config;
+    let rendered = state.templates.mail(
+        "announcement",
+        serde_json::json!({
+            "org": cfg.organization, "id": advisory, "note": note,
+            "link": format!("{}/member/advisories/{advisory}", cfg.base()),
+            "advisory": content, "tracking_id": "dlv_0123456789abcdefghijklmnop",
+            "embargo": {
+                "utc": "2026-12-02 19:53 UTC", "zone": "Europe/Berlin",
+                "local": "2026-12-02 20:53 CET (Wednesday)",
+            },
+        }),
+    )?;
     let outer = embargo::mail::OutgoingMail {
-        message_id: "<dlv_sample@fanout.test>".into(),
-        from: format!(
-            "{} <{}>",
-            state.config.organization, state.config.from_address
-        ),
+        message_id: "<0123456789abcdef0123456789abcdef@fanout.test>".into(),
+        from: format!("{} <{}>", cfg.organization, cfg.from_address),
         to: vec![keys::email(0)],
         ..Default::default()
     };
     let files = vec![(
-        "fix.patch".to_owned(),
+        "0001-unpack-check-the-target-before-following-a-link.patch".to_owned(),
         "text/x-diff".to_owned(),
         seed::patch(),
     )];
     Ok(embargo::mail::protected::inner_message(
         &outer,
-        "[embargoed] advisory",
-        &seed::details(),
+        &rendered.subject,
+        &rendered.text,
         &files,
     )?)
 }
