@@ -8,6 +8,7 @@ mod advisories;
 mod announcements;
 mod announcements_crash;
 mod announcements_encrypted;
+mod announcements_fanout;
 mod api_accounts;
 mod api_reports;
 mod audit;

@@ -2,15 +2,15 @@
 //! contact, written with its job in the announcement's transaction, then
 //! sent by the job runner, each recipient their own message.
 
+mod fanout;
+
 use serde_json::json;
 
 use super::AppState;
-use crate::db::announcements::{
-    self as store, DeliveryRow, NewAnnouncement, NewDelivery, Recipient,
-};
+use crate::db::announcements::{self as store, NewAnnouncement, NewDelivery, Recipient};
 use crate::db::audit::{self, Actor};
-use crate::db::{self, advisories, advisory_patches, keys, members};
-use crate::domain::advisory::{AdvisoryId, Content};
+use crate::db::{self, advisories, members};
+use crate::domain::advisory::AdvisoryId;
 use crate::domain::announcement::{
     DeliveryKind, DeliveryState, NotAnnounceable, OUTER_SUBJECT, Purpose, check_announceable,
 };
@@ -20,6 +20,8 @@ use crate::domain::id::{AnnouncementId, DeliveryId};
 use crate::jobs::{self, Job, Permanent};
 use crate::mail::OutgoingMail;
 use crate::mail::outgoing::message_id_for;
+
+pub use fanout::Fanout;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnnounceError {
@@ -107,6 +109,7 @@ pub async fn announce(
         }),
     );
     tx.commit().await?;
+    state.wake_runner();
     tracing::info!(advisory.id = %advisory, announcement.id = %id, recipients = recipients.len(), "advisory announced");
     Ok(Announced {
         id,
@@ -286,16 +289,15 @@ fn security_domain(state: &AppState) -> anyhow::Result<String> {
 
 /// The `deliver` job: sends one recipient their copy and records how it
 /// went. A delivery that finished (sent, bounced, failed) is not sent again.
+/// Its state changes are committed together with those of the other
+/// deliveries running at the time ([`Fanout`]); it is `sending` before the
+/// message leaves and `sent` only once the server accepted it.
 pub async fn deliver(state: &AppState, delivery: &str, last: bool) -> anyhow::Result<()> {
-    let started = {
-        let mut conn = state.db.conn().await?;
-        store::start_attempt(&mut conn, delivery, db::now()).await?
-    };
-    let Some(d) = started else {
+    let Some(started) = state.fanout.start(delivery, db::now()).await? else {
         return Ok(());
     };
     let result = async {
-        let mail = compose(state, &d).await?;
+        let mail = compose(state, &started).await?;
         super::super::jobs::send_mail::deliver(state, &mail).await
     }
     .await;
@@ -306,20 +308,21 @@ pub async fn deliver(state: &AppState, delivery: &str, last: bool) -> anyhow::Re
             format!("{e:#}"),
         ),
     };
-    let mut conn = state.db.conn().await?;
-    store::finish_attempt(&mut conn, &d.id, next, &answer, db::now()).await?;
+    state
+        .fanout
+        .finish(&started.delivery.id, next, answer, db::now())
+        .await?;
     result
 }
 
 /// The message for one delivery: the advisory encrypted to the recipient,
-/// or the notice that names nothing of it.
-async fn compose(state: &AppState, d: &DeliveryRow) -> anyhow::Result<OutgoingMail> {
-    let mut conn = state.db.conn().await?;
-    let ann = store::get(&mut conn, &d.announcement_id)
-        .await?
-        .ok_or_else(|| Permanent(format!("announcement {} is gone", d.announcement_id)))?;
-    let advisory = AdvisoryId::parse(&ann.advisory_id)
-        .map_err(|e| Permanent(format!("announcement names {}: {e}", ann.advisory_id)))?;
+/// or the notice that names nothing of it. The announcement and the
+/// advisory's contents come from [`Fanout`], read once per version; the
+/// key and that version were read when the delivery started.
+async fn compose(state: &AppState, started: &fanout::Started) -> anyhow::Result<OutgoingMail> {
+    let d = &started.delivery;
+    let ann = state.fanout.announcement(&d.announcement_id).await?;
+    let advisory = &ann.advisory;
     let cfg = &state.config;
     let security = EmailAddress::parse(&cfg.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
@@ -343,8 +346,7 @@ async fn compose(state: &AppState, d: &DeliveryRow) -> anyhow::Result<OutgoingMa
     let key_link = format!("{}/member", cfg.base());
     let kind = DeliveryKind::parse(&d.kind)
         .ok_or_else(|| Permanent(format!("unknown delivery kind {}", d.kind)))?;
-    let purpose = Purpose::parse(&ann.purpose)
-        .ok_or_else(|| Permanent(format!("unknown announcement purpose {}", ann.purpose)))?;
+    let purpose = ann.purpose;
     if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
         // Nothing of the advisory is read for a notice.
         let rendered = state.templates.mail(
@@ -355,47 +357,40 @@ async fn compose(state: &AppState, d: &DeliveryRow) -> anyhow::Result<OutgoingMa
         mail.text = rendered.text;
         return Ok(mail);
     }
-    let row = advisories::get(&mut conn, &advisory)
-        .await?
-        .ok_or_else(|| Permanent(format!("advisory {advisory} is gone")))?;
-    let content: Content = serde_json::from_str(&row.content)?;
+    let snap = state.fanout.snapshot(&ann, started.version).await?;
+    let (row, content) = (&snap.row, &snap.content);
     let encrypted = kind == DeliveryKind::Encrypted;
-    let (template, context, files) = match purpose {
+    let (template, context) = match purpose {
         Purpose::Advisory => {
-            let patches = advisory_patches::patches(&mut conn, &advisory).await?;
-            let mut files = Vec::with_capacity(patches.len());
-            for p in &patches {
-                if let Some((info, bytes)) =
-                    advisory_patches::patch_content(&mut conn, &advisory, &p.id).await?
-                {
-                    files.push((info.filename, info.content_type, bytes));
-                }
-            }
             let context = json!({
                 "org": cfg.organization, "id": advisory.as_str(), "link": link,
-                "advisory": content, "note": ann.note, "tracking_id": d.id,
+                "advisory": snap.content_value, "note": ann.row.note, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
             });
-            ("announcement", context, files)
+            ("announcement", context)
         }
         // Without a key, the template names nothing of the advisory.
         Purpose::EmbargoChanged => {
             let context = json!({
                 "org": cfg.organization, "id": advisory.as_str(), "link": link,
-                "key_link": key_link, "summary": content.summary, "reason": ann.note,
+                "key_link": key_link, "summary": content.summary, "reason": ann.row.note,
                 "encrypted": encrypted, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
             });
-            ("embargo_changed", context, Vec::new())
+            ("embargo_changed", context)
         }
         // Public now: in clear for everyone.
         Purpose::EmbargoLifted => {
             let context = json!({
                 "org": cfg.organization, "id": advisory.as_str(), "summary": content.summary,
-                "url": cfg.site().advisory_url(&advisory), "tracking_id": d.id,
+                "url": cfg.site().advisory_url(advisory), "tracking_id": d.id,
             });
-            ("embargo_lifted", context, Vec::new())
+            ("embargo_lifted", context)
         }
+    };
+    let files: &[crate::mail::protected::File] = match purpose {
+        Purpose::Advisory => &snap.files,
+        Purpose::EmbargoChanged | Purpose::EmbargoLifted => &[],
     };
     let rendered = state.templates.mail(template, context)?;
     if !encrypted {
@@ -403,14 +398,14 @@ async fn compose(state: &AppState, d: &DeliveryRow) -> anyhow::Result<OutgoingMa
         mail.text = rendered.text;
         return Ok(mail);
     }
-    let key = keys::current_armored(&mut conn, &d.account_id, db::now())
-        .await?
+    let key = started
+        .key
+        .as_deref()
         .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
-    drop(conn);
     let inner =
-        crate::mail::protected::inner_message(&mail, &rendered.subject, &rendered.text, &files)?;
+        crate::mail::protected::inner_message(&mail, &rendered.subject, &rendered.text, files)?;
     mail.subject = OUTER_SUBJECT.to_owned();
-    mail.encrypted = Some(encrypt_for(state, &key, inner).await?);
+    mail.encrypted = Some(encrypt_for(state, key, inner).await?);
     Ok(mail)
 }
 

@@ -53,6 +53,11 @@ pub struct Inner {
     pub list_key: ListKey,
     /// Reports waiting to be written together.
     pub intake: intake::Intake,
+    /// What the deliveries of announcements share in this process.
+    pub fanout: announcements::Fanout,
+    /// Changed when this process committed jobs due now: the runner's
+    /// lanes claim them at once instead of at their next poll.
+    pub job_wake: tokio::sync::watch::Sender<()>,
 }
 
 impl std::ops::Deref for AppState {
@@ -90,6 +95,7 @@ impl AppState {
             config,
             paths,
             read_log: read_log::ReadLog::new(db.clone()),
+            fanout: announcements::Fanout::new(db.clone()),
             db,
             templates,
             transport,
@@ -98,7 +104,13 @@ impl AppState {
             clock: crate::clock::Clock::system(),
             list_key,
             intake: intake::Intake::default(),
+            job_wake: tokio::sync::watch::Sender::new(()),
         })))
+    }
+
+    /// Tells this process's job runner that jobs due now were committed.
+    pub fn wake_runner(&self) {
+        self.job_wake.send_replace(());
     }
 
     /// Opens the configured database under `paths.data` (creating it) and

@@ -12,7 +12,10 @@ pub struct JobsConfig {
     /// How often an idle runner looks for due jobs.
     pub poll_milliseconds: u64,
     /// Jobs running at once in this process, per lane: embargo lifts and
-    /// publication, mail, and background sweeps.
+    /// publication, mail, and background sweeps. Mail jobs mostly wait (for
+    /// the database to commit, for one of `mail.smtp.connections`), so the
+    /// mail lane runs many: a fan-out to the list is as fast as its jobs
+    /// keep the CPU busy and share commits.
     pub critical_workers: u32,
     pub mail_workers: u32,
     pub background_workers: u32,
@@ -32,7 +35,7 @@ impl Default for JobsConfig {
             backoff_seconds: 30,
             poll_milliseconds: 500,
             critical_workers: 2,
-            mail_workers: 16,
+            mail_workers: 64,
             background_workers: 2,
             lease_seconds: 30,
             keep_done_days: 7,

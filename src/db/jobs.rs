@@ -44,8 +44,8 @@ pub async fn enqueue(conn: &mut AnyConnection, job: NewJob<'_>) -> Result<bool, 
 pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob<'_>]) -> Result<u64, DbError> {
     let now = super::now();
     let mut written = 0;
-    // 9 values per row, well under SQLite's 32,766 parameters.
-    for rows in jobs.chunks(500) {
+    // 10 values per row; few rows per statement, as for deliveries.
+    for rows in jobs.chunks(super::announcements::ROWS_PER_INSERT) {
         let sql = format!(
             "INSERT INTO jobs (id, kind, lane, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
              VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",

@@ -138,3 +138,29 @@ pub async fn current_armored(
     .fetch_optional(conn)
     .await
 }
+
+/// [`current_armored`] for many accounts at once, by account id; an
+/// account without a usable key is missing.
+pub async fn current_armored_many(
+    conn: &mut AnyConnection,
+    accounts: &[&str],
+    now: i64,
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let mut found = std::collections::HashMap::new();
+    // Ids per statement: SQLite's cost grows with the square of them.
+    for chunk in accounts.chunks(100) {
+        let sql = format!(
+            "SELECT account_id, armored FROM contact_keys WHERE account_id IN ({}) \
+             AND replaced_at IS NULL AND (expires_at IS NULL OR expires_at > $1)",
+            super::announcements::list(2, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            found.insert(r.try_get("account_id")?, r.try_get("armored")?);
+        }
+    }
+    Ok(found)
+}

@@ -248,18 +248,27 @@ async fn dispatch_lane(
     let workers = state.config.jobs.workers(lane);
     let slots = Arc::new(Semaphore::new(workers));
     let poll = Duration::from_millis(state.config.jobs.poll_milliseconds.max(10));
+    let mut queued = state.job_wake.subscribe();
     let mut running = JoinSet::new();
+    // True while the last claim came back full: more jobs are due.
+    let mut backlog = false;
     while !*stop.borrow() {
         // Reap what finished, so the set does not grow.
         while running.try_join_next().is_some() {}
-        let free = slots.available_permits();
-        if free == 0 {
+        // With a backlog, claim when half the workers are free rather than
+        // one job per finished job: each claim is a write transaction, and
+        // on SQLite every writer waits for the one before.
+        let want = if backlog { (workers / 2).max(1) } else { 1 };
+        if slots.available_permits() < want {
             tokio::select! {
-                _ = slots.acquire() => {}
+                _ = slots.acquire_many(want as u32) => {}
                 _ = stop.changed() => {}
             }
             continue;
         }
+        let free = slots.available_permits();
+        // Jobs queued from now on wake the wait below.
+        queued.borrow_and_update();
         let batch = match claim(&state, lane, free).await {
             Ok(batch) => batch,
             Err(e) => {
@@ -268,6 +277,7 @@ async fn dispatch_lane(
             }
         };
         let full = batch.len() == free.min(MAX_BATCH);
+        backlog = full;
         for job in batch {
             // Every claimed job runs; the claim's limit keeps them within
             // the free slots.
@@ -288,6 +298,7 @@ async fn dispatch_lane(
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.changed() => {}
+            _ = queued.changed() => {}
         }
     }
     while running.join_next().await.is_some() {}

@@ -20,7 +20,7 @@ pub fn inner_message(
     text: &str,
     files: &[File],
 ) -> Result<Vec<u8>, BuildError> {
-    let mut mixed = MultiPart::mixed().singlepart(SinglePart::plain(text.to_owned()));
+    let mut mixed = MultiPart::mixed().singlepart(SinglePart::plain(super::outgoing::crlf(text)));
     for (name, content_type, bytes) in files {
         let content_type = ContentType::parse(content_type)
             .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
