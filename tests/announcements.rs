@@ -294,3 +294,64 @@ async fn a_bounce_to_a_deliverys_envelope_address_marks_it_bounced_and_is_no_rep
         "{d}"
     );
 }
+
+#[tokio::test]
+async fn a_delivery_whose_job_died_with_its_process_fails_and_an_admin_retry_sends_it() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    cleared_member(&app, &admin, "One", "one@one.example", None).await;
+    let id = embargoed(&app, &admin).await;
+    assert_eq!(
+        announce(&app, &admin, &id, json!({})).await.status,
+        StatusCode::CREATED
+    );
+    // The last attempt was running in a process that died mid-send: its
+    // lease ran out with the delivery `sending`.
+    let mut conn = app.state.db.conn().await.unwrap();
+    for sql in [
+        "UPDATE jobs SET state = 'running', attempts = max_attempts, locked_until = 0, \
+         lease_token = 'gone' WHERE kind = 'deliver'",
+        "UPDATE deliveries SET state = 'sending', attempts = 8",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    app.run_jobs().await;
+    let job: String =
+        sqlx::query_scalar("SELECT id FROM jobs WHERE kind = 'deliver' AND state = 'dead'")
+            .fetch_one(&mut *app.state.db.conn().await.unwrap())
+            .await
+            .unwrap();
+    let (state, answer): (String, String) = sqlx::query_as("SELECT state, answer FROM deliveries")
+        .fetch_one(&mut *app.state.db.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(state, "failed", "not left sending");
+    assert!(answer.contains("stopped"), "{answer}");
+    assert!(
+        app.mails_to("one@one.example")
+            .iter()
+            .all(|m| m.list_id.is_none())
+    );
+
+    let retry = app
+        .post(
+            &format!("/api/v1/jobs/{job}/retry"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert!(retry.status.is_success(), "{}", retry.text());
+    app.run_jobs().await;
+    let state: String = sqlx::query_scalar("SELECT state FROM deliveries")
+        .fetch_one(&mut *app.state.db.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(state, "sent");
+    let list_mails = app
+        .mails_to("one@one.example")
+        .into_iter()
+        .filter(|m| m.list_id.is_some())
+        .count();
+    assert_eq!(list_mails, 1);
+}

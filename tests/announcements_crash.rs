@@ -7,21 +7,21 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::common::process::{Env, http, serve_with};
+use crate::common::process::{Env, http, serve_with, smtp_vars};
 use crate::common::smtp_script::{Script, ScriptedSmtp};
 use crate::serve_clock::{admin_token, embargoed_advisory, seconds_from_now};
 
 const RECIPIENTS: usize = 300;
 
-/// `RECIPIENTS` members, each with one contact who accepted the policy.
-async fn cleared_contacts(env: &Env) {
+/// `n` members, each with one contact who accepted the policy.
+pub async fn cleared_contacts(env: &Env, n: usize) {
     let now = jiff::Timestamp::now().as_microsecond();
     env.exec(&format!(
         "INSERT INTO policy_versions (version, text, actor, published_at) VALUES (1, 'Policy', 'system', {now})"
     ))
     .await;
     let mut sql = String::new();
-    for i in 0..RECIPIENTS {
+    for i in 0..n {
         let member = embargo::domain::id::MemberId::generate();
         let account = embargo::domain::id::AccountId::generate();
         let (m, a) = (member.as_str(), account.as_str());
@@ -44,19 +44,13 @@ async fn a_fan_out_killed_mid_way_and_restarted_reaches_every_recipient() {
     })
     .await;
     let env = Env::new().await;
-    let port = smtp.port.to_string();
-    let vars = [
-        ("EMBARGO_MAIL__TRANSPORT", "smtp"),
-        ("EMBARGO_MAIL__SMTP__HOST", "127.0.0.1"),
-        ("EMBARGO_MAIL__SMTP__PORT", port.as_str()),
-        ("EMBARGO_MAIL__SMTP__SECURITY", "none"),
-        // A killed runner's leases run out soon, so the test is short.
-        ("EMBARGO_JOBS__LEASE_SECONDS", "3"),
-        ("EMBARGO_JOBS__MAIL_WORKERS", "8"),
-    ];
+    let mut vars = smtp_vars(smtp.port);
+    // A killed runner's leases run out soon, so the test is short.
+    vars.push(("EMBARGO_JOBS__LEASE_SECONDS".into(), "3".into()));
+    vars.push(("EMBARGO_JOBS__MAIL_WORKERS".into(), "8".into()));
     let token = admin_token(&env);
     let mut first = serve_with(&env, &vars);
-    cleared_contacts(&env).await;
+    cleared_contacts(&env, RECIPIENTS).await;
     let advisory = embargoed_advisory(&first, &token, seconds_from_now(3 * 86_400));
     let (status, body) = http(
         first.port,

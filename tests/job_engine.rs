@@ -127,7 +127,8 @@ async fn an_expired_lease_cannot_undo_the_next_runners_result() {
     assert_eq!(first.len(), 1);
     // Runner A stalls past its lease; the upkeep takes the job back.
     let mut conn = db.conn().await.unwrap();
-    assert_eq!(store::reap_expired(&mut conn, now + 10).await.unwrap(), 1);
+    let reaped = store::reap_expired(&mut conn, now + 10).await.unwrap();
+    assert_eq!((reaped.requeued, reaped.dead.len()), (1, 0));
     assert!(
         !store::renew(&mut conn, &first[0], now + 100).await.unwrap(),
         "a lost lease cannot be renewed"

@@ -9,6 +9,7 @@ mod announcements;
 mod announcements_crash;
 mod announcements_encrypted;
 mod announcements_fanout;
+mod announcements_instances;
 mod api_accounts;
 mod api_reports;
 mod audit;

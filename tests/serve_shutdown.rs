@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::process::{Env, serve_with};
+use crate::common::process::{Env, serve_with, smtp_vars};
 use crate::common::smtp_script::{Script, ScriptedSmtp};
 
 /// 2,000 queued mails, written as the job engine stores them.
@@ -21,14 +21,8 @@ async fn serve_exits_within_10_s_of_sigterm_with_a_backlog_on_a_silent_smtp_serv
     })
     .await;
     let env = Env::new().await;
-    let port = smtp.port.to_string();
-    let vars = [
-        ("EMBARGO_MAIL__TRANSPORT", "smtp"),
-        ("EMBARGO_MAIL__SMTP__HOST", "127.0.0.1"),
-        ("EMBARGO_MAIL__SMTP__PORT", port.as_str()),
-        ("EMBARGO_MAIL__SMTP__SECURITY", "none"),
-        ("EMBARGO_MAIL__SMTP__TIMEOUT_SECONDS", "60"),
-    ];
+    let mut vars = smtp_vars(smtp.port);
+    vars.push(("EMBARGO_MAIL__SMTP__TIMEOUT_SECONDS".into(), "60".into()));
     let mut server = serve_with(&env, &vars);
     env.exec(BACKLOG).await;
     let deadline = Instant::now() + Duration::from_secs(20);

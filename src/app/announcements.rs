@@ -3,6 +3,7 @@
 //! sent by the job runner, each recipient their own message.
 
 mod fanout;
+mod recovery;
 
 use serde_json::json;
 
@@ -22,6 +23,7 @@ use crate::mail::OutgoingMail;
 use crate::mail::outgoing::message_id_for;
 
 pub use fanout::Fanout;
+pub use recovery::{gave_up, retried};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnnounceError {
@@ -302,7 +304,7 @@ pub async fn deliver(state: &AppState, delivery: &str, last: bool) -> anyhow::Re
     }
     .await;
     let (next, answer) = match &result {
-        Ok(()) => (DeliveryState::Sent, "accepted".to_owned()),
+        Ok(reply) => (DeliveryState::Sent, reply.clone()),
         Err(e) => (
             DeliveryState::after_failure(jobs::is_permanent(e), last),
             format!("{e:#}"),
@@ -312,7 +314,7 @@ pub async fn deliver(state: &AppState, delivery: &str, last: bool) -> anyhow::Re
         .fanout
         .finish(&started.delivery.id, next, answer, db::now())
         .await?;
-    result
+    result.map(drop)
 }
 
 /// The message for one delivery: the advisory encrypted to the recipient,

@@ -323,6 +323,18 @@ pub async fn finish_attempts(
     Ok(())
 }
 
+/// A failed delivery waits again (its dead job was retried).
+pub async fn reopen(conn: &mut AnyConnection, id: &str, now: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE deliveries SET state = 'queued', updated_at = $2 WHERE id = $1 AND state = 'failed'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Ids per batched UPDATE (see [`ROWS_PER_INSERT`]).
 const ROWS_PER_UPDATE: usize = 100;
 

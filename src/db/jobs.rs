@@ -215,18 +215,41 @@ pub async fn finish(db: &Db, outcomes: &[(Claimed, Outcome)]) -> Result<usize, D
     Ok(counted)
 }
 
+/// What [`reap_expired`] did.
+#[derive(Debug, Default)]
+pub struct Reaped {
+    /// Jobs put back in the queue.
+    pub requeued: u64,
+    /// Jobs whose attempts were used up, now dead: (`kind`, payload).
+    pub dead: Vec<(String, String)>,
+}
+
 /// Puts jobs whose runner's lease ran out (a crashed or stalled process)
 /// back in the queue, or marks them dead when their attempts are used up.
-pub async fn reap_expired(conn: &mut AnyConnection, now: i64) -> Result<u64, DbError> {
-    let done = sqlx::query(
-        "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
-         locked_until = NULL, lease_token = NULL, last_error = 'the runner holding it stopped', updated_at = $1 \
+/// Dead jobs come back so the caller can close what they were doing.
+pub async fn reap_expired(conn: &mut AnyConnection, now: i64) -> Result<Reaped, DbError> {
+    let dead = sqlx::query(
+        "UPDATE jobs SET state = 'dead', locked_until = NULL, lease_token = NULL, \
+         last_error = 'the runner holding it stopped, and its attempts are used up', updated_at = $1 \
+         WHERE state = 'running' AND locked_until < $1 AND attempts >= max_attempts \
+         RETURNING kind, payload",
+    )
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("kind")?, r.try_get("payload")?)))
+    .collect::<Result<Vec<_>, DbError>>()?;
+    let requeued = sqlx::query(
+        "UPDATE jobs SET state = 'queued', locked_until = NULL, lease_token = NULL, \
+         last_error = 'the runner holding it stopped', updated_at = $1 \
          WHERE state = 'running' AND locked_until < $1",
     )
     .bind(now)
     .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    .await?
+    .rows_affected();
+    Ok(Reaped { requeued, dead })
 }
 
 /// Deletes up to `limit` jobs finished before `before`; dead jobs stay
@@ -242,16 +265,22 @@ pub async fn prune(conn: &mut AnyConnection, before: i64, limit: i64) -> Result<
     Ok(done.rows_affected())
 }
 
-/// Puts a dead job back in the queue (an admin retry).
-pub async fn retry(conn: &mut AnyConnection, id: &str) -> Result<bool, DbError> {
-    let done = sqlx::query(
-        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, lease_token = NULL, updated_at = $1 WHERE id = $2 AND state = 'dead'",
+/// Puts a dead job back in the queue (an admin retry); its (`kind`,
+/// payload), or None when there is no dead job with that id.
+pub async fn retry(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(String, String)>, DbError> {
+    let row = sqlx::query(
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, lease_token = NULL, updated_at = $1 \
+         WHERE id = $2 AND state = 'dead' RETURNING kind, payload",
     )
     .bind(super::now())
     .bind(id)
-    .execute(conn)
+    .fetch_optional(conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    row.map(|r| Ok((r.try_get("kind")?, r.try_get("payload")?)))
+        .transpose()
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -29,9 +29,7 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
 }
 
 async fn run_due_now(state: &AppState) -> anyhow::Result<usize> {
-    let mut conn = state.db.conn().await?;
-    store::reap_expired(&mut conn, db::now()).await?;
-    drop(conn);
+    reap(state).await?;
     let mut ran = 0;
     loop {
         let mut any = false;
@@ -108,7 +106,7 @@ async fn dispatch(state: AppState, job: Job, last: bool) -> anyhow::Result<()> {
     use crate::app;
     match job {
         Job::Mail(mail) => super::send_mail::run(&state, &mail).await,
-        Job::SendMail(mail) => super::send_mail::deliver(&state, &mail).await,
+        Job::SendMail(mail) => super::send_mail::deliver(&state, &mail).await.map(drop),
         Job::LiftEmbargo { advisory, until } => {
             app::advisories::lift_embargo(&state, &advisory, until).await
         }
@@ -357,18 +355,37 @@ async fn record_outcomes(
     }
 }
 
+/// Takes back the jobs of runners that stopped renewing their lease; a
+/// delivery whose job died with them fails in the same transaction, so it
+/// is not left `sending`. Answers how many jobs were taken back.
+async fn reap(state: &AppState) -> anyhow::Result<u64> {
+    let mut tx = state.db.begin().await?;
+    let reaped = store::reap_expired(&mut tx, db::now()).await?;
+    let deliveries: Vec<String> = reaped
+        .dead
+        .iter()
+        .filter_map(|(kind, payload)| match Job::from_stored(kind, payload) {
+            Ok(Job::Deliver { delivery }) => Some(delivery),
+            _ => None,
+        })
+        .collect();
+    crate::app::announcements::gave_up(&mut tx, &deliveries).await?;
+    tx.commit().await?;
+    Ok(reaped.requeued + reaped.dead.len() as u64)
+}
+
 /// Requeues jobs of runners that stopped renewing, and deletes finished jobs
 /// past `jobs.keep_done_days`.
 async fn upkeep(state: AppState, mut stop: watch::Receiver<bool>) {
     let every = Duration::from_secs((lease_seconds(&state) / 3).max(1));
     let mut last_prune: Option<std::time::Instant> = None;
     while !*stop.borrow() {
+        match reap(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(jobs = n, "took back jobs whose runner stopped"),
+            Err(e) => tracing::error!(error = format!("{e:#}"), "reaping expired leases failed"),
+        }
         if let Ok(mut conn) = state.db.conn().await {
-            match store::reap_expired(&mut conn, db::now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::warn!(jobs = n, "took back jobs whose runner stopped"),
-                Err(e) => tracing::error!(error = %e, "reaping expired leases failed"),
-            }
             if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
                 last_prune = Some(std::time::Instant::now());
                 let keep = i64::from(state.config.jobs.keep_done_days) * 86_400;

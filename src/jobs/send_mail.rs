@@ -51,10 +51,10 @@ impl QueuedMail {
 /// Renders and delivers one queued mail.
 pub async fn run(state: &AppState, mail: &QueuedMail) -> anyhow::Result<()> {
     let out = mail.render(state)?;
-    deliver(state, &out).await
+    deliver(state, &out).await.map(drop)
 }
 
-/// Delivers a rendered mail.
-pub async fn deliver(state: &AppState, mail: &OutgoingMail) -> anyhow::Result<()> {
+/// Delivers a rendered mail; answers what the transport said.
+pub async fn deliver(state: &AppState, mail: &OutgoingMail) -> anyhow::Result<String> {
     state.transport.send(mail).await
 }

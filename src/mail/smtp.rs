@@ -45,9 +45,10 @@ impl SmtpPool {
         })
     }
 
-    /// Sends one message. A 5xx answer is [`Permanent`]; a 4xx answer, a
-    /// network error or the deadline passing is worth a retry.
-    pub async fn send(&self, message: &lettre::Message) -> anyhow::Result<()> {
+    /// Sends one message; answers the server's reply (`250 2.0.0 Ok: queued
+    /// as ...`). A 5xx answer is [`Permanent`]; a 4xx answer, a network
+    /// error or the deadline passing is worth a retry.
+    pub async fn send(&self, message: &lettre::Message) -> anyhow::Result<String> {
         let envelope = message.envelope();
         let bytes = message.formatted();
         let exchange = async {
@@ -61,7 +62,11 @@ impl SmtpPool {
             if sent.is_ok() {
                 self.put_back(conn);
             }
-            sent.map(|_| ()).map_err(smtp_error)
+            sent.map(|reply| {
+                let text: Vec<&str> = reply.message().collect();
+                format!("{} {}", reply.code(), text.join(" "))
+            })
+            .map_err(smtp_error)
         };
         match tokio::time::timeout(self.deadline, exchange).await {
             Err(_) => Err(anyhow::anyhow!(

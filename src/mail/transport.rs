@@ -42,7 +42,8 @@ impl Transport {
         (Transport::Memory(sent.clone()), sent)
     }
 
-    pub async fn send(&self, mail: &OutgoingMail) -> anyhow::Result<()> {
+    /// Hands `mail` on; answers what took it (the SMTP server's reply).
+    pub async fn send(&self, mail: &OutgoingMail) -> anyhow::Result<String> {
         match self {
             Transport::File(dir) => {
                 let bytes = mail.to_bytes()?;
@@ -57,16 +58,16 @@ impl Transport {
                 tokio::fs::rename(&tmp, dir.join(&name))
                     .await
                     .context("renaming outbox file")?;
-                Ok(())
+                Ok(format!("written to the outbox as {name}"))
             }
             Transport::Smtp(smtp) => smtp.send(&mail.to_message()?).await,
-            Transport::Hook(deliver) => deliver(mail.clone()).await,
+            Transport::Hook(deliver) => deliver(mail.clone()).await.map(|()| "accepted".to_owned()),
             Transport::Memory(sent) => {
                 mail.to_bytes()?;
                 sent.lock()
                     .map_err(|_| anyhow::anyhow!("memory outbox poisoned"))?
                     .push(mail.clone());
-                Ok(())
+                Ok("kept in memory".to_owned())
             }
         }
     }

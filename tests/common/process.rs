@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
@@ -97,14 +98,27 @@ pub fn free_port() -> u16 {
 }
 
 pub fn serve(env: &Env) -> Server {
-    serve_with(env, &[])
+    serve_with::<&str, &str>(env, &[])
+}
+
+/// The settings that send mail over plain SMTP to `127.0.0.1:port`.
+pub fn smtp_vars(port: u16) -> Vec<(String, String)> {
+    [
+        ("EMBARGO_MAIL__TRANSPORT", "smtp".to_owned()),
+        ("EMBARGO_MAIL__SMTP__HOST", "127.0.0.1".to_owned()),
+        ("EMBARGO_MAIL__SMTP__PORT", port.to_string()),
+        ("EMBARGO_MAIL__SMTP__SECURITY", "none".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
 /// `serve` with extra `EMBARGO_*` settings in its environment.
-pub fn serve_with(env: &Env, vars: &[(&str, &str)]) -> Server {
+pub fn serve_with<K: AsRef<OsStr>, V: AsRef<OsStr>>(env: &Env, vars: &[(K, V)]) -> Server {
     let port = free_port();
     let mut cmd = env.command(&["serve", "--listen", &format!("127.0.0.1:{port}")]);
-    cmd.envs(vars.iter().copied());
+    cmd.envs(vars.iter().map(|(k, v)| (k, v)));
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
