@@ -385,15 +385,15 @@ async fn upkeep(state: AppState, mut stop: watch::Receiver<bool>) {
             Ok(n) => tracing::warn!(jobs = n, "took back jobs whose runner stopped"),
             Err(e) => tracing::error!(error = format!("{e:#}"), "reaping expired leases failed"),
         }
-        if let Ok(mut conn) = state.db.conn().await {
-            if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
-                last_prune = Some(std::time::Instant::now());
-                let keep = i64::from(state.config.jobs.keep_done_days) * 86_400;
-                let before = db::now() - db::seconds(keep);
-                while let Ok(n) = store::prune(&mut conn, before, PRUNE_BATCH).await {
-                    if n < PRUNE_BATCH as u64 {
-                        break;
-                    }
+        if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600))
+            && let Ok(mut conn) = state.db.conn().await
+        {
+            last_prune = Some(std::time::Instant::now());
+            let keep = i64::from(state.config.jobs.keep_done_days) * 86_400;
+            let before = db::now() - db::seconds(keep);
+            while let Ok(n) = store::prune(&mut conn, before, PRUNE_BATCH).await {
+                if n < PRUNE_BATCH as u64 {
+                    break;
                 }
             }
         }
