@@ -133,3 +133,22 @@ impl Config {
         }
     }
 }
+
+/// How leaks count against a member.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeaksConfig {
+    /// Leaks reported within this many days count as strikes.
+    pub window_days: u32,
+    /// At this many strikes the admins get a removal proposal.
+    pub removal_threshold: u32,
+}
+
+impl Default for LeaksConfig {
+    fn default() -> Self {
+        Self {
+            window_days: 365,
+            removal_threshold: 2,
+        }
+    }
+}

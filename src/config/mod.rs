@@ -14,7 +14,7 @@ mod redact;
 
 pub use http::{Cidr, HttpConfig};
 pub use jobs::JobsConfig;
-pub use lists::{AdvisoriesConfig, MembershipConfig, PublicationConfig};
+pub use lists::{AdvisoriesConfig, LeaksConfig, MembershipConfig, PublicationConfig};
 
 /// `Debug` is written by hand in `redact.rs`: the database URL may carry a
 /// password.
@@ -44,6 +44,7 @@ pub struct Config {
     pub advisories: AdvisoriesConfig,
     pub publication: PublicationConfig,
     pub membership: MembershipConfig,
+    pub leaks: LeaksConfig,
     pub http: HttpConfig,
 }
 
@@ -138,6 +139,7 @@ impl Default for Config {
             advisories: AdvisoriesConfig::default(),
             publication: PublicationConfig::default(),
             membership: MembershipConfig::default(),
+            leaks: LeaksConfig::default(),
             http: HttpConfig::default(),
         }
     }
@@ -305,6 +307,11 @@ impl Config {
         if m.ping_answer_days > m.ping_every_days {
             anyhow::bail!(
                 "invalid configuration: membership.ping_answer_days must not exceed membership.ping_every_days"
+            );
+        }
+        if self.leaks.window_days == 0 || self.leaks.removal_threshold == 0 {
+            anyhow::bail!(
+                "invalid configuration: leaks.window_days and leaks.removal_threshold must be at least 1"
             );
         }
         if self.jobs.max_attempts == 0 {

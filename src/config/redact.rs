@@ -57,6 +57,7 @@ impl fmt::Debug for Config {
             .field("advisories", &self.advisories)
             .field("publication", &self.publication)
             .field("membership", &self.membership)
+            .field("leaks", &self.leaks)
             .field("http", &self.http)
             .finish_non_exhaustive()
     }

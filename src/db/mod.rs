@@ -13,6 +13,7 @@ pub mod counters;
 pub mod cursor;
 pub mod jobs;
 pub mod keys;
+pub mod leaks;
 pub mod liveness;
 pub mod members;
 pub mod migrate;

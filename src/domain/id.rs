@@ -69,6 +69,8 @@ typed_id!(AnnouncementId, "ann", "announcement");
 typed_id!(DeliveryId, "dlv", "delivery");
 typed_id!(ShareId, "shr", "share");
 typed_id!(CiphertextId, "ctx", "kept ciphertext");
+typed_id!(LeakId, "lk", "leak");
+typed_id!(CommentId, "cmt", "comment");
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ pub mod embargo;
 pub mod fields;
 pub mod id;
 pub mod job;
+pub mod leak;
 pub mod membership;
 pub mod report;
 pub mod secret;

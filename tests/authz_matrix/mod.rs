@@ -47,6 +47,7 @@
 
 mod capabilities;
 mod hidden;
+mod leaks;
 mod liveness;
 mod membership;
 mod requests;
@@ -135,6 +136,7 @@ fn all_rows() -> Vec<&'static Row> {
         .chain(rows::API)
         .chain(membership::ROWS)
         .chain(liveness::ROWS)
+        .chain(leaks::ROWS)
         .collect()
 }
 

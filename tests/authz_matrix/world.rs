@@ -12,7 +12,7 @@ use super::requests::{
     ADMIN, advisory_with_patch, announcement, api_body, dead_job, fresh_advisory,
     multipart_request, page_fields, share, token_id,
 };
-use super::{Kind, liveness, membership, with_made_up};
+use super::{Kind, leaks, liveness, membership, with_made_up};
 use crate::common::{CSRF, Response, TestApp, path_of};
 
 const CLEARED: &str = "member@project.test";
@@ -80,6 +80,7 @@ pub struct World {
     list: membership::List,
     /// A member with a ping, for the liveness and review routes.
     liveness: liveness::Liveness,
+    leaks: leaks::Leaks,
     /// The policy version the cleared columns accepted last.
     accepted: Cell<i64>,
     throwaway: Cell<u32>,
@@ -162,6 +163,7 @@ impl World {
         let bystander_token_id = token_id(&app, Some(&bystander)).await;
         let bystander_key_id = membership::upload_key(&app, &bystander).await;
         let liveness = liveness::Liveness::new(&app).await;
+        let leaks = leaks::Leaks::new(&app, admin, &list.member, &embargoed).await;
         let world = Self {
             app,
             callers,
@@ -176,6 +178,7 @@ impl World {
             bystander_key_id,
             list,
             liveness,
+            leaks,
             accepted: Cell::new(-1),
             throwaway: Cell::new(0),
         };
@@ -290,6 +293,13 @@ impl World {
         }
         if let Some(p) = self
             .list
+            .path(&self.app, template, self.admin_token())
+            .await
+        {
+            return p;
+        }
+        if let Some(p) = self
+            .leaks
             .path(&self.app, template, self.admin_token())
             .await
         {
@@ -427,6 +437,7 @@ impl World {
                 Some(b) => Some(b),
                 None => self.liveness.body(template),
             };
+            let body = body.or_else(|| self.leaks.body(template));
             let body = body.or_else(|| api_body(method, template));
             return self.app.api(method.clone(), &path, token, body).await;
         }

@@ -58,6 +58,15 @@ impl Actor {
         )
     }
 
+    /// A contact of `member`; with `active`, only while it is on the list.
+    fn is_contact_of(&self, member: &MemberId, active: bool) -> bool {
+        matches!(
+            self,
+            Actor::Account { role: Role::Member, contact: Some(c), .. }
+                if &c.member == member && (c.member_active || !active)
+        )
+    }
+
     fn is_cleared_member(&self) -> bool {
         matches!(
             self,
@@ -128,6 +137,15 @@ pub enum Action<'a> {
     AnswerAliasPing,
     /// A member contact runs their own organisation: contacts, leaving.
     ManageOwnMember,
+    /// Report a leak by this member: admins, and that active member's
+    /// contacts (the policy asks whoever leaked to say so).
+    ReportLeak(&'a MemberId),
+    /// Read this member's leak records and their retrospectives, and
+    /// comment on them: admins, and that member's contacts. Nobody else.
+    ReadLeaks(&'a MemberId),
+    /// Tell the list of a leak, trace a pasted copy, write and close
+    /// retrospectives, withdraw a record.
+    ManageLeaks,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +176,8 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         | ManageAdvisories
         | ManageMembership
         | OverrideEmbargoPolicy
-        | Announce => is_admin,
+        | Announce
+        | ManageLeaks => is_admin,
         ReadEmbargoedAdvisory => is_admin || cleared_member,
         ReadAdvisoryById(id) => is_admin || cleared_member || actor.delegate_may_read(id),
         ReadAdvisory(id, state) => match state {
@@ -179,6 +198,8 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
             matches!(actor, Actor::Account { id, role: Role::Delegate, .. } if id == delegate)
         }
         Vouch | ManageOwnMember => member,
+        ReportLeak(leaker) => is_admin || actor.is_contact_of(leaker, true),
+        ReadLeaks(leaker) => is_admin || actor.is_contact_of(leaker, false),
         VouchFor(voucher) => matches!(
             actor,
             Actor::Account { role: Role::Member, contact: Some(c), .. }

@@ -357,3 +357,47 @@ fn shares_are_made_by_cleared_contacts_and_managed_by_their_member_and_admins() 
         Decision::Deny
     );
 }
+
+#[test]
+fn leaks_are_reported_by_their_member_and_read_by_nobody_else() {
+    let own = contact(true, false);
+    let Actor::Account {
+        contact: Some(c), ..
+    } = &own
+    else {
+        unreachable!()
+    };
+    let mine = c.member.clone();
+    let theirs = MemberId::generate();
+    let admin = account(Role::Admin);
+    // Reporting a leak does not wait for the policy to be accepted.
+    assert!(authorize(&own, Action::ReportLeak(&mine)).is_allowed());
+    assert!(!authorize(&own, Action::ReportLeak(&theirs)).is_allowed());
+    assert!(authorize(&admin, Action::ReportLeak(&theirs)).is_allowed());
+    assert!(authorize(&own, Action::ReadLeaks(&mine)).is_allowed());
+    assert!(!authorize(&own, Action::ReadLeaks(&theirs)).is_allowed());
+    assert!(!authorize(&contact(true, true), Action::ReadLeaks(&mine)).is_allowed());
+    assert!(!authorize(&own, Action::ManageLeaks).is_allowed());
+    assert!(authorize(&admin, Action::ManageLeaks).is_allowed());
+    for nobody in [
+        Actor::Anonymous,
+        account(Role::Delegate),
+        Actor::Reporter(ReportId::generate()),
+    ] {
+        assert!(!authorize(&nobody, Action::ReportLeak(&mine)).is_allowed());
+        assert!(!authorize(&nobody, Action::ReadLeaks(&mine)).is_allowed());
+    }
+    // A member that left the list still reads its records, reports no more.
+    let gone = Actor::Account {
+        id: AccountId::generate(),
+        role: Role::Member,
+        contact: Some(Contact {
+            member: mine.clone(),
+            member_active: false,
+            accepted_current_policy: true,
+        }),
+        delegate: None,
+    };
+    assert!(!authorize(&gone, Action::ReportLeak(&mine)).is_allowed());
+    assert!(authorize(&gone, Action::ReadLeaks(&mine)).is_allowed());
+}

@@ -5,6 +5,7 @@ pub mod account;
 pub mod advisories;
 pub mod announcements;
 pub mod jobs;
+pub mod leaks;
 pub mod list_key;
 pub mod liveness;
 pub mod me;
@@ -53,8 +54,10 @@ impl utoipa::Modify for BearerAuth {
         liveness::answer_ping, liveness::member_liveness, liveness::list_reviews, liveness::create_review,
         me::list_keys, me::upload_key, me::retire_key, me::my_member, me::add_contact, me::remove_contact, me::leave,
         list_key::get_list_key,
+        leaks::report_leak, leaks::get_leak, leaks::write_retrospective, leaks::comment_on_leak,
+        leaks::close_leak, leaks::withdraw_leak, leaks::member_leaks,
     ),
-    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"))
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,313 @@
+//! Leaks: reports, retrospectives, comments, strikes.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::leaks::{self as usecase, LeakError, LeakView, Reporter};
+use crate::db::leaks::LeakRow;
+use crate::domain::authz::{Action, Actor, authorize};
+use crate::domain::fields::{FieldErrors, present};
+use crate::domain::id::MemberId;
+use crate::domain::leak::{FollowUpInput, LeakReport, Retrospective};
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeakBody {
+    advisory_id: String,
+    /// The member whose people leaked; a member contact may leave it out
+    /// (their own organisation), an admin must give it.
+    #[serde(default, deserialize_with = "present")]
+    member_id: Option<String>,
+    /// What leaked (required).
+    what: String,
+    /// To whom (required).
+    to_whom: String,
+    #[serde(default, deserialize_with = "present")]
+    when: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    how_found: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    containment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    id: String,
+}
+
+fn leak_error(e: LeakError) -> Error {
+    match e {
+        LeakError::NotFound => Error::NotFound,
+        LeakError::Conflict(m) => Error::Conflict(m),
+        LeakError::Invalid(f) => Error::Invalid(f),
+        LeakError::Other(e) => Error::Internal(e),
+    }
+}
+
+fn invalid(field: &str, message: &str) -> Error {
+    let mut e = FieldErrors::new();
+    e.add(field, message);
+    Error::Invalid(e)
+}
+
+#[utoipa::path(post, path = "/api/v1/leaks", tag = "leaks", request_body = LeakBody, security(("bearer" = [])),
+    responses((status = 201, body = Created, description = "Recorded; the admins get a mail with a link only"),
+        (status = 401), (status = 403, description = "Only admins and the member's own contacts report a leak"),
+        (status = 409, description = "The member is not on the list"), (status = 422)))]
+pub async fn report_leak(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<LeakBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let Actor::Account {
+        id: account,
+        contact,
+        ..
+    } = &caller.actor
+    else {
+        return Err(Error::Unauthenticated.into());
+    };
+    let admin = authorize(&caller.actor, Action::ManageLeaks).is_allowed();
+    let member = match (&body.member_id, contact) {
+        (Some(m), _) => MemberId::parse(m).map_err(|_| invalid("member_id", "no such member"))?,
+        (None, Some(c)) if !admin => c.member.clone(),
+        (None, _) if admin => return Err(invalid("member_id", "is required").into()),
+        // Neither an admin nor a member contact.
+        (None, _) => return Err(Error::Forbidden.into()),
+    };
+    Error::unless_allowed(&caller.actor, Action::ReportLeak(&member))?;
+    let input = LeakReport::parse(
+        &body.what,
+        &body.to_whom,
+        body.when.as_deref(),
+        body.how_found.as_deref(),
+        body.containment.as_deref(),
+    )
+    .map_err(Error::Invalid)?;
+    let by = Reporter { account, admin };
+    let id = usecase::report(
+        &state,
+        &caller.audit(),
+        by,
+        &body.advisory_id,
+        &member,
+        input,
+    )
+    .await
+    .map_err(leak_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: id.as_str().to_owned(),
+        }),
+    ))
+}
+
+pub fn leak_json(l: &LeakRow) -> Value {
+    json!({
+        "id": l.id, "advisory_id": l.advisory_id, "member_id": l.member_id,
+        "organization": l.organization, "reported_by": l.reported_by, "what": l.what,
+        "to_whom": l.to_whom, "when": l.when, "how_found": l.how_found,
+        "containment": l.containment, "created_at": l.created_at, "state": l.state,
+        "decided_by": l.decided_by, "decided_at": l.decided_at,
+        "withdrawn_reason": l.withdrawn_reason,
+    })
+}
+
+/// The leak, if the caller may read its member's records (404 if not).
+pub async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<LeakView, Error> {
+    if matches!(actor, Actor::Anonymous) {
+        return Err(Error::Unauthenticated);
+    }
+    let view = usecase::get(state, id)
+        .await
+        .map_err(Error::Internal)?
+        .ok_or(Error::NotFound)?;
+    let member = MemberId::parse(&view.leak.member_id).map_err(|_| Error::NotFound)?;
+    Error::hidden_unless_allowed(actor, Action::ReadLeaks(&member))?;
+    Ok(view)
+}
+
+#[utoipa::path(get, path = "/api/v1/leaks/{id}", tag = "leaks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Leak id")),
+    responses((status = 200, description = "The record with `retrospective`: `{\"findings\", \"root_cause\", \"written_at\", \"actions\": [{\"what\", \"owner\", \"due\", \"state\", \"reason\"}]}` (null before it is written) and `comments`: `[{\"id\", \"author\", \"email\", \"body\", \"created_at\"}]`"),
+        (status = 401), (status = 404, description = "No such leak, or not one of the caller's organisation")))]
+pub async fn get_leak(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let view = readable(&state, &caller.actor, &id).await?;
+    let mut out = leak_json(&view.leak);
+    let l = &view.leak;
+    out["retrospective"] = match l.retrospective_at {
+        None => Value::Null,
+        Some(at) => json!({
+            "findings": l.findings, "root_cause": l.root_cause, "written_at": at,
+            "actions": view.actions,
+        }),
+    };
+    out["comments"] = json!(view.comments);
+    Ok(Json(out))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    what: String,
+    owner: String,
+    #[serde(default, deserialize_with = "present")]
+    due: Option<String>,
+    /// `open` (default), `done`, or `dropped` (with a `reason`).
+    #[serde(default, deserialize_with = "present")]
+    state: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetrospectiveBody {
+    findings: String,
+    root_cause: String,
+    #[serde(default)]
+    actions: Vec<ActionBody>,
+}
+
+#[utoipa::path(put, path = "/api/v1/leaks/{id}/retrospective", tag = "leaks", request_body = RetrospectiveBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Leak id")),
+    responses((status = 200, description = "`{\"status\": \"saved\"}`: the retrospective replaced, actions in the order given"),
+        (status = 401), (status = 403), (status = 404), (status = 409, description = "Closed or withdrawn"),
+        (status = 422, description = "Fields named as `actions[N].FIELD` for an action")))]
+pub async fn write_retrospective(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RetrospectiveBody>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
+    let actions: Vec<FollowUpInput<'_>> = body
+        .actions
+        .iter()
+        .map(|a| FollowUpInput {
+            what: &a.what,
+            owner: &a.owner,
+            due: a.due.as_deref(),
+            state: a.state.as_deref(),
+            reason: a.reason.as_deref(),
+        })
+        .collect();
+    let retro =
+        Retrospective::parse(&body.findings, &body.root_cause, &actions).map_err(Error::Invalid)?;
+    usecase::write_retrospective(&state, &caller.audit(), &id, retro)
+        .await
+        .map_err(leak_error)?;
+    Ok(Json(json!({ "status": "saved" })))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentBody {
+    body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/leaks/{id}/comments", tag = "leaks", request_body = CommentBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Leak id")),
+    responses((status = 201, body = Created), (status = 401),
+        (status = 404, description = "No such leak, or not one of the caller's organisation"), (status = 422)))]
+pub async fn comment_on_leak(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CommentBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    readable(&state, &caller.actor, &id).await?;
+    let Actor::Account { id: author, .. } = &caller.actor else {
+        return Err(Error::Unauthenticated.into());
+    };
+    let comment = usecase::comment(&state, &caller.audit(), author, &id, &body.body)
+        .await
+        .map_err(leak_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: comment.as_str().to_owned(),
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/leaks/{id}/close", tag = "leaks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Leak id")),
+    responses((status = 200, description = "`{\"status\": \"closed\"}`"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "No retrospective yet, an action still open, or not open")))]
+pub async fn close_leak(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
+    usecase::close(&state, &caller.audit(), &caller.audit().who, &id)
+        .await
+        .map_err(leak_error)?;
+    Ok(Json(json!({ "status": "closed" })))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/leaks/{id}/withdraw", tag = "leaks", request_body = WithdrawBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Leak id")),
+    responses((status = 200, description = "`{\"status\": \"withdrawn\"}`: the record stays, and no longer counts as a strike"),
+        (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn withdraw_leak(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WithdrawBody>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
+    usecase::withdraw(
+        &state,
+        &caller.audit(),
+        &caller.audit().who,
+        &id,
+        &body.reason,
+    )
+    .await
+    .map_err(leak_error)?;
+    Ok(Json(json!({ "status": "withdrawn" })))
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/leaks", tag = "leaks", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Member id")),
+    responses((status = 200, description = "`{\"items\": [leak, ...], \"strikes\": N, \"removal_proposed\": bool}`, newest first: strikes are the leaks within `leaks.window_days` not withdrawn"),
+        (status = 401), (status = 404, description = "No such member, or not the caller's")))]
+pub async fn member_leaks(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if matches!(caller.actor, Actor::Anonymous) {
+        return Err(Error::Unauthenticated.into());
+    }
+    let member = MemberId::parse(&id).map_err(|_| Error::NotFound)?;
+    Error::hidden_unless_allowed(&caller.actor, Action::ReadLeaks(&member))?;
+    let leaks = usecase::for_member(&state, member.as_str())
+        .await
+        .map_err(leak_error)?;
+    let items: Vec<Value> = leaks.items.iter().map(leak_json).collect();
+    Ok(Json(json!({
+        "items": items, "strikes": leaks.strikes, "removal_proposed": leaks.removal_proposed,
+    })))
+}

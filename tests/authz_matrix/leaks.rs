@@ -1,0 +1,90 @@
+//! Leaks: reported by the matrix member's contacts (about their own
+//! organisation) and admins; read and commented on by that member's
+//! contacts and the admins; reviewed, closed and withdrawn by admins.
+//! Another organisation's contact sees nothing of them.
+
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+#[rustfmt::skip]
+pub const ROWS: &[super::Row] = {
+    use axum::http::Method;
+    use super::Expect::{Hidden, Is};
+    &[
+    //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
+    (Method::POST,   "/api/v1/leaks",                                   [Is(401), Is(401), Is(201), Is(201), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::GET,    "/api/v1/leaks/{id}",                              [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
+    (Method::PUT,    "/api/v1/leaks/{id}/retrospective",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/leaks/{id}/comments",                     [Is(401), Is(401), Is(201), Is(201), Hidden,  Is(401), Hidden,  Is(201)]),
+    (Method::POST,   "/api/v1/leaks/{id}/close",                        [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/leaks/{id}/withdraw",                     [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/members/{id}/leaks",                      [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
+    ]
+};
+
+/// The matrix member's leak record, and how to make fresh ones.
+pub struct Leaks {
+    member: String,
+    advisory: String,
+    leak: String,
+}
+
+impl Leaks {
+    /// One leak by `member` of the embargoed `advisory`, reported by an admin.
+    pub async fn new(app: &TestApp, admin: Option<&str>, member: &str, advisory: &str) -> Self {
+        let mut leaks = Self {
+            member: member.to_owned(),
+            advisory: advisory.to_owned(),
+            leak: String::new(),
+        };
+        leaks.leak = leaks.fresh(app, admin, false).await;
+        leaks
+    }
+
+    async fn fresh(&self, app: &TestApp, admin: Option<&str>, reviewed: bool) -> String {
+        let body = self.body("/api/v1/leaks").expect("leak body");
+        let resp = app.post("/api/v1/leaks", admin, body).await;
+        assert_eq!(resp.status.as_u16(), 201, "{}", resp.text());
+        let id = resp.json()["id"].as_str().expect("leak id").to_owned();
+        if reviewed {
+            let path = format!("/api/v1/leaks/{id}/retrospective");
+            let body = self.body("/api/v1/leaks/{id}/retrospective");
+            let resp = app.api(axum::http::Method::PUT, &path, admin, body).await;
+            assert_eq!(resp.status.as_u16(), 200, "{}", resp.text());
+        }
+        id
+    }
+
+    /// The concrete path for one of this module's templates: closing and
+    /// withdrawing use a leak of their own, reviewed for closing.
+    pub async fn path(&self, app: &TestApp, template: &str, admin: Option<&str>) -> Option<String> {
+        let id = match template {
+            "/api/v1/members/{id}/leaks" => self.member.clone(),
+            "/api/v1/leaks/{id}" | "/api/v1/leaks/{id}/comments" => self.leak.clone(),
+            "/api/v1/leaks/{id}/retrospective" | "/api/v1/leaks/{id}/withdraw" => {
+                self.fresh(app, admin, false).await
+            }
+            "/api/v1/leaks/{id}/close" => self.fresh(app, admin, true).await,
+            _ => return None,
+        };
+        Some(template.replace("{id}", &id))
+    }
+
+    /// A body an allowed caller succeeds with.
+    pub fn body(&self, template: &str) -> Option<Value> {
+        Some(match template {
+            "/api/v1/leaks" => json!({
+                "advisory_id": self.advisory, "member_id": self.member,
+                "what": "the matrix patch", "to_whom": "a matrix journalist",
+            }),
+            "/api/v1/leaks/{id}/retrospective" => json!({
+                "findings": "f", "root_cause": "r", "actions": [],
+            }),
+            "/api/v1/leaks/{id}/comments" => json!({ "body": "matrix comment" }),
+            "/api/v1/leaks/{id}/withdraw" => json!({ "reason": "matrix" }),
+            "/api/v1/leaks/{id}/close" => json!({}),
+            _ => return None,
+        })
+    }
+}
