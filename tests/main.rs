@@ -27,6 +27,7 @@ mod ingest_encrypted;
 mod job_engine;
 mod job_faults;
 mod jobs;
+mod leak_trace;
 mod leaks;
 mod list_key;
 mod liveness;

@@ -348,6 +348,8 @@ async fn inner_message_like(
             "org": cfg.organization, "id": advisory, "note": note,
             "link": format!("{}/member/advisories/{advisory}", cfg.base()),
             "advisory": content, "tracking_id": "dlv_0123456789abcdefghijklmnop",
+            "patches": true,
+            "vary": embargo::domain::watermark::phrases("dlv_0123456789abcdefghijklmnop"),
             "embargo": {
                 "utc": "2026-12-02 19:53 UTC", "zone": "Europe/Berlin",
                 "local": "2026-12-02 20:53 CET (Wednesday)",

@@ -368,6 +368,9 @@ async fn compose(state: &AppState, started: &fanout::Started) -> anyhow::Result<
                 "org": cfg.organization, "id": advisory.as_str(), "link": link,
                 "advisory": snap.content_value, "note": ann.row.note, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
+                "patches": !snap.files.is_empty(),
+                // This copy's own wording, for tracing a leaked paste.
+                "vary": crate::domain::watermark::phrases(&d.id),
             });
             ("announcement", context)
         }

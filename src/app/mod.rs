@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod intake;
 pub mod jobs;
 pub mod keys;
+pub mod leak_trace;
 pub mod leaks;
 pub mod list_key;
 pub mod liveness;

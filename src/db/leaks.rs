@@ -304,3 +304,46 @@ pub async fn propose_removal(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A delivery of an announced advisory, as a trace compares it.
+pub struct Traceable {
+    pub delivery_id: String,
+    pub email: String,
+    pub member_id: String,
+}
+
+/// The deliveries that carried an advisory itself (not a notice or a
+/// follow-up), of
+/// `advisories` when some are named, at most `limit`, newest first.
+pub async fn traceable(
+    conn: &mut AnyConnection,
+    advisories: &[String],
+    limit: i64,
+) -> Result<Vec<Traceable>, DbError> {
+    let only = if advisories.is_empty() {
+        String::new()
+    } else {
+        format!("AND a.advisory_id IN ({})", list(2, advisories.len()))
+    };
+    // Only placeholders are formatted in; every value is bound.
+    let sql = format!(
+        "SELECT d.id, d.email, d.member_id FROM deliveries d \
+         JOIN announcements a ON a.id = d.announcement_id \
+         WHERE a.purpose = 'advisory' AND d.kind <> 'notice' {only} ORDER BY a.created_at DESC, d.id LIMIT $1"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(limit);
+    for a in advisories {
+        q = q.bind(a);
+    }
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Traceable {
+                delivery_id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                member_id: r.try_get("member_id")?,
+            })
+        })
+        .collect()
+}

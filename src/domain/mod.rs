@@ -16,3 +16,4 @@ pub mod membership;
 pub mod report;
 pub mod secret;
 pub mod share;
+pub mod watermark;

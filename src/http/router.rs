@@ -179,6 +179,7 @@ fn routes() -> Routes {
     .delete("/api/v1/shares/{id}", api::shares::revoke_share)
     .post("/api/v1/shares/{id}/accept", api::shares::accept_share)
     .post("/api/v1/leaks", api::leaks::report_leak)
+    .post("/api/v1/leaks/trace", api::leaks::trace_leak)
     .get("/api/v1/leaks/{id}", api::leaks::get_leak)
     .put("/api/v1/leaks/{id}/retrospective", api::leaks::write_retrospective)
     .post("/api/v1/leaks/{id}/comments", api::leaks::comment_on_leak)

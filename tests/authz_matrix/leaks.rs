@@ -14,6 +14,7 @@ pub const ROWS: &[super::Row] = {
     &[
     //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
     (Method::POST,   "/api/v1/leaks",                                   [Is(401), Is(401), Is(201), Is(201), Is(403), Is(401), Is(403), Is(201)]),
+    (Method::POST,   "/api/v1/leaks/trace",                             [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/leaks/{id}",                              [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
     (Method::PUT,    "/api/v1/leaks/{id}/retrospective",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/leaks/{id}/comments",                     [Is(401), Is(401), Is(201), Is(201), Hidden,  Is(401), Hidden,  Is(201)]),
@@ -84,6 +85,7 @@ impl Leaks {
             "/api/v1/leaks/{id}/comments" => json!({ "body": "matrix comment" }),
             "/api/v1/leaks/{id}/withdraw" => json!({ "reason": "matrix" }),
             "/api/v1/leaks/{id}/close" => json!({}),
+            "/api/v1/leaks/trace" => json!({ "text": "EMBARGOED: pasted" }),
             _ => return None,
         })
     }

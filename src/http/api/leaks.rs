@@ -311,3 +311,28 @@ pub async fn member_leaks(
         "items": items, "strikes": leaks.strikes, "removal_proposed": leaks.removal_proposed,
     })))
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TraceBody {
+    /// A paste of an announcement as one recipient received it.
+    text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/leaks/trace", tag = "leaks", request_body = TraceBody, security(("bearer" = [])),
+    responses((status = 200, description = "`{\"candidates\": [{\"email\", \"member_id\", \"delivery_id\", \"score\"}]}`, best first, at most 10: the recipients whose copy of an announced advisory the paste most likely is. `score` is 1 for the copy's tracking id, else the share of the varied phrases found in the paste that are worded as in that copy (below 1). Empty when the paste holds neither."),
+        (status = 401), (status = 403), (status = 413), (status = 422)))]
+pub async fn trace_leak(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<TraceBody>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
+    if body.text.trim().is_empty() {
+        return Err(invalid("text", "is required: paste the leaked text").into());
+    }
+    let candidates = crate::app::leak_trace::trace(&state, &body.text)
+        .await
+        .map_err(Error::Internal)?;
+    Ok(Json(json!({ "candidates": candidates })))
+}
