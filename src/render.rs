@@ -13,6 +13,9 @@ macro_rules! embedded {
 /// Every template the binary carries.
 const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/base.html.j2",
+    "pages/leak.html.j2",
+    "pages/leak_form.html.j2",
+    "pages/leak_fields.html.j2",
     "pages/home.html.j2",
     "pages/application_status.html.j2",
     "pages/member.html.j2",

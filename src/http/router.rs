@@ -100,6 +100,9 @@ fn routes() -> Routes {
     .post("/member/contacts", pages::member_self::add_contact)
     .post("/member/contacts/{id}/remove", pages::member_self::remove_contact)
     .post("/member/leave", pages::member_self::leave)
+    .post("/member/leaks", pages::leaks::member_report)
+    .get("/member/leaks/{id}", pages::leaks::member_show)
+    .post("/member/leaks/{id}/comments", pages::leaks::member_comment)
     // The list's view of embargoed advisories.
     .get("/member/advisories", pages::member_advisories::list)
     .get("/member/advisories/{id}", pages::member_advisories::show)
@@ -124,6 +127,10 @@ fn routes() -> Routes {
     // Announcing to the list, through a confirmation, and who got it.
     .post("/admin/advisories/{id}/announcements/confirm", pages::announcements_admin::confirm_announcement)
     .post("/admin/advisories/{id}/announcements", pages::announcements_admin::announce)
+    .post("/admin/advisories/{id}/leaks", pages::leaks::admin_report)
+    .get("/admin/leaks/{id}", pages::leaks::admin_show)
+    .post("/admin/leaks/{id}", pages::leaks::decide)
+    .post("/admin/leaks/{id}/comments", pages::leaks::admin_comment)
     .get("/admin/announcements/{id}", pages::announcements_admin::show_announcement)
     // The membership process.
     .get("/admin/applications", pages::members_admin::applications)

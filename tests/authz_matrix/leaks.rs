@@ -10,7 +10,7 @@ use crate::common::TestApp;
 #[rustfmt::skip]
 pub const ROWS: &[super::Row] = {
     use axum::http::Method;
-    use super::Expect::{Hidden, Is};
+    use super::Expect::{Hidden, Is, Login};
     &[
     //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
     (Method::POST,   "/api/v1/leaks",                                   [Is(401), Is(401), Is(201), Is(201), Is(403), Is(401), Is(403), Is(201)]),
@@ -21,6 +21,14 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/api/v1/leaks/{id}/close",                        [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/leaks/{id}/withdraw",                     [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/members/{id}/leaks",                      [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
+    // The same on the web: a member contact's pages and the admins'.
+    (Method::POST,   "/member/leaks",                                   [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(403), Is(403)]),
+    (Method::GET,    "/member/leaks/{id}",                              [Login,   Login,   Is(200), Is(200), Hidden,  Login,   Is(403), Is(403)]),
+    (Method::POST,   "/member/leaks/{id}/comments",                     [Login,   Login,   Is(303), Is(303), Hidden,  Login,   Is(403), Is(403)]),
+    (Method::POST,   "/admin/advisories/{id}/leaks",                    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/leaks/{id}",                               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/leaks/{id}",                               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/leaks/{id}/comments",                      [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     ]
 };
 
@@ -58,18 +66,52 @@ impl Leaks {
     }
 
     /// The concrete path for one of this module's templates: closing and
-    /// withdrawing use a leak of their own, reviewed for closing.
-    pub async fn path(&self, app: &TestApp, template: &str, admin: Option<&str>) -> Option<String> {
+    /// withdrawing (on the admin page too) use a leak of their own,
+    /// reviewed for closing.
+    pub async fn path(
+        &self,
+        app: &TestApp,
+        template: &str,
+        method: &axum::http::Method,
+        admin: Option<&str>,
+    ) -> Option<String> {
+        let deciding = template == "/admin/leaks/{id}" && method == axum::http::Method::POST;
         let id = match template {
             "/api/v1/members/{id}/leaks" => self.member.clone(),
-            "/api/v1/leaks/{id}" | "/api/v1/leaks/{id}/comments" => self.leak.clone(),
+            "/admin/advisories/{id}/leaks" => self.advisory.clone(),
             "/api/v1/leaks/{id}/retrospective" | "/api/v1/leaks/{id}/withdraw" => {
                 self.fresh(app, admin, false).await
             }
+            _ if deciding => self.fresh(app, admin, false).await,
             "/api/v1/leaks/{id}/close" => self.fresh(app, admin, true).await,
+            "/api/v1/leaks/{id}"
+            | "/api/v1/leaks/{id}/comments"
+            | "/member/leaks/{id}"
+            | "/member/leaks/{id}/comments"
+            | "/admin/leaks/{id}"
+            | "/admin/leaks/{id}/comments" => self.leak.clone(),
             _ => return None,
         };
         Some(template.replace("{id}", &id))
+    }
+
+    /// Form fields after `csrf` an allowed caller succeeds with.
+    pub fn form(&self, template: &str) -> Option<String> {
+        Some(match template {
+            "/member/leaks" => format!(
+                "&advisory_id={}&what=the+matrix+patch&to_whom=a+matrix+journalist",
+                self.advisory
+            ),
+            "/admin/advisories/{id}/leaks" => format!(
+                "&member_id={}&what=the+matrix+patch&to_whom=a+matrix+journalist",
+                self.member
+            ),
+            "/admin/leaks/{id}" => "&decision=withdraw&reason=matrix".to_owned(),
+            "/member/leaks/{id}/comments" | "/admin/leaks/{id}/comments" => {
+                "&body=matrix+comment".to_owned()
+            }
+            _ => return None,
+        })
     }
 
     /// A body an allowed caller succeeds with.

@@ -300,7 +300,7 @@ impl World {
         }
         if let Some(p) = self
             .leaks
-            .path(&self.app, template, self.admin_token())
+            .path(&self.app, template, method, self.admin_token())
             .await
         {
             return p;
@@ -462,6 +462,7 @@ impl World {
                 Some(f) => Some(f),
                 None => self.liveness.form(template),
             };
+            let fields = fields.or_else(|| self.leaks.form(template));
             let fields = fields.unwrap_or_else(|| page_fields(template, who));
             Some(format!("csrf={csrf}{fields}"))
         } else {

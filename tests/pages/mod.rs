@@ -5,6 +5,7 @@ mod account;
 mod advisories;
 mod announcements;
 mod intake;
+mod leaks;
 mod member_advisories;
 mod member_self;
 mod membership;

@@ -150,7 +150,7 @@ async fn who(
 
 /// What the advisory page shows of announcing `row`: its announcements,
 /// newest first with their deliveries counted by state, and the active
-/// members the form offers (only while it can be announced).
+/// members the forms offer (while it can be announced, or once it was).
 pub(super) async fn advisory_context(state: &AppState, row: &AdvisoryRow) -> Result<Value, Error> {
     let advisory = row.id.as_str();
     let mut conn = state.db.conn().await?;
@@ -175,7 +175,8 @@ pub(super) async fn advisory_context(state: &AppState, row: &AdvisoryRow) -> Res
         }));
     }
     let offered = check_announceable(row.state).is_ok();
-    let active: Vec<Value> = match offered {
+    // Also for the leak form, once it went to the list.
+    let active: Vec<Value> = match offered || !list.is_empty() {
         true => members::list(&mut conn)
             .await?
             .iter()

@@ -76,7 +76,16 @@ async fn render_member(
         None => None,
     };
     let record = liveness_view(state, &member).await?;
+    let leaks = crate::app::leaks::for_member(state, id)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
+    let leaks_ctx = json!({
+        "items": leaks.items, "strikes": leaks.strikes, "removal_proposed": leaks.removal_proposed,
+        "window_days": state.config.leaks.window_days,
+        "threshold": state.config.leaks.removal_threshold,
+    });
     let ctx = json!({
+        "leaks": leaks_ctx,
         "member": member, "contacts": contacts, "answers": answers, "reviews": reviews,
         "pings": record["pings"], "overdue_pings": record["overdue"], "answered": record["answered"],
         "median_hours": record["median_response_hours"], "next_ping_at": record["next_ping_at"],

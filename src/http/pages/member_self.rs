@@ -35,7 +35,11 @@ async fn render(
     let (member, contacts) = member_self::overview(state, &account.id)
         .await
         .map_err(membership_error)?;
+    let leaks = crate::app::leaks::for_member(state, &member.id)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
     let ctx = json!({
+        "leaks": leaks.items, "strikes": leaks.strikes, "leak_form": {},
         "member": member, "contacts": contacts, "me": account.id.as_str(), "errors": errors,
         "form": { "name": typed.name, "email": typed.email },
     });

@@ -7,6 +7,7 @@ pub mod advisories_admin;
 mod advisory_forms;
 pub mod announcements_admin;
 pub mod intake;
+pub mod leaks;
 pub mod list_key;
 pub mod liveness;
 pub mod member_advisories;
