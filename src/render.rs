@@ -86,6 +86,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "mail/embargo_lifted/body.txt.j2",
     "mail/share_invitation/subject.j2",
     "mail/share_invitation/body.txt.j2",
+    "mail/leak_notice/subject.j2",
+    "mail/leak_notice/body.txt.j2",
     "mail/leak_reported/subject.j2",
     "mail/leak_reported/body.txt.j2",
     "mail/leak_removal_proposed/subject.j2",

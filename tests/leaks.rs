@@ -291,3 +291,68 @@ async fn a_second_counted_leak_proposes_removal_and_a_withdrawn_one_does_not_cou
     assert_eq!(v["removal_proposed"], true);
     assert_eq!(v["items"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn the_list_is_told_of_a_leak_encrypted_as_announcements_are() {
+    use crate::announcements::{ALICE_KEY, announce, cleared_member};
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (_, leaker) = cleared_member(
+        &app,
+        &admin,
+        "Leaky",
+        "alice@leaky.example",
+        Some(ALICE_KEY),
+    )
+    .await;
+    cleared_member(&app, &admin, "Keyless", "kim@keyless.example", None).await;
+    let advisory = embargoed(&app, &admin).await;
+    let never = embargoed(&app, &admin).await;
+    let resp = announce(&app, &admin, &advisory, json!({})).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    app.run_jobs().await;
+    let id = report_leak(&app, &leaker, leak_body(&advisory))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let notice = format!("/api/v1/leaks/{id}/notice");
+    let told = "A patch reached a public forum; the embargo holds.";
+    assert_eq!(
+        app.post(&notice, Some(&leaker), json!({ "text": told }))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let resp = app
+        .post(&notice, Some(&admin), json!({ "text": told }))
+        .await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    assert_eq!(resp.json()["recipients"], 2);
+    app.run_jobs().await;
+    let last = |email: &str| app.mails_to(email).into_iter().last().unwrap();
+    let keyed = last("alice@leaky.example");
+    assert!(
+        keyed.encrypted.is_some(),
+        "encrypted to the recipient's key"
+    );
+    assert!(!keyed.text.contains(told) && !keyed.subject.contains(told));
+    let keyless = last("kim@keyless.example");
+    assert!(keyless.encrypted.is_none() && keyless.subject.contains("a notice about a leak"));
+    assert!(!keyless.text.contains(told) && !keyless.text.contains(&advisory));
+
+    // A leak of an advisory the list never got: nobody to tell.
+    let other = report_leak(&app, &leaker, leak_body(&never)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = app
+        .post(
+            &format!("/api/v1/leaks/{other}/notice"),
+            Some(&admin),
+            json!({ "text": told }),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CONFLICT);
+}

@@ -384,6 +384,15 @@ async fn compose(state: &AppState, started: &fanout::Started) -> anyhow::Result<
             });
             ("embargo_changed", context)
         }
+        // Without a key, the template names nothing of the advisory or leak.
+        Purpose::LeakNotice => {
+            let context = json!({
+                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "key_link": key_link, "summary": content.summary, "text": ann.row.note,
+                "encrypted": encrypted, "tracking_id": d.id,
+            });
+            ("leak_notice", context)
+        }
         // Public now: in clear for everyone.
         Purpose::EmbargoLifted => {
             let context = json!({
@@ -395,7 +404,7 @@ async fn compose(state: &AppState, started: &fanout::Started) -> anyhow::Result<
     };
     let files: &[crate::mail::protected::File] = match purpose {
         Purpose::Advisory => &snap.files,
-        Purpose::EmbargoChanged | Purpose::EmbargoLifted => &[],
+        Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice => &[],
     };
     let rendered = state.templates.mail(template, context)?;
     if !encrypted {

@@ -309,3 +309,45 @@ pub async fn for_member(state: &AppState, member: &str) -> Result<MemberLeaks, L
         removal_proposed: removal_proposed(strikes as u64, state.config.leaks.removal_threshold),
     })
 }
+
+/// Tells everyone the leaked advisory was announced to (and who is still
+/// cleared) of the leak, in `text`, encrypted as announcements are;
+/// answers how many recipients. 409 when it was never announced.
+pub async fn notice(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    text: &str,
+) -> Result<usize, LeakError> {
+    let mut errors = FieldErrors::new();
+    let text = required_text(&mut errors, "text", text, TEXT_MAX);
+    errors.into_result().map_err(LeakError::Invalid)?;
+    let mut tx = state.db.begin().await?;
+    let leak = store::get(&mut tx, id).await?.ok_or(LeakError::NotFound)?;
+    let advisory = AdvisoryId::parse(&leak.advisory_id)
+        .map_err(|_| LeakError::Other(anyhow::anyhow!("leak {id} names a malformed advisory")))?;
+    let recipients = super::announcements::follow_up(
+        &mut tx,
+        state,
+        actor,
+        &advisory,
+        crate::domain::announcement::Purpose::LeakNotice,
+        &text,
+    )
+    .await?;
+    if recipients == 0 {
+        return Err(LeakError::Conflict(
+            "nobody to tell: the advisory was never announced to the list".into(),
+        ));
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        "leak.notice_sent",
+        id,
+        json!({ "recipients": recipients }),
+    );
+    tx.commit().await?;
+    state.wake_runner();
+    Ok(recipients)
+}

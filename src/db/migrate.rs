@@ -21,7 +21,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "announcement_purpose", include_str!("../../migrations/0012_announcement_purpose.sql")),
     (13, "shares", include_str!("../../migrations/0013_shares.sql")),
     (16, "leaks", include_str!("../../migrations/0016_leaks.sql")),
+    (18, "leak_notices", include_str!("../../migrations/0018_leak_notices.sql")),
 ];
+
+/// Migrations whose SQLite side rebuilds a table other tables reference
+/// (SQLite cannot change a CHECK constraint in place): they run with
+/// foreign keys off, as SQLite's own procedure for such changes says, and
+/// are checked with `PRAGMA foreign_key_check` before they commit.
+const REBUILDS: &[i64] = &[18];
 
 /// Serialises migrating instances on PostgreSQL.
 const PG_LOCK_KEY: i64 = 0x656d_6261_7267;
@@ -60,9 +67,28 @@ async fn apply(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
             Engine::Sqlite => sql.to_owned(),
             Engine::Postgres => sql.replace(" BLOB", " BYTEA"),
         };
+        let rebuild = db.engine == Engine::Sqlite && REBUILDS.contains(&version);
+        if rebuild {
+            // Only outside a transaction does this take effect.
+            conn.execute("PRAGMA foreign_keys = OFF").await?;
+        }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         for statement in split_statements(&sql) {
-            tx.execute(AssertSqlSafe(statement)).await?;
+            let (engine, statement) = engine_of(&statement);
+            if engine.is_none_or(|e| e == db.engine) {
+                tx.execute(AssertSqlSafe(statement.to_owned())).await?;
+            }
+        }
+        if rebuild {
+            let broken: Vec<String> =
+                sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            if !broken.is_empty() {
+                return Err(DbError::Protocol(format!(
+                    "migration {version} would break foreign keys in {broken:?}"
+                )));
+            }
         }
         sqlx::query(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
@@ -73,6 +99,9 @@ async fn apply(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        if rebuild {
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+        }
         tracing::info!(
             migration.version = version,
             migration.name = name,
@@ -80,6 +109,19 @@ async fn apply(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
         );
     }
     Ok(())
+}
+
+/// A statement marked `/*sqlite*/` or `/*postgres*/` runs on that engine
+/// only; an unmarked one on both.
+fn engine_of(statement: &str) -> (Option<Engine>, &str) {
+    let s = statement.trim_start();
+    if let Some(rest) = s.strip_prefix("/*sqlite*/") {
+        (Some(Engine::Sqlite), rest)
+    } else if let Some(rest) = s.strip_prefix("/*postgres*/") {
+        (Some(Engine::Postgres), rest)
+    } else {
+        (None, statement)
+    }
 }
 
 /// Splits a script on semicolons that end a line; comment lines are dropped.

@@ -38,6 +38,8 @@ pub enum Purpose {
     EmbargoChanged,
     /// Its embargo ended and it is public: everyone who got it is told.
     EmbargoLifted,
+    /// A leak of it: the admins tell everyone who got it.
+    LeakNotice,
 }
 
 impl Purpose {
@@ -46,6 +48,7 @@ impl Purpose {
             Self::Advisory => "advisory",
             Self::EmbargoChanged => "embargo_changed",
             Self::EmbargoLifted => "embargo_lifted",
+            Self::LeakNotice => "leak_notice",
         }
     }
 
@@ -54,6 +57,7 @@ impl Purpose {
             "advisory" => Self::Advisory,
             "embargo_changed" => Self::EmbargoChanged,
             "embargo_lifted" => Self::EmbargoLifted,
+            "leak_notice" => Self::LeakNotice,
             _ => return None,
         })
     }
@@ -64,7 +68,9 @@ impl Purpose {
     pub fn delivery_kind(self, has_usable_key: bool) -> DeliveryKind {
         match self {
             Self::EmbargoLifted => DeliveryKind::Notice,
-            Self::Advisory | Self::EmbargoChanged => DeliveryKind::for_recipient(has_usable_key),
+            Self::Advisory | Self::EmbargoChanged | Self::LeakNotice => {
+                DeliveryKind::for_recipient(has_usable_key)
+            }
         }
     }
 }

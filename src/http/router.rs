@@ -190,6 +190,7 @@ fn routes() -> Routes {
     .get("/api/v1/leaks/{id}", api::leaks::get_leak)
     .put("/api/v1/leaks/{id}/retrospective", api::leaks::write_retrospective)
     .post("/api/v1/leaks/{id}/comments", api::leaks::comment_on_leak)
+    .post("/api/v1/leaks/{id}/notice", api::leaks::notify_list)
     .post("/api/v1/leaks/{id}/close", api::leaks::close_leak)
     .post("/api/v1/leaks/{id}/withdraw", api::leaks::withdraw_leak)
     .get("/api/v1/members/{id}/leaks", api::leaks::member_leaks)

@@ -18,6 +18,7 @@ pub const ROWS: &[super::Row] = {
     (Method::GET,    "/api/v1/leaks/{id}",                              [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
     (Method::PUT,    "/api/v1/leaks/{id}/retrospective",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/leaks/{id}/comments",                     [Is(401), Is(401), Is(201), Is(201), Hidden,  Is(401), Hidden,  Is(201)]),
+    (Method::POST,   "/api/v1/leaks/{id}/notice",                       [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::POST,   "/api/v1/leaks/{id}/close",                        [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/leaks/{id}/withdraw",                     [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/members/{id}/leaks",                      [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
@@ -86,6 +87,7 @@ impl Leaks {
             "/api/v1/leaks/{id}/close" => self.fresh(app, admin, true).await,
             "/api/v1/leaks/{id}"
             | "/api/v1/leaks/{id}/comments"
+            | "/api/v1/leaks/{id}/notice"
             | "/member/leaks/{id}"
             | "/member/leaks/{id}/comments"
             | "/admin/leaks/{id}"
@@ -127,6 +129,7 @@ impl Leaks {
             "/api/v1/leaks/{id}/comments" => json!({ "body": "matrix comment" }),
             "/api/v1/leaks/{id}/withdraw" => json!({ "reason": "matrix" }),
             "/api/v1/leaks/{id}/close" => json!({}),
+            "/api/v1/leaks/{id}/notice" => json!({ "text": "matrix notice" }),
             "/api/v1/leaks/trace" => json!({ "text": "EMBARGOED: pasted" }),
             _ => return None,
         })

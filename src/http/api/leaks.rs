@@ -336,3 +336,30 @@ pub async fn trace_leak(
         .map_err(Error::Internal)?;
     Ok(Json(json!({ "candidates": candidates })))
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeBody {
+    /// What the list is told.
+    text: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/leaks/{id}/notice", tag = "leaks", request_body = NoticeBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Leak id")),
+    responses((status = 201, description = "`{\"recipients\": N}`: the notice (template `leak_notice`) goes to everyone the advisory was announced to who is still cleared, encrypted to their key, or else a notice naming nothing; one delivery each, as for announcements"),
+        (status = 401), (status = 403), (status = 404), (status = 409, description = "The advisory was never announced"), (status = 422)))]
+pub async fn notify_list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NoticeBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
+    let recipients = usecase::notice(&state, &caller.audit(), &id, &body.text)
+        .await
+        .map_err(leak_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "recipients": recipients })),
+    ))
+}

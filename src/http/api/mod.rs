@@ -55,7 +55,7 @@ impl utoipa::Modify for BearerAuth {
         me::list_keys, me::upload_key, me::retire_key, me::my_member, me::add_contact, me::remove_contact, me::leave,
         list_key::get_list_key,
         leaks::report_leak, leaks::get_leak, leaks::write_retrospective, leaks::comment_on_leak,
-        leaks::close_leak, leaks::withdraw_leak, leaks::member_leaks, leaks::trace_leak,
+        leaks::close_leak, leaks::withdraw_leak, leaks::member_leaks, leaks::trace_leak, leaks::notify_list,
     ),
     tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"))
 )]
