@@ -83,6 +83,10 @@ pub async fn announce(
         recipients,
     )
     .await?;
+    // Need-to-know: the chosen members, and only they, may read it now.
+    selection
+        .add_to_audience(&mut tx, advisory.as_str(), id.as_str(), now)
+        .await?;
     advisories::mark_distributed(&mut tx, &advisory, now).await?;
     audit::append(
         &mut tx,

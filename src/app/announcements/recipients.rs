@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use super::{AnnounceError, invalid};
 use crate::db::announcements::{self as store, Recipient};
-use crate::db::members;
+use crate::db::{audience, members};
 
 /// The members an announcement goes to, and their cleared contacts.
 pub(super) struct Chosen {
@@ -25,6 +25,23 @@ impl Chosen {
     /// Whether member `id` is among the chosen.
     pub fn includes(&self, id: &str) -> bool {
         self.members.as_ref().is_none_or(|m| m.contains(id))
+    }
+
+    /// Adds the chosen members to `advisory`'s audience, as chosen by
+    /// `announcement`, set-wise: all active members in one statement.
+    /// Follow-ups do not call it: a moved or lifted embargo widens nothing.
+    pub async fn add_to_audience(
+        &self,
+        conn: &mut AnyConnection,
+        advisory: &str,
+        announcement: &str,
+        now: i64,
+    ) -> Result<(), AnnounceError> {
+        match &self.members {
+            None => audience::add_all_active(conn, advisory, announcement, now).await?,
+            Some(m) => audience::add(conn, advisory, announcement, m, now).await?,
+        }
+        Ok(())
     }
 }
 
