@@ -11,6 +11,7 @@ mod announcements_encrypted;
 mod announcements_fanout;
 mod api_accounts;
 mod api_reports;
+mod audience;
 mod audit;
 mod audit_anchor;
 mod audit_reads;
