@@ -27,6 +27,15 @@ pub async fn embargoed(app: &TestApp, admin: &str) -> String {
     id
 }
 
+/// An embargoed advisory announced to every active member, so that their
+/// cleared contacts may read it.
+pub async fn announced(app: &TestApp, admin: &str) -> String {
+    let id = embargoed(app, admin).await;
+    let resp = announce(app, admin, &id, json!({})).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    id
+}
+
 /// A member whose contact accepted the policy; with `key`, it is uploaded.
 pub async fn cleared_member(
     app: &TestApp,

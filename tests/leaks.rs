@@ -24,6 +24,12 @@ fn leak_body(advisory: &str) -> Value {
     })
 }
 
+/// Announced to all members: each is in its audience.
+async fn announced(app: &TestApp, admin: &str, advisory: &str) {
+    let resp = crate::announcements::announce(app, admin, advisory, json!({})).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+}
+
 async fn retrospective(app: &TestApp, admin: &str, leak: &str, actions: Value) -> u16 {
     let resp = app
         .api(
@@ -47,6 +53,7 @@ async fn a_members_leak_reaches_the_admins_by_a_link_only_and_nobody_else_reads_
     let (member, leaker) = founding_member(&app, &admin, "Leaky", "pat@leaky.example").await;
     let (_, other) = founding_member(&app, &admin, "Other", "sam@other.example").await;
     let advisory = embargoed(&app, &admin).await;
+    announced(&app, &admin, &advisory).await;
 
     let resp = report_leak(&app, &leaker, leak_body(&advisory)).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
@@ -116,6 +123,13 @@ async fn what_and_to_whom_are_required_and_a_refusal_writes_nothing() {
     let admin = app.admin_token().await;
     let (_, leaker) = founding_member(&app, &admin, "Leaky", "pat@leaky.example").await;
     let advisory = embargoed(&app, &admin).await;
+    let unannounced = report_leak(&app, &leaker, leak_body(&advisory)).await;
+    assert_eq!(
+        unannounced.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not announced to it"
+    );
+    announced(&app, &admin, &advisory).await;
     let resp = report_leak(
         &app,
         &leaker,
@@ -143,6 +157,7 @@ async fn a_retrospective_is_written_commented_on_by_the_member_and_closed() {
     let (_, leaker) = founding_member(&app, &admin, "Leaky", "pat@leaky.example").await;
     let (_, other) = founding_member(&app, &admin, "Other", "sam@other.example").await;
     let advisory = embargoed(&app, &admin).await;
+    announced(&app, &admin, &advisory).await;
     let id = report_leak(&app, &leaker, leak_body(&advisory))
         .await
         .json()["id"]
@@ -229,6 +244,7 @@ async fn a_second_counted_leak_proposes_removal_and_a_withdrawn_one_does_not_cou
     let admin = app.admin_token().await;
     let (member, leaker) = founding_member(&app, &admin, "Leaky", "pat@leaky.example").await;
     let advisory = embargoed(&app, &admin).await;
+    announced(&app, &admin, &advisory).await;
     let first = report_leak(&app, &leaker, leak_body(&advisory))
         .await
         .json()["id"]
@@ -297,7 +313,7 @@ async fn the_list_is_told_of_a_leak_encrypted_as_announcements_are() {
     use crate::announcements::{ALICE_KEY, announce, cleared_member};
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
-    let (_, leaker) = cleared_member(
+    let (member, leaker) = cleared_member(
         &app,
         &admin,
         "Leaky",
@@ -342,8 +358,11 @@ async fn the_list_is_told_of_a_leak_encrypted_as_announcements_are() {
     assert!(keyless.encrypted.is_none() && keyless.subject.contains("a notice about a leak"));
     assert!(!keyless.text.contains(told) && !keyless.text.contains(&advisory));
 
-    // A leak of an advisory the list never got: nobody to tell.
-    let other = report_leak(&app, &leaker, leak_body(&never)).await.json()["id"]
+    // A leak of an advisory the list never got (recorded by an admin):
+    // nobody to tell.
+    let mut body = leak_body(&never);
+    body["member_id"] = member.into();
+    let other = report_leak(&app, &admin, body).await.json()["id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -12,6 +12,7 @@ mod announcements_fanout;
 mod announcements_instances;
 mod api_accounts;
 mod api_reports;
+mod audience;
 mod audit;
 mod audit_anchor;
 mod audit_reads;

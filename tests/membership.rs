@@ -343,6 +343,14 @@ async fn a_contact_sees_embargoed_advisories_only_after_accepting_the_current_po
         json!({ "until": until.to_string(), "time_zone": "UTC", "reason": "r" }),
     )
     .await;
+    // Announced to every active member: the organisation is in its audience.
+    let announced = crate::announcements::announce(&app, &admin, &id, json!({})).await;
+    assert_eq!(
+        announced.status,
+        StatusCode::CREATED,
+        "{}",
+        announced.text()
+    );
     let path = format!("/api/v1/advisories/{id}");
     assert_eq!(
         app.get(&path, Some(&contact)).await.status,

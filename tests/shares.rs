@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::announcements::{cleared_member, embargoed};
+use crate::announcements::{announce, announced, cleared_member, embargoed};
 use crate::common::TestApp;
 use crate::membership::accept_current_policy;
 
@@ -39,8 +39,8 @@ async fn a_delegate_reads_the_shared_advisory_only_after_accepting_and_until_rev
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let (_, contact) = cleared_member(&app, &admin, "Distro", "sec@distro.example", None).await;
-    let shared = embargoed(&app, &admin).await;
-    let other = embargoed(&app, &admin).await;
+    let shared = announced(&app, &admin).await;
+    let other = announced(&app, &admin).await;
     let id = share(&app, &contact, &shared).await;
 
     // The invitation names nothing of the advisory.
@@ -114,8 +114,8 @@ async fn access_ends_at_publication_and_when_the_sharing_member_leaves() {
     let admin = app.admin_token().await;
     let (member, contact) =
         cleared_member(&app, &admin, "Distro", "sec@distro.example", None).await;
-    let first = embargoed(&app, &admin).await;
-    let second = embargoed(&app, &admin).await;
+    let first = announced(&app, &admin).await;
+    let second = announced(&app, &admin).await;
     let one = share(&app, &contact, &first).await;
     let delegate = set_up_delegate(&app).await;
     let two = share(&app, &contact, &second).await;
@@ -167,7 +167,7 @@ async fn shares_are_listed_to_admins_and_the_sharing_member_only() {
     let admin = app.admin_token().await;
     let (_, contact) = cleared_member(&app, &admin, "Distro", "sec@distro.example", None).await;
     let (_, other) = cleared_member(&app, &admin, "Other", "sec@other.example", None).await;
-    let advisory = embargoed(&app, &admin).await;
+    let advisory = announced(&app, &admin).await;
     let id = share(&app, &contact, &advisory).await;
     let path = format!("/api/v1/advisories/{advisory}/shares");
     let mine = app.get(&path, Some(&contact)).await.json();
@@ -215,4 +215,45 @@ async fn shares_are_listed_to_admins_and_the_sharing_member_only() {
         StatusCode::NOT_FOUND,
         "a draft is not the member's to see"
     );
+}
+
+#[tokio::test]
+async fn only_a_member_the_advisory_was_announced_to_shares_it() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (chosen, contact) =
+        cleared_member(&app, &admin, "Distro", "sec@distro.example", None).await;
+    let (_, outsider) = cleared_member(&app, &admin, "Other", "sec@other.example", None).await;
+    let advisory = embargoed(&app, &admin).await;
+    let path = format!("/api/v1/advisories/{advisory}/shares");
+    let body = json!({ "email": COLLEAGUE, "name": "Dana Colleague", "reason": "r" });
+    let made_up = app
+        .post(
+            "/api/v1/advisories/SA-2020-9999/shares",
+            Some(&outsider),
+            body.clone(),
+        )
+        .await;
+    assert_eq!(made_up.status, StatusCode::NOT_FOUND);
+
+    // Never announced: nobody on the list passes it on.
+    for token in [&contact, &outsider] {
+        let refused = app.post(&path, Some(token), body.clone()).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
+        assert_eq!(refused.text(), made_up.text(), "as for a made-up id");
+    }
+    let resp = announce(&app, &admin, &advisory, json!({ "members": [chosen] })).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let refused = app.post(&path, Some(&outsider), body.clone()).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
+    assert_eq!(
+        app.get(&path, Some(&outsider)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.count("shares").await, 0);
+    app.run_jobs().await;
+    assert!(app.mails_to(COLLEAGUE).is_empty(), "no invitation went out");
+
+    share(&app, &contact, &advisory).await;
+    assert_eq!(app.count("shares").await, 1);
 }

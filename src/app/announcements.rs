@@ -3,6 +3,7 @@
 //! sent by the job runner, each recipient their own message.
 
 mod fanout;
+mod recipients;
 mod recovery;
 
 use serde_json::json;
@@ -72,22 +73,8 @@ pub async fn announce(
         .await?
         .ok_or(AnnounceError::NotFound)?;
     check_announceable(row.state)?;
-    let mut recipients = match members::current_policy(&mut tx).await? {
-        Some((version, _, _)) => store::cleared_contacts(&mut tx, version, now).await?,
-        // Nobody can have accepted a policy that does not exist.
-        None => Vec::new(),
-    };
-    if let Some(chosen) = chosen {
-        for id in chosen {
-            let active = members::get(&mut tx, id)
-                .await?
-                .is_some_and(|m| m.status == crate::domain::membership::MemberStatus::Active);
-            if !active {
-                return Err(invalid("members", format!("{id} is not an active member")));
-            }
-        }
-        recipients.retain(|r| chosen.contains(&r.member_id));
-    }
+    let selection = recipients::choose(&mut tx, chosen, now).await?;
+    let recipients = &selection.recipients;
     let (id, counts) = fan_out(
         &mut tx,
         state,
@@ -95,9 +82,13 @@ pub async fn announce(
         &advisory,
         Purpose::Advisory,
         note.trim(),
-        &recipients,
+        recipients,
     )
     .await?;
+    // Need-to-know: the chosen members, and only they, may read it now.
+    selection
+        .add_to_audience(&mut tx, advisory.as_str(), id.as_str(), now)
+        .await?;
     advisories::mark_distributed(&mut tx, &advisory, now).await?;
     audit::append(
         &mut tx,
@@ -253,25 +244,10 @@ pub async fn preview(
         .await?
         .ok_or(AnnounceError::NotFound)?;
     check_announceable(row.state)?;
-    // Chosen as `announce` chooses them.
-    let version = members::current_policy(&mut conn).await?.map(|(v, _, _)| v);
-    let mut recipients = match version {
-        Some(v) => store::cleared_contacts(&mut conn, v, now).await?,
-        None => Vec::new(),
-    };
-    let mut unaccepted = store::unaccepted_contacts(&mut conn, version).await?;
-    if let Some(chosen) = chosen {
-        for id in chosen {
-            let active = members::get(&mut conn, id)
-                .await?
-                .is_some_and(|m| m.status == crate::domain::membership::MemberStatus::Active);
-            if !active {
-                return Err(invalid("members", format!("{id} is not an active member")));
-            }
-        }
-        recipients.retain(|r| chosen.contains(&r.member_id));
-        unaccepted.retain(|m| chosen.contains(m));
-    }
+    let chosen = recipients::choose(&mut conn, chosen, now).await?;
+    let recipients = &chosen.recipients;
+    let mut unaccepted = store::unaccepted_contacts(&mut conn, chosen.policy_version).await?;
+    unaccepted.retain(|m| chosen.includes(m));
     let encrypted = recipients
         .iter()
         .filter(|r| DeliveryKind::for_recipient(r.has_key) == DeliveryKind::Encrypted)

@@ -66,11 +66,17 @@ pub async fn report(
         AdvisoryId::parse(advisory).map_err(|_| invalid("advisory_id", "no such advisory"))?;
     let mut tx = state.db.begin().await?;
     let row = advisories::get(&mut tx, &advisory).await?;
-    // Members know only what reached them: drafts and withdrawn records
-    // answer as if they did not exist.
-    let visible = row.is_some_and(|r| {
-        by.admin || matches!(r.state, AdvisoryState::Embargoed | AdvisoryState::Published)
-    });
+    // Members know only what reached them: drafts, withdrawn records and
+    // advisories announced to others answer as if they did not exist.
+    let visible = match row.map(|r| r.state) {
+        None => false,
+        Some(_) if by.admin => true,
+        Some(AdvisoryState::Published) => true,
+        Some(AdvisoryState::Embargoed) => {
+            crate::db::audience::includes(&mut tx, advisory.as_str(), member.as_str()).await?
+        }
+        Some(AdvisoryState::Draft | AdvisoryState::Withdrawn) => false,
+    };
     if !visible {
         return Err(invalid("advisory_id", "no such advisory"));
     }

@@ -5,6 +5,7 @@ pub mod advisories;
 mod advisory_embargo;
 pub mod advisory_patches;
 pub mod announcements;
+pub mod audience;
 pub mod audit;
 pub mod auth;
 pub mod import;

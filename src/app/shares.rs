@@ -1,8 +1,8 @@
 //! Need-to-know shares: a cleared member contact brings in one colleague
-//! (a delegate) for one embargoed advisory. The colleague gets a set-up
-//! link and nothing of the advisory; they read it once they accepted the
-//! policy and the share's terms, until it is revoked, published, or the
-//! sharing member leaves the list.
+//! (a delegate) for one embargoed advisory announced to their organisation.
+//! The colleague gets a set-up link and nothing of the advisory; they read
+//! it once they accepted the policy and the share's terms, until it is
+//! revoked, published, or the sharing member leaves the list.
 
 use serde_json::json;
 use sqlx::AnyConnection;
@@ -61,7 +61,8 @@ pub struct ShareInput<'a> {
     pub reason: &'a str,
 }
 
-/// `sharer` (a cleared contact of `member`) shares embargoed `advisory`
+/// `sharer` (a cleared contact of `member`, which is in the advisory's
+/// audience: the handler asked `authorize`) shares embargoed `advisory`
 /// with a colleague. The colleague's delegate account is made if needed
 /// and gets an invitation naming nothing of the advisory.
 pub async fn share(

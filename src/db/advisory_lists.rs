@@ -7,16 +7,21 @@ use super::DbError;
 use super::advisories::{AdvisoryRow, COLUMNS, row};
 use super::cursor::{Cursor, Page, limit};
 use crate::domain::advisory::{AdvisoryId, AdvisoryState};
+use crate::domain::id::MemberId;
 
-/// Advisories, newest created first, optionally in one state: the page
-/// after `before` (the first page without it).
+/// Advisories, newest created first, optionally in one state and only
+/// those member `audience` is in the audience of: the page after `before`
+/// (the first page without it).
 pub async fn page(
     conn: &mut AnyConnection,
     state: Option<AdvisoryState>,
+    audience: Option<&MemberId>,
     before: Option<&Cursor>,
 ) -> Result<Page<AdvisoryRow>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM advisories WHERE ($1 IS NULL OR state = $1) \
+         AND ($5 IS NULL OR EXISTS (SELECT 1 FROM audience_members au \
+           WHERE au.advisory_id = advisories.id AND au.member_id = $5)) \
          AND ($2 IS NULL OR created_at < $2 OR (created_at = $2 AND id < $3)) \
          ORDER BY created_at DESC, id DESC LIMIT $4"
     );
@@ -25,6 +30,7 @@ pub async fn page(
         .bind(before.map(|c| c.at))
         .bind(before.map(|c| c.id.as_str()))
         .bind(limit())
+        .bind(audience.map(MemberId::as_str))
         .fetch_all(conn)
         .await?;
     let rows = rows.iter().map(row).collect::<Result<Vec<_>, _>>()?;

@@ -120,6 +120,17 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<Member>, DbError> {
     rows.iter().map(member).collect()
 }
 
+/// The ids of every active member, in one query: what the members an
+/// announcement names are checked against.
+pub async fn active_ids(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM members WHERE status = 'active'")
+        .fetch_all(conn)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
 /// Takes the member's row lock for the rest of the transaction, if it is
 /// still active. Whoever changes a member's contacts takes it first, so two
 /// such changes run one after the other on PostgreSQL too (where counting

@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "ciphertexts", include_str!("../../migrations/0011_ciphertexts.sql")),
     (12, "announcement_purpose", include_str!("../../migrations/0012_announcement_purpose.sql")),
     (13, "shares", include_str!("../../migrations/0013_shares.sql")),
+    (14, "announcement_audience", include_str!("../../migrations/0014_announcement_audience.sql")),
     (16, "leaks", include_str!("../../migrations/0016_leaks.sql")),
     (18, "leak_notices", include_str!("../../migrations/0018_leak_notices.sql")),
 ];

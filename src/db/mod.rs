@@ -8,6 +8,7 @@ pub mod advisory_lists;
 pub mod advisory_patches;
 pub mod announcements;
 pub mod applications;
+pub mod audience;
 pub mod audit;
 pub mod counters;
 pub mod cursor;

@@ -4,7 +4,7 @@
 
 use axum::http::Method;
 
-use super::requests::{advisory_with_patch, fresh_advisory};
+use super::requests::{advisory_with_patch, api_body, fresh_advisory};
 use super::world::World;
 use super::{Expect, Kind, mismatch};
 
@@ -18,7 +18,8 @@ impl World {
             }
         };
         // Before publication every public path answers as for no advisory,
-        // whoever asks (admins and cleared contacts read it by the API).
+        // whoever asks (admins and its audience's cleared contacts read it
+        // by the API).
         let id = &self.embargoed;
         let year = id.split('-').rev().nth(1).expect("year");
         let lower = id.to_lowercase();
@@ -51,6 +52,36 @@ impl World {
             };
             let resp = self.app.get(&path, who.token.as_deref()).await;
             check(format!("{:?} GET {path} (a draft)", who.kind), expect, resp);
+        }
+        // Embargoed but never announced: the team's alone, by API and on
+        // the list's pages, to every cleared contact.
+        let unannounced = fresh_advisory(&self.app, self.admin_token()).await;
+        let embargo = api_body(&Method::POST, "/api/v1/advisories/{id}/embargo");
+        let path = format!("/api/v1/advisories/{unannounced}/embargo");
+        let set = self
+            .app
+            .post(&path, self.admin_token(), embargo.expect("body"));
+        check(format!("embargo {unannounced}"), Expect::Is(200), set.await);
+        for who in &self.callers {
+            let expect = match who.kind {
+                Kind::Cleared | Kind::OtherOrg => Expect::Hidden,
+                Kind::Admin => Expect::Is(200),
+                _ => continue,
+            };
+            let api = format!("/api/v1/advisories/{unannounced}");
+            let resp = self.app.get(&api, who.token.as_deref()).await;
+            check(
+                format!("{:?} GET {api} (never announced)", who.kind),
+                expect,
+                resp,
+            );
+            let page = format!("/member/advisories/{unannounced}");
+            let resp = self.app.page(Method::GET, &page, Some(&who.cookie), None);
+            check(
+                format!("{:?} GET {page} (never announced)", who.kind),
+                expect,
+                resp.await,
+            );
         }
         // The list's web view shows what is under embargo: a draft (and its
         // patch) is not there for anyone, admins included; a published
@@ -97,9 +128,13 @@ impl World {
                     self.app
                         .page(Method::GET, "/member/advisories", Some(&who.cookie), None);
                 let html = list.await.text();
-                if !html.contains(self.embargoed.as_str()) || html.contains(draft.as_str()) {
+                // The other organisation was not in the embargoed one's audience.
+                let listed = who.kind != Kind::OtherOrg;
+                if html.contains(self.embargoed.as_str()) != listed || html.contains(draft.as_str())
+                {
+                    let should = if listed { "must list" } else { "must not list" };
                     list_view.push(format!(
-                        "{:?} GET /member/advisories must list {} and not the draft {draft}",
+                        "{:?} GET /member/advisories {should} {} nor the draft {draft}",
                         who.kind, self.embargoed
                     ));
                 }

@@ -1,7 +1,8 @@
 //! Leaks: reported by the matrix member's contacts (about their own
 //! organisation) and admins; read and commented on by that member's
 //! contacts and the admins; reviewed, closed and withdrawn by admins.
-//! Another organisation's contact sees nothing of them.
+//! Another organisation's contact sees nothing of them, and cannot name
+//! an advisory that was not announced to it (422, as for an unknown id).
 
 use serde_json::{Value, json};
 
@@ -23,7 +24,7 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/api/v1/leaks/{id}/withdraw",                     [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/members/{id}/leaks",                      [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
     // The same on the web: a member contact's pages and the admins'.
-    (Method::POST,   "/member/leaks",                                   [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(403), Is(403)]),
+    (Method::POST,   "/member/leaks",                                   [Login,   Login,   Is(303), Is(303), Is(422), Login,   Is(403), Is(403)]),
     (Method::GET,    "/member/leaks/{id}",                              [Login,   Login,   Is(200), Is(200), Hidden,  Login,   Is(403), Is(403)]),
     (Method::POST,   "/member/leaks/{id}/comments",                     [Login,   Login,   Is(303), Is(303), Hidden,  Login,   Is(403), Is(403)]),
     (Method::POST,   "/admin/advisories/{id}/leaks",                    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),

@@ -57,11 +57,12 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/member/contacts/{id}/remove",                    [Login,   Login,   Is(303), Is(303), Hidden,  Login,   Is(403), Is(403)]),
     (Method::POST,   "/member/leave",                                   [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(403), Is(403)]),
     // The list's view of embargoed advisories (here the embargoed one and
-    // its patch): cleared contacts, of any active member, and admins. To a
-    // signed-in caller who may not read it, the advisory does not exist.
+    // its patch): cleared contacts of the members it was announced to, and
+    // admins. To a signed-in caller who may not read it, the other
+    // organisation's cleared contact included, it does not exist.
     (Method::GET,    "/member/advisories",                              [Login,   Login,   Is(200), Is(403), Is(200), Login,   Is(403), Is(200)]),
-    (Method::GET,    "/member/advisories/{id}",                         [Login,   Login,   Is(200), Hidden,  Is(200), Login,   Hidden,  Is(200)]),
-    (Method::GET,    "/member/advisories/{id}/patches/{patch}",         [Login,   Login,   Is(200), Hidden,  Is(200), Login,   Hidden,  Is(200)]),
+    (Method::GET,    "/member/advisories/{id}",                         [Login,   Login,   Is(200), Hidden,  Hidden,  Login,   Hidden,  Is(200)]),
+    (Method::GET,    "/member/advisories/{id}/patches/{patch}",         [Login,   Login,   Is(200), Hidden,  Hidden,  Login,   Hidden,  Is(200)]),
     // The pages: applying and the policy are public, vouching is for the
     // named member's contacts, the rest is the admins'.
     (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
@@ -245,6 +246,14 @@ impl List {
             "/admin/members/{id}/removal" => {
                 f.append_pair("reason", "matrix");
             }
+            // To the list's member only: the other organisation stays out
+            // of the embargoed advisory's audience for every later row.
+            "/admin/advisories/{id}/announcements"
+            | "/admin/advisories/{id}/announcements/confirm" => {
+                f.append_pair("note", "matrix")
+                    .append_pair("to", "chosen")
+                    .append_pair("members", &self.member);
+            }
             "/admin/criteria" => {
                 let criteria = app.get("/api/v1/criteria", None).await.json();
                 for (i, c) in criteria["items"]
@@ -333,6 +342,9 @@ impl List {
                         "contacts": [{ "name": "N", "email": format!("n{n}@n.example") }] })
             }
             "/api/v1/members/{id}/removal" => json!({ "reason": "matrix" }),
+            "/api/v1/advisories/{id}/announcements" => {
+                json!({ "note": "matrix", "members": [self.member] })
+            }
             "/api/v1/policy" => json!({ "text": "# Policy\n\nMatrix." }),
             "/api/v1/policy/accept" => {
                 json!({ "version": app.get("/api/v1/policy", None).await.json()["version"] })

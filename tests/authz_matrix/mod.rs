@@ -11,7 +11,7 @@
 //! | reporter | holds one report's tracking link; otherwise anonymous |
 //! | cleared | contact of the active member the list's application names, policy accepted |
 //! | unaccepted | contact of that same member who never accepted the policy |
-//! | other org | cleared contact of another active member |
+//! | other org | cleared contact of another active member, which the embargoed advisory was not announced to |
 //! | removed | contact of a removed member, presenting the token and session cookie it had (forms as a reload shows them) |
 //! | delegate | a delegate account |
 //! | admin | an admin account |
@@ -38,6 +38,8 @@
 //! `hidden.rs` adds the refusals by 404 a route's row cannot show: an
 //! embargoed advisory on the public paths, a draft to the list (by API and
 //! on the member pages, where a published one leads to its public page),
+//! an embargoed advisory never announced to the list's cleared contacts,
+//! the other organisation's list without the one not announced to it,
 //! another account's token or key, and that "my organisation" is the
 //! caller's own.
 //!

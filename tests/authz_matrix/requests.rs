@@ -176,13 +176,13 @@ pub async fn dead_job(app: &TestApp, n: u32) -> String {
         .expect("job id")
 }
 
-/// A fresh announcement of the embargoed advisory.
-pub async fn announcement(app: &TestApp, admin: &str, advisory: &str) -> String {
+/// A fresh announcement of embargoed `advisory` to `member` only.
+pub async fn announcement(app: &TestApp, admin: &str, advisory: &str, member: &str) -> String {
     let resp = app
         .post(
             &format!("/api/v1/advisories/{advisory}/announcements"),
             Some(admin),
-            serde_json::json!({}),
+            serde_json::json!({ "members": [member] }),
         )
         .await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());

@@ -92,24 +92,26 @@ pub const API: &[Row] = &[
     (Method::GET,    "/api/v1/tokens",                                  [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/tokens",                                  [Is(401), Is(401), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
     (Method::DELETE, "/api/v1/tokens/{id}",                             [Is(401), Is(401), Is(204), Is(204), Is(204), Is(401), Is(204), Is(204)]),
-    // Advisories: the admins'; a cleared contact reads what was distributed
-    // (here an embargoed advisory and its patch).
+    // Advisories: the admins'; a cleared contact reads what was announced
+    // to its organisation (here an embargoed advisory and its patch); to the
+    // other organisation's, which it was not announced to, it does not exist.
     (Method::POST,   "/api/v1/advisories",                              [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/advisories",                              [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
-    (Method::GET,    "/api/v1/advisories/{id}",                         [Is(401), Is(401), Is(200), Is(403), Is(200), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/advisories/{id}",                         [Is(401), Is(401), Is(200), Is(403), Hidden,  Is(401), Is(403), Is(200)]),
     (Method::PATCH,  "/api/v1/advisories/{id}",                         [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/embargo",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/publish",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/withdraw",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/advisories/{id}/history",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/patches",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
-    (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Is(200), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Hidden,  Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/announcements",           [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/announcements/{id}",                      [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
-    // Need-to-know shares: made by cleared contacts, seen and revoked by
-    // their organisation and the admins, accepted by the delegate only.
-    (Method::POST,   "/api/v1/advisories/{id}/shares",                  [Is(401), Is(401), Is(201), Is(403), Is(201), Is(401), Is(403), Is(403)]),
-    (Method::GET,    "/api/v1/advisories/{id}/shares",                  [Is(401), Is(401), Is(200), Hidden,  Is(200), Is(401), Is(403), Is(200)]),
+    // Need-to-know shares: made by cleared contacts of a member in the
+    // advisory's audience, seen and revoked by their organisation and the
+    // admins, accepted by the delegate only.
+    (Method::POST,   "/api/v1/advisories/{id}/shares",                  [Is(401), Is(401), Is(201), Is(403), Hidden,  Is(401), Is(403), Is(403)]),
+    (Method::GET,    "/api/v1/advisories/{id}/shares",                  [Is(401), Is(401), Is(200), Hidden,  Hidden,  Is(401), Is(403), Is(200)]),
     (Method::DELETE, "/api/v1/shares/{id}",                             [Is(401), Is(401), Is(200), Is(200), Hidden,  Is(401), Hidden,  Is(200)]),
     (Method::POST,   "/api/v1/shares/{id}/accept",                      [Is(401), Is(401), Hidden,  Hidden,  Hidden,  Is(401), Is(200), Hidden]),
     (Method::GET,    "/api/v1/jobs",                                    [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),

@@ -150,6 +150,10 @@ impl World {
         let list = membership::List::new(&app, CLEARED).await;
         membership::add_contact(&app, &list.member, UNACCEPTED).await;
         membership::member_with_contact(&app, "Other Org", OTHER).await;
+        // Announced to the list's member only: its contacts may read it,
+        // the other organisation's may not (need-to-know).
+        let admin_token = admin.expect("an admin token");
+        announcement(&app, admin_token, &embargoed, &list.member).await;
         let gone = membership::member_with_contact(&app, "Gone Org", REMOVED).await;
         let removed = &mut callers[5];
         removed.old_token_id = Some(token_id(&app, removed.token.as_deref()).await);
@@ -329,7 +333,7 @@ impl World {
             || path.starts_with("/admin/announcements/{id}")
         {
             let admin = self.admin_token().expect("an admin token");
-            let ann = announcement(&self.app, admin, &self.embargoed).await;
+            let ann = announcement(&self.app, admin, &self.embargoed, &self.list.member).await;
             path = path.replace("{id}", &ann);
         }
         if path.starts_with("/api/v1/shares/{id}") {
@@ -344,6 +348,8 @@ impl World {
                 let embargo = format!("/api/v1/advisories/{advisory}/embargo");
                 let resp = self.app.post(&embargo, admin, body.expect("body")).await;
                 assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+                let admin = admin.expect("an admin token");
+                announcement(&self.app, admin, &advisory, &self.list.member).await;
                 share(&self.app, cleared, &advisory, DELEGATE).await
             } else {
                 share(

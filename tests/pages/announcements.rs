@@ -188,15 +188,19 @@ async fn an_admin_announces_from_the_advisory_page_through_a_confirmation_and_se
 async fn only_the_members_checked_are_counted_and_checking_none_is_shown_on_the_form() {
     let app = TestApp::new().await;
     let (_, token, tab) = admin(&app).await;
-    let (keyed, _) =
+    let (keyed, alice) =
         cleared_member(&app, &token, "Keyed", "alice@example.org", Some(ALICE_KEY)).await;
-    cleared_member(&app, &token, "Keyless", "kim@keyless.example", None).await;
+    let (_, kim) = cleared_member(&app, &token, "Keyless", "kim@keyless.example", None).await;
     let id = embargoed(&app, &token).await;
 
     let fields = [("to", "chosen"), ("members", keyed.as_str())];
     let html = tab.post(&confirm_path(&id), &fields).await.text();
     assert_eq!(counts(&html), ["1", "1", "0", "0"], "{html}");
     assert!(html.contains("the contacts of Keyed:"), "{html}");
+    assert!(
+        html.contains("only the contacts of the members it is announced to"),
+        "says who may read it: {html}"
+    );
     assert!(html.contains(&format!("name=\"members\" value=\"{keyed}\"")));
 
     let none = tab
@@ -238,6 +242,10 @@ async fn only_the_members_checked_are_counted_and_checking_none_is_shown_on_the_
         .await
         .text();
     assert!(landed.contains("Announced to 1 recipient."), "{landed}");
+    // Need-to-know: the member checked reads it, the other does not.
+    let advisory = format!("/api/v1/advisories/{id}");
+    assert_eq!(app.get(&advisory, Some(&alice)).await.status, OK);
+    assert_eq!(app.get(&advisory, Some(&kim)).await.status, NOT_FOUND);
 }
 
 /// A member whose contacts accepted the policy, made without reading

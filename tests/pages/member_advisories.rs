@@ -20,37 +20,67 @@ const PATCH: &[u8] =
 struct Distro {
     app: TestApp,
     admin: String,
+    /// The member's id.
+    member: String,
     cleared: String,
     unaccepted_token: String,
 }
 
-async fn distro() -> Distro {
-    let app = TestApp::new().await;
-    let admin = app.admin_token().await;
-    let (cleared, cleared_token) = app.account(CLEARED, Role::Member).await;
-    let (unaccepted, unaccepted_token) = app.account(UNACCEPTED, Role::Member).await;
+/// A member `org` with a contact of each of `contacts` (email, name); the
+/// member id and the contacts' (account id, API token).
+async fn member_with(
+    app: &TestApp,
+    org: &str,
+    contacts: &[(&str, &str)],
+) -> (String, Vec<(String, String)>) {
+    let mut accounts = Vec::new();
+    for (email, _) in contacts {
+        accounts.push(app.account(email, Role::Member).await);
+    }
     let mut conn = app.state.db.conn().await.unwrap();
+    let website = format!("https://{}.example", org.to_lowercase());
+    let alias = format!("security@{}.example", org.to_lowercase());
     let new = members::NewMember {
-        organization: "Distro",
-        website: "https://distro.example",
-        security_alias: "security@distro.example",
+        organization: org,
+        website: &website,
+        security_alias: &alias,
         application_id: None,
     };
     let member = members::insert(&mut conn, new).await.unwrap();
-    for (id, name) in [(&cleared, "Nina"), (&unaccepted, "Omar")] {
+    for ((id, _), (_, name)) in accounts.iter().zip(contacts) {
         let id = AccountId::parse(id).unwrap();
         members::add_contact(&mut conn, &member, &id, name)
             .await
             .unwrap();
     }
-    drop(conn);
+    (member.as_str().to_owned(), accounts)
+}
+
+async fn distro() -> Distro {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let contacts = [(CLEARED, "Nina"), (UNACCEPTED, "Omar")];
+    let (member, mut accounts) = member_with(&app, "Distro", &contacts).await;
+    let (unaccepted, (cleared, cleared_token)) = (accounts.pop().unwrap(), accounts.remove(0));
     crate::membership::accept_current_policy(&app, &cleared_token).await;
     Distro {
         app,
         admin,
+        member,
         cleared,
-        unaccepted_token,
+        unaccepted_token: unaccepted.1,
     }
+}
+
+/// Announces embargoed `id` to `members` (all active members when `None`):
+/// their contacts may read it from now on.
+async fn announce(d: &Distro, id: &str, members: Option<&[&str]>) {
+    let body = match members {
+        Some(m) => json!({ "members": m }),
+        None => json!({}),
+    };
+    let resp = crate::announcements::announce(&d.app, &d.admin, id, body).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
 }
 
 /// An advisory as the API makes it, with a patch: (id, patch id).
@@ -102,6 +132,7 @@ async fn a_cleared_contact_reads_an_embargoed_advisory_in_both_zones_and_downloa
     let d = distro().await;
     let (id, patch) = advisory_with_patch(&d, "fix for \"CVE\".patch").await;
     let until = embargo_for(&d, &id, three_days_four_hours()).await;
+    announce(&d, &id, Some(&[&d.member])).await;
     let (draft, _) = advisory_with_patch(&d, "draft.patch").await;
     let tab = signed_in(&d.app, CLEARED).await;
 
@@ -251,6 +282,7 @@ async fn an_unaccepted_contact_is_refused_until_they_accept_the_policy() {
     let d = distro().await;
     let (id, patch) = advisory_with_patch(&d, "fix.patch").await;
     embargo_for(&d, &id, three_days_four_hours()).await;
+    announce(&d, &id, None).await;
     let tab = signed_in(&d.app, UNACCEPTED).await;
 
     let list = tab.get(LIST).await;
@@ -281,6 +313,7 @@ async fn the_countdown_follows_the_service_clock() {
     let d = distro().await;
     let (id, _) = advisory_with_patch(&d, "fix.patch").await;
     embargo_for(&d, &id, three_days_four_hours()).await;
+    announce(&d, &id, None).await;
     let page = format!("{LIST}/{id}");
     // Signed in afresh each time: a session ends after 12 hours, by the
     // same clock.
@@ -326,4 +359,64 @@ async fn the_countdown_follows_the_service_clock() {
         published.header("location"),
         Some(format!("/advisories/{id}").as_str())
     );
+}
+
+#[tokio::test]
+async fn an_advisory_announced_to_another_member_is_absent_for_this_one_until_announced_to_it() {
+    let d = distro().await;
+    let (id, patch) = advisory_with_patch(&d, "fix.patch").await;
+    embargo_for(&d, &id, three_days_four_hours()).await;
+    let contacts = [("vera@vendor.example", "Vera")];
+    let (vendor, accounts) = member_with(&d.app, "Vendor", &contacts).await;
+    crate::membership::accept_current_policy(&d.app, &accounts[0].1).await;
+    let nina = signed_in(&d.app, CLEARED).await;
+    let vera = signed_in(&d.app, "vera@vendor.example").await;
+    let page = format!("{LIST}/{id}");
+    let download = format!("{LIST}/{id}/patches/{patch}");
+    let made_up = nina.get(&format!("{LIST}/SA-2020-9999")).await.text();
+    // Absent as a made-up id is: not listed, no page, no patch.
+    let absent = |who: &'static str, list: String, view: Response, patch: Response| {
+        assert!(!list.contains(&id), "{who}: listed");
+        for resp in [view, patch] {
+            assert_eq!(resp.status, NOT_FOUND, "{who}");
+            assert_eq!(resp.text(), made_up, "{who}: says what a made-up id says");
+        }
+    };
+
+    // Embargoed but never announced: the team's alone, cleared or not.
+    for (who, tab) in [("nina", &nina), ("vera", &vera)] {
+        let list = tab.get(LIST).await;
+        assert_eq!(list.status, OK);
+        absent(
+            who,
+            list.text(),
+            tab.get(&page).await,
+            tab.get(&download).await,
+        );
+    }
+
+    announce(&d, &id, Some(&[&vendor])).await;
+    assert!(vera.get(LIST).await.text().contains(&id));
+    assert_eq!(vera.get(&page).await.status, OK);
+    assert_eq!(vera.get(&download).await.body, PATCH);
+    let list = nina.get(LIST).await.text();
+    absent(
+        "nina",
+        list,
+        nina.get(&page).await,
+        nina.get(&download).await,
+    );
+    let events = audit_events(&d.app, &id).await;
+    let nina_account = format!("account:{}", d.cleared);
+    assert!(
+        events.iter().all(|(_, who, _)| *who != nina_account),
+        "no read is recorded for what was refused: {events:?}"
+    );
+
+    // A second announcement adds Distro; Vendor stays.
+    announce(&d, &id, Some(&[&d.member])).await;
+    assert!(nina.get(LIST).await.text().contains(&id));
+    assert_eq!(nina.get(&page).await.status, OK);
+    assert_eq!(nina.get(&download).await.body, PATCH);
+    assert_eq!(vera.get(&page).await.status, OK);
 }

@@ -179,6 +179,14 @@ async fn the_policy_page_shows_the_text_and_a_contact_accepts_it_there_to_see_em
         )
         .await;
     assert_eq!(set.status, OK, "{}", set.text());
+    // Announced to every active member: Distro is in its audience.
+    let announced = crate::announcements::announce(&app, &admin, &id, json!({})).await;
+    assert_eq!(
+        announced.status,
+        StatusCode::CREATED,
+        "{}",
+        announced.text()
+    );
     let advisory = format!("/api/v1/advisories/{id}");
     assert_eq!(
         app.get(&advisory, Some(&token)).await.status,

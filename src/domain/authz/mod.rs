@@ -50,6 +50,18 @@ impl Actor {
         }
     }
 
+    /// The organisation a member contact acts for.
+    pub fn member(&self) -> Option<&MemberId> {
+        match self {
+            Actor::Account {
+                role: Role::Member,
+                contact: Some(c),
+                ..
+            } => Some(&c.member),
+            _ => None,
+        }
+    }
+
     /// A delegate whose share of `advisory` is live and accepted.
     fn delegate_may_read(&self, advisory: &AdvisoryId) -> bool {
         matches!(
@@ -105,13 +117,25 @@ pub enum Action<'a> {
     /// A refusal is 403 before anything is looked up.
     ReadAdvisoryById(&'a AdvisoryId),
     /// Read one advisory in the list's view, given its state: drafts and
-    /// withdrawn records are the team's; embargoed and published ones go
-    /// to cleared members too, and an embargoed one to a delegate it was
-    /// shared with. A refusal here hides the advisory (404).
-    ReadAdvisory(&'a AdvisoryId, AdvisoryState),
-    /// Share an advisory, in this state, with a colleague on a need-to-know
-    /// basis: a cleared member contact, while it is embargoed.
-    ShareAdvisory(AdvisoryState),
+    /// withdrawn records are the team's; an embargoed one goes to cleared
+    /// contacts of the members in its audience (need-to-know) and to a
+    /// delegate it was shared with; a published one to cleared members.
+    /// A refusal here hides the advisory (404).
+    ReadAdvisory {
+        id: &'a AdvisoryId,
+        state: AdvisoryState,
+        /// The caller's member organisation is in the advisory's audience
+        /// (chosen in one of its announcements); false for anyone who is
+        /// not a member contact. Looked up per request for this advisory.
+        in_audience: bool,
+    },
+    /// Share an advisory with a colleague on a need-to-know basis: a
+    /// cleared member contact whose organisation is in its audience
+    /// (`in_audience` as for [`Action::ReadAdvisory`]), while it is embargoed.
+    ShareAdvisory {
+        state: AdvisoryState,
+        in_audience: bool,
+    },
     /// List and revoke the shares a member gave: admins, and that active
     /// member's contacts.
     ManageShares(&'a MemberId),
@@ -180,12 +204,22 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         | ManageLeaks => is_admin,
         ReadEmbargoedAdvisory => is_admin || cleared_member,
         ReadAdvisoryById(id) => is_admin || cleared_member || actor.delegate_may_read(id),
-        ReadAdvisory(id, state) => match state {
-            AdvisoryState::Embargoed => is_admin || cleared_member || actor.delegate_may_read(id),
+        ReadAdvisory {
+            id,
+            state,
+            in_audience,
+        } => match state {
+            // Need-to-know: being cleared is not enough, the organisation
+            // must have been chosen when the advisory was announced.
+            AdvisoryState::Embargoed => {
+                is_admin || (cleared_member && in_audience) || actor.delegate_may_read(id)
+            }
             AdvisoryState::Published => is_admin || cleared_member,
             AdvisoryState::Draft | AdvisoryState::Withdrawn => is_admin,
         },
-        ShareAdvisory(state) => cleared_member && state == AdvisoryState::Embargoed,
+        ShareAdvisory { state, in_audience } => {
+            cleared_member && in_audience && state == AdvisoryState::Embargoed
+        }
         ManageShares(sharer) => {
             is_admin
                 || matches!(

@@ -200,6 +200,19 @@ fn clearance_needs_an_active_member_and_the_current_policy() {
     }
 }
 
+/// Reading `a` in `state`, the caller's organisation in its audience or not.
+fn read(a: &AdvisoryId, state: AdvisoryState, in_audience: bool) -> Action<'_> {
+    Action::ReadAdvisory {
+        id: a,
+        state,
+        in_audience,
+    }
+}
+
+fn share(state: AdvisoryState, in_audience: bool) -> Action<'static> {
+    Action::ShareAdvisory { state, in_audience }
+}
+
 #[test]
 fn which_advisory_a_reader_may_see_depends_on_its_state() {
     use AdvisoryState::*;
@@ -207,29 +220,57 @@ fn which_advisory_a_reader_may_see_depends_on_its_state() {
     let admin = account(Role::Admin);
     let cleared = contact(true, true);
     for state in [Draft, Embargoed, Published, Withdrawn] {
-        assert!(authorize(&admin, Action::ReadAdvisory(&a, state)).is_allowed());
+        assert!(authorize(&admin, read(&a, state, false)).is_allowed());
     }
-    assert!(authorize(&cleared, Action::ReadAdvisory(&a, Embargoed)).is_allowed());
-    assert!(authorize(&cleared, Action::ReadAdvisory(&a, Published)).is_allowed());
+    assert!(authorize(&cleared, read(&a, Embargoed, true)).is_allowed());
+    assert!(authorize(&cleared, read(&a, Published, true)).is_allowed());
     for state in [Draft, Withdrawn] {
-        assert_eq!(
-            authorize(&cleared, Action::ReadAdvisory(&a, state)),
-            Decision::Deny
-        );
+        assert_eq!(authorize(&cleared, read(&a, state, true)), Decision::Deny);
     }
     for state in [Draft, Embargoed, Published, Withdrawn] {
         assert_eq!(
-            authorize(&contact(true, false), Action::ReadAdvisory(&a, state)),
+            authorize(&contact(true, false), read(&a, state, true)),
             Decision::Deny
         );
         assert_eq!(
             authorize(
                 &Actor::Reporter(ReportId::generate()),
-                Action::ReadAdvisory(&a, state)
+                read(&a, state, true)
             ),
             Decision::Deny
         );
     }
+}
+
+#[test]
+fn an_embargoed_advisory_is_read_only_by_the_members_it_was_announced_to() {
+    use AdvisoryState::*;
+    let a = AdvisoryId::parse("SA-2026-0001").unwrap();
+    let cleared = contact(true, true);
+    assert!(authorize(&cleared, read(&a, Embargoed, true)).is_allowed());
+    assert_eq!(
+        authorize(&cleared, read(&a, Embargoed, false)),
+        Decision::Deny,
+        "cleared, but its organisation was not chosen"
+    );
+    // Being in the audience clears nobody: the contact must be cleared too.
+    for (active, accepted) in [(false, true), (true, false)] {
+        assert_eq!(
+            authorize(&contact(active, accepted), read(&a, Embargoed, true)),
+            Decision::Deny
+        );
+    }
+    // Published is public: the audience no longer matters.
+    assert!(authorize(&cleared, read(&a, Published, false)).is_allowed());
+    // Never announced: the team's alone.
+    assert!(authorize(&account(Role::Admin), read(&a, Embargoed, false)).is_allowed());
+    // A delegate's share stands on its own; the fact is about members.
+    let delegate = delegate_of(&a, true, true);
+    assert!(authorize(&delegate, read(&a, Embargoed, false)).is_allowed());
+    assert_eq!(
+        authorize(&account(Role::Delegate), read(&a, Embargoed, true)),
+        Decision::Deny
+    );
 }
 
 #[test]
@@ -283,23 +324,14 @@ fn a_delegate_reads_only_the_embargoed_advisory_shared_with_them_once_accepted()
     let other = AdvisoryId::parse("SA-2026-0002").unwrap();
     let delegate = delegate_of(&shared, true, true);
     assert!(authorize(&delegate, Action::ReadAdvisoryById(&shared)).is_allowed());
-    assert!(
-        authorize(
-            &delegate,
-            Action::ReadAdvisory(&shared, AdvisoryState::Embargoed)
-        )
-        .is_allowed()
-    );
+    assert!(authorize(&delegate, read(&shared, AdvisoryState::Embargoed, false)).is_allowed());
     assert_eq!(
         authorize(&delegate, Action::ReadAdvisoryById(&other)),
         Decision::Deny
     );
     // Publication ends it: the public page is theirs like everyone's.
     assert_eq!(
-        authorize(
-            &delegate,
-            Action::ReadAdvisory(&shared, AdvisoryState::Published)
-        ),
+        authorize(&delegate, read(&shared, AdvisoryState::Published, false)),
         Decision::Deny
     );
     // The list's view and sharing on are for member contacts.
@@ -308,7 +340,7 @@ fn a_delegate_reads_only_the_embargoed_advisory_shared_with_them_once_accepted()
         Decision::Deny
     );
     assert_eq!(
-        authorize(&delegate, Action::ShareAdvisory(AdvisoryState::Embargoed)),
+        authorize(&delegate, share(AdvisoryState::Embargoed, true)),
         Decision::Deny
     );
     for (policy, terms) in [(false, true), (true, false)] {
@@ -323,16 +355,22 @@ fn a_delegate_reads_only_the_embargoed_advisory_shared_with_them_once_accepted()
 #[test]
 fn shares_are_made_by_cleared_contacts_and_managed_by_their_member_and_admins() {
     let cleared = contact(true, true);
-    assert!(authorize(&cleared, Action::ShareAdvisory(AdvisoryState::Embargoed)).is_allowed());
+    assert!(authorize(&cleared, share(AdvisoryState::Embargoed, true)).is_allowed());
     assert_eq!(
-        authorize(&cleared, Action::ShareAdvisory(AdvisoryState::Published)),
+        authorize(&cleared, share(AdvisoryState::Published, true)),
         Decision::Deny
     );
     assert_eq!(
-        authorize(
-            &contact(true, false),
-            Action::ShareAdvisory(AdvisoryState::Embargoed)
-        ),
+        authorize(&cleared, share(AdvisoryState::Embargoed, false)),
+        Decision::Deny,
+        "only a member in the audience passes it on"
+    );
+    assert_eq!(
+        authorize(&contact(true, false), share(AdvisoryState::Embargoed, true)),
+        Decision::Deny
+    );
+    assert_eq!(
+        authorize(&account(Role::Admin), share(AdvisoryState::Embargoed, true)),
         Decision::Deny
     );
     let Actor::Account {

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiJson;
 use crate::app::AppState;
 use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
-use crate::db::advisories as store;
+use crate::db::advisories::{self as store, AdvisoryRow};
 use crate::domain::advisory::{AdvisoryId, AdvisoryState};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
@@ -21,11 +21,31 @@ use crate::http::view::advisory_json;
 
 /// Whether `actor` may ask for advisory `id` at all (403 if not), before
 /// anything is looked up: a delegate learns nothing of other ids.
-fn may_ask_for(actor: &crate::domain::authz::Actor, id: &str) -> Result<(), Error> {
+pub fn may_ask_for(actor: &crate::domain::authz::Actor, id: &str) -> Result<(), Error> {
     match AdvisoryId::parse(id) {
         Ok(id) => Error::unless_allowed(actor, Action::ReadAdvisoryById(&id)),
         Err(_) => Error::unless_allowed(actor, Action::ReadEmbargoedAdvisory),
     }
+}
+
+/// Refuses an advisory the caller may not read as though it did not exist
+/// (404), by the one rule, with the audience fact looked up for this
+/// advisory; returns the fact for a decision that follows.
+pub async fn hidden_unless_readable(
+    state: &AppState,
+    actor: &crate::domain::authz::Actor,
+    row: &AdvisoryRow,
+) -> Result<bool, Error> {
+    let in_audience = crate::app::audience::in_audience(state, actor, &row.id)
+        .await
+        .map_err(Error::Internal)?;
+    let action = Action::ReadAdvisory {
+        id: &row.id,
+        state: row.state,
+        in_audience,
+    };
+    Error::hidden_unless_allowed(actor, action)?;
+    Ok(in_audience)
 }
 
 /// Maps use-case errors to API errors; policy breaks are 422 naming the rule.
@@ -92,7 +112,7 @@ pub struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "One page, newest first: `{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}], \"next\"}`; `next` is the cursor to pass as `before` for the next page, null on the last"), (status = 400), (status = 401), (status = 403)))]
+    responses((status = 200, description = "One page, newest first: `{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}], \"next\"}`; `next` is the cursor to pass as `before` for the next page, null on the last"), (status = 400), (status = 401), (status = 403, description = "Admins only; a member contact finds the embargoed advisories announced to their organisation at `/member/advisories`")))]
 pub async fn list_advisories(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -105,7 +125,7 @@ pub async fn list_advisories(
     };
     let before = crate::http::paging::before(&q.before)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let page = store::page(&mut conn, filter, before.as_ref())
+    let page = store::page(&mut conn, filter, None, before.as_ref())
         .await
         .map_err(Error::from)?;
     drop(conn);
@@ -128,7 +148,9 @@ pub async fn list_advisories(
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
-    responses((status = 200, description = "The OSV-shaped content plus `\"id\"`, `\"state\"`, `\"embargo\": {\"until\", \"time_zone\", \"in_time_zone\"}` and, per severity entry, `\"base_score\"` and `\"rating\"`"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, description = "The OSV-shaped content plus `\"id\"`, `\"state\"`, `\"embargo\": {\"until\", \"time_zone\", \"in_time_zone\"}` and, per severity entry, `\"base_score\"` and `\"rating\"`. Admins read every advisory; a cleared member contact (active member, current policy accepted) an embargoed one only when it was announced to their organisation (need-to-know), and published ones; a delegate the embargoed advisory shared with them"),
+        (status = 401), (status = 403, description = "Not an admin, a cleared member contact, or a delegate of this advisory; nothing was looked up"),
+        (status = 404, description = "No such advisory, or one the caller may not read: a draft or withdrawn one, or an embargoed one not announced to the caller's organisation, alike")))]
 pub async fn get_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -136,7 +158,7 @@ pub async fn get_advisory(
 ) -> Result<Json<Value>, ApiError> {
     may_ask_for(&caller.actor, &id)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
-    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(&row.id, row.state))?;
+    hidden_unless_readable(&state, &caller.actor, &row).await?;
     crate::app::record(&state, &caller.audit(), "advisory.read", row.id.as_str()).await;
     let mut out = advisory_json(&row)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
@@ -322,7 +344,8 @@ pub async fn add_patch(
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/patches/{patch}", tag = "advisories", security(("bearer" = [])),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, content_type = "application/octet-stream", description = "The patch, to whoever may read the advisory (as for `GET /api/v1/advisories/{id}`)"),
+        (status = 401), (status = 403), (status = 404, description = "No such patch or advisory, or an advisory the caller may not read")))]
 pub async fn get_patch(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -330,7 +353,7 @@ pub async fn get_patch(
 ) -> Result<Response, ApiError> {
     may_ask_for(&caller.actor, &id)?;
     let row = usecase::load(&state, &id).await.map_err(advisory_error)?;
-    Error::hidden_unless_allowed(&caller.actor, Action::ReadAdvisory(&row.id, row.state))?;
+    hidden_unless_readable(&state, &caller.actor, &row).await?;
     crate::app::record(
         &state,
         &caller.audit(),

@@ -22,6 +22,8 @@ pub struct AnnounceBody {
     #[serde(default)]
     note: Option<String>,
     /// Members to send to (`mem_...`); all active members when left out.
+    /// They join the advisory's audience: until it is published, only the
+    /// contacts of members it was announced to may read it.
     #[serde(default)]
     members: Option<Vec<String>>,
 }
@@ -44,7 +46,7 @@ fn announce_error(e: AnnounceError) -> Error {
 
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/announcements", tag = "advisories", request_body = AnnounceBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Advisory id")),
-    responses((status = 201, body = Announced, description = "Announced: each recipient gets their own message"),
+    responses((status = 201, body = Announced, description = "Announced: each recipient gets their own message, and the chosen members (all active members when none are named) may read the advisory from now on; earlier announcements' members keep reading it"),
         (status = 401), (status = 403), (status = 404),
         (status = 409, description = "Only an embargoed advisory can be announced; the reason says why not this one"),
         (status = 422, description = "A named member is not an active member")))]

@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use crate::app::AppState;
 use crate::app::shares::{self as usecase, ShareError, ShareInput};
+use crate::db::advisories::AdvisoryRow;
 use crate::db::shares::ShareRow;
-use crate::domain::advisory::{AdvisoryId, AdvisoryState};
+use crate::domain::advisory::AdvisoryState;
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::id::MemberId;
 use crate::http::error::{ApiError, Error};
@@ -41,23 +42,14 @@ fn share_error(e: ShareError) -> Error {
     }
 }
 
-/// The member a contact acts for.
-fn member_of(actor: &Actor) -> Option<&MemberId> {
-    match actor {
-        Actor::Account {
-            contact: Some(c), ..
-        } => Some(&c.member),
-        _ => None,
-    }
-}
-
-/// The advisory, if the caller may read it (404 as for a made-up id if not).
-async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<AdvisoryId, Error> {
+/// The advisory, if the caller may read it (404 as for a made-up id if
+/// not), and whether the caller's organisation is in its audience.
+async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<(AdvisoryRow, bool), Error> {
     let row = crate::app::advisories::load(state, id)
         .await
         .map_err(super::advisories::advisory_error)?;
-    Error::hidden_unless_allowed(actor, Action::ReadAdvisory(&row.id, row.state))?;
-    Ok(row.id)
+    let in_audience = super::advisories::hidden_unless_readable(state, actor, &row).await?;
+    Ok((row, in_audience))
 }
 
 fn share_json(s: &ShareRow) -> Value {
@@ -71,7 +63,8 @@ fn share_json(s: &ShareRow) -> Value {
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/shares", tag = "advisories", request_body = ShareBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Advisory id")),
     responses((status = 201, body = Shared, description = "Shared: the colleague gets an invitation with a set-up link and nothing of the advisory"),
-        (status = 401), (status = 403, description = "Only a cleared member contact shares"), (status = 404),
+        (status = 401), (status = 403, description = "Only a cleared member contact shares, of an advisory announced to their organisation"),
+        (status = 404, description = "No such advisory, or one the caller may not read (a draft, or an embargoed one not announced to their organisation)"),
         (status = 409, description = "Not embargoed, or the address has an account on the list already"), (status = 422)))]
 pub async fn create_share(
     State(state): State<AppState>,
@@ -79,13 +72,24 @@ pub async fn create_share(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ShareBody>,
 ) -> Result<(StatusCode, Json<Shared>), ApiError> {
-    Error::unless_allowed(
-        &caller.actor,
-        Action::ShareAdvisory(AdvisoryState::Embargoed),
-    )?;
-    let advisory = readable(&state, &caller.actor, &id).await?;
-    let (Actor::Account { id: sharer, .. }, Some(member)) =
-        (&caller.actor, member_of(&caller.actor))
+    // Who may not ask for this id learns nothing of it (403 before any
+    // lookup); an advisory the caller may not read is absent (404).
+    super::advisories::may_ask_for(&caller.actor, &id)?;
+    let (row, in_audience) = readable(&state, &caller.actor, &id).await?;
+    if row.state != AdvisoryState::Embargoed {
+        return Err(Error::Conflict(format!(
+            "only an embargoed advisory can be shared; this one is {}",
+            row.state.as_str()
+        ))
+        .into());
+    }
+    let share = Action::ShareAdvisory {
+        state: row.state,
+        in_audience,
+    };
+    Error::unless_allowed(&caller.actor, share)?;
+    let advisory = row.id;
+    let (Actor::Account { id: sharer, .. }, Some(member)) = (&caller.actor, caller.actor.member())
     else {
         return Err(Error::Forbidden.into());
     };
@@ -108,7 +112,7 @@ pub async fn create_share(
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/shares", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path, description = "Advisory id")),
     responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"shared_by\", \"email\", \"name\", \"reason\", \"created_at\", \"accepted_at\", \"revoked_at\"}]}`, newest first: every share for admins, the caller's organisation's for a member contact"),
-        (status = 401), (status = 403), (status = 404)))]
+        (status = 401), (status = 403), (status = 404, description = "No such advisory, or one the caller may not read")))]
 pub async fn list_shares(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -117,15 +121,15 @@ pub async fn list_shares(
     let scope = if authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
         None
     } else {
-        let member = member_of(&caller.actor);
+        let member = caller.actor.member();
         match member {
             Some(m) => Error::unless_allowed(&caller.actor, Action::ManageShares(m))?,
             None => Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?,
         }
         member
     };
-    let advisory = readable(&state, &caller.actor, &id).await?;
-    let items = usecase::list(&state, &advisory, scope)
+    let (advisory, _) = readable(&state, &caller.actor, &id).await?;
+    let items = usecase::list(&state, &advisory.id, scope)
         .await
         .map_err(Error::Internal)?;
     let items: Vec<Value> = items.iter().map(share_json).collect();

@@ -78,7 +78,7 @@ pub async fn list(
     };
     let before = crate::http::paging::before(&q.before)?;
     let mut conn = state.db.conn().await?;
-    let page_rows = store::page(&mut conn, filter, before.as_ref()).await?;
+    let page_rows = store::page(&mut conn, filter, None, before.as_ref()).await?;
     drop(conn);
     let rows = page_rows.items;
     let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();

@@ -1,9 +1,10 @@
 //! The list's view of embargoed advisories on the web: the advisories a
 //! member contact may read, one advisory as the team wrote it, and its
 //! patches as downloads. Which advisory a caller may read is
-//! `authorize(actor, Action::ReadAdvisory(state))`; one it may not read
-//! answers 404 exactly as a made-up id. Every list, view and download is
-//! an audit event.
+//! `authorize(actor, Action::ReadAdvisory { .. })`: an embargoed one only
+//! when the caller's organisation is in its audience (need-to-know). One it
+//! may not read answers 404 exactly as a made-up id. Every list, view and
+//! download is an audit event.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -23,7 +24,7 @@ use crate::domain::authz::{Action, Actor, Decision, authorize};
 use crate::domain::embargo::{EmbargoInputError, countdown, in_zone};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::PatchId;
-use crate::http::api::advisories::advisory_error;
+use crate::http::api::advisories::{advisory_error, hidden_unless_readable};
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 use crate::http::{paging, view};
@@ -125,14 +126,25 @@ pub async fn list(
         }
     }
     let before = paging::before(&q.before)?;
+    // A member contact's page holds only what its organisation is in the
+    // audience of (filtered in SQL, so pages stay full); an admin's, all.
+    let audience = page.actor.member();
     let mut conn = state.db.conn().await?;
-    let rows = store::page(&mut conn, Some(AdvisoryState::Embargoed), before.as_ref()).await?;
+    let embargoed = Some(AdvisoryState::Embargoed);
+    let rows = store::page(&mut conn, embargoed, audience, before.as_ref()).await?;
     drop(conn);
-    // Each row by the one decision, although the page holds embargoed ones only.
+    // Each row by the one decision, although the query kept only those.
     let readable: Vec<&AdvisoryRow> = rows
         .items
         .iter()
-        .filter(|r| authorize(&page.actor, Action::ReadAdvisory(&r.id, r.state)).is_allowed())
+        .filter(|r| {
+            let action = Action::ReadAdvisory {
+                id: &r.id,
+                state: r.state,
+                in_audience: audience.is_some(),
+            };
+            authorize(&page.actor, action).is_allowed()
+        })
         .collect();
     let shown: Vec<&str> = readable.iter().map(|r| r.id.as_str()).collect();
     let audit = page.audit();
@@ -184,7 +196,7 @@ async fn find(state: &AppState, page: &Page, id: &str) -> Result<Found, Error> {
         Error::hidden_unless_allowed(&page.actor, Action::ReadPublished)?;
         return Ok(Found::Published(row));
     }
-    Error::hidden_unless_allowed(&page.actor, Action::ReadAdvisory(&row.id, row.state))?;
+    hidden_unless_readable(state, &page.actor, &row).await?;
     match row.state {
         AdvisoryState::Embargoed => Ok(Found::Embargoed(row)),
         _ => Err(Error::NotFound),
