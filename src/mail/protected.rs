@@ -3,8 +3,8 @@
 //! Subject, From, To, Date and Message-ID travel inside the encryption with
 //! the text and the attachments; outside stays a Subject that says nothing.
 
-use lettre::message::header::{self, ContentType};
-use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
+use lettre::message::header::{self, ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, Mailbox, Mailboxes, MultiPart, SinglePart};
 
 use super::OutgoingMail;
 use super::outgoing::BuildError;
@@ -20,12 +20,26 @@ pub fn inner_message(
     text: &str,
     files: &[File],
 ) -> Result<Vec<u8>, BuildError> {
-    let mut mixed = MultiPart::mixed().singlepart(SinglePart::plain(super::outgoing::crlf(text)));
+    // Encoded so that no transport can change a byte: the same entity is
+    // also sent signed but not encrypted, and RFC 3156 (section 3) asks
+    // for quoted-printable or base64 there, as trailing white space (a
+    // blank context line in a patch, a Markdown line break) may be
+    // stripped on the way and break the signature.
+    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
+        Body::new_with_encoding(
+            super::outgoing::crlf(text),
+            ContentTransferEncoding::QuotedPrintable,
+        )
+        // Never: quoted-printable takes any input.
+        .unwrap_or_else(Body::new),
+    );
+    let mut mixed = MultiPart::mixed().singlepart(text);
     for (name, content_type, bytes) in files {
         let content_type = ContentType::parse(content_type)
             .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
-        mixed =
-            mixed.singlepart(Attachment::new(safe_name(name)).body(bytes.clone(), content_type));
+        let body = Body::new_with_encoding(bytes.clone(), ContentTransferEncoding::Base64)
+            .unwrap_or_else(Body::new);
+        mixed = mixed.singlepart(Attachment::new(safe_name(name)).body(body, content_type));
     }
     let boundary = mixed.boundary();
     let content_type = ContentType::parse(&format!(
@@ -95,5 +109,34 @@ mod tests {
         assert_eq!(parsed.subject(), Some("[SA-2026-0001] heap overflow"));
         assert_eq!(parsed.attachment_count(), 1);
         assert_eq!(parsed.attachment(0).unwrap().contents(), b"--- a\n+++ b\n");
+    }
+
+    #[test]
+    fn no_line_ends_in_white_space_so_transport_cannot_break_a_signature() {
+        let outer = OutgoingMail {
+            message_id: "<d2@example.org>".into(),
+            from: "security@example.org".into(),
+            to: vec!["c@distro.example".into()],
+            ..Default::default()
+        };
+        let files = vec![(
+            "fix.patch".to_owned(),
+            "text/x-diff".to_owned(),
+            b"@@ -1,3 +1,3 @@\n \n-a\n+b\n".to_vec(),
+        )];
+        let text = "A Markdown line break:  \nand a tab\t\n";
+        let bytes = inner_message(&outer, "s", text, &files).unwrap();
+        let raw = String::from_utf8(bytes.clone()).unwrap();
+        assert!(raw.is_ascii());
+        assert!(
+            raw.split("\r\n").all(|l| !l.ends_with([' ', '\t'])),
+            "{raw}"
+        );
+        let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+        assert_eq!(
+            parsed.body_text(0).as_deref(),
+            Some("A Markdown line break:  \r\nand a tab\t\r\n")
+        );
+        assert_eq!(parsed.attachment(0).unwrap().contents(), &files[0].2[..]);
     }
 }
