@@ -104,7 +104,7 @@ pub async fn announce(
         advisory.as_str(),
         json!({
             "announcement": id.as_str(), "recipients": recipients.len(),
-            "encrypted": counts.encrypted, "notices": counts.notices,
+            "encrypted": counts.encrypted, "notices": counts.notices, "clear": counts.clear,
             "members": chosen.map(<[String]>::len),
         }),
     );
@@ -122,6 +122,22 @@ pub async fn announce(
 pub struct Counts {
     pub encrypted: usize,
     pub notices: usize,
+    /// The advisory in clear, signed: allowed by an admin, no usable key.
+    pub clear: usize,
+}
+
+impl Counts {
+    fn of(kinds: impl Iterator<Item = DeliveryKind>) -> Self {
+        let mut counts = Self::default();
+        for kind in kinds {
+            match kind {
+                DeliveryKind::Encrypted => counts.encrypted += 1,
+                DeliveryKind::Notice => counts.notices += 1,
+                DeliveryKind::Clear => counts.clear += 1,
+            }
+        }
+        counts
+    }
 }
 
 /// Writes an announcement with one delivery and one job per recipient, in
@@ -152,7 +168,7 @@ async fn fan_out(
         .map(|(r, (d, message_id))| NewDelivery {
             id: d.as_str(),
             recipient: r,
-            kind: purpose.delivery_kind(r.has_key),
+            kind: purpose.delivery_kind(r.has_key, r.clear_text.is_some()),
             message_id,
         })
         .collect();
@@ -170,6 +186,13 @@ async fn fan_out(
     )
     .await?;
     store::insert_deliveries(tx, id.as_str(), &deliveries, now).await?;
+    // The allowance as it stands now, so the record says why even once it
+    // is withdrawn. Few deliveries are clear: one statement each.
+    for d in deliveries.iter().filter(|d| d.kind == DeliveryKind::Clear) {
+        if let Some(allowance) = &d.recipient.clear_text {
+            db::clear_text::record_on_delivery(tx, d.id, allowance).await?;
+        }
+    }
     let jobs: Vec<Job> = ids
         .iter()
         .map(|(d, _)| Job::Deliver {
@@ -177,17 +200,7 @@ async fn fan_out(
         })
         .collect();
     jobs::enqueue_many(tx, &state.config.jobs, &jobs, now).await?;
-    let encrypted = deliveries
-        .iter()
-        .filter(|d| d.kind == DeliveryKind::Encrypted)
-        .count();
-    Ok((
-        id,
-        Counts {
-            encrypted,
-            notices: deliveries.len() - encrypted,
-        },
-    ))
+    Ok((id, Counts::of(deliveries.iter().map(|d| d.kind))))
 }
 
 /// Tells everyone the advisory was announced to, and who is still cleared,
@@ -224,6 +237,9 @@ pub struct Preview {
     pub encrypted: usize,
     /// Recipients without one: they get only the notice.
     pub notices: usize,
+    /// Recipients without one whom an admin allowed clear text: they get
+    /// the advisory unencrypted, signed by the list key.
+    pub clear: usize,
     /// Contacts of the chosen members who have not accepted the current
     /// policy: they get nothing.
     pub not_accepted: usize,
@@ -231,7 +247,7 @@ pub struct Preview {
 
 impl Preview {
     pub fn recipients(&self) -> usize {
-        self.encrypted + self.notices
+        self.encrypted + self.notices + self.clear
     }
 }
 
@@ -270,13 +286,15 @@ pub async fn preview(
         recipients.retain(|r| chosen.contains(&r.member_id));
         unaccepted.retain(|m| chosen.contains(m));
     }
-    let encrypted = recipients
-        .iter()
-        .filter(|r| DeliveryKind::for_recipient(r.has_key) == DeliveryKind::Encrypted)
-        .count();
+    let counts = Counts::of(
+        recipients
+            .iter()
+            .map(|r| DeliveryKind::for_recipient(r.has_key, r.clear_text.is_some())),
+    );
     Ok(Preview {
-        encrypted,
-        notices: recipients.len() - encrypted,
+        encrypted: counts.encrypted,
+        notices: counts.notices,
+        clear: counts.clear,
         not_accepted: unaccepted.len(),
     })
 }

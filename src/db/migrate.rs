@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (11, "ciphertexts", include_str!("../../migrations/0011_ciphertexts.sql")),
     (12, "announcement_purpose", include_str!("../../migrations/0012_announcement_purpose.sql")),
     (13, "shares", include_str!("../../migrations/0013_shares.sql")),
+    (15, "clear_text_allowed", include_str!("../../migrations/0015_clear_text_allowed.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.

@@ -9,6 +9,7 @@ pub mod advisory_patches;
 pub mod announcements;
 pub mod applications;
 pub mod audit;
+pub mod clear_text;
 pub mod counters;
 pub mod cursor;
 pub mod jobs;

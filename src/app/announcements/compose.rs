@@ -1,6 +1,8 @@
 //! The message of one delivery, composed when its job runs: the advisory
 //! signed and encrypted to the recipient's current key, or the notice that
-//! names nothing of it; and the follow-ups when the embargo moves or lifts.
+//! names nothing of it, or (clear text allowed, no key) the same message
+//! signed but not encrypted; and the follow-ups when the embargo moves or
+//! lifts.
 
 use serde_json::json;
 
@@ -10,9 +12,11 @@ use crate::domain::announcement::{DeliveryKind, OUTER_SUBJECT, Purpose};
 use crate::domain::email::EmailAddress;
 use crate::jobs::Permanent;
 use crate::mail::OutgoingMail;
+use crate::mail::outgoing::Signed;
 
 /// The message for one delivery: the advisory encrypted to the recipient,
-/// or the notice that names nothing of it. The announcement and the
+/// the notice that names nothing of it, or the advisory signed in clear
+/// where an admin allowed it and still does. The announcement and the
 /// advisory's contents come from [`fanout::Fanout`], read once per version; the
 /// key and that version were read when the delivery started.
 pub(super) async fn compose(
@@ -46,6 +50,12 @@ pub(super) async fn compose(
     let kind = DeliveryKind::parse(&d.kind)
         .ok_or_else(|| Permanent(format!("unknown delivery kind {}", d.kind)))?;
     let purpose = ann.purpose;
+    if kind == DeliveryKind::Clear && !started.clear_allowed {
+        // Withdrawn since the announcement: nothing goes out in clear, and
+        // the delivery's answer says why.
+        let withdrawn = "clear text is no longer allowed for this contact";
+        return Err(Permanent(withdrawn.into()).into());
+    }
     if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
         // Nothing of the advisory is read for a notice.
         let rendered = state.templates.mail(
@@ -58,7 +68,6 @@ pub(super) async fn compose(
     }
     let snap = state.fanout.snapshot(&ann, started.version).await?;
     let (row, content) = (&snap.row, &snap.content);
-    let encrypted = kind == DeliveryKind::Encrypted;
     let (template, context) = match purpose {
         Purpose::Advisory => {
             let context = json!({
@@ -68,12 +77,13 @@ pub(super) async fn compose(
             });
             ("announcement", context)
         }
-        // Without a key, the template names nothing of the advisory.
+        // For a notice, the template names nothing of the advisory.
         Purpose::EmbargoChanged => {
             let context = json!({
                 "org": cfg.organization, "id": advisory.as_str(), "link": link,
                 "key_link": key_link, "summary": content.summary, "reason": ann.row.note,
-                "encrypted": encrypted, "tracking_id": d.id,
+                "encrypted": kind == DeliveryKind::Encrypted,
+                "clear": kind == DeliveryKind::Clear, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
             });
             ("embargo_changed", context)
@@ -92,20 +102,52 @@ pub(super) async fn compose(
         Purpose::EmbargoChanged | Purpose::EmbargoLifted => &[],
     };
     let rendered = state.templates.mail(template, context)?;
-    if !encrypted {
-        mail.subject = rendered.subject;
-        mail.text = rendered.text;
-        return Ok(mail);
+    let inner = |mail: &OutgoingMail| {
+        crate::mail::protected::inner_message(mail, &rendered.subject, &rendered.text, files)
+    };
+    match kind {
+        DeliveryKind::Notice => {
+            mail.subject = rendered.subject.clone();
+            mail.text = rendered.text.clone();
+        }
+        DeliveryKind::Encrypted => {
+            let key = started
+                .key
+                .as_deref()
+                .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
+            let inner = inner(&mail)?;
+            mail.subject = OUTER_SUBJECT.to_owned();
+            mail.encrypted = Some(encrypt_for(state, key, inner).await?);
+        }
+        DeliveryKind::Clear => {
+            let inner = inner(&mail)?;
+            // The text is readable on the way anyway: the real Subject
+            // outside too, so the recipient can file it; inside, the
+            // signature covers it.
+            mail.subject = rendered.subject.clone();
+            mail.signed = Some(sign_for(state, inner).await?);
+        }
     }
-    let key = started
-        .key
-        .as_deref()
-        .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
-    let inner =
-        crate::mail::protected::inner_message(&mail, &rendered.subject, &rendered.text, files)?;
-    mail.subject = OUTER_SUBJECT.to_owned();
-    mail.encrypted = Some(encrypt_for(state, key, inner).await?);
     Ok(mail)
+}
+
+/// `inner` as the first part of a multipart/signed message, with the list
+/// key's detached signature over it, made off the async threads.
+async fn sign_for(state: &AppState, mut inner: Vec<u8>) -> anyhow::Result<Signed> {
+    // The part ends before the CRLF that opens the next boundary line.
+    if inner.ends_with(b"\r\n") {
+        inner.truncate(inner.len() - 2);
+    }
+    let entity = String::from_utf8(inner)
+        .map_err(|_| Permanent("the signed part is not 7-bit text".into()))?;
+    let list_key = state.list_key.clone();
+    tokio::task::spawn_blocking(move || {
+        let signature = list_key
+            .sign_detached(entity.as_bytes())
+            .map_err(|e| Permanent(format!("signing: {e}")))?;
+        Ok(Signed { entity, signature })
+    })
+    .await?
 }
 
 /// The embargo's end in UTC and in the agreed zone, for the templates.

@@ -116,6 +116,10 @@ pub enum Action<'a> {
     /// Criteria edits, the application queue and decisions, members and
     /// their removal, policy versions.
     ManageMembership,
+    /// Allow a member contact to receive embargoed advisories unencrypted,
+    /// or withdraw that: the team's decision alone, never the contact's
+    /// or their organisation's.
+    AllowClearText,
     /// Vouch for applicants at all (a member contact).
     Vouch,
     /// Vouch for one application, which names this member as its voucher:
@@ -157,6 +161,7 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         | Administer
         | ManageAdvisories
         | ManageMembership
+        | AllowClearText
         | OverrideEmbargoPolicy
         | Announce => is_admin,
         ReadEmbargoedAdvisory => is_admin || cleared_member,
