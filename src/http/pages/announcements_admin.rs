@@ -23,7 +23,6 @@ use crate::db::{DbError, accounts, members};
 use crate::domain::announcement::{DeliveryState, check_announceable};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
-use crate::domain::id::AccountId;
 use crate::domain::membership::MemberStatus;
 use crate::http::api::advisories::advisory_error;
 use crate::http::body::Form;
@@ -138,12 +137,7 @@ async fn who(
     if let Some(name) = cache.get(actor) {
         return Ok(name.clone());
     }
-    let id = actor.strip_prefix("account:").map(AccountId::parse);
-    let account = match id {
-        Some(Ok(id)) => accounts::by_id(conn, &id).await?,
-        _ => None,
-    };
-    let name = account.map_or_else(|| actor.to_owned(), |a| a.email);
+    let name = accounts::actor_name(conn, actor).await?;
     cache.insert(actor.to_owned(), name.clone());
     Ok(name)
 }
