@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::app::announcements::{self as usecase, AnnounceError};
 use crate::db::advisories::AdvisoryRow;
 use crate::db::announcements::{self as store, DeliveryRow};
-use crate::db::{DbError, accounts, members};
+use crate::db::{DbError, accounts, clear_text, members};
 use crate::domain::announcement::{DeliveryState, check_announceable};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
@@ -184,7 +184,8 @@ pub(super) async fn advisory_context(state: &AppState, row: &AdvisoryRow) -> Res
 type Fields = Form<Vec<(String, String)>>;
 
 /// The confirmation: how many recipients, how many get the advisory
-/// encrypted and how many only a notice, before anything is sent.
+/// encrypted, how many in clear (allowed by an admin) and how many only a
+/// notice, before anything is sent.
 pub async fn confirm_announcement(
     State(state): State<AppState>,
     page: Page,
@@ -224,7 +225,7 @@ pub async fn confirm_announcement(
         "advisory": { "id": row.id.as_str(), "summary": content.summary },
         "form": form.typed(), "chosen_names": names,
         "recipients": preview.recipients(), "encrypted": preview.encrypted,
-        "notices": preview.notices, "not_accepted": preview.not_accepted,
+        "notices": preview.notices, "clear": preview.clear, "not_accepted": preview.not_accepted,
     });
     let title = format!("Announce {} to the list?", row.id);
     page.render(&state, "admin_announce_confirm", &title, ctx)
@@ -263,11 +264,16 @@ pub struct ShowQuery {
     announced: String,
 }
 
-fn delivery_json(d: &DeliveryRow, orgs: &HashMap<String, String>) -> Value {
+fn delivery_json(
+    d: &DeliveryRow,
+    orgs: &HashMap<String, String>,
+    allowances: &HashMap<String, Value>,
+) -> Value {
     json!({
         "email": d.email, "member_id": d.member_id,
         "organization": orgs.get(&d.member_id).cloned().unwrap_or_else(|| d.member_id.clone()),
-        "kind": d.kind, "state": d.state, "attempts": d.attempts, "answer": d.answer,
+        "kind": d.kind, "clear_text": allowances.get(&d.id),
+        "state": d.state, "attempts": d.attempts, "answer": d.answer,
         "message_id": d.message_id, "updated_at": d.updated_at,
         "failed": matches!(d.state.as_str(), "failed" | "bounced"),
     })
@@ -291,7 +297,15 @@ pub async fn show_announcement(
         .into_iter()
         .map(|m| (m.id, m.organization))
         .collect();
-    let by = who(&mut conn, &mut HashMap::new(), &ann.created_by).await?;
+    let mut names = HashMap::new();
+    let by = who(&mut conn, &mut names, &ann.created_by).await?;
+    // The allowance each clear delivery was sent under, as it stood then.
+    let mut allowances = HashMap::new();
+    for (delivery, a) in clear_text::of_announcement(&mut conn, &ann.id).await? {
+        let allowed_by = who(&mut conn, &mut names, &a.by).await?;
+        let shown = json!({ "allowed_by": allowed_by, "at": a.at, "reason": a.reason });
+        allowances.insert(delivery, shown);
+    }
     drop(conn);
     let row = crate::app::advisories::load(&state, &ann.advisory_id).await;
     let row = row.map_err(advisory_error)?;
@@ -311,8 +325,8 @@ pub async fn show_announcement(
         "announcement": { "id": ann.id, "at": ann.created_at, "by": by, "recipients": ann.recipients },
         "advisory": { "id": ann.advisory_id, "summary": content.summary },
         "announced": q.announced == "1", "totals": totals,
-        "not_sent": not_sent.iter().map(|d| delivery_json(d, &orgs)).collect::<Vec<_>>(),
-        "sent": done.iter().map(|d| delivery_json(d, &orgs)).collect::<Vec<_>>(),
+        "not_sent": not_sent.iter().map(|d| delivery_json(d, &orgs, &allowances)).collect::<Vec<_>>(),
+        "sent": done.iter().map(|d| delivery_json(d, &orgs, &allowances)).collect::<Vec<_>>(),
     });
     let title = format!("Announcement of {}", ann.advisory_id);
     page.render(&state, "admin_announcement", &title, ctx)
