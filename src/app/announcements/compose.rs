@@ -13,6 +13,7 @@ use crate::domain::email::EmailAddress;
 use crate::jobs::Permanent;
 use crate::mail::OutgoingMail;
 use crate::mail::outgoing::Signed;
+use crate::mail::protected::Wrapping;
 
 /// The message for one delivery: the advisory encrypted to the recipient,
 /// the notice that names nothing of it, or the advisory signed in clear
@@ -102,8 +103,9 @@ pub(super) async fn compose(
         Purpose::EmbargoChanged | Purpose::EmbargoLifted => &[],
     };
     let rendered = state.templates.mail(template, context)?;
-    let inner = |mail: &OutgoingMail| {
-        crate::mail::protected::inner_message(mail, &rendered.subject, &rendered.text, files)
+    let inner = |mail: &OutgoingMail, wrapping| {
+        let (subject, text) = (&rendered.subject, &rendered.text);
+        crate::mail::protected::inner_message(mail, subject, text, files, wrapping)
     };
     match kind {
         DeliveryKind::Notice => {
@@ -115,12 +117,12 @@ pub(super) async fn compose(
                 .key
                 .as_deref()
                 .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
-            let inner = inner(&mail)?;
+            let inner = inner(&mail, Wrapping::Encrypted)?;
             mail.subject = OUTER_SUBJECT.to_owned();
             mail.encrypted = Some(encrypt_for(state, key, inner).await?);
         }
         DeliveryKind::Clear => {
-            let inner = inner(&mail)?;
+            let inner = inner(&mail, Wrapping::SignedOnly)?;
             // The text is readable on the way anyway: the real Subject
             // outside too, so the recipient can file it; inside, the
             // signature covers it.
