@@ -6,6 +6,7 @@ mod common;
 
 mod advisories;
 mod announcements;
+mod announcements_clear;
 mod announcements_crash;
 mod announcements_encrypted;
 mod announcements_fanout;

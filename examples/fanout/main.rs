@@ -372,6 +372,7 @@ async fn inner_message_like(
         &rendered.subject,
         &rendered.text,
         &files,
+        embargo::mail::protected::Wrapping::Encrypted,
     )?)
 }
 

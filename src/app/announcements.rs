@@ -2,6 +2,7 @@
 //! contact, written with its job in the announcement's transaction, then
 //! sent by the job runner, each recipient their own message.
 
+mod compose;
 mod fanout;
 mod recipients;
 mod recovery;
@@ -14,13 +15,12 @@ use crate::db::audit::{self, Actor};
 use crate::db::{self, advisories, members};
 use crate::domain::advisory::AdvisoryId;
 use crate::domain::announcement::{
-    DeliveryKind, DeliveryState, NotAnnounceable, OUTER_SUBJECT, Purpose, check_announceable,
+    DeliveryKind, DeliveryState, NotAnnounceable, Purpose, check_announceable,
 };
 use crate::domain::email::EmailAddress;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AnnouncementId, DeliveryId};
-use crate::jobs::{self, Job, Permanent};
-use crate::mail::OutgoingMail;
+use crate::jobs::{self, Job};
 use crate::mail::outgoing::message_id_for;
 
 pub use fanout::Fanout;
@@ -97,7 +97,7 @@ pub async fn announce(
         advisory.as_str(),
         json!({
             "announcement": id.as_str(), "recipients": recipients.len(),
-            "encrypted": counts.encrypted, "notices": counts.notices,
+            "encrypted": counts.encrypted, "notices": counts.notices, "clear": counts.clear,
             "members": chosen.map(<[String]>::len),
         }),
     );
@@ -115,6 +115,22 @@ pub async fn announce(
 pub struct Counts {
     pub encrypted: usize,
     pub notices: usize,
+    /// The advisory in clear, signed: allowed by an admin, no usable key.
+    pub clear: usize,
+}
+
+impl Counts {
+    fn of(kinds: impl Iterator<Item = DeliveryKind>) -> Self {
+        let mut counts = Self::default();
+        for kind in kinds {
+            match kind {
+                DeliveryKind::Encrypted => counts.encrypted += 1,
+                DeliveryKind::Notice => counts.notices += 1,
+                DeliveryKind::Clear => counts.clear += 1,
+            }
+        }
+        counts
+    }
 }
 
 /// Writes an announcement with one delivery and one job per recipient, in
@@ -145,7 +161,7 @@ async fn fan_out(
         .map(|(r, (d, message_id))| NewDelivery {
             id: d.as_str(),
             recipient: r,
-            kind: purpose.delivery_kind(r.has_key),
+            kind: purpose.delivery_kind(r.has_key, r.clear_text.is_some()),
             message_id,
         })
         .collect();
@@ -163,6 +179,13 @@ async fn fan_out(
     )
     .await?;
     store::insert_deliveries(tx, id.as_str(), &deliveries, now).await?;
+    // The allowance as it stands now, so the record says why even once it
+    // is withdrawn. Few deliveries are clear: one statement each.
+    for d in deliveries.iter().filter(|d| d.kind == DeliveryKind::Clear) {
+        if let Some(allowance) = &d.recipient.clear_text {
+            db::clear_text::record_on_delivery(tx, d.id, allowance).await?;
+        }
+    }
     let jobs: Vec<Job> = ids
         .iter()
         .map(|(d, _)| Job::Deliver {
@@ -170,17 +193,7 @@ async fn fan_out(
         })
         .collect();
     jobs::enqueue_many(tx, &state.config.jobs, &jobs, now).await?;
-    let encrypted = deliveries
-        .iter()
-        .filter(|d| d.kind == DeliveryKind::Encrypted)
-        .count();
-    Ok((
-        id,
-        Counts {
-            encrypted,
-            notices: deliveries.len() - encrypted,
-        },
-    ))
+    Ok((id, Counts::of(deliveries.iter().map(|d| d.kind))))
 }
 
 /// Tells everyone the advisory was announced to, and who is still cleared,
@@ -217,6 +230,9 @@ pub struct Preview {
     pub encrypted: usize,
     /// Recipients without one: they get only the notice.
     pub notices: usize,
+    /// Recipients without one whom an admin allowed clear text: they get
+    /// the advisory unencrypted, signed by the list key.
+    pub clear: usize,
     /// Contacts of the chosen members who have not accepted the current
     /// policy: they get nothing.
     pub not_accepted: usize,
@@ -224,7 +240,7 @@ pub struct Preview {
 
 impl Preview {
     pub fn recipients(&self) -> usize {
-        self.encrypted + self.notices
+        self.encrypted + self.notices + self.clear
     }
 }
 
@@ -248,13 +264,15 @@ pub async fn preview(
     let recipients = &chosen.recipients;
     let mut unaccepted = store::unaccepted_contacts(&mut conn, chosen.policy_version).await?;
     unaccepted.retain(|m| chosen.includes(m));
-    let encrypted = recipients
-        .iter()
-        .filter(|r| DeliveryKind::for_recipient(r.has_key) == DeliveryKind::Encrypted)
-        .count();
+    let counts = Counts::of(
+        recipients
+            .iter()
+            .map(|r| DeliveryKind::for_recipient(r.has_key, r.clear_text.is_some())),
+    );
     Ok(Preview {
-        encrypted,
-        notices: recipients.len() - encrypted,
+        encrypted: counts.encrypted,
+        notices: counts.notices,
+        clear: counts.clear,
         not_accepted: unaccepted.len(),
     })
 }
@@ -275,7 +293,7 @@ pub async fn deliver(state: &AppState, delivery: &str, last: bool) -> anyhow::Re
         return Ok(());
     };
     let result = async {
-        let mail = compose(state, &started).await?;
+        let mail = compose::compose(state, &started).await?;
         super::super::jobs::send_mail::deliver(state, &mail).await
     }
     .await;
@@ -291,148 +309,4 @@ pub async fn deliver(state: &AppState, delivery: &str, last: bool) -> anyhow::Re
         .finish(&started.delivery.id, next, answer, db::now())
         .await?;
     result.map(drop)
-}
-
-/// The message for one delivery: the advisory encrypted to the recipient,
-/// or the notice that names nothing of it. The announcement and the
-/// advisory's contents come from [`Fanout`], read once per version; the
-/// key and that version were read when the delivery started.
-async fn compose(state: &AppState, started: &fanout::Started) -> anyhow::Result<OutgoingMail> {
-    let d = &started.delivery;
-    let ann = state.fanout.announcement(&d.announcement_id).await?;
-    let advisory = &ann.advisory;
-    let cfg = &state.config;
-    let security = EmailAddress::parse(&cfg.security_address)
-        .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
-    let mut mail = OutgoingMail {
-        message_id: d.message_id.clone(),
-        from: format!(
-            "{} <{}>",
-            cfg.organization.replace(['"', '<', '>'], ""),
-            cfg.from_address
-        ),
-        to: vec![d.email.clone()],
-        envelope_from: Some(security.with_tag(&format!("bounces-{}", d.id))),
-        list_id: Some(format!(
-            "{} security list <list.{}>",
-            cfg.organization.replace(['"', '<', '>'], ""),
-            security.domain()
-        )),
-        ..Default::default()
-    };
-    let link = format!("{}/member/advisories/{}", cfg.base(), advisory.as_str());
-    let key_link = format!("{}/member", cfg.base());
-    let kind = DeliveryKind::parse(&d.kind)
-        .ok_or_else(|| Permanent(format!("unknown delivery kind {}", d.kind)))?;
-    let purpose = ann.purpose;
-    if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
-        // Nothing of the advisory is read for a notice.
-        let rendered = state.templates.mail(
-            "announcement_notice",
-            json!({ "org": cfg.organization, "link": link, "key_link": key_link }),
-        )?;
-        mail.subject = rendered.subject;
-        mail.text = rendered.text;
-        return Ok(mail);
-    }
-    let snap = state.fanout.snapshot(&ann, started.version).await?;
-    let (row, content) = (&snap.row, &snap.content);
-    let encrypted = kind == DeliveryKind::Encrypted;
-    let (template, context) = match purpose {
-        Purpose::Advisory => {
-            let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
-                "advisory": snap.content_value, "note": ann.row.note, "tracking_id": d.id,
-                "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
-                "patches": !snap.files.is_empty(),
-                // This copy's own wording, for tracing a leaked paste.
-                "vary": crate::domain::watermark::phrases(&d.id),
-            });
-            ("announcement", context)
-        }
-        // Without a key, the template names nothing of the advisory.
-        Purpose::EmbargoChanged => {
-            let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
-                "key_link": key_link, "summary": content.summary, "reason": ann.row.note,
-                "encrypted": encrypted, "tracking_id": d.id,
-                "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
-            });
-            ("embargo_changed", context)
-        }
-        // Without a key, the template names nothing of the advisory or leak.
-        Purpose::LeakNotice => {
-            let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
-                "key_link": key_link, "summary": content.summary, "text": ann.row.note,
-                "encrypted": encrypted, "tracking_id": d.id,
-            });
-            ("leak_notice", context)
-        }
-        // Public now: in clear for everyone.
-        Purpose::EmbargoLifted => {
-            let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "summary": content.summary,
-                "url": cfg.site().advisory_url(advisory), "tracking_id": d.id,
-            });
-            ("embargo_lifted", context)
-        }
-    };
-    let files: &[crate::mail::protected::File] = match purpose {
-        Purpose::Advisory => &snap.files,
-        Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice => &[],
-    };
-    let rendered = state.templates.mail(template, context)?;
-    if !encrypted {
-        mail.subject = rendered.subject;
-        mail.text = rendered.text;
-        return Ok(mail);
-    }
-    let key = started
-        .key
-        .as_deref()
-        .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
-    let inner =
-        crate::mail::protected::inner_message(&mail, &rendered.subject, &rendered.text, files)?;
-    mail.subject = OUTER_SUBJECT.to_owned();
-    mail.encrypted = Some(encrypt_for(state, key, inner).await?);
-    Ok(mail)
-}
-
-/// The embargo's end in UTC and in the agreed zone, for the templates.
-fn embargo_context(until: Option<i64>, zone: Option<&str>) -> serde_json::Value {
-    let Some(until) = until else {
-        return json!(null);
-    };
-    let Ok(at) = jiff::Timestamp::from_microsecond(until) else {
-        return json!(null);
-    };
-    let zone = zone.unwrap_or("UTC");
-    json!({
-        "utc": at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-        "zone": zone,
-        "local": crate::domain::embargo::in_zone(at, zone),
-    })
-}
-
-/// Signs `inner` with the list key and encrypts it to `armored_key`, off
-/// the async threads. A key that no longer parses or has become unusable
-/// (expired, revoked since upload) fails the delivery for good.
-async fn encrypt_for(
-    state: &AppState,
-    armored_key: &str,
-    inner: Vec<u8>,
-) -> anyhow::Result<String> {
-    let list_key = state.list_key.clone();
-    let armored = armored_key.to_owned();
-    // The blocking thread does not see the service clock: read it here.
-    let now = crate::clock::timestamp();
-    tokio::task::spawn_blocking(move || {
-        let recipient = crate::mail::keys::parse_certificate(&armored)
-            .map_err(|e| Permanent(format!("the recipient's key: {e}")))?;
-        list_key
-            .sign_and_encrypt(&inner, &recipient, now)
-            .map_err(|e| anyhow::Error::new(Permanent(format!("encrypting: {e}"))))
-    })
-    .await?
 }

@@ -268,3 +268,15 @@ pub async fn void_bootstrap_links(conn: &mut AnyConnection) -> Result<u64, DbErr
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Who an audit actor is, as pages and the API name them: the account's
+/// address for `account:acc_...`, else the actor as recorded (`cli`,
+/// `system`, an account since deleted).
+pub async fn actor_name(conn: &mut AnyConnection, actor: &str) -> Result<String, DbError> {
+    let id = actor.strip_prefix("account:").map(AccountId::parse);
+    let account = match id {
+        Some(Ok(id)) => by_id(conn, &id).await?,
+        _ => None,
+    };
+    Ok(account.map_or_else(|| actor.to_owned(), |a| a.email))
+}

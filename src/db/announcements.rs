@@ -13,6 +13,8 @@ pub struct Recipient {
     pub member_id: String,
     pub email: String,
     pub has_key: bool,
+    /// An admin's allowance to send them embargoed material in clear.
+    pub clear_text: Option<crate::domain::clear_text::Allowance>,
 }
 
 /// Every contact cleared to receive the list's traffic, in one query.
@@ -25,7 +27,7 @@ pub async fn cleared_contacts(
         "SELECT a.id, c.member_id, a.email, \
          CASE WHEN EXISTS (SELECT 1 FROM contact_keys k WHERE k.account_id = a.id \
            AND k.replaced_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)) \
-         THEN 1 ELSE 0 END AS has_key \
+         THEN 1 ELSE 0 END AS has_key, c.clear_text_by, c.clear_text_at, c.clear_text_reason \
          FROM member_contacts c \
          JOIN accounts a ON a.id = c.account_id \
          JOIN members m ON m.id = c.member_id \
@@ -44,6 +46,7 @@ pub async fn cleared_contacts(
                 member_id: r.try_get("member_id")?,
                 email: r.try_get("email")?,
                 has_key: r.try_get::<i64, _>("has_key")? == 1,
+                clear_text: super::clear_text::allowance(r)?,
             })
         })
         .collect()

@@ -10,6 +10,7 @@ pub mod announcements;
 pub mod applications;
 pub mod audience;
 pub mod audit;
+pub mod clear_text;
 pub mod counters;
 pub mod cursor;
 pub mod jobs;

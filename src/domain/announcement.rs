@@ -62,14 +62,14 @@ impl Purpose {
         })
     }
 
-    /// What a recipient gets: while the advisory is embargoed, encrypted
-    /// to their key or else a notice naming nothing; once it is public,
-    /// a clear message for everyone.
-    pub fn delivery_kind(self, has_usable_key: bool) -> DeliveryKind {
+    /// What a recipient gets: while the advisory is embargoed, as
+    /// [`DeliveryKind::for_recipient`] says; once it is public, a clear
+    /// message for everyone.
+    pub fn delivery_kind(self, has_usable_key: bool, clear_text_allowed: bool) -> DeliveryKind {
         match self {
             Self::EmbargoLifted => DeliveryKind::Notice,
             Self::Advisory | Self::EmbargoChanged | Self::LeakNotice => {
-                DeliveryKind::for_recipient(has_usable_key)
+                DeliveryKind::for_recipient(has_usable_key, clear_text_allowed)
             }
         }
     }
@@ -83,23 +83,36 @@ pub enum DeliveryKind {
     /// A clear-text notice with a link to read it after logging in; nothing
     /// of the advisory.
     Notice,
+    /// The advisory unencrypted, signed by the list key (PGP/MIME
+    /// multipart/signed): only for a contact without a usable key whom an
+    /// admin explicitly allowed clear text.
+    Clear,
 }
 
 impl DeliveryKind {
-    /// Nothing of an embargoed advisory goes out in clear: without a usable
-    /// key, a recipient gets the notice.
-    pub fn for_recipient(has_usable_key: bool) -> Self {
-        if has_usable_key {
-            Self::Encrypted
-        } else {
-            Self::Notice
+    /// Nothing of an embargoed advisory goes out in clear unless an admin
+    /// allowed it for that recipient: a usable key always wins, so an
+    /// allowance never downgrades someone who can decrypt; without a key,
+    /// the allowance decides between the advisory in clear and the notice.
+    pub fn for_recipient(has_usable_key: bool, clear_text_allowed: bool) -> Self {
+        match (has_usable_key, clear_text_allowed) {
+            (true, _) => Self::Encrypted,
+            (false, true) => Self::Clear,
+            (false, false) => Self::Notice,
         }
+    }
+
+    /// Whether the message carries the advisory's content (encrypted or,
+    /// where allowed, in clear), rather than a notice naming nothing.
+    pub fn carries_content(self) -> bool {
+        matches!(self, Self::Encrypted | Self::Clear)
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Encrypted => "encrypted",
             Self::Notice => "notice",
+            Self::Clear => "clear",
         }
     }
 
@@ -107,6 +120,7 @@ impl DeliveryKind {
         match s {
             "encrypted" => Some(Self::Encrypted),
             "notice" => Some(Self::Notice),
+            "clear" => Some(Self::Clear),
             _ => None,
         }
     }
@@ -187,22 +201,60 @@ mod tests {
 
     #[test]
     fn without_a_usable_key_a_recipient_gets_only_the_notice() {
-        assert_eq!(DeliveryKind::for_recipient(true), DeliveryKind::Encrypted);
-        assert_eq!(DeliveryKind::for_recipient(false), DeliveryKind::Notice);
+        assert_eq!(
+            DeliveryKind::for_recipient(true, false),
+            DeliveryKind::Encrypted
+        );
+        assert_eq!(
+            DeliveryKind::for_recipient(false, false),
+            DeliveryKind::Notice
+        );
+    }
+
+    #[test]
+    fn clear_text_goes_only_to_a_keyless_recipient_it_was_allowed_for() {
+        assert_eq!(
+            DeliveryKind::for_recipient(false, true),
+            DeliveryKind::Clear
+        );
+        // A usable key always wins: the allowance never downgrades.
+        assert_eq!(
+            DeliveryKind::for_recipient(true, true),
+            DeliveryKind::Encrypted
+        );
+        assert_eq!(
+            Purpose::EmbargoChanged.delivery_kind(false, true),
+            DeliveryKind::Clear
+        );
+        assert_eq!(
+            Purpose::EmbargoLifted.delivery_kind(false, true),
+            DeliveryKind::Notice
+        );
+        assert!(DeliveryKind::Clear.carries_content());
+        assert!(DeliveryKind::Encrypted.carries_content());
+        assert!(!DeliveryKind::Notice.carries_content());
+        for k in [
+            DeliveryKind::Encrypted,
+            DeliveryKind::Notice,
+            DeliveryKind::Clear,
+        ] {
+            assert_eq!(DeliveryKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(DeliveryKind::parse("plain"), None);
     }
 
     #[test]
     fn once_public_everyone_gets_it_in_clear_before_only_those_with_keys_encrypted() {
         assert_eq!(
-            Purpose::EmbargoLifted.delivery_kind(true),
+            Purpose::EmbargoLifted.delivery_kind(true, false),
             DeliveryKind::Notice
         );
         assert_eq!(
-            Purpose::EmbargoChanged.delivery_kind(true),
+            Purpose::EmbargoChanged.delivery_kind(true, false),
             DeliveryKind::Encrypted
         );
         assert_eq!(
-            Purpose::EmbargoChanged.delivery_kind(false),
+            Purpose::EmbargoChanged.delivery_kind(false, false),
             DeliveryKind::Notice
         );
         for p in [

@@ -145,6 +145,9 @@ fn routes() -> Routes {
     .get("/liveness/{token}", pages::liveness::answer_ping)
     .get("/admin/members/{id}", pages::liveness::member_page)
     .post("/admin/members/{id}/review", pages::liveness::review)
+    // Clear text for one contact: allowed with a reason, or withdrawn.
+    .post("/admin/members/{id}/contacts/{contact}/clear-text", pages::clear_text::allow_clear_text)
+    .post("/admin/members/{id}/contacts/{contact}/clear-text/withdraw", pages::clear_text::withdraw_clear_text)
     // JSON API.
     .get("/api/openapi.json", api::openapi_json)
     .post("/api/v1/reports", api::reports::create_report)
@@ -206,6 +209,8 @@ fn routes() -> Routes {
     .post("/api/v1/members", api::membership::add_member)
     .get("/api/v1/members", api::membership::list_members)
     .post("/api/v1/members/{id}/removal", api::membership::remove_member)
+    .put("/api/v1/members/{id}/contacts/{contact}/clear-text", api::clear_text::allow_clear_text)
+    .delete("/api/v1/members/{id}/contacts/{contact}/clear-text", api::clear_text::withdraw_clear_text)
     .get("/api/v1/policy", api::membership::get_policy)
     .post("/api/v1/policy", api::membership::publish_policy)
     .post("/api/v1/policy/accept", api::membership::accept_policy)

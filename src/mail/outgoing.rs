@@ -29,12 +29,30 @@ pub struct OutgoingMail {
     /// as its encrypted part; `text` and `html` stay out of it.
     #[serde(default)]
     pub encrypted: Option<String>,
+    /// A PGP/MIME signed message (RFC 3156 section 5) instead: its first
+    /// part exactly as signed, then the signature; `text` and `html` stay
+    /// out of it.
+    #[serde(default)]
+    pub signed: Option<Signed>,
+}
+
+/// The two parts of a multipart/signed message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signed {
+    /// The MIME entity that was signed, headers and body, with CRLF line
+    /// endings and 7-bit clean: it goes on the wire byte for byte, or the
+    /// signature no longer matches.
+    pub entity: String,
+    /// The list key's armored detached signature over `entity`.
+    pub signature: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("invalid address {0:?}")]
     Address(String),
+    #[error("the signed part is not 7-bit text in lines of at most 998 characters")]
+    NotSevenBit,
     #[error(transparent)]
     Lettre(#[from] lettre::error::Error),
 }
@@ -104,6 +122,49 @@ fn armored_body(armored: &str) -> Body {
     } else {
         Body::new(body)
     }
+}
+
+/// RFC 3156 section 5: the signed entity, then the signature, in a
+/// multipart/signed body made here rather than by lettre, which would
+/// format the first part anew. The entity must travel unchanged, so only
+/// 7-bit text in short lines is accepted (no transport re-encodes it).
+fn pgp_signed(signed: &Signed) -> Result<SinglePart, BuildError> {
+    use sha2::{Digest, Sha256};
+    let entity = &signed.entity;
+    let seven_bit = entity.is_ascii()
+        && !entity.contains('\0')
+        && entity
+            .split("\r\n")
+            .all(|l| l.len() <= 998 && !l.contains(['\r', '\n']));
+    if !seven_bit {
+        return Err(BuildError::NotSevenBit);
+    }
+    // Made from the entity's digest, so it cannot occur in the entity; `_`
+    // is not base64, so it cannot occur in the armored signature.
+    let digest: String = Sha256::digest(entity.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let boundary = format!("=_signed_{digest}");
+    let signature = crlf(signed.signature.trim_end());
+    let body = format!(
+        "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\r\n\
+         --{boundary}\r\n{entity}\r\n--{boundary}\r\n\
+         Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n\
+         Content-Description: OpenPGP digital signature\r\n\
+         Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n\
+         {signature}\r\n--{boundary}--\r\n"
+    );
+    let content_type = ContentType::parse(&format!(
+        "multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-signature\"; boundary=\"{boundary}\""
+    ))
+    .map_err(|_| BuildError::NotSevenBit)?;
+    Ok(SinglePart::builder()
+        .header(content_type)
+        .body(Body::dangerous_pre_encoded(
+            body.into_bytes(),
+            ContentTransferEncoding::SevenBit,
+        )))
 }
 
 /// `List-Id` (RFC 2919).
@@ -201,6 +262,9 @@ impl OutgoingMail {
         if let Some(armored) = &self.encrypted {
             return Ok(b.multipart(pgp_mime(armored))?);
         }
+        if let Some(signed) = &self.signed {
+            return Ok(b.singlepart(pgp_signed(signed)?)?);
+        }
         let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
             .body(text_body(&self.text, encoding));
@@ -284,6 +348,73 @@ mod tests {
         assert_ne!(a, message_id_for("ack:rpt_2", "example.org"));
         assert!(a.starts_with('<') && a.ends_with("@example.org>"));
         assert!(!a.contains("rpt_1"));
+    }
+
+    fn signed_mail(entity: &str) -> OutgoingMail {
+        OutgoingMail {
+            message_id: "<s@example.org>".into(),
+            from: "security@example.org".into(),
+            to: vec!["c@distro.example".into()],
+            subject: "[SA-1] overflow (embargoed)".into(),
+            list_id: Some("P security list <list.example.org>".into()),
+            signed: Some(Signed {
+                entity: entity.into(),
+                signature:
+                    "-----BEGIN PGP SIGNATURE-----\n\nwnUE\n=abcd\n-----END PGP SIGNATURE-----\n"
+                        .into(),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_signed_mail_carries_the_entity_byte_for_byte_as_its_first_part() {
+        let entity = "Content-Type: text/plain; charset=utf-8\r\n\
+                      Content-Transfer-Encoding: quoted-printable\r\n\r\n\
+                      Embargoed until Friday. =20\r\n";
+        for raw in [
+            signed_mail(entity).to_bytes().unwrap(),
+            signed_mail(entity).to_message().unwrap().formatted(),
+        ] {
+            let raw = String::from_utf8(raw).unwrap();
+            assert!(raw.contains("Content-Type: multipart/signed;"), "{raw}");
+            assert!(raw.contains("protocol=\"application/pgp-signature\""));
+            assert!(raw.contains("micalg=pgp-sha512"));
+            assert!(raw.contains("List-Id: P security list"), "{raw}");
+            assert!(raw.contains("Auto-Submitted: auto-generated"));
+            assert!(raw.contains("Message-ID: <s@example.org>"));
+            let boundary = raw.split("boundary=\"").nth(1).unwrap();
+            let boundary = &boundary[..boundary.find('"').unwrap()];
+            let first = format!("\r\n--{boundary}\r\n");
+            let start = raw.find(&first).unwrap() + first.len();
+            let end = start + raw[start..].find(&first).unwrap();
+            assert_eq!(&raw[start..end], entity, "the part as signed");
+            assert!(raw[end..].contains("Content-Type: application/pgp-signature"));
+            assert!(raw[end..].contains("-----BEGIN PGP SIGNATURE-----\r\n"));
+            assert!(raw.ends_with(&format!("--{boundary}--\r\n\r\n")), "{raw}");
+            let parsed = mail_parser::MessageParser::default()
+                .parse(raw.as_bytes())
+                .unwrap();
+            assert_eq!(
+                parsed.body_text(0).as_deref(),
+                Some("Embargoed until Friday.  \r\n")
+            );
+        }
+    }
+
+    #[test]
+    fn a_signed_part_that_transport_could_change_is_refused() {
+        for entity in [
+            "Content-Type: text/plain\r\n\r\nGrüße\r\n",
+            "a\nb",
+            &"x".repeat(999),
+        ] {
+            let refused = signed_mail(entity).to_bytes();
+            assert!(
+                matches!(refused, Err(BuildError::NotSevenBit)),
+                "{entity:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! and the `protected-headers="v1"` that Thunderbird reads): the real
 //! Subject, From, To, Date and Message-ID travel inside the encryption with
 //! the text and the attachments; outside stays a Subject that says nothing.
+//! The same entity is the signed part of a message signed but not
+//! encrypted, where the signature covers those headers.
 
-use lettre::message::header::{self, ContentType};
-use lettre::message::{Attachment, Mailbox, Mailboxes, MultiPart, SinglePart};
+use lettre::message::header::{self, ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment, Body, Mailbox, Mailboxes, MultiPart, SinglePart};
 
 use super::OutgoingMail;
 use super::outgoing::BuildError;
@@ -12,20 +14,49 @@ use super::outgoing::BuildError;
 /// One attachment: file name, content type, bytes.
 pub type File = (String, String, Vec<u8>);
 
-/// The MIME entity to encrypt for `outer` (whose From, To and Message-ID
-/// it repeats), with the real `subject`, the `text` and `files`.
+/// How the entity's parts are encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wrapping {
+    /// To be encrypted: nothing on the way sees the bytes, so the most
+    /// compact encoding (7bit where it can) keeps the ciphertext small.
+    Encrypted,
+    /// To be signed and sent readable: quoted-printable text and base64
+    /// files, as RFC 3156 (section 3) asks, since trailing white space (a
+    /// blank context line in a patch, a Markdown line break) may be
+    /// stripped on the way and break the signature.
+    SignedOnly,
+}
+
+/// The MIME entity to encrypt (or sign) for `outer` (whose From, To and
+/// Message-ID it repeats), with the real `subject`, the `text` and `files`.
 pub fn inner_message(
     outer: &OutgoingMail,
     subject: &str,
     text: &str,
     files: &[File],
+    wrapping: Wrapping,
 ) -> Result<Vec<u8>, BuildError> {
-    let mut mixed = MultiPart::mixed().singlepart(SinglePart::plain(super::outgoing::crlf(text)));
+    let text = super::outgoing::crlf(text);
+    let text = match wrapping {
+        Wrapping::Encrypted => SinglePart::plain(text),
+        Wrapping::SignedOnly => SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
+            Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
+                // Never: quoted-printable takes any input.
+                .unwrap_or_else(Body::new),
+        ),
+    };
+    let mut mixed = MultiPart::mixed().singlepart(text);
     for (name, content_type, bytes) in files {
         let content_type = ContentType::parse(content_type)
             .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
-        mixed =
-            mixed.singlepart(Attachment::new(safe_name(name)).body(bytes.clone(), content_type));
+        let body = match wrapping {
+            Wrapping::Encrypted => Body::new(bytes.clone()),
+            Wrapping::SignedOnly => {
+                Body::new_with_encoding(bytes.clone(), ContentTransferEncoding::Base64)
+                    .unwrap_or_else(Body::new)
+            }
+        };
+        mixed = mixed.singlepart(Attachment::new(safe_name(name)).body(body, content_type));
     }
     let boundary = mixed.boundary();
     let content_type = ContentType::parse(&format!(
@@ -81,8 +112,14 @@ mod tests {
             "text/x-diff".to_owned(),
             b"--- a\n+++ b\n".to_vec(),
         )];
-        let bytes =
-            inner_message(&outer, "[SA-2026-0001] heap overflow", "Details", &files).unwrap();
+        let bytes = inner_message(
+            &outer,
+            "[SA-2026-0001] heap overflow",
+            "Details",
+            &files,
+            Wrapping::Encrypted,
+        )
+        .unwrap();
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("protected-headers=\"v1\""), "{text}");
         assert!(text.contains("Subject: [SA-2026-0001] heap overflow"));
@@ -95,5 +132,34 @@ mod tests {
         assert_eq!(parsed.subject(), Some("[SA-2026-0001] heap overflow"));
         assert_eq!(parsed.attachment_count(), 1);
         assert_eq!(parsed.attachment(0).unwrap().contents(), b"--- a\n+++ b\n");
+    }
+
+    #[test]
+    fn signed_only_no_line_ends_in_white_space_so_transport_cannot_break_the_signature() {
+        let outer = OutgoingMail {
+            message_id: "<d2@example.org>".into(),
+            from: "security@example.org".into(),
+            to: vec!["c@distro.example".into()],
+            ..Default::default()
+        };
+        let files = vec![(
+            "fix.patch".to_owned(),
+            "text/x-diff".to_owned(),
+            b"@@ -1,3 +1,3 @@\n \n-a\n+b\n".to_vec(),
+        )];
+        let text = "A Markdown line break:  \nand a tab\t\n";
+        let bytes = inner_message(&outer, "s", text, &files, Wrapping::SignedOnly).unwrap();
+        let raw = String::from_utf8(bytes.clone()).unwrap();
+        assert!(raw.is_ascii());
+        assert!(
+            raw.split("\r\n").all(|l| !l.ends_with([' ', '\t'])),
+            "{raw}"
+        );
+        let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+        assert_eq!(
+            parsed.body_text(0).as_deref(),
+            Some("A Markdown line break:  \r\nand a tab\t\r\n")
+        );
+        assert_eq!(parsed.attachment(0).unwrap().contents(), &files[0].2[..]);
     }
 }

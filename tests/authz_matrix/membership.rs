@@ -37,6 +37,11 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/api/v1/members",                                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/members",                                 [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/members/{id}/removal",                    [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    // Clear text for a contact (a fresh one of the matrix member, allowed
+    // already so that withdrawing succeeds): the team's decision only,
+    // not the contact's nor their organisation's.
+    (Method::PUT,    "/api/v1/members/{id}/contacts/{contact}/clear-text", [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::DELETE, "/api/v1/members/{id}/contacts/{contact}/clear-text", [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(204)]),
     (Method::GET,    "/api/v1/policy",                                  [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/policy",                                  [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::POST,   "/api/v1/policy/accept",                           [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(403)]),
@@ -77,6 +82,8 @@ pub const ROWS: &[super::Row] = {
     (Method::GET,    "/admin/members",                                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::POST,   "/admin/members",                                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::POST,   "/admin/members/{id}/removal",                     [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/members/{id}/contacts/{contact}/clear-text", [Login, Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/members/{id}/contacts/{contact}/clear-text/withdraw", [Login, Login, Is(403), Is(403), Is(403), Login, Is(403), Is(303)]),
     (Method::GET,    "/admin/criteria",                                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::POST,   "/admin/criteria",                                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     ]
@@ -243,7 +250,7 @@ impl List {
                     .append_pair("contacts[0].name", "F")
                     .append_pair("contacts[0].email", &format!("f{n}@f.example"));
             }
-            "/admin/members/{id}/removal" => {
+            "/admin/members/{id}/removal" | "/admin/members/{id}/contacts/{contact}/clear-text" => {
                 f.append_pair("reason", "matrix");
             }
             // To the list's member only: the other organisation stays out
@@ -254,6 +261,7 @@ impl List {
                     .append_pair("to", "chosen")
                     .append_pair("members", &self.member);
             }
+            "/admin/members/{id}/contacts/{contact}/clear-text/withdraw" => {}
             "/admin/criteria" => {
                 let criteria = app.get("/api/v1/criteria", None).await.json();
                 for (i, c) in criteria["items"]
@@ -272,36 +280,48 @@ impl List {
         Some(format!("&{}", f.finish()))
     }
 
-    /// A contact of the matrix member, added for the contact routes to remove.
+    /// A contact of the matrix member, added for the contact routes to
+    /// remove, or to allow clear text for (allowed already, so that the
+    /// withdrawal routes succeed too).
     pub async fn contact_path(&self, app: &TestApp, template: &str) -> Option<String> {
-        match template {
-            "/api/v1/me/member/contacts/{id}" | "/member/contacts/{id}/remove" => {
-                let n = self.next();
-                let contact = embargo::domain::membership::Contact {
-                    name: "Extra".into(),
-                    email: embargo::domain::email::EmailAddress::parse(&format!(
-                        "extra{n}@m.example"
-                    ))
-                    .expect("email"),
-                    openpgp_key: None,
-                };
-                let mut tx = app.state.db.begin().await.expect("tx");
-                let member = embargo::domain::id::MemberId::parse(&self.member).expect("member id");
-                let id = embargo::app::membership::add_contact_account(
-                    &mut tx,
-                    &app.state,
-                    &embargo::db::audit::Actor::cli(),
-                    &member,
-                    "Matrix Org",
-                    &contact,
-                )
-                .await
-                .expect("contact");
-                tx.commit().await.expect("commit");
-                Some(template.replace("{id}", id.as_str()))
-            }
-            _ => None,
+        let clear_text = template.contains("/contacts/{contact}/clear-text");
+        let remove = matches!(
+            template,
+            "/api/v1/me/member/contacts/{id}" | "/member/contacts/{id}/remove"
+        );
+        if !remove && !clear_text {
+            return None;
         }
+        let n = self.next();
+        let contact = embargo::domain::membership::Contact {
+            name: "Extra".into(),
+            email: embargo::domain::email::EmailAddress::parse(&format!("extra{n}@m.example"))
+                .expect("email"),
+            openpgp_key: None,
+        };
+        let mut tx = app.state.db.begin().await.expect("tx");
+        let member = embargo::domain::id::MemberId::parse(&self.member).expect("member id");
+        let actor = embargo::db::audit::Actor::cli();
+        let id = embargo::app::membership::add_contact_account(
+            &mut tx,
+            &app.state,
+            &actor,
+            &member,
+            "Matrix Org",
+            &contact,
+        )
+        .await
+        .expect("contact");
+        tx.commit().await.expect("commit");
+        if remove {
+            return Some(template.replace("{id}", id.as_str()));
+        }
+        let (state, contact) = (&app.state, id.as_str());
+        embargo::app::membership::allow_clear_text(state, &actor, &self.member, contact, "m")
+            .await
+            .expect("allowed");
+        let path = template.replace("{id}", &self.member);
+        Some(path.replace("{contact}", contact))
     }
 
     /// A stand-in member contact: (address, token). Of the matrix member
@@ -341,7 +361,8 @@ impl List {
                 json!({ "organization": format!("New {n}"), "website": "https://n.example", "security_alias": "sec@n.example",
                         "contacts": [{ "name": "N", "email": format!("n{n}@n.example") }] })
             }
-            "/api/v1/members/{id}/removal" => json!({ "reason": "matrix" }),
+            "/api/v1/members/{id}/removal"
+            | "/api/v1/members/{id}/contacts/{contact}/clear-text" => json!({ "reason": "matrix" }),
             "/api/v1/advisories/{id}/announcements" => {
                 json!({ "note": "matrix", "members": [self.member] })
             }

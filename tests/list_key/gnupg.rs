@@ -176,3 +176,38 @@ async fn what_gnupg_encrypts_to_the_list_key_decrypts() {
         assert_eq!(decrypted, plaintext);
     }
 }
+
+#[tokio::test]
+async fn gnupg_verifies_the_list_keys_detached_signature_and_refuses_a_changed_text() {
+    let app = TestApp::new().await;
+    let (fingerprint, armored) = published(&app).await;
+    let gpg = Gpg::new();
+    gpg.run(&["--import"], armored.as_bytes());
+    let data = b"Content-Type: text/plain\r\n\r\nEmbargoed: heap overflow, fixed in 1.4.2.\r\n";
+    let signature = app.state.list_key.sign_detached(data).expect("signs");
+    let (sig, signed) = (gpg.path("sig.asc"), gpg.path("data"));
+    std::fs::write(&sig, &signature).expect("write");
+    std::fs::write(&signed, data).expect("write");
+    let (sig, signed) = (sig.to_str().expect("path"), signed.to_str().expect("path"));
+    let out = gpg.run(&["--status-fd", "1", "--verify", sig, signed], b"");
+    let status = String::from_utf8_lossy(&out.stdout);
+    assert!(status.contains("[GNUPG:] GOODSIG "), "{status}");
+    assert!(
+        status.contains(&format!("[GNUPG:] VALIDSIG {fingerprint} ")),
+        "{status}"
+    );
+
+    std::fs::write(
+        gpg.path("data"),
+        b"Content-Type: text/plain\r\n\r\nNothing to see.\r\n",
+    )
+    .expect("write");
+    let changed = Command::new("gpg")
+        .env("GNUPGHOME", gpg.path(""))
+        .args(["--batch", "--status-fd", "1", "--verify", sig, signed])
+        .output()
+        .expect("gpg runs");
+    assert!(!changed.status.success());
+    let status = String::from_utf8_lossy(&changed.stdout);
+    assert!(status.contains("[GNUPG:] BADSIG "), "{status}");
+}

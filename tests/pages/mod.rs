@@ -4,6 +4,7 @@
 mod account;
 mod advisories;
 mod announcements;
+mod clear_text;
 mod intake;
 mod leaks;
 mod member_advisories;

@@ -14,8 +14,9 @@
 //!   A delivery is still `sending` before its message leaves and `sent`
 //!   only after the server accepted it. The transaction that starts a
 //!   delivery also reads what may differ between deliveries (the
-//!   recipient's current key, the advisory's version), so a delivery whose
-//!   announcement is in memory needs no connection of its own.
+//!   recipient's current key, whether clear text is still allowed for
+//!   them, the advisory's version), so a delivery whose announcement is in
+//!   memory needs no connection of its own.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -24,7 +25,7 @@ use tokio::sync::oneshot;
 
 use crate::db::advisories::{self, AdvisoryRow};
 use crate::db::announcements::{self as store, AdvisoryVersion, AnnouncementRow, DeliveryRow};
-use crate::db::{Db, DbError, advisory_patches, keys};
+use crate::db::{Db, DbError, advisory_patches, clear_text, keys};
 use crate::domain::advisory::{AdvisoryId, Content};
 use crate::domain::announcement::{DeliveryKind, DeliveryState, Purpose};
 use crate::jobs::Permanent;
@@ -77,6 +78,9 @@ pub(super) struct Started {
     /// The recipient's current key (armored), read for an encrypted
     /// delivery; None when they have no usable key.
     pub key: Option<String>,
+    /// For a clear delivery: whether an admin's allowance still stands.
+    /// Withdrawn after the announcement, nothing goes out in clear.
+    pub clear_allowed: bool,
     /// The version of the announced advisory; None when it is gone.
     pub version: Option<AdvisoryVersion>,
 }
@@ -297,6 +301,15 @@ impl Fanout {
             .map(|d| d.account_id.as_str())
             .collect();
         let keys = keys::current_armored_many(&mut tx, &encrypted, started_at).await?;
+        let clear: Vec<&str> = started
+            .iter()
+            .filter(|d| d.kind == DeliveryKind::Clear.as_str())
+            .map(|d| d.account_id.as_str())
+            .collect();
+        let allowed = match clear.is_empty() {
+            true => Default::default(),
+            false => clear_text::still_allowed(&mut tx, &clear).await?,
+        };
         let mut announcements: Vec<&str> =
             started.iter().map(|d| d.announcement_id.as_str()).collect();
         announcements.sort_unstable();
@@ -313,9 +326,12 @@ impl Fanout {
                     None
                 };
                 let version = versions.get(&delivery.announcement_id).copied();
+                let clear_allowed = delivery.kind == DeliveryKind::Clear.as_str()
+                    && allowed.contains(&delivery.account_id);
                 let started = Started {
                     delivery,
                     key,
+                    clear_allowed,
                     version,
                 };
                 (started.delivery.id.clone(), started)

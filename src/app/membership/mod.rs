@@ -13,12 +13,14 @@ use crate::domain::membership::{ApplicationError, Criterion, check_criteria};
 
 /// Job kind that expires an application its alias never confirmed.
 mod applications;
+mod clear_text;
 mod contacts;
 
 use applications::validate_organization;
 pub use applications::{
     ApplicationInput, Applied, apply, confirm_alias, decide, expire_application, vouch,
 };
+pub use clear_text::{allow_clear_text, withdraw_clear_text};
 use contacts::create_member;
 pub use contacts::{add_contact_account, add_member, remove_member};
 

@@ -149,6 +149,10 @@ pub enum Action<'a> {
     /// Criteria edits, the application queue and decisions, members and
     /// their removal, policy versions.
     ManageMembership,
+    /// Allow a member contact to receive embargoed advisories unencrypted,
+    /// or withdraw that: the team's decision alone, never the contact's
+    /// or their organisation's.
+    AllowClearText,
     /// Vouch for applicants at all (a member contact).
     Vouch,
     /// Vouch for one application, which names this member as its voucher:
@@ -199,6 +203,7 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         | Administer
         | ManageAdvisories
         | ManageMembership
+        | AllowClearText
         | OverrideEmbargoPolicy
         | Announce
         | ManageLeaks => is_admin,

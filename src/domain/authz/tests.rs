@@ -168,6 +168,29 @@ fn only_admins_may_set_the_embargo_policy_aside() {
 }
 
 #[test]
+fn only_admins_allow_clear_text_not_the_contact_nor_their_organisation() {
+    assert!(authorize(&account(Role::Admin), Action::AllowClearText).is_allowed());
+    for actor in [
+        // A cleared contact of an active member: still the team's call.
+        contact(true, true),
+        contact(true, false),
+        account(Role::Member),
+        account(Role::Delegate),
+        Actor::Reporter(ReportId::generate()),
+    ] {
+        assert_eq!(
+            authorize(&actor, Action::AllowClearText),
+            Decision::Deny,
+            "{actor:?}"
+        );
+    }
+    assert_eq!(
+        authorize(&Actor::Anonymous, Action::AllowClearText),
+        Decision::Unauthenticated
+    );
+}
+
+#[test]
 fn embargoed_advisories_are_not_for_uncleared_accounts() {
     assert!(authorize(&account(Role::Admin), Action::ReadEmbargoedAdvisory).is_allowed());
     assert!(authorize(&account(Role::Admin), Action::ManageAdvisories).is_allowed());

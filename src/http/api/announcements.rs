@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use crate::app::AppState;
 use crate::app::announcements::{self as usecase, AnnounceError};
-use crate::db::announcements as store;
+use crate::db::{announcements as store, clear_text};
 use crate::domain::authz::Action;
+use crate::http::api::clear_text::allowance_json;
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
 
@@ -72,7 +73,7 @@ pub async fn announce(
 
 #[utoipa::path(get, path = "/api/v1/announcements/{id}", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path, description = "Announcement id")),
-    responses((status = 200, description = "`{\"id\", \"advisory_id\", \"note\", \"created_at\", \"recipients\", \"deliveries\": [{\"email\", \"member_id\", \"kind\": \"encrypted\"|\"notice\", \"state\": \"queued\"|\"sending\"|\"sent\"|\"deferred\"|\"bounced\"|\"failed\", \"attempts\", \"answer\", \"message_id\"}]}`"),
+    responses((status = 200, description = "`{\"id\", \"advisory_id\", \"note\", \"created_at\", \"recipients\", \"deliveries\": [{\"email\", \"member_id\", \"kind\": \"encrypted\"|\"notice\"|\"clear\", \"clear_text\": null|{\"allowed_by\", \"allowed_at\", \"reason\"}, \"state\": \"queued\"|\"sending\"|\"sent\"|\"deferred\"|\"bounced\"|\"failed\", \"attempts\", \"answer\", \"message_id\"}]}`. `clear`: no usable key, clear text allowed by an admin (the allowance as it stood when announced): the advisory unencrypted, signed by the list key"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn get_announcement(
     State(state): State<AppState>,
@@ -88,17 +89,22 @@ pub async fn get_announcement(
     let deliveries = store::deliveries(&mut conn, &ann.id)
         .await
         .map_err(Error::from)?;
-    let deliveries: Vec<Value> = deliveries
-        .iter()
-        .map(|d| {
-            json!({
-                "email": d.email, "member_id": d.member_id, "kind": d.kind, "state": d.state,
-                "attempts": d.attempts, "answer": d.answer, "message_id": d.message_id,
-            })
-        })
-        .collect();
+    let allowances = clear_text::of_announcement(&mut conn, &ann.id)
+        .await
+        .map_err(Error::from)?;
+    let mut shown = Vec::with_capacity(deliveries.len());
+    for d in &deliveries {
+        let allowance = match allowances.get(&d.id) {
+            Some(a) => allowance_json(&mut conn, a).await.map_err(Error::from)?,
+            None => Value::Null,
+        };
+        shown.push(json!({
+            "email": d.email, "member_id": d.member_id, "kind": d.kind, "clear_text": allowance,
+            "state": d.state, "attempts": d.attempts, "answer": d.answer, "message_id": d.message_id,
+        }));
+    }
     Ok(Json(json!({
         "id": ann.id, "advisory_id": ann.advisory_id, "note": ann.note,
-        "created_at": ann.created_at, "recipients": ann.recipients, "deliveries": deliveries,
+        "created_at": ann.created_at, "recipients": ann.recipients, "deliveries": shown,
     })))
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advisories;
 pub mod announcements;
+pub mod clear_text;
 pub mod jobs;
 pub mod leaks;
 pub mod list_key;
@@ -50,6 +51,7 @@ impl utoipa::Modify for BearerAuth {
         membership::get_criteria, membership::update_criteria, membership::create_application, membership::list_applications,
         membership::get_application, membership::application_status, membership::confirm_application, membership::vouch,
         membership::decide, membership::add_member, membership::list_members, membership::remove_member,
+        clear_text::allow_clear_text, clear_text::withdraw_clear_text,
         membership::get_policy, membership::publish_policy, membership::accept_policy,
         liveness::answer_ping, liveness::member_liveness, liveness::list_reviews, liveness::create_review,
         me::list_keys, me::upload_key, me::retire_key, me::my_member, me::add_contact, me::remove_contact, me::leave,

@@ -19,11 +19,10 @@ use crate::app::AppState;
 use crate::app::announcements::{self as usecase, AnnounceError};
 use crate::db::advisories::AdvisoryRow;
 use crate::db::announcements::{self as store, DeliveryRow};
-use crate::db::{DbError, accounts, members};
+use crate::db::{DbError, accounts, clear_text, members};
 use crate::domain::announcement::{DeliveryState, check_announceable};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
-use crate::domain::id::AccountId;
 use crate::domain::membership::MemberStatus;
 use crate::http::api::advisories::advisory_error;
 use crate::http::body::Form;
@@ -138,12 +137,7 @@ async fn who(
     if let Some(name) = cache.get(actor) {
         return Ok(name.clone());
     }
-    let id = actor.strip_prefix("account:").map(AccountId::parse);
-    let account = match id {
-        Some(Ok(id)) => accounts::by_id(conn, &id).await?,
-        _ => None,
-    };
-    let name = account.map_or_else(|| actor.to_owned(), |a| a.email);
+    let name = accounts::actor_name(conn, actor).await?;
     cache.insert(actor.to_owned(), name.clone());
     Ok(name)
 }
@@ -191,7 +185,8 @@ pub(super) async fn advisory_context(state: &AppState, row: &AdvisoryRow) -> Res
 type Fields = Form<Vec<(String, String)>>;
 
 /// The confirmation: how many recipients, how many get the advisory
-/// encrypted and how many only a notice, before anything is sent.
+/// encrypted, how many in clear (allowed by an admin) and how many only a
+/// notice, before anything is sent.
 pub async fn confirm_announcement(
     State(state): State<AppState>,
     page: Page,
@@ -231,7 +226,7 @@ pub async fn confirm_announcement(
         "advisory": { "id": row.id.as_str(), "summary": content.summary },
         "form": form.typed(), "chosen_names": names,
         "recipients": preview.recipients(), "encrypted": preview.encrypted,
-        "notices": preview.notices, "not_accepted": preview.not_accepted,
+        "notices": preview.notices, "clear": preview.clear, "not_accepted": preview.not_accepted,
     });
     let title = format!("Announce {} to the list?", row.id);
     page.render(&state, "admin_announce_confirm", &title, ctx)
@@ -270,11 +265,16 @@ pub struct ShowQuery {
     announced: String,
 }
 
-fn delivery_json(d: &DeliveryRow, orgs: &HashMap<String, String>) -> Value {
+fn delivery_json(
+    d: &DeliveryRow,
+    orgs: &HashMap<String, String>,
+    allowances: &HashMap<String, Value>,
+) -> Value {
     json!({
         "email": d.email, "member_id": d.member_id,
         "organization": orgs.get(&d.member_id).cloned().unwrap_or_else(|| d.member_id.clone()),
-        "kind": d.kind, "state": d.state, "attempts": d.attempts, "answer": d.answer,
+        "kind": d.kind, "clear_text": allowances.get(&d.id),
+        "state": d.state, "attempts": d.attempts, "answer": d.answer,
         "message_id": d.message_id, "updated_at": d.updated_at,
         "failed": matches!(d.state.as_str(), "failed" | "bounced"),
     })
@@ -298,7 +298,15 @@ pub async fn show_announcement(
         .into_iter()
         .map(|m| (m.id, m.organization))
         .collect();
-    let by = who(&mut conn, &mut HashMap::new(), &ann.created_by).await?;
+    let mut names = HashMap::new();
+    let by = who(&mut conn, &mut names, &ann.created_by).await?;
+    // The allowance each clear delivery was sent under, as it stood then.
+    let mut allowances = HashMap::new();
+    for (delivery, a) in clear_text::of_announcement(&mut conn, &ann.id).await? {
+        let allowed_by = who(&mut conn, &mut names, &a.by).await?;
+        let shown = json!({ "allowed_by": allowed_by, "at": a.at, "reason": a.reason });
+        allowances.insert(delivery, shown);
+    }
     drop(conn);
     let row = crate::app::advisories::load(&state, &ann.advisory_id).await;
     let row = row.map_err(advisory_error)?;
@@ -318,8 +326,8 @@ pub async fn show_announcement(
         "announcement": { "id": ann.id, "at": ann.created_at, "by": by, "recipients": ann.recipients },
         "advisory": { "id": ann.advisory_id, "summary": content.summary },
         "announced": q.announced == "1", "totals": totals,
-        "not_sent": not_sent.iter().map(|d| delivery_json(d, &orgs)).collect::<Vec<_>>(),
-        "sent": done.iter().map(|d| delivery_json(d, &orgs)).collect::<Vec<_>>(),
+        "not_sent": not_sent.iter().map(|d| delivery_json(d, &orgs, &allowances)).collect::<Vec<_>>(),
+        "sent": done.iter().map(|d| delivery_json(d, &orgs, &allowances)).collect::<Vec<_>>(),
     });
     let title = format!("Announcement of {}", ann.advisory_id);
     page.render(&state, "admin_announcement", &title, ctx)

@@ -6,7 +6,8 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::member_forms::{self as forms, Layout};
+use super::clear_text::ClearTextForm;
+use super::member_forms as forms;
 use super::membership::{allow, answers};
 use super::see_other;
 use crate::app::AppState;
@@ -55,16 +56,18 @@ pub struct ReviewForm {
     notes: String,
 }
 
-async fn render_member(
+/// The member page, with the review form and a contact's clear-text form
+/// as typed, and `errors` at their fields.
+pub(super) async fn render_member(
     state: &AppState,
     page: &Page,
     id: &str,
     typed: &ReviewForm,
+    clear_text: &ClearTextForm,
     errors: &FieldErrors,
 ) -> Result<Response, PageError> {
     let mut conn = state.db.conn().await?;
     let member = members::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
-    let contacts = members::contacts(&mut conn, id).await?;
     let reviews = store::reviews(&mut conn, id).await?;
     let application = match &member.application_id {
         Some(a) => apps::get(&mut conn, a).await?,
@@ -84,15 +87,16 @@ async fn render_member(
         "window_days": state.config.leaks.window_days,
         "threshold": state.config.leaks.removal_threshold,
     });
+    let (contacts, contact_fields) = super::clear_text::contacts(state, id).await?;
     let ctx = json!({
         "leaks": leaks_ctx,
         "member": member, "contacts": contacts, "answers": answers, "reviews": reviews,
         "pings": record["pings"], "overdue_pings": record["overdue"], "answered": record["answered"],
         "median_hours": record["median_response_hours"], "next_ping_at": record["next_ping_at"],
         "review_due_at": record["review_due_at"], "review_is_due": record["review_is_due"],
-        "form": typed,
+        "form": typed, "clear_text_form": clear_text,
     });
-    let mut layout = Layout::default();
+    let mut layout = contact_fields;
     layout.add("outcome", "Outcome");
     layout.add("notes", "Notes");
     let ctx: Value = layout.with_errors(ctx, errors);
@@ -106,11 +110,13 @@ pub async fn member_page(
 ) -> Result<Response, PageError> {
     allow(&page, Action::ManageMembership)?;
     keep_sweeping(&state).await;
+    let (review, clear_text) = (ReviewForm::default(), ClearTextForm::default());
     render_member(
         &state,
         &page,
         &id,
-        &ReviewForm::default(),
+        &review,
+        &clear_text,
         &FieldErrors::new(),
     )
     .await
@@ -127,6 +133,10 @@ pub async fn review(
     keep_sweeping(&state).await;
     match usecase::review(&state, &page.audit(), &id, &form.outcome, &form.notes).await {
         Ok(_) => Ok(see_other(&format!("/admin/members/{id}"))),
-        Err(e) => render_member(&state, &page, &id, &form, &forms::form_errors(e)?).await,
+        Err(e) => {
+            let errors = forms::form_errors(e)?;
+            let clear_text = ClearTextForm::default();
+            render_member(&state, &page, &id, &form, &clear_text, &errors).await
+        }
     }
 }

@@ -6,7 +6,8 @@ use std::io::Read;
 use jiff::Timestamp;
 use pgp::armor::DearmorOptions;
 use pgp::composed::{
-    ArmorOptions, DecryptionOptions, Esk, Message, MessageBuilder, SignedPublicKey, TheRing,
+    ArmorOptions, DecryptionOptions, DetachedSignature, Esk, Message, MessageBuilder,
+    SignedPublicKey, TheRing,
 };
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::crypto::sym::SymmetricKeyAlgorithm;
@@ -72,6 +73,24 @@ impl ListKey {
         builder
             .to_armored_string(rng, ArmorOptions::default())
             .map_err(failed)
+    }
+
+    /// A detached signature by the current list key over `data` (SHA-512,
+    /// ASCII-armored), for the second part of a PGP/MIME multipart/signed
+    /// message (RFC 3156 section 5). A text signature: verifiers hash the
+    /// data with CRLF line endings whatever a mail store turned them into,
+    /// as RFC 3156 asks of the signed part anyway.
+    pub fn sign_detached(&self, data: &[u8]) -> Result<String, ListKeyError> {
+        let failed = |e: PgpError| ListKeyError::Sign(e.to_string());
+        DetachedSignature::sign_text_data(
+            OsRng,
+            &self.0.current.secret.primary_key,
+            &Password::empty(),
+            HashAlgorithm::Sha512,
+            data,
+        )
+        .and_then(|sig| sig.to_armored_string(ArmorOptions::default()))
+        .map_err(failed)
     }
 
     /// The plaintext of `message` (ASCII-armored or binary), decrypted with

@@ -63,6 +63,8 @@ pub enum ListKeyError {
     Recipient(#[from] crate::mail::keys::KeyError),
     #[error("signing and encrypting: {0}")]
     Encrypt(String),
+    #[error("signing: {0}")]
+    Sign(String),
     #[error("the message is larger than {max_bytes} bytes")]
     TooLarge { max_bytes: usize },
     #[error(

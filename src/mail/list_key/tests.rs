@@ -147,6 +147,30 @@ fn what_it_signs_and_encrypts_decrypts_with_the_recipients_key() {
 }
 
 #[test]
+fn a_detached_signature_verifies_with_the_list_key_over_the_data_only() {
+    use pgp::composed::{Deserializable, DetachedSignature};
+    let dir = tempfile::tempdir().unwrap();
+    let list = ListKey::load_or_create(&dir.path().join("a"), UID).unwrap();
+    let data = b"Content-Type: text/plain\r\n\r\nEmbargoed until Friday.\r\n";
+    let armored = list.sign_detached(data).unwrap();
+    assert!(
+        armored.starts_with("-----BEGIN PGP SIGNATURE-----"),
+        "{armored}"
+    );
+    let (sig, _) = DetachedSignature::from_armor_single(armored.as_bytes()).unwrap();
+    let cert = public(&list);
+    sig.verify(&cert.primary_key, data).expect("verifies");
+    // A text signature: the same lines with LF endings verify too.
+    let lf = String::from_utf8_lossy(data).replace("\r\n", "\n");
+    sig.verify(&cert.primary_key, lf.as_bytes())
+        .expect("line endings do not matter");
+    let tampered = b"Content-Type: text/plain\r\n\r\nEmbargoed until Monday.\r\n";
+    assert!(sig.verify(&cert.primary_key, tampered).is_err());
+    let other = ListKey::load_or_create(&dir.path().join("b"), UID).unwrap();
+    assert!(sig.verify(&public(&other).primary_key, data).is_err());
+}
+
+#[test]
 fn after_a_rotation_mail_to_the_old_key_still_decrypts() {
     let dir = tempfile::tempdir().unwrap();
     let old = ListKey::load_or_create(dir.path(), UID).unwrap();
