@@ -5,6 +5,7 @@ pub mod advisory;
 pub mod announcement;
 pub mod audit;
 pub mod authz;
+pub mod contribution;
 pub mod cvss;
 pub mod email;
 pub mod embargo;
