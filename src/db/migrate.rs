@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "announcement_purpose", include_str!("../../migrations/0012_announcement_purpose.sql")),
     (13, "shares", include_str!("../../migrations/0013_shares.sql")),
     (16, "leaks", include_str!("../../migrations/0016_leaks.sql")),
+    (17, "contributions", include_str!("../../migrations/0017_contributions.sql")),
 ];
 
 /// Serialises migrating instances on PostgreSQL.
