@@ -43,3 +43,4 @@ mod serve_clock;
 mod serve_shutdown;
 mod shares;
 mod smtp;
+mod test_reports;

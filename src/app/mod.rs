@@ -7,6 +7,7 @@ pub mod advisory_patches;
 pub mod announcements;
 pub mod audit;
 pub mod auth;
+pub mod contributions;
 pub mod import;
 pub mod ingest;
 pub mod intake;

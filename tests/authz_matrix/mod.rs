@@ -46,6 +46,7 @@
 //! today.
 
 mod capabilities;
+mod contributions;
 mod hidden;
 mod leaks;
 mod liveness;
@@ -137,6 +138,7 @@ fn all_rows() -> Vec<&'static Row> {
         .chain(membership::ROWS)
         .chain(liveness::ROWS)
         .chain(leaks::ROWS)
+        .chain(contributions::ROWS)
         .collect()
 }
 

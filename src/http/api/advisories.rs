@@ -21,7 +21,7 @@ use crate::http::view::advisory_json;
 
 /// Whether `actor` may ask for advisory `id` at all (403 if not), before
 /// anything is looked up: a delegate learns nothing of other ids.
-fn may_ask_for(actor: &crate::domain::authz::Actor, id: &str) -> Result<(), Error> {
+pub(super) fn may_ask_for(actor: &crate::domain::authz::Actor, id: &str) -> Result<(), Error> {
     match AdvisoryId::parse(id) {
         Ok(id) => Error::unless_allowed(actor, Action::ReadAdvisoryById(&id)),
         Err(_) => Error::unless_allowed(actor, Action::ReadEmbargoedAdvisory),

@@ -12,6 +12,7 @@ pub mod me;
 pub mod membership;
 pub mod reports;
 pub mod shares;
+pub mod test_reports;
 pub mod track;
 
 use axum::Json;
@@ -56,8 +57,9 @@ impl utoipa::Modify for BearerAuth {
         list_key::get_list_key,
         leaks::report_leak, leaks::get_leak, leaks::write_retrospective, leaks::comment_on_leak,
         leaks::close_leak, leaks::withdraw_leak, leaks::member_leaks,
+        test_reports::create_test_report, test_reports::list_test_reports, test_reports::get_test_report_attachment,
     ),
-    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"))
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"), (name = "contributions", description = "Contributing back: test reports"))
 )]
 pub struct ApiDoc;
 
