@@ -43,4 +43,5 @@ mod serve_clock;
 mod serve_shutdown;
 mod shares;
 mod smtp;
+mod tasks;
 mod test_reports;

@@ -1,6 +1,13 @@
-//! Contributing back: members' test reports on embargoed advisories.
+//! Contributing back: members' test reports on embargoed advisories, tasks
+//! with a primary and a backup member (reminded, handed over when missed),
+//! and each member's record of both.
 
+pub mod record;
+mod task_jobs;
+pub mod tasks;
 pub mod test_reports;
+
+pub use task_jobs::{task_due, task_reminder};
 
 use crate::domain::fields::FieldErrors;
 
