@@ -31,6 +31,7 @@ mod leaks;
 mod list_key;
 mod liveness;
 mod member_import;
+mod member_record;
 mod member_self;
 mod membership;
 mod membership_lifecycle;

@@ -76,7 +76,11 @@ async fn render_member(
         None => None,
     };
     let record = liveness_view(state, &member).await?;
+    let contributed = crate::app::contributions::record::of_member(state, id)
+        .await
+        .map_err(crate::http::api::test_reports::contribution_error)?;
     let ctx = json!({
+        "record": contributed,
         "member": member, "contacts": contacts, "answers": answers, "reviews": reviews,
         "pings": record["pings"], "overdue_pings": record["overdue"], "answered": record["answered"],
         "median_hours": record["median_response_hours"], "next_ping_at": record["next_ping_at"],

@@ -35,7 +35,14 @@ async fn render(
     let (member, contacts) = member_self::overview(state, &account.id)
         .await
         .map_err(membership_error)?;
+    // Its own record, as the admins and the yearly review see it.
+    let id = crate::domain::id::MemberId::parse(&member.id).map_err(anyhow::Error::from)?;
+    Error::unless_allowed(&page.actor, Action::ReadMemberRecord(&id))?;
+    let record = crate::app::contributions::record::of_member(state, &member.id)
+        .await
+        .map_err(crate::http::api::test_reports::contribution_error)?;
     let ctx = json!({
+        "record": record,
         "member": member, "contacts": contacts, "me": account.id.as_str(), "errors": errors,
         "form": { "name": typed.name, "email": typed.email },
     });
