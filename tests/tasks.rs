@@ -17,10 +17,13 @@ const BACKUP: &str = "bo@backup.example";
 /// The title may be embargoed: it stays out of every mail.
 const TITLE: &str = "Test the overflow fix on big-endian MIPS";
 
+/// Three cleared members, all sent the advisory: a task's primary and
+/// backup, and another named on no task.
 pub struct Team {
     pub admin: String,
     pub primary: (String, String),
     pub backup: (String, String),
+    pub other: (String, String),
     pub advisory: String,
 }
 
@@ -28,11 +31,13 @@ pub async fn team(app: &TestApp) -> Team {
     let admin = app.admin_token().await;
     let primary = cleared_member(app, &admin, "Primary", PRIMARY, None).await;
     let backup = cleared_member(app, &admin, "Backup", BACKUP, None).await;
+    let other = cleared_member(app, &admin, "Other", "sam@other.example", None).await;
     let advisory = announced(app, &admin).await;
     Team {
         admin,
         primary,
         backup,
+        other,
         advisory,
     }
 }
@@ -74,7 +79,7 @@ async fn record(app: &TestApp, token: &str, member: &str) -> Value {
 async fn a_task_missed_by_its_primary_is_handed_over_to_the_backup_at_the_due_instant() {
     let app = TestApp::new().await;
     let t = team(&app).await;
-    let (_, other) = cleared_member(&app, &t.admin, "Other", "sam@other.example", None).await;
+    let other = &t.other.1;
     let resp = create_task(&app, &t, "test_platform", &in_hours(&app, 48)).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
     let task = resp.json()["id"].as_str().unwrap().to_owned();
@@ -127,13 +132,13 @@ async fn a_task_missed_by_its_primary_is_handed_over_to_the_backup_at_the_due_in
     assert_eq!(view.json()["missed"], true);
     assert_eq!(view.json()["title"], TITLE);
     assert_eq!(
-        app.get(&path, Some(&other)).await.status,
+        app.get(&path, Some(other)).await.status,
         StatusCode::NOT_FOUND
     );
     let done = format!("/api/v1/tasks/{task}/done");
     let body = json!({ "notes": "Works on MIPS." });
     assert_eq!(
-        app.post(&done, Some(&other), body.clone()).await.status,
+        app.post(&done, Some(other), body.clone()).await.status,
         StatusCode::NOT_FOUND
     );
     let resp = app.post(&done, Some(&t.backup.1), body.clone()).await;
@@ -159,7 +164,7 @@ async fn a_task_missed_by_its_primary_is_handed_over_to_the_backup_at_the_due_in
     );
     assert!(backup["last_activity"].as_str().unwrap().ends_with('Z'));
     let list = format!("/api/v1/advisories/{}/tasks", t.advisory);
-    let listed = app.get(&list, Some(&other)).await;
+    let listed = app.get(&list, Some(other)).await;
     assert_eq!(listed.json()["items"], json!([]), "not named on it");
     let listed = app.get(&list, Some(&t.primary.1)).await.json();
     assert_eq!(listed["items"][0]["done_member"], t.backup.0.as_str());
@@ -324,7 +329,7 @@ async fn a_task_needs_two_members_on_the_list_and_a_future_due_and_a_refusal_wri
         .await;
     assert_eq!(resp.status, StatusCode::FORBIDDEN);
     let draft = crate::advisories::create(&app, &t.admin).await;
-    let other = cleared_member(&app, &t.admin, "Other", "sam@other.example", None).await;
+    let other = &t.other;
     let resp = app
         .post(
             &format!("/api/v1/advisories/{draft}/tasks"),
