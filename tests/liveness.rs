@@ -348,7 +348,7 @@ async fn the_admin_page_shows_answers_liveness_and_reviews_and_takes_a_review() 
         "security@newcomer.example",
         "Unanswered",
         "1 unanswered ping",
-        "Contribution and leak records are not kept yet",
+        "<dt>Test reports</dt><dd>0</dd>",
         "Not reviewed yet",
         "Record a review",
     ] {

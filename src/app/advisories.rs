@@ -137,6 +137,29 @@ pub async fn edit(
     reason: &str,
 ) -> Result<Vec<String>, AdvisoryError> {
     let row = load(state, id).await?;
+    let mut tx = state.db.begin().await?;
+    let edit = edit_in(&mut tx, state, actor, &row, patch, reason).await?;
+    tx.commit().await?;
+    Ok(edit.changed)
+}
+
+/// What an edit changed, and the revision it made (the row's own when it
+/// changed nothing).
+pub struct Edited {
+    pub changed: Vec<String>,
+    pub revision: i64,
+}
+
+/// [`edit`] of `row` as read, inside the caller's transaction (so another
+/// change can commit with it): stale if the advisory changed since.
+pub async fn edit_in(
+    tx: &mut db::Tx,
+    state: &AppState,
+    actor: &Actor,
+    row: &AdvisoryRow,
+    patch: &serde_json::Map<String, Value>,
+    reason: &str,
+) -> Result<Edited, AdvisoryError> {
     row.state.edit()?;
     let mut merged: Value = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
     let editable = editable_fields(row.state);
@@ -159,7 +182,8 @@ pub async fn edit(
     let mut content = parse_content(merged)?;
     content.validate().map_err(AdvisoryError::Invalid)?;
     if changed.is_empty() {
-        return Ok(changed);
+        let revision = row.revision;
+        return Ok(Edited { changed, revision });
     }
     let reason = match reason.trim() {
         "" => "edited",
@@ -174,29 +198,30 @@ pub async fn edit(
         changed: &changed_json,
         content: &json,
     };
-    let mut tx = state.db.begin().await?;
-    if !store::update_content(&mut tx, &row.id, row.state, &rev).await? {
+    if !store::update_content(tx, &row.id, row.state, &rev).await? {
         return Err(AdvisoryError::Stale);
     }
     if row.state.edit_is_correction() {
         store::add_publication(
-            &mut tx,
+            tx,
             &row.id,
             db::now(),
             &format!("Updated {}: {reason}", changed.join(", ")),
         )
         .await?;
-        public_documents::refresh(&mut tx, state, &row.id).await?;
+        public_documents::refresh(tx, state, &row.id).await?;
     }
     audit::append(
-        &mut tx,
+        tx,
         actor,
         "advisory.edited",
         row.id.as_str(),
         json!({ "revision": rev.number, "changed": changed, "reason": reason }),
     );
-    tx.commit().await?;
-    Ok(changed)
+    Ok(Edited {
+        changed,
+        revision: rev.number,
+    })
 }
 
 /// Publishes now (an admin's early publication).

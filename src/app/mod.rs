@@ -8,6 +8,7 @@ pub mod announcements;
 pub mod audience;
 pub mod audit;
 pub mod auth;
+pub mod contributions;
 pub mod import;
 pub mod ingest;
 pub mod intake;

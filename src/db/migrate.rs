@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "announcement_audience", include_str!("../../migrations/0014_announcement_audience.sql")),
     (15, "clear_text_allowed", include_str!("../../migrations/0015_clear_text_allowed.sql")),
     (16, "leaks", include_str!("../../migrations/0016_leaks.sql")),
+    (17, "contributions", include_str!("../../migrations/0017_contributions.sql")),
     (18, "leak_notices", include_str!("../../migrations/0018_leak_notices.sql")),
 ];
 

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod keys;
 pub mod leaks;
 pub mod liveness;
+pub mod member_record;
 pub mod members;
 pub mod migrate;
 pub mod public_documents;
@@ -24,6 +25,8 @@ pub mod report_attachments;
 pub mod reports;
 pub mod sessions;
 pub mod shares;
+pub mod tasks;
+pub mod test_reports;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;

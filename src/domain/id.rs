@@ -71,6 +71,8 @@ typed_id!(ShareId, "shr", "share");
 typed_id!(CiphertextId, "ctx", "kept ciphertext");
 typed_id!(LeakId, "lk", "leak");
 typed_id!(CommentId, "cmt", "comment");
+typed_id!(TestReportId, "trp", "test report");
+typed_id!(TaskId, "tsk", "task");
 
 #[cfg(test)]
 mod tests {

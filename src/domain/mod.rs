@@ -6,6 +6,7 @@ pub mod announcement;
 pub mod audit;
 pub mod authz;
 pub mod clear_text;
+pub mod contribution;
 pub mod cvss;
 pub mod email;
 pub mod embargo;

@@ -44,6 +44,10 @@ pub enum Job {
     KeyExpiryReminder { key: String, days: i64 },
     /// Send one recipient their copy of an announcement.
     Deliver { delivery: String },
+    /// Remind the primary of a task still open a day before it is due.
+    TaskReminder { task: String },
+    /// At a task's due instant: if it is not done, hand it to the backup.
+    TaskDue { task: String },
 }
 
 impl Job {
@@ -57,6 +61,8 @@ impl Job {
             Job::KeyExpiryReminder { .. } => "key_expiry_reminder",
             Job::MailAuditHead { .. } => "mail_audit_head",
             Job::Deliver { .. } => "deliver",
+            Job::TaskReminder { .. } => "task_reminder",
+            Job::TaskDue { .. } => "task_due",
         }
     }
 
@@ -67,7 +73,9 @@ impl Job {
             Job::ExpireApplication { .. }
             | Job::LivenessSweep { .. }
             | Job::KeyExpiryReminder { .. }
-            | Job::MailAuditHead { .. } => Lane::Background,
+            | Job::MailAuditHead { .. }
+            | Job::TaskReminder { .. }
+            | Job::TaskDue { .. } => Lane::Background,
         }
     }
 
@@ -85,6 +93,8 @@ impl Job {
             Job::KeyExpiryReminder { key, days } => format!("key_expiry:{key}:{days}"),
             Job::MailAuditHead { date } => format!("audit_head:{date}"),
             Job::Deliver { delivery } => format!("deliver:{delivery}"),
+            Job::TaskReminder { task } => format!("task_reminder:{task}"),
+            Job::TaskDue { task } => format!("task_due:{task}"),
         }
     }
 
@@ -197,6 +207,12 @@ mod tests {
             Job::KeyExpiryReminder {
                 key: "key_1".into(),
                 days: 7,
+            },
+            Job::TaskReminder {
+                task: "tsk_1".into(),
+            },
+            Job::TaskDue {
+                task: "tsk_1".into(),
             },
         ];
         for job in jobs {

@@ -119,6 +119,8 @@ async fn dispatch(state: AppState, job: Job, last: bool) -> anyhow::Result<()> {
             app::keys::expiry_reminder(&state, &key, days).await
         }
         Job::Deliver { delivery } => app::announcements::deliver(&state, &delivery, last).await,
+        Job::TaskReminder { task } => app::contributions::task_reminder(&state, &task).await,
+        Job::TaskDue { task } => app::contributions::task_due(&state, &task).await,
     }
 }
 

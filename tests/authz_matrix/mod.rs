@@ -48,6 +48,7 @@
 //! today.
 
 mod capabilities;
+mod contributions;
 mod hidden;
 mod leaks;
 mod liveness;
@@ -139,6 +140,7 @@ fn all_rows() -> Vec<&'static Row> {
         .chain(membership::ROWS)
         .chain(liveness::ROWS)
         .chain(leaks::ROWS)
+        .chain(contributions::ROWS)
         .collect()
 }
 

@@ -12,7 +12,7 @@ use super::requests::{
     ADMIN, advisory_with_patch, announcement, api_body, dead_job, fresh_advisory,
     multipart_request, page_fields, share, token_id,
 };
-use super::{Kind, leaks, liveness, membership, with_made_up};
+use super::{Kind, contributions, leaks, liveness, membership, with_made_up};
 use crate::common::{CSRF, Response, TestApp, path_of};
 
 const CLEARED: &str = "member@project.test";
@@ -81,6 +81,7 @@ pub struct World {
     /// A member with a ping, for the liveness and review routes.
     liveness: liveness::Liveness,
     leaks: leaks::Leaks,
+    contributions: contributions::Contributions,
     /// The policy version the cleared columns accepted last.
     accepted: Cell<i64>,
     throwaway: Cell<u32>,
@@ -168,6 +169,8 @@ impl World {
         let bystander_key_id = membership::upload_key(&app, &bystander).await;
         let liveness = liveness::Liveness::new(&app).await;
         let leaks = leaks::Leaks::new(&app, admin, &list.member, &embargoed).await;
+        let contributions =
+            contributions::Contributions::new(&app, admin, &list.member, &embargoed).await;
         let world = Self {
             app,
             callers,
@@ -183,6 +186,7 @@ impl World {
             list,
             liveness,
             leaks,
+            contributions,
             accepted: Cell::new(-1),
             throwaway: Cell::new(0),
         };
@@ -307,6 +311,11 @@ impl World {
             .path(&self.app, template, method, self.admin_token())
             .await
         {
+            return p;
+        }
+        let (admin, cleared) = (self.admin_token(), self.callers[2].token.as_deref());
+        let p = self.contributions.path(&self.app, template, admin, cleared);
+        if let Some(p) = p.await {
             return p;
         }
         if let Some(p) = self.liveness.path(template) {
@@ -444,6 +453,7 @@ impl World {
                 None => self.liveness.body(template),
             };
             let body = body.or_else(|| self.leaks.body(template));
+            let body = body.or_else(|| self.contributions.body(template));
             let body = body.or_else(|| api_body(method, template));
             return self.app.api(method.clone(), &path, token, body).await;
         }

@@ -79,6 +79,15 @@ impl Actor {
         )
     }
 
+    /// A cleared contact of one of `members`.
+    fn is_cleared_contact_of(&self, members: &[&MemberId]) -> bool {
+        matches!(
+            self,
+            Actor::Account { role: Role::Member, contact: Some(c), .. }
+                if c.cleared() && members.contains(&&c.member)
+        )
+    }
+
     fn is_cleared_member(&self) -> bool {
         matches!(
             self,
@@ -174,6 +183,26 @@ pub enum Action<'a> {
     /// Tell the list of a leak, trace a pasted copy, write and close
     /// retrospectives, withdraw a record.
     ManageLeaks,
+    /// File a test report at all: a cleared member contact. Which advisory
+    /// is [`Action::ReadAdvisory`]'s to say.
+    ReportTest,
+    /// Read one test report by `author`'s organisation, `shared` with the
+    /// members or not: admins, the author's cleared contacts, and, when
+    /// shared, any cleared contact. Nobody reads another member's
+    /// admin-only report.
+    ReadTestReport {
+        author: &'a MemberId,
+        shared: bool,
+    },
+    /// Read a task, report it done, attach its draft: admins, and cleared
+    /// contacts of its primary or its backup member.
+    WorkOnTask {
+        primary: &'a MemberId,
+        backup: &'a MemberId,
+    },
+    /// A member's contribution record (test reports, tasks, leaks):
+    /// admins, and that member's contacts.
+    ReadMemberRecord(&'a MemberId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,6 +268,14 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         Vouch | ManageOwnMember => member,
         ReportLeak(leaker) => is_admin || actor.is_contact_of(leaker, true),
         ReadLeaks(leaker) => is_admin || actor.is_contact_of(leaker, false),
+        ReportTest => cleared_member,
+        ReadTestReport { author, shared } => {
+            is_admin || (cleared_member && (shared || actor.is_cleared_contact_of(&[author])))
+        }
+        WorkOnTask { primary, backup } => {
+            is_admin || actor.is_cleared_contact_of(&[primary, backup])
+        }
+        ReadMemberRecord(member) => is_admin || actor.is_contact_of(member, false),
         VouchFor(voucher) => matches!(
             actor,
             Actor::Account { role: Role::Member, contact: Some(c), .. }
@@ -257,5 +294,7 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
     }
 }
 
+#[cfg(test)]
+mod contribution_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 use super::*;
 
-fn account(role: Role) -> Actor {
+pub(super) fn account(role: Role) -> Actor {
     Actor::Account {
         id: AccountId::generate(),
         role,
@@ -9,7 +9,7 @@ fn account(role: Role) -> Actor {
     }
 }
 
-fn contact(active: bool, accepted: bool) -> Actor {
+pub(super) fn contact(active: bool, accepted: bool) -> Actor {
     Actor::Account {
         id: AccountId::generate(),
         role: Role::Member,

@@ -13,6 +13,8 @@ pub mod me;
 pub mod membership;
 pub mod reports;
 pub mod shares;
+pub mod tasks;
+pub mod test_reports;
 pub mod track;
 
 use axum::Json;
@@ -58,8 +60,11 @@ impl utoipa::Modify for BearerAuth {
         list_key::get_list_key,
         leaks::report_leak, leaks::get_leak, leaks::write_retrospective, leaks::comment_on_leak,
         leaks::close_leak, leaks::withdraw_leak, leaks::member_leaks, leaks::trace_leak, leaks::notify_list,
+        test_reports::create_test_report, test_reports::list_test_reports, test_reports::get_test_report_attachment,
+        tasks::create_task, tasks::list_tasks, tasks::get_task, tasks::task_done, tasks::save_task_draft,
+        tasks::apply_task_draft, tasks::member_record,
     ),
-    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"))
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"), (name = "contributions", description = "Contributing back: test reports, tasks with a primary and a backup, each member's record"))
 )]
 pub struct ApiDoc;
 

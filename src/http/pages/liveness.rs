@@ -88,8 +88,12 @@ pub(super) async fn render_member(
         "threshold": state.config.leaks.removal_threshold,
     });
     let (contacts, contact_fields) = super::clear_text::contacts(state, id).await?;
+    let contributed = crate::app::contributions::record::of_member(state, id)
+        .await
+        .map_err(crate::http::api::test_reports::contribution_error)?;
     let ctx = json!({
         "leaks": leaks_ctx,
+        "record": contributed,
         "member": member, "contacts": contacts, "answers": answers, "reviews": reviews,
         "pings": record["pings"], "overdue_pings": record["overdue"], "answered": record["answered"],
         "median_hours": record["median_response_hours"], "next_ping_at": record["next_ping_at"],

@@ -38,7 +38,14 @@ async fn render(
     let leaks = crate::app::leaks::for_member(state, &member.id)
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
+    // Its own record, as the admins and the yearly review see it.
+    let id = crate::domain::id::MemberId::parse(&member.id).map_err(anyhow::Error::from)?;
+    Error::unless_allowed(&page.actor, Action::ReadMemberRecord(&id))?;
+    let record = crate::app::contributions::record::of_member(state, &member.id)
+        .await
+        .map_err(crate::http::api::test_reports::contribution_error)?;
     let ctx = json!({
+        "record": record,
         "leaks": leaks.items, "strikes": leaks.strikes, "leak_form": {},
         "member": member, "contacts": contacts, "me": account.id.as_str(), "errors": errors,
         "form": { "name": typed.name, "email": typed.email },

@@ -1,0 +1,273 @@
+//! Tasks with a primary and a backup member, their drafts, and each
+//! member's record of contributing back.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::ApiJson;
+use super::test_reports::{Created, contribution_error, readable_advisory};
+use crate::app::AppState;
+use crate::app::contributions::record::of_member;
+use crate::app::contributions::tasks::{self as usecase, Worker};
+use crate::db::member_record::MemberRecord;
+use crate::db::tasks::TaskRow;
+use crate::domain::authz::{Action, Actor, authorize};
+use crate::domain::contribution::TaskInput;
+use crate::domain::fields::present;
+use crate::domain::id::MemberId;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskBody {
+    /// `review_patch`, `test_platform`, `draft_disclosure_mail`,
+    /// `draft_release_notes` or `other`.
+    kind: String,
+    title: String,
+    /// The member asked first (`mem_...`).
+    primary: String,
+    /// The member who takes over if it is not done by `due`.
+    backup: String,
+    /// RFC 3339 instant, in the future.
+    due: String,
+}
+
+/// Whether `actor` may work on `task` ([`Action::WorkOnTask`]).
+fn may_work_on(actor: &Actor, task: &TaskRow) -> bool {
+    match (
+        MemberId::parse(&task.primary),
+        MemberId::parse(&task.backup),
+    ) {
+        (Ok(primary), Ok(backup)) => authorize(
+            actor,
+            Action::WorkOnTask {
+                primary: &primary,
+                backup: &backup,
+            },
+        )
+        .is_allowed(),
+        _ => false,
+    }
+}
+
+/// The task, if the caller may work on it (404 as for a made-up id if not).
+async fn workable(state: &AppState, actor: &Actor, id: &str) -> Result<TaskRow, Error> {
+    if matches!(actor, Actor::Anonymous) {
+        return Err(Error::Unauthenticated);
+    }
+    let task = usecase::get(state, id).await.map_err(contribution_error)?;
+    if !may_work_on(actor, &task) {
+        return Err(Error::NotFound);
+    }
+    Ok(task)
+}
+
+fn task_json(t: &TaskRow) -> Value {
+    let due = jiff::Timestamp::from_microsecond(t.due_at)
+        .map(crate::publish::rfc3339)
+        .ok();
+    json!({
+        "id": t.id, "advisory_id": t.advisory_id, "kind": t.kind, "title": t.title,
+        "primary": t.primary, "primary_organization": t.primary_organization,
+        "backup": t.backup, "backup_organization": t.backup_organization,
+        "due": due, "due_at": t.due_at, "state": t.state, "created_at": t.created_at,
+        "missed": t.missed_at.is_some(), "missed_at": t.missed_at,
+        "done_at": t.done_at, "done_member": t.done_member, "notes": t.notes,
+        "draft": t.draft, "draft_at": t.draft_at, "draft_applied_at": t.draft_applied_at,
+        "draft_applied_revision": t.draft_applied_revision,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/advisories/{id}/tasks", tag = "contributions", request_body = TaskBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Advisory id")),
+    responses((status = 201, body = Created, description = "Created: the primary's contacts get a mail (ids and the due instant only); a reminder is scheduled a day before `due` and the hand-over to the backup at `due`"),
+        (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "The advisory is a draft or withdrawn"),
+        (status = 422, description = "Primary and backup must be two different members on the list; `due` in the future")))]
+pub async fn create_task(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TaskBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
+    let Actor::Account { id: account, .. } = &caller.actor else {
+        return Err(Error::Unauthenticated.into());
+    };
+    let input = TaskInput {
+        kind: &body.kind,
+        title: &body.title,
+        primary: &body.primary,
+        backup: &body.backup,
+        due: &body.due,
+    };
+    let task = usecase::create(&state, &caller.audit(), account, &id, &input)
+        .await
+        .map_err(contribution_error)?;
+    Ok((StatusCode::CREATED, Json(Created::new(task.as_str()))))
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories/{id}/tasks", tag = "contributions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Advisory id")),
+    responses((status = 200, description = "`{\"items\": [task]}` by due instant: all for admins, for a member contact the tasks naming its organisation as primary or backup. A task: `{\"id\", \"advisory_id\", \"kind\", \"title\", \"primary\", \"primary_organization\", \"backup\", \"backup_organization\", \"due\", \"due_at\", \"state\": \"open\"|\"handed_over\"|\"done\", \"missed\", \"missed_at\", \"done_at\", \"done_member\", \"notes\", \"draft\", \"draft_at\", \"draft_applied_at\", \"draft_applied_revision\", \"created_at\"}`"),
+        (status = 401), (status = 403), (status = 404)))]
+pub async fn list_tasks(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let advisory = readable_advisory(&state, &caller.actor, &id).await?;
+    let all = usecase::on_advisory(&state, &advisory.id)
+        .await
+        .map_err(contribution_error)?;
+    let shown: Vec<&TaskRow> = all
+        .iter()
+        .filter(|t| may_work_on(&caller.actor, t))
+        .collect();
+    let ids: Vec<&str> = shown.iter().map(|t| t.id.as_str()).collect();
+    crate::app::record_list(
+        &state,
+        &caller.audit(),
+        "task.list_read",
+        advisory.id.as_str(),
+        &ids,
+    )
+    .await;
+    let items: Vec<Value> = shown.into_iter().map(task_json).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "contributions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Task id")),
+    responses((status = 200, description = "The task, as in the advisory's list"), (status = 401),
+        (status = 404, description = "No such task, or not one naming the caller's organisation")))]
+pub async fn get_task(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let task = workable(&state, &caller.actor, &id).await?;
+    crate::app::record(&state, &caller.audit(), "task.read", &task.id).await;
+    Ok(Json(task_json(&task)))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DoneBody {
+    /// What was done, and found.
+    #[serde(default, deserialize_with = "present")]
+    notes: Option<String>,
+    /// For a `draft_disclosure_mail` or `draft_release_notes` task: the text.
+    #[serde(default, deserialize_with = "present")]
+    draft: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/done", tag = "contributions", request_body = DoneBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Task id")),
+    responses((status = 200, description = "`{\"status\": \"done\"}`: credited to the caller's organisation (for an admin, to the member holding the task)"),
+        (status = 401), (status = 404, description = "No such task, or not one naming the caller's organisation"),
+        (status = 409, description = "Done already"), (status = 422)))]
+pub async fn task_done(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DoneBody>,
+) -> Result<Json<Value>, ApiError> {
+    let task = workable(&state, &caller.actor, &id).await?;
+    let Actor::Account {
+        id: account,
+        contact,
+        ..
+    } = &caller.actor
+    else {
+        return Err(Error::Unauthenticated.into());
+    };
+    // Admins have no organisation: theirs credits the task's holder.
+    let by = Worker {
+        account,
+        member: contact.as_ref().map(|c| &c.member),
+    };
+    let (notes, draft) = (body.notes.as_deref(), body.draft.as_deref());
+    usecase::done(&state, &caller.audit(), by, &task.id, notes, draft)
+        .await
+        .map_err(contribution_error)?;
+    Ok(Json(json!({ "status": "done" })))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    draft: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/draft", tag = "contributions", request_body = DraftBody, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Task id")),
+    responses((status = 200, description = "`{\"status\": \"saved\"}`: the draft replaced"), (status = 401),
+        (status = 404, description = "No such task, or not one naming the caller's organisation"),
+        (status = 422, description = "Empty, too long, or not a drafting task")))]
+pub async fn save_task_draft(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DraftBody>,
+) -> Result<Json<Value>, ApiError> {
+    let task = workable(&state, &caller.actor, &id).await?;
+    usecase::save_draft(&state, &caller.audit(), &task.id, &body.draft)
+        .await
+        .map_err(contribution_error)?;
+    Ok(Json(json!({ "status": "saved" })))
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/draft/apply", tag = "contributions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Task id")),
+    responses((status = 200, description = "`{\"status\": \"applied\", \"revision\": N}`: the draft is the advisory's `details` now, as an edit in its history"),
+        (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "No draft yet, or the advisory is withdrawn or changed meanwhile"), (status = 422)))]
+pub async fn apply_task_draft(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
+    let revision = usecase::apply_draft(&state, &caller.audit(), &id)
+        .await
+        .map_err(contribution_error)?;
+    Ok(Json(json!({ "status": "applied", "revision": revision })))
+}
+
+/// The record: counts, and the last activity in RFC 3339 or null.
+fn record_json(r: &MemberRecord) -> Value {
+    let last = r
+        .last_activity
+        .and_then(|m| jiff::Timestamp::from_microsecond(m).ok())
+        .map(crate::publish::rfc3339);
+    json!({
+        "test_reports": r.test_reports, "tasks_done": r.tasks_done,
+        "tasks_missed": r.tasks_missed, "leaks": r.leaks, "last_activity": last,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/members/{id}/record", tag = "contributions", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Member id")),
+    responses((status = 200, description = "`{\"test_reports\": N, \"tasks_done\": N, \"tasks_missed\": N, \"leaks\": N, \"last_activity\": RFC 3339 or null}`: leaks not withdrawn, all time; tasks missed as primary; the last activity is the latest test report or task done"),
+        (status = 401), (status = 404, description = "No such member, or not the caller's")))]
+pub async fn member_record(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if matches!(caller.actor, Actor::Anonymous) {
+        return Err(Error::Unauthenticated.into());
+    }
+    let member = MemberId::parse(&id).map_err(|_| Error::NotFound)?;
+    Error::hidden_unless_allowed(&caller.actor, Action::ReadMemberRecord(&member))?;
+    let record = of_member(&state, member.as_str())
+        .await
+        .map_err(contribution_error)?;
+    Ok(Json(record_json(&record)))
+}
