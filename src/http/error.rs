@@ -77,6 +77,22 @@ impl Error {
         }
     }
 
+    /// The member named in a path, if the caller may act on it as `action`
+    /// says: 401 for nobody signed in, else 404 (as for an id that does not
+    /// exist) for a malformed id or a refusal.
+    pub fn member_in_path(
+        actor: &crate::domain::authz::Actor,
+        id: &str,
+        action: for<'m> fn(&'m crate::domain::id::MemberId) -> crate::domain::authz::Action<'m>,
+    ) -> Result<crate::domain::id::MemberId, Self> {
+        if matches!(actor, crate::domain::authz::Actor::Anonymous) {
+            return Err(Self::Unauthenticated);
+        }
+        let member = crate::domain::id::MemberId::parse(id).map_err(|_| Self::NotFound)?;
+        Self::hidden_unless_allowed(actor, action(&member))?;
+        Ok(member)
+    }
+
     /// Maps an authorization decision to an error.
     pub fn denied(decision: crate::domain::authz::Decision) -> Self {
         match decision {

@@ -298,11 +298,7 @@ pub async fn member_leaks(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if matches!(caller.actor, Actor::Anonymous) {
-        return Err(Error::Unauthenticated.into());
-    }
-    let member = MemberId::parse(&id).map_err(|_| Error::NotFound)?;
-    Error::hidden_unless_allowed(&caller.actor, Action::ReadLeaks(&member))?;
+    let member = Error::member_in_path(&caller.actor, &id, |m| Action::ReadLeaks(m))?;
     let leaks = usecase::for_member(&state, member.as_str())
         .await
         .map_err(leak_error)?;

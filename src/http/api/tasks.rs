@@ -261,11 +261,7 @@ pub async fn member_record(
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if matches!(caller.actor, Actor::Anonymous) {
-        return Err(Error::Unauthenticated.into());
-    }
-    let member = MemberId::parse(&id).map_err(|_| Error::NotFound)?;
-    Error::hidden_unless_allowed(&caller.actor, Action::ReadMemberRecord(&member))?;
+    let member = Error::member_in_path(&caller.actor, &id, |m| Action::ReadMemberRecord(m))?;
     let record = of_member(&state, member.as_str())
         .await
         .map_err(contribution_error)?;
