@@ -233,49 +233,9 @@ pub async fn deliveries(
     rows.iter().map(delivery).collect()
 }
 
-/// Starts an attempt: the delivery is `sending` with one more attempt.
-/// None when it is finished already (sent, bounced, failed) or unknown.
-pub async fn start_attempt(
-    conn: &mut AnyConnection,
-    id: &str,
-    now: i64,
-) -> Result<Option<DeliveryRow>, DbError> {
-    let sql = format!(
-        "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $2 \
-         WHERE id = $1 AND state IN ('queued', 'sending', 'deferred') RETURNING {DELIVERY_COLUMNS}"
-    );
-    let row = sqlx::query(AssertSqlSafe(sql))
-        .bind(id)
-        .bind(now)
-        .fetch_optional(conn)
-        .await?;
-    row.map(|r| delivery(&r)).transpose()
-}
-
-/// Records how an attempt ended, unless the delivery finished meanwhile
-/// (a bounce that arrived first stays a bounce).
-pub async fn finish_attempt(
-    conn: &mut AnyConnection,
-    id: &str,
-    state: DeliveryState,
-    answer: &str,
-    now: i64,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE deliveries SET state = $2, answer = $3, updated_at = $4 \
-         WHERE id = $1 AND state = 'sending'",
-    )
-    .bind(id)
-    .bind(state.as_str())
-    .bind(answer)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// [`start_attempt`] for many deliveries in few statements; the rows
-/// started, in no particular order.
+/// Starts attempts: each delivery still to send is `sending` with one
+/// more attempt; those finished already (sent, bounced, failed) or unknown
+/// are left out. The rows started, in no particular order.
 pub async fn start_attempts(
     conn: &mut AnyConnection,
     ids: &[&str],
@@ -300,7 +260,8 @@ pub async fn start_attempts(
     Ok(started)
 }
 
-/// [`finish_attempt`] for many deliveries that ended alike.
+/// Records how attempts that ended alike went, unless a delivery finished
+/// meanwhile (a bounce that arrived first stays a bounce).
 pub async fn finish_attempts(
     conn: &mut AnyConnection,
     ids: &[&str],

@@ -206,7 +206,7 @@ impl Fanout {
         Ok(snap)
     }
 
-    /// Starts an attempt of delivery `id` ([`store::start_attempt`]),
+    /// Starts an attempt of delivery `id` ([`store::start_attempts`]),
     /// committed with whatever other changes are waiting; None when it is
     /// finished already or unknown.
     pub(super) async fn start(&self, id: &str, now: i64) -> anyhow::Result<Option<Started>> {
@@ -222,7 +222,7 @@ impl Fanout {
             .map_err(|e| anyhow::anyhow!("starting delivery {id}: {e}"))
     }
 
-    /// Records how an attempt ended ([`store::finish_attempt`]), committed
+    /// Records how an attempt ended ([`store::finish_attempts`]), committed
     /// with whatever other changes are waiting.
     pub(super) async fn finish(
         &self,
