@@ -12,18 +12,7 @@ pub const ALICE_KEY: &str = include_str!("data/keys/ed25519_cv25519.asc");
 /// An embargoed advisory, three days out.
 pub async fn embargoed(app: &TestApp, admin: &str) -> String {
     let id = crate::advisories::create(app, admin).await;
-    let until = jiff::Timestamp::from_microsecond(app.now())
-        .unwrap()
-        .checked_add(jiff::SignedDuration::from_hours(72))
-        .unwrap();
-    let resp = app
-        .post(
-            &format!("/api/v1/advisories/{id}/embargo"),
-            Some(admin),
-            json!({ "until": until.to_string(), "time_zone": "Europe/Berlin", "reason": "agreed" }),
-        )
-        .await;
-    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    embargo_in(app, admin, &id, 72, "Europe/Berlin", "agreed").await;
     id
 }
 
@@ -34,6 +23,30 @@ pub async fn announced(app: &TestApp, admin: &str) -> String {
     let resp = announce(app, admin, &id, json!({})).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
     id
+}
+
+/// Sets (or moves) `id`'s embargo to `hours` after the app's now; asserts
+/// it was taken.
+pub async fn embargo_in(
+    app: &TestApp,
+    admin: &str,
+    id: &str,
+    hours: i64,
+    zone: &str,
+    reason: &str,
+) {
+    let until = jiff::Timestamp::from_microsecond(app.now())
+        .unwrap()
+        .checked_add(jiff::SignedDuration::from_hours(hours))
+        .unwrap();
+    let resp = app
+        .post(
+            &format!("/api/v1/advisories/{id}/embargo"),
+            Some(admin),
+            json!({ "until": until.to_string(), "time_zone": zone, "reason": reason }),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
 }
 
 /// A member whose contact accepted the policy; with `key`, it is uploaded.

@@ -266,14 +266,8 @@ async fn a_moved_embargo_reaches_a_clear_text_contact_signed_with_the_reason() {
     let id = embargoed(&app, &admin).await;
     announce(&app, &admin, &id, json!({})).await;
     app.run_jobs().await;
-    let until = jiff::Timestamp::from_microsecond(app.now())
-        .unwrap()
-        .checked_add(jiff::SignedDuration::from_hours(96))
-        .unwrap();
-    let body = json!({ "until": until.to_string(), "time_zone": "Europe/Berlin", "reason": "one distro needs a day more" });
-    let path = format!("/api/v1/advisories/{id}/embargo");
-    let moved = app.post(&path, Some(&admin), body).await;
-    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    let reason = "one distro needs a day more";
+    crate::announcements::embargo_in(&app, &admin, &id, 96, "Europe/Berlin", reason).await;
     app.run_jobs().await;
     let mails = list_mails(&app, "kim@plain.example");
     assert_eq!(mails.len(), 2, "the announcement and the change");

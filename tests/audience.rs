@@ -129,18 +129,7 @@ async fn all_active_members_at_that_moment_and_follow_ups_add_nobody() {
     // Nor is it chosen by a moved embargo's notice to the audience.
     let other = embargoed(&app, &admin).await;
     announce_to(&app, &admin, &other, &[&one]).await;
-    let until = jiff::Timestamp::from_microsecond(app.now())
-        .unwrap()
-        .checked_add(jiff::SignedDuration::from_hours(96))
-        .unwrap();
-    let moved = app
-        .post(
-            &format!("/api/v1/advisories/{other}/embargo"),
-            Some(&admin),
-            json!({ "until": until.to_string(), "time_zone": "UTC", "reason": "more time" }),
-        )
-        .await;
-    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    crate::announcements::embargo_in(&app, &admin, &other, 96, "UTC", "more time").await;
     assert_eq!(
         app.count("announcements").await,
         3,

@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::announcements::embargoed;
+use crate::announcements::{announced, embargoed};
 use crate::common::TestApp;
 use crate::membership::founding_member;
 
@@ -22,12 +22,6 @@ fn leak_body(advisory: &str) -> Value {
         "when": "2026-11-28 14:00 UTC", "how_found": "they asked us about it",
         "containment": "they agreed to wait",
     })
-}
-
-/// Announced to all members: each is in its audience.
-async fn announced(app: &TestApp, admin: &str, advisory: &str) {
-    let resp = crate::announcements::announce(app, admin, advisory, json!({})).await;
-    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
 }
 
 async fn retrospective(app: &TestApp, admin: &str, leak: &str, actions: Value) -> u16 {
@@ -52,8 +46,7 @@ async fn a_members_leak_reaches_the_admins_by_a_link_only_and_nobody_else_reads_
     let admin = app.admin_token().await;
     let (member, leaker) = founding_member(&app, &admin, "Leaky", "pat@leaky.example").await;
     let (_, other) = founding_member(&app, &admin, "Other", "sam@other.example").await;
-    let advisory = embargoed(&app, &admin).await;
-    announced(&app, &admin, &advisory).await;
+    let advisory = announced(&app, &admin).await;
 
     let resp = report_leak(&app, &leaker, leak_body(&advisory)).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
@@ -129,7 +122,8 @@ async fn what_and_to_whom_are_required_and_a_refusal_writes_nothing() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "not announced to it"
     );
-    announced(&app, &admin, &advisory).await;
+    let resp = crate::announcements::announce(&app, &admin, &advisory, json!({})).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
     let resp = report_leak(
         &app,
         &leaker,
@@ -156,8 +150,7 @@ async fn a_retrospective_is_written_commented_on_by_the_member_and_closed() {
     let admin = app.admin_token().await;
     let (_, leaker) = founding_member(&app, &admin, "Leaky", "pat@leaky.example").await;
     let (_, other) = founding_member(&app, &admin, "Other", "sam@other.example").await;
-    let advisory = embargoed(&app, &admin).await;
-    announced(&app, &admin, &advisory).await;
+    let advisory = announced(&app, &admin).await;
     let id = report_leak(&app, &leaker, leak_body(&advisory))
         .await
         .json()["id"]
@@ -243,8 +236,7 @@ async fn a_second_counted_leak_proposes_removal_and_a_withdrawn_one_does_not_cou
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let (member, leaker) = founding_member(&app, &admin, "Leaky", "pat@leaky.example").await;
-    let advisory = embargoed(&app, &admin).await;
-    announced(&app, &admin, &advisory).await;
+    let advisory = announced(&app, &admin).await;
     let first = report_leak(&app, &leaker, leak_body(&advisory))
         .await
         .json()["id"]
