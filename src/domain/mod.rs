@@ -14,6 +14,7 @@ pub mod fields;
 pub mod id;
 pub mod job;
 pub mod leak;
+pub mod mail_kind;
 pub mod membership;
 pub mod report;
 pub mod secret;
