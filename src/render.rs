@@ -1,8 +1,13 @@
 //! Templates for pages and mail, embedded at build time. Names ending in
 //! `.html.j2` are HTML-escaped automatically; text templates are not.
 
-use minijinja::Environment;
+use std::collections::HashMap;
+
+use minijinja::{Environment, ErrorKind};
 use serde::Serialize;
+
+use crate::mail::templates::{Compiled, format_datetime};
+pub use crate::mail::templates::{RenderedMail, Sources};
 
 macro_rules! embedded {
     ($($path:literal),* $(,)?) => {
@@ -130,19 +135,30 @@ pub struct RenderError {
     source: minijinja::Error,
 }
 
-/// A rendered mail: subject, text body, optional HTML body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderedMail {
-    pub subject: String,
-    pub text: String,
-    pub html: Option<String>,
+/// The built-in sources of mail template `name`.
+pub fn builtin_sources(name: &str) -> Option<Sources> {
+    let source = |part: &str| {
+        let path = format!("mail/{name}/{part}");
+        TEMPLATES
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, s)| (*s).to_owned())
+    };
+    Some(Sources {
+        subject: source("subject.j2")?,
+        text: source("body.txt.j2")?,
+        html: source("body.html.j2"),
+    })
 }
 
 pub struct Templates {
     env: Environment<'static>,
+    /// The built-in mail templates, each compiled in its own sandbox as an
+    /// edited one is.
+    mails: HashMap<&'static str, Compiled>,
     /// Per mail template, a digest of its sources: the version a queued mail
     /// records, so what was queued can be told from what renders now.
-    mail_versions: std::collections::HashMap<&'static str, String>,
+    mail_versions: HashMap<&'static str, String>,
 }
 
 impl Templates {
@@ -151,18 +167,35 @@ impl Templates {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.add_filter("datetime", format_datetime);
-        for (name, source) in TEMPLATES {
+        for (name, source) in TEMPLATES.iter().filter(|(p, _)| p.starts_with("pages/")) {
             env.add_template(name, source)
                 .map_err(|source| RenderError {
                     name: (*name).to_owned(),
                     source,
                 })?;
         }
+        let mut mails = HashMap::new();
+        for name in mail_template_names() {
+            let compiled = builtin_sources(name)
+                .ok_or_else(|| minijinja::Error::new(ErrorKind::TemplateNotFound, "subject or body missing"))
+                .and_then(|s| {
+                    Compiled::new(&s).map_err(|e| minijinja::Error::new(ErrorKind::SyntaxError, e.to_string()))
+                })
+                .map_err(|source| RenderError {
+                    name: name.to_owned(),
+                    source,
+                })?;
+            mails.insert(name, compiled);
+        }
         let mail_versions = mail_template_names()
             .into_iter()
             .map(|name| (name, digest_of_mail_template(name)))
             .collect();
-        Ok(Self { env, mail_versions })
+        Ok(Self {
+            env,
+            mails,
+            mail_versions,
+        })
     }
 
     /// The version of mail template `name` (empty for an unknown name).
@@ -172,37 +205,30 @@ impl Templates {
 
     pub fn page(&self, name: &str, ctx: impl Serialize) -> Result<String, RenderError> {
         let full = format!("pages/{name}.html.j2");
-        self.render(&full, ctx)
-    }
-
-    pub fn mail(&self, name: &str, ctx: impl Serialize) -> Result<RenderedMail, RenderError> {
-        let ctx = minijinja::Value::from_serialize(ctx);
-        let subject = self.render(&format!("mail/{name}/subject.j2"), &ctx)?;
-        let text = self.render(&format!("mail/{name}/body.txt.j2"), &ctx)?;
-        let html_name = format!("mail/{name}/body.html.j2");
-        let html = match self.env.get_template(&html_name) {
-            Ok(_) => Some(self.render(&html_name, &ctx)?),
-            Err(_) => None,
-        };
-        // A subject is one line whatever the template did.
-        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-        Ok(RenderedMail {
-            subject,
-            text,
-            html,
-        })
-    }
-
-    fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, RenderError> {
         let err = |source| RenderError {
-            name: name.to_owned(),
+            name: full.clone(),
             source,
         };
         self.env
-            .get_template(name)
+            .get_template(&full)
             .map_err(err)?
             .render(ctx)
             .map_err(err)
+    }
+
+    /// Renders built-in mail template `name`.
+    pub fn mail(&self, name: &str, ctx: impl Serialize) -> Result<RenderedMail, RenderError> {
+        let err = |kind, detail: String| RenderError {
+            name: name.to_owned(),
+            source: minijinja::Error::new(kind, detail),
+        };
+        let compiled = self
+            .mails
+            .get(name)
+            .ok_or_else(|| err(ErrorKind::TemplateNotFound, "no such mail template".into()))?;
+        compiled
+            .render(&minijinja::Value::from_serialize(ctx))
+            .map_err(|e| err(ErrorKind::InvalidOperation, e.to_string()))
     }
 }
 
@@ -220,14 +246,6 @@ fn digest_of_mail_template(name: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// `{{ at | datetime }}`: microseconds since the epoch as `2026-11-25 15:03 UTC`.
-fn format_datetime(micros: i64) -> String {
-    match jiff::Timestamp::from_microsecond(micros) {
-        Ok(ts) => ts.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-        Err(_) => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -261,8 +279,4 @@ mod tests {
         assert!(!html.contains("<script>alert"));
     }
 
-    #[test]
-    fn datetime_filter_formats_utc() {
-        assert_eq!(format_datetime(0), "1970-01-01 00:00 UTC");
-    }
 }

@@ -48,4 +48,5 @@ mod serve_shutdown;
 mod shares;
 mod smtp;
 mod tasks;
+mod templates;
 mod test_reports;

@@ -23,6 +23,15 @@ use crate::domain::id::{AnnouncementId, DeliveryId};
 use crate::jobs::{self, Job};
 use crate::mail::outgoing::message_id_for;
 
+/// The templates a delivery may be rendered with.
+const ANNOUNCEMENT_TEMPLATES: [&str; 5] = [
+    "announcement",
+    "announcement_notice",
+    "leak_notice",
+    "embargo_changed",
+    "embargo_lifted",
+];
+
 pub use fanout::Fanout;
 pub use recovery::{gave_up, retried};
 
@@ -165,6 +174,10 @@ async fn fan_out(
             message_id,
         })
         .collect();
+    // Every copy is written with the texts of this moment, however long
+    // the fan-out takes.
+    let templates = super::templates::snapshot(tx, &ANNOUNCEMENT_TEMPLATES).await?;
+    let templates = serde_json::to_string(&templates)?;
     store::insert(
         tx,
         &NewAnnouncement {
@@ -175,6 +188,7 @@ async fn fan_out(
             created_by: &actor.who,
             created_at: now,
             recipients: recipients.len() as i64,
+            templates: &templates,
         },
     )
     .await?;

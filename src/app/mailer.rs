@@ -23,6 +23,8 @@ pub struct Mail<'a> {
     /// Replies go to `security+TAG@...` when set.
     pub reply_tag: Option<&'a str>,
     pub in_reply_to: Option<String>,
+    /// The reader's language; `None`: the organisation's.
+    pub lang: Option<crate::domain::language::Language>,
 }
 
 impl<'a> Mail<'a> {
@@ -41,6 +43,7 @@ impl<'a> Mail<'a> {
             report: None,
             reply_tag: None,
             in_reply_to: None,
+            lang: None,
         }
     }
 }
@@ -64,7 +67,9 @@ pub async fn queue(
     let security = crate::domain::email::EmailAddress::parse(&cfg.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
     let message_id = message_id_for(&mail.key, security.domain());
+    let custom = super::templates::pick(conn, state, mail.template, mail.lang.as_ref()).await?;
     let queued = QueuedMail {
+        custom,
         template_version: state.templates.mail_version(mail.template),
         template: mail.template.to_owned(),
         key: mail.key,

@@ -28,6 +28,7 @@ pub mod ratelimit;
 pub mod read_log;
 pub mod reports;
 pub mod shares;
+pub mod templates;
 
 use std::sync::Arc;
 
@@ -62,6 +63,8 @@ pub struct Inner {
     /// Changed when this process committed jobs due now: the runner's
     /// lanes claim them at once instead of at their next poll.
     pub job_wake: tokio::sync::watch::Sender<()>,
+    /// The team's template versions, compiled once.
+    pub template_cache: templates::Cache,
 }
 
 impl std::ops::Deref for AppState {
@@ -109,6 +112,7 @@ impl AppState {
             list_key,
             intake: intake::Intake::default(),
             job_wake: tokio::sync::watch::Sender::new(()),
+            template_cache: templates::Cache::default(),
         })))
     }
 

@@ -118,6 +118,7 @@ pub(super) async fn insert(
                 report: Some(&id),
                 reply_tag: Some(&reply_tag),
                 in_reply_to: origin.message_id.map(|m| format!("<{m}>")),
+                lang: None,
             },
         )
         .await?;
@@ -281,6 +282,7 @@ async fn mail_reporter(
             report: Some(&id),
             reply_tag: Some(&report.reply_tag),
             in_reply_to: report.origin_message_id.as_ref().map(|m| format!("<{m}>")),
+            lang: None,
         },
     )
     .await?;

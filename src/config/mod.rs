@@ -32,6 +32,10 @@ pub struct Config {
     pub base_url: String,
     /// The organisation's name, shown on pages and in mail.
     pub organization: String,
+    /// The language of mail to people who chose none, and to admins
+    /// (`en`, `de`, `pt-br`, ...); a template without a version in it
+    /// falls back to English.
+    pub organization_language: String,
     /// Where reports arrive by mail; replies go to `local+TOKEN@domain`.
     pub security_address: String,
     /// Sender of outgoing mail.
@@ -129,6 +133,7 @@ impl Default for Config {
             sqlite_synchronous: crate::db::SqliteSync::Full,
             base_url: String::new(),
             organization: "Example Project".into(),
+            organization_language: "en".into(),
             security_address: "security@example.org".into(),
             from_address: "security@example.org".into(),
             mail: MailConfig::default(),

@@ -13,6 +13,8 @@ pub struct Recipient {
     pub member_id: String,
     pub email: String,
     pub has_key: bool,
+    /// The language they read mail in; `None`: the organisation's.
+    pub language: Option<String>,
     /// An admin's allowance to send them embargoed material in clear.
     pub clear_text: Option<crate::domain::clear_text::Allowance>,
 }
@@ -27,7 +29,7 @@ pub async fn cleared_contacts(
         "SELECT a.id, c.member_id, a.email, \
          CASE WHEN EXISTS (SELECT 1 FROM contact_keys k WHERE k.account_id = a.id \
            AND k.replaced_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)) \
-         THEN 1 ELSE 0 END AS has_key, c.clear_text_by, c.clear_text_at, c.clear_text_reason \
+         THEN 1 ELSE 0 END AS has_key, a.language, c.clear_text_by, c.clear_text_at, c.clear_text_reason \
          FROM member_contacts c \
          JOIN accounts a ON a.id = c.account_id \
          JOIN members m ON m.id = c.member_id \
@@ -46,6 +48,7 @@ pub async fn cleared_contacts(
                 member_id: r.try_get("member_id")?,
                 email: r.try_get("email")?,
                 has_key: r.try_get::<i64, _>("has_key")? == 1,
+                language: r.try_get("language")?,
                 clear_text: super::clear_text::allowance(r)?,
             })
         })
@@ -76,12 +79,14 @@ pub struct NewAnnouncement<'a> {
     pub created_by: &'a str,
     pub created_at: i64,
     pub recipients: i64,
+    /// The team's template versions current now ([`crate::app::templates::Snapshot`] as JSON).
+    pub templates: &'a str,
 }
 
 pub async fn insert(conn: &mut AnyConnection, a: &NewAnnouncement<'_>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO announcements (id, advisory_id, purpose, note, created_by, created_at, recipients) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO announcements (id, advisory_id, purpose, note, created_by, created_at, recipients, templates) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(a.id)
     .bind(a.advisory_id)
@@ -90,6 +95,7 @@ pub async fn insert(conn: &mut AnyConnection, a: &NewAnnouncement<'_>) -> Result
     .bind(a.created_by)
     .bind(a.created_at)
     .bind(a.recipients)
+    .bind(a.templates)
     .execute(conn)
     .await?;
     Ok(())
@@ -103,10 +109,10 @@ pub struct NewDelivery<'a> {
     pub message_id: &'a str,
 }
 
-/// Rows per INSERT: 9 parameters each. SQLite looks each `$N` up in a
+/// Rows per INSERT: 10 parameters each. SQLite looks each `$N` up in a
 /// list of the statement's parameters, so a statement's cost grows with
-/// the square of its parameters: 50 rows (450) cost a tenth of what 500
-/// rows (4,500) cost per row.
+/// the square of its parameters: 50 rows (500) cost a tenth of what 500
+/// rows (5,000) cost per row.
 pub(crate) const ROWS_PER_INSERT: usize = 50;
 
 /// Writes the deliveries of `announcement`, queued, in few statements.
@@ -119,9 +125,9 @@ pub async fn insert_deliveries(
     for rows in deliveries.chunks(ROWS_PER_INSERT) {
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
-            "INSERT INTO deliveries (id, announcement_id, account_id, member_id, email, kind, state, message_id, updated_at) \
+            "INSERT INTO deliveries (id, announcement_id, account_id, member_id, email, kind, state, message_id, updated_at, lang) \
              VALUES {}",
-            placeholders(rows.len(), 9)
+            placeholders(rows.len(), 10)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for d in rows {
@@ -134,7 +140,8 @@ pub async fn insert_deliveries(
                 .bind(d.kind.as_str())
                 .bind(DeliveryState::Queued.as_str())
                 .bind(d.message_id)
-                .bind(now);
+                .bind(now)
+                .bind(&d.recipient.language);
         }
         q.execute(&mut *conn).await?;
     }
@@ -162,11 +169,14 @@ pub struct AnnouncementRow {
     pub created_by: String,
     pub created_at: i64,
     pub recipients: i64,
+    /// The team's template versions when it was made (JSON); `None` for
+    /// announcements made before templates could be edited.
+    pub templates: Option<String>,
 }
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<AnnouncementRow>, DbError> {
     let row = sqlx::query(
-        "SELECT id, advisory_id, purpose, note, created_by, created_at, recipients FROM announcements WHERE id = $1",
+        "SELECT id, advisory_id, purpose, note, created_by, created_at, recipients, templates FROM announcements WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
@@ -180,7 +190,7 @@ pub async fn for_advisory(
     advisory: &str,
 ) -> Result<Vec<AnnouncementRow>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, advisory_id, purpose, note, created_by, created_at, recipients FROM announcements \
+        "SELECT id, advisory_id, purpose, note, created_by, created_at, recipients, templates FROM announcements \
          WHERE advisory_id = $1 ORDER BY created_at DESC, id DESC",
     )
     .bind(advisory)
@@ -198,6 +208,7 @@ fn announcement(r: &sqlx::any::AnyRow) -> Result<AnnouncementRow, DbError> {
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         recipients: r.try_get("recipients")?,
+        templates: r.try_get("templates")?,
     })
 }
 
@@ -214,9 +225,11 @@ pub struct DeliveryRow {
     pub answer: String,
     pub message_id: String,
     pub updated_at: i64,
+    /// The recipient's language when it was made; `None`: the organisation's.
+    pub lang: Option<String>,
 }
 
-const DELIVERY_COLUMNS: &str = "id, announcement_id, account_id, member_id, email, kind, state, attempts, answer, message_id, updated_at";
+const DELIVERY_COLUMNS: &str = "id, announcement_id, account_id, member_id, email, kind, state, attempts, answer, message_id, updated_at, lang";
 
 /// An announcement's deliveries, by member and address.
 pub async fn deliveries(
@@ -360,6 +373,7 @@ fn delivery(r: &sqlx::any::AnyRow) -> Result<DeliveryRow, DbError> {
         answer: r.try_get("answer")?,
         message_id: r.try_get("message_id")?,
         updated_at: r.try_get("updated_at")?,
+        lang: r.try_get("lang")?,
     })
 }
 

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (16, "leaks", include_str!("../../migrations/0016_leaks.sql")),
     (17, "contributions", include_str!("../../migrations/0017_contributions.sql")),
     (18, "leak_notices", include_str!("../../migrations/0018_leak_notices.sql")),
+    (19, "templates", include_str!("../../migrations/0019_templates.sql")),
 ];
 
 /// Migrations whose SQLite side rebuilds a table other tables reference

@@ -26,6 +26,7 @@ pub mod reports;
 pub mod sessions;
 pub mod shares;
 pub mod tasks;
+pub mod templates;
 pub mod test_reports;
 
 use std::ops::{Deref, DerefMut};

@@ -13,6 +13,7 @@ pub mod embargo;
 pub mod fields;
 pub mod id;
 pub mod job;
+pub mod language;
 pub mod leak;
 pub mod mail_kind;
 pub mod membership;

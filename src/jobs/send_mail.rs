@@ -15,8 +15,12 @@ pub struct QueuedMail {
     /// The idempotency key; the Message-ID is derived from it.
     pub key: String,
     pub template: String,
-    /// The template's version when the mail was queued.
+    /// The built-in template's digest when the mail was queued.
     pub template_version: String,
+    /// The team's version of the template current when the mail was
+    /// queued, if they had edited it; `None`: the built-in text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<crate::app::templates::Pick>,
     pub context: serde_json::Value,
     pub message_id: String,
     pub from: String,
@@ -26,14 +30,13 @@ pub struct QueuedMail {
 }
 
 impl QueuedMail {
-    /// Renders the mail. Templates are embedded in the binary, so a mail
-    /// queued before an upgrade renders with the upgraded template; its
-    /// recorded version says which one it was queued with.
-    pub fn render(&self, state: &AppState) -> Result<OutgoingMail, Permanent> {
-        let rendered = state
-            .templates
-            .mail(&self.template, &self.context)
-            .map_err(|e| Permanent(e.to_string()))?;
+    /// Renders the mail with the template version it was queued with. The
+    /// built-in texts are embedded in the binary, so a mail queued before
+    /// an upgrade renders with the upgraded built-in text.
+    pub async fn render(&self, state: &AppState) -> anyhow::Result<OutgoingMail> {
+        let rendered = crate::app::templates::render(state, &self.template, self.custom.as_ref(), &self.context)
+            .await?
+            .map_err(Permanent)?;
         Ok(OutgoingMail {
             message_id: self.message_id.clone(),
             from: self.from.clone(),
@@ -50,7 +53,7 @@ impl QueuedMail {
 
 /// Renders and delivers one queued mail.
 pub async fn run(state: &AppState, mail: &QueuedMail) -> anyhow::Result<()> {
-    let out = mail.render(state)?;
+    let out = mail.render(state).await?;
     deliver(state, &out).await.map(drop)
 }
 

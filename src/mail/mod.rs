@@ -6,6 +6,7 @@ pub mod list_key;
 pub mod outgoing;
 pub mod protected;
 pub mod smtp;
+pub mod templates;
 pub mod transport;
 
 pub use outgoing::OutgoingMail;

@@ -55,6 +55,7 @@ mod liveness;
 mod membership;
 mod requests;
 mod rows;
+mod templates;
 mod world;
 
 use std::collections::BTreeSet;
@@ -141,6 +142,7 @@ fn all_rows() -> Vec<&'static Row> {
         .chain(liveness::ROWS)
         .chain(leaks::ROWS)
         .chain(contributions::ROWS)
+        .chain(templates::ROWS)
         .collect()
 }
 

@@ -12,7 +12,7 @@ use super::requests::{
     ADMIN, advisory_with_patch, announcement, api_body, dead_job, fresh_advisory,
     multipart_request, page_fields, share, token_id,
 };
-use super::{Kind, contributions, leaks, liveness, membership, with_made_up};
+use super::{Kind, contributions, leaks, liveness, membership, templates, with_made_up};
 use crate::common::{CSRF, Response, TestApp, path_of};
 
 const CLEARED: &str = "member@project.test";
@@ -321,6 +321,9 @@ impl World {
         if let Some(p) = self.liveness.path(template) {
             return p;
         }
+        if let Some(p) = templates::path(&self.app, template, self.admin_token()).await {
+            return p;
+        }
         let mut path = template.replace("{attachment}", &self.attachment);
         let list_view = path.starts_with("/member/advisories/");
         if path.starts_with("/api/v1/advisories/") || list_view {
@@ -454,6 +457,7 @@ impl World {
             };
             let body = body.or_else(|| self.leaks.body(template));
             let body = body.or_else(|| self.contributions.body(template));
+            let body = body.or_else(|| templates::body(template));
             let body = body.or_else(|| api_body(method, template));
             return self.app.api(method.clone(), &path, token, body).await;
         }

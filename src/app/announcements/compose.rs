@@ -7,7 +7,9 @@
 use serde_json::json;
 
 use super::fanout;
-use crate::app::AppState;
+use crate::app::{AppState, templates};
+use crate::domain::language::Language;
+use crate::mail::templates::RenderedMail;
 use crate::domain::announcement::{DeliveryKind, OUTER_SUBJECT, Purpose};
 use crate::domain::email::EmailAddress;
 use crate::jobs::Permanent;
@@ -51,6 +53,7 @@ pub(super) async fn compose(
     let kind = DeliveryKind::parse(&d.kind)
         .ok_or_else(|| Permanent(format!("unknown delivery kind {}", d.kind)))?;
     let purpose = ann.purpose;
+    let lang = d.lang.as_deref().and_then(|l| Language::parse(l).ok());
     if kind == DeliveryKind::Clear && !started.clear_allowed {
         // Withdrawn since the announcement: nothing goes out in clear, and
         // the delivery's answer says why.
@@ -59,10 +62,8 @@ pub(super) async fn compose(
     }
     if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
         // Nothing of the advisory is read for a notice.
-        let rendered = state.templates.mail(
-            "announcement_notice",
-            json!({ "org": cfg.organization, "link": link, "key_link": key_link }),
-        )?;
+        let context = json!({ "org": cfg.organization, "link": link, "key_link": key_link });
+        let rendered = render(state, &ann, lang.as_ref(), "announcement_notice", &context).await?;
         mail.subject = rendered.subject;
         mail.text = rendered.text;
         return Ok(mail);
@@ -115,7 +116,7 @@ pub(super) async fn compose(
         Purpose::Advisory => &snap.files,
         Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice => &[],
     };
-    let rendered = state.templates.mail(template, context)?;
+    let rendered = render(state, &ann, lang.as_ref(), template, &context).await?;
     let inner = |mail: &OutgoingMail, wrapping| {
         let (subject, text) = (&rendered.subject, &rendered.text);
         crate::mail::protected::inner_message(mail, subject, text, files, wrapping)
@@ -144,6 +145,21 @@ pub(super) async fn compose(
         }
     }
     Ok(mail)
+}
+
+/// `kind` in the version the announcement recorded for the reader's
+/// language. A template that does not render fails this delivery for good.
+async fn render(
+    state: &AppState,
+    ann: &fanout::Announcement,
+    lang: Option<&Language>,
+    kind: &str,
+    context: &serde_json::Value,
+) -> anyhow::Result<RenderedMail> {
+    let pick = templates::pick_from(state, &ann.templates, kind, lang);
+    Ok(templates::render(state, kind, pick.as_ref(), context)
+        .await?
+        .map_err(Permanent)?)
 }
 
 /// `inner` as the first part of a multipart/signed message, with the list

@@ -58,6 +58,8 @@ pub(super) struct Announcement {
     pub row: AnnouncementRow,
     pub advisory: AdvisoryId,
     pub purpose: Purpose,
+    /// The team's template versions when it was made.
+    pub templates: crate::app::templates::Snapshot,
     snapshot: Mutex<Option<Arc<Snapshot>>>,
 }
 
@@ -134,10 +136,16 @@ impl Fanout {
             .map_err(|e| Permanent(format!("announcement names {}: {e}", row.advisory_id)))?;
         let purpose = Purpose::parse(&row.purpose)
             .ok_or_else(|| Permanent(format!("unknown announcement purpose {}", row.purpose)))?;
+        let templates = match &row.templates {
+            Some(json) => serde_json::from_str(json)
+                .map_err(|e| Permanent(format!("announcement {id}: template versions: {e}")))?,
+            None => Default::default(),
+        };
         let found = Arc::new(Announcement {
             row,
             advisory,
             purpose,
+            templates,
             snapshot: Mutex::new(None),
         });
         let mut kept = lock(&self.0.kept);

@@ -200,6 +200,8 @@ pub enum Action<'a> {
         primary: &'a MemberId,
         backup: &'a MemberId,
     },
+    /// Read, edit, preview, revert and reset the mail templates.
+    ManageTemplates,
     /// A member's contribution record (test reports, tasks, leaks):
     /// admins, and that member's contacts.
     ReadMemberRecord(&'a MemberId),
@@ -235,7 +237,8 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
         | AllowClearText
         | OverrideEmbargoPolicy
         | Announce
-        | ManageLeaks => is_admin,
+        | ManageLeaks
+        | ManageTemplates => is_admin,
         ReadEmbargoedAdvisory => is_admin || cleared_member,
         ReadAdvisoryById(id) => is_admin || cleared_member || actor.delegate_may_read(id),
         ReadAdvisory {

@@ -14,6 +14,7 @@ pub mod membership;
 pub mod reports;
 pub mod shares;
 pub mod tasks;
+pub mod templates;
 pub mod test_reports;
 pub mod track;
 
@@ -63,8 +64,10 @@ impl utoipa::Modify for BearerAuth {
         test_reports::create_test_report, test_reports::list_test_reports, test_reports::get_test_report_attachment,
         tasks::create_task, tasks::list_tasks, tasks::get_task, tasks::task_done, tasks::save_task_draft,
         tasks::apply_task_draft, tasks::member_record,
+        templates::list_templates, templates::get_template, templates::save_template, templates::reset_template,
+        templates::preview_template, templates::list_versions, templates::revert_template,
     ),
-    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"), (name = "contributions", description = "Contributing back: test reports, tasks with a primary and a backup, each member's record"))
+    tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"), (name = "contributions", description = "Contributing back: test reports, tasks with a primary and a backup, each member's record"), (name = "templates", description = "The mail templates: every mail embargo sends, editable with preview, checks and history"))
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,390 @@
+//! Mail templates: the catalogue, the current text, checked edits with
+//! preview, every version, revert and reset. Admins only.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::app::templates::{self as usecase, Change, TemplateError};
+use crate::domain::authz::{Action, Actor};
+use crate::domain::fields::{FieldErrors, present};
+use crate::domain::language::Language;
+use crate::domain::mail_kind::MailKind;
+use crate::http::error::{ApiError, Error};
+use crate::http::extract::ApiCaller;
+use crate::mail::templates::Sources;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariableView {
+    name: &'static str,
+    description: &'static str,
+    #[schema(value_type = Object)]
+    example: Value,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateSummary {
+    name: &'static str,
+    /// `reporter`, `admins`, `applicants`, `members` or `public`.
+    audience: &'static str,
+    purpose: &'static str,
+    variables: Vec<VariableView>,
+    /// Variables the text must use.
+    required: Vec<&'static str>,
+    /// The team's own text is current in at least one language.
+    customized: bool,
+    /// The languages with the team's own text.
+    languages: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateList {
+    items: Vec<TemplateSummary>,
+}
+
+/// A template as it reads for one language now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateView {
+    name: &'static str,
+    /// The language asked for.
+    lang: String,
+    /// The language the text is in: `lang`, or English where `lang` has
+    /// no text of its own.
+    text_lang: String,
+    subject: String,
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
+    /// The current version in `lang` (0: never edited there).
+    version: i64,
+    /// The team's own text in `lang`, not the built-in one.
+    customized: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LangQuery {
+    /// Language (`en` unless given).
+    lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveBody {
+    subject: String,
+    text: String,
+    #[serde(default, deserialize_with = "present")]
+    html: Option<String>,
+    /// Language of this version (default `en`).
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
+    /// Why, for the history.
+    #[serde(default, deserialize_with = "present")]
+    reason: Option<String>,
+    /// The version the editor started from; a different current version
+    /// answers 409 instead of overwriting someone's change.
+    #[serde(default)]
+    base_version: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewBody {
+    /// Leave out subject and text to preview the current version.
+    #[serde(default, deserialize_with = "present")]
+    subject: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    text: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    html: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preview {
+    subject: String,
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevertBody {
+    version: i64,
+    #[serde(default, deserialize_with = "present")]
+    lang: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    lang: String,
+    version: i64,
+    /// `edit`, `revert` (to `reverted_to`) or `reset` (the built-in text).
+    action: String,
+    reverted_to: Option<i64>,
+    /// Who: the account's address, or `cli`/`system`.
+    actor: String,
+    reason: String,
+    created_at: i64,
+    /// The newest version of its language.
+    current: bool,
+    /// Absent for a version that means the built-in text.
+    subject: Option<String>,
+    text: Option<String>,
+    html: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionList {
+    items: Vec<VersionView>,
+}
+
+/// The template named `name`, once the caller may manage templates.
+pub fn kind_of(actor: &Actor, name: &str) -> Result<MailKind, Error> {
+    Error::unless_allowed(actor, Action::ManageTemplates)?;
+    MailKind::parse(name).ok_or(Error::NotFound)
+}
+
+/// `lang`, defaulting to English; a bad tag is the field's error.
+pub fn language(lang: Option<&str>) -> Result<Language, Error> {
+    match lang {
+        None => Ok(Language::english()),
+        Some(l) => Language::parse(l).map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.add("lang", &e.to_string());
+            Error::Invalid(errors)
+        }),
+    }
+}
+
+pub fn template_error(e: TemplateError) -> Error {
+    match e {
+        TemplateError::NotFound => Error::NotFound,
+        TemplateError::Invalid(f) => Error::Invalid(f),
+        TemplateError::Conflict(m) => Error::Conflict(m),
+        TemplateError::Other(e) => Error::Internal(e),
+    }
+}
+
+/// A non-empty HTML part, or none.
+pub fn html_part(html: Option<String>) -> Option<String> {
+    html.filter(|h| !h.trim().is_empty())
+}
+
+#[utoipa::path(get, path = "/api/v1/templates", tag = "templates", security(("bearer" = [])),
+    responses((status = 200, body = TemplateList), (status = 401), (status = 403)))]
+pub async fn list_templates(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<Json<TemplateList>, ApiError> {
+    Error::unless_allowed(&caller.actor, Action::ManageTemplates)?;
+    let customized = usecase::customized(&state).await.map_err(template_error)?;
+    let items = MailKind::ALL
+        .iter()
+        .map(|kind| {
+            let entry = kind.entry();
+            let languages = customized.get(kind.name()).cloned().unwrap_or_default();
+            TemplateSummary {
+                name: kind.name(),
+                audience: entry.audience.as_str(),
+                purpose: entry.purpose,
+                variables: kind
+                    .all_variables()
+                    .map(|v| VariableView {
+                        name: v.name,
+                        description: v.description,
+                        example: serde_json::from_str(v.example).unwrap_or(Value::Null),
+                    })
+                    .collect(),
+                required: entry.required.to_vec(),
+                customized: !languages.is_empty(),
+                languages,
+            }
+        })
+        .collect();
+    Ok(Json(TemplateList { items }))
+}
+
+pub async fn view(state: &AppState, kind: MailKind, lang: &Language) -> Result<TemplateView, Error> {
+    let current = usecase::current(state, kind, lang)
+        .await
+        .map_err(template_error)?;
+    Ok(TemplateView {
+        name: kind.name(),
+        lang: lang.as_str().to_owned(),
+        text_lang: current.lang,
+        subject: current.sources.subject,
+        text: current.sources.text,
+        html: current.sources.html,
+        version: current.version,
+        customized: current.customized,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/templates/{name}", tag = "templates", params(("name" = String, Path), LangQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = TemplateView), (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn get_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Json<TemplateView>, ApiError> {
+    let kind = kind_of(&caller.actor, &name)?;
+    let lang = language(q.lang.as_deref())?;
+    Ok(Json(view(&state, kind, &lang).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/templates/{name}", tag = "templates", request_body = SaveBody,
+    params(("name" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TemplateView, description = "Saved as the next version; the next mail queued uses it"),
+        (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "Another version was saved since `base_version`"),
+        (status = 422, description = "`{\"errors\": {\"text\": \"line 3: unknown variable `tracking_link`\"}}`; nothing saved")))]
+pub async fn save_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<SaveBody>,
+) -> Result<Json<TemplateView>, ApiError> {
+    let kind = kind_of(&caller.actor, &name)?;
+    let lang = language(body.lang.as_deref())?;
+    let sources = Sources {
+        subject: body.subject,
+        text: body.text,
+        html: html_part(body.html),
+    };
+    let change = Change {
+        lang: &lang,
+        reason: body.reason.as_deref().unwrap_or_default(),
+        base_version: body.base_version,
+    };
+    usecase::save(&state, &caller.audit(), kind, &sources, change)
+        .await
+        .map_err(template_error)?;
+    Ok(Json(view(&state, kind, &lang).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/templates/{name}", tag = "templates", params(("name" = String, Path), LangQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = TemplateView, description = "The built-in text is current again (a new version says so)"),
+        (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn reset_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Json<TemplateView>, ApiError> {
+    let kind = kind_of(&caller.actor, &name)?;
+    let lang = language(q.lang.as_deref())?;
+    let change = Change {
+        lang: &lang,
+        reason: "",
+        base_version: None,
+    };
+    usecase::reset(&state, &caller.audit(), kind, change)
+        .await
+        .map_err(template_error)?;
+    Ok(Json(view(&state, kind, &lang).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/templates/{name}/preview", tag = "templates", request_body = PreviewBody,
+    params(("name" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Preview, description = "The draft rendered on the template's example data; nothing saved"),
+        (status = 401), (status = 403), (status = 404), (status = 422)))]
+pub async fn preview_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<PreviewBody>,
+) -> Result<Json<Preview>, ApiError> {
+    let kind = kind_of(&caller.actor, &name)?;
+    let lang = language(body.lang.as_deref())?;
+    let sources = match (body.subject, body.text) {
+        (Some(subject), Some(text)) => Sources {
+            subject,
+            text,
+            html: html_part(body.html),
+        },
+        (None, None) => usecase::current(&state, kind, &lang)
+            .await
+            .map_err(template_error)?
+            .sources,
+        _ => {
+            let mut errors = FieldErrors::new();
+            errors.add("text", "give subject and text together, or neither for the saved version");
+            return Err(Error::Invalid(errors).into());
+        }
+    };
+    let out = crate::mail::templates::check::check(kind, &sources).map_err(Error::Invalid)?;
+    Ok(Json(Preview {
+        subject: out.subject,
+        text: out.text,
+        html: out.html,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/templates/{name}/versions", tag = "templates",
+    params(("name" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = VersionList, description = "Every version, by language, newest first"),
+        (status = 401), (status = 403), (status = 404)))]
+pub async fn list_versions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+) -> Result<Json<VersionList>, ApiError> {
+    let kind = kind_of(&caller.actor, &name)?;
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let rows = crate::db::templates::history(&mut conn, kind.name())
+        .await
+        .map_err(Error::from)?;
+    let mut seen = std::collections::HashSet::new();
+    let items = rows
+        .into_iter()
+        .map(|(row, email)| VersionView {
+            current: seen.insert(row.lang.clone()),
+            actor: email.unwrap_or_else(|| row.actor.clone()),
+            lang: row.lang,
+            version: row.version,
+            action: row.action,
+            reverted_to: row.reverted_to,
+            reason: row.reason,
+            created_at: row.created_at,
+            subject: row.subject,
+            text: row.text,
+            html: row.html,
+        })
+        .collect();
+    Ok(Json(VersionList { items }))
+}
+
+#[utoipa::path(post, path = "/api/v1/templates/{name}/revert", tag = "templates", request_body = RevertBody,
+    params(("name" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TemplateView, description = "The old version's text is current again, as a new version"),
+        (status = 401), (status = 403), (status = 404, description = "No such template or version"),
+        (status = 422, description = "The old text no longer passes the checks")))]
+pub async fn revert_template(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<RevertBody>,
+) -> Result<Json<TemplateView>, ApiError> {
+    let kind = kind_of(&caller.actor, &name)?;
+    let lang = language(body.lang.as_deref())?;
+    let change = Change {
+        lang: &lang,
+        reason: body.reason.as_deref().unwrap_or_default(),
+        base_version: None,
+    };
+    usecase::revert(&state, &caller.audit(), kind, body.version, change)
+        .await
+        .map_err(template_error)?;
+    Ok(Json(view(&state, kind, &lang).await?))
+}
