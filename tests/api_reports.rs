@@ -437,6 +437,7 @@ async fn reports_submitted_at_once_each_get_their_link_mails_and_audit_event() {
                 reporter_email: Some(EmailAddress::parse(&format!("r{i}@example.net")).unwrap()),
                 github: None,
                 credit_consent: false,
+                language: None,
             };
             submit(
                 &state,

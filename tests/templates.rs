@@ -178,3 +178,44 @@ async fn the_list_names_every_mail_with_its_purpose_and_variables() {
     assert_eq!(ack["customized"], false);
     assert_eq!(app.get("/api/v1/templates/no_such_mail", Some(&admin)).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn readers_choose_their_language_and_get_the_teams_text_in_it() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let german = json!({ "lang": "de", "subject": "Eingegangen: {{ title }}", "text": "Danke! {{ tracking_url }}" });
+    assert_eq!(save(&app, &admin, "report_received", german).await.status, StatusCode::OK);
+
+    // A reporter who asked for German, one who asked for French (no text
+    // in it: English), and one who asked for nothing (the organisation's).
+    for (title, language) in [("Deutsch", Some("de")), ("Francais", Some("fr")), ("Default", None)] {
+        let mut body = json!({ "title": title, "description": "d", "reporter_email": REPORTER });
+        if let Some(l) = language {
+            body["language"] = l.into();
+        }
+        assert_eq!(app.post("/api/v1/reports", None, body).await.status, StatusCode::CREATED);
+    }
+    let bad = json!({ "title": "t", "description": "d", "language": "deutsch!" });
+    let resp = app.post("/api/v1/reports", None, bad).await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(resp.json()["errors"]["language"].is_string());
+    app.run_jobs().await;
+    let subjects: Vec<String> = app.mails_to(REPORTER).into_iter().map(|m| m.subject).collect();
+    assert!(subjects.contains(&"Eingegangen: Deutsch".to_owned()), "{subjects:?}");
+    assert!(subjects.contains(&"Report received: Francais".to_owned()), "{subjects:?}");
+    assert!(subjects.contains(&"Report received: Default".to_owned()), "{subjects:?}");
+
+    // An account's own choice holds for mail addressed to it.
+    let resp = app.api(Method::PUT, "/api/v1/me/language", Some(&admin), Some(json!({ "language": "DE" }))).await;
+    assert_eq!(resp.json(), json!({ "language": "de" }));
+    assert_eq!(app.get("/api/v1/me", Some(&admin)).await.json()["language"], "de");
+    let admin_mail = json!({ "lang": "de", "subject": "Neu: {{ title }}", "text": "{{ report_url }}" });
+    let saved = save(&app, &admin, "report_new_for_admins", admin_mail).await;
+    if saved.status == StatusCode::OK {
+        app.report("Fuer Admins", None).await;
+        app.run_jobs().await;
+        assert!(app.mails_to("admin@project.test").iter().any(|m| m.subject == "Neu: Fuer Admins"));
+    }
+    let resp = app.api(Method::PUT, "/api/v1/me/language", Some(&admin), Some(json!({ "language": "x" }))).await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

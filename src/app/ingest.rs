@@ -122,6 +122,8 @@ pub async fn ingest(state: &AppState, raw: &[u8]) -> Result<Outcome, IngestError
         reporter_email: Some(mail.from.clone()),
         github: None,
         credit_consent: false,
+        // Mail carries no reliable choice: the organisation's language.
+        language: None,
     };
     let origin = Origin {
         message_id: Some(&mail.message_id),

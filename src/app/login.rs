@@ -162,6 +162,7 @@ mod tests {
             failed_logins: 0,
             locked_until,
             disabled,
+            language: None,
         }
     }
 

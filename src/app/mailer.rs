@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 use super::AppState;
 use crate::db::reports;
 use crate::domain::id::ReportId;
+use crate::domain::language::Language;
 use crate::jobs::{self, Job, QueuedMail};
 use crate::mail::outgoing::message_id_for;
 
@@ -24,7 +25,7 @@ pub struct Mail<'a> {
     pub reply_tag: Option<&'a str>,
     pub in_reply_to: Option<String>,
     /// The reader's language; `None`: the organisation's.
-    pub lang: Option<crate::domain::language::Language>,
+    pub lang: Option<Language>,
 }
 
 impl<'a> Mail<'a> {
@@ -67,7 +68,15 @@ pub async fn queue(
     let security = crate::domain::email::EmailAddress::parse(&cfg.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
     let message_id = message_id_for(&mail.key, security.domain());
-    let custom = super::templates::pick(conn, state, mail.template, mail.lang.as_ref()).await?;
+    // Unless the caller knows the reader's language, the recipients' own,
+    // when they are accounts that all chose the same one.
+    let lang = match mail.lang {
+        Some(l) => Some(l),
+        None => crate::db::accounts::shared_language(conn, &mail.to)
+            .await?
+            .and_then(|l| Language::parse(&l).ok()),
+    };
+    let custom = super::templates::pick(conn, state, mail.template, lang.as_ref()).await?;
     let queued = QueuedMail {
         custom,
         template_version: state.templates.mail_version(mail.template),

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::AppState;
+use crate::domain::language::Language;
 use super::mailer::{self, Mail};
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
@@ -118,7 +119,7 @@ pub(super) async fn insert(
                 report: Some(&id),
                 reply_tag: Some(&reply_tag),
                 in_reply_to: origin.message_id.map(|m| format!("<{m}>")),
-                lang: None,
+                lang: report.language.clone(),
             },
         )
         .await?;
@@ -282,7 +283,7 @@ async fn mail_reporter(
             report: Some(&id),
             reply_tag: Some(&report.reply_tag),
             in_reply_to: report.origin_message_id.as_ref().map(|m| format!("<{m}>")),
-            lang: None,
+            lang: report.language.as_deref().and_then(|l| Language::parse(l).ok()),
         },
     )
     .await?;

@@ -51,7 +51,7 @@ impl From<sqlx::Error> for TemplateError {
 pub struct Cache(Mutex<HashMap<(String, String, i64), Arc<Compiled>>>);
 
 /// The languages to try for `lang`, best first: it, then English.
-fn languages(state: &AppState, lang: Option<&Language>) -> Vec<String> {
+fn fallbacks(state: &AppState, lang: Option<&Language>) -> Vec<String> {
     let first = match lang {
         Some(l) => l.as_str().to_owned(),
         None => Language::parse(&state.config.organization_language)
@@ -73,7 +73,7 @@ pub async fn pick(
     kind: &str,
     lang: Option<&Language>,
 ) -> Result<Option<Pick>, sqlx::Error> {
-    let langs = languages(state, lang);
+    let langs = fallbacks(state, lang);
     let refs: Vec<&str> = langs.iter().map(String::as_str).collect();
     let current = store::current(conn, kind, &refs).await?;
     Ok(langs.iter().find_map(|l| {
@@ -102,7 +102,7 @@ pub async fn snapshot(conn: &mut sqlx::AnyConnection, kinds: &[&str]) -> Result<
 /// What `snap` says a reader of `lang` gets for `kind`.
 pub fn pick_from(state: &AppState, snap: &Snapshot, kind: &str, lang: Option<&Language>) -> Option<Pick> {
     let versions = snap.get(kind)?;
-    languages(state, lang).into_iter().find_map(|l| {
+    fallbacks(state, lang).into_iter().find_map(|l| {
         versions.get(&l).map(|v| Pick {
             lang: l.clone(),
             version: *v,
@@ -312,4 +312,18 @@ pub async fn customized(state: &AppState) -> Result<HashMap<String, Vec<String>>
         }
     }
     Ok(by_name)
+}
+
+/// The languages mail can be written in: the organisation's, English,
+/// and every language the team wrote a template in. Offered to readers.
+pub async fn languages(state: &AppState) -> Result<Vec<String>, sqlx::Error> {
+    let mut conn = state.db.conn().await?;
+    let mut langs: Vec<String> = store::languages(&mut conn).await?;
+    langs.push(ENGLISH.to_owned());
+    if let Ok(org) = Language::parse(&state.config.organization_language) {
+        langs.push(org.as_str().to_owned());
+    }
+    langs.sort();
+    langs.dedup();
+    Ok(langs)
 }

@@ -19,6 +19,8 @@ pub struct Account {
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
     pub disabled: bool,
+    /// The language mail to them is written in; `None`: the organisation's.
+    pub language: Option<String>,
 }
 
 impl Account {
@@ -29,7 +31,7 @@ impl Account {
     }
 }
 
-const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled";
+const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled, language";
 
 fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
     let id: String = r.try_get("id")?;
@@ -45,6 +47,7 @@ fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
         failed_logins: r.try_get("failed_logins")?,
         locked_until: r.try_get("locked_until")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
+        language: r.try_get("language")?,
     })
 }
 
@@ -279,4 +282,45 @@ pub async fn actor_name(conn: &mut AnyConnection, actor: &str) -> Result<String,
         _ => None,
     };
     Ok(account.map_or_else(|| actor.to_owned(), |a| a.email))
+}
+
+/// Sets the language mail to `id` is written in (`None`: the organisation's).
+pub async fn set_language(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    language: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
+        .bind(language)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The one language every address of `emails` that is an account reads
+/// mail in, if they all have the same and each is an account.
+pub async fn shared_language(
+    conn: &mut AnyConnection,
+    emails: &[String],
+) -> Result<Option<String>, DbError> {
+    if emails.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT email, language FROM accounts WHERE email IN ({})",
+        (1..=emails.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for e in emails {
+        q = q.bind(e);
+    }
+    let rows = q.fetch_all(conn).await?;
+    let langs: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.try_get("language"))
+        .collect::<Result<_, _>>()?;
+    let first = langs.first().cloned().flatten();
+    let all_same = rows.len() == emails.len() && langs.iter().all(|l| *l == first);
+    Ok(first.filter(|_| all_same))
 }

@@ -56,11 +56,13 @@ pub struct Report {
     pub created_at: i64,
     pub updated_at: i64,
     pub first_response_at: Option<i64>,
+    /// The language the reporter asked for; `None`: the organisation's.
+    pub language: Option<String>,
 }
 
 const COLUMNS: &str = "id, title, description, affected_versions, unaffected_versions, reporter_name, \
     reporter_email, github, credit_consent, status, status_reason, assignee_id, source, encrypted, \
-    origin_message_id, reply_tag, created_at, updated_at, first_response_at";
+    origin_message_id, reply_tag, created_at, updated_at, first_response_at, language";
 
 fn report(r: &sqlx::any::AnyRow) -> Result<Report, DbError> {
     let status: String = r.try_get("status")?;
@@ -84,6 +86,7 @@ fn report(r: &sqlx::any::AnyRow) -> Result<Report, DbError> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         first_response_at: r.try_get("first_response_at")?,
+        language: r.try_get("language")?,
     })
 }
 
@@ -103,7 +106,7 @@ pub async fn insert(conn: &mut AnyConnection, new: Insert<'_>) -> Result<ReportI
     sqlx::query(
         "INSERT INTO reports (id, title, description, affected_versions, unaffected_versions, reporter_name, \
          reporter_email, github, credit_consent, status, source, encrypted, origin_message_id, tracking_hash, reply_tag, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $15, $15)",
+         created_at, updated_at, language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $15, $15, $16)",
     )
     .bind(id.as_str())
     .bind(&r.title)
@@ -120,6 +123,7 @@ pub async fn insert(conn: &mut AnyConnection, new: Insert<'_>) -> Result<ReportI
     .bind(new.tracking.as_str())
     .bind(new.reply_tag)
     .bind(now)
+    .bind(r.language.as_ref().map(|l| l.as_str()))
     .execute(conn)
     .await?;
     Ok(id)

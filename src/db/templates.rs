@@ -143,3 +143,10 @@ pub async fn insert(conn: &mut AnyConnection, row: &VersionRow) -> Result<(), Db
     .await?;
     Ok(())
 }
+
+/// Every language some template has a version in.
+pub async fn languages(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {
+    sqlx::query_scalar("SELECT DISTINCT lang FROM template_versions ORDER BY lang")
+        .fetch_all(conn)
+        .await
+}

@@ -2,6 +2,7 @@
 
 use super::email::{EmailAddress, GithubHandle};
 use super::fields::{FieldErrors, optional_text, required_text};
+use super::language::Language;
 
 /// Triage state: `new -> triaging -> accepted | duplicate | invalid | out-of-scope`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -98,6 +99,10 @@ pub struct ReportInput {
     #[serde(deserialize_with = "crate::domain::fields::present")]
     pub github: Option<String>,
     pub credit_consent: bool,
+    /// The language the reporter wants our mail in (`de`); empty: the
+    /// organisation's.
+    #[serde(deserialize_with = "crate::domain::fields::present")]
+    pub language: Option<String>,
 }
 
 /// A validated new report.
@@ -111,6 +116,7 @@ pub struct NewReport {
     pub reporter_email: Option<EmailAddress>,
     pub github: Option<GithubHandle>,
     pub credit_consent: bool,
+    pub language: Option<Language>,
 }
 
 pub const MAX_TITLE: usize = 200;
@@ -161,6 +167,17 @@ impl ReportInput {
                 }
             }
         });
+        let language = self
+            .language
+            .as_deref()
+            .filter(|l| !l.trim().is_empty())
+            .and_then(|l| match Language::parse(l) {
+                Ok(l) => Some(l),
+                Err(err) => {
+                    e.add("language", &err.to_string());
+                    None
+                }
+            });
         e.into_result()?;
         Ok(NewReport {
             title,
@@ -171,6 +188,7 @@ impl ReportInput {
             reporter_email,
             github,
             credit_consent: self.credit_consent,
+            language,
         })
     }
 }

@@ -83,6 +83,7 @@ pub fn page_fields(template: &str, who: &Caller) -> String {
             format!("&password={p}&confirm={p}")
         }
         "/account/tokens" => "&name=x".to_owned(),
+        "/account/language" => "&language=de".to_owned(),
         "/admin/reports/{id}/reply" => "&body=hi".to_owned(),
         "/admin/reports/{id}/status" => "&status=triaging".to_owned(),
         "/admin/reports/{id}/assign" => "&assignee=".to_owned(),

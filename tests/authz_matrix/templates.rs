@@ -49,6 +49,7 @@ pub async fn path(app: &TestApp, template: &str, admin: Option<&str>) -> Option<
 
 pub fn body(template: &str) -> Option<Value> {
     match template {
+        "/api/v1/me/language" => Some(json!({ "language": "de" })),
         "/api/v1/templates/{name}" => Some(edit()),
         "/api/v1/templates/{name}/preview" => Some(json!({ "subject": "s", "text": "{{ tracking_url }}" })),
         "/api/v1/templates/{name}/revert" => Some(json!({ "version": 1 })),

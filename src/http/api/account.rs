@@ -26,12 +26,40 @@ fn own(caller: &ApiCaller) -> Result<&Account, Error> {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"id\", \"email\", \"role\"}`"), (status = 401)))]
+    responses((status = 200, description = "`{\"id\", \"email\", \"role\", \"language\"}`; `language` null: the organisation's"), (status = 401)))]
 pub async fn get_me(caller: ApiCaller) -> Result<Json<Value>, ApiError> {
     let a = own(&caller)?;
     Ok(Json(
-        json!({ "id": a.id.as_str(), "email": a.email, "role": a.role.as_str() }),
+        json!({ "id": a.id.as_str(), "email": a.email, "role": a.role.as_str(), "language": a.language }),
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRequest {
+    /// `de`, `pt-br`, ...; `null`: the organisation's language.
+    language: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/me/language", tag = "accounts", request_body = LanguageRequest, security(("bearer" = [])),
+    responses((status = 200, description = "`{\"language\"}`: mail to you is written in it where the team has a text in it, else in English"),
+        (status = 401), (status = 422)))]
+pub async fn set_language(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<LanguageRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let a = own(&caller)?;
+    let language = match body.language.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(l) => Some(crate::domain::language::Language::parse(l).map_err(|e| {
+            let mut errors = crate::domain::fields::FieldErrors::new();
+            errors.add("language", &e.to_string());
+            Error::Invalid(errors)
+        })?),
+    };
+    crate::app::auth::set_language(&state, &caller.audit(), &a.id, language.as_ref()).await?;
+    Ok(Json(json!({ "language": language.map(|l| l.as_str().to_owned()) })))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),

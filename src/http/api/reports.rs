@@ -41,6 +41,10 @@ pub struct ReportRequest {
     github: Option<String>,
     #[schema(nullable = false)]
     credit_consent: Option<bool>,
+    /// The language our mail to you is written in (`de`, `pt-br`); left
+    /// out: the organisation's. Where the team wrote no text in it, English.
+    #[schema(nullable = false)]
+    language: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

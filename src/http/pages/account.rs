@@ -14,6 +14,7 @@ use crate::db::{accounts, sessions};
 use crate::domain::account::{Role, totp_required};
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
+use crate::domain::language::Language;
 use crate::domain::secret::Secret;
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
@@ -196,10 +197,36 @@ async fn account_context(
     let mut conn = state.db.conn().await?;
     let tokens = sessions::tokens_of(&mut conn, &account.id).await?;
     let keys = crate::db::keys::list(&mut conn, &account.id).await?;
+    drop(conn);
+    let languages = crate::app::templates::languages(state).await?;
     Ok(
         json!({ "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
-                "keys": keys, "key_errors": {}, "key_text": "" }),
+                "keys": keys, "key_errors": {}, "key_text": "", "language": account.language,
+                "languages": languages }),
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LanguageForm {
+    csrf: String,
+    language: String,
+}
+
+/// The language mail to the account is written in; back to the page.
+pub async fn set_language(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    page.check_csrf(&form.csrf)?;
+    let language = match form.language.trim() {
+        "" => None,
+        l => Some(Language::parse(l).map_err(|e| Error::BadRequest(e.to_string()))?),
+    };
+    auth::set_language(&state, &page.audit(), &account.id, language.as_ref()).await?;
+    Ok(super::see_other("/account?language=saved"))
 }
 
 fn own_account(page: &Page) -> Result<&accounts::Account, Error> {

@@ -32,6 +32,7 @@ pub struct ReportForm {
     reporter_email: String,
     github: String,
     credit_consent: Option<String>,
+    language: String,
 }
 
 impl ReportForm {
@@ -48,18 +49,22 @@ impl ReportForm {
                 .credit_consent
                 .as_deref()
                 .is_some_and(|v| matches!(v, "true" | "on" | "1")),
+            language: Some(self.language.clone()),
         }
     }
 }
 
-fn form_context(form: &ReportForm, errors: &FieldErrors) -> serde_json::Value {
+/// The form's context; `languages` are those the team wrote mail in.
+fn form_context(form: &ReportForm, errors: &FieldErrors, languages: Vec<String>) -> serde_json::Value {
     let input = form.input();
     json!({
+        "languages": languages,
         "form": {
             "title": form.title, "description": form.description,
             "affected_versions": form.affected_versions, "unaffected_versions": form.unaffected_versions,
             "reporter_name": form.reporter_name, "reporter_email": form.reporter_email,
             "github": form.github, "credit_consent": input.credit_consent,
+            "language": form.language,
         },
         "errors": errors,
     })
@@ -70,7 +75,11 @@ pub async fn report_form(State(state): State<AppState>, page: Page) -> Result<Re
         &state,
         "report_form",
         "Report a vulnerability",
-        form_context(&ReportForm::default(), &FieldErrors::new()),
+        form_context(
+            &ReportForm::default(),
+            &FieldErrors::new(),
+            crate::app::templates::languages(&state).await?,
+        ),
     )
 }
 
@@ -90,7 +99,7 @@ pub async fn create_report(
                 &state,
                 "report_form",
                 "Report a vulnerability",
-                form_context(&form, &errors),
+                form_context(&form, &errors, crate::app::templates::languages(&state).await?),
             )?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(resp);
