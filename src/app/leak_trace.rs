@@ -60,8 +60,8 @@ pub async fn trace(state: &super::AppState, text: &str) -> anyhow::Result<Vec<Ca
             let score = if tracking.contains(&r.delivery_id) {
                 1.0
             } else {
-                // Just below a tracking id: wording alone never outranks it.
-                score(&observed, &r.delivery_id) * 0.999
+                // Below a tracking id: wording alone never outranks it.
+                (score(&observed, &r.delivery_id) * 0.999 * 1000.0).floor() / 1000.0
             };
             Candidate {
                 email: r.email,

@@ -10,7 +10,9 @@ const SECRET: &str = "the unpublished fix";
 
 /// A founding member's contact, signed in with the password of its set-up.
 async fn contact<'a>(app: &'a TestApp, admin: &str, org: &str, email: &str) -> (String, Tab<'a>) {
-    let (member, _) = founding_member(app, admin, org, email).await;
+    let (member, token) = founding_member(app, admin, org, email).await;
+    // Cleared, so announcements and notices reach them.
+    crate::membership::accept_current_policy(app, &token).await;
     let cookie = app.sign_in(email, "a long enough password").await;
     (member, Tab::with_session(app, cookie).await)
 }
@@ -83,8 +85,24 @@ async fn a_leak_goes_from_the_members_form_through_the_retrospective_to_closed()
         .await;
     assert_eq!(bad.status, INVALID);
     assert!(
-        bad.text().contains("line 2: reason"),
+        bad.text().contains("line 2, reason: a dropped action needs the reason"),
         "the failing line is named"
+    );
+    // Telling the list, from the same page: an empty notice is refused,
+    // a written one goes to everyone the advisory was announced to.
+    let empty = admin_tab.post(&leak, &[("decision", "notice"), ("text", " ")]).await;
+    assert_eq!(empty.status, INVALID);
+    let told = admin_tab
+        .post(&leak, &[("decision", "notice"), ("text", "Please rotate the test keys.")])
+        .await;
+    assert_eq!(told.status, SEE_OTHER, "{}", told.text());
+    let back = told.header("location").unwrap().to_owned();
+    assert_eq!(back, format!("{leak}?told=1#notice"));
+    assert!(admin_tab.get(&back).await.text().contains("The notice is on its way to 1 recipient."));
+    app.run_jobs().await;
+    assert!(
+        app.mails_to("pat@leaky.example").len() >= 2,
+        "the announcement and the notice reach the contact"
     );
     let early = admin_tab.post(&leak, &[("decision", "close")]).await;
     assert_eq!(early.status, INVALID);

@@ -2,7 +2,7 @@
 //! the advisory's page), one leak with its retrospective and comments (the
 //! member's contacts and the admins), and the admins' decisions.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -190,21 +190,22 @@ pub async fn member_show(
     .await
 }
 
+/// `?told=N`: a notice just went to N recipients.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShowQuery {
+    told: Option<u32>,
+}
+
 pub async fn admin_show(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ManageLeaks)?;
-    render(
-        &state,
-        &page,
-        "/admin/leaks",
-        &id,
-        &FieldErrors::new(),
-        json!({}),
-    )
-    .await
+    let typed = json!({ "told": q.told });
+    render(&state, &page, "/admin/leaks", &id, &FieldErrors::new(), typed).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -256,8 +257,10 @@ pub async fn admin_comment(
 #[serde(default)]
 pub struct DecisionForm {
     csrf: String,
-    /// `retrospective`, `close` or `withdraw`.
+    /// `retrospective`, `close`, `withdraw` or `notice`.
     decision: String,
+    /// The notice to the list.
+    text: String,
     findings: String,
     root_cause: String,
     /// One action a line: `what | owner | due | state | reason`.
@@ -304,11 +307,15 @@ pub async fn decide(
         }
         "close" => usecase::close(&state, &audit, &audit.who, &id).await,
         "withdraw" => usecase::withdraw(&state, &audit, &audit.who, &id, &form.reason).await,
+        "notice" => match usecase::notice(&state, &audit, &id, &form.text).await {
+            Ok(n) => return Ok(see_other(&format!("/admin/leaks/{id}?told={n}#notice"))),
+            Err(e) => Err(e),
+        },
         _ => return Err(Error::BadRequest("unknown decision".into()).into()),
     };
     let typed = json!({
         "findings": form.findings, "root_cause": form.root_cause,
-        "actions": form.actions, "reason": form.reason,
+        "actions": form.actions, "reason": form.reason, "text": form.text,
     });
     match result {
         Ok(()) => Ok(see_other(&format!("/admin/leaks/{id}"))),
@@ -319,7 +326,7 @@ pub async fn decide(
                 match k.strip_prefix("actions[").and_then(|r| r.split_once("].")) {
                     Some((n, field)) => {
                         let line = n.parse::<usize>().unwrap_or_default() + 1;
-                        errors.add("actions", format!("line {line}: {field} {v}"));
+                        errors.add("actions", format!("line {line}, {field}: {v}"));
                     }
                     None => errors.add(k, v),
                 }
@@ -328,7 +335,8 @@ pub async fn decide(
         }
         Err(LeakError::Conflict(m)) => {
             let mut errors = FieldErrors::new();
-            errors.add("decision", m);
+            let field = if form.decision == "notice" { "text" } else { "decision" };
+            errors.add(field, m);
             render(&state, &page, "/admin/leaks", &id, &errors, typed).await
         }
         Err(e) => Err(leak_error(e).into()),
