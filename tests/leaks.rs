@@ -58,7 +58,7 @@ async fn a_members_leak_reaches_the_admins_by_a_link_only_and_nobody_else_reads_
         .find(|m| m.subject.contains("Leak reported"))
         .expect("the admins are told");
     assert!(
-        mail.text.contains(&format!("/admin/members/{member}")),
+        mail.text.contains(&format!("/admin/leaks/{id}")),
         "{}",
         mail.text
     );

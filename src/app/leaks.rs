@@ -115,8 +115,9 @@ pub async fn report(
         .collect();
     let url = format!("{}/admin/members/{}", state.config.base(), member);
     if !admins.is_empty() {
+        let leak_url = format!("{}/admin/leaks/{}", state.config.base(), id);
         let context =
-            json!({ "leak_id": id.as_str(), "organization": org.organization, "url": url });
+            json!({ "leak_id": id.as_str(), "organization": org.organization, "url": leak_url });
         mailer::queue(
             &mut tx,
             state,
