@@ -8,6 +8,7 @@ use super::AppState;
 use super::mailer::{self, Mail};
 use crate::db::{self, accounts, audit};
 use crate::domain::audit::{Anchor, ChainError, ChainVerifier};
+use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job};
 
 const DAY_SECONDS: i64 = 86_400;
@@ -76,7 +77,7 @@ pub async fn mail_head(state: &AppState) -> anyhow::Result<()> {
         let anchor = Anchor { seq, hash }.to_string();
         let mail = Mail::new(
             format!("audit_head:{date}"),
-            "audit_head",
+            MailKind::AuditHead,
             json!({ "date": date, "seq": seq, "anchor": anchor }),
             admins.into_iter().map(|a| a.email).collect(),
         );

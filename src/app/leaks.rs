@@ -18,6 +18,7 @@ use crate::domain::leak::{
     ActionState, LeakReport, LeakState, Retrospective, TEXT_MAX, check_closable, removal_proposed,
     window_start,
 };
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::MemberStatus;
 
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +123,7 @@ pub async fn report(
             state,
             Mail::new(
                 format!("leak:{id}"),
-                "leak_reported",
+                MailKind::LeakReported,
                 context,
                 admins.clone(),
             ),
@@ -151,7 +152,7 @@ pub async fn report(
                 state,
                 Mail::new(
                     format!("leak_removal:{member}:{strikes}"),
-                    "leak_removal_proposed",
+                    MailKind::LeakRemovalProposed,
                     context,
                     admins,
                 ),

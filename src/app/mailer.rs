@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 use super::AppState;
 use crate::db::reports;
 use crate::domain::id::ReportId;
+use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job, QueuedMail};
 use crate::mail::outgoing::message_id_for;
 
@@ -15,7 +16,8 @@ pub struct Mail<'a> {
     /// What the mail is about (`ack:{report}`): unique, so queuing the same
     /// mail twice sends it once; its Message-ID is derived from it.
     pub key: String,
-    pub template: &'a str,
+    /// Which mail it is; its template has the same name.
+    pub kind: MailKind,
     pub context: serde_json::Value,
     pub to: Vec<String>,
     /// The report it is about, so replies thread back to it.
@@ -29,13 +31,13 @@ impl<'a> Mail<'a> {
     /// A mail outside any report thread.
     pub fn new(
         key: impl Into<String>,
-        template: &'a str,
+        kind: MailKind,
         context: serde_json::Value,
         to: Vec<String>,
     ) -> Self {
         Self {
             key: key.into(),
-            template,
+            kind,
             context,
             to,
             report: None,
@@ -65,8 +67,8 @@ pub async fn queue(
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
     let message_id = message_id_for(&mail.key, security.domain());
     let queued = QueuedMail {
-        template_version: state.templates.mail_version(mail.template),
-        template: mail.template.to_owned(),
+        template_version: state.templates.mail_version(mail.kind.name()),
+        template: mail.kind.name().to_owned(),
         key: mail.key,
         context,
         message_id: message_id.clone(),

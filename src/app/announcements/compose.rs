@@ -10,6 +10,7 @@ use super::fanout;
 use crate::app::AppState;
 use crate::domain::announcement::{DeliveryKind, OUTER_SUBJECT, Purpose};
 use crate::domain::email::EmailAddress;
+use crate::domain::mail_kind::MailKind;
 use crate::jobs::Permanent;
 use crate::mail::OutgoingMail;
 use crate::mail::outgoing::Signed;
@@ -60,7 +61,7 @@ pub(super) async fn compose(
     if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
         // Nothing of the advisory is read for a notice.
         let rendered = state.templates.mail(
-            "announcement_notice",
+            MailKind::AnnouncementNotice.name(),
             json!({ "org": cfg.organization, "link": link, "key_link": key_link }),
         )?;
         mail.subject = rendered.subject;
@@ -69,7 +70,7 @@ pub(super) async fn compose(
     }
     let snap = state.fanout.snapshot(&ann, started.version).await?;
     let (row, content) = (&snap.row, &snap.content);
-    let (template, context) = match purpose {
+    let (mail_kind, context) = match purpose {
         Purpose::Advisory => {
             let context = json!({
                 "org": cfg.organization, "id": advisory.as_str(), "link": link,
@@ -79,7 +80,7 @@ pub(super) async fn compose(
                 // This copy's own wording, for tracing a leaked paste.
                 "vary": crate::domain::watermark::phrases(&d.id),
             });
-            ("announcement", context)
+            (MailKind::Announcement, context)
         }
         // For a notice, the template names nothing of the advisory or leak;
         // a contact allowed clear text reads it as the others do.
@@ -89,7 +90,7 @@ pub(super) async fn compose(
                 "key_link": key_link, "summary": content.summary, "text": ann.row.note,
                 "encrypted": kind != DeliveryKind::Notice, "tracking_id": d.id,
             });
-            ("leak_notice", context)
+            (MailKind::LeakNotice, context)
         }
         // For a notice, the template names nothing of the advisory.
         Purpose::EmbargoChanged => {
@@ -100,7 +101,7 @@ pub(super) async fn compose(
                 "clear": kind == DeliveryKind::Clear, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
             });
-            ("embargo_changed", context)
+            (MailKind::EmbargoChanged, context)
         }
         // Public now: in clear for everyone.
         Purpose::EmbargoLifted => {
@@ -108,14 +109,14 @@ pub(super) async fn compose(
                 "org": cfg.organization, "id": advisory.as_str(), "summary": content.summary,
                 "url": cfg.site().advisory_url(advisory), "tracking_id": d.id,
             });
-            ("embargo_lifted", context)
+            (MailKind::EmbargoLifted, context)
         }
     };
     let files: &[crate::mail::protected::File] = match purpose {
         Purpose::Advisory => &snap.files,
         Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice => &[],
     };
-    let rendered = state.templates.mail(template, context)?;
+    let rendered = state.templates.mail(mail_kind.name(), context)?;
     let inner = |mail: &OutgoingMail, wrapping| {
         let (subject, text) = (&rendered.subject, &rendered.text);
         crate::mail::protected::inner_message(mail, subject, text, files, wrapping)

@@ -13,6 +13,7 @@ use crate::db::{self, accounts};
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AccountId, MemberId};
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::{
     ApplicationStatus, ContactInput, Organization, OrganizationInput, check_answers,
 };
@@ -137,7 +138,7 @@ pub async fn apply(
     mailer::queue(
         &mut tx,
         state,
-        Mail::new(format!("confirm_alias:{id}"), "application_confirm_alias", json!({
+        Mail::new(format!("confirm_alias:{id}"), MailKind::ApplicationConfirmAlias, json!({
                 "organization": org.organization, "confirm_url": format!("{base}/applications/confirm/{}", confirm_link.expose()),
                 "status_url": status_url, "days": days,
             }), vec![org.security_alias.to_string()]),
@@ -189,7 +190,7 @@ pub async fn confirm_alias(
         mailer::queue(
             &mut tx,
             state,
-            Mail::new(format!("vouch_request:{}", app.id), "vouch_request", json!({
+            Mail::new(format!("vouch_request:{}", app.id), MailKind::VouchRequest, json!({
                     "organization": app.organization, "website": app.website,
                     "url": format!("{base}/applications/{}/vouch", app.id), "application_id": app.id,
                 }), contacts.into_iter().map(|c| c.email).collect()),
@@ -226,7 +227,7 @@ pub async fn expire_application(state: &AppState, id: &str) -> anyhow::Result<()
     mailer::queue(
         &mut tx,
         state,
-        Mail::new(format!("application_expired:{id}"), "application_expired", json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }), vec![app.security_alias.clone()]),
+        Mail::new(format!("application_expired:{id}"), MailKind::ApplicationExpired, json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }), vec![app.security_alias.clone()]),
     )
     .await?;
     audit::append(
@@ -350,9 +351,9 @@ pub async fn decide(
         Mail::new(
             format!("decision:{id}"),
             if approve {
-                "application_approved"
+                MailKind::ApplicationApproved
             } else {
-                "application_rejected"
+                MailKind::ApplicationRejected
             },
             json!({ "organization": app.organization, "reason": reason }),
             vec![app.security_alias.clone()],

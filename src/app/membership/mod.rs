@@ -9,6 +9,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::members::{self};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::{ApplicationError, Criterion, check_criteria};
 
 /// Job kind that expires an application its alias never confirmed.
@@ -137,7 +138,7 @@ pub async fn publish_policy(
             state,
             Mail::new(
                 format!("policy_updated:{version}:{email}"),
-                "policy_updated",
+                MailKind::PolicyUpdated,
                 json!({ "version": version, "url": format!("{}/policy", state.config.base()) }),
                 vec![email],
             ),
