@@ -1,6 +1,7 @@
 //! Queuing mail: fix its recipients, Message-ID and template inputs, and
 //! write the `mail` job in the caller's transaction. Rendering happens when
-//! the job runs.
+//! the job runs. Mail composed when its job runs (an announcement's
+//! deliveries) renders through [`render_now`] with the same inputs.
 
 use sqlx::AnyConnection;
 
@@ -10,6 +11,7 @@ use crate::domain::id::ReportId;
 use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job, QueuedMail};
 use crate::mail::outgoing::message_id_for;
+use crate::render::{RenderError, RenderedMail};
 
 /// One mail to queue.
 pub struct Mail<'a> {
@@ -53,6 +55,7 @@ pub async fn queue(
     state: &AppState,
     mail: Mail<'_>,
 ) -> anyhow::Result<String> {
+    check_context(mail.kind, &mail.context);
     let cfg = &state.config;
     let mut context = mail.context;
     if let Some(obj) = context.as_object_mut() {
@@ -91,4 +94,70 @@ pub async fn queue(
         .await?;
     }
     Ok(message_id)
+}
+
+/// Renders `kind` at once, for mail composed when its job runs: the
+/// context is checked against the catalogue and gets the globals, as a
+/// queued mail's does.
+pub fn render_now(
+    state: &AppState,
+    kind: MailKind,
+    mut context: serde_json::Value,
+) -> Result<RenderedMail, RenderError> {
+    check_context(kind, &context);
+    let cfg = &state.config;
+    if let Some(obj) = context.as_object_mut() {
+        obj.insert("org".into(), cfg.organization.clone().into());
+        obj.insert("base_url".into(), cfg.base().into());
+        obj.insert(
+            "security_address".into(),
+            cfg.security_address.clone().into(),
+        );
+    }
+    state.templates.mail(kind.name(), context)
+}
+
+/// Fails (in debug builds, so in the tests) when `context` is not an
+/// object or holds a key the catalogue does not document for `kind`: an
+/// admin editing the template could not know of it, and a preview would
+/// not show it.
+fn check_context(kind: MailKind, context: &serde_json::Value) {
+    debug_assert!(
+        undocumented(kind, context).is_empty(),
+        "the context of {} holds what the mail catalogue does not document: {:?}",
+        kind.name(),
+        undocumented(kind, context)
+    );
+}
+
+/// The keys of `context` that are no variable of `kind`; all of it when
+/// it is not an object.
+fn undocumented(kind: MailKind, context: &serde_json::Value) -> Vec<String> {
+    let Some(obj) = context.as_object() else {
+        return vec![context.to_string()];
+    };
+    obj.keys()
+        .filter(|key| !kind.all_variables().any(|v| v.name == key.as_str()))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_context_may_hold_the_mails_variables_and_the_globals_only() {
+        let kind = MailKind::ReportNewForAdmins;
+        assert!(
+            undocumented(kind, &json!({ "report_id": "r", "url": "u", "org": "o" })).is_empty()
+        );
+        assert_eq!(
+            undocumented(kind, &json!({ "url": "u", "title": "t" })),
+            ["title"]
+        );
+        assert_eq!(undocumented(kind, &json!(null)), ["null"]);
+    }
 }

@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use super::fanout;
-use crate::app::AppState;
+use crate::app::{AppState, mailer};
 use crate::domain::announcement::{DeliveryKind, OUTER_SUBJECT, Purpose};
 use crate::domain::email::EmailAddress;
 use crate::domain::mail_kind::MailKind;
@@ -60,9 +60,10 @@ pub(super) async fn compose(
     }
     if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
         // Nothing of the advisory is read for a notice.
-        let rendered = state.templates.mail(
-            MailKind::AnnouncementNotice.name(),
-            json!({ "org": cfg.organization, "link": link, "key_link": key_link }),
+        let rendered = mailer::render_now(
+            state,
+            MailKind::AnnouncementNotice,
+            json!({ "link": link, "key_link": key_link }),
         )?;
         mail.subject = rendered.subject;
         mail.text = rendered.text;
@@ -73,7 +74,7 @@ pub(super) async fn compose(
     let (mail_kind, context) = match purpose {
         Purpose::Advisory => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "id": advisory.as_str(), "link": link,
                 "advisory": snap.content_value, "note": ann.row.note, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
                 "patches": !snap.files.is_empty(),
@@ -86,7 +87,7 @@ pub(super) async fn compose(
         // a contact allowed clear text reads it as the others do.
         Purpose::LeakNotice => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "id": advisory.as_str(), "link": link,
                 "key_link": key_link, "summary": content.summary, "text": ann.row.note,
                 "encrypted": kind != DeliveryKind::Notice, "tracking_id": d.id,
             });
@@ -95,7 +96,7 @@ pub(super) async fn compose(
         // For a notice, the template names nothing of the advisory.
         Purpose::EmbargoChanged => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "id": advisory.as_str(), "link": link,
                 "key_link": key_link, "summary": content.summary, "reason": ann.row.note,
                 "encrypted": kind == DeliveryKind::Encrypted,
                 "clear": kind == DeliveryKind::Clear, "tracking_id": d.id,
@@ -106,7 +107,7 @@ pub(super) async fn compose(
         // Public now: in clear for everyone.
         Purpose::EmbargoLifted => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "summary": content.summary,
+                "id": advisory.as_str(), "summary": content.summary,
                 "url": cfg.site().advisory_url(advisory), "tracking_id": d.id,
             });
             (MailKind::EmbargoLifted, context)
@@ -116,7 +117,7 @@ pub(super) async fn compose(
         Purpose::Advisory => &snap.files,
         Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice => &[],
     };
-    let rendered = state.templates.mail(mail_kind.name(), context)?;
+    let rendered = mailer::render_now(state, mail_kind, context)?;
     let inner = |mail: &OutgoingMail, wrapping| {
         let (subject, text) = (&rendered.subject, &rendered.text);
         crate::mail::protected::inner_message(mail, subject, text, files, wrapping)

@@ -69,6 +69,12 @@ pub async fn task_due(state: &AppState, id: &str) -> anyhow::Result<()> {
     if !admins.is_empty() {
         let mut context = mail_context(state, &task, &task.primary_organization);
         context["backup_reached"] = reached.into();
+        context["admin_url"] = format!(
+            "{}/admin/advisories/{}",
+            state.config.base(),
+            task.advisory_id
+        )
+        .into();
         let mail = Mail::new(
             format!("task_missed:{id}"),
             MailKind::TaskMissedForAdmins,

@@ -53,7 +53,6 @@ pub(super) fn mail_context(state: &AppState, t: &TaskRow, organization: &str) ->
         "organization": organization, "primary_organization": t.primary_organization,
         "backup_organization": t.backup_organization,
         "url": format!("{base}/member/advisories/{}", t.advisory_id),
-        "admin_url": format!("{base}/admin/advisories/{}", t.advisory_id),
         "task_url": format!("{base}/api/v1/tasks/{}", t.id),
         "done_url": format!("{base}/api/v1/tasks/{}/done", t.id),
     })
