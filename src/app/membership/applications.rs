@@ -162,8 +162,9 @@ pub async fn apply(
     })
 }
 
-/// The alias followed its confirmation link: the application goes to review
-/// and the named member's contacts are asked to vouch.
+/// The alias followed its confirmation link: the application goes to review,
+/// the named member's contacts are asked to vouch, the alias hears what
+/// comes next and the admins that there is an application to decide.
 pub async fn confirm_alias(
     state: &AppState,
     actor: &Actor,
@@ -196,6 +197,41 @@ pub async fn confirm_alias(
                 }), contacts.into_iter().map(|c| c.email).collect()),
         )
         .await?;
+    }
+    let voucher = members::get(&mut tx, &app.voucher_member_id)
+        .await?
+        .map(|m| m.organization)
+        .unwrap_or_default();
+    let received = json!({
+        "organization": app.organization, "application_id": app.id,
+        "voucher_organization": voucher,
+    });
+    let to = vec![app.security_alias.clone()];
+    let mail = Mail::new(
+        format!("application_received:{}", app.id),
+        MailKind::ApplicationReceived,
+        received,
+        to,
+    );
+    mailer::queue(&mut tx, state, mail).await?;
+    let admins: Vec<String> = accounts::admins(&mut tx)
+        .await?
+        .into_iter()
+        .map(|a| a.email)
+        .collect();
+    if !admins.is_empty() {
+        // A link to the application only: its answers stay behind a login.
+        let context = json!({
+            "application_id": app.id, "organization": app.organization,
+            "url": format!("{base}/admin/applications/{}", app.id),
+        });
+        let mail = Mail::new(
+            format!("application_new:{}", app.id),
+            MailKind::ApplicationNewForAdmins,
+            context,
+            admins,
+        );
+        mailer::queue(&mut tx, state, mail).await?;
     }
     let seconds = (db::now() - app.created_at) / 1_000_000;
     audit::append(

@@ -42,6 +42,28 @@ pub(super) const REPORT_MESSAGE_FOR_ADMINS: Entry = Entry {
     required: &["url"],
 };
 
+pub(super) const APPLICATION_NEW_FOR_ADMINS: Entry = Entry {
+    audience: Audience::Admins,
+    purpose: "\"New application\": sent to every admin when an applicant's security alias has confirmed its application, which now waits for a vouch and their decision; only the organisation's name and a link.",
+    variables: &[
+        Variable {
+            name: "application_id",
+            description: "the application's id",
+            example: r#""app_k4t8wz2mqe6rn3ya""#,
+        },
+        Variable {
+            description: "the applying organisation's name",
+            ..ORGANIZATION
+        },
+        Variable {
+            name: "url",
+            description: "the application's admin page, with its answers, vouches and the decision form",
+            example: r#""https://security.example.org/admin/applications/app_k4t8wz2mqe6rn3ya""#,
+        },
+    ],
+    required: &["url"],
+};
+
 pub(super) const LEAK_REPORTED: Entry = Entry {
     audience: Audience::Admins,
     purpose: "\"Leak reported\": sent to every admin when a leak of embargoed information is reported for a member; what leaked and to whom is only behind the link.",

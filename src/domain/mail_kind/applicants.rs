@@ -9,6 +9,12 @@ const ORGANIZATION: Variable = Variable {
     example: r#""Example Linux""#,
 };
 
+const APPLICATION_ID: Variable = Variable {
+    name: "application_id",
+    description: "the application's id",
+    example: r#""app_k4t8wz2mqe6rn3ya""#,
+};
+
 const REASON: Variable = Variable {
     name: "reason",
     description: "the security team's reason for its decision, as written",
@@ -17,7 +23,7 @@ const REASON: Variable = Variable {
 
 pub(super) const APPLICATION_CONFIRM_ALIAS: Entry = Entry {
     audience: Audience::Applicants,
-    purpose: "The alias confirmation: sent to the security alias an application names as soon as it is submitted, with the link that proves the alias is read and the private status link.",
+    purpose: "The alias confirmation, which also acknowledges the application: sent to the security alias an application names as soon as it is submitted, with the link that proves the alias is read and the private status link.",
     variables: &[
         ORGANIZATION,
         Variable {
@@ -37,6 +43,21 @@ pub(super) const APPLICATION_CONFIRM_ALIAS: Entry = Entry {
         },
     ],
     required: &["confirm_url"],
+};
+
+pub(super) const APPLICATION_RECEIVED: Entry = Entry {
+    audience: Audience::Applicants,
+    purpose: "\"Application received\": sent to the security alias when it has confirmed the application, which now goes to review; says who was asked to vouch and what happens next.",
+    variables: &[
+        ORGANIZATION,
+        APPLICATION_ID,
+        Variable {
+            name: "voucher_organization",
+            description: "the member the application named to vouch for it, which is now asked to",
+            example: r#""Example BSD""#,
+        },
+    ],
+    required: &["voucher_organization"],
 };
 
 pub(super) const APPLICATION_APPROVED: Entry = Entry {
