@@ -309,7 +309,11 @@ async fn a_confirmed_application_is_acknowledged_to_the_alias_and_the_admins_get
         link_in(&notice.text, "http://embargo.test/"),
         Some(format!("http://embargo.test/admin/applications/{id}"))
     );
-    for confidential in ["Our answer to", "c@applicant.example", "sec@applicant.example"] {
+    for confidential in [
+        "Our answer to",
+        "c@applicant.example",
+        "sec@applicant.example",
+    ] {
         assert!(!notice.text.contains(confidential), "{}", notice.text);
     }
 }
