@@ -52,6 +52,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/alias_ping_answered.html.j2",
     "mail/audit_head/subject.j2",
     "mail/audit_head/body.txt.j2",
+    "mail/job_dead_for_admins/subject.j2",
+    "mail/job_dead_for_admins/body.txt.j2",
     "mail/application_confirm_alias/subject.j2",
     "mail/application_confirm_alias/body.txt.j2",
     "mail/application_received/subject.j2",

@@ -149,19 +149,24 @@ async fn an_expired_lease_cannot_undo_the_next_runners_result() {
         .await
         .unwrap();
     assert_eq!(second.len(), 1);
-    let done = store::finish(db, &[(second[0].clone(), Outcome::Done)])
+    let mut conn = db.conn().await.unwrap();
+    let done = store::finish(&mut conn, &[(second[0].clone(), Outcome::Done)])
         .await
         .unwrap();
-    assert_eq!(done, 1);
+    assert_eq!(done.counted, 1);
     let late = Outcome::Failed {
         state: JobState::Queued,
         retry_at: now,
         error: "stale".into(),
     };
-    let counted = store::finish(db, &[(first[0].clone(), late)])
+    let counted = store::finish(&mut conn, &[(first[0].clone(), late)])
         .await
         .unwrap();
-    assert_eq!(counted, 0, "the stale runner's failure does not count");
+    assert_eq!(
+        counted.counted, 0,
+        "the stale runner's failure does not count"
+    );
+    drop(conn);
     assert_eq!(states(&app).await[0].1, "done");
 }
 

@@ -153,3 +153,26 @@ pub(super) const AUDIT_HEAD: Entry = Entry {
     ],
     required: &["anchor"],
 };
+
+pub(super) const JOB_DEAD_FOR_ADMINS: Entry = Entry {
+    audience: Audience::Admins,
+    purpose: "\"Dead job\": sent to every admin when jobs fail for good (a permanent error, or their attempts used up), in the transaction that marks them dead; it quotes only the first line of each error, so never what a mail said.",
+    variables: &[
+        Variable {
+            name: "jobs",
+            description: "the jobs that died together: `kind` (`mail`, `deliver`, `lift_embargo`, ...), `id`, and `error`, the error's first line cut after 200 characters",
+            example: r#"[{"kind": "deliver", "id": "job_w6k2m9qx4e8rt3hn", "error": "SMTP: 550 5.1.1 mailbox unavailable"}]"#,
+        },
+        Variable {
+            name: "count",
+            description: "how many jobs are listed",
+            example: "1",
+        },
+        Variable {
+            name: "url",
+            description: "the admins' job list, where dead jobs are retried",
+            example: r#""https://security.example.org/admin/jobs""#,
+        },
+    ],
+    required: &["jobs", "url"],
+};

@@ -129,6 +129,7 @@ kinds! {
     TaskHandover => "task_handover",
     TaskMissedForAdmins => "task_missed_for_admins",
     AuditHead => "audit_head",
+    JobDeadForAdmins => "job_dead_for_admins",
 }
 
 impl MailKind {
@@ -167,6 +168,7 @@ impl MailKind {
             Self::TaskHandover => tasks::TASK_HANDOVER,
             Self::TaskMissedForAdmins => tasks::TASK_MISSED_FOR_ADMINS,
             Self::AuditHead => admins::AUDIT_HEAD,
+            Self::JobDeadForAdmins => admins::JOB_DEAD_FOR_ADMINS,
         }
     }
 
