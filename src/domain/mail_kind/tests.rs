@@ -155,3 +155,22 @@ fn the_announcements_example_wording_has_every_phrase_a_copy_varies() {
     let phrases = crate::domain::watermark::phrases("dlv_3kx8q2mw9re4tn7h");
     assert_eq!(example, phrases.keys().collect());
 }
+
+#[test]
+fn the_announcement_starts_each_section_and_item_on_its_own_line() {
+    let templates = Templates::new().unwrap();
+    let context = example_context(MailKind::Announcement);
+    let mail = templates.mail(MailKind::Announcement.name(), &context).unwrap();
+    let lines: Vec<&str> = mail.text.lines().collect();
+    for line in [
+        "Affected:",
+        "- crates.io example-archive",
+        "  SEMVER: introduced 0, fixed 2.4.1",
+        "Credits:",
+        "- Alice Example (finder)",
+        "References:",
+        "The patches are attached.",
+    ] {
+        assert!(lines.contains(&line), "{line:?} is no line of\n{}", mail.text);
+    }
+}
