@@ -1,9 +1,9 @@
 //! Every mail embargo can send, and what its template may use: the
 //! catalogue the template editor validates against and previews with.
 //!
-//! The entries live beside the mails they describe: [`reporter`],
-//! [`applicants`], [`members`], [`tasks`], [`announcements`] and
-//! [`admins`]. Each example is what the code puts in the context, so that
+//! The entries live in one file per audience or family of mails
+//! (`reporter`, `applicants`, `members`, `tasks`, `announcements`,
+//! `admins`). Each example is what the code puts in the context, so that
 //! a preview reads like a real mail; none holds a real secret.
 
 mod admins;

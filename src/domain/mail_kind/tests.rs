@@ -160,7 +160,9 @@ fn the_announcements_example_wording_has_every_phrase_a_copy_varies() {
 fn the_announcement_starts_each_section_and_item_on_its_own_line() {
     let templates = Templates::new().unwrap();
     let context = example_context(MailKind::Announcement);
-    let mail = templates.mail(MailKind::Announcement.name(), &context).unwrap();
+    let mail = templates
+        .mail(MailKind::Announcement.name(), &context)
+        .unwrap();
     let lines: Vec<&str> = mail.text.lines().collect();
     for line in [
         "Affected:",
@@ -171,6 +173,10 @@ fn the_announcement_starts_each_section_and_item_on_its_own_line() {
         "References:",
         "The patches are attached.",
     ] {
-        assert!(lines.contains(&line), "{line:?} is no line of\n{}", mail.text);
+        assert!(
+            lines.contains(&line),
+            "{line:?} is no line of\n{}",
+            mail.text
+        );
     }
 }
