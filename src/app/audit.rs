@@ -71,7 +71,7 @@ pub async fn mail_head(state: &AppState) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     schedule(&mut tx, state, now + db::seconds(DAY_SECONDS)).await?;
     let (seq, hash) = audit::head(&mut tx).await?;
-    let admins = accounts::admins(&mut tx).await?;
+    let admins = accounts::admin_addresses(&mut tx).await?;
     if seq > 0 && !admins.is_empty() {
         let date = jobs::day_of(now);
         let anchor = Anchor { seq, hash }.to_string();
@@ -79,7 +79,7 @@ pub async fn mail_head(state: &AppState) -> anyhow::Result<()> {
             format!("audit_head:{date}"),
             MailKind::AuditHead,
             json!({ "date": date, "seq": seq, "anchor": anchor }),
-            admins.into_iter().map(|a| a.email).collect(),
+            admins,
         );
         mailer::queue(&mut tx, state, mail).await?;
     }

@@ -109,11 +109,7 @@ pub async fn report(
         id.as_str(),
         json!({ "advisory": advisory.as_str(), "member": member.as_str() }),
     );
-    let admins: Vec<String> = accounts::admins(&mut tx)
-        .await?
-        .into_iter()
-        .map(|a| a.email)
-        .collect();
+    let admins = accounts::admin_addresses(&mut tx).await?;
     let url = format!("{}/admin/members/{}", state.config.base(), member);
     if !admins.is_empty() {
         let context =

@@ -176,15 +176,14 @@ async fn notify_reviews_due(
             "due_at": due_at, "last_review_at": m.last_review_at, "unanswered_pings": unanswered,
         }));
     }
-    let admins = accounts::admins(&mut tx).await?;
+    let admins = accounts::admin_addresses(&mut tx).await?;
     if !listed.is_empty() && !admins.is_empty() {
-        let to = admins.into_iter().map(|a| a.email).collect();
         let context = json!({ "members": listed, "count": listed.len(), "every_days": state.config.membership.review_every_days });
         let mail = Mail::new(
             format!("review_due:{now}"),
             MailKind::ReviewDue,
             context,
-            to,
+            admins,
         );
         mailer::queue(&mut tx, state, mail).await?;
     }

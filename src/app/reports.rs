@@ -144,7 +144,7 @@ async fn notify_admins(
     kind: MailKind,
     key: String,
 ) -> anyhow::Result<()> {
-    let admins = accounts::admins(conn).await?;
+    let admins = accounts::admin_addresses(conn).await?;
     if admins.is_empty() {
         return Ok(());
     }
@@ -155,7 +155,7 @@ async fn notify_admins(
             key,
             kind,
             json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
-            admins.into_iter().map(|a| a.email).collect(),
+            admins,
         ),
     )
     .await?;

@@ -62,11 +62,7 @@ async fn tell_admins(
     let Some(first) = told.first() else {
         return Ok(());
     };
-    let admins: Vec<String> = accounts::admins(conn)
-        .await?
-        .into_iter()
-        .map(|a| a.email)
-        .collect();
+    let admins = accounts::admin_addresses(conn).await?;
     if admins.is_empty() {
         return Ok(());
     }

@@ -61,11 +61,7 @@ pub async fn task_due(state: &AppState, id: &str) -> anyhow::Result<()> {
         );
         mailer::queue(&mut tx, state, mail).await?;
     }
-    let admins: Vec<String> = accounts::admins(&mut tx)
-        .await?
-        .into_iter()
-        .map(|a| a.email)
-        .collect();
+    let admins = accounts::admin_addresses(&mut tx).await?;
     if !admins.is_empty() {
         let mut context = mail_context(state, &task, &task.primary_organization);
         context["backup_reached"] = reached.into();

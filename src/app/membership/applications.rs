@@ -212,11 +212,7 @@ pub async fn confirm_alias(
         to,
     );
     mailer::queue(&mut tx, state, mail).await?;
-    let admins: Vec<String> = accounts::admins(&mut tx)
-        .await?
-        .into_iter()
-        .map(|a| a.email)
-        .collect();
+    let admins = accounts::admin_addresses(&mut tx).await?;
     if !admins.is_empty() {
         // A link to the application only: its answers stay behind a login.
         let context = json!({
