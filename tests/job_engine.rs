@@ -8,18 +8,19 @@ use std::time::Duration;
 use embargo::app::mailer::{self, Mail};
 use embargo::db::jobs::{self as store, Outcome};
 use embargo::domain::job::{JobState, Lane};
+use embargo::domain::mail_kind::MailKind;
 use embargo::mail::Transport;
 use serde_json::json;
 
 use crate::common::TestApp;
 
 /// Queues one mail by key, as a use case would, in its own transaction.
-pub async fn queue_mail(app: &TestApp, key: &str, template: &str, to: &str) -> String {
+pub async fn queue_mail(app: &TestApp, key: &str, kind: MailKind, to: &str) -> String {
     let mut tx = app.state.db.begin().await.unwrap();
     let id = mailer::queue(
         &mut tx,
         &app.state,
-        Mail::new(key, template, json!({ "title": "t" }), vec![to.to_owned()]),
+        Mail::new(key, kind, json!({ "title": "t" }), vec![to.to_owned()]),
     )
     .await
     .unwrap();
@@ -57,9 +58,9 @@ async fn app_with(transport: Transport) -> TestApp {
 #[tokio::test]
 async fn the_same_mail_queued_twice_is_one_job_with_a_message_id_from_its_key() {
     let app = TestApp::new().await;
-    let first = queue_mail(&app, "ack:rpt_1", "report_received", "r@example.net").await;
-    let second = queue_mail(&app, "ack:rpt_1", "report_received", "r@example.net").await;
-    let other = queue_mail(&app, "ack:rpt_2", "report_received", "r@example.net").await;
+    let first = queue_mail(&app, "ack:rpt_1", MailKind::ReportReceived, "r@example.net").await;
+    let second = queue_mail(&app, "ack:rpt_1", MailKind::ReportReceived, "r@example.net").await;
+    let other = queue_mail(&app, "ack:rpt_2", MailKind::ReportReceived, "r@example.net").await;
     assert_eq!(first, second, "one key, one Message-ID");
     assert_ne!(first, other);
     assert_eq!(app.count("jobs").await, 2);
@@ -72,9 +73,19 @@ async fn the_same_mail_queued_twice_is_one_job_with_a_message_id_from_its_key() 
 #[tokio::test]
 async fn a_template_that_fails_kills_its_job_and_not_the_change_that_queued_it() {
     let app = TestApp::new().await;
-    // The queuing transaction commits: nothing is rendered yet.
-    queue_mail(&app, "broken:1", "no_such_template", "r@example.net").await;
-    queue_mail(&app, "fine:1", "report_received", "r@example.net").await;
+    // The queuing transaction commits: nothing is rendered yet. A job
+    // written by a release with a template this one lacks stands for any
+    // template that fails.
+    queue_mail(&app, "broken:1", MailKind::ReportReceived, "r@example.net").await;
+    let mut conn = app.state.db.conn().await.unwrap();
+    sqlx::query(
+        "UPDATE jobs SET payload = REPLACE(payload, '\"report_received\"', '\"no_such_template\"')",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    queue_mail(&app, "fine:1", MailKind::ReportReceived, "r@example.net").await;
     app.run_jobs().await;
     let rows = states(&app).await;
     assert_eq!(
@@ -97,7 +108,7 @@ async fn a_template_that_fails_kills_its_job_and_not_the_change_that_queued_it()
 #[tokio::test]
 async fn mail_is_rendered_when_its_job_runs_from_the_recorded_template() {
     let app = TestApp::new().await;
-    queue_mail(&app, "ack:x", "report_received", "r@example.net").await;
+    queue_mail(&app, "ack:x", MailKind::ReportReceived, "r@example.net").await;
     let mut conn = app.state.db.conn().await.unwrap();
     let payload: String = sqlx::query_scalar("SELECT payload FROM jobs")
         .fetch_one(&mut *conn)
@@ -118,7 +129,7 @@ async fn mail_is_rendered_when_its_job_runs_from_the_recorded_template() {
 #[tokio::test]
 async fn an_expired_lease_cannot_undo_the_next_runners_result() {
     let app = TestApp::new().await;
-    queue_mail(&app, "ack:lease", "report_received", "r@example.net").await;
+    queue_mail(&app, "ack:lease", MailKind::ReportReceived, "r@example.net").await;
     let db = &app.state.db;
     let now = embargo::db::now();
     let first = store::claim(db, Lane::Mail, now, 1, "token-a", 10)
@@ -138,26 +149,31 @@ async fn an_expired_lease_cannot_undo_the_next_runners_result() {
         .await
         .unwrap();
     assert_eq!(second.len(), 1);
-    let done = store::finish(db, &[(second[0].clone(), Outcome::Done)])
+    let mut conn = db.conn().await.unwrap();
+    let done = store::finish(&mut conn, &[(second[0].clone(), Outcome::Done)])
         .await
         .unwrap();
-    assert_eq!(done, 1);
+    assert_eq!(done.counted, 1);
     let late = Outcome::Failed {
         state: JobState::Queued,
         retry_at: now,
         error: "stale".into(),
     };
-    let counted = store::finish(db, &[(first[0].clone(), late)])
+    let counted = store::finish(&mut conn, &[(first[0].clone(), late)])
         .await
         .unwrap();
-    assert_eq!(counted, 0, "the stale runner's failure does not count");
+    assert_eq!(
+        counted.counted, 0,
+        "the stale runner's failure does not count"
+    );
+    drop(conn);
     assert_eq!(states(&app).await[0].1, "done");
 }
 
 #[tokio::test]
 async fn a_job_whose_runner_kept_crashing_is_dead_once_its_attempts_are_used() {
     let app = TestApp::with_config(|c| c.jobs.max_attempts = 2).await;
-    queue_mail(&app, "ack:crash", "report_received", "r@example.net").await;
+    queue_mail(&app, "ack:crash", MailKind::ReportReceived, "r@example.net").await;
     let db = &app.state.db;
     for attempt in 1..=2 {
         let now = embargo::db::now();
@@ -178,8 +194,8 @@ async fn a_panicking_job_fails_with_its_message_and_the_runner_goes_on() {
         Ok(())
     }))
     .await;
-    queue_mail(&app, "a", "report_received", "boom@example.net").await;
-    queue_mail(&app, "b", "report_received", "fine@example.net").await;
+    queue_mail(&app, "a", MailKind::ReportReceived, "boom@example.net").await;
+    queue_mail(&app, "b", MailKind::ReportReceived, "fine@example.net").await;
     app.run_jobs().await;
     let rows = states(&app).await;
     assert_eq!(rows[1].1, "done", "the other job still ran");
@@ -202,10 +218,10 @@ async fn finished_jobs_are_pruned_and_dead_and_queued_ones_kept() {
         Ok(())
     }))
     .await;
-    queue_mail(&app, "done", "report_received", "ok@example.net").await;
-    queue_mail(&app, "dead", "report_received", "dead@example.net").await;
+    queue_mail(&app, "done", MailKind::ReportReceived, "ok@example.net").await;
+    queue_mail(&app, "dead", MailKind::ReportReceived, "dead@example.net").await;
     app.run_jobs().await;
-    queue_mail(&app, "queued", "report_received", "ok@example.net").await;
+    queue_mail(&app, "queued", MailKind::ReportReceived, "ok@example.net").await;
     let mut conn = app.state.db.conn().await.unwrap();
     let later = embargo::db::now() + 1;
     assert_eq!(store::prune(&mut conn, later, 100).await.unwrap(), 1);
@@ -230,7 +246,13 @@ async fn shutdown_stops_claiming_and_lets_running_jobs_finish() {
     // More than the mail lane's workers take at once.
     let jobs = app.state.config.jobs.mail_workers as usize + 24;
     for i in 0..jobs {
-        queue_mail(&app, &format!("m{i}"), "report_received", "r@example.net").await;
+        queue_mail(
+            &app,
+            &format!("m{i}"),
+            MailKind::ReportReceived,
+            "r@example.net",
+        )
+        .await;
     }
     let runner = embargo::jobs::Runner::start(app.state.clone());
     while started.load(Ordering::SeqCst) == 0 {

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use embargo::config::Config;
+use embargo::domain::mail_kind::MailKind;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -32,9 +33,9 @@ async fn an_smtp_5xx_is_permanent_and_a_4xx_is_retried() {
     })
     .await;
     let app = app_over_smtp(server.port, |c| c.jobs.backoff_seconds = 60).await;
-    queue_mail(&app, "gone", "report_received", "gone@example.net").await;
-    queue_mail(&app, "busy", "report_received", "busy@example.net").await;
-    queue_mail(&app, "fine", "report_received", "fine@example.net").await;
+    queue_mail(&app, "gone", MailKind::ReportReceived, "gone@example.net").await;
+    queue_mail(&app, "busy", MailKind::ReportReceived, "busy@example.net").await;
+    queue_mail(&app, "fine", MailKind::ReportReceived, "fine@example.net").await;
     app.run_jobs().await;
     let rows = states(&app).await;
     assert_eq!(
@@ -50,7 +51,13 @@ async fn smtp_connections_are_reused_across_mails() {
     let server = ScriptedSmtp::start(Script::default()).await;
     let app = app_over_smtp(server.port, |c| c.jobs.mail_workers = 4).await;
     for i in 0..40 {
-        queue_mail(&app, &format!("m{i}"), "report_received", "r@example.net").await;
+        queue_mail(
+            &app,
+            &format!("m{i}"),
+            MailKind::ReportReceived,
+            "r@example.net",
+        )
+        .await;
     }
     app.run_jobs().await;
     assert_eq!(server.accepted(), 40);
@@ -74,7 +81,13 @@ async fn mail_over_one_smtp_connection_does_not_wait_for_delayed_acks() {
     })
     .await;
     for i in 0..50 {
-        queue_mail(&app, &format!("m{i}"), "report_received", "r@example.net").await;
+        queue_mail(
+            &app,
+            &format!("m{i}"),
+            MailKind::ReportReceived,
+            "r@example.net",
+        )
+        .await;
     }
     let started = Instant::now();
     app.run_jobs().await;
@@ -95,7 +108,7 @@ async fn an_smtp_server_that_never_answers_fails_the_attempt_within_its_deadline
     })
     .await;
     let app = app_over_smtp(server.port, |c| c.jobs.backoff_seconds = 60).await;
-    queue_mail(&app, "stuck", "report_received", "r@example.net").await;
+    queue_mail(&app, "stuck", MailKind::ReportReceived, "r@example.net").await;
     let ran = tokio::time::timeout(Duration::from_secs(20), app.run_jobs()).await;
     assert_eq!(ran.expect("the attempt ends at its deadline"), 1);
     let mut conn = app.state.db.conn().await.unwrap();
@@ -127,7 +140,7 @@ async fn a_lift_is_published_on_time_behind_2000_mails_to_a_silent_smtp_server()
     for i in 0..2000 {
         let mail = embargo::app::mailer::Mail::new(
             format!("bulk:{i}"),
-            "report_received",
+            MailKind::ReportReceived,
             json!({}),
             vec![format!("r{i}@example.net")],
         );

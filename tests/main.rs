@@ -29,6 +29,7 @@ mod ingest_encrypted;
 mod job_engine;
 mod job_faults;
 mod jobs;
+mod jobs_dead;
 mod leak_trace;
 mod leaks;
 mod list_key;

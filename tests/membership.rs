@@ -71,6 +71,9 @@ pub async fn confirmed_application(
     let link =
         link_in(&mail.text, "http://embargo.test/applications/confirm/").expect("confirm link");
     assert_eq!(app.get(&path_of(&link), None).await.status, StatusCode::OK);
+    // What the confirmation causes goes out: the vouch request, the
+    // applicant's acknowledgement, the admins' notice.
+    app.run_jobs().await;
     (
         created["id"].as_str().unwrap().to_owned(),
         created["status_url"].as_str().unwrap().to_owned(),
@@ -275,6 +278,44 @@ async fn an_application_goes_from_alias_confirmation_through_a_vouch_to_approval
         .json();
     assert_eq!(done["status"], "approved");
     assert_eq!(done["decision_reason"], "Meets every criterion.");
+}
+
+#[tokio::test]
+async fn a_confirmed_application_is_acknowledged_to_the_alias_and_the_admins_get_only_a_link() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (named, _) = founding_member(&app, &admin, "Named", "a@named.example").await;
+    let (id, _) = confirmed_application(&app, "Applicant", "applicant.example", &named).await;
+
+    let received = app
+        .mails_to("sec@applicant.example")
+        .into_iter()
+        .find(|m| m.subject.contains("in review"))
+        .expect("the applicant hears the application is in review");
+    assert!(received.text.contains(&id), "{}", received.text);
+    assert!(
+        received.text.contains("asked Named"),
+        "it names who is asked to vouch: {}",
+        received.text
+    );
+
+    let notice = app
+        .mails_to("admin@project.test")
+        .into_iter()
+        .find(|m| m.subject.starts_with("New application"))
+        .expect("the admins hear of the application");
+    assert!(notice.subject.contains("Applicant"));
+    assert_eq!(
+        link_in(&notice.text, "http://embargo.test/"),
+        Some(format!("http://embargo.test/admin/applications/{id}"))
+    );
+    for confidential in [
+        "Our answer to",
+        "c@applicant.example",
+        "sec@applicant.example",
+    ] {
+        assert!(!notice.text.contains(confidential), "{}", notice.text);
+    }
 }
 
 #[tokio::test]

@@ -17,6 +17,7 @@ use crate::domain::advisory::{
 use crate::domain::embargo::{Violation, Warning};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::ReportId;
+use crate::domain::mail_kind::MailKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdvisoryError {
@@ -292,7 +293,7 @@ async fn publish_in(
         mailer::queue(
             conn,
             state,
-            Mail::new(format!("published:{}", row.id), "advisory_published", json!({
+            Mail::new(format!("published:{}", row.id), MailKind::AdvisoryPublished, json!({
                     "id": row.id.as_str(), "summary": content.summary, "details": content.details,
                     "url": site.advisory_url(&row.id), "aliases": content.aliases, "severity": scored,
                     "fixed_versions": content.fixed_versions(),

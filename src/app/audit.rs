@@ -8,6 +8,7 @@ use super::AppState;
 use super::mailer::{self, Mail};
 use crate::db::{self, accounts, audit};
 use crate::domain::audit::{Anchor, ChainError, ChainVerifier};
+use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job};
 
 const DAY_SECONDS: i64 = 86_400;
@@ -70,15 +71,15 @@ pub async fn mail_head(state: &AppState) -> anyhow::Result<()> {
     let mut tx = state.db.begin().await?;
     schedule(&mut tx, state, now + db::seconds(DAY_SECONDS)).await?;
     let (seq, hash) = audit::head(&mut tx).await?;
-    let admins = accounts::admins(&mut tx).await?;
+    let admins = accounts::admin_addresses(&mut tx).await?;
     if seq > 0 && !admins.is_empty() {
         let date = jobs::day_of(now);
         let anchor = Anchor { seq, hash }.to_string();
         let mail = Mail::new(
             format!("audit_head:{date}"),
-            "audit_head",
+            MailKind::AuditHead,
             json!({ "date": date, "seq": seq, "anchor": anchor }),
-            admins.into_iter().map(|a| a.email).collect(),
+            admins,
         );
         mailer::queue(&mut tx, state, mail).await?;
     }

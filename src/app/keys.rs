@@ -9,6 +9,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::{self, accounts, keys};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
+use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job};
 use crate::mail::keys::{CertificateInfo, KeyWarning, validate_certificate_blocking};
 
@@ -128,7 +129,7 @@ pub async fn expiry_reminder(state: &AppState, id: &str, days: i64) -> anyhow::R
         state,
         Mail::new(
             format!("key_expiring:{id}:{days}"),
-            "key_expiring",
+            MailKind::KeyExpiring,
             json!({ "fingerprint": key.fingerprint, "days": days, "expires_at": expires,
                     "url": format!("{}/account", state.config.base()) }),
             vec![email],

@@ -18,6 +18,7 @@ use crate::domain::leak::{
     ActionState, LeakReport, LeakState, Retrospective, TEXT_MAX, check_closable, removal_proposed,
     window_start,
 };
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::MemberStatus;
 
 #[derive(Debug, thiserror::Error)]
@@ -108,11 +109,7 @@ pub async fn report(
         id.as_str(),
         json!({ "advisory": advisory.as_str(), "member": member.as_str() }),
     );
-    let admins: Vec<String> = accounts::admins(&mut tx)
-        .await?
-        .into_iter()
-        .map(|a| a.email)
-        .collect();
+    let admins = accounts::admin_addresses(&mut tx).await?;
     let url = format!("{}/admin/members/{}", state.config.base(), member);
     if !admins.is_empty() {
         let leak_url = format!("{}/admin/leaks/{}", state.config.base(), id);
@@ -123,7 +120,7 @@ pub async fn report(
             state,
             Mail::new(
                 format!("leak:{id}"),
-                "leak_reported",
+                MailKind::LeakReported,
                 context,
                 admins.clone(),
             ),
@@ -152,7 +149,7 @@ pub async fn report(
                 state,
                 Mail::new(
                     format!("leak_removal:{member}:{strikes}"),
-                    "leak_removal_proposed",
+                    MailKind::LeakRemovalProposed,
                     context,
                     admins,
                 ),

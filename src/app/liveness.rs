@@ -22,6 +22,7 @@ use crate::db::{self, accounts, members};
 use crate::domain;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::ReviewId;
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::MemberStatus;
 use crate::domain::secret::Secret;
 use crate::jobs::{self, Job};
@@ -119,7 +120,7 @@ async fn ping(state: &AppState, m: &SweepRow, now: i64) -> anyhow::Result<bool> 
     });
     let mail = Mail::new(
         format!("alias_ping:{id}"),
-        "alias_ping",
+        MailKind::AliasPing,
         context,
         vec![m.security_alias.clone()],
     );
@@ -175,11 +176,15 @@ async fn notify_reviews_due(
             "due_at": due_at, "last_review_at": m.last_review_at, "unanswered_pings": unanswered,
         }));
     }
-    let admins = accounts::admins(&mut tx).await?;
+    let admins = accounts::admin_addresses(&mut tx).await?;
     if !listed.is_empty() && !admins.is_empty() {
-        let to = admins.into_iter().map(|a| a.email).collect();
         let context = json!({ "members": listed, "count": listed.len(), "every_days": state.config.membership.review_every_days });
-        let mail = Mail::new(format!("review_due:{now}"), "review_due", context, to);
+        let mail = Mail::new(
+            format!("review_due:{now}"),
+            MailKind::ReviewDue,
+            context,
+            admins,
+        );
         mailer::queue(&mut tx, state, mail).await?;
     }
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Queuing mail: fix its recipients, Message-ID and template inputs, and
 //! write the `mail` job in the caller's transaction. Rendering happens when
-//! the job runs.
+//! the job runs. Mail composed when its job runs (an announcement's
+//! deliveries) renders through [`render_now`] with the same inputs.
 
 use sqlx::AnyConnection;
 
@@ -8,6 +9,7 @@ use super::AppState;
 use crate::db::reports;
 use crate::domain::id::ReportId;
 use crate::domain::language::Language;
+use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job, QueuedMail};
 use crate::mail::outgoing::message_id_for;
 
@@ -16,7 +18,8 @@ pub struct Mail<'a> {
     /// What the mail is about (`ack:{report}`): unique, so queuing the same
     /// mail twice sends it once; its Message-ID is derived from it.
     pub key: String,
-    pub template: &'a str,
+    /// Which mail it is; its template has the same name.
+    pub kind: MailKind,
     pub context: serde_json::Value,
     pub to: Vec<String>,
     /// The report it is about, so replies thread back to it.
@@ -32,13 +35,13 @@ impl<'a> Mail<'a> {
     /// A mail outside any report thread.
     pub fn new(
         key: impl Into<String>,
-        template: &'a str,
+        kind: MailKind,
         context: serde_json::Value,
         to: Vec<String>,
     ) -> Self {
         Self {
             key: key.into(),
-            template,
+            kind,
             context,
             to,
             report: None,
@@ -56,15 +59,7 @@ pub async fn queue(
     mail: Mail<'_>,
 ) -> anyhow::Result<String> {
     let cfg = &state.config;
-    let mut context = mail.context;
-    if let Some(obj) = context.as_object_mut() {
-        obj.insert("org".into(), cfg.organization.clone().into());
-        obj.insert("base_url".into(), cfg.base().into());
-        obj.insert(
-            "security_address".into(),
-            cfg.security_address.clone().into(),
-        );
-    }
+    let context = full_context(state, mail.kind, mail.context);
     let security = crate::domain::email::EmailAddress::parse(&cfg.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
     let message_id = message_id_for(&mail.key, security.domain());
@@ -76,11 +71,11 @@ pub async fn queue(
             .await?
             .and_then(|l| Language::parse(&l).ok()),
     };
-    let custom = super::templates::pick(conn, state, mail.template, lang.as_ref()).await?;
+    let custom = super::templates::pick(conn, state, mail.kind.name(), lang.as_ref()).await?;
     let queued = QueuedMail {
         custom,
-        template_version: state.templates.mail_version(mail.template),
-        template: mail.template.to_owned(),
+        template_version: state.templates.mail_version(mail.kind.name()),
+        template: mail.kind.name().to_owned(),
         key: mail.key,
         context,
         message_id: message_id.clone(),
@@ -103,4 +98,72 @@ pub async fn queue(
         .await?;
     }
     Ok(message_id)
+}
+
+/// `context` as a template of `kind` sees it: checked against the
+/// catalogue (in debug builds) and with the globals every mail has. Mail
+/// composed when its job runs (announcement deliveries) uses it too.
+pub fn full_context(
+    state: &AppState,
+    kind: MailKind,
+    mut context: serde_json::Value,
+) -> serde_json::Value {
+    check_context(kind, &context);
+    let cfg = &state.config;
+    if let Some(obj) = context.as_object_mut() {
+        obj.insert("org".into(), cfg.organization.clone().into());
+        obj.insert("base_url".into(), cfg.base().into());
+        obj.insert(
+            "security_address".into(),
+            cfg.security_address.clone().into(),
+        );
+    }
+    context
+}
+
+/// Fails (in debug builds, so in the tests) when `context` is not an
+/// object or holds a key the catalogue does not document for `kind`: an
+/// admin editing the template could not know of it, and a preview would
+/// not show it.
+fn check_context(kind: MailKind, context: &serde_json::Value) {
+    if cfg!(debug_assertions) {
+        let extra = undocumented(kind, context);
+        assert!(
+            extra.is_empty(),
+            "the context of {} holds what the mail catalogue does not document: {extra:?}",
+            kind.name()
+        );
+    }
+}
+
+/// The keys of `context` that are no variable of `kind`; all of it when
+/// it is not an object.
+fn undocumented(kind: MailKind, context: &serde_json::Value) -> Vec<String> {
+    let Some(obj) = context.as_object() else {
+        return vec![context.to_string()];
+    };
+    obj.keys()
+        .filter(|key| !kind.all_variables().any(|v| v.name == key.as_str()))
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_context_may_hold_the_mails_variables_and_the_globals_only() {
+        let kind = MailKind::ReportNewForAdmins;
+        assert!(
+            undocumented(kind, &json!({ "report_id": "r", "url": "u", "org": "o" })).is_empty()
+        );
+        assert_eq!(
+            undocumented(kind, &json!({ "url": "u", "title": "t" })),
+            ["title"]
+        );
+        assert_eq!(undocumented(kind, &json!(null)), ["null"]);
+    }
 }

@@ -11,6 +11,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::reports::{self, NewAttachment, NewCiphertext, Report, Source};
 use crate::domain::authz;
 use crate::domain::id::{AccountId, ReportId};
+use crate::domain::mail_kind::MailKind;
 use crate::domain::report::{NewReport, ReportStatus, StatusError};
 use crate::domain::secret::Secret;
 
@@ -107,7 +108,7 @@ pub(super) async fn insert(
             state,
             Mail {
                 key: format!("ack:{id}"),
-                template: "report_received",
+                kind: MailKind::ReportReceived,
                 context: json!({
                     "report_id": id.as_str(),
                     "title": report.title,
@@ -125,7 +126,7 @@ pub(super) async fn insert(
         .await?;
     }
     let key = format!("new_report:{id}");
-    notify_admins(&mut *tx, state, &id, "report_new_for_admins", key).await?;
+    notify_admins(&mut *tx, state, &id, MailKind::ReportNewForAdmins, key).await?;
     let mut detail = json!({ "source": source.as_str(), "attachments": attachments.len(), "anonymous": report.reporter_email.is_none() });
     if let Some(c) = &origin.ciphertext {
         detail["encrypted"] = encrypted_detail(c);
@@ -142,10 +143,10 @@ async fn notify_admins(
     conn: &mut sqlx::AnyConnection,
     state: &AppState,
     id: &ReportId,
-    template: &str,
+    kind: MailKind,
     key: String,
 ) -> anyhow::Result<()> {
-    let admins = accounts::admins(conn).await?;
+    let admins = accounts::admin_addresses(conn).await?;
     if admins.is_empty() {
         return Ok(());
     }
@@ -154,9 +155,9 @@ async fn notify_admins(
         state,
         Mail::new(
             key,
-            template,
+            kind,
             json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
-            admins.into_iter().map(|a| a.email).collect(),
+            admins,
         ),
     )
     .await?;
@@ -212,7 +213,7 @@ pub async fn reporter_mail(
         reports::insert_ciphertext(&mut tx, &id, Some(&msg), c).await?;
     }
     let key = format!("reporter_message:{msg}");
-    notify_admins(&mut tx, state, &id, "report_message_for_admins", key).await?;
+    notify_admins(&mut tx, state, &id, MailKind::ReportMessageForAdmins, key).await?;
     let mut detail = json!({ "message": msg.as_str(), "attachments": attachments.len() });
     if let Some(c) = ciphertext {
         detail["encrypted"] = encrypted_detail(c);
@@ -240,7 +241,7 @@ pub async fn admin_reply(
         state,
         report,
         format!("reply:{msg}"),
-        "report_reply",
+        MailKind::ReportReply,
         json!({ "body": body }),
     )
     .await?;
@@ -260,7 +261,7 @@ async fn mail_reporter(
     state: &AppState,
     report: &Report,
     key: String,
-    template: &str,
+    kind: MailKind,
     extra: serde_json::Value,
 ) -> anyhow::Result<()> {
     let Some(email) = &report.reporter_email else {
@@ -277,7 +278,7 @@ async fn mail_reporter(
         state,
         Mail {
             key,
-            template,
+            kind,
             context,
             to: vec![email.clone()],
             report: Some(&id),
@@ -334,7 +335,7 @@ pub async fn change_status(
         state,
         &updated,
         format!("status:{id}:{}:{}", next.as_str(), crate::db::now()),
-        "report_status_changed",
+        MailKind::ReportStatusChanged,
         json!({ "reason": reason }),
     )
     .await?;

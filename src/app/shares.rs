@@ -17,6 +17,7 @@ use crate::domain::advisory::{AdvisoryId, AdvisoryState};
 use crate::domain::email::EmailAddress;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AccountId, MemberId, ShareId};
+use crate::domain::mail_kind::MailKind;
 use crate::domain::secret::Secret;
 use crate::domain::share::Delegate;
 
@@ -147,7 +148,7 @@ pub async fn share(
         state,
         Mail::new(
             format!("share_invitation:{id}"),
-            "share_invitation",
+            MailKind::ShareInvitation,
             json!({
                 "name": name, "organization": org, "setup_url": setup_url,
                 "login_url": format!("{}/login", state.config.base()),

@@ -131,6 +131,11 @@ pub async fn admins(conn: &mut AnyConnection) -> Result<Vec<Account>, DbError> {
     rows.iter().map(account).collect()
 }
 
+/// The addresses of the [`admins`]: where a mail to the admins goes.
+pub async fn admin_addresses(conn: &mut AnyConnection) -> Result<Vec<String>, DbError> {
+    Ok(admins(conn).await?.into_iter().map(|a| a.email).collect())
+}
+
 /// Active admins: set up and not disabled. While there is one, nobody may
 /// use a bootstrap link.
 pub async fn count_admins(conn: &mut AnyConnection) -> Result<i64, DbError> {

@@ -172,13 +172,33 @@ pub enum Outcome {
     },
 }
 
-/// Records outcomes in one transaction. Each counts only while the job still
-/// holds the lease it was claimed with: a runner whose lease expired cannot
-/// undo what the next runner did. Returns how many counted.
-pub async fn finish(db: &Db, outcomes: &[(Claimed, Outcome)]) -> Result<usize, DbError> {
+/// A job that died: what is left to tell of it.
+#[derive(Debug, Clone)]
+pub struct DeadJob {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub error: String,
+}
+
+/// What [`finish`] recorded.
+#[derive(Debug, Default)]
+pub struct Finished {
+    /// Outcomes that counted.
+    pub counted: usize,
+    /// Of those, the jobs now dead.
+    pub dead: Vec<DeadJob>,
+}
+
+/// Records outcomes, in the caller's transaction. Each counts only while
+/// the job still holds the lease it was claimed with: a runner whose lease
+/// expired cannot undo what the next runner did.
+pub async fn finish(
+    conn: &mut AnyConnection,
+    outcomes: &[(Claimed, Outcome)],
+) -> Result<Finished, DbError> {
     let now = super::now();
-    let mut counted = 0;
-    let mut tx = db.begin().await?;
+    let mut finished = Finished::default();
     for (job, outcome) in outcomes {
         let done = match outcome {
             // A delivered mail may carry a capability link, which must not
@@ -190,7 +210,7 @@ pub async fn finish(db: &Db, outcomes: &[(Claimed, Outcome)]) -> Result<usize, D
             .bind(now)
             .bind(&job.id)
             .bind(&job.lease_token)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?,
             Outcome::Failed {
                 state,
@@ -206,13 +226,28 @@ pub async fn finish(db: &Db, outcomes: &[(Claimed, Outcome)]) -> Result<usize, D
             .bind(now)
             .bind(&job.id)
             .bind(&job.lease_token)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?,
         };
-        counted += done.rows_affected() as usize;
+        if done.rows_affected() == 0 {
+            continue;
+        }
+        finished.counted += 1;
+        if let Outcome::Failed {
+            state: JobState::Dead,
+            error,
+            ..
+        } = outcome
+        {
+            finished.dead.push(DeadJob {
+                id: job.id.clone(),
+                kind: job.kind.clone(),
+                payload: job.payload.clone(),
+                error: error.clone(),
+            });
+        }
     }
-    tx.commit().await?;
-    Ok(counted)
+    Ok(finished)
 }
 
 /// What [`reap_expired`] did.
@@ -220,8 +255,8 @@ pub async fn finish(db: &Db, outcomes: &[(Claimed, Outcome)]) -> Result<usize, D
 pub struct Reaped {
     /// Jobs put back in the queue.
     pub requeued: u64,
-    /// Jobs whose attempts were used up, now dead: (`kind`, payload).
-    pub dead: Vec<(String, String)>,
+    /// Jobs whose attempts were used up, now dead.
+    pub dead: Vec<DeadJob>,
 }
 
 /// Puts jobs whose runner's lease ran out (a crashed or stalled process)
@@ -232,13 +267,20 @@ pub async fn reap_expired(conn: &mut AnyConnection, now: i64) -> Result<Reaped, 
         "UPDATE jobs SET state = 'dead', locked_until = NULL, lease_token = NULL, \
          last_error = 'the runner holding it stopped, and its attempts are used up', updated_at = $1 \
          WHERE state = 'running' AND locked_until < $1 AND attempts >= max_attempts \
-         RETURNING kind, payload",
+         RETURNING id, kind, payload, last_error",
     )
     .bind(now)
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|r| Ok((r.try_get("kind")?, r.try_get("payload")?)))
+    .map(|r| {
+        Ok(DeadJob {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            payload: r.try_get("payload")?,
+            error: r.try_get("last_error")?,
+        })
+    })
     .collect::<Result<Vec<_>, DbError>>()?;
     let requeued = sqlx::query(
         "UPDATE jobs SET state = 'queued', locked_until = NULL, lease_token = NULL, \

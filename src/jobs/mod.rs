@@ -6,6 +6,7 @@
 //! accepted just before a crash or a lost lease is sent again, with the same
 //! Message-ID (derived from the job's idempotency key), so receivers can tell.
 
+mod outcome;
 pub mod runner;
 pub mod send_mail;
 

@@ -29,7 +29,7 @@ pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
 }
 
 async fn run_due_now(state: &AppState) -> anyhow::Result<usize> {
-    reap(state).await?;
+    super::outcome::reap(state).await?;
     let mut ran = 0;
     loop {
         let mut any = false;
@@ -46,7 +46,7 @@ async fn run_due_now(state: &AppState) -> anyhow::Result<usize> {
             }
             let outcomes = running.join_all().await;
             ran += outcomes.len();
-            store::finish(&state.db, &outcomes).await?;
+            super::outcome::record(state, &outcomes).await?;
         }
         if !any {
             return Ok(ran);
@@ -332,7 +332,7 @@ async fn record_outcomes(
     while outcomes.recv_many(&mut batch, MAX_RECORD).await > 0 {
         let mut delay = Duration::from_millis(100);
         loop {
-            match store::finish(&state.db, &batch).await {
+            match super::outcome::record(&state, &batch).await {
                 Ok(counted) => {
                     if counted < batch.len() {
                         tracing::warn!(
@@ -357,32 +357,13 @@ async fn record_outcomes(
     }
 }
 
-/// Takes back the jobs of runners that stopped renewing their lease; a
-/// delivery whose job died with them fails in the same transaction, so it
-/// is not left `sending`. Answers how many jobs were taken back.
-async fn reap(state: &AppState) -> anyhow::Result<u64> {
-    let mut tx = state.db.begin().await?;
-    let reaped = store::reap_expired(&mut tx, db::now()).await?;
-    let deliveries: Vec<String> = reaped
-        .dead
-        .iter()
-        .filter_map(|(kind, payload)| match Job::from_stored(kind, payload) {
-            Ok(Job::Deliver { delivery }) => Some(delivery),
-            _ => None,
-        })
-        .collect();
-    crate::app::announcements::gave_up(&mut tx, &deliveries).await?;
-    tx.commit().await?;
-    Ok(reaped.requeued + reaped.dead.len() as u64)
-}
-
 /// Requeues jobs of runners that stopped renewing, and deletes finished jobs
 /// past `jobs.keep_done_days`.
 async fn upkeep(state: AppState, mut stop: watch::Receiver<bool>) {
     let every = Duration::from_secs((lease_seconds(&state) / 3).max(1));
     let mut last_prune: Option<std::time::Instant> = None;
     while !*stop.borrow() {
-        match reap(&state).await {
+        match super::outcome::reap(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(jobs = n, "took back jobs whose runner stopped"),
             Err(e) => tracing::error!(error = format!("{e:#}"), "reaping expired leases failed"),

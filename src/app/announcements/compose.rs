@@ -7,11 +7,12 @@
 use serde_json::json;
 
 use super::fanout;
-use crate::app::{AppState, templates};
+use crate::app::{AppState, mailer, templates};
 use crate::domain::language::Language;
 use crate::mail::templates::RenderedMail;
 use crate::domain::announcement::{DeliveryKind, OUTER_SUBJECT, Purpose};
 use crate::domain::email::EmailAddress;
+use crate::domain::mail_kind::MailKind;
 use crate::jobs::Permanent;
 use crate::mail::OutgoingMail;
 use crate::mail::outgoing::Signed;
@@ -62,61 +63,62 @@ pub(super) async fn compose(
     }
     if purpose == Purpose::Advisory && kind == DeliveryKind::Notice {
         // Nothing of the advisory is read for a notice.
-        let context = json!({ "org": cfg.organization, "link": link, "key_link": key_link });
-        let rendered = render(state, &ann, lang.as_ref(), "announcement_notice", &context).await?;
+        let context = json!({ "link": link, "key_link": key_link });
+        let notice = MailKind::AnnouncementNotice;
+        let rendered = render(state, &ann, lang.as_ref(), notice, context).await?;
         mail.subject = rendered.subject;
         mail.text = rendered.text;
         return Ok(mail);
     }
     let snap = state.fanout.snapshot(&ann, started.version).await?;
     let (row, content) = (&snap.row, &snap.content);
-    let (template, context) = match purpose {
+    let (mail_kind, context) = match purpose {
         Purpose::Advisory => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "id": advisory.as_str(), "link": link,
                 "advisory": snap.content_value, "note": ann.row.note, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
                 "patches": !snap.files.is_empty(),
                 // This copy's own wording, for tracing a leaked paste.
                 "vary": crate::domain::watermark::phrases(&d.id),
             });
-            ("announcement", context)
+            (MailKind::Announcement, context)
         }
         // For a notice, the template names nothing of the advisory or leak;
         // a contact allowed clear text reads it as the others do.
         Purpose::LeakNotice => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "id": advisory.as_str(), "link": link,
                 "key_link": key_link, "summary": content.summary, "text": ann.row.note,
                 "encrypted": kind != DeliveryKind::Notice, "tracking_id": d.id,
             });
-            ("leak_notice", context)
+            (MailKind::LeakNotice, context)
         }
         // For a notice, the template names nothing of the advisory.
         Purpose::EmbargoChanged => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "link": link,
+                "id": advisory.as_str(), "link": link,
                 "key_link": key_link, "summary": content.summary, "reason": ann.row.note,
                 "encrypted": kind == DeliveryKind::Encrypted,
                 "clear": kind == DeliveryKind::Clear, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
             });
-            ("embargo_changed", context)
+            (MailKind::EmbargoChanged, context)
         }
         // Public now: in clear for everyone.
         Purpose::EmbargoLifted => {
             let context = json!({
-                "org": cfg.organization, "id": advisory.as_str(), "summary": content.summary,
+                "id": advisory.as_str(), "summary": content.summary,
                 "url": cfg.site().advisory_url(advisory), "tracking_id": d.id,
             });
-            ("embargo_lifted", context)
+            (MailKind::EmbargoLifted, context)
         }
     };
     let files: &[crate::mail::protected::File] = match purpose {
         Purpose::Advisory => &snap.files,
         Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice => &[],
     };
-    let rendered = render(state, &ann, lang.as_ref(), template, &context).await?;
+    let rendered = render(state, &ann, lang.as_ref(), mail_kind, context).await?;
     let inner = |mail: &OutgoingMail, wrapping| {
         let (subject, text) = (&rendered.subject, &rendered.text);
         crate::mail::protected::inner_message(mail, subject, text, files, wrapping)
@@ -153,11 +155,12 @@ async fn render(
     state: &AppState,
     ann: &fanout::Announcement,
     lang: Option<&Language>,
-    kind: &str,
-    context: &serde_json::Value,
+    kind: MailKind,
+    context: serde_json::Value,
 ) -> anyhow::Result<RenderedMail> {
-    let pick = templates::pick_from(state, &ann.templates, kind, lang);
-    Ok(templates::render(state, kind, pick.as_ref(), context)
+    let context = mailer::full_context(state, kind, context);
+    let pick = templates::pick_from(state, &ann.templates, kind.name(), lang);
+    Ok(templates::render(state, kind.name(), pick.as_ref(), &context)
         .await?
         .map_err(Permanent)?)
 }

@@ -11,6 +11,7 @@ use crate::app::mailer::{self, Mail};
 use crate::db::audit::{self, Actor};
 use crate::db::{self, accounts, tasks as store};
 use crate::domain::contribution::TaskState;
+use crate::domain::mail_kind::MailKind;
 
 /// The `task_reminder` job: reminds the primary's contacts of an open task.
 pub async fn task_reminder(state: &AppState, id: &str) -> anyhow::Result<()> {
@@ -24,7 +25,12 @@ pub async fn task_reminder(state: &AppState, id: &str) -> anyhow::Result<()> {
     let to = contact_addresses(&mut tx, &task.primary).await?;
     if !to.is_empty() {
         let context = mail_context(state, &task, &task.primary_organization);
-        let mail = Mail::new(format!("task_reminder:{id}"), "task_reminder", context, to);
+        let mail = Mail::new(
+            format!("task_reminder:{id}"),
+            MailKind::TaskReminder,
+            context,
+            to,
+        );
         mailer::queue(&mut tx, state, mail).await?;
     }
     tx.commit().await?;
@@ -49,23 +55,25 @@ pub async fn task_due(state: &AppState, id: &str) -> anyhow::Result<()> {
         let context = mail_context(state, &task, &task.backup_organization);
         let mail = Mail::new(
             format!("task_handover:{id}"),
-            "task_handover",
+            MailKind::TaskHandover,
             context,
             backup,
         );
         mailer::queue(&mut tx, state, mail).await?;
     }
-    let admins: Vec<String> = accounts::admins(&mut tx)
-        .await?
-        .into_iter()
-        .map(|a| a.email)
-        .collect();
+    let admins = accounts::admin_addresses(&mut tx).await?;
     if !admins.is_empty() {
         let mut context = mail_context(state, &task, &task.primary_organization);
         context["backup_reached"] = reached.into();
+        context["admin_url"] = format!(
+            "{}/admin/advisories/{}",
+            state.config.base(),
+            task.advisory_id
+        )
+        .into();
         let mail = Mail::new(
             format!("task_missed:{id}"),
-            "task_missed_for_admins",
+            MailKind::TaskMissedForAdmins,
             context,
             admins,
         );

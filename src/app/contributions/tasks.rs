@@ -19,6 +19,7 @@ use crate::domain::contribution::{
 };
 use crate::domain::fields::{FieldErrors, optional_text};
 use crate::domain::id::{AccountId, MemberId, TaskId};
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::MemberStatus;
 use crate::jobs::{self, Job};
 
@@ -52,7 +53,6 @@ pub(super) fn mail_context(state: &AppState, t: &TaskRow, organization: &str) ->
         "organization": organization, "primary_organization": t.primary_organization,
         "backup_organization": t.backup_organization,
         "url": format!("{base}/member/advisories/{}", t.advisory_id),
-        "admin_url": format!("{base}/admin/advisories/{}", t.advisory_id),
         "task_url": format!("{base}/api/v1/tasks/{}", t.id),
         "done_url": format!("{base}/api/v1/tasks/{}/done", t.id),
     })
@@ -121,7 +121,12 @@ pub async fn create(
     let to = contact_addresses(&mut tx, task.primary.as_str()).await?;
     if !to.is_empty() {
         let context = mail_context(state, &stored, &stored.primary_organization);
-        let mail = Mail::new(format!("task_assigned:{id}"), "task_assigned", context, to);
+        let mail = Mail::new(
+            format!("task_assigned:{id}"),
+            MailKind::TaskAssigned,
+            context,
+            to,
+        );
         mailer::queue(&mut tx, state, mail).await?;
     }
     // Ids only: the title may be embargoed.

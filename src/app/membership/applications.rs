@@ -1,4 +1,5 @@
-//! Applications: received, confirmed by the alias, vouched for, decided, or expired.
+//! Applications: received, confirmed by the alias, or expired. Their
+//! review (vouches, the decision) is in `review`.
 
 use std::collections::BTreeMap;
 
@@ -10,16 +11,14 @@ use crate::db::applications::{self as apps, Application, NewApplication};
 use crate::db::audit::{self, Actor};
 use crate::db::members::{self};
 use crate::db::{self, accounts};
-use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
-use crate::domain::id::{AccountId, MemberId};
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::{
     ApplicationStatus, ContactInput, Organization, OrganizationInput, check_answers,
 };
 use crate::domain::secret::Secret;
 use crate::jobs::{self, Job};
 
-/// Job kind that expires an application its alias never confirmed.
 use super::*;
 
 /// What an applicant sends.
@@ -137,7 +136,7 @@ pub async fn apply(
     mailer::queue(
         &mut tx,
         state,
-        Mail::new(format!("confirm_alias:{id}"), "application_confirm_alias", json!({
+        Mail::new(format!("confirm_alias:{id}"), MailKind::ApplicationConfirmAlias, json!({
                 "organization": org.organization, "confirm_url": format!("{base}/applications/confirm/{}", confirm_link.expose()),
                 "status_url": status_url, "days": days,
             }), vec![org.security_alias.to_string()]),
@@ -161,8 +160,9 @@ pub async fn apply(
     })
 }
 
-/// The alias followed its confirmation link: the application goes to review
-/// and the named member's contacts are asked to vouch.
+/// The alias followed its confirmation link: the application goes to review,
+/// the named member's contacts are asked to vouch, the alias hears what
+/// comes next and the admins that there is an application to decide.
 pub async fn confirm_alias(
     state: &AppState,
     actor: &Actor,
@@ -189,12 +189,43 @@ pub async fn confirm_alias(
         mailer::queue(
             &mut tx,
             state,
-            Mail::new(format!("vouch_request:{}", app.id), "vouch_request", json!({
+            Mail::new(format!("vouch_request:{}", app.id), MailKind::VouchRequest, json!({
                     "organization": app.organization, "website": app.website,
                     "url": format!("{base}/applications/{}/vouch", app.id), "application_id": app.id,
                 }), contacts.into_iter().map(|c| c.email).collect()),
         )
         .await?;
+    }
+    let voucher = members::get(&mut tx, &app.voucher_member_id)
+        .await?
+        .map(|m| m.organization)
+        .unwrap_or_default();
+    let received = json!({
+        "organization": app.organization, "application_id": app.id,
+        "voucher_organization": voucher,
+    });
+    let to = vec![app.security_alias.clone()];
+    let mail = Mail::new(
+        format!("application_received:{}", app.id),
+        MailKind::ApplicationReceived,
+        received,
+        to,
+    );
+    mailer::queue(&mut tx, state, mail).await?;
+    let admins = accounts::admin_addresses(&mut tx).await?;
+    if !admins.is_empty() {
+        // A link to the application only: its answers stay behind a login.
+        let context = json!({
+            "application_id": app.id, "organization": app.organization,
+            "url": format!("{base}/admin/applications/{}", app.id),
+        });
+        let mail = Mail::new(
+            format!("application_new:{}", app.id),
+            MailKind::ApplicationNewForAdmins,
+            context,
+            admins,
+        );
+        mailer::queue(&mut tx, state, mail).await?;
     }
     let seconds = (db::now() - app.created_at) / 1_000_000;
     audit::append(
@@ -226,7 +257,7 @@ pub async fn expire_application(state: &AppState, id: &str) -> anyhow::Result<()
     mailer::queue(
         &mut tx,
         state,
-        Mail::new(format!("application_expired:{id}"), "application_expired", json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }), vec![app.security_alias.clone()]),
+        Mail::new(format!("application_expired:{id}"), MailKind::ApplicationExpired, json!({ "organization": app.organization, "apply_url": format!("{}/apply", state.config.base()) }), vec![app.security_alias.clone()]),
     )
     .await?;
     audit::append(
@@ -238,138 +269,4 @@ pub async fn expire_application(state: &AppState, id: &str) -> anyhow::Result<()
     );
     tx.commit().await?;
     Ok(())
-}
-
-/// A member contact vouches for an application (or declines to).
-pub async fn vouch(
-    state: &AppState,
-    actor: &Actor,
-    who: &crate::domain::authz::Actor,
-    account: &AccountId,
-    application: &str,
-    vouched: bool,
-    statement: &str,
-) -> Result<(), MembershipError> {
-    let statement = statement.trim();
-    if statement.is_empty() {
-        return Err(invalid(
-            "statement",
-            "is required: say why you vouch or decline",
-        ));
-    }
-    let mut tx = state.db.begin().await?;
-    let app = apps::get(&mut tx, application)
-        .await?
-        .ok_or(MembershipError::NotFound)?;
-    let voucher = MemberId::parse(&app.voucher_member_id).map_err(anyhow::Error::from)?;
-    // Contacts of other members get what a made-up id gets, so they cannot
-    // tell which applications exist.
-    if !authorize(who, Action::VouchFor(&voucher)).is_allowed() {
-        return Err(MembershipError::NotFound);
-    }
-    app.status.review()?;
-    apps::upsert_vouch(
-        &mut tx,
-        &app.id,
-        account,
-        voucher.as_str(),
-        vouched,
-        statement,
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        actor,
-        if vouched {
-            "application.vouched"
-        } else {
-            "application.vouch_declined"
-        },
-        &app.id,
-        json!({ "member": voucher.as_str(), "statement": statement }),
-    );
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The team's decision. Approval needs a vouch from the named member
-/// (criterion g); both outcomes are mailed to the applicant.
-pub async fn decide(
-    state: &AppState,
-    actor: &Actor,
-    id: &str,
-    approve: bool,
-    reason: &str,
-) -> Result<Option<MemberId>, MembershipError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(invalid("reason", "is required: the applicant is told why"));
-    }
-    let mut tx = state.db.begin().await?;
-    let app = apps::get(&mut tx, id)
-        .await?
-        .ok_or(MembershipError::NotFound)?;
-    let next = app.status.decide(approve)?;
-    let vouched = apps::vouches(&mut tx, id).await?.iter().any(|v| v.vouched);
-    if approve && !vouched {
-        return Err(invalid(
-            "decision",
-            "no contact of the named member has vouched yet",
-        ));
-    }
-    let member = if approve {
-        let input = OrganizationInput {
-            organization: app.organization.clone(),
-            website: app.website.clone(),
-            security_alias: app.security_alias.clone(),
-            contacts: app.contacts.clone(),
-        };
-        let mut e = FieldErrors::new();
-        let org = input.validate(&mut e).ok_or(MembershipError::Invalid(e))?;
-        Some(create_member(&mut tx, state, actor, &org, Some(id)).await?)
-    } else {
-        None
-    };
-    if !apps::record_decision(
-        &mut tx,
-        id,
-        next,
-        &actor.who,
-        reason,
-        member.as_ref().map(|m| m.as_str()),
-    )
-    .await?
-    {
-        return Err(MembershipError::Conflict(
-            "the application changed meanwhile".into(),
-        ));
-    }
-    mailer::queue(
-        &mut tx,
-        state,
-        Mail::new(
-            format!("decision:{id}"),
-            if approve {
-                "application_approved"
-            } else {
-                "application_rejected"
-            },
-            json!({ "organization": app.organization, "reason": reason }),
-            vec![app.security_alias.clone()],
-        ),
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        actor,
-        if approve {
-            "application.approved"
-        } else {
-            "application.rejected"
-        },
-        id,
-        json!({ "reason": reason, "member": member.as_ref().map(|m| m.as_str()) }),
-    );
-    tx.commit().await?;
-    Ok(member)
 }

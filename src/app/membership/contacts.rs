@@ -10,6 +10,7 @@ use crate::db::{self, accounts};
 use crate::domain::account::Role;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AccountId, MemberId};
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::{Organization, OrganizationInput};
 use crate::domain::secret::Secret;
 
@@ -93,7 +94,7 @@ pub async fn add_contact_account(
         state,
         Mail::new(
             format!("contact_setup:{account}:{expires}"),
-            "contact_setup",
+            MailKind::ContactSetup,
             json!({
                 "name": c.name, "organization": organization,
                 "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
@@ -163,7 +164,7 @@ pub async fn remove_member(
         state,
         Mail::new(
             format!("member_removed:{id}"),
-            "member_removed",
+            MailKind::MemberRemoved,
             json!({ "organization": member.organization, "reason": reason }),
             to,
         ),

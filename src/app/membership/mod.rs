@@ -9,20 +9,20 @@ use crate::db::audit::{self, Actor};
 use crate::db::members::{self};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
+use crate::domain::mail_kind::MailKind;
 use crate::domain::membership::{ApplicationError, Criterion, check_criteria};
 
-/// Job kind that expires an application its alias never confirmed.
 mod applications;
 mod clear_text;
 mod contacts;
+mod review;
 
 use applications::validate_organization;
-pub use applications::{
-    ApplicationInput, Applied, apply, confirm_alias, decide, expire_application, vouch,
-};
+pub use applications::{ApplicationInput, Applied, apply, confirm_alias, expire_application};
 pub use clear_text::{allow_clear_text, withdraw_clear_text};
 use contacts::create_member;
 pub use contacts::{add_contact_account, add_member, remove_member};
+pub use review::{decide, vouch};
 
 /// The policy text a new installation starts with.
 const DEFAULT_POLICY: &str = include_str!("../../../templates/policy/default.md");
@@ -137,7 +137,7 @@ pub async fn publish_policy(
             state,
             Mail::new(
                 format!("policy_updated:{version}:{email}"),
-                "policy_updated",
+                MailKind::PolicyUpdated,
                 json!({ "version": version, "url": format!("{}/policy", state.config.base()) }),
                 vec![email],
             ),
