@@ -22,7 +22,7 @@ const GOOD: &str = "Hello {{ reporter_name }},\n\nfollow it here: {{ tracking_ur
 fn a_good_template_previews_on_the_example_data() {
     let out = check(MailKind::ReportReceived, &sources("Got {{ title }}", GOOD)).unwrap();
     assert_eq!(out.subject, "Got Path traversal in the archive extractor");
-    assert!(out.text.contains("https://security.example.org/track/tok_example"));
+    assert!(out.text.contains("https://security.example.org/track/example-tracking-token"));
 }
 
 #[test]
