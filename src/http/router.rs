@@ -148,6 +148,8 @@ fn routes() -> Routes {
     // Clear text for one contact: allowed with a reason, or withdrawn.
     .post("/admin/members/{id}/contacts/{contact}/clear-text", pages::clear_text::allow_clear_text)
     .post("/admin/members/{id}/contacts/{contact}/clear-text/withdraw", pages::clear_text::withdraw_clear_text)
+    // Mail templates.
+    .get("/admin/templates", pages::templates_admin::list_templates)
     // JSON API.
     .get("/api/openapi.json", api::openapi_json)
     .post("/api/v1/reports", api::reports::create_report)

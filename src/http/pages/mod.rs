@@ -17,6 +17,7 @@ pub mod member_self;
 pub mod members_admin;
 pub mod membership;
 pub mod public;
+pub mod templates_admin;
 pub mod triage;
 
 use axum::response::{IntoResponse, Redirect, Response};
