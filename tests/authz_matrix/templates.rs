@@ -23,6 +23,10 @@ pub const ROWS: &[super::Row] = {
     (Method::GET,    "/api/v1/templates/{name}/versions",               [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/templates/{name}/revert",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/admin/templates",                                [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::GET,    "/admin/templates/{name}",                         [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/templates/{name}",                         [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/templates/{name}/revert",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/templates/{name}/reset",                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     ]
 };
 
@@ -62,3 +66,15 @@ pub fn body(template: &str) -> Option<Value> {
     }
 }
 
+/// Form fields after `csrf` an admin succeeds with on the template pages.
+pub fn form(template: &str) -> Option<String> {
+    let fields = match template {
+        "/admin/templates/{name}" => {
+            "&subject=Received%3A+%7B%7B+title+%7D%7D&text=See+%7B%7B+tracking_url+%7D%7D&lang=en&action=save"
+        }
+        "/admin/templates/{name}/revert" => "&version=1&lang=en",
+        "/admin/templates/{name}/reset" => "&lang=en",
+        _ => return None,
+    };
+    Some(fields.to_owned())
+}

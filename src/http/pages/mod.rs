@@ -17,6 +17,8 @@ pub mod member_self;
 pub mod members_admin;
 pub mod membership;
 pub mod public;
+pub mod template_forms;
+mod template_history;
 pub mod templates_admin;
 pub mod triage;
 
