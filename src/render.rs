@@ -179,9 +179,12 @@ impl Templates {
         let mut mails = HashMap::new();
         for name in mail_template_names() {
             let compiled = builtin_sources(name)
-                .ok_or_else(|| minijinja::Error::new(ErrorKind::TemplateNotFound, "subject or body missing"))
+                .ok_or_else(|| {
+                    minijinja::Error::new(ErrorKind::TemplateNotFound, "subject or body missing")
+                })
                 .and_then(|s| {
-                    Compiled::new(&s).map_err(|e| minijinja::Error::new(ErrorKind::SyntaxError, e.to_string()))
+                    Compiled::new(&s)
+                        .map_err(|e| minijinja::Error::new(ErrorKind::SyntaxError, e.to_string()))
                 })
                 .map_err(|source| RenderError {
                     name: name.to_owned(),
@@ -280,5 +283,4 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<script>alert"));
     }
-
 }

@@ -8,14 +8,14 @@ use serde_json::json;
 
 use super::fanout;
 use crate::app::{AppState, templates};
-use crate::domain::language::Language;
-use crate::mail::templates::RenderedMail;
 use crate::domain::announcement::{DeliveryKind, OUTER_SUBJECT, Purpose};
 use crate::domain::email::EmailAddress;
+use crate::domain::language::Language;
 use crate::jobs::Permanent;
 use crate::mail::OutgoingMail;
 use crate::mail::outgoing::Signed;
 use crate::mail::protected::Wrapping;
+use crate::mail::templates::RenderedMail;
 
 /// The message for one delivery: the advisory encrypted to the recipient,
 /// the notice that names nothing of it, or the advisory signed in clear
