@@ -54,6 +54,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/admin_members.html.j2",
     "pages/admin_criteria.html.j2",
     "pages/admin_member.html.j2",
+    "pages/admin_templates.html.j2",
+    "pages/admin_template.html.j2",
     "pages/alias_ping_answered.html.j2",
     "mail/audit_head/subject.j2",
     "mail/audit_head/body.txt.j2",
@@ -183,9 +185,12 @@ impl Templates {
         let mut mails = HashMap::new();
         for name in mail_template_names() {
             let compiled = builtin_sources(name)
-                .ok_or_else(|| minijinja::Error::new(ErrorKind::TemplateNotFound, "subject or body missing"))
+                .ok_or_else(|| {
+                    minijinja::Error::new(ErrorKind::TemplateNotFound, "subject or body missing")
+                })
                 .and_then(|s| {
-                    Compiled::new(&s).map_err(|e| minijinja::Error::new(ErrorKind::SyntaxError, e.to_string()))
+                    Compiled::new(&s)
+                        .map_err(|e| minijinja::Error::new(ErrorKind::SyntaxError, e.to_string()))
                 })
                 .map_err(|source| RenderError {
                     name: name.to_owned(),
@@ -284,5 +289,4 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<script>alert"));
     }
-
 }

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use crate::common::TestApp;
 
 const REPORTER: &str = "reporter@example.net";
-const EDITED: &str = "Hi,\n\nwe have your report {{ report_id }}.\nFollow it: {{ tracking_url }}\n\n{{ org }}\n";
+const EDITED: &str =
+    "Hi,\n\nwe have your report {{ report_id }}.\nFollow it: {{ tracking_url }}\n\n{{ org }}\n";
 
 async fn save(app: &TestApp, admin: &str, name: &str, body: Value) -> crate::common::Response {
     let path = format!("/api/v1/templates/{name}");
@@ -29,21 +30,36 @@ async fn the_next_mail_uses_an_edit_and_a_queued_mail_keeps_its_text() {
     let admin = app.admin_token().await;
     app.report("Queued before", Some(REPORTER)).await;
 
-    let resp = save(&app, &admin, "report_received", json!({
-        "subject": "We got it: {{ title }}", "text": EDITED, "reason": "shorter",
-    }))
+    let resp = save(
+        &app,
+        &admin,
+        "report_received",
+        json!({
+            "subject": "We got it: {{ title }}", "text": EDITED, "reason": "shorter",
+        }),
+    )
     .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     let saved = resp.json();
-    assert_eq!((saved["version"].as_i64(), saved["customized"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(
+        (saved["version"].as_i64(), saved["customized"].as_bool()),
+        (Some(1), Some(true))
+    );
     app.report("Queued after", Some(REPORTER)).await;
     app.run_jobs().await;
 
     let before = ack_text(&app, "Queued before").await;
     assert!(before.contains("Thank you for your report"), "{before}");
     let after = ack_text(&app, "Queued after").await;
-    assert!(after.starts_with("Hi,\n\nwe have your report rpt_"), "{after}");
-    assert!(app.mails_to(REPORTER).iter().any(|m| m.subject == "We got it: Queued after"));
+    assert!(
+        after.starts_with("Hi,\n\nwe have your report rpt_"),
+        "{after}"
+    );
+    assert!(
+        app.mails_to(REPORTER)
+            .iter()
+            .any(|m| m.subject == "We got it: Queued after")
+    );
 }
 
 #[tokio::test]
@@ -51,28 +67,69 @@ async fn an_invalid_edit_is_refused_with_its_line_and_the_old_text_stays() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let text = "Hello,\n\nfollow it here:\n{{ tracking_link }}\n";
-    let resp = save(&app, &admin, "report_received", json!({ "subject": "s", "text": text })).await;
+    let resp = save(
+        &app,
+        &admin,
+        "report_received",
+        json!({ "subject": "s", "text": text }),
+    )
+    .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(resp.json(), json!({ "errors": { "text": "line 4: unknown variable `tracking_link`" } }));
+    assert_eq!(
+        resp.json(),
+        json!({ "errors": { "text": "line 4: unknown variable `tracking_link`" } })
+    );
 
     for (body, field, message) in [
-        (json!({ "subject": "{{ title", "text": EDITED }), "subject", "line 1: syntax error"),
-        (json!({ "subject": "s", "text": "{{ title | shout }} {{ tracking_url }}" }), "text", "line 1: unknown filter `shout`"),
-        (json!({ "subject": "s", "text": "Thanks for {{ title }}." }), "text", "missing required variable `tracking_url`"),
-        (json!({ "subject": "s", "text": EDITED, "html": "{% include 'x' %}" }), "html", "line 1: `include` is not allowed"),
+        (
+            json!({ "subject": "{{ title", "text": EDITED }),
+            "subject",
+            "line 1: syntax error",
+        ),
+        (
+            json!({ "subject": "s", "text": "{{ title | shout }} {{ tracking_url }}" }),
+            "text",
+            "line 1: unknown filter `shout`",
+        ),
+        (
+            json!({ "subject": "s", "text": "Thanks for {{ title }}." }),
+            "text",
+            "missing required variable `tracking_url`",
+        ),
+        (
+            json!({ "subject": "s", "text": EDITED, "html": "{% include 'x' %}" }),
+            "html",
+            "line 1: `include` is not allowed",
+        ),
     ] {
         let resp = save(&app, &admin, "report_received", body).await;
         assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let error = resp.json()["errors"][field].as_str().unwrap_or_default().to_owned();
+        let error = resp.json()["errors"][field]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         assert!(error.starts_with(message), "{field}: {error}");
     }
-    let current = app.get("/api/v1/templates/report_received", Some(&admin)).await.json();
-    assert_eq!((current["version"].as_i64(), current["customized"].as_bool()), (Some(0), Some(false)));
-    let versions = app.get("/api/v1/templates/report_received/versions", Some(&admin)).await.json();
+    let current = app
+        .get("/api/v1/templates/report_received", Some(&admin))
+        .await
+        .json();
+    assert_eq!(
+        (current["version"].as_i64(), current["customized"].as_bool()),
+        (Some(0), Some(false))
+    );
+    let versions = app
+        .get("/api/v1/templates/report_received/versions", Some(&admin))
+        .await
+        .json();
     assert_eq!(versions["items"], json!([]));
     app.report("Still built in", Some(REPORTER)).await;
     app.run_jobs().await;
-    assert!(ack_text(&app, "Still built in").await.contains("Thank you for your report"));
+    assert!(
+        ack_text(&app, "Still built in")
+            .await
+            .contains("Thank you for your report")
+    );
 }
 
 #[tokio::test]
@@ -80,44 +137,121 @@ async fn every_version_is_kept_and_revert_and_reset_work() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let first = json!({ "subject": "First {{ title }}", "text": EDITED, "reason": "our tone" });
-    assert_eq!(save(&app, &admin, "report_received", first).await.status, StatusCode::OK);
+    assert_eq!(
+        save(&app, &admin, "report_received", first).await.status,
+        StatusCode::OK
+    );
     let second = json!({ "subject": "Second {{ title }}", "text": EDITED, "base_version": 1 });
-    assert_eq!(save(&app, &admin, "report_received", second).await.status, StatusCode::OK);
+    assert_eq!(
+        save(&app, &admin, "report_received", second).await.status,
+        StatusCode::OK
+    );
     // A form opened before the second save is stale.
     let stale = json!({ "subject": "Stale {{ title }}", "text": EDITED, "base_version": 1 });
-    assert_eq!(save(&app, &admin, "report_received", stale).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        save(&app, &admin, "report_received", stale).await.status,
+        StatusCode::CONFLICT
+    );
 
     let revert = json!({ "version": 1, "reason": "the second was worse" });
-    let resp = app.post("/api/v1/templates/report_received/revert", Some(&admin), revert).await;
+    let resp = app
+        .post(
+            "/api/v1/templates/report_received/revert",
+            Some(&admin),
+            revert,
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    assert_eq!((resp.json()["version"].as_i64(), resp.json()["subject"].as_str()), (Some(3), Some("First {{ title }}")));
+    assert_eq!(
+        (
+            resp.json()["version"].as_i64(),
+            resp.json()["subject"].as_str()
+        ),
+        (Some(3), Some("First {{ title }}"))
+    );
     app.report("After revert", Some(REPORTER)).await;
     app.run_jobs().await;
-    assert!(app.mails_to(REPORTER).iter().any(|m| m.subject == "First After revert"));
+    assert!(
+        app.mails_to(REPORTER)
+            .iter()
+            .any(|m| m.subject == "First After revert")
+    );
 
-    let resp = app.api(Method::DELETE, "/api/v1/templates/report_received", Some(&admin), None).await;
+    let resp = app
+        .api(
+            Method::DELETE,
+            "/api/v1/templates/report_received",
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
-    assert_eq!((resp.json()["version"].as_i64(), resp.json()["customized"].as_bool()), (Some(4), Some(false)));
-    assert!(resp.json()["text"].as_str().unwrap().contains("Thank you for your report"));
+    assert_eq!(
+        (
+            resp.json()["version"].as_i64(),
+            resp.json()["customized"].as_bool()
+        ),
+        (Some(4), Some(false))
+    );
+    assert!(
+        resp.json()["text"]
+            .as_str()
+            .unwrap()
+            .contains("Thank you for your report")
+    );
     app.report("After reset", Some(REPORTER)).await;
     app.run_jobs().await;
-    assert!(ack_text(&app, "After reset").await.contains("Thank you for your report"));
+    assert!(
+        ack_text(&app, "After reset")
+            .await
+            .contains("Thank you for your report")
+    );
 
-    let versions = app.get("/api/v1/templates/report_received/versions", Some(&admin)).await.json();
+    let versions = app
+        .get("/api/v1/templates/report_received/versions", Some(&admin))
+        .await
+        .json();
     let summary: Vec<(i64, &str, bool)> = versions["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["version"].as_i64().unwrap(), v["action"].as_str().unwrap(), v["current"].as_bool().unwrap()))
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["action"].as_str().unwrap(),
+                v["current"].as_bool().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(summary, [(4, "reset", true), (3, "revert", false), (2, "edit", false), (1, "edit", false)]);
+    assert_eq!(
+        summary,
+        [
+            (4, "reset", true),
+            (3, "revert", false),
+            (2, "edit", false),
+            (1, "edit", false)
+        ]
+    );
     let first = &versions["items"][3];
-    assert_eq!((first["actor"].as_str(), first["reason"].as_str()), (Some("admin@project.test"), Some("our tone")));
+    assert_eq!(
+        (first["actor"].as_str(), first["reason"].as_str()),
+        (Some("admin@project.test"), Some("our tone"))
+    );
     assert_eq!(versions["items"][1]["reverted_to"], 1);
-    assert_eq!(app.count("audit_events WHERE action LIKE 'template.%'").await, 4);
+    assert_eq!(
+        app.count("audit_events WHERE action LIKE 'template.%'")
+            .await,
+        4
+    );
 
     let missing = json!({ "version": 9 });
-    let resp = app.post("/api/v1/templates/report_received/revert", Some(&admin), missing).await;
+    let resp = app
+        .post(
+            "/api/v1/templates/report_received/revert",
+            Some(&admin),
+            missing,
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::NOT_FOUND);
 }
 
@@ -126,16 +260,52 @@ async fn a_preview_renders_a_draft_on_example_data_and_saves_nothing() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let draft = json!({ "subject": "Got {{ title }}", "text": EDITED, "html": "<p>{{ title }} &amp; {{ tracking_url }}</p>" });
-    let resp = app.post("/api/v1/templates/report_received/preview", Some(&admin), draft).await;
+    let resp = app
+        .post(
+            "/api/v1/templates/report_received/preview",
+            Some(&admin),
+            draft,
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     let preview = resp.json();
-    assert_eq!(preview["subject"], "Got Path traversal in the archive extractor");
-    assert!(preview["text"].as_str().unwrap().contains("https://security.example.org/track/"));
-    assert!(preview["html"].as_str().unwrap().starts_with("<p>Path traversal"));
-    let saved = app.post("/api/v1/templates/report_received/preview", Some(&admin), json!({})).await;
-    assert!(saved.json()["text"].as_str().unwrap().contains("Thank you for your report"));
+    assert_eq!(
+        preview["subject"],
+        "Got Path traversal in the archive extractor"
+    );
+    assert!(
+        preview["text"]
+            .as_str()
+            .unwrap()
+            .contains("https://security.example.org/track/")
+    );
+    assert!(
+        preview["html"]
+            .as_str()
+            .unwrap()
+            .starts_with("<p>Path traversal")
+    );
+    let saved = app
+        .post(
+            "/api/v1/templates/report_received/preview",
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert!(
+        saved.json()["text"]
+            .as_str()
+            .unwrap()
+            .contains("Thank you for your report")
+    );
     let bad = json!({ "subject": "s", "text": "{{ nope }}" });
-    let resp = app.post("/api/v1/templates/report_received/preview", Some(&admin), bad).await;
+    let resp = app
+        .post(
+            "/api/v1/templates/report_received/preview",
+            Some(&admin),
+            bad,
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("template_versions").await, 0);
 }
@@ -148,16 +318,34 @@ async fn a_language_version_goes_to_readers_of_that_language_and_others_fall_bac
     let resp = save(&app, &admin, "report_received", german).await;
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     assert_eq!(resp.json()["lang"], "de");
-    let english = app.get("/api/v1/templates/report_received?lang=en", Some(&admin)).await.json();
+    let english = app
+        .get("/api/v1/templates/report_received?lang=en", Some(&admin))
+        .await
+        .json();
     assert_eq!(english["customized"], false);
-    let french = app.get("/api/v1/templates/report_received?lang=fr", Some(&admin)).await.json();
-    assert_eq!((french["text_lang"].as_str(), french["version"].as_i64()), (Some("en"), Some(0)));
+    let french = app
+        .get("/api/v1/templates/report_received?lang=fr", Some(&admin))
+        .await
+        .json();
+    assert_eq!(
+        (french["text_lang"].as_str(), french["version"].as_i64()),
+        (Some("en"), Some(0))
+    );
 
     app.report("Sprache", Some(REPORTER)).await;
     app.run_jobs().await;
-    assert!(app.mails_to(REPORTER).iter().any(|m| m.subject == "Eingegangen: Sprache"));
+    assert!(
+        app.mails_to(REPORTER)
+            .iter()
+            .any(|m| m.subject == "Eingegangen: Sprache")
+    );
 
-    let resp = app.get("/api/v1/templates/report_received?lang=english!", Some(&admin)).await;
+    let resp = app
+        .get(
+            "/api/v1/templates/report_received?lang=english!",
+            Some(&admin),
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -171,12 +359,28 @@ async fn the_list_names_every_mail_with_its_purpose_and_variables() {
     for name in embargo::render::mail_template_names() {
         assert!(names.contains(&name), "{name} missing from the list");
     }
-    let ack = items.iter().find(|t| t["name"] == "report_received").unwrap();
+    let ack = items
+        .iter()
+        .find(|t| t["name"] == "report_received")
+        .unwrap();
     assert!(!ack["purpose"].as_str().unwrap().is_empty());
-    let vars: Vec<&str> = ack["variables"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
-    assert!(vars.contains(&"tracking_url") && vars.contains(&"org"), "{vars:?}");
+    let vars: Vec<&str> = ack["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        vars.contains(&"tracking_url") && vars.contains(&"org"),
+        "{vars:?}"
+    );
     assert_eq!(ack["customized"], false);
-    assert_eq!(app.get("/api/v1/templates/no_such_mail", Some(&admin)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/templates/no_such_mail", Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -184,38 +388,83 @@ async fn readers_choose_their_language_and_get_the_teams_text_in_it() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;
     let german = json!({ "lang": "de", "subject": "Eingegangen: {{ title }}", "text": "Danke! {{ tracking_url }}" });
-    assert_eq!(save(&app, &admin, "report_received", german).await.status, StatusCode::OK);
+    assert_eq!(
+        save(&app, &admin, "report_received", german).await.status,
+        StatusCode::OK
+    );
 
     // A reporter who asked for German, one who asked for French (no text
     // in it: English), and one who asked for nothing (the organisation's).
-    for (title, language) in [("Deutsch", Some("de")), ("Francais", Some("fr")), ("Default", None)] {
+    for (title, language) in [
+        ("Deutsch", Some("de")),
+        ("Francais", Some("fr")),
+        ("Default", None),
+    ] {
         let mut body = json!({ "title": title, "description": "d", "reporter_email": REPORTER });
         if let Some(l) = language {
             body["language"] = l.into();
         }
-        assert_eq!(app.post("/api/v1/reports", None, body).await.status, StatusCode::CREATED);
+        assert_eq!(
+            app.post("/api/v1/reports", None, body).await.status,
+            StatusCode::CREATED
+        );
     }
     let bad = json!({ "title": "t", "description": "d", "language": "deutsch!" });
     let resp = app.post("/api/v1/reports", None, bad).await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(resp.json()["errors"]["language"].is_string());
     app.run_jobs().await;
-    let subjects: Vec<String> = app.mails_to(REPORTER).into_iter().map(|m| m.subject).collect();
-    assert!(subjects.contains(&"Eingegangen: Deutsch".to_owned()), "{subjects:?}");
-    assert!(subjects.contains(&"Report received: Francais".to_owned()), "{subjects:?}");
-    assert!(subjects.contains(&"Report received: Default".to_owned()), "{subjects:?}");
+    let subjects: Vec<String> = app
+        .mails_to(REPORTER)
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert!(
+        subjects.contains(&"Eingegangen: Deutsch".to_owned()),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&"Report received: Francais".to_owned()),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&"Report received: Default".to_owned()),
+        "{subjects:?}"
+    );
 
     // An account's own choice holds for mail addressed to it.
-    let resp = app.api(Method::PUT, "/api/v1/me/language", Some(&admin), Some(json!({ "language": "DE" }))).await;
+    let resp = app
+        .api(
+            Method::PUT,
+            "/api/v1/me/language",
+            Some(&admin),
+            Some(json!({ "language": "DE" })),
+        )
+        .await;
     assert_eq!(resp.json(), json!({ "language": "de" }));
-    assert_eq!(app.get("/api/v1/me", Some(&admin)).await.json()["language"], "de");
-    let admin_mail = json!({ "lang": "de", "subject": "Neu: {{ title }}", "text": "{{ report_url }}" });
+    assert_eq!(
+        app.get("/api/v1/me", Some(&admin)).await.json()["language"],
+        "de"
+    );
+    let admin_mail =
+        json!({ "lang": "de", "subject": "Neu: {{ title }}", "text": "{{ report_url }}" });
     let saved = save(&app, &admin, "report_new_for_admins", admin_mail).await;
     if saved.status == StatusCode::OK {
         app.report("Fuer Admins", None).await;
         app.run_jobs().await;
-        assert!(app.mails_to("admin@project.test").iter().any(|m| m.subject == "Neu: Fuer Admins"));
+        assert!(
+            app.mails_to("admin@project.test")
+                .iter()
+                .any(|m| m.subject == "Neu: Fuer Admins")
+        );
     }
-    let resp = app.api(Method::PUT, "/api/v1/me/language", Some(&admin), Some(json!({ "language": "x" }))).await;
+    let resp = app
+        .api(
+            Method::PUT,
+            "/api/v1/me/language",
+            Some(&admin),
+            Some(json!({ "language": "x" })),
+        )
+        .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

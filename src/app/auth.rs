@@ -308,6 +308,27 @@ pub async fn revoke_token(
     Ok(done)
 }
 
+/// Sets the language `account` reads mail in (`None`: the organisation's).
+pub async fn set_language(
+    state: &AppState,
+    actor: &Actor,
+    account: &AccountId,
+    language: Option<&crate::domain::language::Language>,
+) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    let lang = language.map(|l| l.as_str());
+    accounts::set_language(&mut tx, account, lang).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "account.language",
+        account.as_str(),
+        json!({ "language": lang }),
+    );
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,19 +351,4 @@ mod tests {
         assert_eq!(totp_step(&secret, wrong), None);
         assert_eq!(totp_step("not base32!", &code), None);
     }
-}
-
-/// Sets the language `account` reads mail in (`None`: the organisation's).
-pub async fn set_language(
-    state: &AppState,
-    actor: &Actor,
-    account: &AccountId,
-    language: Option<&crate::domain::language::Language>,
-) -> anyhow::Result<()> {
-    let mut tx = state.db.begin().await?;
-    let lang = language.map(|l| l.as_str());
-    accounts::set_language(&mut tx, account, lang).await?;
-    audit::append(&mut tx, actor, "account.language", account.as_str(), json!({ "language": lang }));
-    tx.commit().await?;
-    Ok(())
 }

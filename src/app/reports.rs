@@ -4,13 +4,13 @@
 use serde_json::json;
 
 use super::AppState;
-use crate::domain::language::Language;
 use super::mailer::{self, Mail};
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
 use crate::db::reports::{self, NewAttachment, NewCiphertext, Report, Source};
 use crate::domain::authz;
 use crate::domain::id::{AccountId, ReportId};
+use crate::domain::language::Language;
 use crate::domain::mail_kind::MailKind;
 use crate::domain::report::{NewReport, ReportStatus, StatusError};
 use crate::domain::secret::Secret;
@@ -284,7 +284,10 @@ async fn mail_reporter(
             report: Some(&id),
             reply_tag: Some(&report.reply_tag),
             in_reply_to: report.origin_message_id.as_ref().map(|m| format!("<{m}>")),
-            lang: report.language.as_deref().and_then(|l| Language::parse(l).ok()),
+            lang: report
+                .language
+                .as_deref()
+                .and_then(|l| Language::parse(l).ok()),
         },
     )
     .await?;

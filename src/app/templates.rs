@@ -89,18 +89,28 @@ pub async fn pick(
 
 /// The custom versions of `kinds` current now, for mails rendered later
 /// per recipient (announcements).
-pub async fn snapshot(conn: &mut sqlx::AnyConnection, kinds: &[&str]) -> Result<Snapshot, sqlx::Error> {
+pub async fn snapshot(
+    conn: &mut sqlx::AnyConnection,
+    kinds: &[&str],
+) -> Result<Snapshot, sqlx::Error> {
     let mut snap = Snapshot::new();
     for row in store::current_all(conn).await? {
         if row.is_custom() && kinds.contains(&row.name.as_str()) {
-            snap.entry(row.name).or_default().insert(row.lang, row.version);
+            snap.entry(row.name)
+                .or_default()
+                .insert(row.lang, row.version);
         }
     }
     Ok(snap)
 }
 
 /// What `snap` says a reader of `lang` gets for `kind`.
-pub fn pick_from(state: &AppState, snap: &Snapshot, kind: &str, lang: Option<&Language>) -> Option<Pick> {
+pub fn pick_from(
+    state: &AppState,
+    snap: &Snapshot,
+    kind: &str,
+    lang: Option<&Language>,
+) -> Option<Pick> {
     let versions = snap.get(kind)?;
     fallbacks(state, lang).into_iter().find_map(|l| {
         versions.get(&l).map(|v| Pick {
@@ -123,7 +133,12 @@ pub async fn render(
         return Ok(state.templates.mail(kind, ctx).map_err(|e| e.to_string()));
     };
     let key = (kind.to_owned(), pick.lang.clone(), pick.version);
-    let cached = state.template_cache.0.lock().ok().and_then(|c| c.get(&key).cloned());
+    let cached = state
+        .template_cache
+        .0
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&key).cloned());
     let compiled = match cached {
         Some(c) => c,
         None => {
@@ -135,7 +150,12 @@ pub async fn render(
             };
             let compiled = match Compiled::new(&sources) {
                 Ok(c) => Arc::new(c),
-                Err(e) => return Ok(Err(format!("template {kind} ({}, version {}): {e}", pick.lang, pick.version))),
+                Err(e) => {
+                    return Ok(Err(format!(
+                        "template {kind} ({}, version {}): {e}",
+                        pick.lang, pick.version
+                    )));
+                }
             };
             if let Ok(mut cache) = state.template_cache.0.lock() {
                 cache.insert(key, compiled.clone());
@@ -144,9 +164,12 @@ pub async fn render(
         }
     };
     let ctx = minijinja::Value::from_serialize(ctx);
-    Ok(compiled
-        .render(&ctx)
-        .map_err(|e| format!("template {kind} ({}, version {}): {e}", pick.lang, pick.version)))
+    Ok(compiled.render(&ctx).map_err(|e| {
+        format!(
+            "template {kind} ({}, version {}): {e}",
+            pick.lang, pick.version
+        )
+    }))
 }
 
 /// The sources a version holds; `None` for the built-in text.
@@ -168,7 +191,11 @@ pub struct Current {
     pub sources: Sources,
 }
 
-pub async fn current(state: &AppState, kind: MailKind, lang: &Language) -> Result<Current, TemplateError> {
+pub async fn current(
+    state: &AppState,
+    kind: MailKind,
+    lang: &Language,
+) -> Result<Current, TemplateError> {
     let mut conn = state.db.conn().await?;
     let langs = [lang.as_str(), ENGLISH];
     let rows = store::current(&mut conn, kind.name(), &langs).await?;
@@ -211,7 +238,11 @@ pub async fn save(
     change: Change<'_>,
 ) -> Result<i64, TemplateError> {
     check(kind, sources).map_err(TemplateError::Invalid)?;
-    let content = (Some(sources.subject.clone()), Some(sources.text.clone()), sources.html.clone());
+    let content = (
+        Some(sources.subject.clone()),
+        Some(sources.text.clone()),
+        sources.html.clone(),
+    );
     write(state, actor, kind, change, "edit", None, content).await
 }
 
@@ -244,7 +275,16 @@ pub async fn reset(
     kind: MailKind,
     change: Change<'_>,
 ) -> Result<i64, TemplateError> {
-    write(state, actor, kind, change, "reset", None, (None, None, None)).await
+    write(
+        state,
+        actor,
+        kind,
+        change,
+        "reset",
+        None,
+        (None, None, None),
+    )
+    .await
 }
 
 type Content = (Option<String>, Option<String>, Option<String>);
@@ -286,8 +326,12 @@ async fn write(
         created_at: crate::db::now(),
     };
     if let Err(e) = store::insert(&mut tx, &row).await {
-        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
-            return Err(TemplateError::Conflict("the template was changed meanwhile; reload it".into()));
+        if e.as_database_error()
+            .is_some_and(|d| d.is_unique_violation())
+        {
+            return Err(TemplateError::Conflict(
+                "the template was changed meanwhile; reload it".into(),
+            ));
         }
         return Err(e.into());
     }

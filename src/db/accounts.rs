@@ -314,7 +314,10 @@ pub async fn shared_language(
     }
     let sql = format!(
         "SELECT email, language FROM accounts WHERE email IN ({})",
-        (1..=emails.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        (1..=emails.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for e in emails {

@@ -54,8 +54,11 @@ fn version(r: &AnyRow) -> Result<VersionRow, DbError> {
 
 /// The current version of every template and language that has one.
 pub async fn current_all(conn: &mut AnyConnection) -> Result<Vec<VersionRow>, DbError> {
-    let sql = format!("SELECT {COLUMNS} FROM template_versions t WHERE {CURRENT} ORDER BY name, lang");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    let sql =
+        format!("SELECT {COLUMNS} FROM template_versions t WHERE {CURRENT} ORDER BY name, lang");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(version).collect()
 }
 
@@ -89,7 +92,9 @@ pub async fn get(
     lang: &str,
     number: i64,
 ) -> Result<Option<VersionRow>, DbError> {
-    let sql = format!("SELECT {COLUMNS} FROM template_versions WHERE name = $1 AND lang = $2 AND version = $3");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM template_versions WHERE name = $1 AND lang = $2 AND version = $3"
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(name)
         .bind(lang)

@@ -20,8 +20,8 @@ impl Language {
         let tag = tag.trim().to_ascii_lowercase();
         let mut parts = tag.split('-');
         let primary = parts.next().unwrap_or_default();
-        let primary_ok = (2..=3).contains(&primary.len())
-            && primary.bytes().all(|b| b.is_ascii_lowercase());
+        let primary_ok =
+            (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase());
         let rest: Vec<&str> = parts.collect();
         let rest_ok = rest.len() <= 3
             && rest.iter().all(|p| {

@@ -174,7 +174,7 @@ impl ReportInput {
             .and_then(|l| match Language::parse(l) {
                 Ok(l) => Some(l),
                 Err(err) => {
-                    e.add("language", &err.to_string());
+                    e.add("language", err.to_string());
                     None
                 }
             });

@@ -149,6 +149,12 @@ fn routes() -> Routes {
     // Clear text for one contact: allowed with a reason, or withdrawn.
     .post("/admin/members/{id}/contacts/{contact}/clear-text", pages::clear_text::allow_clear_text)
     .post("/admin/members/{id}/contacts/{contact}/clear-text/withdraw", pages::clear_text::withdraw_clear_text)
+    // Mail templates.
+    .get("/admin/templates", pages::templates_admin::list_templates)
+    .get("/admin/templates/{name}", pages::templates_admin::show_template)
+    .post("/admin/templates/{name}", pages::template_forms::edit_template)
+    .post("/admin/templates/{name}/revert", pages::template_forms::revert_template)
+    .post("/admin/templates/{name}/reset", pages::template_forms::reset_template)
     // JSON API.
     .get("/api/openapi.json", api::openapi_json)
     .post("/api/v1/reports", api::reports::create_report)

@@ -34,9 +34,14 @@ impl QueuedMail {
     /// built-in texts are embedded in the binary, so a mail queued before
     /// an upgrade renders with the upgraded built-in text.
     pub async fn render(&self, state: &AppState) -> anyhow::Result<OutgoingMail> {
-        let rendered = crate::app::templates::render(state, &self.template, self.custom.as_ref(), &self.context)
-            .await?
-            .map_err(Permanent)?;
+        let rendered = crate::app::templates::render(
+            state,
+            &self.template,
+            self.custom.as_ref(),
+            &self.context,
+        )
+        .await?
+        .map_err(Permanent)?;
         Ok(OutgoingMail {
             message_id: self.message_id.clone(),
             from: self.from.clone(),

@@ -1,5 +1,6 @@
 //! Mail templates: read, edited, previewed, reverted and reset by admins
-//! alone; everyone else is refused before a template is looked up.
+//! alone, by API and on the admin pages; everyone else is refused before a
+//! template is looked up.
 
 use serde_json::{Value, json};
 
@@ -11,7 +12,7 @@ const NAME: &str = "report_received";
 #[rustfmt::skip]
 pub const ROWS: &[super::Row] = {
     use axum::http::Method;
-    use super::Expect::Is;
+    use super::Expect::{Is, Login};
     &[
     //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
     (Method::GET,    "/api/v1/templates",                               [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
@@ -21,6 +22,11 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/api/v1/templates/{name}/preview",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/templates/{name}/versions",               [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/templates/{name}/revert",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/admin/templates",                                [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::GET,    "/admin/templates/{name}",                         [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/templates/{name}",                         [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/templates/{name}/revert",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/templates/{name}/reset",                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     ]
 };
 
@@ -40,7 +46,9 @@ pub async fn path(app: &TestApp, template: &str, admin: Option<&str>) -> Option<
         let listed = app.get(&versions, admin).await.json();
         if listed["items"].as_array().is_none_or(Vec::is_empty) {
             let saved = format!("/api/v1/templates/{NAME}");
-            let resp = app.api(axum::http::Method::PUT, &saved, admin, Some(edit())).await;
+            let resp = app
+                .api(axum::http::Method::PUT, &saved, admin, Some(edit()))
+                .await;
             assert_eq!(resp.status.as_u16(), 200, "{}", resp.text());
         }
     }
@@ -51,8 +59,23 @@ pub fn body(template: &str) -> Option<Value> {
     match template {
         "/api/v1/me/language" => Some(json!({ "language": "de" })),
         "/api/v1/templates/{name}" => Some(edit()),
-        "/api/v1/templates/{name}/preview" => Some(json!({ "subject": "s", "text": "{{ tracking_url }}" })),
+        "/api/v1/templates/{name}/preview" => {
+            Some(json!({ "subject": "s", "text": "{{ tracking_url }}" }))
+        }
         "/api/v1/templates/{name}/revert" => Some(json!({ "version": 1 })),
         _ => None,
     }
+}
+
+/// Form fields after `csrf` an admin succeeds with on the template pages.
+pub fn form(template: &str) -> Option<String> {
+    let fields = match template {
+        "/admin/templates/{name}" => {
+            "&subject=Received%3A+%7B%7B+title+%7D%7D&text=See+%7B%7B+tracking_url+%7D%7D&lang=en&action=save"
+        }
+        "/admin/templates/{name}/revert" => "&version=1&lang=en",
+        "/admin/templates/{name}/reset" => "&lang=en",
+        _ => return None,
+    };
+    Some(fields.to_owned())
 }

@@ -483,6 +483,7 @@ impl World {
                 None => self.liveness.form(template),
             };
             let fields = fields.or_else(|| self.leaks.form(template));
+            let fields = fields.or_else(|| templates::form(template));
             let fields = fields.unwrap_or_else(|| page_fields(template, who));
             Some(format!("csrf={csrf}{fields}"))
         } else {

@@ -85,20 +85,35 @@ async fn a_leak_goes_from_the_members_form_through_the_retrospective_to_closed()
         .await;
     assert_eq!(bad.status, INVALID);
     assert!(
-        bad.text().contains("line 2, reason: a dropped action needs the reason"),
+        bad.text()
+            .contains("line 2, reason: a dropped action needs the reason"),
         "the failing line is named"
     );
     // Telling the list, from the same page: an empty notice is refused,
     // a written one goes to everyone the advisory was announced to.
-    let empty = admin_tab.post(&leak, &[("decision", "notice"), ("text", " ")]).await;
+    let empty = admin_tab
+        .post(&leak, &[("decision", "notice"), ("text", " ")])
+        .await;
     assert_eq!(empty.status, INVALID);
     let told = admin_tab
-        .post(&leak, &[("decision", "notice"), ("text", "Please rotate the test keys.")])
+        .post(
+            &leak,
+            &[
+                ("decision", "notice"),
+                ("text", "Please rotate the test keys."),
+            ],
+        )
         .await;
     assert_eq!(told.status, SEE_OTHER, "{}", told.text());
     let back = told.header("location").unwrap().to_owned();
     assert_eq!(back, format!("{leak}?told=1#notice"));
-    assert!(admin_tab.get(&back).await.text().contains("The notice is on its way to 1 recipient."));
+    assert!(
+        admin_tab
+            .get(&back)
+            .await
+            .text()
+            .contains("The notice is on its way to 1 recipient.")
+    );
     app.run_jobs().await;
     assert!(
         app.mails_to("pat@leaky.example").len() >= 2,

@@ -8,15 +8,15 @@ use serde_json::json;
 
 use super::fanout;
 use crate::app::{AppState, mailer, templates};
-use crate::domain::language::Language;
-use crate::mail::templates::RenderedMail;
 use crate::domain::announcement::{DeliveryKind, OUTER_SUBJECT, Purpose};
 use crate::domain::email::EmailAddress;
+use crate::domain::language::Language;
 use crate::domain::mail_kind::MailKind;
 use crate::jobs::Permanent;
 use crate::mail::OutgoingMail;
 use crate::mail::outgoing::Signed;
 use crate::mail::protected::Wrapping;
+use crate::mail::templates::RenderedMail;
 
 /// The message for one delivery: the advisory encrypted to the recipient,
 /// the notice that names nothing of it, or the advisory signed in clear
@@ -160,9 +160,11 @@ async fn render(
 ) -> anyhow::Result<RenderedMail> {
     let context = mailer::full_context(state, kind, context);
     let pick = templates::pick_from(state, &ann.templates, kind.name(), lang);
-    Ok(templates::render(state, kind.name(), pick.as_ref(), &context)
-        .await?
-        .map_err(Permanent)?)
+    Ok(
+        templates::render(state, kind.name(), pick.as_ref(), &context)
+            .await?
+            .map_err(Permanent)?,
+    )
 }
 
 /// `inner` as the first part of a multipart/signed message, with the list

@@ -54,12 +54,14 @@ pub async fn set_language(
         None | Some("") => None,
         Some(l) => Some(crate::domain::language::Language::parse(l).map_err(|e| {
             let mut errors = crate::domain::fields::FieldErrors::new();
-            errors.add("language", &e.to_string());
+            errors.add("language", e.to_string());
             Error::Invalid(errors)
         })?),
     };
     crate::app::auth::set_language(&state, &caller.audit(), &a.id, language.as_ref()).await?;
-    Ok(Json(json!({ "language": language.map(|l| l.as_str().to_owned()) })))
+    Ok(Json(
+        json!({ "language": language.map(|l| l.as_str().to_owned()) }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),

@@ -158,7 +158,7 @@ pub fn language(lang: Option<&str>) -> Result<Language, Error> {
         None => Ok(Language::english()),
         Some(l) => Language::parse(l).map_err(|e| {
             let mut errors = FieldErrors::new();
-            errors.add("lang", &e.to_string());
+            errors.add("lang", e.to_string());
             Error::Invalid(errors)
         }),
     }
@@ -212,7 +212,11 @@ pub async fn list_templates(
     Ok(Json(TemplateList { items }))
 }
 
-pub async fn view(state: &AppState, kind: MailKind, lang: &Language) -> Result<TemplateView, Error> {
+pub async fn view(
+    state: &AppState,
+    kind: MailKind,
+    lang: &Language,
+) -> Result<TemplateView, Error> {
     let current = usecase::current(state, kind, lang)
         .await
         .map_err(template_error)?;
@@ -313,13 +317,18 @@ pub async fn preview_template(
             text,
             html: html_part(body.html),
         },
-        (None, None) => usecase::current(&state, kind, &lang)
-            .await
-            .map_err(template_error)?
-            .sources,
+        (None, None) => {
+            usecase::current(&state, kind, &lang)
+                .await
+                .map_err(template_error)?
+                .sources
+        }
         _ => {
             let mut errors = FieldErrors::new();
-            errors.add("text", "give subject and text together, or neither for the saved version");
+            errors.add(
+                "text",
+                "give subject and text together, or neither for the saved version",
+            );
             return Err(Error::Invalid(errors).into());
         }
     };

@@ -55,7 +55,11 @@ impl ReportForm {
 }
 
 /// The form's context; `languages` are those the team wrote mail in.
-fn form_context(form: &ReportForm, errors: &FieldErrors, languages: Vec<String>) -> serde_json::Value {
+fn form_context(
+    form: &ReportForm,
+    errors: &FieldErrors,
+    languages: Vec<String>,
+) -> serde_json::Value {
     let input = form.input();
     json!({
         "languages": languages,
@@ -99,7 +103,11 @@ pub async fn create_report(
                 &state,
                 "report_form",
                 "Report a vulnerability",
-                form_context(&form, &errors, crate::app::templates::languages(&state).await?),
+                form_context(
+                    &form,
+                    &errors,
+                    crate::app::templates::languages(&state).await?,
+                ),
             )?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(resp);

@@ -205,7 +205,15 @@ pub async fn admin_show(
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ManageLeaks)?;
     let typed = json!({ "told": q.told });
-    render(&state, &page, "/admin/leaks", &id, &FieldErrors::new(), typed).await
+    render(
+        &state,
+        &page,
+        "/admin/leaks",
+        &id,
+        &FieldErrors::new(),
+        typed,
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -335,7 +343,11 @@ pub async fn decide(
         }
         Err(LeakError::Conflict(m)) => {
             let mut errors = FieldErrors::new();
-            let field = if form.decision == "notice" { "text" } else { "decision" };
+            let field = if form.decision == "notice" {
+                "text"
+            } else {
+                "decision"
+            };
             errors.add(field, m);
             render(&state, &page, "/admin/leaks", &id, &errors, typed).await
         }

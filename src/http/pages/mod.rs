@@ -17,6 +17,9 @@ pub mod member_self;
 pub mod members_admin;
 pub mod membership;
 pub mod public;
+pub mod template_forms;
+mod template_history;
+pub mod templates_admin;
 pub mod triage;
 
 use axum::response::{IntoResponse, Redirect, Response};

@@ -64,12 +64,16 @@ pub fn check(kind: MailKind, sources: &Sources) -> Result<RenderedMail, FieldErr
         let mut unknown: Vec<String> = compiled
             .undeclared(part)
             .into_iter()
-            .filter(|name| !allowed.contains(&name.as_str()) && !BUILTIN_NAMES.contains(&name.as_str()))
+            .filter(|name| {
+                !allowed.contains(&name.as_str()) && !BUILTIN_NAMES.contains(&name.as_str())
+            })
             .collect();
         unknown.sort_by_key(|name| first_use(source, name));
         if let Some(name) = unknown.first() {
-            let at = first_use(source, name).map(|l| format!("line {l}: ")).unwrap_or_default();
-            errors.add(part.field(), &format!("{at}unknown variable `{name}`"));
+            let at = first_use(source, name)
+                .map(|l| format!("line {l}: "))
+                .unwrap_or_default();
+            errors.add(part.field(), format!("{at}unknown variable `{name}`"));
         }
     }
     if !errors.is_empty() {
@@ -79,7 +83,7 @@ pub fn check(kind: MailKind, sources: &Sources) -> Result<RenderedMail, FieldErr
     if let Some(missing) = kind.entry().required.iter().find(|r| !used.contains(**r)) {
         errors.add(
             "text",
-            &format!("missing required variable `{missing}`: the mail exists for it"),
+            format!("missing required variable `{missing}`: the mail exists for it"),
         );
         return Err(errors);
     }
@@ -97,7 +101,7 @@ fn scan(source: &str) -> Result<(), String> {
         return Err(format!("longer than {} KiB", MAX_SOURCE / 1024));
     }
     let mut previous: Option<Token<'_>> = None;
-    for token in tokenize(source, false, SyntaxConfig::default(), WhitespaceConfig::default()) {
+    for token in tokenize(source, false, SyntaxConfig, WhitespaceConfig::default()) {
         let Ok((token, span)) = token else {
             return Ok(());
         };
@@ -105,7 +109,9 @@ fn scan(source: &str) -> Result<(), String> {
             let line = span.start_line;
             match previous {
                 Some(Token::BlockStart) if FORBIDDEN.contains(&name) => {
-                    return Err(format!("line {line}: `{name}` is not allowed in mail templates"));
+                    return Err(format!(
+                        "line {line}: `{name}` is not allowed in mail templates"
+                    ));
                 }
                 Some(Token::Pipe) if !FILTERS.contains(&name) => {
                     return Err(format!("line {line}: unknown filter `{name}`"));
@@ -125,7 +131,7 @@ fn scan(source: &str) -> Result<(), String> {
 fn first_use(source: &str, name: &str) -> Option<u16> {
     let mut lines: HashMap<&str, u16> = HashMap::new();
     let mut previous: Option<Token<'_>> = None;
-    for token in tokenize(source, false, SyntaxConfig::default(), WhitespaceConfig::default()) {
+    for token in tokenize(source, false, SyntaxConfig, WhitespaceConfig::default()) {
         let Ok((token, span)) = token else { break };
         if let Token::Ident(ident) = token
             && !matches!(previous, Some(Token::Dot))

@@ -22,7 +22,10 @@ const GOOD: &str = "Hello {{ reporter_name }},\n\nfollow it here: {{ tracking_ur
 fn a_good_template_previews_on_the_example_data() {
     let out = check(MailKind::ReportReceived, &sources("Got {{ title }}", GOOD)).unwrap();
     assert_eq!(out.subject, "Got Path traversal in the archive extractor");
-    assert!(out.text.contains("https://security.example.org/track/example-tracking-token"));
+    assert!(
+        out.text
+            .contains("https://security.example.org/track/example-tracking-token")
+    );
 }
 
 #[test]
@@ -42,8 +45,15 @@ fn a_syntax_error_is_named_with_its_line() {
 
 #[test]
 fn a_missing_required_variable_is_refused() {
-    let e = error(MailKind::ReportReceived, &sources("s", "Thanks for {{ title }}."), "text");
-    assert_eq!(e, "missing required variable `tracking_url`: the mail exists for it");
+    let e = error(
+        MailKind::ReportReceived,
+        &sources("s", "Thanks for {{ title }}."),
+        "text",
+    );
+    assert_eq!(
+        e,
+        "missing required variable `tracking_url`: the mail exists for it"
+    );
 }
 
 #[test]
@@ -68,10 +78,18 @@ fn templates_reach_nothing_outside_their_context() {
         "{% from \"x\" import y %}",
         "{% autoescape false %}x{% endautoescape %}",
     ] {
-        let e = error(MailKind::ReportReceived, &sources("s", &format!("{GOOD}{text}")), "text");
+        let e = error(
+            MailKind::ReportReceived,
+            &sources("s", &format!("{GOOD}{text}")),
+            "text",
+        );
         assert!(e.contains("is not allowed"), "{text}: {e}");
     }
-    let e = error(MailKind::ReportReceived, &sources("s", &format!("{GOOD}{{{{ debug() }}}}")), "text");
+    let e = error(
+        MailKind::ReportReceived,
+        &sources("s", &format!("{GOOD}{{{{ debug() }}}}")),
+        "text",
+    );
     assert!(e.contains("unknown variable `debug`"), "{e}");
 }
 
@@ -85,7 +103,10 @@ fn html_parts_are_escaped_and_subjects_stay_one_line() {
     let compiled = Compiled::new(&s).unwrap();
     let ctx = Value::from_serialize(serde_json::json!({"title": "<b>x</b>\r\nBcc: y"}));
     let out = compiled.render(&ctx).unwrap();
-    assert_eq!(out.html.as_deref(), Some("<p>&lt;b&gt;x&lt;&#x2f;b&gt;\r\nBcc: y</p>"));
+    assert_eq!(
+        out.html.as_deref(),
+        Some("<p>&lt;b&gt;x&lt;&#x2f;b&gt;\r\nBcc: y</p>")
+    );
     assert!(!out.subject.contains(['\r', '\n']), "{:?}", out.subject);
 }
 
@@ -95,14 +116,23 @@ fn a_runaway_loop_runs_out_of_fuel() {
         "s",
         "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}",
     );
-    let e = Compiled::new(&s).unwrap().render(&Value::from(())).unwrap_err();
+    let e = Compiled::new(&s)
+        .unwrap()
+        .render(&Value::from(()))
+        .unwrap_err();
     assert!(e.message.contains("fuel"), "{}", e.message);
 }
 
 #[test]
 fn output_is_limited_in_size() {
-    let s = sources("s", "{% for i in range(100) %}{{ 'x' * 20000 }}{% endfor %}");
-    let e = Compiled::new(&s).unwrap().render(&Value::from(())).unwrap_err();
+    let s = sources(
+        "s",
+        "{% for i in range(100) %}{{ 'x' * 20000 }}{% endfor %}",
+    );
+    let e = Compiled::new(&s)
+        .unwrap()
+        .render(&Value::from(()))
+        .unwrap_err();
     assert!(e.message.contains("more than"), "{}", e.message);
 }
 
