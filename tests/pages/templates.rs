@@ -74,7 +74,7 @@ async fn the_list_shows_every_template_with_its_purpose_and_whether_it_is_custom
         "{row}"
     );
     assert!(
-        row.contains("Acknowledges a new report to its reporter"),
+        row.contains("The acknowledgement (&quot;report received&quot;)"),
         "{row}"
     );
     assert!(row.contains("Built-in"), "{row}");
