@@ -91,6 +91,11 @@ async fn a_task_missed_by_its_primary_is_handed_over_to_the_backup_at_the_due_in
         .expect("the primary's contacts hear at once");
     assert!(assigned.text.contains(&task) && assigned.text.contains(&t.advisory));
     assert!(!assigned.text.contains(TITLE) && !assigned.subject.contains(TITLE));
+    assert!(
+        assigned
+            .text
+            .contains("A day before it is due you get a reminder")
+    );
     assert_eq!(subjects(&app, BACKUP, "task for"), 0);
 
     // 23 hours later: not yet a day before.
@@ -345,4 +350,22 @@ async fn a_task_needs_two_members_on_the_list_and_a_future_due_and_a_refusal_wri
         .await
         .unwrap();
     assert_eq!(jobs, 0);
+}
+
+#[tokio::test]
+async fn a_task_due_within_a_day_promises_no_reminder_and_sends_none() {
+    let app = TestApp::new().await;
+    let t = team(&app).await;
+    let resp = create_task(&app, &t, "review_patch", &in_hours(&app, 12)).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    app.run_jobs().await;
+    let assigned = app.mails_to(PRIMARY);
+    let assigned = assigned
+        .iter()
+        .find(|m| m.subject.contains("a task for Primary"))
+        .expect("the primary's contacts hear at once");
+    assert!(!assigned.text.contains("reminder"), "{}", assigned.text);
+    app.advance(SignedDuration::from_hours(11));
+    app.run_jobs().await;
+    assert_eq!(subjects(&app, PRIMARY, "Reminder"), 0);
 }

@@ -468,3 +468,61 @@ async fn readers_choose_their_language_and_get_the_teams_text_in_it() {
         .await;
     assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Runs one application to approval: (the welcome mail's subject, text).
+pub async fn approve_one(app: &TestApp, admin: &str, org: &str) -> (String, String) {
+    let founder = format!("pat@founders-{}.example", org.to_lowercase());
+    let (voucher, voucher_token) =
+        crate::membership::founding_member(app, admin, &format!("Founders{org}"), &founder).await;
+    let domain = format!("{}.example", org.to_lowercase());
+    let (id, _) = crate::membership::confirmed_application(app, org, &domain, &voucher).await;
+    let vouch = json!({ "statement": "We know them." });
+    let path = format!("/api/v1/applications/{id}/vouches");
+    assert_eq!(
+        app.post(&path, Some(&voucher_token), vouch).await.status,
+        StatusCode::CREATED
+    );
+    let decision = json!({ "decision": "approve", "reason": "Meets every criterion." });
+    let path = format!("/api/v1/applications/{id}/decision");
+    let resp = app.post(&path, Some(admin), decision).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    app.run_jobs().await;
+    let welcome = app
+        .mails_to(&format!("sec@{domain}"))
+        .into_iter()
+        .find(|m| m.text.contains("Meets every criterion."))
+        .expect("the welcome mail");
+    (welcome.subject, welcome.text)
+}
+
+#[tokio::test]
+async fn the_next_approved_application_gets_the_welcome_the_team_wrote() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (subject, _) = approve_one(&app, &admin, "Before").await;
+    assert!(subject.starts_with("Welcome to the"), "{subject}");
+
+    let welcome = json!({
+        "subject": "{{ organization }} joins the {{ org }} list",
+        "text": "Dear {{ organization }},\n\nwe said yes: {{ reason }}\n\nSee you on the list.\n",
+        "reason": "our own words",
+    });
+    let resp = save(&app, &admin, "application_approved", welcome).await;
+    assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
+    let (subject, text) = approve_one(&app, &admin, "After").await;
+    assert_eq!(subject, "After joins the Test Project list");
+    assert_eq!(
+        text,
+        "Dear After,\n\nwe said yes: Meets every criterion.\n\nSee you on the list."
+    );
+
+    // The reason is what the welcome exists for: a text without it is refused.
+    let without = json!({ "subject": "Welcome", "text": "Welcome, {{ organization }}." });
+    let resp = save(&app, &admin, "application_approved", without).await;
+    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, text) = approve_one(&app, &admin, "Third").await;
+    assert!(
+        text.starts_with("Dear Third,"),
+        "the saved text stays in use: {text}"
+    );
+}

@@ -363,3 +363,30 @@ async fn html_in_a_template_or_an_example_is_escaped_on_the_page() {
     let example = "<code>&quot;Path traversal in the archive extractor&quot;</code>";
     assert!(html.contains(example), "{html}");
 }
+
+#[tokio::test]
+async fn the_welcome_written_on_the_page_reaches_the_next_approved_applicant() {
+    let app = TestApp::new().await;
+    let (_, token, tab) = admin(&app).await;
+    let page = "/admin/templates/application_approved";
+    let html = tab.get(page).await.text();
+    let base = hidden(&html, "base_version").expect("base_version");
+    let fields = [
+        ("base_version", base.as_str()),
+        ("base_lang", "en"),
+        ("subject", "{{ organization }} is on the {{ org }} list"),
+        (
+            "text",
+            "Dear {{ organization }},\r\n\r\nyes: {{ reason }}\r\n",
+        ),
+        ("html", ""),
+        ("lang", "en"),
+        ("reason", "warmer"),
+        ("action", "save"),
+    ];
+    let resp = tab.post(page, &fields).await;
+    assert_eq!(resp.status, SEE_OTHER, "{}", resp.text());
+    let (subject, text) = crate::templates::approve_one(&app, &token, "Welcomed").await;
+    assert_eq!(subject, "Welcomed is on the Test Project list");
+    assert_eq!(text, "Dear Welcomed,\n\nyes: Meets every criterion.");
+}

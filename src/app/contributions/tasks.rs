@@ -105,7 +105,8 @@ pub async fn create(
     )
     .await?;
     let cfg = &state.config.jobs;
-    if let Some(at) = reminder_at(task.due, now) {
+    let reminder = reminder_at(task.due, now);
+    if let Some(at) = reminder {
         let remind = Job::TaskReminder {
             task: id.to_string(),
         };
@@ -120,7 +121,8 @@ pub async fn create(
         .ok_or_else(|| anyhow::anyhow!("task {id} vanished in its own transaction"))?;
     let to = contact_addresses(&mut tx, task.primary.as_str()).await?;
     if !to.is_empty() {
-        let context = mail_context(state, &stored, &stored.primary_organization);
+        let mut context = mail_context(state, &stored, &stored.primary_organization);
+        context["reminder"] = reminder.is_some().into();
         let mail = Mail::new(
             format!("task_assigned:{id}"),
             MailKind::TaskAssigned,

@@ -81,7 +81,23 @@ const TO_PRIMARY: &[Variable] = &[
 pub(super) const TASK_ASSIGNED: Entry = Entry {
     audience: Audience::Members,
     purpose: "\"Task assigned\": sent to the contacts of the primary member when the team creates a task (review a patch, test, draft), naming its due instant and its backup.",
-    variables: TO_PRIMARY,
+    variables: &[
+        TASK_ID,
+        KIND,
+        ADVISORY_ID,
+        DUE,
+        ORGANIZATION,
+        PRIMARY,
+        BACKUP,
+        URL,
+        TASK_URL,
+        DONE_URL,
+        Variable {
+            name: "reminder",
+            description: "true when a reminder follows a day before the due instant (false for a task due sooner)",
+            example: "true",
+        },
+    ],
     required: &["task_url", "done_url"],
 };
 
