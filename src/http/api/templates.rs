@@ -124,21 +124,41 @@ pub struct RevertBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionView {
-    lang: String,
-    version: i64,
+    pub lang: String,
+    pub version: i64,
     /// `edit`, `revert` (to `reverted_to`) or `reset` (the built-in text).
-    action: String,
-    reverted_to: Option<i64>,
+    pub action: String,
+    pub reverted_to: Option<i64>,
     /// Who: the account's address, or `cli`/`system`.
-    actor: String,
-    reason: String,
-    created_at: i64,
+    pub actor: String,
+    pub reason: String,
+    pub created_at: i64,
     /// The newest version of its language.
-    current: bool,
+    pub current: bool,
     /// Absent for a version that means the built-in text.
-    subject: Option<String>,
-    text: Option<String>,
-    html: Option<String>,
+    pub subject: Option<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+}
+
+impl VersionView {
+    /// `row`, made by the account at `email` (if it was one); `current`
+    /// when it is the newest of its language.
+    pub fn of(row: crate::db::templates::VersionRow, email: Option<String>, current: bool) -> Self {
+        Self {
+            actor: email.unwrap_or_else(|| row.actor.clone()),
+            current,
+            lang: row.lang,
+            version: row.version,
+            action: row.action,
+            reverted_to: row.reverted_to,
+            reason: row.reason,
+            created_at: row.created_at,
+            subject: row.subject,
+            text: row.text,
+            html: row.html,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -357,18 +377,9 @@ pub async fn list_versions(
     let mut seen = std::collections::HashSet::new();
     let items = rows
         .into_iter()
-        .map(|(row, email)| VersionView {
-            current: seen.insert(row.lang.clone()),
-            actor: email.unwrap_or_else(|| row.actor.clone()),
-            lang: row.lang,
-            version: row.version,
-            action: row.action,
-            reverted_to: row.reverted_to,
-            reason: row.reason,
-            created_at: row.created_at,
-            subject: row.subject,
-            text: row.text,
-            html: row.html,
+        .map(|(row, email)| {
+            let current = seen.insert(row.lang.clone());
+            VersionView::of(row, email, current)
         })
         .collect();
     Ok(Json(VersionList { items }))

@@ -8,6 +8,7 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::app::templates::sources_of;
 use crate::db::templates::VersionRow;
+use crate::http::api::templates::VersionView;
 use crate::mail::templates::Sources;
 
 /// One line of a diff.
@@ -19,20 +20,12 @@ pub struct DiffLine {
     pub text: String,
 }
 
-/// One version as the history lists it.
+/// One version as the history lists it: as the API shows it, with its
+/// diff from the version before it.
 #[derive(Debug, Serialize)]
 pub struct VersionItem {
-    lang: String,
-    version: i64,
-    /// `edit`, `revert` (to `reverted_to`) or `reset`.
-    action: String,
-    reverted_to: Option<i64>,
-    /// The account's address, or `cli`/`system`.
-    actor: String,
-    reason: String,
-    created_at: i64,
-    /// The newest version of its language.
-    current: bool,
+    #[serde(flatten)]
+    version: VersionView,
     /// The version the diff starts from; `None`: the built-in text.
     previous: Option<i64>,
     diff: Vec<DiffLine>,
@@ -108,15 +101,9 @@ pub fn by_language(
             .map(|(r, _)| r)
             .filter(|r| r.lang == row.lang);
         let old = before.map_or_else(|| document(builtin), text);
+        let current = out.last().is_none_or(|h| h.lang != row.lang);
         let item = VersionItem {
-            lang: row.lang.clone(),
-            version: row.version,
-            action: row.action.clone(),
-            reverted_to: row.reverted_to,
-            actor: email.clone().unwrap_or_else(|| row.actor.clone()),
-            reason: row.reason.clone(),
-            created_at: row.created_at,
-            current: out.last().is_none_or(|h| h.lang != row.lang),
+            version: VersionView::of(row.clone(), email.clone(), current),
             previous: before.map(|r| r.version),
             diff: diff(&old, &text(row)),
         };
@@ -187,11 +174,15 @@ mod tests {
         assert_eq!(history.len(), 2);
         let en = &history[1].versions;
         assert_eq!(
-            (en[0].previous, en[0].current, en[0].actor.as_str()),
+            (
+                en[0].previous,
+                en[0].version.current,
+                en[0].version.actor.as_str()
+            ),
             (Some(1), true, "a@example.org")
         );
         assert!(en[0].diff.contains(&line("add", "+built in")));
-        assert_eq!((en[1].previous, en[1].current), (None, false));
+        assert_eq!((en[1].previous, en[1].version.current), (None, false));
         assert!(en[1].diff.contains(&line("del", "-built in")));
         assert!(
             history[0].versions[0]
