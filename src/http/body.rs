@@ -1,7 +1,9 @@
 //! Request bodies as handlers take them: JSON for the API ([`ApiJson`]),
 //! urlencoded forms for pages ([`Form`]). Both refuse text holding a NUL
 //! character, which PostgreSQL cannot store and SQLite would, so that the
-//! two engines answer alike; JSON must also be an object at the top.
+//! two engines answer alike; JSON must also be an object at the top. Both
+//! turn CRLF (what browsers send from a textarea) and lone CR line ends
+//! into LF, so what is stored, mailed and published has one kind.
 
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -40,7 +42,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let value = match Json::<Value>::from_request(req, state).await {
+        let mut value = match Json::<Value>::from_request(req, state).await {
             Ok(Json(v)) => v,
             Err(rejection) => return Err(json_rejection(&rejection)),
         };
@@ -53,6 +55,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 return Err(refuse(invalid(name_of(name), NUL_MESSAGE)));
             }
         }
+        unify_line_ends(&mut value);
         match serde_json::from_value(value) {
             Ok(v) => Ok(Self(v)),
             Err(e) => Err(refuse(invalid("body", &e.to_string()))),
@@ -74,6 +77,25 @@ fn holds_nul(v: &Value) -> bool {
         Value::Array(items) => items.iter().any(holds_nul),
         Value::Object(members) => members.iter().any(|(k, v)| has_nul(k) || holds_nul(v)),
         Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// `s` with every CRLF and lone CR made LF.
+pub fn lf(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        s.into()
+    }
+}
+
+/// Every string in `v` with LF line ends (nesting bounded by the parser).
+fn unify_line_ends(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains('\r') => *s = lf(s).into_owned(),
+        Value::Array(items) => items.iter_mut().for_each(unify_line_ends),
+        Value::Object(members) => members.values_mut().for_each(unify_line_ends),
+        _ => {}
     }
 }
 
@@ -115,7 +137,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
             let err = invalid(name_of(&name), NUL_MESSAGE);
             return Err(PageError(err).into_response());
         }
-        let again = Request::from_parts(parts, Body::from(bytes));
+        let unified = {
+            let mut out = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in url::form_urlencoded::parse(&bytes) {
+                out.append_pair(&k, &lf(&v));
+            }
+            out.finish()
+        };
+        let again = Request::from_parts(parts, Body::from(unified));
         let axum::Form(v) = axum::Form::<T>::from_request(again, state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -136,5 +165,13 @@ mod tests {
         assert!(holds_nul(&json!({"a": ["b", {"c": "d\u{0}"}]})));
         assert!(holds_nul(&json!({"a": {"k\u{0}": 1}})));
         assert!(holds_nul(&json!(["\u{0}"])));
+    }
+
+    #[test]
+    fn line_ends_become_lf_at_any_depth() {
+        let mut v = json!({"a": "x\r\ny\rz", "b": [{"c": "1\r\n2"}], "n": 1});
+        unify_line_ends(&mut v);
+        assert_eq!(v, json!({"a": "x\ny\nz", "b": [{"c": "1\n2"}], "n": 1}));
+        assert_eq!(lf("no change"), "no change");
     }
 }
