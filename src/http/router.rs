@@ -269,6 +269,7 @@ pub fn router(state: AppState) -> Router {
             super::guard::same_origin_forms,
         ))
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(return_after_login))
         .layer(middleware::from_fn(no_store_unless_public))
         // Everything a request does reads this state's clock.
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -285,6 +286,31 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), route = %route)
         }))
         .with_state(state)
+}
+
+/// A page that sends an anonymous visitor to log in says where they were
+/// going (`/login?next=/admin/reports`), so the login returns them there.
+/// Only for GET: a form's target cannot be returned to.
+async fn return_after_login(req: Request, next: Next) -> Response {
+    let wanted = match req.method() == axum::http::Method::GET {
+        true => req.uri().path_and_query().map(|p| p.as_str().to_owned()),
+        false => None,
+    };
+    let mut resp = next.run(req).await;
+    let to_login = resp.status() == axum::http::StatusCode::SEE_OTHER
+        && resp
+            .headers()
+            .get(header::LOCATION)
+            .is_some_and(|l| l == "/login");
+    if let Some(path) = wanted.filter(|_| to_login) {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &path)
+            .finish();
+        if let Ok(v) = HeaderValue::from_str(&format!("/login?{query}")) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    resp
 }
 
 async fn security_headers(req: Request, next: Next) -> Response {

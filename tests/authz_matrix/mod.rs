@@ -106,7 +106,10 @@ fn mismatch(expect: Expect, resp: &Response) -> Option<String> {
     let location = resp.header("location");
     let ok = match expect {
         Is(code) => resp.status.as_u16() == code,
-        Login => resp.status == StatusCode::SEE_OTHER && location == Some("/login"),
+        Login => {
+            resp.status == StatusCode::SEE_OTHER
+                && location.is_some_and(|l| l == "/login" || l.starts_with("/login?next=%2F"))
+        }
         Hidden | Missing => resp.status == StatusCode::NOT_FOUND,
     };
     if ok {

@@ -137,7 +137,10 @@ async fn logout_ends_the_session() {
     assert!(expired, "{cleared}");
     let after = tab.get("/admin/reports").await;
     assert_eq!(after.status, SEE_OTHER, "the old cookie no longer works");
-    assert_eq!(after.header("location"), Some("/login"));
+    assert_eq!(
+        after.header("location"),
+        Some(login_for("/admin/reports").as_str())
+    );
 }
 
 #[tokio::test]
@@ -169,4 +172,32 @@ async fn account_page_creates_and_revokes_tokens() {
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     let after = tab.get("/account").await.text();
     assert!(after.contains("Revoked") && !after.contains(token));
+}
+
+#[tokio::test]
+async fn a_login_returns_to_the_page_that_asked_for_it_on_this_site_only() {
+    let app = TestApp::new().await;
+    let (email, password) = ("admin@project.test", PASSWORD);
+    app.account(email, embargo::domain::account::Role::Admin)
+        .await;
+    let asked = visitor(&app).get("/admin/members?q=x").await;
+    let login = asked.header("location").expect("to the login").to_owned();
+    assert_eq!(login, login_for("/admin/members?q=x"));
+    let form = visitor(&app).get(&login).await.text();
+    let field = "name=\"next\" value=\"&#x2f;admin&#x2f;members?q=x\"";
+    assert!(form.contains(field), "{form}");
+
+    for (next, to) in [
+        ("/admin/members?q=x", "/admin/members?q=x"),
+        ("//evil.example/x", "/admin/reports"),
+        ("https://evil.example/", "/admin/reports"),
+        ("/\\evil.example", "/admin/reports"),
+        ("/login", "/admin/reports"),
+    ] {
+        let tab = visitor(&app);
+        let fields = [("email", email), ("password", password), ("next", next)];
+        let resp = tab.post("/login", &fields).await;
+        assert_eq!(resp.status, SEE_OTHER, "{next}");
+        assert_eq!(resp.header("location"), Some(to), "{next}");
+    }
 }

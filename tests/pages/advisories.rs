@@ -458,7 +458,7 @@ async fn members_and_delegates_get_403_and_visitors_the_login() {
     let anonymous = visitor(&app).get(&page).await;
     assert_eq!(
         (anonymous.status, anonymous.header("location")),
-        (SEE_OTHER, Some("/login"))
+        (SEE_OTHER, Some(login_for(&page).as_str()))
     );
     let a = api(&app, &token, &id).await;
     assert_eq!(

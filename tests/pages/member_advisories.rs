@@ -299,9 +299,10 @@ async fn an_unaccepted_contact_is_refused_until_they_accept_the_policy() {
     ] {
         assert_eq!(tab.get(&path).await.status, NOT_FOUND, "{path}");
     }
-    let nobody = visitor(&d.app).get(&format!("{LIST}/{id}")).await;
+    let path = format!("{LIST}/{id}");
+    let nobody = visitor(&d.app).get(&path).await;
     assert_eq!(nobody.status, SEE_OTHER);
-    assert_eq!(nobody.header("location"), Some("/login"));
+    assert_eq!(nobody.header("location"), Some(login_for(&path).as_str()));
 
     crate::membership::accept_current_policy(&d.app, &d.unaccepted_token).await;
     assert!(tab.get(LIST).await.text().contains(&id));

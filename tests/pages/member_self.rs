@@ -123,7 +123,7 @@ async fn the_organisation_page_adds_and_removes_contacts_and_leaves() {
     assert_eq!(left.status, SEE_OTHER);
     assert_eq!(
         tab.get("/member").await.header("location"),
-        Some("/login"),
+        Some(login_for("/member").as_str()),
         "the session ended"
     );
 }

@@ -242,7 +242,7 @@ async fn a_vouch_through_the_page_records_the_statement_for_the_admins() {
     let anonymous = visitor(&app).get(&page).await;
     assert_eq!(
         (anonymous.status, anonymous.header("location")),
-        (SEE_OTHER, Some("/login"))
+        (SEE_OTHER, Some(login_for(&page).as_str()))
     );
 
     let tab = contact_tab(&app, "pat@founders.example").await;

@@ -176,3 +176,10 @@ pub(super) fn assert_escaped(html: &str, raw: &str, escaped: &str, page: &str) {
     assert!(!html.contains(raw), "{page} shows {raw} unescaped");
     assert!(html.contains(escaped), "{page} does not show {escaped}");
 }
+
+/// Where an anonymous visitor of the page at `path` is sent: the login,
+/// told to return there.
+pub fn login_for(path: &str) -> String {
+    let path: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    format!("/login?next={path}")
+}

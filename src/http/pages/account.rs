@@ -1,6 +1,6 @@
 //! Log in, log out, account set-up, and an account's own API tokens.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
@@ -20,13 +20,38 @@ use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::{Page, SESSION_COOKIE, set_cookie};
 
-pub async fn login_form(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+/// `?next=`: the page that asked for the login.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    next: String,
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    let next = safe_next(&q.next).unwrap_or_default();
     page.render(
         &state,
         "login",
         "Log in",
-        json!({ "email": "", "error": null }),
+        json!({ "email": "", "error": null, "next": next }),
     )
+}
+
+/// `next` if it is a path on this site (not `//host`, not a URL, not the
+/// login itself): where a login may send its visitor.
+fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains(['\\', '\r', '\n'])
+        && !next.chars().any(char::is_control)
+        && !next.starts_with("/login")
+        && !next.starts_with("/logout")
+        && next.len() <= 2000;
+    ok.then_some(next)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +61,7 @@ pub struct LoginForm {
     email: String,
     password: String,
     totp: String,
+    next: String,
 }
 
 pub async fn login(
@@ -57,11 +83,12 @@ pub async fn login(
     .await
     {
         Ok((account, session)) => {
-            let to = if account.role == Role::Admin {
+            let home = if account.role == Role::Admin {
                 "/admin/reports"
             } else {
                 "/account"
             };
+            let to = safe_next(&form.next).unwrap_or(home);
             let mut resp = see_other(to);
             let max_age = i64::from(state.config.auth.session_hours) * 3600;
             resp.headers_mut().append(
@@ -76,7 +103,8 @@ pub async fn login(
                 &state,
                 "login",
                 "Log in",
-                json!({ "email": form.email, "error": err.to_string() }),
+                json!({ "email": form.email, "error": err.to_string(),
+                        "next": safe_next(&form.next).unwrap_or_default() }),
             )?;
             *resp.status_mut() = StatusCode::UNAUTHORIZED;
             Ok(resp)
