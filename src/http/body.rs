@@ -129,9 +129,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
         // Read through axum so the body limit holds, then decode twice:
         // once to look at every value, once into `T`.
         let read = Request::from_parts(parts.clone(), body);
-        let bytes = Bytes::from_request(read, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let bytes = Bytes::from_request(read, state).await.map_err(|r| {
+            match r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                true => PageError(Error::TooLarge).into_response(),
+                false => r.into_response(),
+            }
+        })?;
         let nul = url::form_urlencoded::parse(&bytes).find(|(k, v)| has_nul(k) || has_nul(v));
         if let Some((name, _)) = nul {
             let err = invalid(name_of(&name), NUL_MESSAGE);

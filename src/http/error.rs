@@ -167,7 +167,11 @@ impl IntoResponse for PageError {
              <body><main id=\"content\"><h1>{title}</h1><p>{}</p><p><a href=\"/\">Home</a></p></main></body></html>",
             escape_html(&message)
         );
-        (status, Html(body)).into_response()
+        let mut resp = (status, Html(body)).into_response();
+        // The layer in error_pages.rs shows it in the site's layout.
+        resp.extensions_mut()
+            .insert(super::error_pages::ErrorPage { message });
+        resp
     }
 }
 

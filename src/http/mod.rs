@@ -5,6 +5,7 @@ pub mod api;
 pub mod body;
 pub mod client_ip;
 pub mod error;
+mod error_pages;
 pub mod extract;
 pub mod guard;
 mod idle;

@@ -268,6 +268,11 @@ pub fn router(state: AppState) -> Router {
             ours,
             super::guard::same_origin_forms,
         ))
+        // Inside the headers' layer, so a re-rendered error page has them.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::error_pages::with_layout,
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn(return_after_login))
         .layer(middleware::from_fn(no_store_unless_public))

@@ -5,6 +5,7 @@ mod account;
 mod advisories;
 mod announcements;
 mod clear_text;
+mod errors;
 mod intake;
 mod leaks;
 mod member_advisories;
