@@ -49,5 +49,6 @@ mod serve_shutdown;
 mod shares;
 mod smtp;
 mod tasks;
+mod template_languages;
 mod templates;
 mod test_reports;
