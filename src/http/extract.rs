@@ -293,6 +293,10 @@ impl Page {
             "csrf": self.csrf,
             "title": title,
             "security_address": state.config.security_address,
+            // A contact of an active member who has not accepted the
+            // current policy sees a banner on every page until they do.
+            "policy_pending": matches!(&self.actor, Actor::Account { contact: Some(c), .. }
+                if c.member_active && !c.accepted_current_policy),
         });
         if let (Some(c), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
             c.extend(e.clone());

@@ -141,3 +141,33 @@ async fn the_organisation_page_is_for_member_contacts_only() {
         "a member account without an organisation"
     );
 }
+
+#[tokio::test]
+async fn a_new_contact_sees_the_policy_banner_until_accepting_and_no_join_link() {
+    let app = TestApp::new().await;
+    let (_, token, _) = admin(&app).await;
+    let (_, contact) =
+        crate::membership::founding_member(&app, &token, "Banner", "pat@banner.example").await;
+    let cookie = app
+        .sign_in("pat@banner.example", "a long enough password")
+        .await;
+    let tab = Tab::with_session(&app, cookie).await;
+    let page = tab.get("/member").await.text();
+    assert!(
+        page.contains("until you accept the list's current policy"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("href=\"/apply\""),
+        "members are not asked to join"
+    );
+    assert!(
+        page.contains("href=\"/advisories\""),
+        "the public advisories are linked"
+    );
+    crate::membership::accept_current_policy(&app, &contact).await;
+    let page = tab.get("/member").await.text();
+    assert!(!page.contains("current policy. <a"), "{page}");
+    let anonymous = visitor(&app).get("/").await.text();
+    assert!(anonymous.contains("href=\"/apply\"") && !anonymous.contains("current policy. <a"));
+}
