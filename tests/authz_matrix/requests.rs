@@ -102,7 +102,7 @@ pub fn page_fields(template: &str, who: &Caller) -> String {
             format!("&until={}&time_zone=UTC&reason=agreed", enc(&local))
         }
         "/admin/advisories/{id}/publish" | "/admin/advisories/{id}/withdraw" => {
-            "&reason=matrix".to_owned()
+            "&reason=matrix&confirm=yes".to_owned()
         }
         _ => String::new(),
     }

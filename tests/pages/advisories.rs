@@ -382,10 +382,15 @@ async fn publishing_and_withdrawing_through_the_forms_change_the_public_page() {
     let public = format!("/advisories/{id}");
     assert_eq!(tab.get(&public).await.status, NOT_FOUND);
     let html = tab.get(&page).await.text();
-    for action in ["edit", "embargo", "publish", "withdraw"] {
+    for action in ["edit", "embargo", "publish"] {
         let form = format!("action=\"/admin/advisories/{id}/{action}\"");
         assert!(html.contains(&form), "{action}");
     }
+    let withdraw_form = format!("action=\"/admin/advisories/{id}/withdraw\"");
+    assert!(
+        !html.contains(&withdraw_form),
+        "a draft is not offered withdrawal"
+    );
 
     let publish = format!("{page}/publish");
     let html = refused(&tab, &publish, &[("reason", " ")]).await;
@@ -393,7 +398,23 @@ async fn publishing_and_withdrawing_through_the_forms_change_the_public_page() {
         field_error(&html, "publish_reason").contains("is required"),
         "{html}"
     );
-    accepted(&tab, &publish, &[("reason", "fix released")]).await;
+    // Publishing asks once more, saying what will happen; only its button does it.
+    let asked = tab.post(&publish, &[("reason", "fix released")]).await;
+    assert_eq!(asked.status, OK);
+    let asked = unescape(&asked.text());
+    assert!(
+        asked.contains("The advisory becomes public at once"),
+        "{asked}"
+    );
+    assert!(asked.contains("This cannot be undone."), "{asked}");
+    assert!(asked.contains("name=\"confirm\" value=\"yes\""), "{asked}");
+    assert_eq!(
+        api(&app, &token, &id).await["state"],
+        "draft",
+        "nothing happened yet"
+    );
+    let confirmed = [("reason", "fix released"), ("confirm", "yes")];
+    accepted(&tab, &publish, &confirmed).await;
     assert_eq!(api(&app, &token, &id).await["state"], "published");
     let shown = tab.get(&public).await;
     assert_eq!(shown.status, OK);
@@ -410,7 +431,17 @@ async fn publishing_and_withdrawing_through_the_forms_change_the_public_page() {
     );
 
     let withdraw = format!("{page}/withdraw");
-    accepted(&tab, &withdraw, &[("reason", "duplicate of SA-2026-0002")]).await;
+    let asked = unescape(
+        &tab.post(&withdraw, &[("reason", "duplicate of SA-2026-0002")])
+            .await
+            .text(),
+    );
+    assert!(
+        asked.contains("keeps a notice that the advisory was withdrawn"),
+        "{asked}"
+    );
+    let confirmed = [("reason", "duplicate of SA-2026-0002"), ("confirm", "yes")];
+    accepted(&tab, &withdraw, &confirmed).await;
     assert_eq!(api(&app, &token, &id).await["state"], "withdrawn");
     let tombstone = unescape(&tab.get(&public).await.text());
     assert!(tombstone.contains("This advisory was withdrawn"));
@@ -420,7 +451,7 @@ async fn publishing_and_withdrawing_through_the_forms_change_the_public_page() {
         !html.contains("/withdraw\"") && !html.contains("/edit\""),
         "nothing left to do"
     );
-    let html = refused(&tab, &withdraw, &[("reason", "again")]).await;
+    let html = refused(&tab, &withdraw, &[("reason", "again"), ("confirm", "yes")]).await;
     assert!(html.contains("a withdrawn advisory cannot be withdrawn"));
 }
 

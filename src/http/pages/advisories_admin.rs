@@ -239,7 +239,9 @@ async fn render_advisory(
         "zones": ZONES.split_whitespace().collect::<Vec<_>>(),
         "warnings": shown.warnings, "errors": errors, "forms": forms,
         "actions": { "edit": s.edit().is_ok(), "embargo": s.embargo().is_ok(),
-                     "publish": s.publish().is_ok(), "withdraw": s.withdraw().is_ok() },
+                     "publish": s.publish().is_ok(),
+                     // A draft is left, not withdrawn, on the page.
+                     "withdraw": s.withdraw().is_ok() && row.state != AdvisoryState::Draft },
         "public_url": published.then(|| format!("/advisories/{}", row.id)),
         "revisions": revisions, "embargo_changes": changes, "announcing": announcing,
     });
@@ -356,6 +358,9 @@ pub struct ActionForm {
     time_zone: String,
     reason: String,
     override_reason: String,
+    /// `yes` from the confirmation page of publishing or withdrawing.
+    #[serde(skip_serializing)]
+    confirm: String,
 }
 
 /// Embargo, publish or withdraw, by the form's `name` on the page.
@@ -368,6 +373,11 @@ async fn act(
 ) -> Result<Response, PageError> {
     allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
     let (audit, reason) = (page.audit(), form.reason.as_str());
+    // Irreversible: asked once more, on a page saying what will happen.
+    let irreversible = matches!(name, "publish" | "withdraw");
+    if irreversible && !reason.trim().is_empty() && form.confirm != "yes" {
+        return super::advisory_confirm::page(&state, &page, &id, name, reason).await;
+    }
     let result = match name {
         "embargo" => {
             if !form.override_reason.trim().is_empty() {

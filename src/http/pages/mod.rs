@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advisories;
 pub mod advisories_admin;
+mod advisory_confirm;
 mod advisory_forms;
 pub mod announcements_admin;
 pub mod clear_text;
