@@ -5,6 +5,7 @@ pub mod account;
 pub mod advisories;
 pub mod advisories_admin;
 mod advisory_forms;
+pub mod advisory_new;
 pub mod announcements_admin;
 pub mod clear_text;
 pub mod intake;
