@@ -4,6 +4,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::DbError;
 use crate::domain::advisory::{AdvisoryId, AdvisoryState};
+use crate::domain::id::ReportId;
 
 #[derive(Debug, Clone)]
 pub struct AdvisoryRow {
@@ -103,6 +104,20 @@ pub async fn get(
         .as_ref()
         .map(row)
         .transpose()
+}
+
+/// The advisories made from report `report`, oldest first.
+pub async fn for_report(
+    conn: &mut AnyConnection,
+    report: &ReportId,
+) -> Result<Vec<AdvisoryRow>, DbError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM advisories WHERE report_id = $1 ORDER BY created_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(report.as_str())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(row).collect()
 }
 
 /// Everything the public may see: published and withdrawn, newest first.

@@ -7,6 +7,7 @@ use super::error::Error;
 use crate::app::AppState;
 use crate::db::reports::{self, Report};
 use crate::db::{accounts, audit};
+use crate::domain::advisory::{FromReport, told_to_reporter};
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::id::{AttachmentId, ReportId};
 use crate::domain::secret::Secret;
@@ -64,12 +65,29 @@ pub async fn authorized_report(
     reports::get(&mut conn, &id).await?.ok_or(Error::NotFound)
 }
 
-/// What the reporter sees: their report, its status and the thread.
+/// What the reporter sees: their report, its status, the thread, and the
+/// advisory made from it (its id, and its public page once published; see
+/// [`told_to_reporter`]).
 pub async fn reporter_view(state: &AppState, report: &Report) -> Result<Value, Error> {
     let id = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
     let mut conn = state.db.conn().await?;
     let messages = reports::messages(&mut conn, &id).await?;
     let attachments = reports::attachments(&mut conn, &id).await?;
+    let made = crate::db::advisories::for_report(&mut conn, &id).await?;
+    drop(conn);
+    let from: Vec<FromReport<'_>> = made
+        .iter()
+        .map(|a| FromReport {
+            id: &a.id,
+            state: a.state,
+            was_published: a.published_at.is_some(),
+        })
+        .collect();
+    let told = told_to_reporter(&from);
+    let advisory_url = told
+        .as_ref()
+        .filter(|t| t.public)
+        .map(|t| format!("{}/advisories/{}", state.config.base(), t.id.as_str()));
     Ok(json!({
         "report": {
             "id": report.id,
@@ -81,13 +99,16 @@ pub async fn reporter_view(state: &AppState, report: &Report) -> Result<Value, E
             "status_reason": report.status_reason,
             "created_at": report.created_at,
             "encrypted": report.encrypted,
+            "advisory_id": told.map(|t| t.id.as_str()),
+            "advisory_url": advisory_url,
         },
         "messages": messages,
         "attachments": attachments,
     }))
 }
 
-/// What an admin sees: everything, with the history of the report.
+/// What an admin sees: everything, with the history of the report and the
+/// advisories made from it.
 pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Error> {
     let id = ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
     let mut conn = state.db.conn().await?;
@@ -104,6 +125,16 @@ pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Erro
         .into_iter()
         .map(|a| json!({ "id": a.id.as_str(), "email": a.email }))
         .collect();
+    let advisories: Vec<Value> = crate::db::advisories::for_report(&mut conn, &id)
+        .await?
+        .iter()
+        .map(|a| {
+            let summary = serde_json::from_str::<Value>(&a.content)
+                .map(|c| c["summary"].clone())
+                .unwrap_or(Value::Null);
+            json!({ "id": a.id, "state": a.state.as_str(), "summary": summary })
+        })
+        .collect();
     let next: Vec<&str> = crate::domain::report::ReportStatus::ALL
         .into_iter()
         .filter(|s| report.status.transition(*s, "x").is_ok())
@@ -117,6 +148,7 @@ pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Erro
         "history": history,
         "admins": admins,
         "next_statuses": next,
+        "advisories": advisories,
     }))
 }
 

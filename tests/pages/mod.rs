@@ -12,6 +12,7 @@ mod member_advisories;
 mod member_self;
 mod membership;
 mod membership_admin;
+mod report_handoff;
 mod templates;
 mod triage;
 

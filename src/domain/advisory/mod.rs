@@ -274,10 +274,12 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 
 mod credit;
 mod edit;
+mod reporter_view;
 mod validate;
 
 pub use credit::reporter_credit;
 pub use edit::{editable_fields, refused_field};
+pub use reporter_view::{FromReport, Told, told_to_reporter};
 
 #[cfg(test)]
 use validate::is_ecosystem;

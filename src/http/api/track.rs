@@ -19,7 +19,10 @@ use crate::http::extract::{ApiCaller, audit_actor};
 use crate::http::view;
 
 #[utoipa::path(get, path = "/api/v1/track/{token}", tag = "reporter",
-    responses((status = 200, description = "`{\"report\", \"messages\", \"attachments\"}`"), (status = 404)))]
+    responses((status = 200, description = "`{\"report\", \"messages\", \"attachments\"}`. \
+        `report.advisory_id` names the advisory made from the report once there is one (only its id \
+        while it is a draft or embargoed); `report.advisory_url` is its public page once published, \
+        also after a withdrawal (the page says so); both are null otherwise."), (status = 404)))]
 pub async fn get_tracked_report(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -1,6 +1,6 @@
-//! Advisories for admins as pages: the list, a new draft, and one advisory
-//! with its content, history and the forms that edit, embargo, publish and
-//! withdraw it. Every action is a use case of `app::advisories`; this module
+//! Advisories for admins as pages: the list and one advisory with its
+//! content, history and the forms that edit, embargo, publish and withdraw
+//! it (a new one is in `advisory_new`). Every action is a use case of `app::advisories`; this module
 //! only turns forms into their input and their errors back into fields.
 
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,7 @@ use super::see_other;
 use crate::app::AppState;
 use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
 use crate::db::advisories::{self as store, AdvisoryRow};
-use crate::domain::advisory::{AdvisoryState, Content};
+use crate::domain::advisory::AdvisoryState;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::embargo::{EmbargoInputError, Warning, in_zone};
 use crate::domain::fields::FieldErrors;
@@ -49,7 +49,7 @@ pub(super) const NOT_AN_OBJECT: &str = "must be a JSON object such as {\"affecte
 pub(super) const REASON_REQUIRED: &str = "is required: the history keeps why the content changed";
 
 /// Admins only; a form must also carry its CSRF token.
-fn allowed(page: &Page, action: Action<'_>, csrf: Option<&str>) -> Result<(), Error> {
+pub(super) fn allowed(page: &Page, action: Action<'_>, csrf: Option<&str>) -> Result<(), Error> {
     let decision = authorize(&page.actor, action);
     if !decision.is_allowed() {
         return Err(Error::denied(decision));
@@ -97,63 +97,6 @@ pub async fn list(
     let ctx =
         json!({ "advisories": items, "filter_state": q.state, "states": STATES, "next": next });
     page.render(&state, "admin_advisories", "Advisories", ctx)
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct NewQuery {
-    report: String,
-}
-
-fn render_new(
-    page: &Page,
-    state: &AppState,
-    form: &ContentForm,
-    errors: &FieldErrors,
-) -> Result<Response, PageError> {
-    let ctx = json!({ "form": form, "errors": errors });
-    let mut resp = page.render(state, "admin_advisory_new", "New advisory", ctx)?;
-    if !errors.is_empty() {
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(resp)
-}
-
-pub async fn new_form(
-    State(state): State<AppState>,
-    page: Page,
-    Query(q): Query<NewQuery>,
-) -> Result<Response, PageError> {
-    allowed(&page, Action::ManageAdvisories, None)?;
-    let empty = serde_json::to_value(Content::default()).map_err(anyhow::Error::from)?;
-    let form = ContentForm {
-        report_id: q.report.trim().chars().take(100).collect(),
-        osv: structured_json(&empty),
-        ..ContentForm::default()
-    };
-    render_new(&page, &state, &form, &FieldErrors::new())
-}
-
-pub async fn create(
-    State(state): State<AppState>,
-    page: Page,
-    Form(form): Form<ContentForm>,
-) -> Result<Response, PageError> {
-    allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
-    let report = Some(form.report_id.trim()).filter(|r| !r.is_empty());
-    let result = match form_content(&form).and_then(usecase::parse_content) {
-        Ok(content) => usecase::create(&state, &page.audit(), content, report).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(see_other(&format!("/admin/advisories/{id}"))),
-        Err(e) => render_new(
-            &page,
-            &state,
-            &form,
-            &content_errors(form_errors(e, "reason")?),
-        ),
-    }
 }
 
 /// What the advisory page shows besides the advisory itself.

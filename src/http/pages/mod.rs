@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod advisories_admin;
 mod advisory_confirm;
 mod advisory_forms;
+pub mod advisory_new;
 pub mod announcements_admin;
 pub mod clear_text;
 pub mod intake;

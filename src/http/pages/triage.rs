@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::app::reports::{self as usecase, TriageError};
 use crate::db::cursor::Cursor;
 use crate::db::{accounts, jobs, reports};
-use crate::domain::authz::Action;
+use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::AccountId;
 use crate::domain::job::JobState;
@@ -111,6 +111,8 @@ async fn render_report(
     let mut ctx = view::admin_view(state, report).await?;
     ctx["errors"] = json!(errors);
     ctx["notice"] = json!(null);
+    let may_create = authorize(&page.actor, Action::ManageAdvisories).is_allowed();
+    ctx["may_create_advisory"] = json!(may_create);
     let mut resp = page.render(state, "report_admin", &report.title, ctx)?;
     if !errors.is_empty() {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
