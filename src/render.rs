@@ -41,7 +41,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/admin_advisory.html.j2",
     "pages/admin_advisory_new.html.j2",
     "pages/admin_announce_confirm.html.j2",
-    "pages/admin_advisory_confirm.html.j2",
+    "pages/confirm.html.j2",
     "pages/admin_announcement.html.j2",
     "pages/jobs.html.j2",
     "pages/account.html.j2",

@@ -252,6 +252,7 @@ impl List {
             }
             "/admin/members/{id}/removal" | "/admin/members/{id}/contacts/{contact}/clear-text" => {
                 f.append_pair("reason", "matrix");
+                f.append_pair("confirm", "yes");
             }
             // To the list's member only: the other organisation stays out
             // of the embargoed advisory's audience for every later row.

@@ -84,6 +84,7 @@ pub fn page_fields(template: &str, who: &Caller) -> String {
         }
         "/account/tokens" => "&name=x".to_owned(),
         "/account/language" => "&language=de".to_owned(),
+        "/member/contacts/{id}/remove" => "&confirm=yes".to_owned(),
         "/admin/reports/{id}/reply" => "&body=hi".to_owned(),
         "/admin/reports/{id}/status" => "&status=triaging".to_owned(),
         "/admin/reports/{id}/assign" => "&assignee=".to_owned(),

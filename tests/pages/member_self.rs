@@ -104,10 +104,21 @@ async fn the_organisation_page_adds_and_removes_contacts_and_leaves() {
             .unwrap()
             .account_id
     };
+    // Asked once more, naming who loses access; only the button removes.
+    let remove = format!("/member/contacts/{kim}/remove");
+    let asked = tab.post(&remove, &[]).await;
+    assert_eq!(asked.status, OK);
+    assert!(
+        asked
+            .text()
+            .contains("lose access to everything embargoed at once")
+    );
+    assert!(
+        tab.get("/member").await.text().contains("kim@pd.example"),
+        "not yet"
+    );
     assert_eq!(
-        tab.post(&format!("/member/contacts/{kim}/remove"), &[])
-            .await
-            .status,
+        tab.post(&remove, &[("confirm", "yes")]).await.status,
         SEE_OTHER
     );
     assert!(!tab.get("/member").await.text().contains("kim@pd.example"));

@@ -133,9 +133,19 @@ async fn the_admin_adds_a_founding_member_and_removes_it_through_the_pages() {
     let no_reason = tab.post(&removal, &[("reason", "")]).await;
     assert_eq!(no_reason.status, INVALID);
     assert!(field_error(&no_reason.text(), &format!("reason-{id}")).starts_with("is required"));
-    let resp = tab
-        .post(&removal, &[("reason", "Stopped shipping the software.")])
-        .await;
+    let reason = ("reason", "Stopped shipping the software.");
+    let asked = tab.post(&removal, &[reason]).await;
+    assert_eq!(asked.status, OK);
+    let asked = asked.text();
+    assert!(
+        asked.contains("lose access to everything embargoed at once"),
+        "{asked}"
+    );
+    assert!(
+        asked.contains("security@founding.example"),
+        "who is told: {asked}"
+    );
+    let resp = tab.post(&removal, &[reason, ("confirm", "yes")]).await;
     assert_eq!(resp.status, SEE_OTHER, "{}", resp.text());
     let html = tab.get("/admin/members").await.text();
     assert!(

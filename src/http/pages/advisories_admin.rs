@@ -319,7 +319,7 @@ async fn act(
     // Irreversible: asked once more, on a page saying what will happen.
     let irreversible = matches!(name, "publish" | "withdraw");
     if irreversible && !reason.trim().is_empty() && form.confirm != "yes" {
-        return super::advisory_confirm::page(&state, &page, &id, name, reason).await;
+        return super::confirm::advisory(&state, &page, &id, name, reason).await;
     }
     let result = match name {
         "embargo" => {

@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CsrfOnly, see_other};
+use super::see_other;
 use crate::app::AppState;
 use crate::app::member_self;
 use crate::app::membership::MembershipError;
@@ -101,14 +101,46 @@ pub async fn add_contact(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RemoveContactForm {
+    csrf: String,
+    /// `yes` from the confirmation page.
+    confirm: String,
+}
+
 pub async fn remove_contact(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<RemoveContactForm>,
 ) -> Result<Response, PageError> {
     let account = contact(&page)?;
     page.check_csrf(&form.csrf)?;
+    if form.confirm != "yes" {
+        let (member, contacts) = member_self::overview(&state, &account.id)
+            .await
+            .map_err(membership_error)?;
+        let gone = contacts
+            .iter()
+            .find(|c| c.account_id == id)
+            .ok_or(Error::NotFound)?;
+        let who = format!("{} <{}>", gone.name, gone.email);
+        let confirm = super::confirm::Confirm {
+            about: member.organization.clone(),
+            about_link: Some("/member".into()),
+            happens: vec![format!(
+                "{who} is no longer a contact of {}: they lose access to everything embargoed at once and get no more announcements.",
+                member.organization
+            )],
+            reason: "",
+            action: format!("/member/contacts/{id}/remove"),
+            fields: vec![],
+            button: format!("Remove {}", gone.name),
+            cancel: "/member".into(),
+        };
+        return super::confirm::render(&state, &page, &format!("Remove {}?", gone.name), confirm);
+    }
     match member_self::remove_contact(&state, &page.audit(), &account.id, &id).await {
         Ok(()) => Ok(see_other("/member")),
         Err(MembershipError::Conflict(m)) => {

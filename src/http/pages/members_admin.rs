@@ -219,6 +219,8 @@ pub async fn add_member(
 pub struct RemovalForm {
     csrf: String,
     reason: String,
+    /// `yes` from the confirmation page.
+    confirm: String,
 }
 
 pub async fn remove_member(
@@ -229,6 +231,9 @@ pub async fn remove_member(
 ) -> Result<Response, PageError> {
     admin(&page)?;
     page.check_csrf(&form.csrf)?;
+    if !form.reason.trim().is_empty() && form.confirm != "yes" {
+        return confirm_removal(&state, &page, &id, &form.reason).await;
+    }
     match usecase::remove_member(&state, &page.audit(), &id, &form.reason).await {
         Ok(()) => Ok(see_other(&format!("/admin/members#member-{id}"))),
         Err(e) => {
@@ -341,4 +346,43 @@ pub async fn update_criteria(
             render_criteria(&state, &page, rows, &errors).await
         }
     }
+}
+
+/// Asks once more before member `id` is removed, saying what happens.
+async fn confirm_removal(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+    reason: &str,
+) -> Result<Response, PageError> {
+    let mut conn = state.db.conn().await?;
+    let member = crate::db::members::get(&mut conn, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    drop(conn);
+    let org = &member.organization;
+    let confirm = super::confirm::Confirm {
+        about: org.clone(),
+        about_link: Some(format!("/admin/members/{id}")),
+        happens: vec![
+            format!(
+                "{org} leaves the list: its contacts lose access to everything embargoed at once, and get no more announcements."
+            ),
+            format!(
+                "Its contacts and security alias ({}) are told, with your reason.",
+                member.security_alias
+            ),
+        ],
+        reason,
+        action: format!("/admin/members/{id}/removal"),
+        fields: vec![("reason", reason)],
+        button: format!("Remove {org}"),
+        cancel: format!("/admin/members#member-{id}"),
+    };
+    super::confirm::render(
+        state,
+        page,
+        &format!("Remove {org} from the list?"),
+        confirm,
+    )
 }

@@ -4,11 +4,11 @@
 pub mod account;
 pub mod advisories;
 pub mod advisories_admin;
-mod advisory_confirm;
 mod advisory_forms;
 pub mod advisory_new;
 pub mod announcements_admin;
 pub mod clear_text;
+mod confirm;
 pub mod intake;
 pub mod leaks;
 pub mod list_key;
