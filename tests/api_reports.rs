@@ -439,7 +439,7 @@ async fn reports_submitted_at_once_each_get_their_link_mails_and_audit_event() {
                 credit_consent: false,
                 language: None,
             };
-            submit(
+            let submitted = submit(
                 &state,
                 &Actor::system(),
                 &report,
@@ -448,11 +448,15 @@ async fn reports_submitted_at_once_each_get_their_link_mails_and_audit_event() {
                 &[],
             )
             .await
-            .unwrap()
+            .unwrap();
+            (i, submitted)
         });
     }
     let submitted = running.join_all().await;
-    let mut links: Vec<_> = submitted.iter().map(|s| s.tracking_url.clone()).collect();
+    let mut links: Vec<_> = submitted
+        .iter()
+        .map(|(_, s)| s.tracking_url.clone())
+        .collect();
     links.sort();
     links.dedup();
     assert_eq!(links.len(), 16, "one link each");
@@ -476,7 +480,26 @@ async fn reports_submitted_at_once_each_get_their_link_mails_and_audit_event() {
         32,
         "an acknowledgement and an admin notice each"
     );
-    for i in 0..16 {
-        assert_eq!(app.mails_to(&format!("r{i}@example.net")).len(), 1);
+    // Each reporter's mail names their own report and link, and threads
+    // back to that report.
+    for (i, s) in &submitted {
+        let mails = app.mails_to(&format!("r{i}@example.net"));
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].text.contains(&s.tracking_url));
+        assert!(mails[0].subject.contains(&format!("Report {i} of a burst")));
+        let mut conn = app.state.db.conn().await.unwrap();
+        let about: Option<String> =
+            sqlx::query_scalar("SELECT report_id FROM sent_mail WHERE mail_message_id = $1")
+                .bind(mails[0].message_id.trim_matches(|c| c == '<' || c == '>'))
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        assert_eq!(about.as_deref(), Some(s.id.as_str()));
+        let title: String = sqlx::query_scalar("SELECT title FROM reports WHERE id = $1")
+            .bind(s.id.as_str())
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(title, format!("Report {i} of a burst"));
     }
 }

@@ -14,7 +14,7 @@ use anyhow::Context;
 use tokio::sync::oneshot;
 
 use super::AppState;
-use super::reports::{Origin, Submitted};
+use super::reports::{Incoming, Origin, Submitted};
 use crate::db::audit::Actor;
 use crate::db::reports::Source;
 use crate::domain::report::NewReport;
@@ -115,18 +115,26 @@ async fn write_and_answer(state: &AppState, batch: Vec<Pending>) {
 
 /// Writes `submissions` in one transaction.
 async fn write(state: &AppState, submissions: &[Submission]) -> anyhow::Result<Vec<Submitted>> {
-    let mut tx = state.db.begin().await?;
-    let mut written = Vec::with_capacity(submissions.len());
-    for s in submissions {
-        let origin = Origin {
+    let origins: Vec<Origin<'_>> = submissions
+        .iter()
+        .map(|s| Origin {
             message_id: s.message_id.as_deref(),
             ciphertext: None,
-        };
-        written.push(
-            super::reports::insert(&mut tx, state, &s.actor, &s.report, s.source, &origin, &[])
-                .await?,
-        );
-    }
+        })
+        .collect();
+    let incoming: Vec<Incoming<'_>> = submissions
+        .iter()
+        .zip(&origins)
+        .map(|(s, origin)| Incoming {
+            actor: &s.actor,
+            report: &s.report,
+            source: s.source,
+            origin,
+            attachments: &[],
+        })
+        .collect();
+    let mut tx = state.db.begin().await?;
+    let written = super::reports::insert_all(&mut tx, state, &incoming).await?;
     tx.commit().await?;
     Ok(written)
 }

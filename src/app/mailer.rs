@@ -3,9 +3,13 @@
 //! the job runs. Mail composed when its job runs (an announcement's
 //! deliveries) renders through [`render_now`] with the same inputs.
 
+use std::collections::{BTreeSet, HashMap};
+
+use anyhow::Context;
 use sqlx::AnyConnection;
 
 use super::AppState;
+use super::templates::Pick;
 use crate::db::reports;
 use crate::domain::id::ReportId;
 use crate::domain::language::Language;
@@ -58,46 +62,92 @@ pub async fn queue(
     state: &AppState,
     mail: Mail<'_>,
 ) -> anyhow::Result<String> {
+    let mut ids = queue_all(conn, state, vec![mail]).await?;
+    ids.pop().context("a queued mail has no Message-ID")
+}
+
+/// Queues `mails` in a few statements whatever their number (intake writes
+/// many reports in one transaction): the readers' languages in one query,
+/// each template looked up once, the jobs and the Message-IDs of report
+/// mail in multi-row INSERTs. Their Message-IDs, in order.
+pub async fn queue_all(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    mails: Vec<Mail<'_>>,
+) -> anyhow::Result<Vec<String>> {
     let cfg = &state.config;
-    let context = full_context(state, mail.kind, mail.context);
     let security = crate::domain::email::EmailAddress::parse(&cfg.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
-    let message_id = message_id_for(&mail.key, security.domain());
+    let from = format!(
+        "{} <{}>",
+        cfg.organization.replace(['"', '<', '>'], ""),
+        cfg.from_address
+    );
     // Unless the caller knows the reader's language, the recipients' own,
     // when they are accounts that all chose the same one.
-    let lang = match mail.lang {
-        Some(l) => Some(l),
-        None => crate::db::accounts::shared_language(conn, &mail.to)
-            .await?
-            .and_then(|l| Language::parse(&l).ok()),
+    let unknown: BTreeSet<&str> = mails
+        .iter()
+        .filter(|m| m.lang.is_none())
+        .flat_map(|m| m.to.iter().map(String::as_str))
+        .collect();
+    let unknown: Vec<&str> = unknown.into_iter().collect();
+    let chosen = if unknown.is_empty() {
+        HashMap::new()
+    } else {
+        crate::db::accounts::languages(conn, &unknown).await?
     };
-    let custom = super::templates::pick(conn, state, mail.kind.name(), lang.as_ref()).await?;
-    let queued = QueuedMail {
-        custom,
-        template_version: state.templates.mail_version(mail.kind.name()),
-        template: mail.kind.name().to_owned(),
-        key: mail.key,
-        context,
-        message_id: message_id.clone(),
-        from: format!(
-            "{} <{}>",
-            cfg.organization.replace(['"', '<', '>'], ""),
-            cfg.from_address
-        ),
-        to: mail.to,
-        reply_to: mail.reply_tag.map(|t| security.with_tag(t)),
-        in_reply_to: mail.in_reply_to,
-    };
-    let fresh = jobs::enqueue(conn, &cfg.jobs, &Job::Mail(queued), crate::db::now()).await?;
-    if fresh && let Some(report) = mail.report {
-        reports::record_sent_mail(
-            conn,
-            message_id.trim_matches(|c| c == '<' || c == '>'),
-            Some(report),
-        )
-        .await?;
+    let mut picks: HashMap<(&'static str, Option<Language>), Option<Pick>> = HashMap::new();
+    let mut jobs = Vec::with_capacity(mails.len());
+    let mut sent = Vec::new();
+    let mut ids = Vec::with_capacity(mails.len());
+    for mail in mails {
+        let lang = mail.lang.or_else(|| shared_language(&chosen, &mail.to));
+        let name = mail.kind.name();
+        let custom = match picks.get(&(name, lang.clone())) {
+            Some(p) => p.clone(),
+            None => {
+                let p = super::templates::pick(conn, state, name, lang.as_ref()).await?;
+                picks.insert((name, lang), p.clone());
+                p
+            }
+        };
+        let message_id = message_id_for(&mail.key, security.domain());
+        if let Some(report) = mail.report {
+            sent.push((message_id.clone(), report));
+        }
+        jobs.push(Job::Mail(QueuedMail {
+            custom,
+            template_version: state.templates.mail_version(name),
+            template: name.to_owned(),
+            key: mail.key,
+            context: full_context(state, mail.kind, mail.context),
+            message_id: message_id.clone(),
+            from: from.clone(),
+            to: mail.to,
+            reply_to: mail.reply_tag.map(|t| security.with_tag(t)),
+            in_reply_to: mail.in_reply_to,
+        }));
+        ids.push(message_id);
     }
-    Ok(message_id)
+    jobs::enqueue_many(conn, &cfg.jobs, &jobs, crate::db::now()).await?;
+    // A mail queued before (same key) has its Message-ID recorded already.
+    let sent: Vec<(&str, Option<&ReportId>)> = sent
+        .iter()
+        .map(|(m, r)| (m.trim_matches(|c| c == '<' || c == '>'), Some(*r)))
+        .collect();
+    reports::record_sent_mails(conn, &sent).await?;
+    Ok(ids)
+}
+
+/// The language all of `to` chose, when each is an account that chose
+/// the same one.
+fn shared_language(chosen: &HashMap<String, Option<String>>, to: &[String]) -> Option<Language> {
+    let mut langs = to.iter().map(|a| chosen.get(a));
+    let first = langs.next()??.as_deref()?;
+    langs
+        .all(|l| l.is_some_and(|l| l.as_deref() == Some(first)))
+        .then(|| Language::parse(first).ok())
+        .flatten()
 }
 
 /// `context` as a template of `kind` sees it: checked against the

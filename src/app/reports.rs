@@ -1,6 +1,7 @@
 //! Report use cases: intake from any channel, the thread, and triage. Each
 //! runs in one transaction that also writes its mail jobs and audit events.
 
+use anyhow::Context;
 use serde_json::json;
 
 use super::AppState;
@@ -59,83 +60,113 @@ pub async fn submit(
         };
         super::intake::submit(state, submission).await?
     } else {
+        let incoming = Incoming {
+            actor,
+            report,
+            source,
+            origin: &origin,
+            attachments,
+        };
         let mut tx = state.db.begin().await?;
-        let submitted = insert(&mut tx, state, actor, report, source, &origin, attachments).await?;
+        let mut submitted = insert_all(&mut tx, state, std::slice::from_ref(&incoming)).await?;
         tx.commit().await?;
-        submitted
+        submitted.pop().context("the report was not written")?
     };
     tracing::info!(report.id = %submitted.id, source = source.as_str(), "report received");
     Ok(submitted)
 }
 
-/// Writes one new report, its attachments, its mail jobs and its audit
-/// event in the caller's transaction.
-pub(super) async fn insert(
+/// One report to write with [`insert_all`].
+pub(super) struct Incoming<'a> {
+    pub actor: &'a Actor,
+    pub report: &'a NewReport,
+    pub source: Source,
+    pub origin: &'a Origin<'a>,
+    pub attachments: &'a [NewAttachment],
+}
+
+/// Writes new reports, their attachments, mail jobs and audit events in the
+/// caller's transaction, in a few statements however many there are: the
+/// reports in one INSERT, the admins read once, the mails queued together.
+pub(super) async fn insert_all(
     tx: &mut crate::db::Tx,
     state: &AppState,
-    actor: &Actor,
-    report: &NewReport,
-    source: Source,
-    origin: &Origin<'_>,
-    attachments: &[NewAttachment],
-) -> anyhow::Result<Submitted> {
-    let tracking = Secret::generate();
-    let reply_tag = Secret::generate().expose()[..20]
-        .to_lowercase()
-        .replace(['-', '_'], "x");
-    let id = reports::insert(
-        &mut *tx,
-        reports::Insert {
-            report,
-            source,
-            encrypted: origin.ciphertext.is_some_and(|c| c.fingerprint.is_none()),
-            origin_message_id: origin.message_id,
-            tracking: &tracking.hash(),
-            reply_tag: &reply_tag,
-        },
-    )
-    .await?;
-    for a in attachments {
-        reports::insert_attachment(&mut *tx, &id, None, a).await?;
-    }
-    if let Some(c) = &origin.ciphertext {
-        reports::insert_ciphertext(&mut *tx, &id, None, c).await?;
-    }
-    let url = tracking_url(state, &tracking);
-    if let Some(email) = &report.reporter_email {
-        mailer::queue(
-            &mut *tx,
-            state,
-            Mail {
+    incoming: &[Incoming<'_>],
+) -> anyhow::Result<Vec<Submitted>> {
+    let secrets: Vec<(Secret, String)> = incoming
+        .iter()
+        .map(|_| {
+            let tag = Secret::generate().expose()[..20]
+                .to_lowercase()
+                .replace(['-', '_'], "x");
+            (Secret::generate(), tag)
+        })
+        .collect();
+    let hashes: Vec<_> = secrets.iter().map(|(t, _)| t.hash()).collect();
+    let rows: Vec<reports::Insert<'_>> = incoming
+        .iter()
+        .zip(&secrets)
+        .zip(&hashes)
+        .map(|((i, (_, reply_tag)), tracking)| reports::Insert {
+            report: i.report,
+            source: i.source,
+            encrypted: i.origin.ciphertext.is_some_and(|c| c.fingerprint.is_none()),
+            origin_message_id: i.origin.message_id,
+            tracking,
+            reply_tag,
+        })
+        .collect();
+    let ids = reports::insert_many(&mut *tx, &rows).await?;
+    let admins = accounts::admin_addresses(&mut *tx).await?;
+    let mut mails = Vec::new();
+    let mut submitted = Vec::with_capacity(ids.len());
+    for ((i, id), (tracking, reply_tag)) in incoming.iter().zip(&ids).zip(&secrets) {
+        for a in i.attachments {
+            reports::insert_attachment(&mut *tx, id, None, a).await?;
+        }
+        if let Some(c) = &i.origin.ciphertext {
+            reports::insert_ciphertext(&mut *tx, id, None, c).await?;
+        }
+        let url = tracking_url(state, tracking);
+        if let Some(email) = &i.report.reporter_email {
+            mails.push(Mail {
                 key: format!("ack:{id}"),
                 kind: MailKind::ReportReceived,
                 context: json!({
                     "report_id": id.as_str(),
-                    "title": report.title,
+                    "title": i.report.title,
                     "tracking_url": url,
-                    "reporter_name": report.reporter_name,
+                    "reporter_name": i.report.reporter_name,
                     "first_response_days": state.config.triage.first_response_days,
                 }),
                 to: vec![email.to_string()],
-                report: Some(&id),
-                reply_tag: Some(&reply_tag),
-                in_reply_to: origin.message_id.map(|m| format!("<{m}>")),
-                lang: report.language.clone(),
-            },
-        )
-        .await?;
+                report: Some(id),
+                reply_tag: Some(reply_tag),
+                in_reply_to: i.origin.message_id.map(|m| format!("<{m}>")),
+                lang: i.report.language.clone(),
+            });
+        }
+        if !admins.is_empty() {
+            mails.push(admin_notice(
+                state,
+                id,
+                MailKind::ReportNewForAdmins,
+                format!("new_report:{id}"),
+                admins.clone(),
+            ));
+        }
+        let mut detail = json!({ "source": i.source.as_str(), "attachments": i.attachments.len(), "anonymous": i.report.reporter_email.is_none() });
+        if let Some(c) = &i.origin.ciphertext {
+            detail["encrypted"] = encrypted_detail(c);
+        }
+        audit::append(tx, i.actor, "report.created", id.as_str(), detail);
+        submitted.push(Submitted {
+            id: id.clone(),
+            tracking_url: url,
+        });
     }
-    let key = format!("new_report:{id}");
-    notify_admins(&mut *tx, state, &id, MailKind::ReportNewForAdmins, key).await?;
-    let mut detail = json!({ "source": source.as_str(), "attachments": attachments.len(), "anonymous": report.reporter_email.is_none() });
-    if let Some(c) = &origin.ciphertext {
-        detail["encrypted"] = encrypted_detail(c);
-    }
-    audit::append(tx, actor, "report.created", id.as_str(), detail);
-    Ok(Submitted {
-        id,
-        tracking_url: url,
-    })
+    mailer::queue_all(&mut *tx, state, mails).await?;
+    Ok(submitted)
 }
 
 /// Mails every admin a link to the report and nothing of its content.
@@ -147,21 +178,26 @@ async fn notify_admins(
     key: String,
 ) -> anyhow::Result<()> {
     let admins = accounts::admin_addresses(conn).await?;
-    if admins.is_empty() {
-        return Ok(());
+    if !admins.is_empty() {
+        mailer::queue(conn, state, admin_notice(state, id, kind, key, admins)).await?;
     }
-    mailer::queue(
-        conn,
-        state,
-        Mail::new(
-            key,
-            kind,
-            json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
-            admins,
-        ),
-    )
-    .await?;
     Ok(())
+}
+
+/// The admins' mail about report `id`: a link, nothing of its content.
+fn admin_notice(
+    state: &AppState,
+    id: &ReportId,
+    kind: MailKind,
+    key: String,
+    admins: Vec<String>,
+) -> Mail<'static> {
+    Mail::new(
+        key,
+        kind,
+        json!({ "report_id": id.as_str(), "url": format!("{}/admin/reports/{}", state.config.base(), id) }),
+        admins,
+    )
 }
 
 /// What the audit event of a report or message says of its encryption:

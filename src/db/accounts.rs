@@ -303,32 +303,26 @@ pub async fn set_language(
     Ok(())
 }
 
-/// The one language every address of `emails` that is an account reads
-/// mail in, if they all have the same and each is an account.
-pub async fn shared_language(
+/// The mail language of each address of `emails` that is an account
+/// (`None`: the account chose none); addresses of no account are absent.
+pub async fn languages(
     conn: &mut AnyConnection,
-    emails: &[String],
-) -> Result<Option<String>, DbError> {
-    if emails.is_empty() {
-        return Ok(None);
+    emails: &[&str],
+) -> Result<std::collections::HashMap<String, Option<String>>, DbError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in emails.chunks(super::rows_per_statement(1)) {
+        // Only placeholders are formatted in; every value is bound.
+        let sql = format!(
+            "SELECT email, language FROM accounts WHERE email IN ({})",
+            super::list(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q.bind(*e);
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            out.insert(r.try_get("email")?, r.try_get("language")?);
+        }
     }
-    let sql = format!(
-        "SELECT email, language FROM accounts WHERE email IN ({})",
-        (1..=emails.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for e in emails {
-        q = q.bind(e);
-    }
-    let rows = q.fetch_all(conn).await?;
-    let langs: Vec<Option<String>> = rows
-        .iter()
-        .map(|r| r.try_get("language"))
-        .collect::<Result<_, _>>()?;
-    let first = langs.first().cloned().flatten();
-    let all_same = rows.len() == emails.len() && langs.iter().all(|l| *l == first);
-    Ok(first.filter(|_| all_same))
+    Ok(out)
 }

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::DbError;
+use super::{DbError, list, placeholders};
 use crate::domain::announcement::{DeliveryKind, DeliveryState, Purpose};
 
 /// A contact who receives announcements: of an active member, not removed,
@@ -109,11 +109,8 @@ pub struct NewDelivery<'a> {
     pub message_id: &'a str,
 }
 
-/// Rows per INSERT: 10 parameters each. SQLite looks each `$N` up in a
-/// list of the statement's parameters, so a statement's cost grows with
-/// the square of its parameters: 50 rows (500) cost a tenth of what 500
-/// rows (5,000) cost per row.
-pub(crate) const ROWS_PER_INSERT: usize = 50;
+/// Rows per INSERT: 10 values each.
+const ROWS_PER_INSERT: usize = super::rows_per_statement(10);
 
 /// Writes the deliveries of `announcement`, queued, in few statements.
 pub async fn insert_deliveries(
@@ -146,17 +143,6 @@ pub async fn insert_deliveries(
         q.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// `($1, $2), ($3, $4)` for `rows` rows of `width` values.
-pub(crate) fn placeholders(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|i| {
-            let p: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
-            format!("({})", p.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -312,16 +298,8 @@ pub async fn reopen(conn: &mut AnyConnection, id: &str, now: i64) -> Result<(), 
     Ok(())
 }
 
-/// Ids per batched UPDATE (see [`ROWS_PER_INSERT`]).
+/// Ids per batched UPDATE.
 const ROWS_PER_UPDATE: usize = 100;
-
-/// `$from, $from+1, ...`: `n` placeholders.
-pub(crate) fn list(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|k| format!("${k}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// What may change between two deliveries of one announcement: its
 /// advisory's revision, last update and number of patches (patches are

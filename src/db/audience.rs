@@ -6,10 +6,10 @@ use std::collections::HashSet;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::DbError;
-use super::announcements::placeholders;
+use super::placeholders;
 
-/// Rows per INSERT (4 parameters each); see `announcements::ROWS_PER_INSERT`.
-const ROWS_PER_INSERT: usize = 100;
+/// Rows per INSERT: 4 values each.
+const ROWS_PER_INSERT: usize = super::rows_per_statement(4);
 
 /// Whether `member` is in `advisory`'s audience: one primary-key lookup.
 pub async fn includes(

@@ -59,8 +59,8 @@ pub fn append(tx: &mut Tx, actor: &Actor, action: &str, subject: &str, detail: s
     tx.audit(Pending::new(actor, action, subject, detail));
 }
 
-/// Rows per INSERT: 9 parameters each, well under SQLite's 32,766.
-const ROWS_PER_INSERT: usize = 500;
+/// Rows per INSERT: 9 values each.
+const ROWS_PER_INSERT: usize = super::rows_per_statement(9);
 
 /// Appends `events` to the chain in order, inside the caller's transaction.
 /// Bumping the head first takes its row lock, so appenders queue here until
@@ -94,15 +94,7 @@ pub async fn append_all(conn: &mut AnyConnection, events: &[Pending]) -> Result<
         chained.push(ev);
     }
     for rows in chained.chunks(ROWS_PER_INSERT) {
-        let values = (0..rows.len())
-            .map(|i| {
-                let p = (1..=9)
-                    .map(|k| format!("${}", i * 9 + k))
-                    .collect::<Vec<_>>();
-                format!("({})", p.join(", "))
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = super::placeholders(rows.len(), 9);
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
             "INSERT INTO audit_events (seq, at, actor, action, subject, ip, detail, prev_hash, hash) \

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::DbError;
-use super::announcements::list;
+use super::list;
 use crate::domain::clear_text::Allowance;
 
 /// Records that `account`, a current contact of `member`, may receive

@@ -45,11 +45,11 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob<'_>]) -> Resu
     let now = super::now();
     let mut written = 0;
     // 10 values per row; few rows per statement, as for deliveries.
-    for rows in jobs.chunks(super::announcements::ROWS_PER_INSERT) {
+    for rows in jobs.chunks(super::rows_per_statement(10)) {
         let sql = format!(
             "INSERT INTO jobs (id, kind, lane, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
              VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
-            super::announcements::placeholders(rows.len(), 10)
+            super::placeholders(rows.len(), 10)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for job in rows {

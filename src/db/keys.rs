@@ -152,7 +152,7 @@ pub async fn current_armored_many(
         let sql = format!(
             "SELECT account_id, armored FROM contact_keys WHERE account_id IN ({}) \
              AND replaced_at IS NULL AND (expires_at IS NULL OR expires_at > $1)",
-            super::announcements::list(2, chunk.len())
+            super::list(2, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
         for id in chunk {

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::DbError;
-use super::announcements::list;
+use super::{list, placeholders};
 use crate::domain::leak::{LeakReport, Retrospective};
 
 const COLUMNS: &str = "l.id, l.advisory_id, l.member_id, m.organization, l.reported_by, \
@@ -181,12 +181,9 @@ pub async fn save_retrospective(
         return Ok(true);
     }
     // Only placeholders are formatted in; every value is bound.
-    let rows: Vec<String> = (0..retro.actions.len())
-        .map(|i| format!("({})", list(i * 7 + 1, 7)))
-        .collect();
     let sql = format!(
         "INSERT INTO leak_actions (leak_id, position, what, owner, due, state, reason) VALUES {}",
-        rows.join(", ")
+        placeholders(retro.actions.len(), 7)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for (i, a) in retro.actions.iter().enumerate() {

@@ -99,34 +99,51 @@ pub struct Insert<'a> {
     pub reply_tag: &'a str,
 }
 
-pub async fn insert(conn: &mut AnyConnection, new: Insert<'_>) -> Result<ReportId, DbError> {
-    let id = ReportId::generate();
+/// Writes new reports in few statements; their ids, in order.
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    new: &[Insert<'_>],
+) -> Result<Vec<ReportId>, DbError> {
+    const WIDTH: usize = 18;
     let now = super::now();
-    let r = new.report;
-    sqlx::query(
-        "INSERT INTO reports (id, title, description, affected_versions, unaffected_versions, reporter_name, \
-         reporter_email, github, credit_consent, status, source, encrypted, origin_message_id, tracking_hash, reply_tag, \
-         created_at, updated_at, language) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12, $13, $14, $15, $15, $16)",
-    )
-    .bind(id.as_str())
-    .bind(&r.title)
-    .bind(&r.description)
-    .bind(&r.affected_versions)
-    .bind(&r.unaffected_versions)
-    .bind(r.reporter_name.as_deref())
-    .bind(r.reporter_email.as_ref().map(|e| e.as_str()))
-    .bind(r.github.as_ref().map(|g| g.as_str()))
-    .bind(i64::from(r.credit_consent))
-    .bind(new.source.as_str())
-    .bind(i64::from(new.encrypted))
-    .bind(new.origin_message_id)
-    .bind(new.tracking.as_str())
-    .bind(new.reply_tag)
-    .bind(now)
-    .bind(r.language.as_ref().map(|l| l.as_str()))
-    .execute(conn)
-    .await?;
-    Ok(id)
+    let ids: Vec<ReportId> = new.iter().map(|_| ReportId::generate()).collect();
+    for (rows, ids) in new
+        .chunks(super::rows_per_statement(WIDTH))
+        .zip(ids.chunks(super::rows_per_statement(WIDTH)))
+    {
+        // Only placeholders are formatted in; every value is bound.
+        let sql = format!(
+            "INSERT INTO reports (id, title, description, affected_versions, unaffected_versions, reporter_name, \
+             reporter_email, github, credit_consent, status, source, encrypted, origin_message_id, tracking_hash, reply_tag, \
+             created_at, updated_at, language) VALUES {}",
+            super::placeholders(rows.len(), WIDTH)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (new, id) in rows.iter().zip(ids) {
+            let r = new.report;
+            q = q
+                .bind(id.as_str())
+                .bind(&r.title)
+                .bind(&r.description)
+                .bind(&r.affected_versions)
+                .bind(&r.unaffected_versions)
+                .bind(r.reporter_name.as_deref())
+                .bind(r.reporter_email.as_ref().map(|e| e.as_str()))
+                .bind(r.github.as_ref().map(|g| g.as_str()))
+                .bind(i64::from(r.credit_consent))
+                .bind("new")
+                .bind(new.source.as_str())
+                .bind(i64::from(new.encrypted))
+                .bind(new.origin_message_id)
+                .bind(new.tracking.as_str())
+                .bind(new.reply_tag)
+                .bind(now)
+                .bind(now)
+                .bind(r.language.as_ref().map(|l| l.as_str()));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(ids)
 }
 
 pub async fn get(conn: &mut AnyConnection, id: &ReportId) -> Result<Option<Report>, DbError> {
@@ -364,19 +381,28 @@ pub async fn messages(
         .collect()
 }
 
-/// Remembers the Message-ID of a mail we sent about `report`.
-pub async fn record_sent_mail(
+/// Remembers the Message-IDs of mails we sent about reports (`None`: about
+/// none); one already known is kept as it is.
+pub async fn record_sent_mails(
     conn: &mut AnyConnection,
-    mail_message_id: &str,
-    report: Option<&ReportId>,
+    mails: &[(&str, Option<&ReportId>)],
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO sent_mail (mail_message_id, report_id, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(mail_message_id)
-    .bind(report.map(|r| r.as_str()))
-    .bind(super::now())
-    .execute(conn)
-    .await?;
+    let now = super::now();
+    for rows in mails.chunks(super::rows_per_statement(3)) {
+        // Only placeholders are formatted in; every value is bound.
+        let sql = format!(
+            "INSERT INTO sent_mail (mail_message_id, report_id, created_at) VALUES {} \
+             ON CONFLICT (mail_message_id) DO NOTHING",
+            super::placeholders(rows.len(), 3)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (message_id, report) in rows {
+            q = q
+                .bind(*message_id)
+                .bind(report.map(|r| r.as_str()))
+                .bind(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }

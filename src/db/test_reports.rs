@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::DbError;
-use super::announcements::list;
+use super::placeholders;
 use crate::db::reports::NewAttachment;
 use crate::domain::contribution::TestReport;
 
@@ -102,13 +102,10 @@ pub async fn insert(
         return Ok(());
     }
     // Only placeholders are formatted in; every value is bound.
-    let rows: Vec<String> = (0..files.len())
-        .map(|i| format!("({})", list(i * 7 + 1, 7)))
-        .collect();
     let sql = format!(
         "INSERT INTO test_report_attachments (test_report_id, position, filename, content_type, \
          size, sha256, content) VALUES {}",
-        rows.join(", ")
+        placeholders(files.len(), 7)
     );
     let mut q = sqlx::query(AssertSqlSafe(sql));
     for (i, f) in files.iter().enumerate() {
