@@ -103,6 +103,7 @@ impl AppState {
             paths,
             read_log: read_log::ReadLog::new(db.clone()),
             fanout: announcements::Fanout::new(db.clone()),
+            intake: intake::Intake::new(db.engine),
             db,
             templates,
             transport,
@@ -110,7 +111,6 @@ impl AppState {
             login_limiter,
             clock: crate::clock::Clock::system(),
             list_key,
-            intake: intake::Intake::default(),
             job_wake: tokio::sync::watch::Sender::new(()),
             template_cache: templates::Cache::default(),
         })))
