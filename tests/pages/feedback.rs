@@ -34,7 +34,13 @@ pub(super) fn flash_of(html: &str) -> Option<(String, String, String)> {
         .split('<')
         .map(|s| s.split_once('>').map_or(s, |(_, t)| t))
         .collect();
-    Some((kind, role, unescape(&text)))
+    // Without the label a warning or error starts with.
+    let text = unescape(&text);
+    let text = ["Warning: ", "Error: "]
+        .iter()
+        .find_map(|l| text.strip_prefix(l))
+        .map_or(text.clone(), str::to_owned);
+    Some((kind, role, text))
 }
 
 /// Posts `fields` to `path`, follows the redirect, and returns the text of
@@ -158,7 +164,7 @@ async fn a_message_is_escaped_like_every_other_text() {
 }
 
 #[tokio::test]
-async fn triage_status_assignment_and_job_retry_each_say_what_happened() {
+async fn triage_status_and_assignment_each_say_what_happened() {
     let app = TestApp::new().await;
     let (admin_id, _, tab) = admin(&app).await;
     let (id, _) = app.report("Heap overflow", None).await;
@@ -175,4 +181,87 @@ async fn triage_status_assignment_and_job_retry_each_say_what_happened() {
         .await;
     assert_eq!(wrong.status, INVALID);
     assert_eq!(flash_set(&wrong), None);
+}
+
+#[tokio::test]
+async fn the_membership_admin_forms_each_say_what_happened() {
+    let app = TestApp::new().await;
+    let (_, token, tab) = admin(&app).await;
+    let fields = [
+        ("organization", "Form Linux"),
+        ("website", "https://form.example"),
+        ("security_alias", "security@form.example"),
+        ("contacts[0].name", "Fay"),
+        ("contacts[0].email", "fay@form.example"),
+    ];
+    let text = success_after(&tab, "/admin/members", &fields).await;
+    assert_eq!(text, "Form Linux added; 1 contact mailed a set-up link.");
+
+    let criteria = super::membership::criteria(&app).await;
+    let mut fields = Vec::new();
+    for (i, c) in criteria["items"].as_array().unwrap().iter().enumerate() {
+        for k in ["key", "title", "description"] {
+            fields.push((format!("items[{i}].{k}"), c[k].as_str().unwrap().to_owned()));
+        }
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let text = success_after(&tab, "/admin/criteria", &fields).await;
+    assert!(text.starts_with("Criteria saved as version 2"), "{text}");
+
+    // Allowing clear text is a warning; withdrawing it is not.
+    let members = app.get("/api/v1/members", Some(&token)).await.json();
+    let member = members["items"][0]["id"]
+        .as_str()
+        .expect("member")
+        .to_owned();
+    let mut conn = app.state.db.conn().await.unwrap();
+    let fay = embargo::db::accounts::by_email(&mut conn, "fay@form.example")
+        .await
+        .unwrap();
+    let fay = fay.expect("Fay's account").id;
+    drop(conn);
+    let allow = format!("/admin/members/{member}/contacts/{fay}/clear-text");
+    let resp = tab.post(&allow, &[("reason", "Their gateway")]).await;
+    let html = follow(&tab, &resp).await.text();
+    assert!(
+        html.contains("<strong>Warning:</strong>"),
+        "named, not only coloured"
+    );
+    let (kind, role, text) = flash_of(&html).expect("message");
+    assert_eq!((kind.as_str(), role.as_str()), ("warning", "status"));
+    assert!(text.starts_with("Clear text allowed"), "{text}");
+    let text = success_after(&tab, &format!("{allow}/withdraw"), &[]).await;
+    assert!(text.starts_with("Clear text withdrawn"), "{text}");
+
+    let (voucher, _) =
+        crate::membership::founding_member(&app, &token, "Founders", "pat@founders.example").await;
+    let answers = crate::membership::answers(&criteria);
+    let (id, _) =
+        super::membership::application_in_review(&app, &voucher, "Newcomer", answers).await;
+    let fields = [("decision", "reject"), ("reason", "Not a distribution.")];
+    let path = format!("/admin/applications/{id}/decision");
+    let text = success_after(&tab, &path, &fields).await;
+    assert_eq!(text, "Application rejected; the applicant is told why.");
+}
+
+#[tokio::test]
+async fn a_contacts_own_forms_and_logging_out_say_what_happened() {
+    let app = TestApp::new().await;
+    let token = app.admin_token().await;
+    crate::membership::founding_member(&app, &token, "Founders", "pat@founders.example").await;
+    let tab = super::membership::contact_tab(&app, "pat@founders.example").await;
+    let fields = [("name", "Cleo"), ("email", "cleo@founders.example")];
+    let text = success_after(&tab, "/member/contacts", &fields).await;
+    assert_eq!(
+        text,
+        "Cleo added; they are mailed a link to set up their account."
+    );
+
+    let resp = tab.post("/logout", &[]).await;
+    let home = follow(&tab, &resp).await;
+    let (_, _, text) = flash_of(&home.text()).expect("message");
+    assert_eq!(text, "You are logged out.");
 }
