@@ -265,3 +265,18 @@ async fn a_contacts_own_forms_and_logging_out_say_what_happened() {
     let (_, _, text) = flash_of(&home.text()).expect("message");
     assert_eq!(text, "You are logged out.");
 }
+
+#[tokio::test]
+async fn publishing_from_the_advisory_page_says_so_after_the_confirmation() {
+    let app = TestApp::new().await;
+    let (_, token, tab) = admin(&app).await;
+    let id = crate::advisories::create(&app, &token).await;
+    let path = format!("/admin/advisories/{id}/publish");
+    // The confirmation page is no redirect, and carries no message.
+    let asked = tab.post(&path, &[("reason", "Fixed upstream")]).await;
+    assert_eq!(asked.status, OK);
+    assert_eq!(flash_set(&asked), None);
+    let fields = [("reason", "Fixed upstream"), ("confirm", "yes")];
+    let text = success_after(&tab, &path, &fields).await;
+    assert!(text.starts_with("Advisory published"), "{text}");
+}
