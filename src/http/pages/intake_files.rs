@@ -106,10 +106,15 @@ pub async fn read(
 }
 
 /// A body over the request limit keeps the fields read so far (the file
-/// field comes last in our forms); any other failure is 400.
+/// field comes last in our forms); when the limit struck before the CSRF
+/// field was read, the form cannot be answered, and it is the 413 page.
+/// Any other failure is 400.
 fn over_body(mut posted: Posted, e: MultipartError, max_body: usize) -> Result<Posted, Error> {
     if e.status() != StatusCode::PAYLOAD_TOO_LARGE {
         return Err(Error::BadRequest(e.body_text()));
+    }
+    if posted.get("csrf").is_empty() {
+        return Err(Error::TooLarge);
     }
     posted.files.clear();
     posted.too_large = Some(format!(
