@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audience;
 pub mod audit;
 pub mod clear_text;
+pub mod contact_status;
 pub mod counters;
 pub mod cursor;
 pub mod jobs;

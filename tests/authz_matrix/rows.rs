@@ -71,6 +71,12 @@ pub const ADMIN: &[Row] = &[
     (Method::POST,   "/admin/advisories/{id}/announcements/confirm",    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::POST,   "/admin/advisories/{id}/announcements",            [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::GET,    "/admin/announcements/{id}",                       [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    // Patches from the advisory's page, and the team's download in any state.
+    (Method::POST,   "/admin/advisories/{id}/patches",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/advisories/{id}/patches/{patch}",          [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    // The team's admins: an admin invites another by mail.
+    (Method::GET,    "/admin/admins",                                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/admins",                                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
 ];
 
 #[rustfmt::skip]

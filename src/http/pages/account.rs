@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CsrfOnly, see_other};
+use super::{CsrfOnly, Flash};
 use crate::app::AppState;
 use crate::app::auth::{self, LoginError, SetupError, SetupInput};
 use crate::db::{accounts, sessions};
@@ -89,7 +89,8 @@ pub async fn login(
                 "/account"
             };
             let to = safe_next(&form.next).unwrap_or(home);
-            let mut resp = see_other(to);
+            let hello = Flash::success(format!("Logged in as {}.", account.email));
+            let mut resp = hello.redirect(&state, to);
             let max_age = i64::from(state.config.auth.session_hours) * 3600;
             resp.headers_mut().append(
                 SET_COOKIE,
@@ -122,7 +123,7 @@ pub async fn logout(
         let mut conn = state.db.conn().await?;
         sessions::delete_session(&mut conn, &Secret::from_presented(s).hash()).await?;
     }
-    let mut resp = see_other("/");
+    let mut resp = Flash::success("You are logged out.").redirect(&state, "/");
     resp.headers_mut()
         .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
     Ok(resp)
@@ -205,7 +206,10 @@ pub async fn complete_setup(
     )
     .await
     {
-        Ok(()) => Ok(see_other("/login")),
+        Ok(()) => {
+            let text = "Your account is set up: log in with your e-mail address and password.";
+            Ok(Flash::success(text).redirect(&state, "/login"))
+        }
         Err(SetupError::Invalid(errors)) => {
             let ctx = setup_context(&state, &token, &account, &form.totp_secret, &errors);
             let mut resp = page.render(&state, "setup", "Set up your account", ctx)?;
@@ -254,7 +258,11 @@ pub async fn set_language(
         l => Some(Language::parse(l).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
     auth::set_language(&state, &page.audit(), &account.id, language.as_ref()).await?;
-    Ok(super::see_other("/account?language=saved"))
+    let text = match &language {
+        Some(l) => format!("Saved: mail to you is written in {}.", l.as_str()),
+        None => "Saved: mail to you is written in the team's usual language.".to_owned(),
+    };
+    Ok(Flash::success(text).redirect(&state, "/account?language=saved"))
 }
 
 fn own_account(page: &Page) -> Result<&accounts::Account, Error> {
@@ -314,7 +322,7 @@ pub async fn revoke_token(
     if !auth::revoke_token(&state, &page.audit(), &account.id, &id).await? {
         return Err(Error::NotFound.into());
     }
-    Ok(see_other("/account"))
+    Ok(Flash::success("Token revoked.").redirect(&state, "/account"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -333,7 +341,10 @@ pub async fn upload_key(
     let account = own_account(&page)?;
     page.check_csrf(&form.csrf)?;
     match crate::app::keys::upload(&state, &page.audit(), &account.id, &form.armored).await {
-        Ok(_) => Ok(see_other("/account")),
+        Ok(_) => {
+            let text = "Key added: embargoed mail to you is encrypted to it.";
+            Ok(Flash::success(text).redirect(&state, "/account"))
+        }
         Err(crate::app::keys::KeyUploadError::Invalid(errors)) => {
             let mut ctx = account_context(&state, account, None).await?;
             ctx["key_errors"] = json!(errors);
@@ -357,5 +368,5 @@ pub async fn retire_key(
     if !crate::app::keys::retire(&state, &page.audit(), &account.id, &id).await? {
         return Err(Error::NotFound.into());
     }
-    Ok(see_other("/account"))
+    Ok(Flash::success("Key retired.").redirect(&state, "/account"))
 }

@@ -164,6 +164,7 @@ async fn render_advisory(
     let changes = store::embargo_history(&mut conn, &row.id).await?;
     drop(conn);
     let announcing = super::announcements_admin::advisory_context(state, row).await?;
+    let patches = super::advisory_patches::context(state, row).await?;
     let changes: Vec<Value> = changes
         .iter()
         .map(|c| {
@@ -187,6 +188,7 @@ async fn render_advisory(
                      "withdraw": s.withdraw().is_ok() && row.state != AdvisoryState::Draft },
         "public_url": published.then(|| format!("/advisories/{}", row.id)),
         "revisions": revisions, "embargo_changes": changes, "announcing": announcing,
+        "patches": patches,
     });
     let title = format!(
         "{}: {}",
@@ -376,7 +378,9 @@ pub async fn publish(
     Path(id): Id,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    act(s, p, id, f, "publish").await
+    let done =
+        super::Flash::success("Advisory published: its public page, feeds and records are out.");
+    Ok(done.on_redirect(&s, act(s.clone(), p, id, f, "publish").await?))
 }
 
 pub async fn withdraw(
@@ -385,5 +389,6 @@ pub async fn withdraw(
     Path(id): Id,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    act(s, p, id, f, "withdraw").await
+    let done = super::Flash::success("Advisory withdrawn.");
+    Ok(done.on_redirect(&s, act(s.clone(), p, id, f, "withdraw").await?))
 }

@@ -6,10 +6,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::Flash;
 use super::clear_text::ClearTextForm;
 use super::member_forms as forms;
 use super::membership::{allow, answers};
-use super::see_other;
 use crate::app::AppState;
 use crate::app::liveness as usecase;
 use crate::db::{applications as apps, liveness as store, members};
@@ -88,6 +88,7 @@ pub(super) async fn render_member(
         "threshold": state.config.leaks.removal_threshold,
     });
     let (contacts, contact_fields) = super::clear_text::contacts(state, id).await?;
+    let contacts = super::member_contacts_admin::with_status(state, id, contacts).await?;
     let contributed = crate::app::contributions::record::of_member(state, id)
         .await
         .map_err(crate::http::api::test_reports::contribution_error)?;
@@ -136,7 +137,13 @@ pub async fn review(
     page.check_csrf(&form.csrf)?;
     keep_sweeping(&state).await;
     match usecase::review(&state, &page.audit(), &id, &form.outcome, &form.notes).await {
-        Ok(_) => Ok(see_other(&format!("/admin/members/{id}"))),
+        Ok(_) => {
+            let text = match form.outcome.as_str() {
+                "remove" => "Review recorded: the member is removed and told why.",
+                _ => "Review recorded: the member stays on the list.",
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/members/{id}")))
+        }
         Err(e) => {
             let errors = forms::form_errors(e)?;
             let clear_text = ClearTextForm::default();

@@ -8,9 +8,9 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::Flash;
 use super::member_forms::{self as forms, ContactRows, Fields, Layout};
 use super::membership::{allow, answers};
-use super::see_other;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, MembershipError};
 use crate::db::{applications as apps, audit, members};
@@ -146,7 +146,15 @@ pub async fn decide(
         }
     };
     match result {
-        Ok(_) => Ok(see_other(&format!("/admin/applications/{id}"))),
+        Ok(member) => {
+            let text = match member {
+                Some(_) => {
+                    "Application approved: the organisation is a member now, and its contacts are mailed set-up links."
+                }
+                None => "Application rejected; the applicant is told why.",
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/applications/{id}")))
+        }
         Err(e) => render_application(&state, &page, &id, &form, &forms::form_errors(e)?).await,
     }
 }
@@ -205,8 +213,13 @@ pub async fn add_member(
         security_alias: form.get("security_alias").to_owned(),
         contacts,
     };
+    let (org, contacts) = (input.organization.trim(), input.contacts.len());
     match usecase::add_member(&state, &page.audit(), &input).await {
-        Ok(id) => Ok(see_other(&format!("/admin/members#member-{id}"))),
+        Ok(id) => {
+            let s = if contacts == 1 { "" } else { "s" };
+            let text = format!("{org} added; {contacts} contact{s} mailed a set-up link.");
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/members#member-{id}")))
+        }
         Err(e) => {
             let errors = forms::remap(forms::form_errors(e)?, "contacts", &given);
             render_members(&state, &page, &form, &errors, None).await
@@ -234,8 +247,14 @@ pub async fn remove_member(
     if !form.reason.trim().is_empty() && form.confirm != "yes" {
         return confirm_removal(&state, &page, &id, &form.reason).await;
     }
+    let told = removal_audience(&state, &id).await?;
     match usecase::remove_member(&state, &page.audit(), &id, &form.reason).await {
-        Ok(()) => Ok(see_other(&format!("/admin/members#member-{id}"))),
+        Ok(()) => {
+            let (org, contacts) = told.unwrap_or_default();
+            let s = if contacts == 1 { "" } else { "s" };
+            let text = format!("{org} removed; {contacts} contact{s} and its security alias told.");
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/members#member-{id}")))
+        }
         Err(e) => {
             // Each member's form has its own reason field.
             let mut errors = FieldErrors::new();
@@ -340,12 +359,26 @@ pub async fn update_criteria(
         })
         .unzip();
     match usecase::update_criteria(&state, &page.audit(), items).await {
-        Ok(_) => Ok(see_other("/admin/criteria")),
+        Ok(version) => {
+            let text =
+                format!("Criteria saved as version {version}; new applications answer these.");
+            Ok(Flash::success(text).redirect(&state, "/admin/criteria"))
+        }
         Err(e) => {
             let errors = forms::remap(forms::form_errors(e)?, "items", &given);
             render_criteria(&state, &page, rows, &errors).await
         }
     }
+}
+
+/// Who a removal of member `id` tells: its name and how many contacts.
+async fn removal_audience(state: &AppState, id: &str) -> Result<Option<(String, usize)>, Error> {
+    let mut conn = state.db.conn().await?;
+    let Some(member) = members::get(&mut conn, id).await? else {
+        return Ok(None);
+    };
+    let contacts = members::contacts(&mut conn, id).await?.len();
+    Ok(Some((member.organization, contacts)))
 }
 
 /// Asks once more before member `id` is removed, saying what happens.

@@ -10,8 +10,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Flash;
 use super::member_forms::{self as forms, ContactRows, Fields, Layout};
-use super::see_other;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, ApplicationInput};
 use crate::db::applications::{self as apps, Application};
@@ -210,7 +210,30 @@ pub async fn accept_policy(
         return render_policy(&state, &page, &errors).await;
     };
     match usecase::accept_policy(&state, &page.audit(), &account.id, version).await {
-        Ok(()) => Ok(see_other("/policy")),
+        Ok(()) => {
+            // A contact goes on to what the acceptance opened: the
+            // embargoed advisories they may read.
+            let contact = matches!(
+                &page.actor,
+                crate::domain::authz::Actor::Account {
+                    contact: Some(_),
+                    ..
+                }
+            );
+            let (to, text) = match contact {
+                true => (
+                    "/member/advisories",
+                    format!(
+                        "You accepted version {version} of the list policy: these are the embargoed advisories you may read."
+                    ),
+                ),
+                false => (
+                    "/policy",
+                    format!("You accepted version {version} of the list policy."),
+                ),
+            };
+            Ok(Flash::success(text).redirect(&state, to))
+        }
         Err(e) => render_policy(&state, &page, &forms::form_errors(e)?).await,
     }
 }
@@ -320,7 +343,19 @@ pub async fn vouch(
     )
     .await
     {
-        Ok(()) => Ok(see_other(&format!("/applications/{}/vouch", app.id))),
+        Ok(()) => {
+            let text = match vouched {
+                true => format!(
+                    "You vouched for {}; the security team sees your statement.",
+                    app.organization
+                ),
+                false => format!(
+                    "You declined to vouch for {}; the security team sees your statement.",
+                    app.organization
+                ),
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/applications/{}/vouch", app.id)))
+        }
         Err(e) => {
             let errors = forms::form_errors(e)?;
             render_vouch(&state, &page, &app, statement, &errors).await

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CsrfOnly, see_other};
+use super::{CsrfOnly, Flash};
 use crate::app::AppState;
 use crate::app::reports::{self as usecase, TriageError};
 use crate::db::cursor::Cursor;
@@ -159,7 +159,11 @@ pub async fn reply_to_report(
         form.body.trim(),
     )
     .await?;
-    Ok(see_other(&format!("/admin/reports/{}", report.id)))
+    let to = match report.reporter_email.is_some() {
+        true => "Reply sent to the reporter.",
+        false => "Reply added: the reporter reads it on their tracking page (no e-mail address).",
+    };
+    Ok(Flash::success(to).redirect(&state, &format!("/admin/reports/{}", report.id)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,11 +199,20 @@ pub async fn change_report_status(
     let report = view::authorized_report(&state, &page.actor, &id, view::On::Triage).await?;
     page.check_csrf(&form.csrf)?;
     let result = match ReportStatus::parse(&form.status) {
-        Ok(to) => usecase::change_status(&state, &page.audit(), &report, to, &form.reason).await,
+        Ok(to) => usecase::change_status(&state, &page.audit(), &report, to, &form.reason)
+            .await
+            .map(|()| to),
         Err(e) => Err(TriageError::Status(e)),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/admin/reports/{}", report.id))),
+        Ok(to) => {
+            let told = match report.reporter_email.is_some() {
+                true => "the reporter is told by mail",
+                false => "the reporter sees it on their tracking page",
+            };
+            let text = format!("Status set to {}; {told}.", to.as_str());
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/reports/{}", report.id)))
+        }
         Err(err) => render_report(&state, &page, &report, &triage_errors(err)?).await,
     }
 }
@@ -224,11 +237,19 @@ pub async fn assign_report(
         a => Some(AccountId::parse(a).map_err(|_| TriageError::NoSuchAssignee)),
     };
     let result = match to.transpose() {
-        Ok(to) => usecase::assign(&state, &page.audit(), &report, to.as_ref()).await,
+        Ok(to) => usecase::assign(&state, &page.audit(), &report, to.as_ref())
+            .await
+            .map(|()| to.is_some()),
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/admin/reports/{}", report.id))),
+        Ok(assigned) => {
+            let text = match assigned {
+                true => "Report assigned.",
+                false => "Report unassigned.",
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/reports/{}", report.id)))
+        }
         Err(err) => render_report(&state, &page, &report, &triage_errors(err)?).await,
     }
 }
@@ -290,5 +311,6 @@ pub async fn retry_job(
     if !crate::app::jobs::retry(&state, &page.audit(), &id).await? {
         return Err(Error::NotFound.into());
     }
-    Ok(see_other("/admin/jobs?state=dead"))
+    let text = "Job queued to run again.";
+    Ok(Flash::success(text).redirect(&state, "/admin/jobs?state=dead"))
 }
