@@ -180,11 +180,12 @@ impl Content {
             }
         }
         for (i, c) in self.database_specific.cwe_ids.iter().enumerate() {
+            let at = format!("database_specific.cwe_ids[{i}]");
             if !is_cwe(c) {
-                e.add(
-                    &format!("database_specific.cwe_ids[{i}]"),
-                    "must look like CWE-79",
-                );
+                e.add(&at, "must look like CWE-79");
+            } else if crate::domain::cwe::lookup(c).is_none() {
+                let version = crate::domain::cwe::VERSION;
+                e.add(&at, format!("is not in the CWE catalogue (CWE {version})"));
             }
         }
         for (i, a) in self.aliases.iter().enumerate() {
@@ -248,6 +249,29 @@ impl Content {
     }
 }
 
+fn bad_commit(ev: &Event) -> bool {
+    !(is_commit(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"))
+}
+
+/// OSV compares SEMVER ranges by SemVer 2.0 precedence; "0" is OSV's
+/// "every earlier version".
+fn bad_semver(ev: &Event) -> bool {
+    !(is_semver(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"))
+}
+
+impl Range {
+    /// The first event whose version breaks the rules `validate` reports on
+    /// the range's `events` (empty; not a commit in a GIT range; not SemVer
+    /// in a SEMVER one), so a form can point at that event.
+    pub fn bad_event(&self) -> Option<usize> {
+        self.events.iter().position(|ev| {
+            ev.version().trim().is_empty()
+                || (self.kind == RangeType::Git && bad_commit(ev))
+                || (self.kind == RangeType::Semver && bad_semver(ev))
+        })
+    }
+}
+
 pub(super) fn check_range(e: &mut FieldErrors, at: &str, r: &Range) {
     if r.kind == RangeType::Git && r.repo.as_deref().is_none_or(|u| !is_url(u)) {
         e.add(
@@ -271,15 +295,9 @@ pub(super) fn check_range(e: &mut FieldErrors, at: &str, r: &Range) {
     if r.events.iter().any(|ev| ev.version().trim().is_empty()) {
         e.add(&format!("{at}.events"), "must not contain empty versions");
     }
-    let bad_commit =
-        |ev: &Event| !(is_commit(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"));
     if r.kind == RangeType::Git && r.events.iter().any(bad_commit) {
         e.add(&format!("{at}.events"), "GIT ranges need full 40- or 64-character lower-case commit hashes (or introduced \"0\")");
     }
-    // OSV compares SEMVER ranges by SemVer 2.0 precedence; "0" is OSV's
-    // "every earlier version".
-    let bad_semver =
-        |ev: &Event| !(is_semver(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"));
     if r.kind == RangeType::Semver && r.events.iter().any(bad_semver) {
         e.add(
             &format!("{at}.events"),

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advisories;
 pub mod advisories_admin;
+mod advisory_editor;
 mod advisory_forms;
 pub mod advisory_new;
 pub mod announcements_admin;
