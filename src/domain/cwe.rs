@@ -150,7 +150,11 @@ mod tests {
         assert_eq!(all().len(), 1427);
         let count = |k: Kind| all().iter().filter(|e| e.kind == k).count();
         assert_eq!(
-            (count(Kind::Weakness), count(Kind::Category), count(Kind::View)),
+            (
+                count(Kind::Weakness),
+                count(Kind::Category),
+                count(Kind::View)
+            ),
             (964, 409, 54)
         );
         assert_eq!(offered().count(), 964 - 25);
@@ -169,7 +173,8 @@ mod tests {
 
     #[test]
     fn ids_and_names_find_their_entry() {
-        let xss = "Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')";
+        let xss =
+            "Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')";
         assert_eq!(lookup("CWE-79").map(|e| e.name.as_str()), Some(xss));
         for typed in ["CWE-79", " cwe-79 ", "79", "CWE-79: whatever the list said"] {
             assert_eq!(find(typed).map(|e| e.id), Some(79), "{typed}");
@@ -182,14 +187,19 @@ mod tests {
         }
         assert_eq!(lookup("79"), None, "an id needs its prefix");
         // A name ending in a space, as published, matches trimmed.
-        assert_eq!(find(lookup("CWE-280").unwrap().name.trim()).unwrap().id, 280);
+        assert_eq!(
+            find(lookup("CWE-280").unwrap().name.trim()).unwrap().id,
+            280
+        );
     }
 
     #[test]
     fn deprecated_entries_and_categories_are_known_but_not_offered() {
         let deprecated = get(1).unwrap();
         assert!(deprecated.deprecated && !deprecated.offered());
-        let category = all().iter().find(|e| e.kind == Kind::Category && !e.deprecated);
+        let category = all()
+            .iter()
+            .find(|e| e.kind == Kind::Category && !e.deprecated);
         assert!(!category.unwrap().offered());
         assert!(get(79).unwrap().offered());
         assert!(NOTICE.contains("The MITRE Corporation"));

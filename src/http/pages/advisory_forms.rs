@@ -77,7 +77,12 @@ pub(super) fn editor_errors(
     draft: &Draft,
     (content, origins): &(Content, Origins),
 ) -> Result<FieldErrors, Error> {
-    Ok(to_fields(&form_errors(e, reason_id)?, draft, content, origins))
+    Ok(to_fields(
+        &form_errors(e, reason_id)?,
+        draft,
+        content,
+        origins,
+    ))
 }
 
 /// The content the JSON form describes, as OSV-shaped JSON: summary and
@@ -234,7 +239,9 @@ pub(super) async fn edit_advisory(
                     let patches = crate::db::advisories::patches(&mut conn, &row.id).await?;
                     drop(conn);
                     let patches = crate::publish::page::patches_context(&row.id, &patches);
-                    let published = row.published_at.and_then(|m| Timestamp::from_microsecond(m).ok());
+                    let published = row
+                        .published_at
+                        .and_then(|m| Timestamp::from_microsecond(m).ok());
                     let ctx = preview(state, &row.id, checked, scored, published, patches);
                     shown_preview = Some(ctx);
                 }
@@ -265,7 +272,10 @@ pub(super) async fn edit_advisory(
                     keep_order(&mut content.severity, &stored.severity);
                     save(state, page, id, &content, &reason).await
                 }
-                checked => Err(with_reason(checked.err().map(AdvisoryError::Invalid), &reason)),
+                checked => Err(with_reason(
+                    checked.err().map(AdvisoryError::Invalid),
+                    &reason,
+                )),
             };
             match saved {
                 Ok(()) => return Ok(see_other(&format!("/admin/advisories/{id}"))),
@@ -274,7 +284,11 @@ pub(super) async fn edit_advisory(
         }
     }
     let published = row.state == AdvisoryState::Published;
-    let shown = Shown { sub: &sub, errors: &errors, preview: shown_preview };
+    let shown = Shown {
+        sub: &sub,
+        errors: &errors,
+        preview: shown_preview,
+    };
     let editor = posted_view(Some(row.id.as_str()), published, shown);
     refused((state, page, id), errors, ("edit", editor)).await
 }
@@ -293,8 +307,16 @@ fn with_reason(e: Option<AdvisoryError>, reason: &str) -> AdvisoryError {
 }
 
 /// Replaces every content field with `content`'s.
-async fn save(state: &AppState, page: &Page, id: &str, content: &Content, reason: &str) -> Result<(), AdvisoryError> {
+async fn save(
+    state: &AppState,
+    page: &Page,
+    id: &str,
+    content: &Content,
+    reason: &str,
+) -> Result<(), AdvisoryError> {
     let patch = serde_json::to_value(content).map_err(anyhow::Error::from)?;
     let patch = patch.as_object().cloned().unwrap_or_default();
-    usecase::edit(state, &page.audit(), id, &patch, reason).await.map(|_| ())
+    usecase::edit(state, &page.audit(), id, &patch, reason)
+        .await
+        .map(|_| ())
 }

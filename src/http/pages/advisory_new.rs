@@ -152,9 +152,18 @@ pub async fn create(
             let mut checked = made.0.clone();
             match checked.validate() {
                 Ok(scored) => {
-                    let year = crate::clock::timestamp().to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+                    let year = crate::clock::timestamp()
+                        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                        .year();
                     let id = AdvisoryId::new(&state.config.advisories.id_prefix, year, 0);
-                    preview = Some(super::advisory_forms::preview(&state, &id, checked, scored, None, vec![]));
+                    preview = Some(super::advisory_forms::preview(
+                        &state,
+                        &id,
+                        checked,
+                        scored,
+                        None,
+                        vec![],
+                    ));
                 }
                 Err(e) => errors = to_fields(&e, &sub.draft, &made.0, &made.1),
             }
@@ -177,7 +186,11 @@ pub async fn create(
             }
         }
     }
-    let shown = Shown { sub: &sub, errors: &errors, preview };
+    let shown = Shown {
+        sub: &sub,
+        errors: &errors,
+        preview,
+    };
     let editor = posted_view(None, false, shown);
     render_new(&page, &state, editor, Value::Null, &errors)
 }

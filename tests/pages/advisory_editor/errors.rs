@@ -7,18 +7,33 @@ use super::*;
 /// invalid and shows its error; returns the error.
 fn shown_at(html: &str, id: &str) -> String {
     let escaped_id = escaped(id);
-    assert!(html.contains(&format!("<a href=\"#{escaped_id}\">")), "the summary links {id}: {html}");
-    let field = html.find(&format!(" id=\"{escaped_id}\" name=")).expect("the field");
+    assert!(
+        html.contains(&format!("<a href=\"#{escaped_id}\">")),
+        "the summary links {id}: {html}"
+    );
+    let field = html
+        .find(&format!(" id=\"{escaped_id}\" name="))
+        .expect("the field");
     let tag = &html[field..field + html[field..].find('>').expect("tag end")];
-    assert!(tag.contains("aria-invalid=\"true\""), "{id} is invalid: {tag}");
-    assert!(tag.contains(&format!("{escaped_id}-error\"")), "{id} is described by its error: {tag}");
+    assert!(
+        tag.contains("aria-invalid=\"true\""),
+        "{id} is invalid: {tag}"
+    );
+    assert!(
+        tag.contains(&format!("{escaped_id}-error\"")),
+        "{id} is described by its error: {tag}"
+    );
     field_error(html, &escaped_id)
 }
 
 fn wrong_fields() -> Vec<(String, String)> {
     let mut fields = filled();
     set(&mut fields, "packages[1].ranges[0].type", "SEMVER");
-    set(&mut fields, "packages[1].ranges[0].events[1].version", "v3.2");
+    set(
+        &mut fields,
+        "packages[1].ranges[0].events[1].version",
+        "v3.2",
+    );
     set(&mut fields, "cwes[1]", "CWE-99999");
     set(&mut fields, "cvss4.PR", "");
     fields
@@ -32,7 +47,10 @@ fn assert_all_shown(html: &str) {
     let cvss = shown_at(html, "cvss4.PR");
     assert!(cvss.contains("missing mandatory base metric PR"), "{cvss}");
     let summary = unescape(html);
-    assert!(summary.contains("Package 2, range 1, event 2: version: SEMVER ranges need"), "{summary}");
+    assert!(
+        summary.contains("Package 2, range 1, event 2: version: SEMVER ranges need"),
+        "{summary}"
+    );
     assert!(summary.contains("CVSS 4.0: Privileges Required: missing mandatory base metric"));
 }
 
@@ -45,9 +63,18 @@ async fn a_wrong_field_is_shown_on_its_row_and_nothing_is_saved() {
     let html = resp.text();
     assert_all_shown(&html);
     let fields = form_fields(&html, ADVISORIES);
-    for (name, typed) in [("packages[1].ranges[0].events[1].version", "v3.2"), ("cwes[1]", "CWE-99999"),
-                          ("cvss4.PR", ""), ("cvss4.AV", "N"), ("packages[0].ranges[1].events[1].version", "2.1.1")] {
-        assert_eq!(value_of(&fields, name), Some(typed), "{name} is kept as typed");
+    for (name, typed) in [
+        ("packages[1].ranges[0].events[1].version", "v3.2"),
+        ("cwes[1]", "CWE-99999"),
+        ("cvss4.PR", ""),
+        ("cvss4.AV", "N"),
+        ("packages[0].ranges[1].events[1].version", "2.1.1"),
+    ] {
+        assert_eq!(
+            value_of(&fields, name),
+            Some(typed),
+            "{name} is kept as typed"
+        );
     }
     assert_eq!(app.count("advisories").await, 0);
 
@@ -71,5 +98,8 @@ async fn a_wrong_field_is_shown_on_its_row_and_nothing_is_saved() {
     let html = resp.text();
     assert!(field_error(&html, "edit_reason").contains("is required"));
     assert!(html.contains("<a href=\"#edit_reason\">"));
-    assert_eq!(value_of(&form_fields(&html, &edit), "summary"), Some("Kept"));
+    assert_eq!(
+        value_of(&form_fields(&html, &edit), "summary"),
+        Some("Kept")
+    );
 }

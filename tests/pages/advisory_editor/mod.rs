@@ -56,7 +56,9 @@ pub(super) fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
         } else if tag.starts_with("<select") {
             let options = &body[..body.find("</select>").expect("select end")];
             let tags: Vec<&str> = options.split("<option").skip(1).collect();
-            let chosen = tags.iter().find(|t| t[..t.find('>').unwrap_or(0)].contains(" selected"));
+            let chosen = tags
+                .iter()
+                .find(|t| t[..t.find('>').unwrap_or(0)].contains(" selected"));
             let chosen = chosen.or(tags.first()).expect("an option");
             let value = attr(&chosen[..chosen.find('>').expect("option end")], "value");
             fields.extend(name.map(|n| (n, value.unwrap_or_default())));
@@ -76,11 +78,17 @@ pub(super) fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
 }
 
 pub(super) fn value_of<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 pub(super) async fn post(tab: &Tab<'_>, path: &str, fields: &[(String, String)]) -> Response {
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     tab.post(path, &fields).await
 }
 
@@ -88,7 +96,9 @@ pub(super) async fn post(tab: &Tab<'_>, path: &str, fields: &[(String, String)])
 pub(super) fn metrics(prefix: &str, vector: &str) -> Vec<(String, String)> {
     let parts = vector.split('/').skip(1);
     let parts = parts.map(|m| m.split_once(':').expect("metric"));
-    parts.map(|(id, v)| (format!("{prefix}.{id}"), v.to_owned())).collect()
+    parts
+        .map(|(id, v)| (format!("{prefix}.{id}"), v.to_owned()))
+        .collect()
 }
 
 /// An advisory as a person fills in the form: two packages with three
@@ -128,7 +138,10 @@ pub(super) fn filled() -> Vec<(String, String)> {
         ("credits[1].name", "Example Security Team"),
         ("credits[1].type", "COORDINATOR"),
         ("references[0].type", "FIX"),
-        ("references[0].url", "https://example.org/runtime/commit/abc"),
+        (
+            "references[0].url",
+            "https://example.org/runtime/commit/abc",
+        ),
         ("action", "save"),
     ]
     .iter()
@@ -158,29 +171,63 @@ async fn an_advisory_is_written_and_edited_without_touching_json() {
     let form = tab.get("/admin/advisories/new").await;
     assert_eq!(form.status, OK);
     let html = form.text();
-    for id in ["packages[0].ecosystem", "packages[0].ranges[0].events[1].version", "cvss3.AV", "cvss4.SA", "cwes[0]", "credits[0].type"] {
+    for id in [
+        "packages[0].ecosystem",
+        "packages[0].ranges[0].events[1].version",
+        "cvss3.AV",
+        "cvss4.SA",
+        "cwes[0]",
+        "credits[0].type",
+    ] {
         assert!(html.contains(&format!("id=\"{id}\"")), "the form has {id}");
     }
-    assert!(html.contains("<option value=\"crates.io\">crates.io</option>"), "OSV's ecosystems");
+    assert!(
+        html.contains("<option value=\"crates.io\">crates.io</option>"),
+        "OSV's ecosystems"
+    );
     assert!(html.contains("<datalist id=\"cwe-catalogue\">"));
 
     let location = accepted(&tab, ADVISORIES, &pairs(&filled())).await;
-    let id = location.strip_prefix("/admin/advisories/").expect("advisory page").to_owned();
+    let id = location
+        .strip_prefix("/admin/advisories/")
+        .expect("advisory page")
+        .to_owned();
     let a = api(&app, &token, &id).await;
     assert_eq!(a["summary"], "Container escape through symlinks");
-    assert_eq!(a["details"], "Unpacking *follows* symlinks.\n\nUpgrade.", "LF line ends");
+    assert_eq!(
+        a["details"], "Unpacking *follows* symlinks.\n\nUpgrade.",
+        "LF line ends"
+    );
     assert_eq!(a["affected"], filled_affected());
-    let severity: Vec<(&str, &str, f64)> = a["severity"].as_array().expect("severity").iter()
-        .map(|s| (s["type"].as_str().unwrap(), s["score"].as_str().unwrap(), s["base_score"].as_f64().unwrap()))
+    let severity: Vec<(&str, &str, f64)> = a["severity"]
+        .as_array()
+        .expect("severity")
+        .iter()
+        .map(|s| {
+            (
+                s["type"].as_str().unwrap(),
+                s["score"].as_str().unwrap(),
+                s["base_score"].as_f64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(severity, [("CVSS_V3", V31, 9.8), ("CVSS_V4", V40, 9.3)]);
-    assert_eq!(a["database_specific"], json!({ "cwe_ids": ["CWE-22", "CWE-787"] }));
+    assert_eq!(
+        a["database_specific"],
+        json!({ "cwe_ids": ["CWE-22", "CWE-787"] })
+    );
     assert_eq!(a["aliases"], json!(["CVE-2026-12345"]));
-    assert_eq!(a["credits"], json!([
-        { "name": "Rita Reporter", "type": "FINDER", "github": "rita" },
-        { "name": "Example Security Team", "type": "COORDINATOR" }
-    ]));
-    assert_eq!(a["references"], json!([{ "type": "FIX", "url": "https://example.org/runtime/commit/abc" }]));
+    assert_eq!(
+        a["credits"],
+        json!([
+            { "name": "Rita Reporter", "type": "FINDER", "github": "rita" },
+            { "name": "Example Security Team", "type": "COORDINATOR" }
+        ])
+    );
+    assert_eq!(
+        a["references"],
+        json!([{ "type": "FIX", "url": "https://example.org/runtime/commit/abc" }])
+    );
 
     // The edit form holds all of it; change a version, a metric, a credit.
     let html = tab.get(&location).await.text();
@@ -188,10 +235,17 @@ async fn an_advisory_is_written_and_edited_without_touching_json() {
     assert!(html.contains(score), "the stored score is shown");
     let edit = format!("{location}/edit");
     let mut fields = form_fields(&html, &edit);
-    assert_eq!(value_of(&fields, "packages[0].ranges[1].events[1].version"), Some("2.1.1"));
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[1].events[1].version"),
+        Some("2.1.1")
+    );
     assert_eq!(value_of(&fields, "cvss4.VC"), Some("H"));
     assert_eq!(value_of(&fields, "cwes[1]"), Some("CWE-787"));
-    set(&mut fields, "packages[0].ranges[1].events[1].version", "2.1.2");
+    set(
+        &mut fields,
+        "packages[0].ranges[1].events[1].version",
+        "2.1.2",
+    );
     set(&mut fields, "cvss4.VA", "N");
     set(&mut fields, "credits[1].type", "");
     set(&mut fields, "reason", "fix was incomplete");
@@ -206,13 +260,22 @@ async fn an_advisory_is_written_and_edited_without_touching_json() {
     assert_eq!(a["severity"][1]["score"], v4);
     assert_eq!(a["severity"][0]["score"], V31, "the rest as it was");
     assert_eq!(a["credits"][1], json!({ "name": "Example Security Team" }));
-    assert_eq!(a["database_specific"]["cwe_ids"], json!(["CWE-22", "CWE-787"]));
+    assert_eq!(
+        a["database_specific"]["cwe_ids"],
+        json!(["CWE-22", "CWE-787"])
+    );
     let history = api(&app, &token, &format!("{id}/history")).await;
-    assert_eq!(history["revisions"][1]["changed"], json!(["affected", "severity", "credits"]));
+    assert_eq!(
+        history["revisions"][1]["changed"],
+        json!(["affected", "severity", "credits"])
+    );
 }
 
 pub(super) fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
-    fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 #[tokio::test]
@@ -226,11 +289,20 @@ async fn the_preview_shows_the_public_page_and_saves_nothing() {
     let html = unescape(&resp.text());
     assert!(html.contains("Preview of the public page"));
     let article = &html[html.find("<article>").expect("the public article")..];
-    for shown in ["Container escape through symlinks</h1>", "CRITICAL (9.8)", "<em>follows</em>",
-                  "https://cwe.mitre.org/data/definitions/787.html", "Rita Reporter", "Fixed in</dt><dd>1.4.2, 2.1.1"] {
+    for shown in [
+        "Container escape through symlinks</h1>",
+        "CRITICAL (9.8)",
+        "<em>follows</em>",
+        "https://cwe.mitre.org/data/definitions/787.html",
+        "Rita Reporter",
+        "Fixed in</dt><dd>1.4.2, 2.1.1",
+    ] {
         assert!(article.contains(shown), "the preview shows {shown}");
     }
-    assert!(html.contains("value=\"Container escape through symlinks\""), "the form is kept");
+    assert!(
+        html.contains("value=\"Container escape through symlinks\""),
+        "the form is kept"
+    );
     assert_eq!(app.count("advisories").await, 0);
 
     let location = accepted(&tab, ADVISORIES, &pairs(&filled())).await;
@@ -242,8 +314,17 @@ async fn the_preview_shows_the_public_page_and_saves_nothing() {
     assert_eq!(resp.status, OK);
     let html = unescape(&resp.text());
     let id = location.strip_prefix("/admin/advisories/").expect("id");
-    assert!(html.contains(&format!("<h1>{id}: A better summary</h1>")), "the page as published");
-    assert!(html.contains(&format!("<h1>{id}: Container escape through symlinks</h1>")), "the admin page as stored");
+    assert!(
+        html.contains(&format!("<h1>{id}: A better summary</h1>")),
+        "the page as published"
+    );
+    assert!(
+        html.contains(&format!("<h1>{id}: Container escape through symlinks</h1>")),
+        "the admin page as stored"
+    );
     let a = api(&app, &token, id).await;
-    assert_eq!((a["summary"].as_str(), a["revision"].as_i64()), (Some("Container escape through symlinks"), Some(1)));
+    assert_eq!(
+        (a["summary"].as_str(), a["revision"].as_i64()),
+        (Some("Container escape through symlinks"), Some(1))
+    );
 }

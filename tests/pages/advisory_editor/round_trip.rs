@@ -35,13 +35,24 @@ fn written_as_json() -> Value {
     })
 }
 
-const CONTENT: [&str; 8] = ["summary", "details", "affected", "severity", "database_specific", "aliases", "credits", "references"];
+const CONTENT: [&str; 8] = [
+    "summary",
+    "details",
+    "affected",
+    "severity",
+    "database_specific",
+    "aliases",
+    "credits",
+    "references",
+];
 
 #[tokio::test]
 async fn an_advisory_written_as_json_opens_in_the_structured_editor_with_all_its_fields() {
     let app = TestApp::new().await;
     let (_, token, tab) = admin(&app).await;
-    let resp = app.post("/api/v1/advisories", Some(&token), written_as_json()).await;
+    let resp = app
+        .post("/api/v1/advisories", Some(&token), written_as_json())
+        .await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
     let id = resp.json()["id"].as_str().expect("id").to_owned();
     let before = api(&app, &token, &id).await;
@@ -55,7 +66,10 @@ async fn an_advisory_written_as_json_opens_in_the_structured_editor_with_all_its
         ("packages[0].purl", "pkg:deb/debian/unpack"),
         ("packages[0].versions", "1.0-1\n1.1-1"),
         ("packages[1].ranges[0].type", "GIT"),
-        ("packages[1].ranges[0].repo", "https://example.org/unpack.git"),
+        (
+            "packages[1].ranges[0].repo",
+            "https://example.org/unpack.git",
+        ),
         ("packages[1].ranges[0].events[1].kind", "last_affected"),
         ("packages[1].ranges[1].events[1].kind", "limit"),
         ("cvss3.AV", "N"),
@@ -64,7 +78,10 @@ async fn an_advisory_written_as_json_opens_in_the_structured_editor_with_all_its
         ("cwes[0]", "CWE-59"),
         ("cwes[1]", "CWE-22"),
         ("aliases[1]", "GHSA-abcd-efgh-ijkl"),
-        ("credits[0].contact", "https://github.com/rita\nmailto:rita@example.net"),
+        (
+            "credits[0].contact",
+            "https://github.com/rita\nmailto:rita@example.net",
+        ),
         ("credits[0].github", "rita"),
         ("credits[1].type", ""),
         ("references[1].url", "https://example.org"),
@@ -73,8 +90,14 @@ async fn an_advisory_written_as_json_opens_in_the_structured_editor_with_all_its
         assert_eq!(value_of(&fields, name), Some(shown), "{name}");
     }
     let shown = unescape(&html);
-    assert!(shown.contains("CVSS_V3 <code>CVSS:3.0/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H</code>"), "the second 3.x vector is shown");
-    assert!(shown.contains("Score <strong>9.3 (critical)</strong>"), "4.0 is scored");
+    assert!(
+        shown.contains("CVSS_V3 <code>CVSS:3.0/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H</code>"),
+        "the second 3.x vector is shown"
+    );
+    assert!(
+        shown.contains("Score <strong>9.3 (critical)</strong>"),
+        "4.0 is scored"
+    );
 
     // Saved as shown, nothing changes.
     set(&mut fields, "reason", "no change");
@@ -88,8 +111,13 @@ async fn an_advisory_written_as_json_opens_in_the_structured_editor_with_all_its
     assert_eq!(after["revision"], 1, "no new revision");
 
     // The JSON section saves what it holds, whatever the fields above say.
-    let mut structured: Value = serde_json::from_str(value_of(&fields, "osv").expect("osv")).expect("JSON");
-    assert_eq!(structured["severity"], written_as_json()["severity"], "as stored");
+    let mut structured: Value =
+        serde_json::from_str(value_of(&fields, "osv").expect("osv")).expect("JSON");
+    assert_eq!(
+        structured["severity"],
+        written_as_json()["severity"],
+        "as stored"
+    );
     structured["aliases"] = json!(["CVE-2026-54321"]);
     set(&mut fields, "osv", &structured.to_string());
     set(&mut fields, "aliases[0]", "CVE-2000-0001");
@@ -117,7 +145,15 @@ async fn bad_json_in_the_advanced_section_opens_it_with_the_error_and_keeps_the_
     assert!(html.contains("<details id=\"advanced-json\" open>"));
     assert!(field_error(&html, "osv").starts_with("is not valid JSON"));
     let shown = form_fields(&html, ADVISORIES);
-    assert_eq!(value_of(&shown, "osv"), Some("{\"affected\": ["), "as typed");
-    assert_eq!(value_of(&shown, "packages[0].name"), Some("example.org/runtime"), "the fields are kept");
+    assert_eq!(
+        value_of(&shown, "osv"),
+        Some("{\"affected\": ["),
+        "as typed"
+    );
+    assert_eq!(
+        value_of(&shown, "packages[0].name"),
+        Some("example.org/runtime"),
+        "the fields are kept"
+    );
     assert_eq!(app.count("advisories").await, 0);
 }

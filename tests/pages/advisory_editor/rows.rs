@@ -18,34 +18,78 @@ async fn row_buttons_add_and_remove_rows_and_keep_what_was_typed() {
     let (_, token, tab) = admin(&app).await;
     let start = tab.get("/admin/advisories/new").await.text();
     let mut fields = form_fields(&start, ADVISORIES);
-    assert_eq!(value_of(&fields, "packages[0].ranges[0].events[0].kind"), Some("introduced"));
-    assert_eq!(value_of(&fields, "packages[0].ranges[0].events[1].kind"), Some("fixed"));
-    assert_eq!(value_of(&fields, "packages[0].ranges[0].events[2].kind"), None);
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[0].events[0].kind"),
+        Some("introduced")
+    );
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[0].events[1].kind"),
+        Some("fixed")
+    );
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[0].events[2].kind"),
+        None
+    );
     set(&mut fields, "summary", "Typed summary");
     set(&mut fields, "packages[0].ecosystem", "PyPI");
-    set(&mut fields, "packages[0].ranges[0].events[0].version", "1.0");
+    set(
+        &mut fields,
+        "packages[0].ranges[0].events[0].version",
+        "1.0",
+    );
     set(&mut fields, "cvss3.AV", "L");
     set(&mut fields, "cwes[0]", "CWE-79");
 
     // The button names the list; the response scrolls to it.
     let add = "add:packages[0].ranges[0].events";
-    let button = format!("value=\"{add}\" formaction=\"/admin/advisories#packages[0].ranges[0].events\"");
+    let button =
+        format!("value=\"{add}\" formaction=\"/admin/advisories#packages[0].ranges[0].events\"");
     assert!(start.contains(&button), "{start}");
     let html = press(&tab, ADVISORIES, &fields, add).await;
     let fields = form_fields(&html, ADVISORIES);
-    assert_eq!(value_of(&fields, "packages[0].ranges[0].events[2].kind"), Some("fixed"));
-    assert_eq!(value_of(&fields, "packages[0].ranges[0].events[2].version"), Some(""));
-    for (name, typed) in [("summary", "Typed summary"), ("packages[0].ecosystem", "PyPI"),
-                          ("packages[0].ranges[0].events[0].version", "1.0"), ("cvss3.AV", "L"), ("cwes[0]", "CWE-79")] {
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[0].events[2].kind"),
+        Some("fixed")
+    );
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[0].events[2].version"),
+        Some("")
+    );
+    for (name, typed) in [
+        ("summary", "Typed summary"),
+        ("packages[0].ecosystem", "PyPI"),
+        ("packages[0].ranges[0].events[0].version", "1.0"),
+        ("cvss3.AV", "L"),
+        ("cwes[0]", "CWE-79"),
+    ] {
         assert_eq!(value_of(&fields, name), Some(typed), "{name} is kept");
     }
-    assert!(!html.contains("There is a problem"), "a row button checks nothing");
-    assert!(unescape(&html).contains("CWE-79: Improper Neutralization"), "the weakness is named");
+    assert!(
+        !html.contains("There is a problem"),
+        "a row button checks nothing"
+    );
+    assert!(
+        unescape(&html).contains("CWE-79: Improper Neutralization"),
+        "the weakness is named"
+    );
 
-    let html = press(&tab, ADVISORIES, &fields, "remove:packages[0].ranges[0].events[0]").await;
+    let html = press(
+        &tab,
+        ADVISORIES,
+        &fields,
+        "remove:packages[0].ranges[0].events[0]",
+    )
+    .await;
     let mut fields = form_fields(&html, ADVISORIES);
-    assert_eq!(value_of(&fields, "packages[0].ranges[0].events[0].kind"), Some("fixed"), "the next moved up");
-    assert_eq!(value_of(&fields, "packages[0].ranges[0].events[2].kind"), None);
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[0].events[0].kind"),
+        Some("fixed"),
+        "the next moved up"
+    );
+    assert_eq!(
+        value_of(&fields, "packages[0].ranges[0].events[2].kind"),
+        None
+    );
     set(&mut fields, "packages[0].name", "typed-name");
 
     for (button, appears) in [
@@ -58,12 +102,23 @@ async fn row_buttons_add_and_remove_rows_and_keep_what_was_typed() {
     ] {
         let html = press(&tab, ADVISORIES, &fields, button).await;
         fields = form_fields(&html, ADVISORIES);
-        assert!(value_of(&fields, appears).is_some(), "{button} adds {appears}");
-        assert_eq!(value_of(&fields, "packages[0].name"), Some("typed-name"), "{button} keeps input");
+        assert!(
+            value_of(&fields, appears).is_some(),
+            "{button} adds {appears}"
+        );
+        assert_eq!(
+            value_of(&fields, "packages[0].name"),
+            Some("typed-name"),
+            "{button} keeps input"
+        );
     }
     let html = press(&tab, ADVISORIES, &fields, "remove:packages[0]").await;
     let fields = form_fields(&html, ADVISORIES);
-    assert_eq!(value_of(&fields, "packages[0].name"), Some(""), "the added package moved up");
+    assert_eq!(
+        value_of(&fields, "packages[0].name"),
+        Some(""),
+        "the added package moved up"
+    );
     assert_eq!(value_of(&fields, "packages[1].name"), None);
     assert_eq!(app.count("advisories").await, 0, "nothing was saved");
 
@@ -74,9 +129,15 @@ async fn row_buttons_add_and_remove_rows_and_keep_what_was_typed() {
     set(&mut fields, "summary", "Edited, not saved");
     let html = press(&tab, &edit, &fields, "add:packages[1].ranges").await;
     let fields = form_fields(&html, &edit);
-    assert_eq!(value_of(&fields, "packages[1].ranges[1].events[0].kind"), Some("introduced"));
+    assert_eq!(
+        value_of(&fields, "packages[1].ranges[1].events[0].kind"),
+        Some("introduced")
+    );
     assert_eq!(value_of(&fields, "summary"), Some("Edited, not saved"));
     let id = location.strip_prefix("/admin/advisories/").expect("id");
     let a = api(&app, &token, id).await;
-    assert_eq!((a["revision"].as_i64(), a["summary"].as_str()), (Some(1), Some("Container escape through symlinks")));
+    assert_eq!(
+        (a["revision"].as_i64(), a["summary"].as_str()),
+        (Some(1), Some("Container escape through symlinks"))
+    );
 }

@@ -18,11 +18,14 @@ pub enum SeverityFrom {
     More,
 }
 
+/// A range's row and its events' rows.
+pub type RangeRows = (usize, Vec<usize>);
+
 /// For each item of the content, the row of the draft it came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origins {
-    /// Package row, then per range its row and its events' rows.
-    pub packages: Vec<(usize, Vec<(usize, Vec<usize>)>)>,
+    /// Package row, then its ranges'.
+    pub packages: Vec<(usize, Vec<RangeRows>)>,
     pub severity: Vec<SeverityFrom>,
     pub cwes: Vec<usize>,
     pub aliases: Vec<usize>,
@@ -63,7 +66,7 @@ fn event(kind: &str, version: String) -> Event {
 }
 
 /// The rows of `items` that are not blank, with their indices.
-fn kept<'a, T>(items: &'a [T], blank: impl Fn(&T) -> bool) -> impl Iterator<Item = (usize, &'a T)> {
+fn kept<T>(items: &[T], blank: impl Fn(&T) -> bool) -> impl Iterator<Item = (usize, &T)> {
     items.iter().enumerate().filter(move |(_, t)| !blank(t))
 }
 
@@ -76,7 +79,9 @@ impl RangeRow {
 impl PackageRow {
     /// Nothing typed (an ecosystem chosen alone does not count).
     fn is_blank(&self) -> bool {
-        [&self.suffix, &self.name, &self.purl, &self.versions].iter().all(|s| blank(s))
+        [&self.suffix, &self.name, &self.purl, &self.versions]
+            .iter()
+            .all(|s| blank(s))
             && self.ranges.iter().all(RangeRow::is_blank)
     }
 }
@@ -95,22 +100,37 @@ impl Draft {
                 let (rows, events): (Vec<usize>, Vec<Event>) = events
                     .map(|(k, e)| (k, event(&e.kind, e.version.trim().to_owned())))
                     .unzip();
-                ranges.push(Range { kind: range_kind(&r.kind), repo: given(&r.repo), events });
+                ranges.push(Range {
+                    kind: range_kind(&r.kind),
+                    repo: given(&r.repo),
+                    events,
+                });
                 range_origins.push((j, rows));
             }
             let ecosystem = match given(&p.suffix) {
                 Some(suffix) => format!("{}:{suffix}", p.ecosystem.trim()),
                 None => p.ecosystem.trim().to_owned(),
             };
-            let package = Package { ecosystem, name: p.name.trim().to_owned(), purl: given(&p.purl) };
-            affected.push(Affected { package, ranges, versions: lines(&p.versions) });
+            let package = Package {
+                ecosystem,
+                name: p.name.trim().to_owned(),
+                purl: given(&p.purl),
+            };
+            affected.push(Affected {
+                package,
+                ranges,
+                versions: lines(&p.versions),
+            });
             o.packages.push((i, range_origins));
         }
         let mut severity = Vec::new();
         for (b, (_, kind, v4)) in BUILDERS.iter().enumerate() {
             let builder = if *v4 { &self.cvss4 } else { &self.cvss3 };
             if let Some(score) = builder.vector_text(*v4) {
-                severity.push(Severity { kind: (*kind).to_owned(), score });
+                severity.push(Severity {
+                    kind: (*kind).to_owned(),
+                    score,
+                });
                 o.severity.push(SeverityFrom::Builder(b));
             }
         }
@@ -119,7 +139,12 @@ impl Draft {
             o.severity.push(SeverityFrom::More);
         }
         let (cwe_rows, cwe_ids): (Vec<usize>, Vec<String>) = kept(&self.cwes, |c| blank(c))
-            .map(|(i, typed)| (i, cwe::find(typed).map_or_else(|| typed.trim().to_owned(), |e| e.cwe_id())))
+            .map(|(i, typed)| {
+                (
+                    i,
+                    cwe::find(typed).map_or_else(|| typed.trim().to_owned(), |e| e.cwe_id()),
+                )
+            })
             .unzip();
         let (alias_rows, aliases) = kept(&self.aliases, |a| blank(a))
             .map(|(i, a)| (i, a.trim().to_owned()))
@@ -137,9 +162,18 @@ impl Draft {
             })
             .unzip();
         let (reference_rows, references) = kept(&self.references, |r| blank(&r.url))
-            .map(|(i, r)| (i, Reference { kind: r.kind.trim().to_owned(), url: r.url.trim().to_owned() }))
+            .map(|(i, r)| {
+                (
+                    i,
+                    Reference {
+                        kind: r.kind.trim().to_owned(),
+                        url: r.url.trim().to_owned(),
+                    },
+                )
+            })
             .unzip();
-        (o.cwes, o.aliases, o.credits, o.references) = (cwe_rows, alias_rows, credit_rows, reference_rows);
+        (o.cwes, o.aliases, o.credits, o.references) =
+            (cwe_rows, alias_rows, credit_rows, reference_rows);
         let content = Content {
             summary: self.summary.trim().to_owned(),
             details: self.details.clone(),
@@ -166,7 +200,14 @@ impl Draft {
             let ranges = a.ranges.iter().map(|r| RangeRow {
                 kind: range_type_name(r.kind).to_owned(),
                 repo: r.repo.clone().unwrap_or_default(),
-                events: r.events.iter().map(|e| EventRow { kind: event_name(e).to_owned(), version: e.version().to_owned() }).collect(),
+                events: r
+                    .events
+                    .iter()
+                    .map(|e| EventRow {
+                        kind: event_name(e).to_owned(),
+                        version: e.version().to_owned(),
+                    })
+                    .collect(),
             });
             PackageRow {
                 ecosystem,
@@ -197,13 +238,24 @@ impl Draft {
                 None => draft.more_severity.push(s.clone()),
             }
         }
-        draft.credits = content.credits.iter().map(|c| CreditRow {
-            name: c.name.clone(),
-            kind: c.kind.clone().unwrap_or_default(),
-            github: c.github.clone().unwrap_or_default(),
-            contact: c.contact.join("\n"),
-        }).collect();
-        draft.references = content.references.iter().map(|r| ReferenceRow { kind: r.kind.clone(), url: r.url.clone() }).collect();
+        draft.credits = content
+            .credits
+            .iter()
+            .map(|c| CreditRow {
+                name: c.name.clone(),
+                kind: c.kind.clone().unwrap_or_default(),
+                github: c.github.clone().unwrap_or_default(),
+                contact: c.contact.join("\n"),
+            })
+            .collect();
+        draft.references = content
+            .references
+            .iter()
+            .map(|r| ReferenceRow {
+                kind: r.kind.clone(),
+                url: r.url.clone(),
+            })
+            .collect();
         draft
     }
 }

@@ -10,12 +10,18 @@ use crate::domain::advisory::Content;
 use crate::domain::fields::FieldErrors;
 
 /// What a CWE row that names no catalogue entry is told.
-const NOT_A_CWE: &str = "is not a CWE id or name in the catalogue; give an id such as CWE-79 or pick a name from the list";
+const NOT_A_CWE: &str = "is not a CWE id or name in the catalogue; \
+    give an id such as CWE-79 or pick a name from the list";
 
 /// `errors` (from validating `content`, made from `draft` with `origins`)
 /// keyed by the editor's field ids. Keys that name no field (`state`,
 /// `report_id`, `edit_reason`) are kept as they are.
-pub fn to_fields(errors: &FieldErrors, draft: &Draft, content: &Content, origins: &Origins) -> FieldErrors {
+pub fn to_fields(
+    errors: &FieldErrors,
+    draft: &Draft,
+    content: &Content,
+    origins: &Origins,
+) -> FieldErrors {
     let mut out = FieldErrors::new();
     for (path, message) in errors.iter() {
         let field = field_of(path, draft, content, origins);
@@ -38,7 +44,10 @@ fn field_of(path: &str, draft: &Draft, content: &Content, o: &Origins) -> Option
             let (p, ranges) = o.packages.get(*i)?;
             let at = format!("packages[{p}]");
             match rest {
-                [("package", None), (field @ ("ecosystem" | "name" | "purl"), None)] => {
+                [
+                    ("package", None),
+                    (field @ ("ecosystem" | "name" | "purl"), None),
+                ] => {
                     format!("{at}.{field}")
                 }
                 // "give ranges or explicit versions"
@@ -75,7 +84,10 @@ fn field_of(path: &str, draft: &Draft, content: &Content, o: &Origins) -> Option
         },
         [("database_specific", None), ("cwe_ids", Some(i))] => format!("cwes[{}]", o.cwes.get(*i)?),
         [("aliases", Some(i))] => format!("aliases[{}]", o.aliases.get(*i)?),
-        [("credits", Some(i)), (field @ ("name" | "type" | "github"), None)] => {
+        [
+            ("credits", Some(i)),
+            (field @ ("name" | "type" | "github"), None),
+        ] => {
             format!("credits[{}].{field}", o.credits.get(*i)?)
         }
         [("references", Some(i)), (field @ ("type" | "url"), None)] => {
@@ -134,7 +146,9 @@ pub fn label(field: &str) -> String {
     }
     let metric = builder.and_then(|v4| {
         let base = crate::domain::cvss::base_metrics(v4);
-        base.into_iter().find(|(id, _, _)| *id == last).map(|(_, name, _)| name)
+        base.into_iter()
+            .find(|(id, _, _)| *id == last)
+            .map(|(_, name, _)| name)
     });
     let field_name = match last {
         _ if metric.is_some() => metric.unwrap_or_default(),
@@ -162,9 +176,11 @@ mod tests {
     use crate::domain::advisory::Event;
 
     fn draft() -> Draft {
-        let mut d = Draft::default();
-        d.summary = "s".into();
-        d.packages = vec![PackageRow::fresh(), PackageRow::fresh()];
+        let mut d = Draft {
+            summary: "s".into(),
+            packages: vec![PackageRow::fresh(), PackageRow::fresh()],
+            ..Draft::default()
+        };
         let p = &mut d.packages[1];
         p.ecosystem = "Go".into();
         p.name = "x".into();
@@ -172,10 +188,20 @@ mod tests {
         let r = &mut p.ranges[1];
         r.events[0].version = "1.0.0".into();
         r.events[1].version = "1.2.0".into();
-        r.events.push(EventRow { kind: "fixed".into(), version: "v2".into() });
+        r.events.push(EventRow {
+            kind: "fixed".into(),
+            version: "v2".into(),
+        });
         d.cwes = vec![String::new(), "nothing of the sort".into()];
         d.cvss4.metrics.insert("AV".into(), "N".into());
-        d.credits = vec![CreditRow::default(), CreditRow { kind: "HERO".into(), name: "x".into(), ..CreditRow::default() }];
+        d.credits = vec![
+            CreditRow::default(),
+            CreditRow {
+                kind: "HERO".into(),
+                name: "x".into(),
+                ..CreditRow::default()
+            },
+        ];
         d
     }
 
@@ -193,7 +219,11 @@ mod tests {
         let version = e.get("packages[1].ranges[1].events[2].version").unwrap();
         assert!(version.contains("SemVer"), "{version}");
         assert_eq!(e.get("cwes[1]"), Some(NOT_A_CWE));
-        assert!(e.get("cvss4.AC").unwrap().contains("missing mandatory base metric"));
+        assert!(
+            e.get("cvss4.AC")
+                .unwrap()
+                .contains("missing mandatory base metric")
+        );
         assert!(e.get("credits[1].type").is_some());
         assert_eq!(e.iter().count(), 4, "{e}");
     }
@@ -201,11 +231,21 @@ mod tests {
     #[test]
     fn range_errors_without_a_bad_version_point_at_the_first_event() {
         let mut d = draft();
-        d.packages[1].ranges[1].events = vec![EventRow { kind: "fixed".into(), version: "1.0.0".into() }];
+        d.packages[1].ranges[1].events = vec![EventRow {
+            kind: "fixed".into(),
+            version: "1.0.0".into(),
+        }];
         let e = errors_of(&d);
-        assert!(e.get("packages[1].ranges[1].events[0].kind").unwrap().contains("introduced"));
+        assert!(
+            e.get("packages[1].ranges[1].events[0].kind")
+                .unwrap()
+                .contains("introduced")
+        );
         let (content, _) = d.to_content();
-        assert!(matches!(content.affected[0].ranges[0].events[0], Event::Fixed(_)));
+        assert!(matches!(
+            content.affected[0].ranges[0].events[0],
+            Event::Fixed(_)
+        ));
     }
 
     #[test]
@@ -217,7 +257,10 @@ mod tests {
 
     #[test]
     fn labels_name_rows_from_one() {
-        assert_eq!(label("packages[1].ranges[0].events[2].version"), "Package 2, range 1, event 3: version");
+        assert_eq!(
+            label("packages[1].ranges[0].events[2].version"),
+            "Package 2, range 1, event 3: version"
+        );
         assert_eq!(label("cvss3.AV"), "CVSS 3: Attack Vector");
         assert_eq!(label("cvss4.extra"), "CVSS 4.0: further metrics");
         assert_eq!(label("cwes[0]"), "Weakness 1");

@@ -90,8 +90,9 @@ impl Draft {
                 self.more_severity = serde_json::from_str(&value).unwrap_or_default();
                 None
             }
-            [("packages", Some(i)), rest @ ..] => row(&mut self.packages, *i)
-                .and_then(|p| p.slot(rest)),
+            [("packages", Some(i)), rest @ ..] => {
+                row(&mut self.packages, *i).and_then(|p| p.slot(rest))
+            }
             [(b @ ("cvss3" | "cvss4"), None), (field, None)] => {
                 let builder = match *b {
                     "cvss3" => &mut self.cvss3,
@@ -195,8 +196,21 @@ mod tests {
                 ("version", None)
             ])
         );
-        assert_eq!(parse_path("cvss3.AV"), Some(vec![("cvss3", None), ("AV", None)]));
-        for bad in ["", "a..b", "a[", "a[]", "a[x]", "[1]", "a[1]x", "a[-1]", "a[1234567]"] {
+        assert_eq!(
+            parse_path("cvss3.AV"),
+            Some(vec![("cvss3", None), ("AV", None)])
+        );
+        for bad in [
+            "",
+            "a..b",
+            "a[",
+            "a[]",
+            "a[x]",
+            "[1]",
+            "a[1]x",
+            "a[-1]",
+            "a[1234567]",
+        ] {
             assert_eq!(parse_path(bad), None, "{bad}");
         }
     }
@@ -229,7 +243,10 @@ mod tests {
         assert_eq!(d.packages[1].name, "second");
         let events = &d.packages[0].ranges[0].events;
         assert_eq!(events.len(), 2);
-        assert_eq!((events[1].kind.as_str(), events[1].version.as_str()), ("fixed", "1.2.3"));
+        assert_eq!(
+            (events[1].kind.as_str(), events[1].version.as_str()),
+            ("fixed", "1.2.3")
+        );
         assert_eq!(d.cvss3.metrics["AV"], "N");
         assert_eq!(d.cvss4.vector, "CVSS:4.0/x");
         assert_eq!(d.cwes, ["", "CWE-79"]);
@@ -241,7 +258,11 @@ mod tests {
     fn the_button_decides_the_action() {
         let action = |list: &[(&str, &str)]| Submission::from_pairs(pairs(list)).action;
         assert_eq!(action(&[]), Action::Save);
-        assert_eq!(action(&[("osv", "{}")]), Action::Json, "the pages' old form");
+        assert_eq!(
+            action(&[("osv", "{}")]),
+            Action::Json,
+            "the pages' old form"
+        );
         assert_eq!(action(&[("osv", "{}"), ("action", "save")]), Action::Save);
         assert_eq!(action(&[("action", "json")]), Action::Json);
         assert_eq!(

@@ -57,10 +57,15 @@ impl Draft {
         };
         match path.as_slice() {
             [("packages", Some(i))] => take(&mut self.packages, *i),
-            [("packages", Some(i)), ("ranges", Some(j))] => {
-                self.packages.get_mut(*i).is_some_and(|p| take(&mut p.ranges, *j))
-            }
-            [("packages", Some(i)), ("ranges", Some(j)), ("events", Some(k))] => {
+            [("packages", Some(i)), ("ranges", Some(j))] => self
+                .packages
+                .get_mut(*i)
+                .is_some_and(|p| take(&mut p.ranges, *j)),
+            [
+                ("packages", Some(i)),
+                ("ranges", Some(j)),
+                ("events", Some(k)),
+            ] => {
                 let range = self.packages.get_mut(*i).and_then(|p| p.ranges.get_mut(*j));
                 range.is_some_and(|r| take(&mut r.events, *k))
             }
@@ -106,7 +111,11 @@ mod tests {
         let mut d = two_packages();
         assert!(d.add_row("packages"));
         assert_eq!(d.packages.len(), 3);
-        assert_eq!(d.packages[2].ranges[0].events.len(), 2, "a new package has a range");
+        assert_eq!(
+            d.packages[2].ranges[0].events.len(),
+            2,
+            "a new package has a range"
+        );
         assert!(d.add_row("packages[1].ranges"));
         assert_eq!(d.packages[1].ranges.len(), 2);
         assert!(d.add_row("packages[1].ranges[0].events"));

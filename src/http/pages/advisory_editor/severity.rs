@@ -8,7 +8,8 @@ use super::Builder;
 use crate::domain::cvss;
 
 /// The two builders: field prefix, OSV severity type, and whether it is 4.0.
-pub const BUILDERS: [(&str, &str, bool); 2] = [("cvss3", "CVSS_V3", false), ("cvss4", "CVSS_V4", true)];
+pub const BUILDERS: [(&str, &str, bool); 2] =
+    [("cvss3", "CVSS_V3", false), ("cvss4", "CVSS_V4", true)];
 
 /// The CVSS 3 builder's versions, the default first.
 pub const V3_VERSIONS: [&str; 2] = ["3.1", "3.0"];
@@ -48,9 +49,7 @@ impl Builder {
             vector: vector.to_owned(),
             ..Self::default()
         };
-        let Some((version, rest)) = vector
-            .strip_prefix("CVSS:")
-            .and_then(|r| r.split_once('/'))
+        let Some((version, rest)) = vector.strip_prefix("CVSS:").and_then(|r| r.split_once('/'))
         else {
             return pasted;
         };
@@ -64,7 +63,9 @@ impl Builder {
             let known = part.split_once(':').filter(|(id, value)| {
                 extra.is_empty()
                     && !built.metrics.contains_key(*id)
-                    && base.iter().any(|(m, _, values)| m == id && values.contains(value))
+                    && base
+                        .iter()
+                        .any(|(m, _, values)| m == id && values.contains(value))
             });
             match known {
                 Some((id, value)) => {
@@ -90,7 +91,11 @@ impl Builder {
             return Some(pasted.to_owned());
         }
         let chosen = cvss::base_metrics(v4).into_iter().filter_map(|(id, _, _)| {
-            let value = self.metrics.get(id).map(|v| v.trim()).filter(|v| !v.is_empty());
+            let value = self
+                .metrics
+                .get(id)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty());
             value.map(|v| format!("{id}:{v}"))
         });
         let mut parts: Vec<String> = chosen.collect();
@@ -118,9 +123,9 @@ impl Builder {
             return format!("{prefix}.vector");
         }
         let base = cvss::base_metrics(v4);
-        let unset = base.iter().find(|(id, _, _)| {
-            self.metrics.get(*id).is_none_or(|v| v.trim().is_empty())
-        });
+        let unset = base
+            .iter()
+            .find(|(id, _, _)| self.metrics.get(*id).is_none_or(|v| v.trim().is_empty()));
         let field = match (unset, self.extra.trim().is_empty()) {
             (Some((id, _, _)), _) => id,
             (None, false) => "extra",
@@ -146,9 +151,9 @@ impl Builder {
             .collect();
         let vector = self.vector_text(v4);
         let scored = vector.as_deref().and_then(|v| cvss::score(v).ok());
-        let score = scored.map(|s| {
-            json!({ "score": s.score_text(), "rating": s.rating.as_str(), "vector": s.vector })
-        });
+        let score = scored.map(
+            |s| json!({ "score": s.score_text(), "rating": s.rating.as_str(), "vector": s.vector }),
+        );
         let version = match self.version.trim() {
             "" => default_version(v4),
             v => v,
@@ -188,7 +193,13 @@ mod tests {
     #[test]
     fn chosen_metrics_make_the_vector_in_order() {
         let mut b = Builder::default();
-        for (id, v) in [("A", "H"), ("AV", "N"), ("AC", "L"), ("PR", "N"), ("UI", "N")] {
+        for (id, v) in [
+            ("A", "H"),
+            ("AV", "N"),
+            ("AC", "L"),
+            ("PR", "N"),
+            ("UI", "N"),
+        ] {
             b.metrics.insert(id.into(), v.into());
         }
         for (id, v) in [("S", "U"), ("C", "H"), ("I", "H")] {
@@ -202,7 +213,11 @@ mod tests {
             Some("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O")
         );
         b.vector = format!(" {V40} ");
-        assert_eq!(b.vector_text(false).as_deref(), Some(V40), "a pasted vector wins");
+        assert_eq!(
+            b.vector_text(false).as_deref(),
+            Some(V40),
+            "a pasted vector wins"
+        );
         assert_eq!(Builder::default().vector_text(true), None);
     }
 
@@ -212,7 +227,10 @@ mod tests {
             (V31, false),
             ("CVSS:3.0/AV:L/AC:H/PR:L/UI:R/S:C/C:L/I:N/A:N/E:P", false),
             (V40, true),
-            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A", true),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A",
+                true,
+            ),
         ] {
             let b = Builder::from_vector(v, v4);
             assert!(b.vector.is_empty(), "{v} fills the controls");

@@ -39,9 +39,16 @@ fn content_written_as_json_comes_back_from_the_editor_unchanged() {
     assert_eq!(draft.packages[0].ecosystem, "Debian");
     assert_eq!(draft.packages[0].suffix, "12");
     assert_eq!(draft.packages[1].ranges[0].events[1].kind, "last_affected");
-    assert_eq!(draft.cvss3.metrics["AV"], "N", "the 3.1 vector fills the controls");
+    assert_eq!(
+        draft.cvss3.metrics["AV"], "N",
+        "the 3.1 vector fills the controls"
+    );
     assert_eq!(draft.cvss4.metrics["VC"], "H");
-    assert_eq!(draft.more_severity.len(), 1, "a second 3.x vector is carried");
+    assert_eq!(
+        draft.more_severity.len(),
+        1,
+        "a second 3.x vector is carried"
+    );
     let (back, _) = draft.to_content();
     // Builders come first, in their order; the order is all that changes.
     let mut expected = content.clone();
@@ -55,12 +62,20 @@ fn empty_rows_are_dropped_and_origins_point_back_at_the_rows() {
     let mut draft = Draft::from_content(&rich());
     draft.packages.insert(0, PackageRow::fresh());
     draft.packages[1].ranges.insert(0, RangeRow::fresh());
-    draft.packages[1].ranges[1].events.insert(0, EventRow::new("introduced"));
+    draft.packages[1].ranges[1]
+        .events
+        .insert(0, EventRow::new("introduced"));
     draft.cwes.insert(0, " ".into());
     draft.cwes.push("CWE-79: Improper Neutralization…".into());
     draft.cwes.push("Out-of-bounds Write".into());
     draft.cwes.push("no such weakness".into());
-    draft.credits.insert(0, CreditRow { kind: "FINDER".into(), ..CreditRow::default() });
+    draft.credits.insert(
+        0,
+        CreditRow {
+            kind: "FINDER".into(),
+            ..CreditRow::default()
+        },
+    );
     draft.references.push(ReferenceRow::default());
     let (content, o) = draft.to_content();
     assert_eq!(content.affected.len(), 2);
@@ -76,7 +91,11 @@ fn empty_rows_are_dropped_and_origins_point_back_at_the_rows() {
     assert_eq!((content.references.len(), o.references.len()), (2, 2));
     assert_eq!(
         o.severity,
-        [SeverityFrom::Builder(0), SeverityFrom::Builder(1), SeverityFrom::More]
+        [
+            SeverityFrom::Builder(0),
+            SeverityFrom::Builder(1),
+            SeverityFrom::More
+        ]
     );
 }
 
