@@ -160,6 +160,12 @@ fn cwe_ids_must_be_in_the_catalogue() {
     assert_eq!(e.get("database_specific.cwe_ids[0]"), None);
     let unknown = e.get("database_specific.cwe_ids[1]").unwrap();
     assert!(unknown.contains("not in the CWE catalogue"), "{unknown}");
+    // Content stored before the catalogue was checked keeps its scores.
+    c.severity = vec![Severity {
+        kind: "CVSS_V3".into(),
+        score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
+    }];
+    assert_eq!(c.scored()[0].base_score, 9.8);
 }
 
 #[test]

@@ -165,18 +165,9 @@ impl Content {
         }
         let mut scored = Vec::new();
         for (i, s) in self.severity.iter().enumerate() {
-            match cvss::score(s.score.trim()) {
-                Ok(c) if c.osv_type() == s.kind => scored.push(ScoredSeverity {
-                    kind: s.kind.clone(),
-                    score: s.score.trim().to_owned(),
-                    base_score: c.score,
-                    rating: c.rating.as_str(),
-                }),
-                Ok(c) => e.add(
-                    &format!("severity[{i}].type"),
-                    format!("is {} for this vector", c.osv_type()),
-                ),
-                Err(err) => e.add(&format!("severity[{i}].score"), err.to_string()),
+            match s.scored() {
+                Ok(c) => scored.push(c),
+                Err((field, message)) => e.add(&format!("severity[{i}].{field}"), message),
             }
         }
         for (i, c) in self.database_specific.cwe_ids.iter().enumerate() {
@@ -232,6 +223,16 @@ impl Content {
         Ok(scored)
     }
 
+    /// The severities that score, with their scores, whatever the other
+    /// fields hold: content stored under older rules (a CWE id the
+    /// catalogue does not know) keeps its scores.
+    pub fn scored(&self) -> Vec<ScoredSeverity> {
+        self.severity
+            .iter()
+            .filter_map(|s| s.scored().ok())
+            .collect()
+    }
+
     /// The fixed versions named by any range, for pages and CSAF.
     pub fn fixed_versions(&self) -> Vec<String> {
         let mut out: Vec<String> = self
@@ -268,6 +269,22 @@ impl Range {
             ev.version().trim().is_empty()
                 || (self.kind == RangeType::Git && bad_commit(ev))
                 || (self.kind == RangeType::Semver && bad_semver(ev))
+        })
+    }
+}
+
+impl Severity {
+    /// The entry scored, or the field that is wrong and why.
+    fn scored(&self) -> Result<ScoredSeverity, (&'static str, String)> {
+        let c = cvss::score(self.score.trim()).map_err(|e| ("score", e.to_string()))?;
+        if c.osv_type() != self.kind {
+            return Err(("type", format!("is {} for this vector", c.osv_type())));
+        }
+        Ok(ScoredSeverity {
+            kind: self.kind.clone(),
+            score: self.score.trim().to_owned(),
+            base_score: c.score,
+            rating: c.rating.as_str(),
         })
     }
 }
