@@ -122,9 +122,9 @@ pub async fn load(state: &AppState, id: &str) -> Result<AdvisoryRow, AdvisoryErr
 
 /// The content of a stored advisory with its scored severities.
 pub fn content_of(row: &AdvisoryRow) -> Result<(Content, Vec<ScoredSeverity>), AdvisoryError> {
-    let mut content: Content = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
+    let content: Content = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
     // Stored content was valid when written; scoring again is cheap and pure.
-    let scored = content.validate().unwrap_or_default();
+    let scored = content.scored();
     Ok((content, scored))
 }
 

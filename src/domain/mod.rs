@@ -8,6 +8,7 @@ pub mod authz;
 pub mod clear_text;
 pub mod contribution;
 pub mod cvss;
+pub mod cwe;
 pub mod email;
 pub mod embargo;
 pub mod fields;

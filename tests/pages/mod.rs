@@ -3,6 +3,7 @@
 
 mod account;
 mod advisories;
+mod advisory_editor;
 mod advisory_embargo;
 mod announcements;
 mod clear_text;

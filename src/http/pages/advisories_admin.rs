@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::see_other;
 use crate::app::AppState;
-use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
+use crate::app::advisories::{self as usecase, EmbargoRequest};
 use crate::db::advisories::{self as store, AdvisoryRow};
 use crate::domain::advisory::AdvisoryState;
 use crate::domain::authz::{Action, authorize};
@@ -122,8 +122,8 @@ async fn render_advisory(
     }
     let advisory = advisory_json(row)?;
     // The edit form holds the stored fields, without the computed scores.
-    let (content, _) = usecase::content_of(row).map_err(advisory_error)?;
-    let content = serde_json::to_value(&content).map_err(anyhow::Error::from)?;
+    let (stored, _) = usecase::content_of(row).map_err(advisory_error)?;
+    let content = serde_json::to_value(&stored).map_err(anyhow::Error::from)?;
     let invalid = !shown.errors.is_empty();
     let mut errors = shown.errors;
     let until = row
@@ -149,8 +149,7 @@ async fn render_advisory(
             .to_string()
     });
     let mut forms = json!({
-        "edit": { "summary": content["summary"], "details": content["details"],
-                  "osv": structured_json(&content), "reason": "" },
+        "edit": stored_view(row, &stored),
         "embargo": { "until": local, "time_zone": agreed, "reason": "", "override_reason": "" },
         "publish": { "reason": "" },
         "withdraw": { "reason": "" },
@@ -259,37 +258,14 @@ pub(super) async fn refused(
     .await
 }
 
+/// `POST /admin/advisories/{id}/edit` (see `advisory_forms::edit_advisory`).
 pub async fn edit(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    Form(form): Form<ContentForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
-    // Content and reason are checked together, so one submission shows all.
-    let reason = form.reason.trim();
-    let result = match checked_content(&form) {
-        Ok(c) if !reason.is_empty() => {
-            let patch = serde_json::to_value(&c).map_err(anyhow::Error::from)?;
-            let patch = patch.as_object().cloned().unwrap_or_default();
-            let edited = usecase::edit(&state, &page.audit(), &id, &patch, reason).await;
-            edited.map(|_| ())
-        }
-        checked => {
-            let mut errors = checked.err().unwrap_or_default();
-            if reason.is_empty() {
-                errors.add("reason", REASON_REQUIRED);
-            }
-            Err(AdvisoryError::Invalid(errors))
-        }
-    };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/admin/advisories/{id}"))),
-        Err(e) => {
-            let errors = content_errors(form_errors(e, "edit_reason")?);
-            refused((&state, &page, &id), errors, ("edit", json!(form))).await
-        }
-    }
+    edit_advisory(&state, &page, &id, pairs).await
 }
 
 /// The embargo, publish and withdraw forms (the latter two only give a reason).

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admins_admin;
 pub mod advisories;
 pub mod advisories_admin;
+mod advisory_editor;
 mod advisory_forms;
 pub mod advisory_new;
 pub mod advisory_patches;
