@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod public_documents;
 pub mod report_attachments;
 pub mod reports;
+pub mod search;
 pub mod sessions;
 pub mod shares;
 pub mod tasks;

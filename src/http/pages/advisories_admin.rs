@@ -63,7 +63,9 @@ use super::advisory_forms::*;
 #[serde(default)]
 pub struct ListQuery {
     state: String,
+    q: String,
     before: String,
+    after: String,
 }
 
 pub async fn list(
@@ -76,11 +78,17 @@ pub async fn list(
         "" => None,
         s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
-    let before = crate::http::paging::before(&q.before)?;
+    let window = crate::http::paging::window(&q.before, &q.after)?;
+    let search = q.q.trim();
+    let found = crate::db::advisory_lists::Filter {
+        state: filter,
+        audience: None,
+        search: Some(search),
+    };
     let mut conn = state.db.conn().await?;
-    let page_rows = store::page(&mut conn, filter, None, before.as_ref()).await?;
+    let page_rows = crate::db::advisory_lists::find(&mut conn, &found, &window).await?;
     drop(conn);
-    let rows = page_rows.items;
+    let rows = &page_rows.items;
     let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     crate::app::record_list(
         &state,
@@ -91,11 +99,11 @@ pub async fn list(
     )
     .await;
     let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
-    let params = [("state", q.state.as_str())];
-    let next =
-        crate::http::paging::next_link("/admin/advisories", &params, page_rows.next.as_ref());
-    let ctx =
-        json!({ "advisories": items, "filter_state": q.state, "states": STATES, "next": next });
+    let params = [("state", q.state.as_str()), ("q", search)];
+    let pages =
+        crate::http::paging::Links::of("/admin/advisories", &params, &window, &page_rows);
+    let ctx = json!({ "advisories": items, "filter_state": q.state, "q": search,
+                      "states": STATES, "pages": pages });
     page.render(&state, "admin_advisories", "Advisories", ctx)
 }
 

@@ -103,6 +103,7 @@ pub(super) async fn render_member(
     let mut layout = contact_fields;
     layout.add("outcome", "Outcome");
     layout.add("notes", "Notes");
+    layout.add(super::members_admin::REMOVAL_REASON, "Reason for removal");
     let ctx: Value = layout.with_errors(ctx, errors);
     forms::respond(state, page, "admin_member", &member.organization, ctx)
 }
