@@ -44,8 +44,14 @@ mod tests {
     fn wildcards_typed_match_themselves() {
         assert_eq!(pattern("  "), None);
         assert_eq!(pattern(" 50%_off\\ "), Some("%50\\%\\_off\\\\%".into()));
-        assert_eq!(json_pattern("say \"hi\""), Some("%say \\\\\"hi\\\\\"%".into()));
-        assert_eq!(pattern(&"x".repeat(500)).map(|p| p.len()), Some(MAX_CHARS + 2));
+        assert_eq!(
+            json_pattern("say \"hi\""),
+            Some("%say \\\\\"hi\\\\\"%".into())
+        );
+        assert_eq!(
+            pattern(&"x".repeat(500)).map(|p| p.len()),
+            Some(MAX_CHARS + 2)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod clear_text;
 mod confirm;
 pub mod intake;
 pub mod leaks;
+pub mod leaks_list;
 pub mod list_key;
 pub mod liveness;
 pub mod member_advisories;

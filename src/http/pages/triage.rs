@@ -39,9 +39,7 @@ pub fn inbox_filter(status: &str, q: &str) -> Result<reports::Filter, Error> {
         "" => None,
         s => Some(ReportStatus::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
-    let search = Some(q.trim())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
+    let search = Some(q.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
     Ok(reports::Filter { status, search })
 }
 
