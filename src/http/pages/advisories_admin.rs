@@ -100,8 +100,7 @@ pub async fn list(
     .await;
     let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
     let params = [("state", q.state.as_str()), ("q", search)];
-    let pages =
-        crate::http::paging::Links::of("/admin/advisories", &params, &window, &page_rows);
+    let pages = crate::http::paging::Links::of("/admin/advisories", &params, &window, &page_rows);
     let ctx = json!({ "advisories": items, "filter_state": q.state, "q": search,
                       "states": STATES, "pages": pages });
     page.render(&state, "admin_advisories", "Advisories", ctx)
@@ -170,14 +169,26 @@ async fn render_advisory(
     let mut conn = state.db.conn().await?;
     let revisions = store::revisions(&mut conn, &row.id).await?;
     let changes = store::embargo_history(&mut conn, &row.id).await?;
+    let actors = revisions.iter().map(|r| r.actor.as_str());
+    let actors: Vec<&str> = actors
+        .chain(changes.iter().map(|c| c.actor.as_str()))
+        .collect();
+    let names = crate::http::history::Names::of(&mut conn, &actors, &[]).await?;
     drop(conn);
+    let revisions: Vec<Value> = revisions
+        .iter()
+        .map(|r| {
+            json!({ "revision": r.revision, "at": r.at, "actor": names.who(&r.actor),
+                    "reason": r.reason, "changed": r.changed })
+        })
+        .collect();
     let announcing = super::announcements_admin::advisory_context(state, row).await?;
     let changes: Vec<Value> = changes
         .iter()
         .map(|c| {
             let at = Timestamp::from_microsecond(c.until).ok();
             json!({
-                "at": c.at, "actor": c.actor, "time_zone": c.time_zone, "reason": c.reason,
+                "at": c.at, "actor": names.who(&c.actor), "time_zone": c.time_zone, "reason": c.reason,
                 "override_reason": c.override_reason, "until": at.map(crate::publish::rfc3339),
                 "in_time_zone": at.map(|t| in_zone(t, &c.time_zone)),
             })

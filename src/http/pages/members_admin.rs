@@ -14,7 +14,7 @@ use super::membership::{allow, answers};
 use super::see_other;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, MembershipError};
-use crate::db::{applications as apps, audit, members};
+use crate::db::{applications as apps, members};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::membership::{ApplicationStatus, Criterion, OrganizationInput};
@@ -103,12 +103,8 @@ async fn render_application(
 ) -> Result<Response, PageError> {
     let mut conn = state.db.conn().await?;
     let app = apps::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
-    let events = audit::for_subject(&mut conn, &app.id).await?;
+    let history = crate::http::history::of_subject(&mut conn, &app.id).await?;
     drop(conn);
-    let history: Vec<Value> = events
-        .into_iter()
-        .map(|e| json!({ "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail }))
-        .collect();
     let view = application_view(state, &app).await?;
     let has_vouch = view["vouches"]
         .as_array()
@@ -261,8 +257,7 @@ pub async fn remove_member(
                 errors.add(if k == "reason" { REMOVAL_REASON } else { k }, v);
             }
             let (review, clear_text) = Default::default();
-            super::liveness::render_member(&state, &page, &id, &review, &clear_text, &errors)
-                .await
+            super::liveness::render_member(&state, &page, &id, &review, &clear_text, &errors).await
         }
     }
 }
