@@ -176,6 +176,31 @@ pub async fn page(
     }))
 }
 
+/// Every active member's id and name, by name: what an applicant picks
+/// a voucher from.
+pub async fn directory(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, organization FROM members WHERE status = 'active' ORDER BY organization, id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("organization")?)))
+        .collect()
+}
+
+/// The id of the active member called `name` (case aside), if there is
+/// one: how an applicant names a voucher when the directory is not shown.
+pub async fn active_named(conn: &mut AnyConnection, name: &str) -> Result<Option<String>, DbError> {
+    sqlx::query_scalar(
+        "SELECT id FROM members WHERE status = 'active' AND LOWER(organization) = LOWER($1) \
+         ORDER BY joined_at, id LIMIT 1",
+    )
+    .bind(name.trim())
+    .fetch_optional(conn)
+    .await
+}
+
 /// The ids of every active member, in one query: what the members an
 /// announcement names are checked against.
 pub async fn active_ids(
