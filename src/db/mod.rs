@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod keys;
 pub mod leaks;
 pub mod liveness;
+pub mod member_lists;
 pub mod member_record;
 pub mod members;
 pub mod migrate;

@@ -11,6 +11,7 @@ mod errors;
 mod histories;
 mod intake;
 mod leaks;
+mod list_search;
 mod lists;
 mod member_advisories;
 mod member_self;
