@@ -64,6 +64,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/admin_templates.html.j2",
     "pages/admin_template.html.j2",
     "pages/alias_ping_answered.html.j2",
+    "pages/lists.html.j2",
+    "pages/admin_leaks.html.j2",
     "mail/audit_head/subject.j2",
     "mail/audit_head/body.txt.j2",
     "mail/job_dead_for_admins/subject.j2",

@@ -289,6 +289,49 @@ pub async fn actor_name(conn: &mut AnyConnection, actor: &str) -> Result<String,
     Ok(account.map_or_else(|| actor.to_owned(), |a| a.email))
 }
 
+/// What pages call the accounts among audit `actors` (`account:acc_...`),
+/// in one query: a member contact's name and address, else the address.
+/// Actors that are not accounts, or accounts since deleted, are left out.
+pub async fn actor_names(
+    conn: &mut AnyConnection,
+    actors: &[&str],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let mut ids: Vec<&str> = actors
+        .iter()
+        .filter_map(|a| a.strip_prefix("account:"))
+        .filter(|id| AccountId::parse(id).is_ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(names);
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT a.id, a.email, c.name FROM accounts a \
+         LEFT JOIN member_contacts c ON c.account_id = a.id WHERE a.id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    for r in query.fetch_all(conn).await? {
+        let id: String = r.try_get("id")?;
+        let email: String = r.try_get("email")?;
+        let name: Option<String> = r.try_get("name")?;
+        let shown = match (name, email.is_empty()) {
+            (Some(n), false) => format!("{n} <{email}>"),
+            (Some(n), true) => n,
+            (None, false) => email,
+            (None, true) => "the first admin (no address yet)".to_owned(),
+        };
+        names.insert(format!("account:{id}"), shown);
+    }
+    Ok(names)
+}
+
 /// Sets the language mail to `id` is written in (`None`: the organisation's).
 pub async fn set_language(
     conn: &mut AnyConnection,

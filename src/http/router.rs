@@ -131,6 +131,7 @@ fn routes() -> Routes {
     .post("/admin/advisories/{id}/announcements/confirm", pages::announcements_admin::confirm_announcement)
     .post("/admin/advisories/{id}/announcements", pages::announcements_admin::announce)
     .post("/admin/advisories/{id}/leaks", pages::leaks::admin_report)
+    .get("/admin/leaks", pages::leaks_list::list)
     .get("/admin/leaks/{id}", pages::leaks::admin_show)
     .post("/admin/leaks/{id}", pages::leaks::decide)
     .post("/admin/leaks/{id}/comments", pages::leaks::admin_comment)

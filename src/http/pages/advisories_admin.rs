@@ -63,7 +63,9 @@ use super::advisory_forms::*;
 #[serde(default)]
 pub struct ListQuery {
     state: String,
+    q: String,
     before: String,
+    after: String,
 }
 
 pub async fn list(
@@ -76,11 +78,17 @@ pub async fn list(
         "" => None,
         s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
-    let before = crate::http::paging::before(&q.before)?;
+    let window = crate::http::paging::window(&q.before, &q.after)?;
+    let search = q.q.trim();
+    let found = crate::db::advisory_lists::Filter {
+        state: filter,
+        audience: None,
+        search: Some(search),
+    };
     let mut conn = state.db.conn().await?;
-    let page_rows = store::page(&mut conn, filter, None, before.as_ref()).await?;
+    let page_rows = crate::db::advisory_lists::find(&mut conn, &found, &window).await?;
     drop(conn);
-    let rows = page_rows.items;
+    let rows = &page_rows.items;
     let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     crate::app::record_list(
         &state,
@@ -91,11 +99,10 @@ pub async fn list(
     )
     .await;
     let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
-    let params = [("state", q.state.as_str())];
-    let next =
-        crate::http::paging::next_link("/admin/advisories", &params, page_rows.next.as_ref());
-    let ctx =
-        json!({ "advisories": items, "filter_state": q.state, "states": STATES, "next": next });
+    let params = [("state", q.state.as_str()), ("q", search)];
+    let pages = crate::http::paging::Links::of("/admin/advisories", &params, &window, &page_rows);
+    let ctx = json!({ "advisories": items, "filter_state": q.state, "q": search,
+                      "states": STATES, "pages": pages });
     page.render(&state, "admin_advisories", "Advisories", ctx)
 }
 
@@ -161,7 +168,19 @@ async fn render_advisory(
     let mut conn = state.db.conn().await?;
     let revisions = store::revisions(&mut conn, &row.id).await?;
     let changes = store::embargo_history(&mut conn, &row.id).await?;
+    let actors = revisions.iter().map(|r| r.actor.as_str());
+    let actors: Vec<&str> = actors
+        .chain(changes.iter().map(|c| c.actor.as_str()))
+        .collect();
+    let names = crate::http::history::Names::of(&mut conn, &actors, &[]).await?;
     drop(conn);
+    let revisions: Vec<Value> = revisions
+        .iter()
+        .map(|r| {
+            json!({ "revision": r.revision, "at": r.at, "actor": names.who(&r.actor),
+                    "reason": r.reason, "changed": r.changed })
+        })
+        .collect();
     let announcing = super::announcements_admin::advisory_context(state, row).await?;
     let patches = super::advisory_patches::context(state, row).await?;
     let changes: Vec<Value> = changes
@@ -169,7 +188,7 @@ async fn render_advisory(
         .map(|c| {
             let at = Timestamp::from_microsecond(c.until).ok();
             json!({
-                "at": c.at, "actor": c.actor, "time_zone": c.time_zone, "reason": c.reason,
+                "at": c.at, "actor": names.who(&c.actor), "time_zone": c.time_zone, "reason": c.reason,
                 "override_reason": c.override_reason, "until": at.map(crate::publish::rfc3339),
                 "in_time_zone": at.map(|t| in_zone(t, &c.time_zone)),
             })

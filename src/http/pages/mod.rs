@@ -16,6 +16,7 @@ pub mod flash;
 pub mod intake;
 mod intake_files;
 pub mod leaks;
+pub mod leaks_list;
 pub mod list_key;
 pub mod liveness;
 pub mod member_advisories;
