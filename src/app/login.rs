@@ -163,6 +163,7 @@ mod tests {
             locked_until,
             disabled,
             language: None,
+            time_zone: None,
         }
     }
 
