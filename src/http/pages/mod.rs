@@ -9,6 +9,7 @@ pub mod advisory_new;
 pub mod announcements_admin;
 pub mod clear_text;
 mod confirm;
+pub mod embargo_form;
 pub mod intake;
 pub mod leaks;
 pub mod list_key;
