@@ -14,7 +14,9 @@ mod member_self;
 mod membership;
 mod membership_admin;
 mod report_handoff;
+mod setup_totp;
 mod templates;
+mod times;
 mod triage;
 
 use axum::body::Body;

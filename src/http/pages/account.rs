@@ -142,7 +142,13 @@ fn setup_context(
     secret: &str,
     errors: &FieldErrors,
 ) -> serde_json::Value {
-    let uri = auth::totp(secret, &account.email, &state.config.organization)
+    // The first admin chooses an address on this very form: until then the
+    // authenticator lists the account as "admin" (a link needs a name).
+    let label = match account.email.as_str() {
+        "" => "admin",
+        email => email,
+    };
+    let uri = auth::totp(secret, label, &state.config.organization)
         .and_then(|t| t.to_url().ok())
         .unwrap_or_default();
     json!({
