@@ -165,7 +165,10 @@ mod tests {
         assert!(europe.windows(2).all(|w| w[0] < w[1]), "sorted");
         let all: Vec<&String> = groups.iter().flat_map(|(_, z)| z).collect();
         assert!(all.len() > 300, "{}", all.len());
-        assert!(!all.iter().any(|z| z.as_str() == "US/Eastern"), "aliases left out");
+        assert!(
+            !all.iter().any(|z| z.as_str() == "US/Eastern"),
+            "aliases left out"
+        );
         assert!(all.iter().all(|z| TimeZone::get(z).is_ok()));
     }
 

@@ -68,9 +68,8 @@ mod tests {
         assert!(!svg.contains("<?xml"));
         let (size, px) = picture(&svg);
         assert!(size >= 200);
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| {
-            px[y * size + x]
-        });
+        let mut img =
+            rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| px[y * size + x]);
         let grids = img.detect_grids();
         assert_eq!(grids.len(), 1);
         let (_, content) = grids[0].decode().unwrap();

@@ -111,7 +111,11 @@ mod tests {
     #[test]
     fn utc_repeats_and_unknown_zones_are_not_shown_twice() {
         let at = ts("2026-12-01T13:00:00Z");
-        let html = when_html(at, &["UTC", "Mars/Olympus", "Asia/Tokyo", "Asia/Tokyo"], None);
+        let html = when_html(
+            at,
+            &["UTC", "Mars/Olympus", "Asia/Tokyo", "Asia/Tokyo"],
+            None,
+        );
         assert_eq!(
             html,
             "<time datetime=\"2026-12-01T13:00:00Z\">2026-12-01 13:00 UTC <span class=\"when\">\
@@ -142,9 +146,15 @@ mod tests {
         };
         let out = render("{{ t|when }}|{{ s|when(z) }}|{{ none|when }}", ctx);
         let parts: Vec<&str> = out.split('|').collect();
-        assert!(parts[0].contains("22:00 JST (Asia/Tokyo) · in 1 day</span>"), "{out}");
+        assert!(
+            parts[0].contains("22:00 JST (Asia/Tokyo) · in 1 day</span>"),
+            "{out}"
+        );
         assert!(!parts[0].contains("Berlin"), "{out}");
-        assert!(parts[1].contains("14:00 CET (Europe/Berlin) · 2026-12-01 22:00 JST"), "{out}");
+        assert!(
+            parts[1].contains("14:00 CET (Europe/Berlin) · 2026-12-01 22:00 JST"),
+            "{out}"
+        );
         assert_eq!(parts[2], "");
         // Without a clock: UTC only, nothing relative.
         let out = render("{{ t|when }}", minijinja::context! { t => at });

@@ -23,7 +23,10 @@ async fn an_embargo_set_in_berlin_is_stored_in_utc_and_shown_in_any_zone() {
     let (_, token, tab) = admin(&app).await;
     let (id, page) = draft(&app, &token, "Container escape").await;
     let html = tab.get(&page).await.text();
-    assert!(html.contains("<input type=\"date\" id=\"date\" name=\"date\""), "{html}");
+    assert!(
+        html.contains("<input type=\"date\" id=\"date\" name=\"date\""),
+        "{html}"
+    );
     assert!(html.contains("<input type=\"time\" id=\"time\" name=\"time\""));
     assert!(
         html.contains("<option value=\"UTC\" selected>UTC</option>"),
@@ -63,9 +66,15 @@ async fn an_embargo_set_in_berlin_is_stored_in_utc_and_shown_in_any_zone() {
         )),
         "UTC, the agreed zone and relative: {html}"
     );
-    assert!(html.contains(&format!("value=\"{date}\"")), "the form holds the date");
+    assert!(
+        html.contains(&format!("value=\"{date}\"")),
+        "the form holds the date"
+    );
     assert!(html.contains(&format!("value=\"{time}\"")), "and the time");
-    assert!(html.contains("<option value=\"Europe/Berlin\" selected>"), "and the zone");
+    assert!(
+        html.contains("<option value=\"Europe/Berlin\" selected>"),
+        "and the zone"
+    );
     assert!(html.contains("<td>agreed with distros</td>"), "the history");
     let again = tab.get(&page).await.text();
     assert!(!again.contains("Embargo set to"), "said once, after saving");
@@ -114,7 +123,10 @@ async fn a_missing_date_or_time_is_named_and_what_was_chosen_is_kept() {
     ];
     let html = refused(&tab, &format!("{page}/embargo"), &fields).await;
     assert_eq!(field_error(&html, "date"), "Date: is required");
-    assert!(html.contains("<a href=\"#date\">Date: is required</a>"), "the summary");
+    assert!(
+        html.contains("<a href=\"#date\">Date: is required</a>"),
+        "the summary"
+    );
     assert!(html.contains("aria-describedby=\"date-hint date-error\" aria-invalid=\"true\""));
     assert!(html.contains("value=\"14:00\""), "the time is kept");
     assert!(
@@ -130,7 +142,10 @@ async fn a_missing_date_or_time_is_named_and_what_was_chosen_is_kept() {
         ("reason", ""),
     ];
     let html = refused(&tab, &format!("{page}/embargo"), &fields).await;
-    assert_eq!(field_error(&html, "date"), "Date: must be a date such as 2026-12-01");
+    assert_eq!(
+        field_error(&html, "date"),
+        "Date: must be a date such as 2026-12-01"
+    );
     assert_eq!(field_error(&html, "time"), "Time: is required");
     assert!(html.contains("value=\"2026-02-30\""), "kept as typed");
     assert!(
@@ -140,7 +155,12 @@ async fn a_missing_date_or_time_is_named_and_what_was_chosen_is_kept() {
     // A zone the use case refuses is named on the zone list.
     let (local, _) = local_in(72, "UTC");
     let (date, time) = date_time(&local);
-    let fields = [("date", date), ("time", time), ("time_zone", "Mars/Olympus"), ("reason", "r")];
+    let fields = [
+        ("date", date),
+        ("time", time),
+        ("time_zone", "Mars/Olympus"),
+        ("reason", "r"),
+    ];
     let html = refused(&tab, &format!("{page}/embargo"), &fields).await;
     assert!(
         field_error(&html, "time_zone").starts_with("Time zone: unknown time zone"),
@@ -171,7 +191,10 @@ async fn a_too_long_embargo_is_refused_with_the_rule_named_unless_overridden() {
             && error.contains("override reason"),
         "{error}"
     );
-    assert!(html.contains(&format!("value=\"{date}\"")), "the date is kept");
+    assert!(
+        html.contains(&format!("value=\"{date}\"")),
+        "the date is kept"
+    );
     assert!(
         html.contains("value=\"vendor asked\""),
         "the typed reason is kept"

@@ -42,8 +42,15 @@ async fn the_setup_page_shows_a_qr_code_of_the_otpauth_link_beside_it() {
     let svg = embargo::render::qr::svg(&uri).expect("svg");
     assert!(svg.starts_with("<svg role=\"img\" aria-label=\"QR code of the set-up link\""));
     let block = between(&html, "<div class=\"totp-setup\">", "\n", "<div>").expect("block");
-    assert_eq!(block.trim(), unescape(&svg), "the QR code first, then the link");
-    assert!(!html.contains("<?xml"), "inline, without an XML declaration");
+    assert_eq!(
+        block.trim(),
+        unescape(&svg),
+        "the QR code first, then the link"
+    );
+    assert!(
+        !html.contains("<?xml"),
+        "inline, without an XML declaration"
+    );
 }
 
 #[tokio::test]
@@ -68,7 +75,10 @@ async fn a_code_used_at_setup_is_explained_at_login_but_not_without_the_password
     let text = unescape(&reused.text());
     assert!(text.contains(REUSED), "{text}");
     assert!(!text.contains(GENERIC));
-    assert!(text.contains("value=\"first@project.test\""), "the address is kept");
+    assert!(
+        text.contains("value=\"first@project.test\""),
+        "the address is kept"
+    );
 
     // Whoever does not know the password learns nothing about the code.
     let guessed = login(&app, "first@project.test", "not the password", &code).await;

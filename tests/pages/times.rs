@@ -16,7 +16,10 @@ async fn long_sessions() -> TestApp {
 
 /// The report's receipt instant, as the API gives it.
 async fn received(app: &TestApp, token: &str, id: &str) -> Timestamp {
-    let report = app.get(&format!("/api/v1/reports/{id}"), Some(token)).await.json();
+    let report = app
+        .get(&format!("/api/v1/reports/{id}"), Some(token))
+        .await
+        .json();
     let at = &report["report"]["created_at"];
     match at.as_i64() {
         Some(micros) => Timestamp::from_microsecond(micros).expect("instant"),
@@ -48,11 +51,16 @@ async fn an_instant_shows_in_utc_the_chosen_zone_and_relative_to_the_moving_cloc
     );
 
     let account = tab.get("/account").await.text();
-    assert!(account.contains("<option value=\"\" selected>The organisation&#x27;s zone (UTC)</option>"));
+    assert!(
+        account.contains("<option value=\"\" selected>The organisation&#x27;s zone (UTC)</option>")
+    );
     let saved = accepted(&tab, "/account/time-zone", &[("time_zone", "Asia/Tokyo")]).await;
     assert_eq!(saved, "/account?saved=time_zone");
     let account = unescape(&tab.get(&saved).await.text());
-    assert!(account.contains("Saved: times are shown in UTC and in Asia/Tokyo."), "{account}");
+    assert!(
+        account.contains("Saved: times are shown in UTC and in Asia/Tokyo."),
+        "{account}"
+    );
     assert!(account.contains("<option value=\"Asia/Tokyo\" selected>Asia/Tokyo</option>"));
 
     let tokyo = at
@@ -68,7 +76,11 @@ async fn an_instant_shows_in_utc_the_chosen_zone_and_relative_to_the_moving_cloc
         )
     );
     app.advance(SignedDuration::from_hours(24 * 4));
-    assert!(shown_received(&tab, &id).await.contains("(Asia/Tokyo) · 4 days ago</span>"));
+    assert!(
+        shown_received(&tab, &id)
+            .await
+            .contains("(Asia/Tokyo) · 4 days ago</span>")
+    );
 
     // An unknown zone is refused by name, what was sent kept; empty goes
     // back to the organisation's.
@@ -79,7 +91,9 @@ async fn an_instant_shows_in_utc_the_chosen_zone_and_relative_to_the_moving_cloc
         "{html}"
     );
     assert!(html.contains("<option value=\"Mars/Olympus\" selected>Mars/Olympus</option>"));
-    assert!(html.contains("aria-describedby=\"time_zone-hint time_zone-error\" aria-invalid=\"true\""));
+    assert!(
+        html.contains("aria-describedby=\"time_zone-hint time_zone-error\" aria-invalid=\"true\"")
+    );
     accepted(&tab, "/account/time-zone", &[("time_zone", "")]).await;
     assert!(!shown_received(&tab, &id).await.contains("Tokyo"));
 }
@@ -89,7 +103,11 @@ async fn the_organisation_zone_is_every_viewers_until_they_choose_and_the_api_se
     let app = TestApp::with_config(|c| c.organization_time_zone = "Europe/Berlin".into()).await;
     let (_, token, tab) = admin(&app).await;
     let (id, _) = app.report("Heap overflow", None).await;
-    assert!(shown_received(&tab, &id).await.contains("(Europe/Berlin) · just now"));
+    assert!(
+        shown_received(&tab, &id)
+            .await
+            .contains("(Europe/Berlin) · just now")
+    );
     let (_, page) = draft(&app, &token, "Container escape").await;
     let html = unescape(&tab.get(&page).await.text());
     assert!(
@@ -99,18 +117,35 @@ async fn the_organisation_zone_is_every_viewers_until_they_choose_and_the_api_se
 
     let put = |zone: serde_json::Value| {
         let body = serde_json::json!({ "time_zone": zone });
-        app.api(Method::PUT, "/api/v1/me/time-zone", Some(&token), Some(body))
+        app.api(
+            Method::PUT,
+            "/api/v1/me/time-zone",
+            Some(&token),
+            Some(body),
+        )
     };
     let set = put("America/New_York".into()).await;
     assert_eq!(set.status, OK, "{}", set.text());
     assert_eq!(set.json()["time_zone"], "America/New_York");
     let me = app.get("/api/v1/me", Some(&token)).await.json();
     assert_eq!(me["time_zone"], "America/New_York");
-    assert!(shown_received(&tab, &id).await.contains("(America/New_York) · just now"));
+    assert!(
+        shown_received(&tab, &id)
+            .await
+            .contains("(America/New_York) · just now")
+    );
     let bad = put("Mars/Olympus".into()).await;
     assert_eq!(bad.status, INVALID);
-    assert!(bad.json()["errors"]["time_zone"].as_str().expect("error").contains("unknown time zone"));
-    assert_eq!(put(serde_json::Value::Null).await.json()["time_zone"], serde_json::Value::Null);
+    assert!(
+        bad.json()["errors"]["time_zone"]
+            .as_str()
+            .expect("error")
+            .contains("unknown time zone")
+    );
+    assert_eq!(
+        put(serde_json::Value::Null).await.json()["time_zone"],
+        serde_json::Value::Null
+    );
     assert!(shown_received(&tab, &id).await.contains("(Europe/Berlin)"));
 }
 
@@ -118,7 +153,12 @@ async fn the_organisation_zone_is_every_viewers_until_they_choose_and_the_api_se
 async fn embargo_in(tab: &Tab<'_>, page: &str, hours: i64) {
     let (local, _) = local_in(hours, "UTC");
     let (date, time) = local.split_once('T').expect("date and time");
-    let fields = [("date", date), ("time", time), ("time_zone", "UTC"), ("reason", "agreed")];
+    let fields = [
+        ("date", date),
+        ("time", time),
+        ("time_zone", "UTC"),
+        ("reason", "agreed"),
+    ];
     accepted(tab, &format!("{page}/embargo"), &fields).await;
 }
 
@@ -148,12 +188,24 @@ async fn an_early_publication_says_so_and_leaves_no_lift_pending() {
     assert_eq!(api(&app, &token, &id).await["state"], "published");
     let html = unescape(&tab.get(&page).await.text());
     let early = between(&html, "<h2>Embargo</h2>", "<p>", "</p>").expect("embargo section");
-    assert!(early.starts_with("Published early on <time datetime="), "{early}");
-    assert!(early.ends_with("· just now</span></time>, before the embargo ended."), "{early}");
-    assert!(!html.contains("Pending: job") && !html.contains("Ends (agreed"), "{html}");
+    assert!(
+        early.starts_with("Published early on <time datetime="),
+        "{early}"
+    );
+    assert!(
+        early.ends_with("· just now</span></time>, before the embargo ended."),
+        "{early}"
+    );
+    assert!(
+        !html.contains("Pending: job") && !html.contains("Ends (agreed"),
+        "{html}"
+    );
     assert_eq!(queued_lifts(&tab).await, 0, "the stale lift is not pending");
     let public = unescape(&visitor(&app).get(&format!("/advisories/{id}")).await.text());
-    assert!(public.contains("<dd>Published early on <time datetime="), "{public}");
+    assert!(
+        public.contains("<dd>Published early on <time datetime="),
+        "{public}"
+    );
 
     // The closed lift does nothing when its time comes.
     app.advance(SignedDuration::from_hours(24 * 6));

@@ -64,14 +64,20 @@ impl EmbargoForm {
         let mut errors = FieldErrors::new();
         let parsed_date = match date {
             "" => Err("is required"),
-            d => d.parse::<Date>().map_err(|_| "must be a date such as 2026-12-01"),
+            d => d
+                .parse::<Date>()
+                .map_err(|_| "must be a date such as 2026-12-01"),
         };
         let parsed_time = match time {
             "" => Err("is required"),
-            t => t.parse::<Time>().map_err(|_| "must be a time such as 14:00"),
+            t => t
+                .parse::<Time>()
+                .map_err(|_| "must be a time such as 14:00"),
         };
         match (parsed_date, parsed_time) {
-            (Ok(d), Ok(t)) => return Ok(d.to_datetime(t).strftime("%Y-%m-%dT%H:%M:%S").to_string()),
+            (Ok(d), Ok(t)) => {
+                return Ok(d.to_datetime(t).strftime("%Y-%m-%dT%H:%M:%S").to_string());
+            }
             (d, t) => {
                 if let Err(e) = d {
                     errors.add("date", e);
@@ -142,7 +148,12 @@ pub async fn set_embargo(
         }
         Err(errors) => errors,
     };
-    refused((&state, &page, &id), labelled(errors), ("embargo", json!(form))).await
+    refused(
+        (&state, &page, &id),
+        labelled(errors),
+        ("embargo", json!(form)),
+    )
+    .await
 }
 
 /// The form's fields before anything is typed: the current end in its
@@ -174,7 +185,11 @@ pub(super) async fn facts(
     let zone = row.embargo_zone.as_deref().unwrap_or("UTC");
     let confirmed = until.filter(|_| saved).map(|u| {
         let local = TimeZone::get(zone)
-            .map(|z| u.to_zoned_datetime(z).strftime("%Y-%m-%d %H:%M %Z").to_string())
+            .map(|z| {
+                u.to_zoned_datetime(z)
+                    .strftime("%Y-%m-%d %H:%M %Z")
+                    .to_string()
+            })
             .unwrap_or_default();
         let utc = u.strftime("%Y-%m-%d %H:%M UTC");
         format!("Embargo set to {local} ({zone}) / {utc}.")
@@ -226,10 +241,16 @@ mod tests {
         assert_eq!(errors.get("date"), Some("is required"));
         assert_eq!(errors.get("time"), Some("must be a time such as 14:00"));
         let errors = form("1 Dec", "", "").until().unwrap_err();
-        assert_eq!(errors.get("date"), Some("must be a date such as 2026-12-01"));
+        assert_eq!(
+            errors.get("date"),
+            Some("must be a date such as 2026-12-01")
+        );
         assert_eq!(errors.get("time"), Some("is required"));
         // The single field still works alone, and date and time win over it.
-        assert_eq!(form("", "", "2026-12-01T14:00").until().unwrap(), "2026-12-01T14:00");
+        assert_eq!(
+            form("", "", "2026-12-01T14:00").until().unwrap(),
+            "2026-12-01T14:00"
+        );
         assert!(form("2026-12-01", "", "2026-12-01T14:00").until().is_err());
     }
 
@@ -241,9 +262,18 @@ mod tests {
         errors.add("reason", "is required");
         errors.add("state", "cannot embargo a published advisory");
         let out = labelled(errors);
-        assert_eq!(out.get("date"), Some("Date: the embargo must end in the future"));
-        assert_eq!(out.get("time_zone"), Some("Time zone: unknown time zone \"Mars\""));
+        assert_eq!(
+            out.get("date"),
+            Some("Date: the embargo must end in the future")
+        );
+        assert_eq!(
+            out.get("time_zone"),
+            Some("Time zone: unknown time zone \"Mars\"")
+        );
         assert_eq!(out.get("embargo_reason"), Some("Reason: is required"));
-        assert_eq!(out.get("state"), Some("cannot embargo a published advisory"));
+        assert_eq!(
+            out.get("state"),
+            Some("cannot embargo a published advisory")
+        );
     }
 }
