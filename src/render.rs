@@ -9,6 +9,9 @@ use serde::Serialize;
 use crate::mail::templates::{Compiled, format_datetime};
 pub use crate::mail::templates::{RenderedMail, Sources};
 
+pub mod qr;
+pub mod when;
+
 macro_rules! embedded {
     ($($path:literal),* $(,)?) => {
         &[$(($path, include_str!(concat!("../templates/", $path)))),*]
@@ -66,6 +69,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/alias_ping_answered.html.j2",
     "pages/lists.html.j2",
     "pages/admin_leaks.html.j2",
+    "pages/zone_select.html.j2",
     "mail/audit_head/subject.j2",
     "mail/audit_head/body.txt.j2",
     "mail/job_dead_for_admins/subject.j2",
@@ -186,6 +190,9 @@ impl Templates {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.add_filter("datetime", format_datetime);
+        env.add_filter("when", when::when);
+        env.add_filter("qr", qr::qr);
+        env.add_function("zone_groups", when::zone_groups);
         for (name, source) in TEMPLATES.iter().filter(|(p, _)| p.starts_with("pages/")) {
             env.add_template(name, source)
                 .map_err(|source| RenderError {

@@ -284,6 +284,14 @@ async fn publish_in(
         return Ok(false);
     }
     store::add_publication(conn, &row.id, now, "Initial publication").await?;
+    if let (None, Some(until)) = (scheduled_for, row.embargo_until) {
+        // Published early: the lift it had is left with nothing to do.
+        let lift = crate::jobs::Job::LiftEmbargo {
+            advisory: row.id.to_string(),
+            until,
+        };
+        store::drop_stale_lift(conn, &lift.idempotency_key(), now).await?;
+    }
     // Never fails on a rendering error, so the lift is not held up by one.
     public_documents::refresh(conn, state, &row.id).await?;
     let (content, scored) = content_of(row)?;

@@ -21,6 +21,8 @@ pub struct Account {
     pub disabled: bool,
     /// The language mail to them is written in; `None`: the organisation's.
     pub language: Option<String>,
+    /// The IANA zone pages show instants in; `None`: the organisation's.
+    pub time_zone: Option<String>,
 }
 
 impl Account {
@@ -31,7 +33,7 @@ impl Account {
     }
 }
 
-const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled, language";
+const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled, language, time_zone";
 
 fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
     let id: String = r.try_get("id")?;
@@ -48,6 +50,7 @@ fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
         locked_until: r.try_get("locked_until")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         language: r.try_get("language")?,
+        time_zone: r.try_get("time_zone")?,
     })
 }
 
@@ -340,6 +343,20 @@ pub async fn set_language(
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
         .bind(language)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the zone `id` reads instants in on pages (`None`: the organisation's).
+pub async fn set_time_zone(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    time_zone: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET time_zone = $1 WHERE id = $2")
+        .bind(time_zone)
         .bind(id.as_str())
         .execute(conn)
         .await?;

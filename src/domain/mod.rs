@@ -21,4 +21,5 @@ pub mod membership;
 pub mod report;
 pub mod secret;
 pub mod share;
+pub mod time;
 pub mod watermark;

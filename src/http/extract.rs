@@ -291,6 +291,13 @@ impl Page {
         }
     }
 
+    /// The zone the viewer reads instants in: their own choice, else the
+    /// organisation's.
+    pub fn time_zone<'a>(&'a self, state: &'a AppState) -> &'a str {
+        let own = self.account.as_ref().and_then(|a| a.time_zone.as_deref());
+        own.unwrap_or(&state.config.organization_time_zone)
+    }
+
     /// Renders `pages/NAME.html.j2` with the context every page gets.
     pub fn render(
         &self,
@@ -311,6 +318,8 @@ impl Page {
                 if c.member_active && !c.accepted_current_policy),
             // Shown once: `finish` clears the cookie.
             "flash": self.flash,
+            // What `|when` shows instants against (see `render::when`).
+            "clock": { "now": crate::clock::now(), "zone": self.time_zone(state) },
         });
         if let (Some(c), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
             c.extend(e.clone());

@@ -28,6 +28,9 @@ pub async fn fresh_advisory(app: &TestApp, admin: Option<&str>) -> String {
 
 /// A JSON body that succeeds for an allowed caller.
 pub fn api_body(method: &Method, template: &str) -> Option<Value> {
+    if template == "/api/v1/me/time-zone" {
+        return Some(json!({ "time_zone": "Europe/Berlin" }));
+    }
     if method == Method::PATCH {
         return Some(json!({ "summary": "Edited", "reason": "matrix" }));
     }
@@ -84,6 +87,7 @@ pub fn page_fields(template: &str, who: &Caller) -> String {
         }
         "/account/tokens" => "&name=x".to_owned(),
         "/account/language" => "&language=de".to_owned(),
+        "/account/time-zone" => "&time_zone=Europe%2FBerlin".to_owned(),
         "/member/contacts/{id}/remove" => "&confirm=yes".to_owned(),
         "/admin/reports/{id}/reply" => "&body=hi".to_owned(),
         "/admin/reports/{id}/status" => "&status=triaging".to_owned(),

@@ -23,7 +23,9 @@ mod membership_admin;
 mod mobile;
 mod report_attachments;
 mod report_handoff;
+mod setup_totp;
 mod templates;
+mod times;
 mod triage;
 
 use axum::body::Body;

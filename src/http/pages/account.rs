@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CsrfOnly, Flash};
+use super::{CsrfOnly, Flash, see_other};
 use crate::app::AppState;
 use crate::app::auth::{self, LoginError, SetupError, SetupInput};
 use crate::db::{accounts, sessions};
@@ -16,6 +16,7 @@ use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::language::Language;
 use crate::domain::secret::Secret;
+use crate::domain::time::ZoneName;
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::{Page, SESSION_COOKIE, set_cookie};
@@ -142,7 +143,13 @@ fn setup_context(
     secret: &str,
     errors: &FieldErrors,
 ) -> serde_json::Value {
-    let uri = auth::totp(secret, &account.email, &state.config.organization)
+    // The first admin chooses an address on this very form: until then the
+    // authenticator lists the account as "admin" (a link needs a name).
+    let label = match account.email.as_str() {
+        "" => "admin",
+        email => email,
+    };
+    let uri = auth::totp(secret, label, &state.config.organization)
         .and_then(|t| t.to_url().ok())
         .unwrap_or_default();
     json!({
@@ -234,8 +241,50 @@ async fn account_context(
     Ok(
         json!({ "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
                 "keys": keys, "key_errors": {}, "key_text": "", "language": account.language,
-                "languages": languages }),
+                "languages": languages, "time_zone": account.time_zone,
+                "organization_time_zone": state.config.organization_time_zone, "zone_errors": {} }),
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TimeZoneForm {
+    csrf: String,
+    time_zone: String,
+}
+
+/// The zone pages show instants in for this account (empty: the
+/// organisation's); back to the page, which says what it is now.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<TimeZoneForm>,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    page.check_csrf(&form.csrf)?;
+    let zone = match form.time_zone.trim() {
+        "" => None,
+        z => match ZoneName::parse(z) {
+            Ok(z) => Some(z),
+            Err(e) => {
+                let mut ctx = account_context(&state, account, None).await?;
+                ctx["zone_errors"] = json!({ "time_zone": format!("Time zone: {e}") });
+                ctx["time_zone"] = json!(form.time_zone.chars().take(100).collect::<String>());
+                let mut resp = page.render(&state, "account", "Your account", ctx)?;
+                *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(resp);
+            }
+        },
+    };
+    auth::set_time_zone(&state, &page.audit(), &account.id, zone.as_ref()).await?;
+    Ok(see_other("/account?saved=time_zone"))
+}
+
+/// `?saved=`: which setting was just saved, for the notice.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountQuery {
+    saved: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -276,9 +325,12 @@ fn own_account(page: &Page) -> Result<&accounts::Account, Error> {
 pub async fn account_page(
     State(state): State<AppState>,
     page: Page,
+    Query(q): Query<AccountQuery>,
 ) -> Result<Response, PageError> {
     let account = own_account(&page)?;
-    let ctx = account_context(&state, account, None).await?;
+    let mut ctx = account_context(&state, account, None).await?;
+    // Only a known name maps to a notice: nothing of the query is echoed.
+    ctx["saved"] = json!(q.saved == "time_zone");
     page.render(&state, "account", "Your account", ctx)
 }
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::see_other;
 use crate::app::AppState;
-use crate::app::advisories::{self as usecase, EmbargoRequest};
+use crate::app::advisories as usecase;
 use crate::db::advisories::{self as store, AdvisoryRow};
 use crate::domain::advisory::AdvisoryState;
 use crate::domain::authz::{Action, authorize};
@@ -115,6 +115,8 @@ struct Shown {
     warnings: Vec<&'static str>,
     /// A form as it was typed, shown again with its errors: (name, fields).
     typed: Option<(&'static str, Value)>,
+    /// The embargo was just saved: the page confirms it.
+    saved: bool,
 }
 
 /// The advisory page. Showing content that is not public is recorded.
@@ -136,12 +138,10 @@ async fn render_advisory(
     let until = row
         .embargo_until
         .and_then(|m| Timestamp::from_microsecond(m).ok());
-    let agreed = row.embargo_zone.clone().unwrap_or_else(|| "UTC".to_owned());
-    let tz: String = match shown.tz.trim() {
-        "" => agreed.clone(),
-        t => t.chars().take(100).collect(),
-    };
+    // `?tz=`: the end in one more zone, asked for on the page.
+    let tz: String = shown.tz.trim().chars().take(100).collect();
     let viewer_at = match until {
+        _ if tz.is_empty() => None,
         Some(u) if TimeZone::get(&tz).is_ok() => Some(in_zone(u, &tz)),
         Some(_) => {
             errors.add("tz", EmbargoInputError::UnknownZone(tz.clone()).to_string());
@@ -149,15 +149,10 @@ async fn render_advisory(
         }
         None => None,
     };
-    let local = until.zip(TimeZone::get(&agreed).ok());
-    let local = local.map(|(u, z)| {
-        u.to_zoned_datetime(z)
-            .strftime("%Y-%m-%dT%H:%M")
-            .to_string()
-    });
+    let embargo_facts = super::embargo_form::facts(state, row, shown.saved).await?;
     let mut forms = json!({
         "edit": stored_view(row, &stored),
-        "embargo": { "until": local, "time_zone": agreed, "reason": "", "override_reason": "" },
+        "embargo": super::embargo_form::fields(row, &state.config.organization_time_zone),
         "publish": { "reason": "" },
         "withdraw": { "reason": "" },
         "announce": { "note": "", "to": "all", "members": [] },
@@ -198,6 +193,7 @@ async fn render_advisory(
     let published = s.is_public() && row.published_at.is_some();
     let ctx = json!({
         "advisory": advisory, "viewer": { "zone": tz, "at": viewer_at },
+        "embargo_facts": embargo_facts,
         "zones": ZONES.split_whitespace().collect::<Vec<_>>(),
         "warnings": shown.warnings, "errors": errors, "forms": forms,
         "actions": { "edit": s.edit().is_ok(), "embargo": s.embargo().is_ok(),
@@ -226,6 +222,8 @@ pub struct ShowQuery {
     tz: String,
     /// Warnings of the embargo just set, by name (`friday,weekend`).
     warn: String,
+    /// `embargo` after the embargo was saved.
+    saved: String,
 }
 
 pub async fn show(
@@ -250,6 +248,7 @@ pub async fn show(
         Shown {
             tz,
             warnings,
+            saved: q.saved == "embargo",
             ..Shown::default()
         },
     )
@@ -287,23 +286,19 @@ pub async fn edit(
     edit_advisory(&state, &page, &id, pairs).await
 }
 
-/// The embargo, publish and withdraw forms (the latter two only give a reason).
+/// The publish and withdraw forms: a reason (the embargo's is in `embargo_form`).
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ActionForm {
     #[serde(skip_serializing)]
     csrf: String,
-    /// A local time in `time_zone` (`datetime-local`), or RFC 3339.
-    until: String,
-    time_zone: String,
     reason: String,
-    override_reason: String,
     /// `yes` from the confirmation page of publishing or withdrawing.
     #[serde(skip_serializing)]
     confirm: String,
 }
 
-/// Embargo, publish or withdraw, by the form's `name` on the page.
+/// Publish or withdraw, by the form's `name` on the page.
 async fn act(
     state: AppState,
     page: Page,
@@ -319,36 +314,11 @@ async fn act(
         return super::confirm::advisory(&state, &page, &id, name, reason).await;
     }
     let result = match name {
-        "embargo" => {
-            if !form.override_reason.trim().is_empty() {
-                allowed(&page, Action::OverrideEmbargoPolicy, None)?;
-            }
-            let req = EmbargoRequest {
-                until: &form.until,
-                time_zone: &form.time_zone,
-                reason,
-                override_reason: &form.override_reason,
-            };
-            let set = usecase::set_embargo(&state, &audit, &id, req).await;
-            set.map(|(_, warnings)| warnings)
-        }
-        "publish" => usecase::publish_now(&state, &audit, &id, reason)
-            .await
-            .map(|()| vec![]),
-        _ => usecase::withdraw(&state, &audit, &id, reason)
-            .await
-            .map(|()| vec![]),
+        "publish" => usecase::publish_now(&state, &audit, &id, reason).await,
+        _ => usecase::withdraw(&state, &audit, &id, reason).await,
     };
     match result {
-        Ok(warnings) => {
-            let names = WARNINGS.iter().filter(|(_, w)| warnings.contains(w));
-            let names: Vec<&str> = names.map(|(n, _)| *n).collect();
-            let query = match names.is_empty() {
-                true => String::new(),
-                false => format!("?warn={}", names.join(",")),
-            };
-            Ok(see_other(&format!("/admin/advisories/{id}{query}")))
-        }
+        Ok(()) => Ok(see_other(&format!("/admin/advisories/{id}"))),
         Err(e) => {
             let errors = form_errors(e, &format!("{name}_reason"))?;
             refused((&state, &page, &id), errors, (name, json!(form))).await
@@ -357,15 +327,6 @@ async fn act(
 }
 
 type Id = Path<String>;
-
-pub async fn set_embargo(
-    State(s): State<AppState>,
-    p: Page,
-    Path(id): Id,
-    Form(f): Form<ActionForm>,
-) -> Result<Response, PageError> {
-    act(s, p, id, f, "embargo").await
-}
 
 pub async fn publish(
     State(s): State<AppState>,

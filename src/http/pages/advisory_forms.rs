@@ -189,6 +189,7 @@ pub(super) fn preview(
         published_at: published_at.unwrap_or(now),
         modified_at: now,
         withdrawn: None,
+        published_early: false,
         revisions: Vec::new(),
     };
     let mut ctx = crate::publish::page::advisory_context(&state.config.site(), &public);

@@ -12,6 +12,7 @@ pub mod advisory_patches;
 pub mod announcements_admin;
 pub mod clear_text;
 mod confirm;
+pub mod embargo_form;
 pub mod flash;
 pub mod intake;
 mod intake_files;
