@@ -31,7 +31,6 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/advisory_article.html.j2",
     "pages/error.html.j2",
     "pages/report_form.html.j2",
-    "pages/report_submitted.html.j2",
     "pages/track.html.j2",
     "pages/login.html.j2",
     "pages/setup.html.j2",
