@@ -46,7 +46,6 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/account.html.j2",
     "pages/membership_forms.html.j2",
     "pages/apply.html.j2",
-    "pages/application_submitted.html.j2",
     "pages/policy.html.j2",
     "pages/vouch.html.j2",
     "pages/admin_applications.html.j2",
