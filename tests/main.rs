@@ -26,6 +26,7 @@ mod hardening;
 mod health;
 mod ingest;
 mod ingest_encrypted;
+mod intake_batch;
 mod job_engine;
 mod job_faults;
 mod jobs;

@@ -54,18 +54,11 @@ pub async fn find(
         super::search::any_of(3, &["id", "content"]),
         Window::condition("created_at", "id", 4),
     );
-    let (b_at, b_id, a_at, a_id) = window.bounds();
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(filter.state.map(|s| s.as_str()))
         .bind(filter.audience.map(MemberId::as_str))
-        .bind(filter.search.and_then(super::search::json_pattern))
-        .bind(b_at)
-        .bind(b_id)
-        .bind(a_at)
-        .bind(a_id)
-        .bind(limit())
-        .fetch_all(conn)
-        .await?;
+        .bind(filter.search.and_then(super::search::json_pattern));
+    let rows = window.bind(query).fetch_all(conn).await?;
     let rows = rows.iter().map(row).collect::<Result<Vec<_>, _>>()?;
     Ok(window.page(rows, |r| Cursor {
         at: r.created_at,

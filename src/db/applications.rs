@@ -178,17 +178,10 @@ pub async fn page(
         super::search::any_of(2, &["a.organization", "a.website", "a.security_alias"]),
         Window::condition("a.created_at", "a.id", 3),
     );
-    let (b_at, b_id, a_at, a_id) = window.bounds();
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(status.map(|s| s.as_str()))
-        .bind(search.and_then(super::search::pattern))
-        .bind(b_at)
-        .bind(b_id)
-        .bind(a_at)
-        .bind(a_id)
-        .bind(super::cursor::limit())
-        .fetch_all(conn)
-        .await?;
+        .bind(search.and_then(super::search::pattern));
+    let rows = window.bind(query).fetch_all(conn).await?;
     let rows = rows
         .iter()
         .map(|r| {

@@ -106,6 +106,21 @@ impl Window {
         }
     }
 
+    /// `query` with what [`Window::condition`] and the page's `LIMIT`
+    /// take bound next, in that order (the bounds, then [`limit`]).
+    pub fn bind<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        let (b_at, b_id, a_at, a_id) = self.bounds();
+        query
+            .bind(b_at)
+            .bind(b_id)
+            .bind(a_at)
+            .bind(a_id)
+            .bind(limit())
+    }
+
     /// `DESC`, or `ASC` for a page read upward from its `after` cursor
     /// (the rows nearest the cursor first); [`Window::page`] turns it.
     pub fn order(&self) -> &'static str {

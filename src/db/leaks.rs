@@ -132,16 +132,8 @@ pub async fn page(
         ),
         Window::condition("l.created_at", "l.id", 2),
     );
-    let (b_at, b_id, a_at, a_id) = window.bounds();
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(search.and_then(super::search::pattern))
-        .bind(b_at)
-        .bind(b_id)
-        .bind(a_at)
-        .bind(a_id)
-        .bind(super::cursor::limit())
-        .fetch_all(conn)
-        .await?;
+    let query = sqlx::query(AssertSqlSafe(sql)).bind(search.and_then(super::search::pattern));
+    let rows = window.bind(query).fetch_all(conn).await?;
     let rows = rows.iter().map(leak).collect::<Result<Vec<_>, _>>()?;
     Ok(window.page(rows, |l| Cursor {
         at: l.created_at,

@@ -37,16 +37,8 @@ pub async fn page(
         super::search::any_of(1, &["m.organization", "m.website", "m.security_alias"]),
         Window::condition("m.joined_at", "m.id", 2),
     );
-    let (b_at, b_id, a_at, a_id) = window.bounds();
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(search.and_then(super::search::pattern))
-        .bind(b_at)
-        .bind(b_id)
-        .bind(a_at)
-        .bind(a_id)
-        .bind(super::cursor::limit())
-        .fetch_all(conn)
-        .await?;
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(search.and_then(super::search::pattern));
+    let rows = window.bind(query).fetch_all(conn).await?;
     let rows = rows
         .iter()
         .map(|r| {

@@ -245,17 +245,10 @@ pub async fn list(
          AND {} ORDER BY created_at {order}, id {order} LIMIT $7",
         Window::condition("created_at", "id", 3)
     );
-    let (b_at, b_id, a_at, a_id) = window.bounds();
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(filter.status.map(|s| s.as_str()))
-        .bind(pattern)
-        .bind(b_at)
-        .bind(b_id)
-        .bind(a_at)
-        .bind(a_id)
-        .bind(super::cursor::limit())
-        .fetch_all(conn)
-        .await?;
+        .bind(pattern);
+    let rows = window.bind(query).fetch_all(conn).await?;
     let rows = rows.iter().map(report).collect::<Result<Vec<_>, _>>()?;
     Ok(window.page(rows, |r| Cursor {
         at: r.created_at,
