@@ -9,6 +9,9 @@ use serde::Serialize;
 use crate::mail::templates::{Compiled, format_datetime};
 pub use crate::mail::templates::{RenderedMail, Sources};
 
+pub mod qr;
+pub mod when;
+
 macro_rules! embedded {
     ($($path:literal),* $(,)?) => {
         &[$(($path, include_str!(concat!("../templates/", $path)))),*]
@@ -40,6 +43,9 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/admin_advisories.html.j2",
     "pages/admin_advisory.html.j2",
     "pages/admin_advisory_new.html.j2",
+    "pages/advisory_editor.html.j2",
+    "pages/advisory_editor_fields.html.j2",
+    "pages/advisory_editor_more.html.j2",
     "pages/admin_announce_confirm.html.j2",
     "pages/confirm.html.j2",
     "pages/admin_announcement.html.j2",
@@ -55,13 +61,21 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/admin_members.html.j2",
     "pages/admin_criteria.html.j2",
     "pages/admin_member.html.j2",
+    "pages/admin_policy.html.j2",
+    "pages/admin_admins.html.j2",
+    "pages/advisory_patches.html.j2",
     "pages/admin_templates.html.j2",
     "pages/admin_template.html.j2",
     "pages/alias_ping_answered.html.j2",
+    "pages/lists.html.j2",
+    "pages/admin_leaks.html.j2",
+    "pages/zone_select.html.j2",
     "mail/audit_head/subject.j2",
     "mail/audit_head/body.txt.j2",
     "mail/job_dead_for_admins/subject.j2",
     "mail/job_dead_for_admins/body.txt.j2",
+    "mail/admin_setup/subject.j2",
+    "mail/admin_setup/body.txt.j2",
     "mail/application_confirm_alias/subject.j2",
     "mail/application_confirm_alias/body.txt.j2",
     "mail/application_received/subject.j2",
@@ -176,6 +190,9 @@ impl Templates {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.add_filter("datetime", format_datetime);
+        env.add_filter("when", when::when);
+        env.add_filter("qr", qr::qr);
+        env.add_function("zone_groups", when::zone_groups);
         for (name, source) in TEMPLATES.iter().filter(|(p, _)| p.starts_with("pages/")) {
             env.add_template(name, source)
                 .map_err(|source| RenderError {

@@ -122,9 +122,9 @@ pub async fn load(state: &AppState, id: &str) -> Result<AdvisoryRow, AdvisoryErr
 
 /// The content of a stored advisory with its scored severities.
 pub fn content_of(row: &AdvisoryRow) -> Result<(Content, Vec<ScoredSeverity>), AdvisoryError> {
-    let mut content: Content = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
+    let content: Content = serde_json::from_str(&row.content).map_err(anyhow::Error::from)?;
     // Stored content was valid when written; scoring again is cheap and pure.
-    let scored = content.validate().unwrap_or_default();
+    let scored = content.scored();
     Ok((content, scored))
 }
 
@@ -284,6 +284,14 @@ async fn publish_in(
         return Ok(false);
     }
     store::add_publication(conn, &row.id, now, "Initial publication").await?;
+    if let (None, Some(until)) = (scheduled_for, row.embargo_until) {
+        // Published early: the lift it had is left with nothing to do.
+        let lift = crate::jobs::Job::LiftEmbargo {
+            advisory: row.id.to_string(),
+            until,
+        };
+        store::drop_stale_lift(conn, &lift.idempotency_key(), now).await?;
+    }
     // Never fails on a rendering error, so the lift is not held up by one.
     public_documents::refresh(conn, state, &row.id).await?;
     let (content, scored) = content_of(row)?;

@@ -76,6 +76,14 @@ pub async fn set_embargo(
         until,
     };
     jobs::enqueue(&mut tx, &state.config.jobs, &lift, until).await?;
+    if let Some(old) = row.embargo_until.filter(|old| *old != until) {
+        // The old instant's lift would find nothing to do.
+        let stale = Job::LiftEmbargo {
+            advisory: row.id.to_string(),
+            until: old,
+        };
+        store::drop_stale_lift(&mut tx, &stale.idempotency_key(), crate::db::now()).await?;
+    }
     let moved = row.embargo_until.is_some();
     if moved {
         super::announcements::follow_up(

@@ -329,6 +329,28 @@ pub async fn set_language(
     Ok(())
 }
 
+/// Sets the zone `account` reads instants in on pages (`None`: the
+/// organisation's).
+pub async fn set_time_zone(
+    state: &AppState,
+    actor: &Actor,
+    account: &AccountId,
+    zone: Option<&crate::domain::time::ZoneName>,
+) -> anyhow::Result<()> {
+    let mut tx = state.db.begin().await?;
+    let zone = zone.map(|z| z.as_str());
+    accounts::set_time_zone(&mut tx, account, zone).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "account.time_zone",
+        account.as_str(),
+        json!({ "time_zone": zone }),
+    );
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

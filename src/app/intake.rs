@@ -2,8 +2,9 @@
 //! durable commit (and, on PostgreSQL, a turn on the audit head's row
 //! lock); one at a time, that commit bounds intake. Reports submitted while
 //! a batch is being written wait, and the first of them then writes them
-//! all in one transaction: each report still commits together with its
-//! mail jobs and audit event, and many share one commit.
+//! all in one transaction (on PostgreSQL, two batches may be in flight):
+//! each report still commits together with its mail jobs and audit event,
+//! and many share one commit.
 //!
 //! A batch that fails is written again report by report, so one report's
 //! failure (a duplicate Message-ID) is its own and never its neighbours'.
@@ -15,6 +16,7 @@ use tokio::sync::oneshot;
 
 use super::AppState;
 use super::reports::{Incoming, Origin, Submitted};
+use crate::db::Engine;
 use crate::db::audit::Actor;
 use crate::db::reports::Source;
 use crate::domain::report::NewReport;
@@ -22,12 +24,28 @@ use crate::domain::report::NewReport;
 /// Most reports one transaction writes.
 const MAX_BATCH: usize = 128;
 
-/// Reports waiting to be written, and the turn to write them.
-#[derive(Default)]
+/// Reports waiting to be written, and the turns to write them.
 pub struct Intake {
     queue: Mutex<Vec<Pending>>,
-    /// Held by whoever writes a batch, until its transaction has ended.
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// A turn is held by whoever writes a batch, until its transaction has
+    /// ended.
+    writers: Arc<tokio::sync::Semaphore>,
+}
+
+impl Intake {
+    /// SQLite writes one transaction at a time anyway. PostgreSQL takes two
+    /// batches at once: one writes its rows while the other commits (they
+    /// meet only at the audit chain's head, which each takes last).
+    pub fn new(engine: Engine) -> Self {
+        let writers = match engine {
+            Engine::Sqlite => 1,
+            Engine::Postgres => 2,
+        };
+        Self {
+            queue: Mutex::new(Vec::new()),
+            writers: Arc::new(tokio::sync::Semaphore::new(writers)),
+        }
+    }
 }
 
 /// One report to take in, owned so another task can write it.
@@ -58,7 +76,10 @@ pub async fn submit(state: &AppState, submission: Submission) -> anyhow::Result<
             result = &mut answered => {
                 return result.unwrap_or_else(|_| Err(anyhow::anyhow!("the intake batch was abandoned")));
             }
-            turn = state.intake.writer.clone().lock_owned() => {
+            turn = state.intake.writers.clone().acquire_owned() => {
+                let Ok(turn) = turn else {
+                    anyhow::bail!("the intake is closed");
+                };
                 let batch = take(state);
                 if batch.is_empty() {
                     // An earlier batch took this submission; its answer is in.

@@ -18,6 +18,13 @@ pub enum LoginError {
     /// code and lock-out, so a guesser learns nothing.
     #[error("wrong e-mail, password or code, or the account is locked for a while")]
     Rejected,
+    /// The password and the code were right, but the code's time step was
+    /// used already (typically at set-up, moments ago). Said only to whoever
+    /// gave the right password: to anyone else it is [`LoginError::Rejected`].
+    #[error(
+        "this code was just used; wait for the next one your authenticator app shows, then log in with it"
+    )]
+    CodeReused,
     #[error(
         "this account must set up two-factor authentication first; ask an admin for a new set-up link"
     )]
@@ -95,12 +102,13 @@ pub async fn login(
         return Err(LoginError::Rejected);
     }
     // The code's step must be newer than the last one accepted.
-    let step = match &account.totp_secret {
+    let (step, reused) = match &account.totp_secret {
         Some(secret) => match totp_step(secret, code) {
-            Some(s) if totp_step_is_fresh(s, account.totp_last_step) => Some(Some(s)),
-            _ => None,
+            Some(s) if totp_step_is_fresh(s, account.totp_last_step) => (Some(Some(s)), false),
+            Some(_) => (None, true),
+            None => (None, false),
         },
-        None => Some(None),
+        None => (Some(None), false),
     };
     let code_ok = step.is_some();
     if !(password_ok && code_ok) {
@@ -113,10 +121,13 @@ pub async fn login(
             &actor,
             "account.login_failed",
             account.id.as_str(),
-            json!({ "locked": n >= MAX_FAILED_LOGINS }),
+            json!({ "locked": n >= MAX_FAILED_LOGINS, "code_reused": password_ok && reused }),
         );
         tx.commit().await?;
-        return Err(LoginError::Rejected);
+        return Err(match password_ok && reused {
+            true => LoginError::CodeReused,
+            false => LoginError::Rejected,
+        });
     }
     if totp_required(account.role, state.config.auth.require_totp_for_admins)
         && account.totp_secret.is_none()
@@ -130,7 +141,7 @@ pub async fn login(
         && !accounts::use_totp_step(&mut tx, &account.id, step).await?
     {
         // A concurrent login took the same code first.
-        return Err(LoginError::Rejected);
+        return Err(LoginError::CodeReused);
     }
     accounts::record_successful_login(&mut tx, &account.id).await?;
     sessions::insert_session(&mut tx, &session.hash(), &account.id, expires).await?;
@@ -163,6 +174,7 @@ mod tests {
             locked_until,
             disabled,
             language: None,
+            time_zone: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The running application: shared state and the use cases that tie
 //! `domain`, `db` and `mail` together in one transaction each.
 
+pub mod admins;
 pub mod advisories;
 mod advisory_embargo;
 pub mod advisory_patches;
@@ -9,6 +10,7 @@ pub mod audience;
 pub mod audit;
 pub mod auth;
 pub mod contributions;
+pub mod cookie_key;
 pub mod import;
 pub mod ingest;
 pub mod intake;
@@ -65,6 +67,8 @@ pub struct Inner {
     pub job_wake: tokio::sync::watch::Sender<()>,
     /// The team's template versions, compiled once.
     pub template_cache: templates::Cache,
+    /// Signs the message a page shows once after a form.
+    pub cookie_key: cookie_key::CookieKey,
 }
 
 impl std::ops::Deref for AppState {
@@ -90,6 +94,7 @@ impl AppState {
         list_key: ListKey,
     ) -> anyhow::Result<Self> {
         let templates = Templates::new()?;
+        let cookie_key = cookie_key::CookieKey::load_or_create(&paths.data);
         let report_limiter = ratelimit::RateLimiter::new(
             config.limits.reports_per_hour,
             std::time::Duration::from_secs(3600),
@@ -103,6 +108,7 @@ impl AppState {
             paths,
             read_log: read_log::ReadLog::new(db.clone()),
             fanout: announcements::Fanout::new(db.clone()),
+            intake: intake::Intake::new(db.engine),
             db,
             templates,
             transport,
@@ -110,9 +116,9 @@ impl AppState {
             login_limiter,
             clock: crate::clock::Clock::system(),
             list_key,
-            intake: intake::Intake::default(),
             job_wake: tokio::sync::watch::Sender::new(()),
             template_cache: templates::Cache::default(),
+            cookie_key,
         })))
     }
 

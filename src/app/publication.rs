@@ -54,6 +54,7 @@ fn with_revisions(row: &AdvisoryRow, revisions: Vec<Revision>) -> anyhow::Result
         content,
         scored,
         published_at: ts(published_at),
+        published_early: crate::domain::time::published_early(row.published_at, row.embargo_until),
         modified_at,
         withdrawn,
         revisions,

@@ -22,6 +22,10 @@ pub struct MembershipConfig {
     /// Days between reviews of each member (the first this long after
     /// joining); admins are told by mail when one is due.
     pub review_every_days: u32,
+    /// Whether `/apply` (and `GET /api/v1/members` for anyone but admins)
+    /// lists the members' names for an applicant to pick a voucher from.
+    /// Off: the applicant types the name of the member that vouches.
+    pub show_members_on_apply: bool,
 }
 
 impl Default for MembershipConfig {
@@ -33,6 +37,7 @@ impl Default for MembershipConfig {
             ping_every_days: 91,
             ping_answer_days: 14,
             review_every_days: 365,
+            show_members_on_apply: true,
         }
     }
 }

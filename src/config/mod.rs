@@ -36,6 +36,9 @@ pub struct Config {
     /// (`en`, `de`, `pt-br`, ...); a template without a version in it
     /// falls back to English.
     pub organization_language: String,
+    /// The organisation's time zone (an IANA name): pages show instants in
+    /// it to people who chose none, and a first embargo is offered in it.
+    pub organization_time_zone: String,
     /// Where reports arrive by mail; replies go to `local+TOKEN@domain`.
     pub security_address: String,
     /// Sender of outgoing mail.
@@ -134,6 +137,7 @@ impl Default for Config {
             base_url: String::new(),
             organization: "Example Project".into(),
             organization_language: "en".into(),
+            organization_time_zone: "UTC".into(),
             security_address: "security@example.org".into(),
             from_address: "security@example.org".into(),
             mail: MailConfig::default(),
@@ -253,6 +257,8 @@ impl Config {
             crate::domain::email::EmailAddress::parse(value)
                 .map_err(|e| anyhow::anyhow!("invalid configuration: {name}: {e}"))?;
         }
+        crate::domain::time::ZoneName::parse(&self.organization_time_zone)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: organization_time_zone: {e}"))?;
         if !self.database_url.is_empty()
             && !self.database_url.starts_with("sqlite:")
             && !self.database_url.starts_with("postgres://")

@@ -21,6 +21,8 @@ pub struct Account {
     pub disabled: bool,
     /// The language mail to them is written in; `None`: the organisation's.
     pub language: Option<String>,
+    /// The IANA zone pages show instants in; `None`: the organisation's.
+    pub time_zone: Option<String>,
 }
 
 impl Account {
@@ -31,7 +33,7 @@ impl Account {
     }
 }
 
-const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled, language";
+const COLUMNS: &str = "id, email, role, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, disabled, language, time_zone";
 
 fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
     let id: String = r.try_get("id")?;
@@ -48,6 +50,7 @@ fn account(r: &sqlx::any::AnyRow) -> Result<Account, DbError> {
         locked_until: r.try_get("locked_until")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         language: r.try_get("language")?,
+        time_zone: r.try_get("time_zone")?,
     })
 }
 
@@ -289,6 +292,49 @@ pub async fn actor_name(conn: &mut AnyConnection, actor: &str) -> Result<String,
     Ok(account.map_or_else(|| actor.to_owned(), |a| a.email))
 }
 
+/// What pages call the accounts among audit `actors` (`account:acc_...`),
+/// in one query: a member contact's name and address, else the address.
+/// Actors that are not accounts, or accounts since deleted, are left out.
+pub async fn actor_names(
+    conn: &mut AnyConnection,
+    actors: &[&str],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let mut ids: Vec<&str> = actors
+        .iter()
+        .filter_map(|a| a.strip_prefix("account:"))
+        .filter(|id| AccountId::parse(id).is_ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(names);
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT a.id, a.email, c.name FROM accounts a \
+         LEFT JOIN member_contacts c ON c.account_id = a.id WHERE a.id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    for r in query.fetch_all(conn).await? {
+        let id: String = r.try_get("id")?;
+        let email: String = r.try_get("email")?;
+        let name: Option<String> = r.try_get("name")?;
+        let shown = match (name, email.is_empty()) {
+            (Some(n), false) => format!("{n} <{email}>"),
+            (Some(n), true) => n,
+            (None, false) => email,
+            (None, true) => "the first admin (no address yet)".to_owned(),
+        };
+        names.insert(format!("account:{id}"), shown);
+    }
+    Ok(names)
+}
+
 /// Sets the language mail to `id` is written in (`None`: the organisation's).
 pub async fn set_language(
     conn: &mut AnyConnection,
@@ -297,6 +343,20 @@ pub async fn set_language(
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE accounts SET language = $1 WHERE id = $2")
         .bind(language)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets the zone `id` reads instants in on pages (`None`: the organisation's).
+pub async fn set_time_zone(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    time_zone: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE accounts SET time_zone = $1 WHERE id = $2")
+        .bind(time_zone)
         .bind(id.as_str())
         .execute(conn)
         .await?;

@@ -323,7 +323,8 @@ pub async fn publications(
 }
 
 pub use super::advisory_embargo::{
-    EmbargoChange, EmbargoChangeRow, Seen, embargo_history, set_embargo,
+    EmbargoChange, EmbargoChangeRow, Lift, Seen, drop_stale_lift, embargo_history, lift,
+    set_embargo,
 };
 pub use super::advisory_lists::{Listed, page, public_listing, public_page};
 pub use super::advisory_patches::{PatchInfo, insert_patch, patch_content, patches};

@@ -100,3 +100,48 @@ pub async fn embargo_history(
         })
         .collect()
 }
+
+/// The lift job of one embargo instant, as the advisory page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Lift {
+    pub job_id: String,
+    /// `queued`, `running`, `done` or `dead`.
+    pub state: String,
+    pub run_at: i64,
+}
+
+/// The lift job with idempotency key `key` (see `jobs::Job::LiftEmbargo`).
+pub async fn lift(conn: &mut AnyConnection, key: &str) -> Result<Option<Lift>, DbError> {
+    let row = sqlx::query("SELECT id, state, run_at FROM jobs WHERE idempotency_key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| {
+        Ok(Lift {
+            job_id: r.try_get("id")?,
+            state: r.try_get("state")?,
+            run_at: r.try_get("run_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Closes the still-queued lift job with key `key` as done without running
+/// it: its embargo was moved or the advisory published early, so it would
+/// only find nothing to do, and until then it would be listed as pending.
+/// A job already claimed runs and finds that itself. True when one closed.
+pub async fn drop_stale_lift(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'done', payload = '{}', updated_at = $1 \
+         WHERE idempotency_key = $2 AND kind = 'lift_embargo' AND state = 'queued'",
+    )
+    .bind(now)
+    .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

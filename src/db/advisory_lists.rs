@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::DbError;
 use super::advisories::{AdvisoryRow, COLUMNS, row};
-use super::cursor::{Cursor, Page, limit};
+use super::cursor::{Cursor, Page, Window, limit};
 use crate::domain::advisory::{AdvisoryId, AdvisoryState};
 use crate::domain::id::MemberId;
 
@@ -18,23 +18,56 @@ pub async fn page(
     audience: Option<&MemberId>,
     before: Option<&Cursor>,
 ) -> Result<Page<AdvisoryRow>, DbError> {
+    let filter = Filter {
+        state,
+        audience,
+        search: None,
+    };
+    find(conn, &filter, &Window::before(before)).await
+}
+
+/// Which advisories a list holds.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Filter<'a> {
+    pub state: Option<AdvisoryState>,
+    /// Only those this member is in the audience of.
+    pub audience: Option<&'a MemberId>,
+    /// A case-insensitive substring of the id or the content: summary,
+    /// details, package names, aliases (CVE ids), credits, references.
+    pub search: Option<&'a str>,
+}
+
+/// The page of advisories `window` names, newest created first.
+pub async fn find(
+    conn: &mut AnyConnection,
+    filter: &Filter<'_>,
+    window: &Window,
+) -> Result<Page<AdvisoryRow>, DbError> {
+    let order = window.order();
     let sql = format!(
         "SELECT {COLUMNS} FROM advisories WHERE ($1 IS NULL OR state = $1) \
-         AND ($5 IS NULL OR EXISTS (SELECT 1 FROM audience_members au \
-           WHERE au.advisory_id = advisories.id AND au.member_id = $5)) \
-         AND ($2 IS NULL OR created_at < $2 OR (created_at = $2 AND id < $3)) \
-         ORDER BY created_at DESC, id DESC LIMIT $4"
+         AND ($2 IS NULL OR EXISTS (SELECT 1 FROM audience_members au \
+           WHERE au.advisory_id = advisories.id AND au.member_id = $2)) \
+         AND {} AND {} ORDER BY created_at {order}, id {order} LIMIT $8",
+        // Content is JSON: the id is matched as typed, the content as
+        // JSON writes the typed text.
+        super::search::any_of(3, &["id", "content"]),
+        Window::condition("created_at", "id", 4),
     );
+    let (b_at, b_id, a_at, a_id) = window.bounds();
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(state.map(|s| s.as_str()))
-        .bind(before.map(|c| c.at))
-        .bind(before.map(|c| c.id.as_str()))
+        .bind(filter.state.map(|s| s.as_str()))
+        .bind(filter.audience.map(MemberId::as_str))
+        .bind(filter.search.and_then(super::search::json_pattern))
+        .bind(b_at)
+        .bind(b_id)
+        .bind(a_at)
+        .bind(a_id)
         .bind(limit())
-        .bind(audience.map(MemberId::as_str))
         .fetch_all(conn)
         .await?;
     let rows = rows.iter().map(row).collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_rows(rows, |r| Cursor {
+    Ok(window.page(rows, |r| Cursor {
         at: r.created_at,
         id: r.id.to_string(),
     }))

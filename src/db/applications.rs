@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use crate::domain::id::{AccountId, ApplicationId};
 use crate::domain::membership::{ApplicationStatus, ContactInput};
 use crate::domain::secret::SecretHash;
@@ -146,6 +147,61 @@ pub async fn list(
         .fetch_all(conn)
         .await?;
     rows.iter().map(application).collect()
+}
+
+/// An application as the queue lists it, with the name of the member it
+/// named to vouch.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub application: Application,
+    pub voucher: Option<String>,
+}
+
+/// The page of applications `window` names, newest first, optionally in
+/// one status and matching `search` (organisation, website, security
+/// alias), in one query with the vouching members' names.
+pub async fn page(
+    conn: &mut AnyConnection,
+    status: Option<ApplicationStatus>,
+    search: Option<&str>,
+    window: &Window,
+) -> Result<Page<Listed>, DbError> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect();
+    let order = window.order();
+    let sql = format!(
+        "SELECT {}, m.organization AS voucher FROM applications a \
+         LEFT JOIN members m ON m.id = a.voucher_member_id \
+         WHERE ($1 IS NULL OR a.status = $1) AND {} AND {} \
+         ORDER BY a.created_at {order}, a.id {order} LIMIT $7",
+        columns.join(", "),
+        super::search::any_of(2, &["a.organization", "a.website", "a.security_alias"]),
+        Window::condition("a.created_at", "a.id", 3),
+    );
+    let (b_at, b_id, a_at, a_id) = window.bounds();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status.map(|s| s.as_str()))
+        .bind(search.and_then(super::search::pattern))
+        .bind(b_at)
+        .bind(b_id)
+        .bind(a_at)
+        .bind(a_id)
+        .bind(super::cursor::limit())
+        .fetch_all(conn)
+        .await?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            Ok(Listed {
+                application: application(r)?,
+                voucher: r.try_get("voucher")?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok(window.page(rows, |r| Cursor {
+        at: r.application.created_at,
+        id: r.application.id.clone(),
+    }))
 }
 
 /// Moves `from` -> `to` if the application is still in `from`.

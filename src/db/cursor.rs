@@ -49,6 +49,9 @@ impl std::fmt::Display for Cursor {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<Cursor>,
+    /// The cursor of the page before (newer rows), to pass as `after`;
+    /// `None` on the first page, and where the read did not look back.
+    pub prev: Option<Cursor>,
 }
 
 impl<T> Page<T> {
@@ -58,7 +61,86 @@ impl<T> Page<T> {
         let more = rows.len() > PAGE_SIZE;
         rows.truncate(PAGE_SIZE);
         let next = if more { rows.last().map(key) } else { None };
-        Self { items: rows, next }
+        Self {
+            items: rows,
+            next,
+            prev: None,
+        }
+    }
+}
+
+/// Which page of a list to read: the newest, the one older than a cursor
+/// (`?before=`, going forward), or the one newer than a cursor (`?after=`,
+/// going back). Each is one query bounded by [`limit`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Window {
+    #[default]
+    Newest,
+    Before(Cursor),
+    After(Cursor),
+}
+
+impl Window {
+    /// The window of a `before` cursor alone, as the API takes it.
+    pub fn before(cursor: Option<&Cursor>) -> Self {
+        cursor.map_or(Self::Newest, |c| Self::Before(c.clone()))
+    }
+
+    /// The keyset condition on `(at, id)` columns, with the window's four
+    /// values bound from `$n` on (see [`Window::bounds`]).
+    pub fn condition(at: &str, id: &str, n: usize) -> String {
+        let (a, b, c, d) = (n, n + 1, n + 2, n + 3);
+        format!(
+            "(${a} IS NULL OR {at} < ${a} OR ({at} = ${a} AND {id} < ${b})) \
+             AND (${c} IS NULL OR {at} > ${c} OR ({at} = ${c} AND {id} > ${d}))"
+        )
+    }
+
+    /// The values [`Window::condition`] binds, in order: the `before`
+    /// instant and id, then the `after` instant and id.
+    pub fn bounds(&self) -> (Option<i64>, Option<&str>, Option<i64>, Option<&str>) {
+        match self {
+            Self::Newest => (None, None, None, None),
+            Self::Before(c) => (Some(c.at), Some(c.id.as_str()), None, None),
+            Self::After(c) => (None, None, Some(c.at), Some(c.id.as_str())),
+        }
+    }
+
+    /// `DESC`, or `ASC` for a page read upward from its `after` cursor
+    /// (the rows nearest the cursor first); [`Window::page`] turns it.
+    pub fn order(&self) -> &'static str {
+        match self {
+            Self::After(_) => "ASC",
+            _ => "DESC",
+        }
+    }
+
+    /// Cuts `rows`, read in [`Window::order`] with [`limit`], to a page
+    /// in newest-first order with the cursors of the pages either side.
+    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> Cursor) -> Page<T> {
+        let more = rows.len() > PAGE_SIZE;
+        rows.truncate(PAGE_SIZE);
+        let (next, prev) = match self {
+            Self::Newest => (more.then(|| rows.last().map(&key)).flatten(), None),
+            // The cursor's own row is older (newer) than this page, so
+            // there is a page that way whenever this one is not empty.
+            Self::Before(_) => (
+                more.then(|| rows.last().map(&key)).flatten(),
+                rows.first().map(&key),
+            ),
+            Self::After(_) => {
+                rows.reverse();
+                (
+                    rows.last().map(&key),
+                    more.then(|| rows.first().map(&key)).flatten(),
+                )
+            }
+        };
+        Page {
+            items: rows,
+            next,
+            prev,
+        }
     }
 }
 
@@ -81,5 +163,46 @@ mod tests {
         assert_eq!(Cursor::parse(""), Ok(None));
         assert_eq!(Cursor::parse("x.y"), Err(InvalidCursor));
         assert_eq!(Cursor::parse("12"), Err(InvalidCursor));
+    }
+
+    fn at(i: i64) -> Cursor {
+        Cursor {
+            at: i,
+            id: format!("r{i}"),
+        }
+    }
+
+    /// Rows `from` down to `to` (or up, as an `after` read gets them).
+    fn rows(range: impl Iterator<Item = i64>) -> Vec<i64> {
+        range.collect()
+    }
+
+    #[test]
+    fn windows_walk_forward_and_back_over_the_same_pages() {
+        let size = PAGE_SIZE as i64;
+        // 120 rows, 120 newest; a read takes one row more than a page.
+        let first = Window::Newest.page(rows((120 - size..=120).rev()), |r| at(*r));
+        assert_eq!(first.items.first(), Some(&120));
+        assert_eq!(first.items.len(), PAGE_SIZE);
+        assert_eq!(first.prev, None);
+        let next = first.next.clone().expect("a second page");
+        assert_eq!(next, at(71));
+
+        let second = Window::Before(next).page(rows((20..=70).rev()), |r| at(*r));
+        assert_eq!(second.items.first(), Some(&70));
+        assert_eq!(second.prev, Some(at(70)));
+        assert_eq!(second.next, Some(at(21)));
+
+        // Back from the second page: the rows above 70, read upward.
+        let back = Window::After(at(70)).page(rows(71..=120), |r| at(*r));
+        assert_eq!(back.items, first.items, "the first page again");
+        assert_eq!(back.prev, None, "nothing newer");
+        assert_eq!(back.next, Some(at(71)));
+
+        let last = Window::Before(at(21)).page(rows((1..=20).rev()), |r| at(*r));
+        assert_eq!((last.items.len(), last.next), (20, None));
+        let back = Window::After(at(20)).page(rows(21..=71), |r| at(*r));
+        assert_eq!(back.items.first(), Some(&70));
+        assert_eq!(back.prev, Some(at(70)), "more above");
     }
 }

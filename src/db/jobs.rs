@@ -3,6 +3,7 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::cursor::{Cursor, Page, Window};
 use super::{Db, DbError, Engine};
 use crate::domain::id::JobId;
 use crate::domain::job::{JobState, Lane};
@@ -351,20 +352,63 @@ pub async fn list(
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(JobRow {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                state: r.try_get("state")?,
-                run_at: r.try_get("run_at")?,
-                attempts: r.try_get("attempts")?,
-                max_attempts: r.try_get("max_attempts")?,
-                last_error: r.try_get("last_error")?,
-                updated_at: r.try_get("updated_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(job_row).collect()
+}
+
+/// The page of jobs `window` names, newest created first, optionally in
+/// one state and matching `search` (id, kind, what it is about, last
+/// error).
+pub async fn page(
+    conn: &mut AnyConnection,
+    state: Option<JobState>,
+    search: Option<&str>,
+    window: &Window,
+) -> Result<Page<JobRow>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT id, kind, state, run_at, attempts, max_attempts, last_error, updated_at, created_at \
+         FROM jobs WHERE ($1 IS NULL OR state = $1) AND {} AND {} \
+         ORDER BY created_at {order}, id {order} LIMIT $7",
+        super::search::any_of(2, &["id", "kind", "idempotency_key", "last_error"]),
+        Window::condition("created_at", "id", 3),
+    );
+    let (b_at, b_id, a_at, a_id) = window.bounds();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(state.map(|s| s.as_str()))
+        .bind(search.and_then(super::search::pattern))
+        .bind(b_at)
+        .bind(b_id)
+        .bind(a_at)
+        .bind(a_id)
+        .bind(super::cursor::limit())
+        .fetch_all(conn)
+        .await?;
+    let rows = rows
+        .iter()
+        .map(|r| Ok((job_row(r)?, r.try_get::<i64, _>("created_at")?)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let page = window.page(rows, |(j, at)| Cursor {
+        at: *at,
+        id: j.id.clone(),
+    });
+    Ok(Page {
+        items: page.items.into_iter().map(|(j, _)| j).collect(),
+        next: page.next,
+        prev: page.prev,
+    })
+}
+
+fn job_row(r: &sqlx::any::AnyRow) -> Result<JobRow, DbError> {
+    Ok(JobRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        state: r.try_get("state")?,
+        run_at: r.try_get("run_at")?,
+        attempts: r.try_get("attempts")?,
+        max_attempts: r.try_get("max_attempts")?,
+        last_error: r.try_get("last_error")?,
+        updated_at: r.try_get("updated_at")?,
+    })
 }
 
 /// When `lane`'s next queued job is due, if any: its runner sleeps until

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use super::{list, placeholders};
 use crate::domain::leak::{LeakReport, Retrospective};
 
@@ -112,6 +113,40 @@ pub async fn for_member(
         .fetch_all(conn)
         .await?;
     rows.iter().map(leak).collect()
+}
+
+/// The page of leak records `window` names, newest first, matching
+/// `search` (what leaked, to whom, the advisory id, the organisation).
+pub async fn page(
+    conn: &mut AnyConnection,
+    search: Option<&str>,
+    window: &Window,
+) -> Result<Page<LeakRow>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM leaks l JOIN members m ON m.id = l.member_id WHERE {} AND {} \
+         ORDER BY l.created_at {order}, l.id {order} LIMIT $6",
+        super::search::any_of(
+            1,
+            &["l.what", "l.to_whom", "l.advisory_id", "m.organization"]
+        ),
+        Window::condition("l.created_at", "l.id", 2),
+    );
+    let (b_at, b_id, a_at, a_id) = window.bounds();
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(search.and_then(super::search::pattern))
+        .bind(b_at)
+        .bind(b_id)
+        .bind(a_at)
+        .bind(a_id)
+        .bind(super::cursor::limit())
+        .fetch_all(conn)
+        .await?;
+    let rows = rows.iter().map(leak).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |l| Cursor {
+        at: l.created_at,
+        id: l.id.clone(),
+    }))
 }
 
 /// A member's leaks that count: reported since `since`, not withdrawn.

@@ -3,6 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+pub use super::member_lists::*;
 use crate::domain::id::{AccountId, MemberId};
 use crate::domain::membership::{Criterion, MemberStatus};
 
@@ -59,9 +60,9 @@ pub struct Member {
     pub removal_reason: String,
 }
 
-const COLUMNS: &str = "id, organization, website, security_alias, status, application_id, joined_at, removed_at, removal_reason";
+pub(super) const COLUMNS: &str = "id, organization, website, security_alias, status, application_id, joined_at, removed_at, removal_reason";
 
-fn member(r: &sqlx::any::AnyRow) -> Result<Member, DbError> {
+pub(super) fn member(r: &sqlx::any::AnyRow) -> Result<Member, DbError> {
     let status: String = r.try_get("status")?;
     Ok(Member {
         id: r.try_get("id")?,

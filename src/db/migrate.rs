@@ -27,6 +27,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "leak_notices", include_str!("../../migrations/0018_leak_notices.sql")),
     (19, "templates", include_str!("../../migrations/0019_templates.sql")),
     (20, "advisories_by_report", include_str!("../../migrations/0020_advisories_by_report.sql")),
+    (21, "list_indexes", include_str!("../../migrations/0021_list_indexes.sql")),
+    (22, "account_time_zone", include_str!("../../migrations/0022_account_time_zone.sql")),
 ];
 
 /// Migrations whose SQLite side rebuilds a table other tables reference

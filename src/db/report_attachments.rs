@@ -20,6 +20,8 @@ pub struct AttachmentInfo {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// The message it came with; none for the report's own files.
+    pub message_id: Option<String>,
 }
 
 fn attachment_info(r: &sqlx::any::AnyRow) -> Result<AttachmentInfo, DbError> {
@@ -29,6 +31,7 @@ fn attachment_info(r: &sqlx::any::AnyRow) -> Result<AttachmentInfo, DbError> {
         content_type: r.try_get("content_type")?,
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
+        message_id: r.try_get("message_id")?,
     })
 }
 
@@ -62,7 +65,7 @@ pub async fn attachments(
     report: &ReportId,
 ) -> Result<Vec<AttachmentInfo>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, filename, content_type, size, sha256 FROM attachments WHERE report_id = $1 ORDER BY created_at, id",
+        "SELECT id, filename, content_type, size, sha256, message_id FROM attachments WHERE report_id = $1 ORDER BY created_at, id",
     )
     .bind(report.as_str())
     .fetch_all(conn)
@@ -77,7 +80,7 @@ pub async fn attachment_content(
     id: &AttachmentId,
 ) -> Result<Option<(AttachmentInfo, Vec<u8>)>, DbError> {
     let row = sqlx::query(
-        "SELECT id, filename, content_type, size, sha256, content FROM attachments WHERE id = $1 AND report_id = $2",
+        "SELECT id, filename, content_type, size, sha256, message_id, content FROM attachments WHERE id = $1 AND report_id = $2",
     )
     .bind(id.as_str())
     .bind(report.as_str())

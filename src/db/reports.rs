@@ -7,7 +7,7 @@ mod ciphertexts;
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
-use super::cursor::{Cursor, Page};
+use super::cursor::{Cursor, Page, Window};
 pub use super::report_attachments::*;
 use crate::domain::id::{AccountId, MessageId, ReportId};
 use crate::domain::report::{NewReport, ReportStatus};
@@ -217,40 +217,47 @@ pub async fn by_sent_mail(
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub status: Option<ReportStatus>,
-    /// Case-insensitive substring of the title.
+    /// Case-insensitive substring of the title, the description, or the
+    /// reporter's name, address or GitHub handle.
     pub search: Option<String>,
 }
 
-/// The inbox, newest first: the page after `before` (the first without it).
+/// The inbox, newest first: the page `window` names.
 pub async fn list(
     conn: &mut AnyConnection,
     filter: &Filter,
-    before: Option<&Cursor>,
+    window: &Window,
 ) -> Result<Page<Report>, DbError> {
-    let pattern = filter.search.as_deref().map(|s| {
-        let escaped = s
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        format!("%{escaped}%")
-    });
-    let sql = format!(
-        "SELECT {COLUMNS} FROM reports WHERE ($1 IS NULL OR status = $1) \
-         AND ($2 IS NULL OR LOWER(title) LIKE $2 ESCAPE '\\') \
-         AND ($3 IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4)) \
-         ORDER BY created_at DESC, id DESC LIMIT $5"
+    let pattern = filter.search.as_deref().and_then(super::search::pattern);
+    let searched = super::search::any_of(
+        2,
+        &[
+            "title",
+            "description",
+            "reporter_name",
+            "reporter_email",
+            "github",
+        ],
     );
+    let order = window.order();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reports WHERE ($1 IS NULL OR status = $1) AND {searched} \
+         AND {} ORDER BY created_at {order}, id {order} LIMIT $7",
+        Window::condition("created_at", "id", 3)
+    );
+    let (b_at, b_id, a_at, a_id) = window.bounds();
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(filter.status.map(|s| s.as_str()))
         .bind(pattern)
-        .bind(before.map(|c| c.at))
-        .bind(before.map(|c| c.id.as_str()))
+        .bind(b_at)
+        .bind(b_id)
+        .bind(a_at)
+        .bind(a_id)
         .bind(super::cursor::limit())
         .fetch_all(conn)
         .await?;
     let rows = rows.iter().map(report).collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_rows(rows, |r| Cursor {
+    Ok(window.page(rows, |r| Cursor {
         at: r.created_at,
         id: r.id.clone(),
     }))

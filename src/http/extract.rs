@@ -195,6 +195,11 @@ pub struct Page {
     /// What a submitted form must carry: the session's token, or the cookie.
     expected_csrf: Option<String>,
     pub session: Option<String>,
+    /// The message a form left for this page (see `pages::flash`), if it
+    /// is genuine; `flash_cookie` says a cookie came, genuine or not, so
+    /// the page clears it.
+    pub flash: Option<super::pages::Flash>,
+    flash_cookie: bool,
 }
 
 /// The CSRF token of a session: a hash of the session secret under a label
@@ -250,6 +255,11 @@ impl FromRequestParts<AppState> for Page {
             Some(t) => (t.clone(), Some(t)),
             None => (cookie_csrf.clone(), presented_csrf),
         };
+        let flash_cookie = cookie(&parts.headers, super::pages::flash::FLASH_COOKIE);
+        let flash = flash_cookie.and_then(|v| {
+            let now = super::pages::flash::now_seconds();
+            super::pages::Flash::open(&state.cookie_key, v, now)
+        });
         Ok(Self {
             actor: actor_of(state, &account).await?,
             account,
@@ -259,6 +269,8 @@ impl FromRequestParts<AppState> for Page {
             csrf_is_new,
             expected_csrf,
             session,
+            flash,
+            flash_cookie: flash_cookie.is_some(),
         })
     }
 }
@@ -279,6 +291,13 @@ impl Page {
         }
     }
 
+    /// The zone the viewer reads instants in: their own choice, else the
+    /// organisation's.
+    pub fn time_zone<'a>(&'a self, state: &'a AppState) -> &'a str {
+        let own = self.account.as_ref().and_then(|a| a.time_zone.as_deref());
+        own.unwrap_or(&state.config.organization_time_zone)
+    }
+
     /// Renders `pages/NAME.html.j2` with the context every page gets.
     pub fn render(
         &self,
@@ -297,6 +316,10 @@ impl Page {
             // current policy sees a banner on every page until they do.
             "policy_pending": matches!(&self.actor, Actor::Account { contact: Some(c), .. }
                 if c.member_active && !c.accepted_current_policy),
+            // Shown once: `finish` clears the cookie.
+            "flash": self.flash,
+            // What `|when` shows instants against (see `render::when`).
+            "clock": { "now": crate::clock::now(), "zone": self.time_zone(state) },
         });
         if let (Some(c), Some(e)) = (ctx.as_object_mut(), extra.as_object()) {
             c.extend(e.clone());
@@ -310,9 +333,14 @@ impl Page {
         Ok(resp)
     }
 
-    /// Adds the CSRF cookie when this request minted it, and marks the
-    /// response uncacheable (pages may show private content).
+    /// Adds the CSRF cookie when this request minted it, clears a message
+    /// a form left (now shown), and marks the response uncacheable (pages
+    /// may show private content).
     pub fn finish(&self, state: &AppState, resp: &mut Response) {
+        if self.flash_cookie {
+            let clear = super::pages::flash::clear(state);
+            resp.headers_mut().append(SET_COOKIE, clear);
+        }
         if self.csrf_is_new {
             resp.headers_mut().append(
                 SET_COOKIE,

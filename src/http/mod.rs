@@ -8,6 +8,7 @@ pub mod error;
 mod error_pages;
 pub mod extract;
 pub mod guard;
+pub mod history;
 mod idle;
 pub mod pages;
 pub mod paging;

@@ -94,6 +94,7 @@ fn routes() -> Routes {
     .get("/account", pages::account::account_page)
     .post("/account/tokens", pages::account::create_token)
     .post("/account/language", pages::account::set_language)
+    .post("/account/time-zone", pages::account::set_time_zone)
     .post("/account/tokens/{id}/revoke", pages::account::revoke_token)
     .post("/account/keys", pages::account::upload_key)
     .post("/account/keys/{id}/retire", pages::account::retire_key)
@@ -122,13 +123,16 @@ fn routes() -> Routes {
     .post("/admin/advisories", pages::advisory_new::create)
     .get("/admin/advisories/{id}", pages::advisories_admin::show)
     .post("/admin/advisories/{id}/edit", pages::advisories_admin::edit)
-    .post("/admin/advisories/{id}/embargo", pages::advisories_admin::set_embargo)
+    .post("/admin/advisories/{id}/embargo", pages::embargo_form::set_embargo)
     .post("/admin/advisories/{id}/publish", pages::advisories_admin::publish)
     .post("/admin/advisories/{id}/withdraw", pages::advisories_admin::withdraw)
+    .post("/admin/advisories/{id}/patches", pages::advisory_patches::upload_patch)
+    .get("/admin/advisories/{id}/patches/{patch}", pages::advisory_patches::admin_patch)
     // Announcing to the list, through a confirmation, and who got it.
     .post("/admin/advisories/{id}/announcements/confirm", pages::announcements_admin::confirm_announcement)
     .post("/admin/advisories/{id}/announcements", pages::announcements_admin::announce)
     .post("/admin/advisories/{id}/leaks", pages::leaks::admin_report)
+    .get("/admin/leaks", pages::leaks_list::list)
     .get("/admin/leaks/{id}", pages::leaks::admin_show)
     .post("/admin/leaks/{id}", pages::leaks::decide)
     .post("/admin/leaks/{id}/comments", pages::leaks::admin_comment)
@@ -142,6 +146,11 @@ fn routes() -> Routes {
     .post("/admin/members/{id}/removal", pages::members_admin::remove_member)
     .get("/admin/criteria", pages::members_admin::criteria)
     .post("/admin/criteria", pages::members_admin::update_criteria)
+    .get("/admin/policy", pages::policy_admin::policy)
+    .post("/admin/policy", pages::policy_admin::publish_policy)
+    // Admins invite admins; the invited set up through a mailed link.
+    .get("/admin/admins", pages::admins_admin::admins)
+    .post("/admin/admins", pages::admins_admin::invite_admin)
     // Liveness of members' security aliases, and member reviews.
     .get("/liveness/{token}", pages::liveness::answer_ping)
     .get("/admin/members/{id}", pages::liveness::member_page)
@@ -149,6 +158,8 @@ fn routes() -> Routes {
     // Clear text for one contact: allowed with a reason, or withdrawn.
     .post("/admin/members/{id}/contacts/{contact}/clear-text", pages::clear_text::allow_clear_text)
     .post("/admin/members/{id}/contacts/{contact}/clear-text/withdraw", pages::clear_text::withdraw_clear_text)
+    // A new set-up link for a contact who has not set up.
+    .post("/admin/members/{id}/contacts/{contact}/setup-link", pages::member_contacts_admin::resend_setup_link)
     // Mail templates.
     .get("/admin/templates", pages::templates_admin::list_templates)
     .get("/admin/templates/{name}", pages::templates_admin::show_template)
@@ -170,6 +181,7 @@ fn routes() -> Routes {
     .post("/api/v1/setup/{token}", api::account::complete_setup)
     .get("/api/v1/me", api::account::get_me)
     .put("/api/v1/me/language", api::account::set_language)
+    .put("/api/v1/me/time-zone", api::account::set_time_zone)
     .get("/api/v1/me/keys", api::me::list_keys)
     .post("/api/v1/me/keys", api::me::upload_key)
     .delete("/api/v1/me/keys/{id}", api::me::retire_key)

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use super::error::Error;
 use crate::app::AppState;
+use crate::db::accounts;
 use crate::db::reports::{self, Report};
-use crate::db::{accounts, audit};
 use crate::domain::advisory::{FromReport, told_to_reporter};
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::id::{AttachmentId, ReportId};
@@ -115,11 +115,7 @@ pub async fn admin_view(state: &AppState, report: &Report) -> Result<Value, Erro
     let messages = reports::messages(&mut conn, &id).await?;
     let attachments = reports::attachments(&mut conn, &id).await?;
     let (report_json, messages) = with_encryption(&mut conn, report, messages).await?;
-    let history: Vec<Value> = audit::for_subject(&mut conn, id.as_str())
-        .await?
-        .into_iter()
-        .map(|e| json!({ "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail }))
-        .collect();
+    let history = super::history::of_subject(&mut conn, id.as_str()).await?;
     let admins: Vec<Value> = accounts::admins(&mut conn)
         .await?
         .into_iter()

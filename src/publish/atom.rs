@@ -107,6 +107,7 @@ mod tests {
             },
             scored: vec![],
             published_at: at,
+            published_early: false,
             modified_at: at,
             withdrawn: None,
             revisions: vec![],

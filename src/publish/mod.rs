@@ -22,6 +22,8 @@ pub struct Public {
     /// `content.severity` with computed scores, in the same order.
     pub scored: Vec<ScoredSeverity>,
     pub published_at: Timestamp,
+    /// Published before the end of the embargo it had.
+    pub published_early: bool,
     /// Last change to what is public.
     pub modified_at: Timestamp,
     pub withdrawn: Option<Withdrawal>,

@@ -44,6 +44,7 @@ pub fn advisory_context(site: &Site, a: &Public) -> Value {
         // Rendered by publish::markdown, which drops raw HTML and unsafe links.
         "details_html": super::markdown::to_html(&c.details),
         "published": rfc3339(a.published_at),
+        "published_early": a.published_early,
         "modified": rfc3339(a.modified_at),
         "withdrawn": a.withdrawn.as_ref().map(|w| json!({ "at": rfc3339(w.at), "reason": w.reason })),
         "aliases": c.aliases,

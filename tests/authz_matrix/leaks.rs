@@ -28,6 +28,7 @@ pub const ROWS: &[super::Row] = {
     (Method::GET,    "/member/leaks/{id}",                              [Login,   Login,   Is(200), Is(200), Hidden,  Login,   Is(403), Is(403)]),
     (Method::POST,   "/member/leaks/{id}/comments",                     [Login,   Login,   Is(303), Is(303), Hidden,  Login,   Is(403), Is(403)]),
     (Method::POST,   "/admin/advisories/{id}/leaks",                    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/leaks",                                    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::GET,    "/admin/leaks/{id}",                               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::POST,   "/admin/leaks/{id}",                               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::POST,   "/admin/leaks/{id}/comments",                      [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),

@@ -86,6 +86,11 @@ pub const ROWS: &[super::Row] = {
     (Method::POST,   "/admin/members/{id}/contacts/{contact}/clear-text/withdraw", [Login, Login, Is(403), Is(403), Is(403), Login, Is(403), Is(303)]),
     (Method::GET,    "/admin/criteria",                                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::POST,   "/admin/criteria",                                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    // A new set-up link for a contact who has not set up (a fresh one of
+    // the matrix member); publishing a new policy version.
+    (Method::POST,   "/admin/members/{id}/contacts/{contact}/setup-link", [Login, Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/policy",                                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/policy",                                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     ]
 };
 
@@ -262,7 +267,12 @@ impl List {
                     .append_pair("to", "chosen")
                     .append_pair("members", &self.member);
             }
-            "/admin/members/{id}/contacts/{contact}/clear-text/withdraw" => {}
+            "/admin/members/{id}/contacts/{contact}/clear-text/withdraw"
+            | "/admin/members/{id}/contacts/{contact}/setup-link" => {}
+            "/admin/policy" => {
+                let n = self.next();
+                f.append_pair("text", &format!("# Policy\n\nMatrix page {n}."));
+            }
             "/admin/criteria" => {
                 let criteria = app.get("/api/v1/criteria", None).await.json();
                 for (i, c) in criteria["items"]
@@ -286,11 +296,12 @@ impl List {
     /// withdrawal routes succeed too).
     pub async fn contact_path(&self, app: &TestApp, template: &str) -> Option<String> {
         let clear_text = template.contains("/contacts/{contact}/clear-text");
+        let setup_link = template.ends_with("/contacts/{contact}/setup-link");
         let remove = matches!(
             template,
             "/api/v1/me/member/contacts/{id}" | "/member/contacts/{id}/remove"
         );
-        if !remove && !clear_text {
+        if !remove && !clear_text && !setup_link {
             return None;
         }
         let n = self.next();
@@ -318,9 +329,11 @@ impl List {
             return Some(template.replace("{id}", id.as_str()));
         }
         let (state, contact) = (&app.state, id.as_str());
-        embargo::app::membership::allow_clear_text(state, &actor, &self.member, contact, "m")
-            .await
-            .expect("allowed");
+        if clear_text {
+            embargo::app::membership::allow_clear_text(state, &actor, &self.member, contact, "m")
+                .await
+                .expect("allowed");
+        }
         let path = template.replace("{id}", &self.member);
         Some(path.replace("{contact}", contact))
     }

@@ -28,6 +28,9 @@ pub async fn fresh_advisory(app: &TestApp, admin: Option<&str>) -> String {
 
 /// A JSON body that succeeds for an allowed caller.
 pub fn api_body(method: &Method, template: &str) -> Option<Value> {
+    if template == "/api/v1/me/time-zone" {
+        return Some(json!({ "time_zone": "Europe/Berlin" }));
+    }
     if method == Method::PATCH {
         return Some(json!({ "summary": "Edited", "reason": "matrix" }));
     }
@@ -84,6 +87,7 @@ pub fn page_fields(template: &str, who: &Caller) -> String {
         }
         "/account/tokens" => "&name=x".to_owned(),
         "/account/language" => "&language=de".to_owned(),
+        "/account/time-zone" => "&time_zone=Europe%2FBerlin".to_owned(),
         "/member/contacts/{id}/remove" => "&confirm=yes".to_owned(),
         "/admin/reports/{id}/reply" => "&body=hi".to_owned(),
         "/admin/reports/{id}/status" => "&status=triaging".to_owned(),
@@ -105,6 +109,7 @@ pub fn page_fields(template: &str, who: &Caller) -> String {
         "/admin/advisories/{id}/publish" | "/admin/advisories/{id}/withdraw" => {
             "&reason=matrix&confirm=yes".to_owned()
         }
+        "/admin/admins" => "&email=invited%40project.test".to_owned(),
         _ => String::new(),
     }
 }
@@ -120,6 +125,23 @@ pub fn multipart_request(path: &str, cookie: &str, csrf: &str) -> Request<Body> 
     body += &format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"b.txt\"\r\n\
          Content-Type: text/plain\r\n\r\nfile content\r\n--{BOUNDARY}--\r\n"
+    );
+    Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .expect("request")
+}
+
+/// The advisory page's patch upload: csrf and a file `patch`.
+pub fn patch_request(path: &str, cookie: &str, csrf: &str) -> Request<Body> {
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"patch\"; filename=\"fix.diff\"\r\n\
+         Content-Type: text/x-diff\r\n\r\n--- a\n+++ b\n\r\n--{BOUNDARY}--\r\n"
     );
     Request::post(path)
         .header(

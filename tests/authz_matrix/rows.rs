@@ -44,6 +44,7 @@ pub const PUBLIC: &[Row] = &[
     (Method::GET,    "/account",                                        [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(200), Is(200)]),
     (Method::POST,   "/account/tokens",                                 [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(200), Is(200)]),
     (Method::POST,   "/account/language",                               [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
+    (Method::POST,   "/account/time-zone",                              [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
     (Method::POST,   "/account/tokens/{id}/revoke",                     [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
 ];
 
@@ -71,6 +72,12 @@ pub const ADMIN: &[Row] = &[
     (Method::POST,   "/admin/advisories/{id}/announcements/confirm",    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::POST,   "/admin/advisories/{id}/announcements",            [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::GET,    "/admin/announcements/{id}",                       [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    // Patches from the advisory's page, and the team's download in any state.
+    (Method::POST,   "/admin/advisories/{id}/patches",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::GET,    "/admin/advisories/{id}/patches/{patch}",          [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    // The team's admins: an admin invites another by mail.
+    (Method::GET,    "/admin/admins",                                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
+    (Method::POST,   "/admin/admins",                                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
 ];
 
 #[rustfmt::skip]
@@ -91,6 +98,7 @@ pub const API: &[Row] = &[
     (Method::GET,    "/api/v1/track/{token}/attachments/{attachment}",  [Hidden,  Is(200), Hidden,  Hidden,  Hidden,  Is(401), Hidden,  Hidden]),
     (Method::GET,    "/api/v1/me",                                      [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::PUT,    "/api/v1/me/language",                             [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::PUT,    "/api/v1/me/time-zone",                            [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::GET,    "/api/v1/tokens",                                  [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/tokens",                                  [Is(401), Is(401), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
     (Method::DELETE, "/api/v1/tokens/{id}",                             [Is(401), Is(401), Is(204), Is(204), Is(204), Is(401), Is(204), Is(204)]),

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::requests::{
     ADMIN, advisory_with_patch, announcement, api_body, dead_job, fresh_advisory,
-    multipart_request, page_fields, share, token_id,
+    multipart_request, page_fields, patch_request, share, token_id,
 };
 use super::{Kind, contributions, leaks, liveness, membership, templates, with_made_up};
 use crate::common::{CSRF, Response, TestApp, path_of};
@@ -326,7 +326,8 @@ impl World {
         }
         let mut path = template.replace("{attachment}", &self.attachment);
         let list_view = path.starts_with("/member/advisories/");
-        if path.starts_with("/api/v1/advisories/") || list_view {
+        let team_view = path.starts_with("/admin/advisories/");
+        if path.starts_with("/api/v1/advisories/") || list_view || team_view {
             path = path.replace("{patch}", &self.embargoed_patch);
         }
         path = path.replace("{patch}", &self.patch);
@@ -463,6 +464,10 @@ impl World {
         }
         if template == "/track/{token}/messages" {
             let req = multipart_request(&path, &who.cookie, &who.csrf);
+            return self.app.request(req).await;
+        }
+        if template == "/admin/advisories/{id}/patches" {
+            let req = patch_request(&path, &who.cookie, &who.csrf);
             return self.app.request(req).await;
         }
         let (cookie, csrf) = match (&stand_in, who.email) {

@@ -215,7 +215,8 @@ async fn the_policy_page_shows_the_text_and_a_contact_accepts_it_there_to_see_em
     assert!(unescape(&stale.text()).contains("the current policy is version 1"));
     let resp = tab.post("/policy/accept", &[("version", "1")]).await;
     assert_eq!(resp.status, SEE_OTHER);
-    assert_eq!(resp.header("location"), Some("/policy"));
+    // Accepting leads on to the embargoed advisories the contact may read.
+    assert_eq!(resp.header("location"), Some("/member/advisories"));
     let html = tab.get("/policy").await.text();
     assert!(html.contains("You have accepted this version"));
     assert!(!html.contains("action=\"/policy/accept\""));

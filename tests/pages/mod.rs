@@ -3,18 +3,29 @@
 
 mod account;
 mod advisories;
+mod advisory_editor;
 mod advisory_embargo;
 mod announcements;
+mod apply_list;
 mod clear_text;
 mod errors;
+mod feedback;
+mod histories;
 mod intake;
 mod leaks;
+mod list_search;
+mod lists;
+mod member_admin_details;
 mod member_advisories;
 mod member_self;
 mod membership;
 mod membership_admin;
+mod mobile;
+mod report_attachments;
 mod report_handoff;
+mod setup_totp;
 mod templates;
+mod times;
 mod triage;
 
 use axum::body::Body;

@@ -203,6 +203,7 @@ pub(super) fn rich() -> Public {
         content,
         scored: vec![scored(V3, 9.8, "CRITICAL"), scored(V4, 9.3, "CRITICAL")],
         published_at: ts("2026-03-02T10:00:00Z"),
+        published_early: false,
         modified_at: ts("2026-03-05T08:30:00Z"),
         withdrawn: None,
         revisions: vec![
@@ -236,6 +237,7 @@ pub(super) fn minimal() -> Public {
         content,
         scored: Vec::new(),
         published_at: ts("2026-04-01T09:00:00Z"),
+        published_early: false,
         modified_at: ts("2026-04-01T09:00:00Z"),
         withdrawn: None,
         revisions: vec![Revision {
@@ -270,6 +272,7 @@ pub(super) fn withdrawn() -> Public {
             "LOW",
         )],
         published_at: ts("2025-12-30T23:00:00Z"),
+        published_early: false,
         modified_at: ts("2026-01-10T12:00:00Z"),
         withdrawn: Some(Withdrawal {
             at: ts("2026-01-10T12:00:00Z"),

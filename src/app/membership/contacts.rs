@@ -86,24 +86,8 @@ pub async fn add_contact_account(
         };
         crate::db::keys::replace(conn, &account, &key).await?;
     }
-    let link = Secret::generate();
-    let expires = db::now() + db::seconds(crate::app::auth::SETUP_LINK_HOURS * 3600);
-    accounts::insert_setup_link(conn, &account, &link.hash(), expires).await?;
-    mailer::queue(
-        conn,
-        state,
-        Mail::new(
-            format!("contact_setup:{account}:{expires}"),
-            MailKind::ContactSetup,
-            json!({
-                "name": c.name, "organization": organization,
-                "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
-                "policy_url": format!("{}/policy", state.config.base()),
-            }),
-            vec![c.email.to_string()],
-        ),
-    )
-    .await?;
+    let to = (c.name.as_str(), c.email.as_str());
+    mail_setup_link(conn, state, &account, to, organization).await?;
     audit::append(
         conn,
         actor,
@@ -112,6 +96,82 @@ pub async fn add_contact_account(
         json!({ "account": account.as_str() }),
     );
     Ok(account)
+}
+
+/// Issues `account` a fresh set-up link (any earlier unused one stops
+/// working) and queues the contact set-up mail with it to (name, address).
+async fn mail_setup_link(
+    conn: &mut crate::db::Tx,
+    state: &AppState,
+    account: &AccountId,
+    (name, email): (&str, &str),
+    organization: &str,
+) -> Result<(), MembershipError> {
+    let link = Secret::generate();
+    let expires = db::now() + db::seconds(crate::app::auth::SETUP_LINK_HOURS * 3600);
+    accounts::insert_setup_link(conn, account, &link.hash(), expires).await?;
+    mailer::queue(
+        conn,
+        state,
+        Mail::new(
+            format!("contact_setup:{account}:{expires}"),
+            MailKind::ContactSetup,
+            json!({
+                "name": name, "organization": organization,
+                "setup_url": format!("{}/setup/{}", state.config.base(), link.expose()),
+                "policy_url": format!("{}/policy", state.config.base()),
+            }),
+            vec![email.to_owned()],
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Mails a current contact of `member` who has not set up their account
+/// a new set-up link; the old one stops working. Returns their address.
+pub async fn resend_setup_link(
+    state: &AppState,
+    actor: &Actor,
+    member: &str,
+    contact: &str,
+) -> Result<String, MembershipError> {
+    let mut tx = state.db.begin().await?;
+    let m = members::get(&mut tx, member)
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    let contacts = members::contacts(&mut tx, member).await?;
+    let c = contacts
+        .iter()
+        .find(|c| c.account_id == contact)
+        .ok_or(MembershipError::NotFound)?;
+    let id = AccountId::parse(&c.account_id).map_err(anyhow::Error::from)?;
+    let account = accounts::by_id(&mut tx, &id)
+        .await?
+        .ok_or(MembershipError::NotFound)?;
+    if account.password_hash.is_some() {
+        return Err(MembershipError::Conflict(format!(
+            "{} has already set up their account",
+            c.email
+        )));
+    }
+    if account.disabled || m.status != crate::domain::membership::MemberStatus::Active {
+        return Err(MembershipError::Conflict(format!(
+            "{} is not an active member",
+            m.organization
+        )));
+    }
+    let to = (c.name.as_str(), c.email.as_str());
+    mail_setup_link(&mut tx, state, &id, to, &m.organization).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        "member.setup_link_resent",
+        member,
+        json!({ "account": id.as_str() }),
+    );
+    tx.commit().await?;
+    Ok(c.email.clone())
 }
 
 /// An admin adds a founding member directly.

@@ -21,7 +21,7 @@ use applications::validate_organization;
 pub use applications::{ApplicationInput, Applied, apply, confirm_alias, expire_application};
 pub use clear_text::{allow_clear_text, withdraw_clear_text};
 use contacts::create_member;
-pub use contacts::{add_contact_account, add_member, remove_member};
+pub use contacts::{add_contact_account, add_member, remove_member, resend_setup_link};
 pub use review::{decide, vouch};
 
 /// The policy text a new installation starts with.

@@ -148,3 +148,43 @@ fn semver_means_semver_2_0() {
         assert!(!validate::is_semver(bad), "{bad}");
     }
 }
+
+#[test]
+fn cwe_ids_must_be_in_the_catalogue() {
+    let mut c = Content {
+        summary: "s".into(),
+        ..Content::default()
+    };
+    c.database_specific.cwe_ids = vec!["CWE-79".into(), "CWE-99999".into()];
+    let e = c.validate().unwrap_err();
+    assert_eq!(e.get("database_specific.cwe_ids[0]"), None);
+    let unknown = e.get("database_specific.cwe_ids[1]").unwrap();
+    assert!(unknown.contains("not in the CWE catalogue"), "{unknown}");
+    // Content stored before the catalogue was checked keeps its scores.
+    c.severity = vec![Severity {
+        kind: "CVSS_V3".into(),
+        score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
+    }];
+    assert_eq!(c.scored()[0].base_score, 9.8);
+}
+
+#[test]
+fn the_bad_event_of_a_range_is_named() {
+    let range = |kind, events: &[Event]| Range {
+        kind,
+        repo: None,
+        events: events.to_vec(),
+    };
+    let ok = [Event::Introduced("0".into()), Event::Fixed("1.2.3".into())];
+    assert_eq!(range(RangeType::Semver, &ok).bad_event(), None);
+    let bad = [
+        Event::Introduced("1.0.0".into()),
+        Event::Fixed("1.2.3".into()),
+        Event::Limit("v2".into()),
+    ];
+    assert_eq!(range(RangeType::Semver, &bad).bad_event(), Some(2));
+    assert_eq!(range(RangeType::Ecosystem, &bad).bad_event(), None);
+    assert_eq!(range(RangeType::Git, &bad).bad_event(), Some(0));
+    let empty = [Event::Introduced("0".into()), Event::Fixed(" ".into())];
+    assert_eq!(range(RangeType::Ecosystem, &empty).bad_event(), Some(1));
+}

@@ -165,26 +165,18 @@ impl Content {
         }
         let mut scored = Vec::new();
         for (i, s) in self.severity.iter().enumerate() {
-            match cvss::score(s.score.trim()) {
-                Ok(c) if c.osv_type() == s.kind => scored.push(ScoredSeverity {
-                    kind: s.kind.clone(),
-                    score: s.score.trim().to_owned(),
-                    base_score: c.score,
-                    rating: c.rating.as_str(),
-                }),
-                Ok(c) => e.add(
-                    &format!("severity[{i}].type"),
-                    format!("is {} for this vector", c.osv_type()),
-                ),
-                Err(err) => e.add(&format!("severity[{i}].score"), err.to_string()),
+            match s.scored() {
+                Ok(c) => scored.push(c),
+                Err((field, message)) => e.add(&format!("severity[{i}].{field}"), message),
             }
         }
         for (i, c) in self.database_specific.cwe_ids.iter().enumerate() {
+            let at = format!("database_specific.cwe_ids[{i}]");
             if !is_cwe(c) {
-                e.add(
-                    &format!("database_specific.cwe_ids[{i}]"),
-                    "must look like CWE-79",
-                );
+                e.add(&at, "must look like CWE-79");
+            } else if crate::domain::cwe::lookup(c).is_none() {
+                let version = crate::domain::cwe::VERSION;
+                e.add(&at, format!("is not in the CWE catalogue (CWE {version})"));
             }
         }
         for (i, a) in self.aliases.iter().enumerate() {
@@ -231,6 +223,16 @@ impl Content {
         Ok(scored)
     }
 
+    /// The severities that score, with their scores, whatever the other
+    /// fields hold: content stored under older rules (a CWE id the
+    /// catalogue does not know) keeps its scores.
+    pub fn scored(&self) -> Vec<ScoredSeverity> {
+        self.severity
+            .iter()
+            .filter_map(|s| s.scored().ok())
+            .collect()
+    }
+
     /// The fixed versions named by any range, for pages and CSAF.
     pub fn fixed_versions(&self) -> Vec<String> {
         let mut out: Vec<String> = self
@@ -245,6 +247,45 @@ impl Content {
             .collect();
         out.dedup();
         out
+    }
+}
+
+fn bad_commit(ev: &Event) -> bool {
+    !(is_commit(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"))
+}
+
+/// OSV compares SEMVER ranges by SemVer 2.0 precedence; "0" is OSV's
+/// "every earlier version".
+fn bad_semver(ev: &Event) -> bool {
+    !(is_semver(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"))
+}
+
+impl Range {
+    /// The first event whose version breaks the rules `validate` reports on
+    /// the range's `events` (empty; not a commit in a GIT range; not SemVer
+    /// in a SEMVER one), so a form can point at that event.
+    pub fn bad_event(&self) -> Option<usize> {
+        self.events.iter().position(|ev| {
+            ev.version().trim().is_empty()
+                || (self.kind == RangeType::Git && bad_commit(ev))
+                || (self.kind == RangeType::Semver && bad_semver(ev))
+        })
+    }
+}
+
+impl Severity {
+    /// The entry scored, or the field that is wrong and why.
+    fn scored(&self) -> Result<ScoredSeverity, (&'static str, String)> {
+        let c = cvss::score(self.score.trim()).map_err(|e| ("score", e.to_string()))?;
+        if c.osv_type() != self.kind {
+            return Err(("type", format!("is {} for this vector", c.osv_type())));
+        }
+        Ok(ScoredSeverity {
+            kind: self.kind.clone(),
+            score: self.score.trim().to_owned(),
+            base_score: c.score,
+            rating: c.rating.as_str(),
+        })
     }
 }
 
@@ -271,15 +312,9 @@ pub(super) fn check_range(e: &mut FieldErrors, at: &str, r: &Range) {
     if r.events.iter().any(|ev| ev.version().trim().is_empty()) {
         e.add(&format!("{at}.events"), "must not contain empty versions");
     }
-    let bad_commit =
-        |ev: &Event| !(is_commit(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"));
     if r.kind == RangeType::Git && r.events.iter().any(bad_commit) {
         e.add(&format!("{at}.events"), "GIT ranges need full 40- or 64-character lower-case commit hashes (or introduced \"0\")");
     }
-    // OSV compares SEMVER ranges by SemVer 2.0 precedence; "0" is OSV's
-    // "every earlier version".
-    let bad_semver =
-        |ev: &Event| !(is_semver(ev.version()) || matches!(ev, Event::Introduced(v) if v == "0"));
     if r.kind == RangeType::Semver && r.events.iter().any(bad_semver) {
         e.add(
             &format!("{at}.events"),

@@ -248,6 +248,21 @@ const V4_METRICS: &[MetricDef] = &[
 ];
 const V4_BASE: usize = 11;
 
+/// The Base metrics of CVSS 3.x (`v4 == false`) or 4.0 in the vector's
+/// order, for forms that build a vector: (abbreviation, name, the values
+/// FIRST's calculator accepts).
+pub fn base_metrics(v4: bool) -> Vec<(&'static str, &'static str, &'static [&'static str])> {
+    let (table, count) = if v4 {
+        (V4_METRICS, V4_BASE)
+    } else {
+        (V3_METRICS, V3_BASE)
+    };
+    table[..count]
+        .iter()
+        .map(|d| (d.id, d.name, d.values))
+        .collect()
+}
+
 fn err(message: impl Into<String>) -> CvssError {
     CvssError(message.into())
 }

@@ -176,3 +176,21 @@ pub(super) const JOB_DEAD_FOR_ADMINS: Entry = Entry {
     ],
     required: &["jobs", "url"],
 };
+
+pub(super) const ADMIN_SETUP: Entry = Entry {
+    audience: Audience::Admins,
+    purpose: "The admin invitation: sent to the one person an admin adds as a new admin (on /admin/admins), with a one-time link to set up their account.",
+    variables: &[
+        Variable {
+            name: "invited_by",
+            description: "the address of the admin who sent the invitation",
+            example: r#""alice@example.org""#,
+        },
+        Variable {
+            name: "setup_url",
+            description: "the one-time account set-up link, valid for 24 hours",
+            example: r#""https://security.example.org/setup/example-setup-token""#,
+        },
+    ],
+    required: &["setup_url"],
+};

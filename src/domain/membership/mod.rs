@@ -353,12 +353,12 @@ impl MemberView {
     }
 }
 
-/// A member as the directory shows it: no alias, contacts or history.
+/// A member as the directory shows it: the name an applicant picks a
+/// voucher by, and nothing else (no website, alias, contacts or history).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DirectoryEntry<'a> {
     pub id: &'a str,
     pub organization: &'a str,
-    pub website: &'a str,
 }
 
 #[cfg(test)]

@@ -26,11 +26,12 @@ fn own(caller: &ApiCaller) -> Result<&Account, Error> {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"id\", \"email\", \"role\", \"language\"}`; `language` null: the organisation's"), (status = 401)))]
+    responses((status = 200, description = "`{\"id\", \"email\", \"role\", \"language\", \"time_zone\"}`; `language` and `time_zone` null: the organisation's"), (status = 401)))]
 pub async fn get_me(caller: ApiCaller) -> Result<Json<Value>, ApiError> {
     let a = own(&caller)?;
     Ok(Json(
-        json!({ "id": a.id.as_str(), "email": a.email, "role": a.role.as_str(), "language": a.language }),
+        json!({ "id": a.id.as_str(), "email": a.email, "role": a.role.as_str(), "language": a.language,
+                "time_zone": a.time_zone }),
     ))
 }
 
@@ -61,6 +62,36 @@ pub async fn set_language(
     crate::app::auth::set_language(&state, &caller.audit(), &a.id, language.as_ref()).await?;
     Ok(Json(
         json!({ "language": language.map(|l| l.as_str().to_owned()) }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeZoneRequest {
+    /// An IANA name such as `Europe/Berlin`; `null`: the organisation's zone.
+    time_zone: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/me/time-zone", tag = "accounts", request_body = TimeZoneRequest, security(("bearer" = [])),
+    responses((status = 200, description = "`{\"time_zone\"}`: pages show instants in UTC and in this zone"),
+        (status = 401), (status = 422)))]
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<TimeZoneRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let a = own(&caller)?;
+    let zone = match body.time_zone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(z) => Some(crate::domain::time::ZoneName::parse(z).map_err(|e| {
+            let mut errors = crate::domain::fields::FieldErrors::new();
+            errors.add("time_zone", e.to_string());
+            Error::Invalid(errors)
+        })?),
+    };
+    crate::app::auth::set_time_zone(&state, &caller.audit(), &a.id, zone.as_ref()).await?;
+    Ok(Json(
+        json!({ "time_zone": zone.map(|z| z.as_str().to_owned()) }),
     ))
 }
 

@@ -279,7 +279,7 @@ pub async fn add_member(
 }
 
 #[utoipa::path(get, path = "/api/v1/members", tag = "membership",
-    responses((status = 200, description = "`{\"items\": [...]}`: everyone sees active members' ids and names (to name a voucher); admins see everything, with contacts")))]
+    responses((status = 200, description = "`{\"items\": [...]}`: everyone sees active members' ids and names (to name a voucher; an empty list where `membership.show_members_on_apply` is off); admins see everything, with contacts")))]
 pub async fn list_members(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -295,7 +295,10 @@ pub async fn list_members(
         MemberView::Directory => Default::default(),
     };
     let mut items = Vec::new();
-    for m in list.iter().filter(|m| view.lists(m.status)) {
+    // With the directory switched off, only those who run the membership
+    // see the list.
+    let shown = view == MemberView::Full || state.config.membership.show_members_on_apply;
+    for m in list.iter().filter(|m| shown && view.lists(m.status)) {
         items.push(match view {
             MemberView::Full => {
                 let mut v = serde_json::to_value(m).map_err(|e| Error::Internal(e.into()))?;
@@ -313,7 +316,6 @@ pub fn directory_entry(m: &members::Member) -> DirectoryEntry<'_> {
     DirectoryEntry {
         id: &m.id,
         organization: &m.organization,
-        website: &m.website,
     }
 }
 

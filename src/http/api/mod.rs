@@ -45,7 +45,7 @@ impl utoipa::Modify for BearerAuth {
         reports::create_report, reports::list_reports, reports::get_report, reports::reply_to_report,
         reports::change_report_status, reports::assign_report, reports::get_attachment,
         track::get_tracked_report, track::add_reporter_message, track::get_tracked_attachment,
-        account::complete_setup, account::get_me, account::set_language, account::list_tokens, account::create_token, account::revoke_token,
+        account::complete_setup, account::get_me, account::set_language, account::set_time_zone, account::list_tokens, account::create_token, account::revoke_token,
         jobs::list_jobs, jobs::retry_job,
         advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, advisories::edit_advisory,
         advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history, advisories::add_patch, advisories::get_patch,

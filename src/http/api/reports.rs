@@ -89,7 +89,8 @@ pub async fn create_report(
 pub struct ListQuery {
     /// One of new, triaging, accepted, duplicate, invalid, out-of-scope.
     status: String,
-    /// Case-insensitive search in titles.
+    /// Case-insensitive search in titles, descriptions and the reporter's
+    /// name, address and GitHub handle.
     q: String,
     /// The `next` of the previous page: the page of older reports after it.
     /// Empty: the newest page. Pages hold at most 50 reports, newest first.
@@ -109,9 +110,10 @@ pub async fn list_reports(
     }
     let filter = inbox_filter(&q.status, &q.q)?;
     let before = crate::http::paging::before(&q.before)?;
-    let (items, next) = inbox_items(&state, &caller.audit(), &filter, before.as_ref()).await?;
+    let window = crate::db::cursor::Window::before(before.as_ref());
+    let page = inbox_items(&state, &caller.audit(), &filter, &window).await?;
     Ok(Json(
-        json!({ "items": items, "next": next.map(|c| c.to_string()) }),
+        json!({ "items": page.items, "next": page.next.map(|c| c.to_string()) }),
     ))
 }
 

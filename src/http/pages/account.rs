@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CsrfOnly, see_other};
+use super::{CsrfOnly, Flash, see_other};
 use crate::app::AppState;
 use crate::app::auth::{self, LoginError, SetupError, SetupInput};
 use crate::db::{accounts, sessions};
@@ -16,6 +16,7 @@ use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::language::Language;
 use crate::domain::secret::Secret;
+use crate::domain::time::ZoneName;
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::{Page, SESSION_COOKIE, set_cookie};
@@ -89,7 +90,8 @@ pub async fn login(
                 "/account"
             };
             let to = safe_next(&form.next).unwrap_or(home);
-            let mut resp = see_other(to);
+            let hello = Flash::success(format!("Logged in as {}.", account.email));
+            let mut resp = hello.redirect(&state, to);
             let max_age = i64::from(state.config.auth.session_hours) * 3600;
             resp.headers_mut().append(
                 SET_COOKIE,
@@ -122,7 +124,7 @@ pub async fn logout(
         let mut conn = state.db.conn().await?;
         sessions::delete_session(&mut conn, &Secret::from_presented(s).hash()).await?;
     }
-    let mut resp = see_other("/");
+    let mut resp = Flash::success("You are logged out.").redirect(&state, "/");
     resp.headers_mut()
         .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
     Ok(resp)
@@ -141,7 +143,13 @@ fn setup_context(
     secret: &str,
     errors: &FieldErrors,
 ) -> serde_json::Value {
-    let uri = auth::totp(secret, &account.email, &state.config.organization)
+    // The first admin chooses an address on this very form: until then the
+    // authenticator lists the account as "admin" (a link needs a name).
+    let label = match account.email.as_str() {
+        "" => "admin",
+        email => email,
+    };
+    let uri = auth::totp(secret, label, &state.config.organization)
         .and_then(|t| t.to_url().ok())
         .unwrap_or_default();
     json!({
@@ -205,7 +213,10 @@ pub async fn complete_setup(
     )
     .await
     {
-        Ok(()) => Ok(see_other("/login")),
+        Ok(()) => {
+            let text = "Your account is set up: log in with your e-mail address and password.";
+            Ok(Flash::success(text).redirect(&state, "/login"))
+        }
         Err(SetupError::Invalid(errors)) => {
             let ctx = setup_context(&state, &token, &account, &form.totp_secret, &errors);
             let mut resp = page.render(&state, "setup", "Set up your account", ctx)?;
@@ -230,8 +241,50 @@ async fn account_context(
     Ok(
         json!({ "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
                 "keys": keys, "key_errors": {}, "key_text": "", "language": account.language,
-                "languages": languages }),
+                "languages": languages, "time_zone": account.time_zone,
+                "organization_time_zone": state.config.organization_time_zone, "zone_errors": {} }),
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TimeZoneForm {
+    csrf: String,
+    time_zone: String,
+}
+
+/// The zone pages show instants in for this account (empty: the
+/// organisation's); back to the page, which says what it is now.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<TimeZoneForm>,
+) -> Result<Response, PageError> {
+    let account = own_account(&page)?;
+    page.check_csrf(&form.csrf)?;
+    let zone = match form.time_zone.trim() {
+        "" => None,
+        z => match ZoneName::parse(z) {
+            Ok(z) => Some(z),
+            Err(e) => {
+                let mut ctx = account_context(&state, account, None).await?;
+                ctx["zone_errors"] = json!({ "time_zone": format!("Time zone: {e}") });
+                ctx["time_zone"] = json!(form.time_zone.chars().take(100).collect::<String>());
+                let mut resp = page.render(&state, "account", "Your account", ctx)?;
+                *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(resp);
+            }
+        },
+    };
+    auth::set_time_zone(&state, &page.audit(), &account.id, zone.as_ref()).await?;
+    Ok(see_other("/account?saved=time_zone"))
+}
+
+/// `?saved=`: which setting was just saved, for the notice.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountQuery {
+    saved: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -254,7 +307,11 @@ pub async fn set_language(
         l => Some(Language::parse(l).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
     auth::set_language(&state, &page.audit(), &account.id, language.as_ref()).await?;
-    Ok(super::see_other("/account?language=saved"))
+    let text = match &language {
+        Some(l) => format!("Saved: mail to you is written in {}.", l.as_str()),
+        None => "Saved: mail to you is written in the team's usual language.".to_owned(),
+    };
+    Ok(Flash::success(text).redirect(&state, "/account?language=saved"))
 }
 
 fn own_account(page: &Page) -> Result<&accounts::Account, Error> {
@@ -268,9 +325,12 @@ fn own_account(page: &Page) -> Result<&accounts::Account, Error> {
 pub async fn account_page(
     State(state): State<AppState>,
     page: Page,
+    Query(q): Query<AccountQuery>,
 ) -> Result<Response, PageError> {
     let account = own_account(&page)?;
-    let ctx = account_context(&state, account, None).await?;
+    let mut ctx = account_context(&state, account, None).await?;
+    // Only a known name maps to a notice: nothing of the query is echoed.
+    ctx["saved"] = json!(q.saved == "time_zone");
     page.render(&state, "account", "Your account", ctx)
 }
 
@@ -314,7 +374,7 @@ pub async fn revoke_token(
     if !auth::revoke_token(&state, &page.audit(), &account.id, &id).await? {
         return Err(Error::NotFound.into());
     }
-    Ok(see_other("/account"))
+    Ok(Flash::success("Token revoked.").redirect(&state, "/account"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -333,7 +393,10 @@ pub async fn upload_key(
     let account = own_account(&page)?;
     page.check_csrf(&form.csrf)?;
     match crate::app::keys::upload(&state, &page.audit(), &account.id, &form.armored).await {
-        Ok(_) => Ok(see_other("/account")),
+        Ok(_) => {
+            let text = "Key added: embargoed mail to you is encrypted to it.";
+            Ok(Flash::success(text).redirect(&state, "/account"))
+        }
         Err(crate::app::keys::KeyUploadError::Invalid(errors)) => {
             let mut ctx = account_context(&state, account, None).await?;
             ctx["key_errors"] = json!(errors);
@@ -357,5 +420,5 @@ pub async fn retire_key(
     if !crate::app::keys::retire(&state, &page.audit(), &account.id, &id).await? {
         return Err(Error::NotFound.into());
     }
-    Ok(see_other("/account"))
+    Ok(Flash::success("Key retired.").redirect(&state, "/account"))
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::see_other;
 use crate::app::AppState;
-use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
+use crate::app::advisories as usecase;
 use crate::db::advisories::{self as store, AdvisoryRow};
 use crate::domain::advisory::AdvisoryState;
 use crate::domain::authz::{Action, authorize};
@@ -63,7 +63,9 @@ use super::advisory_forms::*;
 #[serde(default)]
 pub struct ListQuery {
     state: String,
+    q: String,
     before: String,
+    after: String,
 }
 
 pub async fn list(
@@ -76,11 +78,17 @@ pub async fn list(
         "" => None,
         s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
-    let before = crate::http::paging::before(&q.before)?;
+    let window = crate::http::paging::window(&q.before, &q.after)?;
+    let search = q.q.trim();
+    let found = crate::db::advisory_lists::Filter {
+        state: filter,
+        audience: None,
+        search: Some(search),
+    };
     let mut conn = state.db.conn().await?;
-    let page_rows = store::page(&mut conn, filter, None, before.as_ref()).await?;
+    let page_rows = crate::db::advisory_lists::find(&mut conn, &found, &window).await?;
     drop(conn);
-    let rows = page_rows.items;
+    let rows = &page_rows.items;
     let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     crate::app::record_list(
         &state,
@@ -91,11 +99,10 @@ pub async fn list(
     )
     .await;
     let items: Vec<Value> = rows.iter().map(advisory_json).collect::<Result<_, _>>()?;
-    let params = [("state", q.state.as_str())];
-    let next =
-        crate::http::paging::next_link("/admin/advisories", &params, page_rows.next.as_ref());
-    let ctx =
-        json!({ "advisories": items, "filter_state": q.state, "states": STATES, "next": next });
+    let params = [("state", q.state.as_str()), ("q", search)];
+    let pages = crate::http::paging::Links::of("/admin/advisories", &params, &window, &page_rows);
+    let ctx = json!({ "advisories": items, "filter_state": q.state, "q": search,
+                      "states": STATES, "pages": pages });
     page.render(&state, "admin_advisories", "Advisories", ctx)
 }
 
@@ -108,6 +115,8 @@ struct Shown {
     warnings: Vec<&'static str>,
     /// A form as it was typed, shown again with its errors: (name, fields).
     typed: Option<(&'static str, Value)>,
+    /// The embargo was just saved: the page confirms it.
+    saved: bool,
 }
 
 /// The advisory page. Showing content that is not public is recorded.
@@ -122,19 +131,17 @@ async fn render_advisory(
     }
     let advisory = advisory_json(row)?;
     // The edit form holds the stored fields, without the computed scores.
-    let (content, _) = usecase::content_of(row).map_err(advisory_error)?;
-    let content = serde_json::to_value(&content).map_err(anyhow::Error::from)?;
+    let (stored, _) = usecase::content_of(row).map_err(advisory_error)?;
+    let content = serde_json::to_value(&stored).map_err(anyhow::Error::from)?;
     let invalid = !shown.errors.is_empty();
     let mut errors = shown.errors;
     let until = row
         .embargo_until
         .and_then(|m| Timestamp::from_microsecond(m).ok());
-    let agreed = row.embargo_zone.clone().unwrap_or_else(|| "UTC".to_owned());
-    let tz: String = match shown.tz.trim() {
-        "" => agreed.clone(),
-        t => t.chars().take(100).collect(),
-    };
+    // `?tz=`: the end in one more zone, asked for on the page.
+    let tz: String = shown.tz.trim().chars().take(100).collect();
     let viewer_at = match until {
+        _ if tz.is_empty() => None,
         Some(u) if TimeZone::get(&tz).is_ok() => Some(in_zone(u, &tz)),
         Some(_) => {
             errors.add("tz", EmbargoInputError::UnknownZone(tz.clone()).to_string());
@@ -142,16 +149,10 @@ async fn render_advisory(
         }
         None => None,
     };
-    let local = until.zip(TimeZone::get(&agreed).ok());
-    let local = local.map(|(u, z)| {
-        u.to_zoned_datetime(z)
-            .strftime("%Y-%m-%dT%H:%M")
-            .to_string()
-    });
+    let embargo_facts = super::embargo_form::facts(state, row, shown.saved).await?;
     let mut forms = json!({
-        "edit": { "summary": content["summary"], "details": content["details"],
-                  "osv": structured_json(&content), "reason": "" },
-        "embargo": { "until": local, "time_zone": agreed, "reason": "", "override_reason": "" },
+        "edit": stored_view(row, &stored),
+        "embargo": super::embargo_form::fields(row, &state.config.organization_time_zone),
         "publish": { "reason": "" },
         "withdraw": { "reason": "" },
         "announce": { "note": "", "to": "all", "members": [] },
@@ -162,14 +163,27 @@ async fn render_advisory(
     let mut conn = state.db.conn().await?;
     let revisions = store::revisions(&mut conn, &row.id).await?;
     let changes = store::embargo_history(&mut conn, &row.id).await?;
+    let actors = revisions.iter().map(|r| r.actor.as_str());
+    let actors: Vec<&str> = actors
+        .chain(changes.iter().map(|c| c.actor.as_str()))
+        .collect();
+    let names = crate::http::history::Names::of(&mut conn, &actors, &[]).await?;
     drop(conn);
+    let revisions: Vec<Value> = revisions
+        .iter()
+        .map(|r| {
+            json!({ "revision": r.revision, "at": r.at, "actor": names.who(&r.actor),
+                    "reason": r.reason, "changed": r.changed })
+        })
+        .collect();
     let announcing = super::announcements_admin::advisory_context(state, row).await?;
+    let patches = super::advisory_patches::context(state, row).await?;
     let changes: Vec<Value> = changes
         .iter()
         .map(|c| {
             let at = Timestamp::from_microsecond(c.until).ok();
             json!({
-                "at": c.at, "actor": c.actor, "time_zone": c.time_zone, "reason": c.reason,
+                "at": c.at, "actor": names.who(&c.actor), "time_zone": c.time_zone, "reason": c.reason,
                 "override_reason": c.override_reason, "until": at.map(crate::publish::rfc3339),
                 "in_time_zone": at.map(|t| in_zone(t, &c.time_zone)),
             })
@@ -179,6 +193,7 @@ async fn render_advisory(
     let published = s.is_public() && row.published_at.is_some();
     let ctx = json!({
         "advisory": advisory, "viewer": { "zone": tz, "at": viewer_at },
+        "embargo_facts": embargo_facts,
         "zones": ZONES.split_whitespace().collect::<Vec<_>>(),
         "warnings": shown.warnings, "errors": errors, "forms": forms,
         "actions": { "edit": s.edit().is_ok(), "embargo": s.embargo().is_ok(),
@@ -187,6 +202,7 @@ async fn render_advisory(
                      "withdraw": s.withdraw().is_ok() && row.state != AdvisoryState::Draft },
         "public_url": published.then(|| format!("/advisories/{}", row.id)),
         "revisions": revisions, "embargo_changes": changes, "announcing": announcing,
+        "patches": patches,
     });
     let title = format!(
         "{}: {}",
@@ -206,6 +222,8 @@ pub struct ShowQuery {
     tz: String,
     /// Warnings of the embargo just set, by name (`friday,weekend`).
     warn: String,
+    /// `embargo` after the embargo was saved.
+    saved: String,
 }
 
 pub async fn show(
@@ -230,6 +248,7 @@ pub async fn show(
         Shown {
             tz,
             warnings,
+            saved: q.saved == "embargo",
             ..Shown::default()
         },
     )
@@ -257,56 +276,29 @@ pub(super) async fn refused(
     .await
 }
 
+/// `POST /admin/advisories/{id}/edit` (see `advisory_forms::edit_advisory`).
 pub async fn edit(
     State(state): State<AppState>,
     page: Page,
     Path(id): Path<String>,
-    Form(form): Form<ContentForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
-    // Content and reason are checked together, so one submission shows all.
-    let reason = form.reason.trim();
-    let result = match checked_content(&form) {
-        Ok(c) if !reason.is_empty() => {
-            let patch = serde_json::to_value(&c).map_err(anyhow::Error::from)?;
-            let patch = patch.as_object().cloned().unwrap_or_default();
-            let edited = usecase::edit(&state, &page.audit(), &id, &patch, reason).await;
-            edited.map(|_| ())
-        }
-        checked => {
-            let mut errors = checked.err().unwrap_or_default();
-            if reason.is_empty() {
-                errors.add("reason", REASON_REQUIRED);
-            }
-            Err(AdvisoryError::Invalid(errors))
-        }
-    };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/admin/advisories/{id}"))),
-        Err(e) => {
-            let errors = content_errors(form_errors(e, "edit_reason")?);
-            refused((&state, &page, &id), errors, ("edit", json!(form))).await
-        }
-    }
+    edit_advisory(&state, &page, &id, pairs).await
 }
 
-/// The embargo, publish and withdraw forms (the latter two only give a reason).
+/// The publish and withdraw forms: a reason (the embargo's is in `embargo_form`).
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ActionForm {
     #[serde(skip_serializing)]
     csrf: String,
-    /// A local time in `time_zone` (`datetime-local`), or RFC 3339.
-    until: String,
-    time_zone: String,
     reason: String,
-    override_reason: String,
     /// `yes` from the confirmation page of publishing or withdrawing.
     #[serde(skip_serializing)]
     confirm: String,
 }
 
-/// Embargo, publish or withdraw, by the form's `name` on the page.
+/// Publish or withdraw, by the form's `name` on the page.
 async fn act(
     state: AppState,
     page: Page,
@@ -322,36 +314,11 @@ async fn act(
         return super::confirm::advisory(&state, &page, &id, name, reason).await;
     }
     let result = match name {
-        "embargo" => {
-            if !form.override_reason.trim().is_empty() {
-                allowed(&page, Action::OverrideEmbargoPolicy, None)?;
-            }
-            let req = EmbargoRequest {
-                until: &form.until,
-                time_zone: &form.time_zone,
-                reason,
-                override_reason: &form.override_reason,
-            };
-            let set = usecase::set_embargo(&state, &audit, &id, req).await;
-            set.map(|(_, warnings)| warnings)
-        }
-        "publish" => usecase::publish_now(&state, &audit, &id, reason)
-            .await
-            .map(|()| vec![]),
-        _ => usecase::withdraw(&state, &audit, &id, reason)
-            .await
-            .map(|()| vec![]),
+        "publish" => usecase::publish_now(&state, &audit, &id, reason).await,
+        _ => usecase::withdraw(&state, &audit, &id, reason).await,
     };
     match result {
-        Ok(warnings) => {
-            let names = WARNINGS.iter().filter(|(_, w)| warnings.contains(w));
-            let names: Vec<&str> = names.map(|(n, _)| *n).collect();
-            let query = match names.is_empty() {
-                true => String::new(),
-                false => format!("?warn={}", names.join(",")),
-            };
-            Ok(see_other(&format!("/admin/advisories/{id}{query}")))
-        }
+        Ok(()) => Ok(see_other(&format!("/admin/advisories/{id}"))),
         Err(e) => {
             let errors = form_errors(e, &format!("{name}_reason"))?;
             refused((&state, &page, &id), errors, (name, json!(form))).await
@@ -361,22 +328,15 @@ async fn act(
 
 type Id = Path<String>;
 
-pub async fn set_embargo(
-    State(s): State<AppState>,
-    p: Page,
-    Path(id): Id,
-    Form(f): Form<ActionForm>,
-) -> Result<Response, PageError> {
-    act(s, p, id, f, "embargo").await
-}
-
 pub async fn publish(
     State(s): State<AppState>,
     p: Page,
     Path(id): Id,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    act(s, p, id, f, "publish").await
+    let done =
+        super::Flash::success("Advisory published: its public page, feeds and records are out.");
+    Ok(done.on_redirect(&s, act(s.clone(), p, id, f, "publish").await?))
 }
 
 pub async fn withdraw(
@@ -385,5 +345,6 @@ pub async fn withdraw(
     Path(id): Id,
     Form(f): Form<ActionForm>,
 ) -> Result<Response, PageError> {
-    act(s, p, id, f, "withdraw").await
+    let done = super::Flash::success("Advisory withdrawn.");
+    Ok(done.on_redirect(&s, act(s.clone(), p, id, f, "withdraw").await?))
 }

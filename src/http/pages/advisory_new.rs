@@ -8,16 +8,19 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::advisories_admin::allowed;
+use super::advisory_editor::errors::to_fields;
+use super::advisory_editor::view::{Frame, view};
+use super::advisory_editor::{Action as Button, Draft, Submission};
 use super::advisory_forms::*;
 use super::see_other;
 use crate::app::AppState;
 use crate::app::advisories as usecase;
 use crate::db::reports::Report;
-use crate::domain::advisory::{Content, reporter_credit};
+use crate::domain::advisory::{AdvisoryId, Content, reporter_credit};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::http::body::Form;
-use crate::http::error::{Error, PageError};
+use crate::http::error::PageError;
 use crate::http::extract::Page;
 use crate::http::view;
 use crate::publish::osv::github_url;
@@ -37,10 +40,10 @@ pub struct NewQuery {
 
 /// The new-advisory form prefilled from `report`: its title as summary, its
 /// description (and the versions it says are affected) as details, the
-/// versions it says are not affected, its id, and the reporter as finder
-/// only if they consented to credit (their GitHub profile as contact).
-/// Also returns why there is no credit, when there is none.
-pub(super) fn from_report(report: &Report) -> Result<(ContentForm, Option<&'static str>), Error> {
+/// versions it says are not affected, and the reporter as finder only if
+/// they consented to credit (their GitHub profile as contact). Also returns
+/// why there is no credit, when there is none.
+pub(super) fn from_report(report: &Report) -> (Draft, Option<&'static str>) {
     let (name, github) = (given(&report.reporter_name), given(&report.github));
     let credit = reporter_credit(report.credit_consent, &[], name, github).map(|mut c| {
         c.contact.extend(github_url(&c));
@@ -57,7 +60,11 @@ pub(super) fn from_report(report: &Report) -> Result<(ContentForm, Option<&'stat
         details.push_str("\n\nAffected versions, as reported:\n\n");
         details.push_str(affected);
     }
-    let mut content = Content::default();
+    let mut content = Content {
+        summary: report.title.trim().to_owned(),
+        details,
+        ..Content::default()
+    };
     content.credits.extend(credit);
     content.database_specific.unaffected_versions = report
         .unaffected_versions
@@ -66,15 +73,7 @@ pub(super) fn from_report(report: &Report) -> Result<(ContentForm, Option<&'stat
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect();
-    let content = serde_json::to_value(&content).map_err(anyhow::Error::from)?;
-    let form = ContentForm {
-        summary: report.title.trim().to_owned(),
-        details,
-        osv: structured_json(&content),
-        report_id: report.id.clone(),
-        ..ContentForm::default()
-    };
-    Ok((form, why_none))
+    (Draft::from_content(&content), why_none)
 }
 
 /// A reporter's optional field, if it holds anything.
@@ -82,15 +81,16 @@ fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// The form; `from` is the report it was prefilled from, if any.
+/// The page around the editor (`editor` its context); `from` is the report
+/// it was prefilled from, if any.
 fn render_new(
     page: &Page,
     state: &AppState,
-    form: &ContentForm,
+    editor: Value,
     from: Value,
     errors: &FieldErrors,
 ) -> Result<Response, PageError> {
-    let ctx = json!({ "form": form, "from_report": from, "errors": errors });
+    let ctx = json!({ "editor": editor, "from_report": from, "errors": errors });
     let mut resp = page.render(state, "admin_advisory_new", "New advisory", ctx)?;
     if !errors.is_empty() {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -107,47 +107,90 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> Result<Response, PageError> {
     allowed(&page, Action::ManageAdvisories, None)?;
-    let (form, from) = match q.report.trim() {
-        "" => {
-            let empty = serde_json::to_value(Content::default()).map_err(anyhow::Error::from)?;
-            let osv = structured_json(&empty);
-            let form = ContentForm {
-                osv,
-                ..ContentForm::default()
-            };
-            (form, Value::Null)
-        }
+    let (draft, report_id, from) = match q.report.trim() {
+        "" => (Draft::default(), String::new(), Value::Null),
         id => {
             let report = view::authorized_report(&state, &page.actor, id, view::On::Read).await?;
             crate::app::reports::record_read(&state, &page.audit(), &report.id).await;
-            let (form, why_none) = from_report(&report)?;
+            let (draft, why_none) = from_report(&report);
             let from = json!({ "id": report.id, "title": report.title, "no_credit": why_none });
-            (form, from)
+            (draft, report.id.clone(), from)
         }
     };
-    render_new(&page, &state, &form, from, &FieldErrors::new())
+    let none = FieldErrors::new();
+    let editor = view(
+        &draft,
+        Frame {
+            advisory: None,
+            osv: structured_json(&draft.to_content().0),
+            report_id: &report_id,
+            reason: "",
+            errors: &none,
+            preview: None,
+            json_open: false,
+            published: false,
+        },
+    );
+    render_new(&page, &state, editor, from, &none)
 }
 
-/// `POST /admin/advisories`: a draft, linked to the form's report if any.
+/// `POST /admin/advisories`: a draft, linked to the form's report if any;
+/// or the form again, with a row more or less, a preview, or its errors.
 pub async fn create(
     State(state): State<AppState>,
     page: Page,
-    Form(form): Form<ContentForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    allowed(&page, Action::ManageAdvisories, Some(&form.csrf))?;
-    let report = Some(form.report_id.trim()).filter(|r| !r.is_empty());
-    let result = match form_content(&form).and_then(usecase::parse_content) {
-        Ok(content) => usecase::create(&state, &page.audit(), content, report).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(id) => Ok(see_other(&format!("/admin/advisories/{id}"))),
-        Err(e) => render_new(
-            &page,
-            &state,
-            &form,
-            Value::Null,
-            &content_errors(form_errors(e, "reason")?),
-        ),
+    let mut sub = Submission::from_pairs(pairs);
+    allowed(&page, Action::ManageAdvisories, Some(&sub.csrf))?;
+    let report = Some(sub.report_id.trim()).filter(|r| !r.is_empty());
+    let (mut errors, mut preview) = (FieldErrors::new(), None);
+    match sub.action.clone() {
+        rows if rows.edits_rows() => sub.draft.apply(&rows),
+        Button::Preview => {
+            let made = sub.draft.to_content();
+            let mut checked = made.0.clone();
+            match checked.validate() {
+                Ok(scored) => {
+                    let year = crate::clock::timestamp()
+                        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                        .year();
+                    let id = AdvisoryId::new(&state.config.advisories.id_prefix, year, 0);
+                    preview = Some(super::advisory_forms::preview(
+                        &state,
+                        &id,
+                        checked,
+                        scored,
+                        None,
+                        vec![],
+                    ));
+                }
+                Err(e) => errors = to_fields(&e, &sub.draft, &made.0, &made.1),
+            }
+        }
+        Button::Json => {
+            let created = match json_content(&sub) {
+                Ok(content) => usecase::create(&state, &page.audit(), content, report).await,
+                Err(e) => Err(e),
+            };
+            match created {
+                Ok(id) => return Ok(see_other(&format!("/admin/advisories/{id}"))),
+                Err(e) => errors = content_errors(form_errors(e, "reason")?),
+            }
+        }
+        _ => {
+            let made = sub.draft.to_content();
+            match usecase::create(&state, &page.audit(), made.0.clone(), report).await {
+                Ok(id) => return Ok(see_other(&format!("/admin/advisories/{id}"))),
+                Err(e) => errors = editor_errors(e, "reason", &sub.draft, &made)?,
+            }
+        }
     }
+    let shown = Shown {
+        sub: &sub,
+        errors: &errors,
+        preview,
+    };
+    let editor = posted_view(None, false, shown);
+    render_new(&page, &state, editor, Value::Null, &errors)
 }

@@ -8,10 +8,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::Flash;
 use super::liveness::{ReviewForm, render_member};
 use super::member_forms::{self as forms, Layout};
 use super::membership::allow;
-use super::see_other;
 use crate::app::AppState;
 use crate::app::membership as usecase;
 use crate::db::{self, clear_text as store, keys, members};
@@ -80,7 +80,11 @@ pub async fn allow_clear_text(
     page.check_csrf(&form.csrf)?;
     let actor = page.audit();
     match usecase::allow_clear_text(&state, &actor, &id, &contact, &form.reason).await {
-        Ok(_) => Ok(see_other(&format!("/admin/members/{id}#contact-{contact}"))),
+        Ok(_) => {
+            let text = "Clear text allowed: without a usable key, this contact now gets announcements unencrypted.";
+            let to = format!("/admin/members/{id}#contact-{contact}");
+            Ok(Flash::warning(text).redirect(&state, &to))
+        }
         Err(e) => {
             // The use case names the field `reason`; the page has one per
             // contact.
@@ -112,5 +116,7 @@ pub async fn withdraw_clear_text(
     usecase::withdraw_clear_text(&state, &page.audit(), &id, &contact)
         .await
         .map_err(crate::http::api::membership::membership_error)?;
-    Ok(see_other(&format!("/admin/members/{id}#contact-{contact}")))
+    let text = "Clear text withdrawn: this contact gets embargoed advisories only encrypted again.";
+    let to = format!("/admin/members/{id}#contact-{contact}");
+    Ok(Flash::success(text).redirect(&state, &to))
 }

@@ -1,21 +1,21 @@
 //! The public report form and the reporter's tracking page.
 
-use axum::extract::multipart::MultipartError;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::see_other;
+use super::Flash;
+use super::intake_files::{self, Posted};
 use crate::app::AppState;
 use crate::app::reports::{self as usecase, Origin};
-use crate::db::reports::{NewAttachment, Source};
+use crate::db::reports::Source;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::report::ReportInput;
 use crate::http::body::Form;
-use crate::http::body::{NUL_MESSAGE, has_nul, invalid};
 use crate::http::error::{Error, PageError};
 use crate::http::extract::{Page, audit_actor};
 use crate::http::view;
@@ -56,6 +56,7 @@ impl ReportForm {
 
 /// The form's context; `languages` are those the team wrote mail in.
 fn form_context(
+    state: &AppState,
     form: &ReportForm,
     errors: &FieldErrors,
     languages: Vec<String>,
@@ -71,6 +72,8 @@ fn form_context(
             "language": form.language,
         },
         "errors": errors,
+        "max_file": intake_files::mib(state.config.limits.max_attachment_bytes),
+        "max_body": intake_files::mib(state.config.limits.max_body_bytes),
     })
 }
 
@@ -80,6 +83,7 @@ pub async fn report_form(State(state): State<AppState>, page: Page) -> Result<Re
         "report_form",
         "Report a vulnerability",
         form_context(
+            &state,
             &ReportForm::default(),
             &FieldErrors::new(),
             crate::app::templates::languages(&state).await?,
@@ -87,31 +91,72 @@ pub async fn report_form(State(state): State<AppState>, page: Page) -> Result<Re
     )
 }
 
+/// The report form as sent: urlencoded, or multipart with files.
+async fn read_report(
+    state: &AppState,
+    req: Request,
+) -> Result<Result<(ReportForm, Posted), Response>, Error> {
+    let multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        return Ok(Form::<ReportForm>::from_request(req, state)
+            .await
+            .map(|Form(f)| (f, Posted::default())));
+    }
+    let multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| Error::BadRequest(e.body_text()))?;
+    let limits = &state.config.limits;
+    let (max_file, max_body) = (limits.max_attachment_bytes, limits.max_body_bytes);
+    let posted = intake_files::read(multipart, "attachment", max_file, max_body).await?;
+    let text = |name: &str| posted.get(name).to_owned();
+    let form = ReportForm {
+        csrf: text("csrf"),
+        title: text("title"),
+        description: text("description"),
+        affected_versions: text("affected_versions"),
+        unaffected_versions: text("unaffected_versions"),
+        reporter_name: text("reporter_name"),
+        reporter_email: text("reporter_email"),
+        github: text("github"),
+        credit_consent: Some(text("credit_consent")).filter(|v| !v.is_empty()),
+        language: text("language"),
+    };
+    Ok(Ok((form, posted)))
+}
+
 pub async fn create_report(
     State(state): State<AppState>,
     page: Page,
-    Form(form): Form<ReportForm>,
+    req: Request,
 ) -> Result<Response, PageError> {
+    let (form, posted) = match read_report(&state, req).await? {
+        Ok(read) => read,
+        Err(refused) => return Ok(refused),
+    };
     page.check_csrf(&form.csrf)?;
     if !state.report_limiter.check(page.ip) {
         return Err(Error::TooManyRequests.into());
     }
-    let report = match form.input().validate() {
-        Ok(r) => r,
-        Err(errors) => {
-            let mut resp = page.render(
-                &state,
-                "report_form",
-                "Report a vulnerability",
-                form_context(
-                    &form,
-                    &errors,
-                    crate::app::templates::languages(&state).await?,
-                ),
-            )?;
-            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(resp);
-        }
+    let (report, mut errors) = match form.input().validate() {
+        Ok(r) => (Some(r), FieldErrors::new()),
+        Err(errors) => (None, errors),
+    };
+    if let Some(m) = &posted.too_large {
+        errors.add("attachment", m);
+    }
+    let Some(report) = report.filter(|_| errors.is_empty()) else {
+        let languages = crate::app::templates::languages(&state).await?;
+        let ctx = form_context(&state, &form, &errors, languages);
+        let mut resp = page.render(&state, "report_form", "Report a vulnerability", ctx)?;
+        *resp.status_mut() = match posted.too_large {
+            Some(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            None => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        return Ok(resp);
     };
     let submitted = usecase::submit(
         &state,
@@ -119,9 +164,10 @@ pub async fn create_report(
         &report,
         Source::Web,
         Origin::default(),
-        &[],
+        &posted.files,
     )
     .await?;
+    let files: Vec<&str> = posted.files.iter().map(|f| f.filename.as_str()).collect();
     let mut resp = page.render(
         &state,
         "report_submitted",
@@ -130,6 +176,7 @@ pub async fn create_report(
             "report_id": submitted.id.as_str(),
             "tracking_url": submitted.tracking_url,
             "has_email": report.reporter_email.is_some(),
+            "files": files,
         }),
     )?;
     *resp.status_mut() = StatusCode::CREATED;
@@ -155,62 +202,6 @@ pub async fn track_report(
     page.render(&state, "track", &report.title, ctx)
 }
 
-/// Reads the tracking page's multipart form: csrf, body, one optional file.
-/// A body over the request limit is 413 wherever the parser meets it; text
-/// (fields, the file's name and type) holding a NUL character is 422.
-async fn read_reply_form(
-    mut multipart: Multipart,
-    max_attachment: usize,
-) -> Result<(String, String, Option<NewAttachment>), Error> {
-    let (mut csrf, mut body, mut file) = (String::new(), String::new(), None);
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(multipart_error)?,
-            Some("body") => body = text_without_nul("body", field.text().await)?,
-            Some("attachment") => {
-                let filename = field.file_name().unwrap_or_default().to_owned();
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
-                if has_nul(&filename) || has_nul(&content_type) {
-                    return Err(invalid("attachment", NUL_MESSAGE));
-                }
-                let content = field.bytes().await.map_err(multipart_error)?;
-                if content.len() > max_attachment {
-                    return Err(Error::TooLarge);
-                }
-                if !filename.is_empty() && !content.is_empty() {
-                    file = Some(NewAttachment {
-                        filename,
-                        content_type,
-                        content: content.to_vec(),
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((csrf, body, file))
-}
-
-/// 413 for a body over the limit, 400 for anything else wrong with it.
-fn multipart_error(e: MultipartError) -> Error {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Error::TooLarge
-    } else {
-        Error::BadRequest(e.body_text())
-    }
-}
-
-fn text_without_nul(name: &str, read: Result<String, MultipartError>) -> Result<String, Error> {
-    let text = read.map_err(multipart_error)?;
-    if has_nul(&text) {
-        return Err(invalid(name, NUL_MESSAGE));
-    }
-    Ok(text)
-}
-
 pub async fn add_reporter_message(
     State(state): State<AppState>,
     page: Page,
@@ -218,35 +209,50 @@ pub async fn add_reporter_message(
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let (report, actor) = view::tracked_report(&state, &token).await?;
-    let (csrf, body, file) =
-        read_reply_form(multipart, state.config.limits.max_attachment_bytes).await?;
-    page.check_csrf(&csrf)?;
+    let limits = &state.config.limits;
+    let (max_file, max_body) = (limits.max_attachment_bytes, limits.max_body_bytes);
+    let posted = intake_files::read(multipart, "attachment", max_file, max_body).await?;
+    page.check_csrf(posted.get("csrf"))?;
     let id =
         crate::domain::id::ReportId::parse(&report.id).map_err(|e| Error::Internal(e.into()))?;
     if !authorize(&actor, Action::ReplyToReport(&id)).is_allowed() {
         return Err(Error::NotFound.into());
     }
-    let body = body.trim();
-    if body.is_empty() && file.is_none() {
+    let body = posted.get("body").trim();
+    let error = match &posted.too_large {
+        Some(m) => Some(("attachment", m.as_str(), StatusCode::PAYLOAD_TOO_LARGE)),
+        None if body.is_empty() && posted.files.is_empty() => Some((
+            "body",
+            "write a message or choose a file",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        None => None,
+    };
+    if let Some((field, message, status)) = error {
         let mut ctx = view::reporter_view(&state, &report).await?;
         ctx["token"] = json!(token);
-        ctx["errors"] = json!({ "body": "write a message or choose a file" });
+        ctx["errors"] = json!({ field: message });
+        ctx["typed_body"] = json!(posted.get("body"));
         ctx["notice"] = json!(null);
         let mut resp = page.render(&state, "track", &report.title, ctx)?;
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        *resp.status_mut() = status;
         return Ok(resp);
     }
-    let files: Vec<NewAttachment> = file.into_iter().collect();
     usecase::reporter_message(
         &state,
         &audit_actor(&actor, page.ip),
         &report,
         body,
         None,
-        &files,
+        &posted.files,
     )
     .await?;
-    Ok(see_other(&format!("/track/{token}")))
+    let text = match posted.files.len() {
+        0 => "Message sent to the security team.".to_owned(),
+        1 => "Message and its file sent to the security team.".to_owned(),
+        n => format!("Message and its {n} files sent to the security team."),
+    };
+    Ok(Flash::success(text).redirect(&state, &format!("/track/{token}")))
 }
 
 pub async fn reporter_attachment(

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::see_other;
+use super::{Flash, see_other};
 use crate::app::AppState;
 use crate::app::leaks::{self as usecase, LeakError, Reporter};
 use crate::domain::authz::{Action, Actor, authorize};
@@ -83,7 +83,13 @@ async fn report(
         admin,
     };
     match usecase::report(state, &page.audit(), by, &form.advisory_id, &member, input).await {
-        Ok(id) => Ok(see_other(&format!("{done}/{id}"))),
+        Ok(id) => {
+            let text = match admin {
+                true => "Leak recorded; the member's record counts it.",
+                false => "Leak reported to the security team. Thank you for telling us.",
+            };
+            Ok(Flash::success(text).redirect(state, &format!("{done}/{id}")))
+        }
         Err(LeakError::Invalid(errors)) => form_again(state, page, action, &form, &errors),
         Err(LeakError::Conflict(m)) => {
             let mut errors = FieldErrors::new();
@@ -233,7 +239,10 @@ async fn comment(
     readable(state, &page.actor, id).await?;
     page.check_csrf(&form.csrf)?;
     match usecase::comment(state, &page.audit(), account(page)?, id, &form.body).await {
-        Ok(_) => Ok(see_other(&format!("{base}/{id}#comments"))),
+        Ok(_) => {
+            let to = format!("{base}/{id}#comments");
+            Ok(Flash::success("Comment added.").redirect(state, &to))
+        }
         Err(LeakError::Invalid(errors)) => {
             render(state, page, base, id, &errors, json!({ "body": form.body })).await
         }
@@ -326,7 +335,14 @@ pub async fn decide(
         "actions": form.actions, "reason": form.reason, "text": form.text,
     });
     match result {
-        Ok(()) => Ok(see_other(&format!("/admin/leaks/{id}"))),
+        Ok(()) => {
+            let text = match form.decision.as_str() {
+                "retrospective" => "Retrospective saved.",
+                "close" => "Leak closed.",
+                _ => "Leak record withdrawn; it no longer counts against the member.",
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/leaks/{id}")))
+        }
         Err(LeakError::Invalid(e)) => {
             // Actions are named by row; the form has one field, by line.
             let mut errors = FieldErrors::new();

@@ -6,10 +6,10 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::Flash;
 use super::clear_text::ClearTextForm;
 use super::member_forms as forms;
 use super::membership::{allow, answers};
-use super::see_other;
 use crate::app::AppState;
 use crate::app::liveness as usecase;
 use crate::db::{applications as apps, liveness as store, members};
@@ -73,7 +73,23 @@ pub(super) async fn render_member(
         Some(a) => apps::get(&mut conn, a).await?,
         None => None,
     };
+    let events = crate::db::audit::for_subject(&mut conn, id).await?;
+    // Who reviewed and who did what, named in one query.
+    let actors = reviews.iter().map(|r| r.actor.as_str());
+    let actors: Vec<&str> = actors
+        .chain(events.iter().map(|e| e.actor.as_str()))
+        .collect();
+    let details: Vec<&str> = events.iter().map(|e| e.detail.as_str()).collect();
+    let names = crate::http::history::Names::of(&mut conn, &actors, &details).await?;
     drop(conn);
+    let history = names.events(&events);
+    let reviews: Vec<Value> = reviews
+        .iter()
+        .map(|r| {
+            json!({ "at": r.at, "actor": names.who(&r.actor), "outcome": r.outcome,
+                    "notes": r.notes })
+        })
+        .collect();
     let answers = match &application {
         Some(a) => Some(answers(state, a).await?),
         None => None,
@@ -88,6 +104,7 @@ pub(super) async fn render_member(
         "threshold": state.config.leaks.removal_threshold,
     });
     let (contacts, contact_fields) = super::clear_text::contacts(state, id).await?;
+    let contacts = super::member_contacts_admin::with_status(state, id, contacts).await?;
     let contributed = crate::app::contributions::record::of_member(state, id)
         .await
         .map_err(crate::http::api::test_reports::contribution_error)?;
@@ -98,11 +115,12 @@ pub(super) async fn render_member(
         "pings": record["pings"], "overdue_pings": record["overdue"], "answered": record["answered"],
         "median_hours": record["median_response_hours"], "next_ping_at": record["next_ping_at"],
         "review_due_at": record["review_due_at"], "review_is_due": record["review_is_due"],
-        "form": typed, "clear_text_form": clear_text,
+        "form": typed, "clear_text_form": clear_text, "history": history,
     });
     let mut layout = contact_fields;
     layout.add("outcome", "Outcome");
     layout.add("notes", "Notes");
+    layout.add(super::members_admin::REMOVAL_REASON, "Reason for removal");
     let ctx: Value = layout.with_errors(ctx, errors);
     forms::respond(state, page, "admin_member", &member.organization, ctx)
 }
@@ -136,7 +154,13 @@ pub async fn review(
     page.check_csrf(&form.csrf)?;
     keep_sweeping(&state).await;
     match usecase::review(&state, &page.audit(), &id, &form.outcome, &form.notes).await {
-        Ok(_) => Ok(see_other(&format!("/admin/members/{id}"))),
+        Ok(_) => {
+            let text = match form.outcome.as_str() {
+                "remove" => "Review recorded: the member is removed and told why.",
+                _ => "Review recorded: the member stays on the list.",
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/members/{id}")))
+        }
         Err(e) => {
             let errors = forms::form_errors(e)?;
             let clear_text = ClearTextForm::default();

@@ -46,9 +46,10 @@ pub struct ListQuery {
     before: String,
 }
 
-/// The viewer's zone: as asked with `?tz=`, UTC without one (a page
-/// cannot know the browser's zone without JavaScript) or with an unknown
-/// name, which is shown as a field error.
+/// The viewer's zone: as asked with `?tz=`, else the one they chose on
+/// their account page (the organisation's when none; a page cannot know
+/// the browser's zone without JavaScript); an unknown name is shown as a
+/// field error.
 struct Viewer {
     zone: String,
     /// What was asked, for the form.
@@ -57,11 +58,11 @@ struct Viewer {
 }
 
 impl Viewer {
-    fn new(tz: &str) -> Self {
+    fn new(tz: &str, own: &str) -> Self {
         let asked: String = tz.trim().chars().take(100).collect();
         let mut errors = FieldErrors::new();
         let zone = match asked.as_str() {
-            "" => "UTC".to_owned(),
+            "" => own.to_owned(),
             z if TimeZone::get(z).is_ok() => z.to_owned(),
             z => {
                 errors.add(
@@ -114,7 +115,7 @@ pub async fn list(
     page: Page,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let viewer = Viewer::new(&q.tz);
+    let viewer = Viewer::new(&q.tz, page.time_zone(&state));
     match authorize(&page.actor, Action::ReadEmbargoedAdvisory) {
         Decision::Allow => {}
         Decision::Unauthenticated => return Err(Error::Unauthenticated.into()),
@@ -216,7 +217,7 @@ pub async fn show(
         Found::Published(row) => return Ok(see_other(&format!("/advisories/{}", row.id))),
     };
     crate::app::record(&state, &page.audit(), "advisory.read", row.id.as_str()).await;
-    let viewer = Viewer::new(&q.tz);
+    let viewer = Viewer::new(&q.tz, page.time_zone(&state));
     let (c, scored) = content(&row)?;
     let mut conn = state.db.conn().await?;
     let patches = store::patches(&mut conn, &row.id).await?;

@@ -19,6 +19,10 @@ use crate::http::api::membership::membership_error;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
 
+/// The key in `errors` naming the field id that gets `autofocus` (no
+/// field is named so).
+const FIRST_ERROR: &str = "_first";
+
 /// Most rows of a posted list (the criteria) that are read.
 const MAX_ROWS: usize = 100;
 
@@ -157,6 +161,11 @@ impl Layout {
             if !self.0.iter().any(|(n, _)| n == k) {
                 summary.push(json!({ "href": null, "text": m }));
             }
+        }
+        let mut by_id = by_id;
+        // The first wrong field in page order gets the focus.
+        if let Some(first) = summary.iter().find_map(|s| s["href"].as_str()) {
+            by_id.insert(FIRST_ERROR.to_owned(), json!(first));
         }
         ctx["errors"] = Value::Object(by_id);
         ctx["summary"] = json!(summary);

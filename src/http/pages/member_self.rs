@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::see_other;
+use super::Flash;
 use crate::app::AppState;
 use crate::app::member_self;
 use crate::app::membership::MembershipError;
@@ -82,8 +82,12 @@ pub async fn add_contact(
         email: form.email.clone(),
         openpgp_key: Some(form.openpgp_key.clone()).filter(|k| !k.trim().is_empty()),
     };
+    let who = form.name.trim().to_owned();
     match member_self::add_contact(&state, &page.audit(), &account.id, input).await {
-        Ok(_) => Ok(see_other("/member")),
+        Ok(_) => {
+            let text = format!("{who} added; they are mailed a link to set up their account.");
+            Ok(Flash::success(text).redirect(&state, "/member"))
+        }
         Err(MembershipError::Invalid(e)) => {
             // The use case names fields as contacts[0].*; the form has one contact.
             let mut errors = FieldErrors::new();
@@ -142,7 +146,10 @@ pub async fn remove_contact(
         return super::confirm::render(&state, &page, &format!("Remove {}?", gone.name), confirm);
     }
     match member_self::remove_contact(&state, &page.audit(), &account.id, &id).await {
-        Ok(()) => Ok(see_other("/member")),
+        Ok(()) => {
+            let text = "Contact removed; their access to embargoed material has ended.";
+            Ok(Flash::success(text).redirect(&state, "/member"))
+        }
         Err(MembershipError::Conflict(m)) => {
             let mut errors = FieldErrors::new();
             errors.add("contacts", m);
@@ -178,5 +185,6 @@ pub async fn leave(
     member_self::leave(&state, &page.audit(), &account.id, &form.reason)
         .await
         .map_err(membership_error)?;
-    Ok(see_other("/"))
+    let text = "Your organisation has left the list; every contact's access has ended.";
+    Ok(Flash::success(text).redirect(&state, "/"))
 }

@@ -1,6 +1,7 @@
 //! The membership process for admins: the application queue, one
-//! application with its review and decision, the members with the
-//! founding-member and removal forms, and the criteria. Every action is a
+//! application with its review and decision, the list of members with
+//! the founding-member form, removal (its form is on the member's page),
+//! and the criteria. Every action is a
 //! use case of `app::membership`.
 
 use axum::extract::{Path, Query, State};
@@ -8,12 +9,12 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::Flash;
 use super::member_forms::{self as forms, ContactRows, Fields, Layout};
 use super::membership::{allow, answers};
-use super::see_other;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, MembershipError};
-use crate::db::{applications as apps, audit, members};
+use crate::db::{applications as apps, members};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
 use crate::domain::membership::{ApplicationStatus, Criterion, OrganizationInput};
@@ -21,6 +22,7 @@ use crate::http::api::membership::application_view;
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
+use crate::http::paging;
 
 /// Contact rows on the founding-member form.
 const FOUNDING_CONTACTS: usize = 3;
@@ -33,6 +35,9 @@ fn admin(page: &Page) -> Result<(), Error> {
 #[serde(default)]
 pub struct QueueQuery {
     status: String,
+    q: String,
+    before: String,
+    after: String,
 }
 
 pub async fn applications(
@@ -45,21 +50,26 @@ pub async fn applications(
         "" => None,
         s => Some(ApplicationStatus::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
+    let window = paging::window(&q.before, &q.after)?;
+    let search = q.q.trim();
     let mut conn = state.db.conn().await?;
-    let list = apps::list(&mut conn, status).await?;
-    let all = members::list(&mut conn).await?;
+    let found = apps::page(&mut conn, status, Some(search), &window).await?;
     drop(conn);
-    let voucher = |id: &str| all.iter().find(|m| m.id == id).map(|m| &m.organization);
-    let items: Vec<Value> = list
+    let items: Vec<Value> = found
+        .items
         .iter()
-        .map(|a| {
+        .map(|l| {
+            let a = &l.application;
             json!({ "id": a.id, "organization": a.organization, "status": a.status,
                     "created_at": a.created_at, "confirmed_at": a.confirmed_at,
-                    "voucher": voucher(&a.voucher_member_id) })
+                    "voucher": l.voucher })
         })
         .collect();
+    let params = [("status", q.status.as_str()), ("q", search)];
+    let pages = paging::Links::of("/admin/applications", &params, &window, &found);
     let statuses: Vec<&str> = ApplicationStatus::ALL.iter().map(|s| s.as_str()).collect();
-    let ctx = json!({ "applications": items, "statuses": statuses, "filter_status": q.status });
+    let ctx = json!({ "applications": items, "statuses": statuses, "filter_status": q.status,
+                      "q": search, "pages": pages });
     page.render(&state, "admin_applications", "Applications", ctx)
 }
 
@@ -93,12 +103,8 @@ async fn render_application(
 ) -> Result<Response, PageError> {
     let mut conn = state.db.conn().await?;
     let app = apps::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
-    let events = audit::for_subject(&mut conn, &app.id).await?;
+    let history = crate::http::history::of_subject(&mut conn, &app.id).await?;
     drop(conn);
-    let history: Vec<Value> = events
-        .into_iter()
-        .map(|e| json!({ "at": e.at, "actor": e.actor, "action": e.action, "detail": e.detail }))
-        .collect();
     let view = application_view(state, &app).await?;
     let has_vouch = view["vouches"]
         .as_array()
@@ -146,39 +152,47 @@ pub async fn decide(
         }
     };
     match result {
-        Ok(_) => Ok(see_other(&format!("/admin/applications/{id}"))),
+        Ok(member) => {
+            let text = match member {
+                Some(_) => {
+                    "Application approved: the organisation is a member now, and its contacts are mailed set-up links."
+                }
+                None => "Application rejected; the applicant is told why.",
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/applications/{id}")))
+        }
         Err(e) => render_application(&state, &page, &id, &form, &forms::form_errors(e)?).await,
     }
 }
 
-/// The members page: every member with its contacts, a removal form on
-/// each active one, and the founding-member form. `removal` is a removal
-/// form sent back: (member, reason as typed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MembersQuery {
+    q: String,
+    before: String,
+    after: String,
+}
+
+/// The members page: one line per member, a page at a time, with a
+/// search; and the founding-member form. Removal is on each member's own
+/// page, so a long list carries no forms.
 async fn render_members(
     state: &AppState,
     page: &Page,
+    q: &MembersQuery,
     form: &Fields,
     errors: &FieldErrors,
-    removal: Option<(&str, &str)>,
 ) -> Result<Response, PageError> {
+    let window = paging::window(&q.before, &q.after)?;
+    let search = q.q.trim();
     let mut conn = state.db.conn().await?;
-    let list = members::list(&mut conn).await?;
-    let mut items = Vec::new();
-    let mut layout = Layout::default();
-    for m in &list {
-        let contacts = members::contacts(&mut conn, &m.id).await?;
-        let mut v = serde_json::to_value(m).map_err(anyhow::Error::from)?;
-        v["contacts"] = json!(contacts);
-        items.push(v);
-        let label = format!("Reason for removing {}", m.organization);
-        layout.add(&format!("reason-{}", m.id), &label);
-    }
+    let found = members::page(&mut conn, Some(search), &window).await?;
     drop(conn);
-    layout.append(Layout::organization());
+    let mut layout = Layout::organization();
     layout.contacts(FOUNDING_CONTACTS);
-    let (member, reason) = removal.unwrap_or_default();
+    let pages = paging::Links::of("/admin/members", &[("q", search)], &window, &found);
     let ctx = json!({
-        "members": items, "removal": { "member": member, "reason": reason },
+        "members": found.items, "q": search, "pages": pages,
         "form": forms::organization_typed(form),
         "contacts": ContactRows::from_form(form, FOUNDING_CONTACTS).typed,
     });
@@ -186,9 +200,13 @@ async fn render_members(
     forms::respond(state, page, "admin_members", "Members", ctx)
 }
 
-pub async fn members(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+pub async fn members(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<MembersQuery>,
+) -> Result<Response, PageError> {
     admin(&page)?;
-    render_members(&state, &page, &Fields::default(), &FieldErrors::new(), None).await
+    render_members(&state, &page, &q, &Fields::default(), &FieldErrors::new()).await
 }
 
 pub async fn add_member(
@@ -205,11 +223,17 @@ pub async fn add_member(
         security_alias: form.get("security_alias").to_owned(),
         contacts,
     };
+    let (org, contacts) = (input.organization.trim(), input.contacts.len());
     match usecase::add_member(&state, &page.audit(), &input).await {
-        Ok(id) => Ok(see_other(&format!("/admin/members#member-{id}"))),
+        Ok(id) => {
+            let s = if contacts == 1 { "" } else { "s" };
+            let text = format!("{org} added; {contacts} contact{s} mailed a set-up link.");
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/members/{id}")))
+        }
         Err(e) => {
             let errors = forms::remap(forms::form_errors(e)?, "contacts", &given);
-            render_members(&state, &page, &form, &errors, None).await
+            let q = MembersQuery::default();
+            render_members(&state, &page, &q, &form, &errors).await
         }
     }
 }
@@ -223,6 +247,9 @@ pub struct RemovalForm {
     confirm: String,
 }
 
+/// The field of the removal form on the member's page.
+pub(super) const REMOVAL_REASON: &str = "removal_reason";
+
 pub async fn remove_member(
     State(state): State<AppState>,
     page: Page,
@@ -234,17 +261,22 @@ pub async fn remove_member(
     if !form.reason.trim().is_empty() && form.confirm != "yes" {
         return confirm_removal(&state, &page, &id, &form.reason).await;
     }
+    let told = removal_audience(&state, &id).await?;
     match usecase::remove_member(&state, &page.audit(), &id, &form.reason).await {
-        Ok(()) => Ok(see_other(&format!("/admin/members#member-{id}"))),
+        Ok(()) => {
+            let (org, contacts) = told.unwrap_or_default();
+            let s = if contacts == 1 { "" } else { "s" };
+            let text = format!("{org} removed; {contacts} contact{s} and its security alias told.");
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/members/{id}")))
+        }
         Err(e) => {
-            // Each member's form has its own reason field.
+            // The member page's removal form has its own field name.
             let mut errors = FieldErrors::new();
             for (k, v) in forms::form_errors(e)?.iter() {
-                let own = format!("reason-{id}");
-                errors.add(if k == "reason" { &own } else { k }, v);
+                errors.add(if k == "reason" { REMOVAL_REASON } else { k }, v);
             }
-            let removal = Some((id.as_str(), form.reason.as_str()));
-            render_members(&state, &page, &Fields::default(), &errors, removal).await
+            let (review, clear_text) = Default::default();
+            super::liveness::render_member(&state, &page, &id, &review, &clear_text, &errors).await
         }
     }
 }
@@ -340,12 +372,26 @@ pub async fn update_criteria(
         })
         .unzip();
     match usecase::update_criteria(&state, &page.audit(), items).await {
-        Ok(_) => Ok(see_other("/admin/criteria")),
+        Ok(version) => {
+            let text =
+                format!("Criteria saved as version {version}; new applications answer these.");
+            Ok(Flash::success(text).redirect(&state, "/admin/criteria"))
+        }
         Err(e) => {
             let errors = forms::remap(forms::form_errors(e)?, "items", &given);
             render_criteria(&state, &page, rows, &errors).await
         }
     }
+}
+
+/// Who a removal of member `id` tells: its name and how many contacts.
+async fn removal_audience(state: &AppState, id: &str) -> Result<Option<(String, usize)>, Error> {
+    let mut conn = state.db.conn().await?;
+    let Some(member) = members::get(&mut conn, id).await? else {
+        return Ok(None);
+    };
+    let contacts = members::contacts(&mut conn, id).await?.len();
+    Ok(Some((member.organization, contacts)))
 }
 
 /// Asks once more before member `id` is removed, saying what happens.
@@ -377,7 +423,7 @@ async fn confirm_removal(
         action: format!("/admin/members/{id}/removal"),
         fields: vec![("reason", reason)],
         button: format!("Remove {org}"),
-        cancel: format!("/admin/members#member-{id}"),
+        cancel: format!("/admin/members/{id}"),
     };
     super::confirm::render(
         state,

@@ -10,8 +10,8 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Flash;
 use super::member_forms::{self as forms, ContactRows, Fields, Layout};
-use super::see_other;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, ApplicationInput};
 use crate::db::applications::{self as apps, Application};
@@ -19,9 +19,9 @@ use crate::db::members;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::MemberId;
-use crate::domain::membership::{DirectoryEntry, MemberView, OrganizationInput};
+use crate::domain::membership::{DirectoryEntry, OrganizationInput};
 use crate::domain::secret::Secret;
-use crate::http::api::membership::{applicant_view, directory_entry, membership_error};
+use crate::http::api::membership::{applicant_view, membership_error};
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
@@ -87,14 +87,20 @@ async fn render_apply(
     errors: &FieldErrors,
 ) -> Result<Response, PageError> {
     let (version, criteria) = usecase::criteria(state).await?;
-    let mut conn = state.db.conn().await?;
-    let list = members::list(&mut conn).await?;
-    drop(conn);
-    // The voucher picker: the directory, whoever asks.
-    let listed = list
+    // The voucher picker: the members' names, whoever asks, unless the
+    // directory is switched off (then the name is typed).
+    let listed = state.config.membership.show_members_on_apply;
+    let members = match listed {
+        true => {
+            let mut conn = state.db.conn().await?;
+            members::directory(&mut conn).await?
+        }
+        false => Vec::new(),
+    };
+    let members: Vec<DirectoryEntry> = members
         .iter()
-        .filter(|m| MemberView::Directory.lists(m.status));
-    let members: Vec<DirectoryEntry> = listed.map(directory_entry).collect();
+        .map(|(id, organization)| DirectoryEntry { id, organization })
+        .collect();
     let mut layout = Layout::organization();
     layout.contacts(APPLY_CONTACTS);
     let answers: Vec<Value> = criteria
@@ -107,10 +113,12 @@ async fn render_apply(
         })
         .collect();
     layout.add("voucher", "Vouching member");
+    layout.add("voucher_name", "Vouching member");
     let ctx = json!({
         "form": forms::organization_typed(form), "voucher": form.get("voucher"),
         "contacts": ContactRows::from_form(form, APPLY_CONTACTS).typed,
         "criteria": answers, "criteria_version": version, "members": members,
+        "list_members": listed, "voucher_name": form.get("voucher_name"),
     });
     let ctx = layout.with_errors(ctx, errors);
     forms::respond(state, page, "apply", "Apply to join the list", ctx)
@@ -141,7 +149,7 @@ pub async fn apply(
             contacts,
         },
         criteria: form.under("criteria."),
-        voucher: form.get("voucher").to_owned(),
+        voucher: voucher_of(&state, &form).await?,
     };
     match usecase::apply(&state, &page.audit(), input).await {
         Ok(applied) => {
@@ -155,10 +163,41 @@ pub async fn apply(
             Ok(resp)
         }
         Err(e) => {
-            let errors = forms::remap(forms::form_errors(e)?, "contacts", &given);
+            let mut errors = forms::remap(forms::form_errors(e)?, "contacts", &given);
+            if !state.config.membership.show_members_on_apply {
+                errors = typed_voucher_errors(errors);
+            }
             render_apply(&state, &page, &form, &errors).await
         }
     }
+}
+
+/// The vouching member's id: as picked from the list, or, where the list
+/// is not shown, found by the name typed (empty when none is called so).
+async fn voucher_of(state: &AppState, form: &Fields) -> Result<String, Error> {
+    if state.config.membership.show_members_on_apply {
+        return Ok(form.get("voucher").to_owned());
+    }
+    let name = form.get("voucher_name").trim();
+    if name.is_empty() {
+        return Ok(String::new());
+    }
+    let mut conn = state.db.conn().await?;
+    Ok(members::active_named(&mut conn, name)
+        .await?
+        .unwrap_or_default())
+}
+
+/// Errors with the voucher's moved to the typed name's field.
+fn typed_voucher_errors(errors: FieldErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for (k, v) in errors.iter() {
+        match k {
+            "voucher" => out.add("voucher_name", "must be the name of a current member"),
+            k => out.add(k, v),
+        }
+    }
+    out
 }
 
 /// The current policy and, for an account that accepts policies, whether
@@ -210,7 +249,30 @@ pub async fn accept_policy(
         return render_policy(&state, &page, &errors).await;
     };
     match usecase::accept_policy(&state, &page.audit(), &account.id, version).await {
-        Ok(()) => Ok(see_other("/policy")),
+        Ok(()) => {
+            // A contact goes on to what the acceptance opened: the
+            // embargoed advisories they may read.
+            let contact = matches!(
+                &page.actor,
+                crate::domain::authz::Actor::Account {
+                    contact: Some(_),
+                    ..
+                }
+            );
+            let (to, text) = match contact {
+                true => (
+                    "/member/advisories",
+                    format!(
+                        "You accepted version {version} of the list policy: these are the embargoed advisories you may read."
+                    ),
+                ),
+                false => (
+                    "/policy",
+                    format!("You accepted version {version} of the list policy."),
+                ),
+            };
+            Ok(Flash::success(text).redirect(&state, to))
+        }
         Err(e) => render_policy(&state, &page, &forms::form_errors(e)?).await,
     }
 }
@@ -320,7 +382,19 @@ pub async fn vouch(
     )
     .await
     {
-        Ok(()) => Ok(see_other(&format!("/applications/{}/vouch", app.id))),
+        Ok(()) => {
+            let text = match vouched {
+                true => format!(
+                    "You vouched for {}; the security team sees your statement.",
+                    app.organization
+                ),
+                false => format!(
+                    "You declined to vouch for {}; the security team sees your statement.",
+                    app.organization
+                ),
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/applications/{}/vouch", app.id)))
+        }
         Err(e) => {
             let errors = forms::form_errors(e)?;
             render_vouch(&state, &page, &app, statement, &errors).await

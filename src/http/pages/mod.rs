@@ -2,22 +2,31 @@
 //! action works without JavaScript.
 
 pub mod account;
+pub mod admins_admin;
 pub mod advisories;
 pub mod advisories_admin;
+mod advisory_editor;
 mod advisory_forms;
 pub mod advisory_new;
+pub mod advisory_patches;
 pub mod announcements_admin;
 pub mod clear_text;
 mod confirm;
+pub mod embargo_form;
+pub mod flash;
 pub mod intake;
+mod intake_files;
 pub mod leaks;
+pub mod leaks_list;
 pub mod list_key;
 pub mod liveness;
 pub mod member_advisories;
+pub mod member_contacts_admin;
 pub mod member_forms;
 pub mod member_self;
 pub mod members_admin;
 pub mod membership;
+pub mod policy_admin;
 pub mod public;
 pub mod template_forms;
 mod template_history;
@@ -25,6 +34,8 @@ pub mod templates_admin;
 pub mod triage;
 
 use axum::response::{IntoResponse, Redirect, Response};
+
+pub use flash::Flash;
 
 /// 303 to `to`, after a form post (post/redirect/get).
 pub fn see_other(to: &str) -> Response {

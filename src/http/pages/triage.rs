@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{CsrfOnly, see_other};
+use super::{CsrfOnly, Flash};
 use crate::app::AppState;
 use crate::app::reports::{self as usecase, TriageError};
-use crate::db::cursor::Cursor;
+use crate::db::cursor::{Page as CursorPage, Window};
 use crate::db::{accounts, jobs, reports};
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
@@ -27,8 +27,10 @@ use crate::http::view;
 pub struct InboxQuery {
     status: String,
     q: String,
-    /// The cursor of the page to show; empty for the newest.
+    /// The cursor of the page to show (`before` it going forward, `after`
+    /// it going back); neither for the newest.
     before: String,
+    after: String,
 }
 
 /// Inbox filter from query text; an unknown status is a 400, not "all".
@@ -37,23 +39,22 @@ pub fn inbox_filter(status: &str, q: &str) -> Result<reports::Filter, Error> {
         "" => None,
         s => Some(ReportStatus::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
-    let search = Some(q.trim())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.chars().take(200).collect());
+    let search = Some(q.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
     Ok(reports::Filter { status, search })
 }
 
-/// One page of the inbox (newest first, after `before`), each report with
-/// its overdue flag and assignee's address, and the next page's cursor.
-/// The list read is audited: one event naming the reports of this page.
+/// One page of the inbox (newest first, the page `window` names), each
+/// report with its overdue flag and assignee's address, with the cursors
+/// of the pages either side. The list read is audited: one event naming
+/// the reports of this page.
 pub async fn inbox_items(
     state: &AppState,
     reader: &crate::db::audit::Actor,
     filter: &reports::Filter,
-    before: Option<&Cursor>,
-) -> Result<(Vec<serde_json::Value>, Option<Cursor>), Error> {
+    window: &Window,
+) -> Result<CursorPage<serde_json::Value>, Error> {
     let mut conn = state.db.conn().await?;
-    let page = reports::list(&mut conn, filter, before).await?;
+    let page = reports::list(&mut conn, filter, window).await?;
     let admins = accounts::admins(&mut conn).await?;
     drop(conn);
     let list = page.items;
@@ -75,7 +76,11 @@ pub async fn inbox_items(
             })
         })
         .collect();
-    Ok((items, page.next))
+    Ok(CursorPage {
+        items,
+        next: page.next,
+        prev: page.prev,
+    })
 }
 
 pub async fn inbox(
@@ -85,20 +90,17 @@ pub async fn inbox(
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ListReports)?;
     let filter = inbox_filter(&q.status, &q.q)?;
-    let before = paging::before(&q.before)?;
-    let (items, next) = inbox_items(&state, &page.audit(), &filter, before.as_ref()).await?;
-    let params = [("status", q.status.as_str()), ("q", q.q.as_str())];
-    let next = paging::next_link("/admin/reports", &params, next.as_ref());
-    let newest = before
-        .is_some()
-        .then(|| paging::link("/admin/reports", &params, None));
+    let window = paging::window(&q.before, &q.after)?;
+    let found = inbox_items(&state, &page.audit(), &filter, &window).await?;
+    let params = [("status", q.status.as_str()), ("q", q.q.trim())];
+    let pages = paging::Links::of("/admin/reports", &params, &window, &found);
     let statuses: Vec<&str> = ReportStatus::ALL.iter().map(|s| s.as_str()).collect();
     page.render(
         &state,
         "inbox",
         "Inbox",
-        json!({ "reports": items, "filter": { "status": q.status, "q": q.q }, "statuses": statuses,
-                "next": next, "newest": newest }),
+        json!({ "reports": found.items, "filter": { "status": q.status, "q": q.q.trim() },
+                "statuses": statuses, "pages": pages }),
     )
 }
 
@@ -159,7 +161,11 @@ pub async fn reply_to_report(
         form.body.trim(),
     )
     .await?;
-    Ok(see_other(&format!("/admin/reports/{}", report.id)))
+    let to = match report.reporter_email.is_some() {
+        true => "Reply sent to the reporter.",
+        false => "Reply added: the reporter reads it on their tracking page (no e-mail address).",
+    };
+    Ok(Flash::success(to).redirect(&state, &format!("/admin/reports/{}", report.id)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,11 +201,20 @@ pub async fn change_report_status(
     let report = view::authorized_report(&state, &page.actor, &id, view::On::Triage).await?;
     page.check_csrf(&form.csrf)?;
     let result = match ReportStatus::parse(&form.status) {
-        Ok(to) => usecase::change_status(&state, &page.audit(), &report, to, &form.reason).await,
+        Ok(to) => usecase::change_status(&state, &page.audit(), &report, to, &form.reason)
+            .await
+            .map(|()| to),
         Err(e) => Err(TriageError::Status(e)),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/admin/reports/{}", report.id))),
+        Ok(to) => {
+            let told = match report.reporter_email.is_some() {
+                true => "the reporter is told by mail",
+                false => "the reporter sees it on their tracking page",
+            };
+            let text = format!("Status set to {}; {told}.", to.as_str());
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/reports/{}", report.id)))
+        }
         Err(err) => render_report(&state, &page, &report, &triage_errors(err)?).await,
     }
 }
@@ -224,11 +239,19 @@ pub async fn assign_report(
         a => Some(AccountId::parse(a).map_err(|_| TriageError::NoSuchAssignee)),
     };
     let result = match to.transpose() {
-        Ok(to) => usecase::assign(&state, &page.audit(), &report, to.as_ref()).await,
+        Ok(to) => usecase::assign(&state, &page.audit(), &report, to.as_ref())
+            .await
+            .map(|()| to.is_some()),
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/admin/reports/{}", report.id))),
+        Ok(assigned) => {
+            let text = match assigned {
+                true => "Report assigned.",
+                false => "Report unassigned.",
+            };
+            Ok(Flash::success(text).redirect(&state, &format!("/admin/reports/{}", report.id)))
+        }
         Err(err) => render_report(&state, &page, &report, &triage_errors(err)?).await,
     }
 }
@@ -249,6 +272,9 @@ pub async fn report_attachment(
 #[serde(default)]
 pub struct JobsQuery {
     state: String,
+    q: String,
+    before: String,
+    after: String,
 }
 
 /// Parses a job state filter; empty means all.
@@ -268,14 +294,33 @@ pub async fn list_jobs(
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::Administer)?;
     let filter = job_state_filter(&q.state)?;
+    let window = paging::window(&q.before, &q.after)?;
+    let search = q.q.trim();
     let mut conn = state.db.conn().await?;
-    let list = jobs::list(&mut conn, filter, 200).await?;
+    let found = jobs::page(&mut conn, filter, Some(search), &window).await?;
     drop(conn);
+    let params = [("state", q.state.as_str()), ("q", search)];
+    let pages = paging::Links::of("/admin/jobs", &params, &window, &found);
+    // The state links keep the search.
+    let states: Vec<serde_json::Value> = [
+        ("All", ""),
+        ("Queued", "queued"),
+        ("Running", "running"),
+        ("Done", "done"),
+        ("Dead", "dead"),
+    ]
+    .iter()
+    .map(|&(label, s)| {
+        let href = paging::link("/admin/jobs", &[("state", s), ("q", search)], None);
+        json!({ "label": label, "state": s, "href": href })
+    })
+    .collect();
     page.render(
         &state,
         "jobs",
         "Jobs",
-        json!({ "jobs": list, "filter_state": q.state }),
+        json!({ "jobs": found.items, "filter_state": q.state, "q": search, "states": states,
+                "pages": pages }),
     )
 }
 
@@ -290,5 +335,6 @@ pub async fn retry_job(
     if !crate::app::jobs::retry(&state, &page.audit(), &id).await? {
         return Err(Error::NotFound.into());
     }
-    Ok(see_other("/admin/jobs?state=dead"))
+    let text = "Job queued to run again.";
+    Ok(Flash::success(text).redirect(&state, "/admin/jobs?state=dead"))
 }
