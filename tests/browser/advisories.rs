@@ -1,6 +1,7 @@
 //! Journey: an admin turns a report into an advisory ("Create advisory
-//! from this report"), sets an embargo agreed in Berlin, then publishes
-//! early through the confirmation page; the public page and the reporter's
+//! from this report", then the structured editor's package, ranges and
+//! weakness), sets an embargo agreed in Berlin, then publishes early
+//! through the confirmation page; the public page and the reporter's
 //! tracking page show it.
 
 use embargo::domain::account::Role;
@@ -13,6 +14,7 @@ use super::{Web, each_mode};
 const ADMIN: &str = "admin@project.test";
 const PASSWORD: &str = "correct horse battery staple";
 const TITLE: &str = "Symlink escape in unpack";
+const PACKAGE: &str = "example.org/unpack";
 
 #[tokio::test]
 async fn an_advisory_from_a_report_is_embargoed_then_published_early() {
@@ -40,17 +42,36 @@ async fn advisory_from_report(web: &Web) {
     web.click_link("Create advisory from this report").await;
     let summary = web.field("summary").await.prop("value").await;
     assert_eq!(summary.expect("value").as_deref(), Some(TITLE), "prefilled");
-    web.fill("summary", TITLE).await;
-    web.submit().await;
+    // The structured editor, without JavaScript too: a row button comes
+    // back with a row more and everything typed kept.
+    web.fill("packages[0].ecosystem", "Go").await;
+    web.fill("packages[0].name", PACKAGE).await;
+    web.fill("packages[0].ranges[0].events[0].version", "1.0.0")
+        .await;
+    web.fill("packages[0].ranges[0].events[1].version", "1.4.2")
+        .await;
+    web.press("Add range to package 1").await;
+    let kept = web.field("packages[0].name").await.prop("value").await;
+    assert_eq!(kept.expect("value").as_deref(), Some(PACKAGE), "kept");
+    web.fill("packages[0].ranges[1].events[0].version", "2.0.0")
+        .await;
+    web.fill("packages[0].ranges[1].events[1].version", "2.0.3")
+        .await;
+    web.fill("cwes[0]", "CWE-59").await;
+    web.press("Create draft").await;
     let page = web.path().await;
     assert!(page.starts_with("/admin/advisories/"), "{page}");
     let id = web.heading().await;
     let id = id.split(':').next().expect("the id first").to_owned();
     web.sees("From report").await;
     web.sees("Rita Reporter").await;
+    web.sees(PACKAGE).await;
+    web.sees("CWE-59").await;
+    web.sees("2.0.3").await;
 
-    let local = in_zone(72, "Europe/Berlin");
-    web.fill("until", &local).await;
+    let (date, time) = in_zone(72, "Europe/Berlin");
+    web.fill("date", &date).await;
+    web.fill("time", &time).await;
     web.fill("time_zone", "Europe/Berlin").await;
     web.fill("embargo_reason", "agreed with the distributions")
         .await;
@@ -77,11 +98,13 @@ async fn advisory_from_report(web: &Web) {
     web.sees(TITLE).await;
 }
 
-/// `now + hours` in `zone`, as a `datetime-local` field takes it.
-fn in_zone(hours: i64, zone: &str) -> String {
+/// `now + hours` in `zone`: the date and the time, as the fields take them.
+fn in_zone(hours: i64, zone: &str) -> (String, String) {
     let tz = TimeZone::get(zone).expect("zone");
     let at = Timestamp::now() + SignedDuration::from_hours(hours);
-    at.to_zoned_datetime(tz)
-        .strftime("%Y-%m-%dT%H:%M")
-        .to_string()
+    let at = at.to_zoned_datetime(tz);
+    (
+        at.strftime("%Y-%m-%d").to_string(),
+        at.strftime("%H:%M").to_string(),
+    )
 }

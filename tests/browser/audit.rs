@@ -32,27 +32,8 @@ axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
 /// Set to print axe's moderate and minor findings too (they do not fail).
 const ALL: &str = "EMBARGO_TEST_AXE_ALL";
 
-/// KNOWN VIOLATION, tolerated but printed for every page it is on: on
-/// main the scrolling wrappers of tables cannot take the keyboard's focus
-/// (`scrollable-region-focusable` at `<div class="table-wrap">`). The
-/// branch `lists` makes them focusable, labelled regions; delete this
-/// entry with it.
-const KNOWN: &[(&str, &str)] = &[("scrollable-region-focusable", "<div class=\"table-wrap\">")];
-
-/// Whether `v` is a known violation, and only at the known elements.
-fn is_known(v: &Value) -> bool {
-    let html = v["html"].as_array().map(Vec::as_slice).unwrap_or_default();
-    KNOWN.iter().any(|(rule, element)| {
-        v["id"] == *rule
-            && !html.is_empty()
-            && html
-                .iter()
-                .all(|h| h.as_str().is_some_and(|h| h.starts_with(element)))
-    })
-}
-
 /// The checks of the page shown: a serious or critical axe violation, or
-/// a page wider than the window, fails (unless known, see above).
+/// a page wider than the window, fails.
 pub(super) async fn check(web: &Web) {
     let at = web.whereabouts().await;
     let mode = web.mode;
@@ -63,11 +44,6 @@ pub(super) async fn check(web: &Web) {
     if !lesser.is_empty() && std::env::var_os(ALL).is_some() {
         eprintln!("{at} ({mode}): moderate or minor:\n{}", describe(&lesser));
     }
-    let (known, grave): (Vec<Value>, Vec<Value>) = grave.into_iter().partition(is_known);
-    if !known.is_empty() {
-        let known = describe(&known);
-        eprintln!("{at} ({mode}): KNOWN VIOLATION, tolerated:\n{known}");
-    }
     assert!(
         grave.is_empty(),
         "{at} ({mode}): axe found serious or critical violations:\n{}",
@@ -76,15 +52,8 @@ pub(super) async fn check(web: &Web) {
 
     let width = width(web).await;
     if width > u64::from(mode.width) {
-        let wide = too_wide(web).await;
-        let path = web.path().await;
-        let known = KNOWN_WIDE
-            .iter()
-            .any(|(page, tag)| path.starts_with(page) && wide.iter().all(|w| w.starts_with(tag)));
-        let wide = wide.join("\n");
-        let what = format!("{at} ({mode}): the page is {width} px wide; too wide:\n{wide}");
-        assert!(known, "{what}");
-        eprintln!("KNOWN VIOLATION, tolerated: {what}");
+        let wide = too_wide(web).await.join("\n");
+        panic!("{at} ({mode}): the page is {width} px wide; too wide:\n{wide}");
     }
 }
 
@@ -124,12 +93,6 @@ async fn too_wide(web: &Web) -> Vec<String> {
     let wide = wide.as_array().expect("list").iter();
     wide.filter_map(|w| w.as_str().map(str::to_owned)).collect()
 }
-
-/// KNOWN VIOLATION, tolerated but printed: on main the example in the
-/// hint of the new advisory's JSON field is one unbroken `<code>` line
-/// (420 px at 390 px). The branch `lists` lets code break anywhere, and
-/// the branch `editor` replaces the form; delete this entry with them.
-const KNOWN_WIDE: &[(&str, &str)] = &[("/admin/advisories/new", "code ")];
 
 /// The elements that reach past `arguments[0]` px, outermost first.
 const WIDE: &str = "var limit = arguments[0], out = [];

@@ -1,6 +1,6 @@
-//! Journey: a reporter files a report on `/report`, follows it on the
-//! tracking page and adds a file; an admin triages it (reply and status)
-//! and the reporter reads both on the tracking page.
+//! Journey: a reporter files a report with a file on `/report`, follows
+//! it on the tracking page and adds another; an admin triages it (reply
+//! and status) and the reporter reads both on the tracking page.
 
 use embargo::domain::account::Role;
 
@@ -32,6 +32,9 @@ async fn report_and_triage(web: &Web) {
     web.fill("reporter_name", "Rita Reporter").await;
     web.fill("reporter_email", REPORTER).await;
     web.check("credit_consent").await;
+    let crash = web.app.dir.path().join("crash.log");
+    std::fs::write(&crash, b"SIGSEGV in parse_header\n").expect("write the file");
+    web.attach("attachment", &crash).await;
     web.submit().await;
     web.sees("Keep this link private").await;
     let tracking = web.link_to(&format!("{BASE}/track/")).await;
@@ -44,6 +47,7 @@ async fn report_and_triage(web: &Web) {
 
     web.click_link(&tracking).await;
     assert_eq!(web.heading().await, TITLE);
+    web.sees("crash.log").await;
     let file = web.app.dir.path().join("poc.txt");
     std::fs::write(&file, b"zeros, 70000 of them\n").expect("write the file");
     web.fill("body", "A proof of concept is attached.").await;
@@ -57,6 +61,7 @@ async fn report_and_triage(web: &Web) {
     web.goto("/admin/reports").await;
     web.click_link(TITLE).await;
     web.sees("Sending 70000 zeros").await;
+    web.sees("crash.log").await;
     web.sees("poc.txt").await;
     web.fill("body", "Thank you, we can reproduce it.").await;
     web.submit().await;
