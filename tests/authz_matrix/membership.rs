@@ -71,7 +71,7 @@ pub const ROWS: &[super::Row] = {
     // The pages: applying and the policy are public, vouching is for the
     // named member's contacts, the rest is the admins'.
     (Method::GET,    "/apply",                                          [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/apply",                                          [Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201)]),
+    (Method::POST,   "/apply",                                          [Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303)]),
     (Method::GET,    "/policy",                                         [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/policy/accept",                                  [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(403)]),
     (Method::GET,    "/applications/{id}/vouch",                        [Login,   Login,   Is(200), Is(200), Hidden,  Login,   Is(403), Is(403)]),

@@ -14,7 +14,7 @@ pub const PUBLIC: &[Row] = &[
     (Method::GET,    "/static/style.css",                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/",                                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/report",                                         [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
-    (Method::POST,   "/report",                                         [Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201), Is(201)]),
+    (Method::POST,   "/report",                                         [Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303)]),
     // What is published, for everyone.
     (Method::GET,    "/advisories",                                     [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/advisories/{file}",                              [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),

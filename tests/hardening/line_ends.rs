@@ -31,7 +31,7 @@ async fn a_forms_crlf_is_stored_as_lf() {
     let resp = app
         .page(Method::POST, "/report", Some(&cookie), Some(&form))
         .await;
-    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text());
     assert_eq!(stored_description(&app).await, "line one\nline two\nthree");
 }
 

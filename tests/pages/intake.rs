@@ -1,5 +1,6 @@
 //! Pages: intake.
 
+use super::feedback::{FLASH, flash_of, flash_set, follow};
 use super::*;
 
 #[tokio::test]
@@ -21,13 +22,18 @@ async fn report_form_creates_a_report_and_shows_the_tracking_link() {
     let email = ("reporter_email", REPORTER);
     let form = encode(&[("csrf", &csrf), title, ("description", "Send zeros"), email]);
     let done = tab.send("/report", &form).await;
-    assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
-    let url = link(&done.text(), TRACK).expect("tracking link");
+    assert_eq!(done.status, SEE_OTHER, "{}", done.text());
+    let path = done.header("location").expect("location").to_owned();
+    let token = path.strip_prefix("/track/").expect("the tracking page");
     assert_eq!(app.count("reports").await, 1);
 
-    let track = tab.get(&path_of(&url)).await;
+    let track = follow(&tab, &done).await;
     assert_eq!(track.status, OK);
-    assert!(track.text().contains("Heap overflow in parser"));
+    let html = track.text();
+    assert!(html.contains("Heap overflow in parser"));
+    let (_, _, text) = flash_of(&html).expect("the confirmation");
+    assert!(text.contains("we also mailed it to you"), "{text}");
+    let url = format!("{TRACK}{token}");
     app.run_jobs().await;
     let mails = app.mails_to(REPORTER);
     assert_eq!(mails.len(), 1, "one acknowledgement");
@@ -83,14 +89,14 @@ async fn html_in_a_report_is_escaped_everywhere() {
     let (title, desc) = ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>");
     let fields = [("title", title), ("description", desc)];
     let resp = visitor(&app).post("/report", &fields).await;
-    assert_eq!(resp.status, StatusCode::CREATED);
-    let tracking = link(&resp.text(), TRACK).expect("link");
+    assert_eq!(resp.status, SEE_OTHER);
+    let tracking = resp.header("location").expect("tracking page").to_owned();
     let list = app.get("/api/v1/reports", Some(&token)).await.json();
     let id = list["items"][0]["id"].as_str().expect("id");
 
     let title_esc = "&lt;script&gt;alert(1)&lt;&#x2f;script&gt;";
     let desc_esc = "&lt;img src=x onerror=alert(2)&gt;";
-    let track = visitor(&app).get(&path_of(&tracking)).await.text();
+    let track = visitor(&app).get(&tracking).await.text();
     assert_escaped(&track, title, title_esc, "tracking page");
     assert_escaped(&track, desc, desc_esc, "tracking page");
     let inbox = tab.get("/admin/reports").await.text();
@@ -156,4 +162,57 @@ async fn responses_carry_security_headers() {
         assert_eq!(resp.header("referrer-policy"), Some("strict-origin"));
         assert_eq!(resp.header("x-content-type-options"), Some("nosniff"));
     }
+}
+
+#[tokio::test]
+async fn a_filed_report_is_confirmed_once_on_its_tracking_page_and_a_reload_files_nothing_twice() {
+    let app = TestApp::new().await;
+    let tab = visitor(&app);
+    let fields = [
+        ("title", "Overflow SECRETTITLE"),
+        ("description", "SECRETBODY"),
+    ];
+    let resp = tab.post("/report", &fields).await;
+    assert_eq!(resp.status, SEE_OTHER, "{}", resp.text());
+    let path = resp.header("location").expect("location").to_owned();
+    let token = path.strip_prefix("/track/").expect("the tracking page");
+    // The cookie holds the message only: not the token, nothing of the report.
+    let cookie = set_cookie(&resp, FLASH).expect("flash cookie");
+    let sealed = flash_set(&resp).expect("flash");
+    use base64::Engine;
+    let text = sealed.split('.').nth(2).expect("text part");
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .expect("base64");
+    let text = String::from_utf8(text).expect("utf-8");
+    for secret in [token, "SECRETTITLE", "SECRETBODY"] {
+        assert!(!cookie.contains(secret) && !text.contains(secret), "{text}");
+    }
+
+    let shown = follow(&tab, &resp).await;
+    assert_eq!(shown.status, OK);
+    let html = shown.text();
+    let (kind, role, text) = flash_of(&html).expect("the confirmation");
+    assert_eq!((kind.as_str(), role.as_str()), ("success", "status"));
+    assert_eq!(
+        text,
+        "Thank you: your report was received. This page's address is your private link to it and, \
+         without an email address, the only way back: bookmark it now. The security team answers here."
+    );
+    assert!(
+        html.contains("Overflow SECRETTITLE"),
+        "the report's own page"
+    );
+    assert!(
+        set_cookie(&shown, FLASH)
+            .expect("cleared")
+            .contains("Max-Age=0")
+    );
+
+    // Reloading is a GET of the tracking page: no confirmation, no new report.
+    let again = tab.get(&path).await;
+    assert_eq!(again.status, OK);
+    assert_eq!(flash_of(&again.text()), None);
+    assert!(again.text().contains("Overflow SECRETTITLE"));
+    assert_eq!(app.count("reports").await, 1);
 }

@@ -57,7 +57,7 @@ async fn the_member_page_shows_each_contacts_set_up_policy_and_key() {
     assert!(bob.contains("Set up"), "{bob}");
     assert!(bob.contains("Accepted the current version (1)"), "{bob}");
     assert!(bob.contains(&format!("<code>{BOB_FPR}</code>")), "{bob}");
-    assert!(bob.contains("expires 2028-01-01"), "{bob}");
+    assert!(bob.contains("expires <time datetime=\"2028-01-01"), "{bob}");
     assert!(!bob.contains("Resend set-up link"), "{bob}");
 
     let nina = section(&html, NINA);

@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::feedback::{flash_of, follow};
 use super::*;
 use crate::common::link_in;
 use crate::membership::{accept_current_policy, answers, founding_member};
@@ -136,16 +137,20 @@ async fn an_application_sent_through_the_form_shows_errors_at_their_fields_and_t
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let resp = tab.post("/apply", &pairs).await;
-    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
-    let html = resp.text();
-    assert!(html.contains("security@newdistro.example") && html.contains("Keep this link private"));
-    let status = link(&html, STATUS).expect("status link");
-    let page = tab.get(&path_of(&status)).await;
+    assert_eq!(resp.status, SEE_OTHER, "{}", resp.text());
+    let path = resp.header("location").expect("location").to_owned();
+    assert!(path.starts_with("/applications/status/"), "{path}");
+    let status = format!("http://embargo.test{path}");
+    let page = follow(&tab, &resp).await;
     assert_eq!(page.status, OK);
+    let html = page.text();
+    let (_, _, text) = flash_of(&html).expect("the confirmation");
+    assert!(text.contains("your application was received"), "{text}");
     assert!(
-        page.text()
-            .contains("Waiting for the security alias to confirm")
+        html.contains("Waiting for the security alias security@newdistro.example to confirm"),
+        "{html}"
     );
+    assert!(html.contains("Keep it private"), "{html}");
     let listed = app.get("/api/v1/applications", Some(&admin)).await.json();
     let contacts = &listed["items"][0]["contacts"];
     assert_eq!(
@@ -160,6 +165,78 @@ async fn an_application_sent_through_the_form_shows_errors_at_their_fields_and_t
         .expect("confirmation mail");
     assert!(link_in(&mail.text, "http://embargo.test/applications/confirm/").is_some());
     assert_eq!(link_in(&mail.text, STATUS), Some(status));
+}
+
+#[tokio::test]
+async fn an_application_is_confirmed_once_on_its_status_page_and_a_reload_applies_nothing_twice() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let (voucher, _) = founding_member(&app, &admin, "Founders", "pat@founders.example").await;
+    let mut fields = vec![
+        ("organization".to_owned(), "Once Distro".to_owned()),
+        ("website".to_owned(), "https://once.example".to_owned()),
+        (
+            "security_alias".to_owned(),
+            "security@once.example".to_owned(),
+        ),
+        ("contacts[0].name".to_owned(), "Olga Once".to_owned()),
+        (
+            "contacts[0].email".to_owned(),
+            "olga@once.example".to_owned(),
+        ),
+        ("voucher".to_owned(), voucher),
+    ];
+    for (k, v) in answers(&criteria(&app).await).as_object().expect("answers") {
+        fields.push((
+            format!("criteria.{k}"),
+            v.as_str().expect("text").to_owned(),
+        ));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let tab = visitor(&app);
+    let resp = tab.post("/apply", &pairs).await;
+    assert_eq!(resp.status, SEE_OTHER, "{}", resp.text());
+    let path = resp.header("location").expect("location").to_owned();
+    let token = path
+        .strip_prefix("/applications/status/")
+        .expect("status page");
+    let cookie = set_cookie(&resp, "embargo_flash").expect("flash cookie");
+    assert!(
+        !cookie.contains(token),
+        "the status link stays out of the cookie"
+    );
+
+    let shown = follow(&tab, &resp).await;
+    assert_eq!(shown.status, OK);
+    let html = shown.text();
+    let (kind, _, text) = flash_of(&html).expect("the confirmation");
+    assert_eq!(kind, "success");
+    assert_eq!(
+        text,
+        "Thank you: your application was received, and a confirmation link is on its way to your \
+         security alias. This page's address is your status link: bookmark it."
+    );
+    assert!(
+        html.contains("<dt>Organisation</dt><dd>Once Distro</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("What happens next"), "{html}");
+
+    // Reloading is a GET of the status page: no confirmation, no new application.
+    let again = tab.get(&path).await;
+    assert_eq!(again.status, OK);
+    assert_eq!(flash_of(&again.text()), None);
+    assert!(again.text().contains("Once Distro"));
+    assert_eq!(app.count("applications").await, 1);
+    app.run_jobs().await;
+    assert_eq!(
+        app.mails_to("security@once.example").len(),
+        1,
+        "one confirmation mail"
+    );
 }
 
 #[tokio::test]

@@ -58,13 +58,19 @@ async fn a_report_filed_with_files_on_the_form_keeps_them() {
     let resp = app
         .request(multipart("/report", &cookie(), &fields, &files))
         .await;
-    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
-    let html = resp.text();
-    assert!(html.contains("with 2 files: poc.py, trace.txt"), "{html}");
-    let tracking = path_of(&link(&html, TRACK).expect("tracking link"));
-
-    let track = visitor(&app).get(&tracking).await.text();
-    assert!(track.contains("poc.py") && track.contains("trace.txt"));
+    let html = follow(&visitor(&app), &resp).await.text();
+    let (_, _, text) = flash_of(&html).expect("the confirmation");
+    assert!(
+        text.starts_with(
+            "Thank you: your report was received, with its 2 files (listed under Attachments)."
+        ),
+        "{text}"
+    );
+    let listed = between(&html, "<h2>Attachments</h2>", "", "</ul>").expect("attachments");
+    assert!(
+        listed.contains("poc.py") && listed.contains("trace.txt"),
+        "{listed}"
+    );
     let list = app.get("/api/v1/reports", Some(&token)).await.json();
     let id = list["items"][0]["id"].as_str().expect("id").to_owned();
     let page = tab.get(&format!("/admin/reports/{id}")).await.text();

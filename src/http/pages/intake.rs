@@ -167,20 +167,34 @@ pub async fn create_report(
         &posted.files,
     )
     .await?;
-    let files: Vec<&str> = posted.files.iter().map(|f| f.filename.as_str()).collect();
-    let mut resp = page.render(
-        &state,
-        "report_submitted",
-        "Report received",
-        json!({
-            "report_id": submitted.id.as_str(),
-            "tracking_url": submitted.tracking_url,
-            "has_email": report.reporter_email.is_some(),
-            "files": files,
-        }),
-    )?;
-    *resp.status_mut() = StatusCode::CREATED;
-    Ok(resp)
+    // Post/Redirect/Get: the confirmation shows once on the tracking page,
+    // so a reload there asks nothing again. The cookie holds the message
+    // only: neither the token nor anything of the report.
+    let to = submitted
+        .tracking_url
+        .strip_prefix(state.config.base())
+        .unwrap_or(&submitted.tracking_url);
+    let text = submitted_text(posted.files.len(), report.reporter_email.is_some());
+    Ok(Flash::success(text).redirect(&state, to))
+}
+
+/// The confirmation of a report filed on the form: what came with it,
+/// where its link is, what happens next.
+fn submitted_text(files: usize, has_email: bool) -> String {
+    let with = match files {
+        0 => String::new(),
+        1 => ", with its file (listed under Attachments)".to_owned(),
+        n => format!(", with its {n} files (listed under Attachments)"),
+    };
+    let link = match has_email {
+        true => {
+            "This page's address is your private link to it: bookmark it; we also mailed it to you. The security team answers here and by mail."
+        }
+        false => {
+            "This page's address is your private link to it and, without an email address, the only way back: bookmark it now. The security team answers here."
+        }
+    };
+    format!("Thank you: your report was received{with}. {link}")
 }
 
 pub async fn track_report(
@@ -198,7 +212,6 @@ pub async fn track_report(
     let mut ctx = view::reporter_view(&state, &report).await?;
     ctx["token"] = json!(token);
     ctx["errors"] = json!({});
-    ctx["notice"] = json!(null);
     page.render(&state, "track", &report.title, ctx)
 }
 
@@ -233,7 +246,6 @@ pub async fn add_reporter_message(
         ctx["token"] = json!(token);
         ctx["errors"] = json!({ field: message });
         ctx["typed_body"] = json!(posted.get("body"));
-        ctx["notice"] = json!(null);
         let mut resp = page.render(&state, "track", &report.title, ctx)?;
         *resp.status_mut() = status;
         return Ok(resp);

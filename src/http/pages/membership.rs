@@ -5,7 +5,6 @@
 //! forms into its input and its errors back into fields.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -70,12 +69,10 @@ pub async fn application_status(
         .await?
         .ok_or(Error::NotFound)?;
     drop(conn);
-    page.render(
-        &state,
-        "application_status",
-        "Your application",
-        json!({ "application": applicant_view(&app), "confirmed_now": false }),
-    )
+    // The alias, so the applicant sees where the confirmation went.
+    let ctx = json!({ "application": applicant_view(&app), "confirmed_now": false,
+                      "alias": app.security_alias });
+    page.render(&state, "application_status", "Your application", ctx)
 }
 
 /// The application form, generated from the current criteria, with what
@@ -153,14 +150,11 @@ pub async fn apply(
     };
     match usecase::apply(&state, &page.audit(), input).await {
         Ok(applied) => {
-            let ctx = json!({
-                "status_url": applied.status_url, "alias": form.get("security_alias").trim(),
-                "days": state.config.membership.confirm_within_days,
-            });
-            let mut resp =
-                page.render(&state, "application_submitted", "Application received", ctx)?;
-            *resp.status_mut() = StatusCode::CREATED;
-            Ok(resp)
+            // Post/Redirect/Get: the status page confirms once, and a reload
+            // there sends nothing again. The cookie holds the message only.
+            let to = applied.status_url.strip_prefix(state.config.base());
+            let text = "Thank you: your application was received, and a confirmation link is on its way to your security alias. This page's address is your status link: bookmark it.";
+            Ok(Flash::success(text).redirect(&state, to.unwrap_or(&applied.status_url)))
         }
         Err(e) => {
             let mut errors = forms::remap(forms::form_errors(e)?, "contacts", &given);
