@@ -112,6 +112,12 @@ impl Web {
         self.arrived().await;
     }
 
+    /// Loads the page shown again, as the browser's reload button does.
+    pub async fn reload(&self) {
+        self.client.refresh().await.expect("reload");
+        self.arrived().await;
+    }
+
     /// The checks every page gets once it is loaded.
     async fn arrived(&self) {
         *self.last_field.lock().expect("lock") = None;
@@ -322,15 +328,6 @@ impl Web {
             }
         }
         panic!("{}: no link {text:?} shown", self.whereabouts().await);
-    }
-
-    /// The address of the first link on the page that starts with `prefix`.
-    pub async fn link_to(&self, prefix: &str) -> String {
-        let css = format!("a[href^=\"{prefix}\"]");
-        let link = self.client.find(Locator::Css(&css)).await;
-        let at = self.whereabouts().await;
-        let link = link.unwrap_or_else(|_| panic!("{at}: no link to {prefix}"));
-        link.attr("href").await.expect("href").expect("an href")
     }
 
     /// Becomes a visitor: no session, no cookies.
