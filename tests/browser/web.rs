@@ -26,8 +26,8 @@ pub(crate) struct Web {
     pub app: TestApp,
     pub mode: Mode,
     client: Client,
-    stop: Mutex<Option<oneshot::Sender<()>>>,
-    server: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<()>,
     checked: AtomicUsize,
     /// The field filled last: `submit` sends its form.
     last_field: Mutex<Option<Element>>,
@@ -61,8 +61,8 @@ impl Web {
             app,
             mode,
             client,
-            stop: Mutex::new(Some(stop)),
-            server: Mutex::new(Some(server)),
+            stop,
+            server,
             checked: AtomicUsize::new(0),
             last_field: Mutex::new(None),
         }
@@ -71,13 +71,8 @@ impl Web {
     /// Ends the browser session and the server.
     pub async fn close(self) {
         let _ = self.client.close().await;
-        if let Some(stop) = self.stop.lock().expect("lock").take() {
-            let _ = stop.send(());
-        }
-        let server = self.server.lock().expect("lock").take();
-        if let Some(server) = server {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
-        }
+        let _ = self.stop.send(());
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), self.server).await;
     }
 
     pub fn pages_checked(&self) -> usize {
@@ -155,27 +150,28 @@ impl Web {
     /// Asserts that the page shows `text`.
     pub async fn sees(&self, text: &str) {
         let shown = self.text().await;
-        let at = self.whereabouts().await;
-        assert!(
-            shown.contains(text),
-            "{at} does not show {text:?}:\n{shown}"
-        );
+        if !shown.contains(text) {
+            let at = self.whereabouts().await;
+            panic!("{at} does not show {text:?}:\n{shown}");
+        }
     }
 
     /// Asserts that the page does not show `text`.
     pub async fn does_not_see(&self, text: &str) {
         let shown = self.text().await;
-        let at = self.whereabouts().await;
-        assert!(!shown.contains(text), "{at} shows {text:?}:\n{shown}");
+        if shown.contains(text) {
+            let at = self.whereabouts().await;
+            panic!("{at} shows {text:?}:\n{shown}");
+        }
     }
 
     /// The value shown for `term` in a list of facts (`<dt>term<dd>value`).
     pub async fn fact(&self, term: &str) -> String {
         let xpath = format!("//dt[normalize-space()='{term}']/following-sibling::dd[1]");
-        let dd = self.client.find(Locator::XPath(&xpath)).await;
-        let at = self.whereabouts().await;
-        let dd = dd.unwrap_or_else(|_| panic!("{at}: no fact {term:?}"));
-        dd.text().await.expect("text")
+        match self.client.find(Locator::XPath(&xpath)).await {
+            Ok(dd) => dd.text().await.expect("text"),
+            Err(_) => panic!("{}: no fact {term:?}", self.whereabouts().await),
+        }
     }
 
     /// The page's first heading.
@@ -195,13 +191,10 @@ impl Web {
             .find_all(Locator::Css(&named))
             .await
             .expect("find");
-        let at = self.whereabouts().await;
-        assert_eq!(
-            all.len(),
-            1,
-            "{at}: want one field {key:?}, found {}",
-            all.len()
-        );
+        if all.len() != 1 {
+            let at = self.whereabouts().await;
+            panic!("{at}: want one field {key:?}, found {}", all.len());
+        }
         all.remove(0)
     }
 
@@ -280,8 +273,10 @@ impl Web {
             }
             buttons = unnamed;
         }
-        let at = self.whereabouts().await;
-        assert_eq!(buttons.len(), 1, "{at}: which button sends this form?");
+        if buttons.len() != 1 {
+            let at = self.whereabouts().await;
+            panic!("{at}: which of {} buttons sends this form?", buttons.len());
+        }
         buttons[0].click().await.expect("submit");
         self.arrived().await;
     }
@@ -294,8 +289,10 @@ impl Web {
             .find_all(Locator::XPath(&xpath))
             .await
             .expect("find");
-        let at = self.whereabouts().await;
-        assert_eq!(buttons.len(), 1, "{at}: want one button {label:?}");
+        if buttons.len() != 1 {
+            let at = self.whereabouts().await;
+            panic!("{at}: want one button {label:?}, found {}", buttons.len());
+        }
         buttons[0].click().await.expect("press");
         self.arrived().await;
     }
