@@ -82,7 +82,7 @@ async fn with_the_list_switched_off_apply_names_no_member_and_takes_a_typed_name
 
     let named = application(&app, ("voucher_name", " founders ")).await;
     let resp = tab.post("/apply", &pairs(&named)).await;
-    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text());
     let apps = app.get("/api/v1/applications", Some(&admin)).await.json();
     assert_eq!(apps["items"][0]["voucher_member_id"], id.as_str());
 }
