@@ -168,6 +168,11 @@ async fn a_cleared_contact_reads_an_embargoed_advisory_in_both_zones_and_downloa
     assert_eq!(page.status, OK);
     let html = unescape(&page.text());
     assert!(html.contains("<h1>") && html.contains("Container escape through crafted symlinks"));
+    let in_utc = until.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    assert!(
+        html.contains(&format!("<time datetime=\"{utc}\">{in_utc}</time>")),
+        "the end in UTC, as people read it: {html}"
+    );
     assert!(html.contains("<em>crafted</em>"), "details from Markdown");
     assert!(!page.text().contains("<script>"), "raw HTML dropped");
     for shown in [
@@ -181,10 +186,6 @@ async fn a_cleared_contact_reads_an_embargoed_advisory_in_both_zones_and_downloa
     ] {
         assert!(html.contains(shown), "{shown} shown");
     }
-    assert!(
-        html.contains(&format!("<time datetime=\"{utc}\">{utc}</time>")),
-        "UTC"
-    );
     assert!(html.contains(&format!("Ends in the agreed zone, Europe/Berlin</dt>\n  <dd><time datetime=\"{utc}\">{berlin}</time>")), "{html}");
     let tokyo = in_zone(until, "Asia/Tokyo");
     assert!(

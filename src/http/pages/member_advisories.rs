@@ -96,6 +96,7 @@ fn embargo_view(row: &AdvisoryRow, viewer: &Viewer) -> Value {
     let agreed = row.embargo_zone.as_deref().unwrap_or("UTC");
     json!({
         "until": rfc3339(until),
+        "in_utc": until.strftime("%Y-%m-%d %H:%M UTC").to_string(),
         "countdown": countdown(crate::clock::timestamp(), until),
         "time_zone": agreed,
         "in_time_zone": in_zone(until, agreed),

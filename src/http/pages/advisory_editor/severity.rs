@@ -137,6 +137,14 @@ impl Builder {
     /// The builder as the template shows it: its controls, and the score of
     /// its vector when that is valid.
     pub fn view(&self, prefix: &str, v4: bool) -> Value {
+        // A valid pasted vector comes back in the controls, as it is saved.
+        let pasted = self.vector.trim();
+        if !pasted.is_empty() && cvss::score(pasted).is_ok() {
+            let built = Self::from_vector(pasted, v4);
+            if built.vector.is_empty() {
+                return built.view(prefix, v4);
+            }
+        }
         let metrics: Vec<Value> = cvss::base_metrics(v4)
             .into_iter()
             .map(|(id, name, _)| {
@@ -188,6 +196,25 @@ mod tests {
                 assert_eq!(labelled, values, "{id} (4.0: {v4})");
             }
         }
+    }
+
+    #[test]
+    fn a_valid_pasted_vector_comes_back_chosen_and_a_wrong_one_as_pasted() {
+        let pasted = Builder {
+            vector: format!(" {V40} "),
+            ..Builder::default()
+        };
+        let v = pasted.view("cvss4", true);
+        assert_eq!(v["vector"], "");
+        assert_eq!(v["metrics"][0]["chosen"], "N");
+        assert_eq!(v["score"]["score"], "9.3");
+        let wrong = Builder {
+            vector: "CVSS:4.0/AV:Q".into(),
+            ..Builder::default()
+        };
+        let v = wrong.view("cvss4", true);
+        assert_eq!(v["vector"], "CVSS:4.0/AV:Q");
+        assert_eq!(v["metrics"][0]["chosen"], "");
     }
 
     #[test]
