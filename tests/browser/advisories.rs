@@ -1,8 +1,9 @@
 //! Journey: an admin turns a report into an advisory ("Create advisory
-//! from this report", then the structured editor's package, ranges and
-//! weakness), sets an embargo agreed in Berlin, then publishes early
-//! through the confirmation page; the public page and the reporter's
-//! tracking page show it.
+//! from this report", then the structured editor: two packages, three
+//! ranges, CVSS 3.1 and 4.0, two weaknesses, the reporter's credit), sets
+//! an embargo agreed in Berlin, then publishes early through the
+//! confirmation page; the public page and the reporter's tracking page
+//! show it.
 
 use embargo::domain::account::Role;
 use jiff::tz::TimeZone;
@@ -15,6 +16,18 @@ const ADMIN: &str = "admin@project.test";
 const PASSWORD: &str = "correct horse battery staple";
 const TITLE: &str = "Symlink escape in unpack";
 const PACKAGE: &str = "example.org/unpack";
+/// CVSS 3.1 Base metrics as the builder's selects take them (8.8, high).
+const V31_BASE: [(&str, &str); 8] = [
+    ("AV", "N"),
+    ("AC", "L"),
+    ("PR", "N"),
+    ("UI", "R"),
+    ("S", "U"),
+    ("C", "H"),
+    ("I", "H"),
+    ("A", "H"),
+];
+const V40: &str = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
 
 #[tokio::test]
 async fn an_advisory_from_a_report_is_embargoed_then_published_early() {
@@ -57,7 +70,26 @@ async fn advisory_from_report(web: &Web) {
         .await;
     web.fill("packages[0].ranges[1].events[1].version", "2.0.3")
         .await;
+    web.press("Add package").await;
+    web.fill("packages[1].ecosystem", "npm").await;
+    web.fill("packages[1].name", "@example/untar").await;
+    web.fill("packages[1].ranges[0].events[0].version", "0")
+        .await;
+    web.fill("packages[1].ranges[0].events[1].version", "3.2.1")
+        .await;
+    // CVSS 3.1 one metric at a time, 4.0 pasted; a weakness by id and
+    // one by its name.
+    for (metric, value) in V31_BASE {
+        web.fill(&format!("cvss3.{metric}"), value).await;
+    }
+    web.fill("cvss4.vector", V40).await;
     web.fill("cwes[0]", "CWE-59").await;
+    web.press("Add weakness").await;
+    web.fill("cwes[1]", "Out-of-bounds Write").await;
+    web.press("Preview").await;
+    web.sees("Score 8.8 (high)").await;
+    web.sees("Score 9.3 (critical)").await;
+    web.screenshot("advisory-editor", Some("severity")).await;
     web.press("Create draft").await;
     let page = web.path().await;
     assert!(page.starts_with("/admin/advisories/"), "{page}");
@@ -67,7 +99,10 @@ async fn advisory_from_report(web: &Web) {
     web.sees("Rita Reporter").await;
     web.sees(PACKAGE).await;
     web.sees("CWE-59").await;
+    web.sees("CWE-787").await;
     web.sees("2.0.3").await;
+    web.sees("@example/untar").await;
+    web.sees(V40).await;
 
     let (date, time) = in_zone(72, "Europe/Berlin");
     web.fill("date", &date).await;

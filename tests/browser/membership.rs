@@ -4,6 +4,7 @@
 //! embargoed advisory on the member pages, and takes the organisation off
 //! the list.
 
+use base64::Engine as _;
 use embargo::domain::account::Role;
 use serde_json::json;
 
@@ -29,7 +30,7 @@ async fn membership(web: &Web) {
     let app = &web.app;
     let (_, admin) = app.account(ADMIN, Role::Admin).await;
     crate::membership::founding_member(app, &admin, "Founders", VOUCHER).await;
-    let advisory = crate::announcements::embargoed(app, &admin).await;
+    let advisory = embargoed_with_patch(app, &admin).await;
 
     // The application, as a visitor.
     web.goto("/").await;
@@ -116,6 +117,8 @@ async fn membership(web: &Web) {
     web.click_link(&advisory).await;
     web.sees("Container escape through crafted symlinks").await;
     web.sees("Europe/Berlin").await;
+    web.screenshot("member-embargoed-advisory", None).await;
+    web.sees("fix-symlinks.patch").await;
 
     // Leaving: the organisation's page, the reason, the box, the button.
     web.click_link("Organisation").await;
@@ -133,4 +136,40 @@ async fn membership(web: &Web) {
         .find(|m| m["organization"] == "Newcomer");
     let newcomer = newcomer.expect("Newcomer is still on record");
     assert_ne!(newcomer["status"], "active", "{newcomer}");
+}
+
+/// An embargoed advisory as a team writes one, with its patch: what the
+/// new contact reads (and the README's picture shows).
+async fn embargoed_with_patch(app: &crate::common::TestApp, admin: &str) -> String {
+    let body = json!({
+        "summary": "Container escape through crafted symlinks",
+        "details": "A *crafted* image can make the runtime follow a symlink out of the \
+                    container's root while unpacking, and write to the host.\n\n\
+                    Upgrade to 1.4.2 or 2.0.3, or apply the attached patch.",
+        "affected": [{
+            "package": { "ecosystem": "Go", "name": "example.org/runtime" },
+            "ranges": [
+                { "type": "SEMVER", "events": [{ "introduced": "1.0.0" }, { "fixed": "1.4.2" }] },
+                { "type": "SEMVER", "events": [{ "introduced": "2.0.0" }, { "fixed": "2.0.3" }] }
+            ]
+        }],
+        "severity": [
+            { "type": "CVSS_V3", "score": "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H" },
+            { "type": "CVSS_V4", "score": "CVSS:4.0/AV:L/AC:L/AT:N/PR:N/UI:P/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H" }
+        ],
+        "database_specific": { "cwe_ids": ["CWE-59"] },
+        "credits": [{ "name": "Rita Reporter", "type": "FINDER" }],
+        "references": [{ "type": "FIX", "url": "https://example.org/runtime/commit/abc" }]
+    });
+    let made = app.post("/api/v1/advisories", Some(admin), body).await;
+    assert_eq!(made.status.as_u16(), 201, "{}", made.text());
+    let id = made.json()["id"].as_str().expect("an id").to_owned();
+    let patch = "--- a/unpack.go\n+++ b/unpack.go\n@@ -10 +10 @@\n-\tos.Symlink(t, p)\n+\tsafeSymlink(root, t, p)\n";
+    let patch = json!({ "filename": "fix-symlinks.patch",
+                        "content_base64": base64::engine::general_purpose::STANDARD.encode(patch) });
+    let path = format!("/api/v1/advisories/{id}/patches");
+    let added = app.post(&path, Some(admin), patch).await;
+    assert_eq!(added.status.as_u16(), 201, "{}", added.text());
+    crate::announcements::embargo_in(app, admin, &id, 72, "Europe/Berlin", "agreed").await;
+    id
 }

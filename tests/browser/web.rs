@@ -19,6 +19,9 @@ use crate::common::TestApp;
 /// The tests' `base_url`; Chromium resolves its host to the test server.
 pub(crate) const BASE: &str = "http://embargo.test";
 
+/// The variable naming the directory [`Web::screenshot`] writes to.
+const SCREENSHOTS: &str = "EMBARGO_SCREENSHOTS";
+
 /// How long a page may take to load, or a script to run.
 const PAGE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -325,6 +328,36 @@ impl Web {
             }
         }
         panic!("{}: no link {text:?} shown", self.whereabouts().await);
+    }
+
+    /// With `EMBARGO_SCREENSHOTS` naming a directory, saves the page shown
+    /// there as `NAME.png`, from the element with id `from` (else from the
+    /// top) down, up to 2,400 px; only at 1280 px with JavaScript on, so
+    /// each picture is taken once. The README's pictures are made this way
+    /// (see its "Testing" section).
+    pub async fn screenshot(&self, name: &str, from: Option<&str>) {
+        let Some(dir) = std::env::var_os(SCREENSHOTS) else {
+            return;
+        };
+        if self.mode.narrow() || !self.mode.js {
+            return;
+        }
+        let measure = "const el = arguments[0] && document.getElementById(arguments[0]); \
+                       const top = el ? Math.max(0, el.getBoundingClientRect().top + scrollY - 16) : 0; \
+                       return [top, document.documentElement.scrollHeight - top];";
+        let at = self.script(measure, vec![json!(from)]).await;
+        let px = |i: usize| at[i].as_f64().unwrap_or(0.0) as u32;
+        let (top, tall) = (px(0), px(1).clamp(self.mode.height, 2_400));
+        let (client, width) = (&self.client, self.mode.width);
+        client.set_window_size(width, tall).await.expect("resize");
+        self.script("window.scrollTo(0, arguments[0])", vec![json!(top)])
+            .await;
+        let png = client.screenshot().await.expect("screenshot");
+        let height = self.mode.height;
+        client.set_window_size(width, height).await.expect("resize");
+        let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        eprintln!("screenshot: {}", path.display());
     }
 
     /// Becomes a visitor: no session, no cookies.
