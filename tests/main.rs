@@ -50,6 +50,7 @@ mod serve_clock;
 mod serve_shutdown;
 mod shares;
 mod smtp;
+mod sqlite_log;
 mod tasks;
 mod template_languages;
 mod templates;
