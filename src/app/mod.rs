@@ -9,6 +9,7 @@ pub mod announcements;
 pub mod audience;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod contributions;
 pub mod cookie_key;
 pub mod import;

@@ -2,6 +2,7 @@
 
 mod account;
 mod audit;
+mod backup;
 mod cvss;
 mod export;
 mod ingest;
@@ -68,6 +69,12 @@ enum Command {
     ListKey(list_key::ListKeyCommand),
     /// Write the published advisories as files for static hosting.
     Export(export::Args),
+    /// Write the SQLite database and the data directory's keys (the list
+    /// key, the cookie key) to a new file, while `serve` runs or not.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty data directory, then verify the
+    /// audit log as `embargo audit verify` does (exit 1 when it fails).
+    Restore(backup::RestoreArgs),
     /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
     /// calculators show them (for example `9.8 CRITICAL`).
     Cvss {
@@ -152,6 +159,8 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::ListKey(c) => list_key::run(c, AppState::open(config, paths).await?).await,
         Command::Ingest => Ok(ingest::run(config, paths).await),
         Command::Cvss { vector } => Ok(cvss::run(&vector)),
+        Command::Backup(args) => backup::backup(args, config, paths).await,
+        Command::Restore(args) => backup::restore(args, config, paths).await,
         Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,
     }
 }

@@ -31,6 +31,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (22, "account_time_zone", include_str!("../../migrations/0022_account_time_zone.sql")),
 ];
 
+/// The last migration this binary knows: a backup made at a later one
+/// needs a newer embargo to restore.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.0)
+}
+
 /// Migrations whose SQLite side rebuilds a table other tables reference
 /// (SQLite cannot change a CHECK constraint in place): they run with
 /// foreign keys off, as SQLite's own procedure for such changes says, and

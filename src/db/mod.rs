@@ -10,6 +10,7 @@ pub mod announcements;
 pub mod applications;
 pub mod audience;
 pub mod audit;
+pub mod backup;
 pub mod clear_text;
 pub mod contact_status;
 pub mod counters;
