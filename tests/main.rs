@@ -18,6 +18,7 @@ mod audit;
 mod audit_anchor;
 mod audit_reads;
 mod authz_matrix;
+mod backup;
 mod browser;
 mod cli;
 mod concurrency;
