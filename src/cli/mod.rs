@@ -71,9 +71,15 @@ enum Command {
     Export(export::Args),
     /// Write the SQLite database and the data directory's keys (the list
     /// key, the cookie key) to a new file, while `serve` runs or not.
+    ///
+    /// On PostgreSQL, back up the database with `pg_dump --format=custom`
+    /// and the keys with `--keys-only` (README, "Backup and restore").
     Backup(backup::BackupArgs),
     /// Restore a backup into an empty data directory, then verify the
     /// audit log as `embargo audit verify` does (exit 1 when it fails).
+    ///
+    /// With a PostgreSQL `database_url`, restores a `--keys-only` backup's
+    /// key files and prints the `pg_restore` command for the database.
     Restore(backup::RestoreArgs),
     /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
     /// calculators show them (for example `9.8 CRITICAL`).
