@@ -69,6 +69,8 @@ pub struct Inner {
     pub template_cache: templates::Cache,
     /// Signs the message a page shows once after a form.
     pub cookie_key: cookie_key::CookieKey,
+    /// This process's job runner's sign of life (`/readyz`).
+    pub runner_heartbeat: crate::jobs::Heartbeat,
 }
 
 impl std::ops::Deref for AppState {
@@ -119,6 +121,7 @@ impl AppState {
             job_wake: tokio::sync::watch::Sender::new(()),
             template_cache: templates::Cache::default(),
             cookie_key,
+            runner_heartbeat: crate::jobs::Heartbeat::default(),
         })))
     }
 
