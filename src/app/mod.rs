@@ -28,6 +28,7 @@ pub mod public_documents;
 pub mod publication;
 pub mod ratelimit;
 pub mod read_log;
+pub mod readiness;
 pub mod reports;
 pub mod shares;
 pub mod templates;
