@@ -103,8 +103,10 @@ mod tests {
 
     #[test]
     fn the_window_is_three_polls_and_at_least_thirty_seconds() {
-        let mut config = JobsConfig::default();
-        config.poll_milliseconds = 500;
+        let mut config = JobsConfig {
+            poll_milliseconds: 500,
+            ..JobsConfig::default()
+        };
         assert_eq!(window(&config), 30 * S);
         config.poll_milliseconds = 60_000;
         assert_eq!(window(&config), 180 * S);
