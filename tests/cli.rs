@@ -240,3 +240,54 @@ async fn a_wrong_setting_stops_start_up_naming_it() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }
+
+#[tokio::test]
+async fn logs_are_json_lines_when_embargo_log_format_is_json() {
+    let env = Env::new().await;
+    // A fresh database: opening it applies every migration, each logged.
+    let out = env
+        .command(&["jobs", "list"])
+        .env("EMBARGO_LOG", "info")
+        .env("EMBARGO_LOG_FORMAT", "json")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let first = lines
+        .iter()
+        .find(|l| l["target"] == "embargo::db::migrate")
+        .unwrap_or_else(|| panic!("no migration logged: {stderr}"));
+    assert_eq!(first["level"], "INFO");
+    assert_eq!(first["fields"]["message"], "applied migration");
+    assert_eq!(first["fields"]["migration.version"], 1);
+    assert_eq!(first["fields"]["migration.name"], "foundation");
+    assert!(first["timestamp"].is_string(), "{first}");
+}
+
+#[tokio::test]
+async fn an_unknown_log_format_stops_start_up_naming_the_variable() {
+    let env = Env::new().await;
+    let out = env
+        .command(&["jobs", "list"])
+        .env("EMBARGO_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Like every configuration error (sysexits EX_CONFIG).
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert!(
+        stderr.contains("EMBARGO_LOG_FORMAT")
+            && stderr.contains("`text` or `json`")
+            && stderr.contains("\"xml\""),
+        "{stderr}"
+    );
+    // An MTA retries rather than bouncing while embargo is misconfigured.
+    let mut ingest = env.command(&["ingest"]);
+    ingest.env("EMBARGO_LOG_FORMAT", "xml");
+    let out = ingest.stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(75));
+}

@@ -46,6 +46,7 @@ mod pages;
 mod publication;
 mod publish_formats;
 mod reads_at_scale;
+mod readyz;
 mod security;
 mod serve_clock;
 mod serve_shutdown;

@@ -29,6 +29,7 @@ pub mod public_documents;
 pub mod publication;
 pub mod ratelimit;
 pub mod read_log;
+pub mod readiness;
 pub mod reports;
 pub mod shares;
 pub mod templates;
@@ -70,6 +71,8 @@ pub struct Inner {
     pub template_cache: templates::Cache,
     /// Signs the message a page shows once after a form.
     pub cookie_key: cookie_key::CookieKey,
+    /// This process's job runner's sign of life (`/readyz`).
+    pub runner_heartbeat: crate::jobs::Heartbeat,
 }
 
 impl std::ops::Deref for AppState {
@@ -120,6 +123,7 @@ impl AppState {
             job_wake: tokio::sync::watch::Sender::new(()),
             template_cache: templates::Cache::default(),
             cookie_key,
+            runner_heartbeat: crate::jobs::Heartbeat::default(),
         })))
     }
 

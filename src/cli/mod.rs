@@ -108,21 +108,23 @@ pub fn main() -> ExitCode {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("EMBARGO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match log_format(std::env::var_os("EMBARGO_LOG_FORMAT").as_deref()) {
+        Ok(LogFormat::Text) => logs.init(),
+        Ok(LogFormat::Json) => logs.json().init(),
+        Err(e) => {
+            eprintln!("embargo: {e}");
+            return config_error(&cli.command);
+        }
+    }
 
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("embargo: {e:#}");
-            // An MTA should retry rather than bounce while we are misconfigured.
-            return ExitCode::from(if matches!(cli.command, Command::Ingest) {
-                EX_TEMPFAIL
-            } else {
-                EX_CONFIG
-            });
+            return config_error(&cli.command);
         }
     };
     let paths = Paths {
@@ -154,6 +156,36 @@ pub fn main() -> ExitCode {
     })
 }
 
+fn config_error(command: &Command) -> ExitCode {
+    // An MTA should retry rather than bounce while we are misconfigured.
+    ExitCode::from(if matches!(command, Command::Ingest) {
+        EX_TEMPFAIL
+    } else {
+        EX_CONFIG
+    })
+}
+
+/// How logs are written to stderr.
+#[derive(Debug, PartialEq, Eq)]
+enum LogFormat {
+    /// Human-readable lines (the default).
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// `EMBARGO_LOG_FORMAT`: unset or empty is text.
+fn log_format(value: Option<&std::ffi::OsStr>) -> Result<LogFormat, String> {
+    match value.map(|v| v.to_str()) {
+        None | Some(Some("" | "text")) => Ok(LogFormat::Text),
+        Some(Some("json")) => Ok(LogFormat::Json),
+        Some(Some(other)) => Err(format!(
+            "EMBARGO_LOG_FORMAT must be `text` or `json`, not {other:?}"
+        )),
+        Some(None) => Err("EMBARGO_LOG_FORMAT must be `text` or `json`".into()),
+    }
+}
+
 async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => serve::run(args, config, paths).await,
@@ -168,5 +200,23 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Backup(args) => backup::backup(args, config, paths).await,
         Command::Restore(args) => backup::restore(args, config, paths).await,
         Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LogFormat, log_format};
+
+    #[test]
+    fn the_log_format_is_text_json_or_an_error_naming_the_variable() {
+        assert_eq!(log_format(None), Ok(LogFormat::Text));
+        assert_eq!(log_format(Some("".as_ref())), Ok(LogFormat::Text));
+        assert_eq!(log_format(Some("text".as_ref())), Ok(LogFormat::Text));
+        assert_eq!(log_format(Some("json".as_ref())), Ok(LogFormat::Json));
+        let err = log_format(Some("xml".as_ref())).unwrap_err();
+        assert!(
+            err.contains("EMBARGO_LOG_FORMAT") && err.contains("\"xml\""),
+            "{err}"
+        );
     }
 }

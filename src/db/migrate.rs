@@ -124,6 +124,39 @@ async fn apply(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// How a database's applied migrations compare with this binary's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Exactly the ones this binary knows.
+    Current,
+    /// One this binary knows is not applied.
+    Missing,
+    /// One this binary does not know is applied (a newer binary's).
+    Newer,
+}
+
+/// Compares the versions in `schema_migrations` with this binary's: a
+/// query over at most a few dozen rows, cheap enough for every probe.
+pub async fn schema(conn: &mut sqlx::AnyConnection) -> Result<Schema, DbError> {
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(compare(&applied))
+}
+
+fn compare(applied: &[i64]) -> Schema {
+    if applied
+        .iter()
+        .any(|v| !MIGRATIONS.iter().any(|m| m.0 == *v))
+    {
+        Schema::Newer
+    } else if MIGRATIONS.iter().any(|m| !applied.contains(&m.0)) {
+        Schema::Missing
+    } else {
+        Schema::Current
+    }
+}
+
 /// A statement marked `/*sqlite*/` or `/*postgres*/` runs on that engine
 /// only; an unmarked one on both.
 fn engine_of(statement: &str) -> (Option<Engine>, &str) {
@@ -159,6 +192,21 @@ fn split_statements(sql: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::{MIGRATIONS, Schema, compare};
+
+    #[test]
+    fn the_schema_is_current_only_with_exactly_the_known_migrations() {
+        let all: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
+        assert_eq!(compare(&all), Schema::Current);
+        assert_eq!(compare(&all[1..]), Schema::Missing);
+        let mut newer = all.clone();
+        newer.push(all[all.len() - 1] + 1);
+        assert_eq!(compare(&newer), Schema::Newer);
+        // A newer binary's database that also lacks one is still newer:
+        // upgrading this one is the answer either way.
+        assert_eq!(compare(&newer[1..]), Schema::Newer);
+    }
+
     #[test]
     fn splits_on_line_ending_semicolons() {
         let s = super::split_statements(

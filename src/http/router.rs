@@ -55,6 +55,7 @@ fn routes() -> Routes {
     }
     // Operations and public pages.
     .get("/healthz", pages::public::healthz)
+    .get("/readyz", pages::public::readyz)
     .get("/static/style.css", pages::public::stylesheet)
     .get("/", pages::public::home)
     .get("/advisories", pages::advisories::index)

@@ -6,6 +6,7 @@
 //! accepted just before a crash or a lost lease is sent again, with the same
 //! Message-ID (derived from the job's idempotency key), so receivers can tell.
 
+pub mod heartbeat;
 mod outcome;
 pub mod runner;
 pub mod send_mail;
@@ -18,6 +19,7 @@ use crate::db::jobs::{self as store, NewJob};
 use crate::domain::job::Lane;
 use crate::mail::OutgoingMail;
 
+pub use heartbeat::Heartbeat;
 pub use runner::{Runner, run_due};
 pub use send_mail::QueuedMail;
 

@@ -193,6 +193,7 @@ fn outcome_of(
 pub struct Runner {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    heartbeat: super::Heartbeat,
 }
 
 impl Runner {
@@ -201,6 +202,7 @@ impl Runner {
         let (record, outcomes) = mpsc::unbounded_channel();
         let mut tasks = JoinSet::new();
         let clock = state.clock.clone();
+        state.runner_heartbeat.started();
         for lane in Lane::ALL {
             tasks.spawn(clock.clone().scope_owned(dispatch_lane(
                 state.clone(),
@@ -215,8 +217,13 @@ impl Runner {
                 .clone()
                 .scope_owned(record_outcomes(state.clone(), outcomes)),
         );
+        let heartbeat = state.runner_heartbeat.clone();
         tasks.spawn(clock.scope_owned(upkeep(state, stopped)));
-        Self { stop, tasks }
+        Self {
+            stop,
+            tasks,
+            heartbeat,
+        }
     }
 
     /// Stops claiming, lets running jobs finish for at most `grace`, and
@@ -224,6 +231,7 @@ impl Runner {
     /// lease until it runs out; then another runner takes them again.
     pub async fn shutdown(mut self, grace: Duration) {
         let _ = self.stop.send(true);
+        self.heartbeat.stopped();
         let drained = tokio::time::timeout(grace, async {
             while self.tasks.join_next().await.is_some() {}
         })
@@ -253,6 +261,7 @@ async fn dispatch_lane(
     // True while the last claim came back full: more jobs are due.
     let mut backlog = false;
     while !*stop.borrow() {
+        state.runner_heartbeat.beat(lane, state.clock.now());
         // Reap what finished, so the set does not grow.
         while running.try_join_next().is_some() {}
         // With a backlog, claim when half the workers are free rather than
@@ -263,6 +272,8 @@ async fn dispatch_lane(
             tokio::select! {
                 _ = slots.acquire_many(want as u32) => {}
                 _ = stop.changed() => {}
+                // Busy workers do not stop the heartbeat.
+                _ = tokio::time::sleep(poll) => {}
             }
             continue;
         }

@@ -11,6 +11,8 @@ pub const PUBLIC: &[Row] = &[
     //                                                                   anonymous reporter cleared unaccepted other org removed delegate admin
     // Public pages and operations.
     (Method::GET,    "/healthz",                                        [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    // Anonymous like /healthz; 503 here because the matrix's app runs no job runner.
+    (Method::GET,    "/readyz",                                         [Is(503), Is(503), Is(503), Is(503), Is(503), Is(503), Is(503), Is(503)]),
     (Method::GET,    "/static/style.css",                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/",                                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/report",                                         [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),

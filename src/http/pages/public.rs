@@ -41,6 +41,18 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// 200 when this process is ready for traffic, 503 otherwise; the JSON
+/// body names each check's state (see [`crate::app::readiness`]).
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let readiness = crate::app::readiness::check(&state).await;
+    let status = if readiness.is_ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(readiness)).into_response()
+}
+
 pub async fn stylesheet() -> Response {
     (
         [
