@@ -3,6 +3,7 @@
 //! template, the database's counts read at scrape time, lift lateness
 //! recorded by the lift.
 
+mod serve;
 mod text;
 
 use std::time::Duration;
