@@ -42,6 +42,7 @@ mod member_record;
 mod member_self;
 mod membership;
 mod membership_lifecycle;
+mod metrics;
 mod pages;
 mod publication;
 mod publish_formats;

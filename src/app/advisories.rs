@@ -256,7 +256,7 @@ pub async fn lift_embargo(state: &AppState, advisory: &str, until: i64) -> anyho
     if row.state != AdvisoryState::Embargoed || row.embargo_until != Some(until) {
         return Ok(());
     }
-    publish_in(
+    let published = publish_in(
         &mut tx,
         state,
         &row,
@@ -266,6 +266,10 @@ pub async fn lift_embargo(state: &AppState, advisory: &str, until: i64) -> anyho
     )
     .await?;
     tx.commit().await?;
+    if published {
+        let late = db::now().saturating_sub(until) as f64 / 1e6;
+        state.metrics.record_lift_lateness(late);
+    }
     Ok(())
 }
 

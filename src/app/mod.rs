@@ -25,6 +25,7 @@ mod login;
 pub mod mailer;
 pub mod member_self;
 pub mod membership;
+pub mod metrics;
 pub mod public_documents;
 pub mod publication;
 pub mod ratelimit;
@@ -73,6 +74,8 @@ pub struct Inner {
     pub cookie_key: cookie_key::CookieKey,
     /// This process's job runner's sign of life (`/readyz`).
     pub runner_heartbeat: crate::jobs::Heartbeat,
+    /// What `/metrics` shows of this process.
+    pub metrics: metrics::Metrics,
 }
 
 impl std::ops::Deref for AppState {
@@ -124,6 +127,7 @@ impl AppState {
             template_cache: templates::Cache::default(),
             cookie_key,
             runner_heartbeat: crate::jobs::Heartbeat::default(),
+            metrics: metrics::Metrics::new(),
         })))
     }
 

@@ -38,11 +38,31 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
+    let metrics_listener = match state.config.metrics.listen_addr() {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening on {addr} (metrics.listen)"))?,
+        ),
+        None => None,
+    };
     tracing::info!(listen = %args.listen, data = %state.paths.data.display(), engine = ?state.db.engine, "embargo is serving");
 
     let runner = crate::jobs::Runner::start(state.clone());
     let app = crate::http::router(state.clone());
     let (stop_tx, mut stop_rx) = watch::channel(false);
+    let metrics = metrics_listener.map(|listener| {
+        let addr = listener.local_addr().ok();
+        tracing::info!(metrics.listen = ?addr, "serving /metrics");
+        let mut stop = stop_tx.subscribe();
+        tokio::spawn(crate::http::metrics::serve(
+            listener,
+            state.clone(),
+            async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            },
+        ))
+    });
     let server = crate::http::server::serve(listener, app, &state.config.http, async move {
         let _ = stop_rx.wait_for(|stop| *stop).await;
     });
@@ -60,6 +80,12 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
                 tokio::time::timeout(grace, &mut server)
             );
         }
+    }
+    // The metrics listener stops with the public one.
+    let _ = stop_tx.send(true);
+    if let Some(metrics) = metrics {
+        let grace = Duration::from_secs(state.config.jobs.shutdown_seconds);
+        let _ = tokio::time::timeout(grace, metrics).await;
     }
     // Reads served until now are in the audit log before the process ends.
     let flush = Duration::from_secs(2);

@@ -10,11 +10,13 @@ use serde::{Deserialize, Serialize};
 mod http;
 mod jobs;
 mod lists;
+mod metrics;
 mod redact;
 
 pub use http::{Cidr, HttpConfig};
 pub use jobs::JobsConfig;
 pub use lists::{AdvisoriesConfig, LeaksConfig, MembershipConfig, PublicationConfig};
+pub use metrics::MetricsConfig;
 
 /// `Debug` is written by hand in `redact.rs`: the database URL may carry a
 /// password.
@@ -53,6 +55,7 @@ pub struct Config {
     pub membership: MembershipConfig,
     pub leaks: LeaksConfig,
     pub http: HttpConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -150,6 +153,7 @@ impl Default for Config {
             membership: MembershipConfig::default(),
             leaks: LeaksConfig::default(),
             http: HttpConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -329,6 +333,9 @@ impl Config {
             anyhow::bail!("invalid configuration: jobs.max_attempts must be at least 1");
         }
         self.http
+            .check()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        self.metrics
             .check()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         Ok(())

@@ -59,6 +59,7 @@ impl fmt::Debug for Config {
             .field("membership", &self.membership)
             .field("leaks", &self.leaks)
             .field("http", &self.http)
+            .field("metrics", &self.metrics)
             .finish_non_exhaustive()
     }
 }

@@ -22,6 +22,7 @@ pub mod liveness;
 pub mod member_lists;
 pub mod member_record;
 pub mod members;
+pub mod metrics;
 pub mod migrate;
 pub mod public_documents;
 pub mod report_attachments;

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod guard;
 pub mod history;
 mod idle;
+pub mod metrics;
 pub mod pages;
 pub mod paging;
 pub mod router;

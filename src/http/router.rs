@@ -56,6 +56,8 @@ fn routes() -> Routes {
     // Operations and public pages.
     .get("/healthz", pages::public::healthz)
     .get("/readyz", pages::public::readyz)
+    // 404 unless `[metrics] token` is set; then only with that token.
+    .get("/metrics", super::metrics::public_scrape)
     .get("/static/style.css", pages::public::stylesheet)
     .get("/", pages::public::home)
     .get("/advisories", pages::advisories::index)
@@ -303,6 +305,11 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or_default();
             tracing::info_span!("request", method = %req.method(), route = %route)
         }))
+        // Outermost, so a request's time includes every layer's.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::metrics::track,
+        ))
         .with_state(state)
 }
 

@@ -13,6 +13,8 @@ pub const PUBLIC: &[Row] = &[
     (Method::GET,    "/healthz",                                        [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     // Anonymous like /healthz; 503 here because the matrix's app runs no job runner.
     (Method::GET,    "/readyz",                                         [Is(503), Is(503), Is(503), Is(503), Is(503), Is(503), Is(503), Is(503)]),
+    // No `[metrics] token` in the matrix's config: nobody, whatever their role, reads metrics on the public port.
+    (Method::GET,    "/metrics",                                        [Is(404), Is(404), Is(404), Is(404), Is(404), Is(404), Is(404), Is(404)]),
     (Method::GET,    "/static/style.css",                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/",                                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/report",                                         [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
