@@ -92,7 +92,8 @@ const RCPT_USAGE: &str = "RCPT TO:<address>";
 fn mail(rest: &str) -> Result<Command, CommandError> {
     let bad = CommandError::Syntax(MAIL_USAGE);
     let args = strip_prefix_ignore_case(rest, "FROM:").ok_or(bad)?;
-    let (path, params) = path(args).ok_or(bad)?;
+    // The reverse-path (`<>` on bounces) goes unused: intake reads From.
+    let (_, params) = path(args).ok_or(bad)?;
     let mut size = None;
     for param in params.split(' ').filter(|p| !p.is_empty()) {
         let (key, value) = param.split_once('=').unwrap_or((param, ""));
@@ -103,8 +104,6 @@ fn mail(rest: &str) -> Result<Command, CommandError> {
             _ => return Err(CommandError::Parameter),
         }
     }
-    // The null reverse-path `<>` is what bounces come from.
-    let _ = path;
     Ok(Command::Mail { size })
 }
 
