@@ -37,6 +37,7 @@ mod leak_trace;
 mod leaks;
 mod list_key;
 mod liveness;
+mod lmtp;
 mod member_import;
 mod member_record;
 mod member_self;

@@ -21,6 +21,7 @@ pub mod leak_trace;
 pub mod leaks;
 pub mod list_key;
 pub mod liveness;
+pub mod lmtp;
 mod login;
 pub mod mailer;
 pub mod member_self;

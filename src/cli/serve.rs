@@ -1,4 +1,5 @@
-//! `embargo serve`: the web service and the job runner in one process.
+//! `embargo serve`: the web service, the job runner and, when configured,
+//! the LMTP listener in one process.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -48,6 +49,17 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
     };
     tracing::info!(listen = %args.listen, data = %state.paths.data.display(), engine = ?state.db.engine, "embargo is serving");
 
+    let lmtp_listener = match state.config.mail.lmtp.listen_addr() {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening for LMTP on {addr}"))?;
+            tracing::info!(listen = %addr, "taking mail over LMTP");
+            Some(listener)
+        }
+        None => None,
+    };
+
     let runner = crate::jobs::Runner::start(state.clone());
     let app = crate::http::router(state.clone());
     let (stop_tx, mut stop_rx) = watch::channel(false);
@@ -58,6 +70,18 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
         tokio::spawn(crate::http::metrics::serve(
             listener,
             state.clone(),
+            async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            },
+        ))
+    });
+    let mut lmtp = lmtp_listener.map(|listener| {
+        let mut stop = stop_tx.subscribe();
+        let settings = crate::app::lmtp::settings(&state.config);
+        tokio::spawn(crate::app::lmtp::serve(
+            state.clone(),
+            listener,
+            settings,
             async move {
                 let _ = stop.wait_for(|stop| *stop).await;
             },
@@ -75,9 +99,15 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
             let grace = Duration::from_secs(state.config.jobs.shutdown_seconds);
             // Open connections get the same grace as running jobs, so a
             // client holding a connection open cannot delay the exit.
+            let lmtp_done = async {
+                if let Some(lmtp) = &mut lmtp {
+                    let _ = tokio::time::timeout(grace, lmtp).await;
+                }
+            };
             let _ = tokio::join!(
                 runner.shutdown(grace),
-                tokio::time::timeout(grace, &mut server)
+                tokio::time::timeout(grace, &mut server),
+                lmtp_done
             );
         }
     }
@@ -86,6 +116,11 @@ pub async fn run(args: Args, config: Config, paths: Paths) -> anyhow::Result<Exi
     if let Some(metrics) = metrics {
         let grace = Duration::from_secs(state.config.jobs.shutdown_seconds);
         let _ = tokio::time::timeout(grace, metrics).await;
+    }
+    // LMTP sessions still open after the grace end here; their messages
+    // were not answered, so the MTA delivers them again.
+    if let Some(lmtp) = lmtp {
+        lmtp.abort();
     }
     // Reads served until now are in the audit log before the process ends.
     let flush = Duration::from_secs(2);

@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 mod http;
 mod jobs;
 mod lists;
+mod lmtp;
 mod metrics;
 mod redact;
 
 pub use http::{Cidr, HttpConfig};
 pub use jobs::JobsConfig;
 pub use lists::{AdvisoriesConfig, LeaksConfig, MembershipConfig, PublicationConfig};
+pub use lmtp::LmtpConfig;
 pub use metrics::MetricsConfig;
 
 /// `Debug` is written by hand in `redact.rs`: the database URL may carry a
@@ -64,6 +66,8 @@ pub struct MailConfig {
     /// `file` (default: `.eml` files under `DATA/outbox`) or `smtp`.
     pub transport: MailTransportKind,
     pub smtp: SmtpConfig,
+    /// Mail in over LMTP from the local MTA, beside `embargo ingest`.
+    pub lmtp: LmtpConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,7 +111,7 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Largest single attachment kept (web uploads and mail).
     pub max_attachment_bytes: usize,
-    /// Largest inbound mail `embargo ingest` accepts.
+    /// Largest inbound mail `embargo ingest` and LMTP accept.
     pub max_mail_bytes: usize,
     /// New reports per client address per hour (form and API together).
     pub reports_per_hour: u32,
@@ -163,6 +167,7 @@ impl Default for MailConfig {
         Self {
             transport: MailTransportKind::File,
             smtp: SmtpConfig::default(),
+            lmtp: LmtpConfig::default(),
         }
     }
 }
@@ -277,6 +282,10 @@ impl Config {
                 "invalid configuration: mail.smtp.host is required when mail.transport = \"smtp\""
             );
         }
+        self.mail
+            .lmtp
+            .check()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         if !crate::domain::advisory::is_prefix(&self.advisories.id_prefix) {
             anyhow::bail!(
                 "invalid configuration: advisories.id_prefix must be upper-case letters, digits and inner hyphens, such as OCI"

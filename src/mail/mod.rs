@@ -3,6 +3,7 @@
 pub mod inbound;
 pub mod keys;
 pub mod list_key;
+pub mod lmtp;
 pub mod outgoing;
 pub mod protected;
 pub mod smtp;
