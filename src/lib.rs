@@ -11,5 +11,6 @@ pub mod domain;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+mod net;
 pub mod publish;
 pub mod render;

@@ -376,16 +376,8 @@ async fn serve_takes_mail_over_lmtp_when_configured_and_stops_on_sigterm() {
     assert_eq!(codes(&replies), [250], "{replies:?}");
     assert_eq!(env.scalar("SELECT COUNT(*) FROM reports").await, 1);
 
-    let pid = server.child.id().to_string();
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status();
-    assert!(term.unwrap().success());
+    server.terminate();
     assert_eq!(client.reply().await.0, 421, "a waiting session is told");
-    let asked = Instant::now();
-    while server.child.try_wait().unwrap().is_none() {
-        assert!(asked.elapsed() < Duration::from_secs(10), "still running");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    server.exit_within(Duration::from_secs(10)).await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }

@@ -30,23 +30,8 @@ async fn serve_exits_within_10_s_of_sigterm_with_a_backlog_on_a_silent_smtp_serv
         assert!(Instant::now() < deadline, "no delivery was attempted");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let pid = server.child.id().to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let asked = Instant::now();
-    let status = loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            asked.elapsed() < Duration::from_secs(10),
-            "serve still running 10 s after SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    server.terminate();
+    let status = server.exit_within(Duration::from_secs(10)).await;
     assert!(status.success(), "a clean exit: {status:?}");
     let queued = env
         .scalar("SELECT COUNT(*) FROM jobs WHERE state = 'queued'")

@@ -5,7 +5,6 @@
 //! file descriptor the process has.
 
 use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
@@ -56,7 +55,7 @@ where
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(e) => {
-                    accept_failed(e).await;
+                    crate::net::accept_failed(e, "HTTP").await;
                     continue;
                 }
             },
@@ -79,20 +78,4 @@ where
     }
     drop(listener);
     graceful.shutdown().await;
-}
-
-/// After a failed accept: errors of one client's connection are ignored;
-/// others (out of file descriptors) are logged and waited out, so the loop
-/// neither spins nor stops.
-async fn accept_failed(e: io::Error) {
-    if matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionReset
-    ) {
-        return;
-    }
-    tracing::error!(error = %e, "accepting a connection failed; retrying in a second");
-    tokio::time::sleep(Duration::from_secs(1)).await;
 }

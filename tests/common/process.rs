@@ -82,6 +82,32 @@ pub struct Server {
     pub first_lines: Vec<String>,
 }
 
+impl Server {
+    /// Sends SIGTERM, as a service manager stopping it would.
+    pub fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        assert!(sent.expect("kill").success(), "SIGTERM to serve");
+    }
+
+    /// Waits for the process to end, failing past `limit`.
+    pub async fn exit_within(&mut self, limit: Duration) -> std::process::ExitStatus {
+        let asked = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                asked.elapsed() < limit,
+                "serve still running {limit:?} after SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

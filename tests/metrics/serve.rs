@@ -2,7 +2,7 @@
 //! the public port counted, and closes when `serve` stops; a bad
 //! `[metrics]` setting stops start-up naming it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::process::{Env, free_port, http, serve_with};
 
@@ -46,23 +46,8 @@ async fn serve_runs_the_metrics_listener_and_closes_it_when_it_stops() {
         Some(200)
     );
 
-    let pid = server.child.id().to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let asked = Instant::now();
-    let status = loop {
-        if let Some(status) = server.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            asked.elapsed() < Duration::from_secs(15),
-            "serve still running"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    server.terminate();
+    let status = server.exit_within(Duration::from_secs(15)).await;
     assert!(status.success(), "{status:?}");
     assert!(
         std::net::TcpStream::connect(("127.0.0.1", metrics_port)).is_err(),

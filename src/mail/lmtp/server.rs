@@ -3,7 +3,6 @@
 //! not read, lines read in bounded pieces, and a graceful stop.
 
 use std::future::Future;
-use std::io;
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,7 +49,7 @@ where
             accepted = listener.accept() => match accepted {
                 Ok((socket, _)) => socket,
                 Err(e) => {
-                    accept_failed(e).await;
+                    crate::net::accept_failed(e, "LMTP").await;
                     continue;
                 }
             },
@@ -64,21 +63,6 @@ where
     drop(listener);
     let _ = stopping_tx.send(true);
     while sessions.join_next().await.is_some() {}
-}
-
-/// After a failed accept: one client's trouble is ignored; anything else
-/// (out of file descriptors) is logged and waited out.
-async fn accept_failed(e: io::Error) {
-    if matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionReset
-    ) {
-        return;
-    }
-    tracing::error!(error = %e, "LMTP: accepting a connection failed; retrying in a second");
-    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Why a session ends early.
