@@ -291,3 +291,31 @@ async fn an_unknown_log_format_stops_start_up_naming_the_variable() {
     let out = ingest.stdin(Stdio::null()).output().unwrap();
     assert_eq!(out.status.code(), Some(75));
 }
+
+#[tokio::test]
+async fn a_new_data_directory_and_its_database_are_private_to_the_service_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new().await;
+    let data = env.dir.path().join("new/data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_embargo"))
+        .arg("--data")
+        .arg(&data)
+        .args(["admin", "add", "lead@project.test"])
+        .env_remove("EMBARGO_CONFIG")
+        .env_remove("EMBARGO_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mode = |p: &std::path::Path| p.metadata().unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "data directory");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("embargo.db") {
+            assert_eq!(mode(&path), 0o600, "{name}");
+            seen += 1;
+        }
+    }
+    assert!(seen >= 1, "no database file in {}", data.display());
+}

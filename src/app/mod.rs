@@ -141,9 +141,15 @@ impl AppState {
     /// the configured mail transport.
     pub async fn open(config: Config, paths: Paths) -> anyhow::Result<Self> {
         use anyhow::Context;
-        std::fs::create_dir_all(&paths.data)
+        // The data holds embargoed reports and the list's secret key: no
+        // other local user may read it.
+        backup::create_private_dir(&paths.data)
             .with_context(|| format!("creating data directory {}", paths.data.display()))?;
         let url = config.database_url(&paths.data);
+        if config.database_url.is_empty() {
+            // SQLite gives its -wal and -shm files the database file's mode.
+            backup::create_private_file(&paths.data.join("embargo.db"))?;
+        }
         let db = Db::connect_with(&url, config.sqlite_synchronous)
             .await
             .context("opening the database")?;

@@ -151,6 +151,21 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", dir.display()))
 }
 
+/// Creates `file`, empty, with mode 0600 unless it exists.
+pub fn create_private_file(file: &Path) -> anyhow::Result<()> {
+    match OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file)
+    {
+        Err(e) if e.kind() != ErrorKind::AlreadyExists => {
+            Err(e).with_context(|| format!("creating {}", file.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A new file of mode 0600 beside where a file is going, removed on drop
 /// unless it was linked into place.
 pub struct Temp {
