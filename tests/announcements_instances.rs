@@ -135,7 +135,7 @@ async fn one_of_two_instances_killed_mid_fan_out_leaves_the_rest_and_the_lift_to
     cleared_contacts(&env, RECIPIENTS).await;
     let announced = embargoed_advisory(&a, &token, seconds_from_now(3 * 86_400));
     // Lifts after the kill, with only the other instance left to do it.
-    let lift_at = seconds_from_now(6);
+    let lift_at = seconds_from_now(10);
     let lifting = embargoed_advisory(&a, &token, lift_at);
     announce(&a, &token, &announced);
 
