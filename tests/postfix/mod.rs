@@ -250,8 +250,8 @@ pub fn report(id: &str) -> String {
 }
 
 /// Checks the acknowledgement Rita got: through Postfix, answering her
-/// mail, with her tracking link.
-pub fn assert_acknowledgement(postfix: &Postfix, id: &str) {
+/// mail, with her tracking link. Returns its Reply-To address.
+pub fn assert_acknowledgement(postfix: &Postfix, id: &str) -> String {
     let mail = postfix.maildir("rita");
     assert_eq!(mail.len(), 1, "{}", postfix.log());
     let ack = parse(&mail[0]);
@@ -268,6 +268,11 @@ pub fn assert_acknowledgement(postfix: &Postfix, id: &str) {
     );
     let text = ack.body_text(0).unwrap_or_default();
     assert!(text.contains("http://embargo.test/track/"), "{text}");
+    let reply_to = ack
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address());
+    reply_to.expect("a Reply-To").to_owned()
 }
 
 /// Checks that Mallory got Postfix's bounce of her message to the

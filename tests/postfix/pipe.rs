@@ -101,7 +101,20 @@ async fn a_report_mailed_through_postfix_reaches_the_pipe_and_the_acknowledgemen
     assert!(line.contains("status=sent"), "{line}\n{}", d.postfix.log());
     assert_eq!(d.reports().await, 1);
     d.postfix.wait_for_mail("rita").await;
-    super::assert_acknowledgement(&d.postfix, "pipe-1");
+    let reply_to = super::assert_acknowledgement(&d.postfix, "pipe-1");
+
+    // Her reply to the plus-address goes the same way (`recipient_delimiter`).
+    assert!(reply_to.starts_with("security+"), "{reply_to}");
+    let reply = format!(
+        "From: rita@example.net\r\nTo: {reply_to}\r\nSubject: Re: x\r\n\
+         Message-ID: <pipe-2@example.net>\r\n\r\nMore details.\r\n"
+    );
+    submit(d.postfix.port, "rita@example.net", &[&reply_to], &reply).await;
+    d.postfix
+        .wait_for_log(&[&format!("to=<{reply_to}>"), "relay=embargo", "status=sent"])
+        .await;
+    assert_eq!(d.reports().await, 1);
+    assert_eq!(d.env.scalar("SELECT COUNT(*) FROM messages").await, 1);
 }
 
 #[tokio::test]
