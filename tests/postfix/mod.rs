@@ -50,7 +50,7 @@ pub struct Postfix {
 
 impl Postfix {
     /// Starts Postfix with the README's `main.cf` lines, `transport` as its
-    /// transport map, and `master.cf` lines added to the stock services.
+    /// transport map, and `master_extra` added to the usual `master.cf` services.
     /// Mail to `rita@example.net` and `mallory@example.net` goes to
     /// Maildirs; anything else not routed by `transport` is refused.
     pub fn start(transport: &str, master_extra: &str) -> Self {
@@ -258,7 +258,8 @@ pub fn assert_acknowledgement(postfix: &Postfix, id: &str) -> String {
     let raw = String::from_utf8_lossy(&mail[0]);
     assert!(
         raw.contains("Delivered-To: rita@example.net")
-            && raw.contains("by mx.example.org (Postfix)"),
+            && raw.contains("[127.0.0.1])")
+            && raw.contains("by mx.example.org (Postfix) with ESMTP"),
         "{raw}"
     );
     assert_eq!(
