@@ -45,6 +45,7 @@ mod membership;
 mod membership_lifecycle;
 mod metrics;
 mod pages;
+mod postfix;
 mod publication;
 mod publish_formats;
 mod reads_at_scale;
