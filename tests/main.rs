@@ -22,6 +22,7 @@ mod backup;
 mod browser;
 mod cli;
 mod concurrency;
+mod cve;
 mod cvss;
 mod embargo_clock;
 mod hardening;

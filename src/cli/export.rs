@@ -1,4 +1,4 @@
-//! `embargo export --format osv|csaf|html DIR`: the published advisories as
+//! `embargo export --format osv|csaf|cve|html DIR`: the published advisories as
 //! files for static hosting, the same bytes `serve` answers with.
 
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use crate::app::{AppState, publication};
 use crate::http::pages::advisories::{
     advisory_context, index_context, public_patches, render_static, security_txt_body,
 };
-use crate::publish::{Public, csaf, osv};
+use crate::publish::{Public, csaf, cve, osv};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -19,7 +19,10 @@ pub enum Format {
     Osv,
     /// The CSAF provider layout: `DIR/.well-known/csaf/...`.
     Csaf,
-    /// The public site: pages, OSV and CSAF documents, the feed, security.txt
+    /// One CVE record (5.1) per advisory with a CVE id: `DIR/CVE_ID.json`
+    /// (needs `publication.cve_org_id`).
+    Cve,
+    /// The public site: pages, OSV, CSAF (and CVE) documents, the feed, security.txt
     /// and the list key (`list-key.asc`).
     Html,
 }
@@ -84,7 +87,7 @@ pub async fn run(args: Args, state: AppState) -> anyhow::Result<ExitCode> {
     let all = publication::all(&state).await?;
     let site = state.config.site();
     let steps = match args.format {
-        Format::Osv | Format::Csaf => all.len(),
+        Format::Osv | Format::Csaf | Format::Cve => all.len(),
         Format::Html => all.len() * 2,
     };
     let bar = ProgressBar::new(steps as u64);
@@ -94,7 +97,11 @@ pub async fn run(args: Args, state: AppState) -> anyhow::Result<ExitCode> {
             .progress_chars("=> "),
     );
     bar.set_message("exporting");
+    if matches!(args.format, Format::Cve) && site.cve.is_none() {
+        anyhow::bail!("{}", cve::Unavailable::NotConfigured);
+    }
     let dir = &args.dir;
+    let mut without_cve = 0;
     match args.format {
         Format::Osv => {
             for a in &all {
@@ -106,6 +113,17 @@ pub async fn run(args: Args, state: AppState) -> anyhow::Result<ExitCode> {
             }
         }
         Format::Csaf => csaf_files(&state, dir, &all, &bar)?,
+        Format::Cve => {
+            for a in &all {
+                match (cve::render(a, &site), cve::cve_id(&a.content)) {
+                    (Ok(record), Some(id)) => {
+                        write(&dir.join(format!("{id}.json")), json(&record)?)?
+                    }
+                    _ => without_cve += 1,
+                }
+                bar.inc(1);
+            }
+        }
         Format::Html => {
             let adv = dir.join("advisories");
             for a in &all {
@@ -139,6 +157,9 @@ pub async fn run(args: Args, state: AppState) -> anyhow::Result<ExitCode> {
                     &adv.join(format!("{}.csaf.json", a.id)),
                     json(&csaf::render(a, &site))?,
                 )?;
+                if let Ok(record) = cve::render(a, &site) {
+                    write(&adv.join(format!("{}.cve.json", a.id)), json(&record)?)?;
+                }
                 bar.inc(1);
             }
             let index = render_static(
@@ -166,6 +187,13 @@ pub async fn run(args: Args, state: AppState) -> anyhow::Result<ExitCode> {
         }
     }
     bar.finish_and_clear();
-    println!("exported {} advisories to {}", all.len(), dir.display());
+    println!(
+        "exported {} advisories to {}",
+        all.len() - without_cve,
+        dir.display()
+    );
+    if without_cve > 0 {
+        println!("{without_cve} advisories without a CVE id have no CVE record");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -75,6 +75,11 @@ pub struct PublicationConfig {
     /// security.txt `Encryption:` URL of the team's OpenPGP key; empty: the
     /// list key at `{base_url}/list-key.asc`.
     pub encryption_key_url: String,
+    /// The CNA's organisation UUID in the CVE program; set it to publish CVE
+    /// records (`{id}.cve.json`). Empty: none.
+    pub cve_org_id: String,
+    /// The CNA's short name in the CVE program (2 to 32 characters); optional.
+    pub cve_short_name: String,
 }
 
 impl Default for AdvisoriesConfig {
@@ -98,6 +103,8 @@ impl Default for PublicationConfig {
             contact: String::new(),
             policy_url: String::new(),
             encryption_key_url: String::new(),
+            cve_org_id: String::new(),
+            cve_short_name: String::new(),
         }
     }
 }
@@ -135,6 +142,10 @@ impl Config {
             } else {
                 p.contact.clone()
             },
+            cve: (!p.cve_org_id.is_empty()).then(|| crate::publish::Cna {
+                org_id: p.cve_org_id.clone(),
+                short_name: (!p.cve_short_name.is_empty()).then(|| p.cve_short_name.clone()),
+            }),
         }
     }
 }

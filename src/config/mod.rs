@@ -311,6 +311,20 @@ impl Config {
                 "invalid configuration: publication.csaf_category must be vendor or coordinator (or another CSAF category)"
             );
         }
+        let p = &self.publication;
+        if !p.cve_org_id.is_empty() && !crate::publish::cve::is_org_id(&p.cve_org_id) {
+            anyhow::bail!(
+                "invalid configuration: publication.cve_org_id must be the CNA's organisation UUID (a version 4 UUID such as b3476cb9-2e3d-41a6-98d0-0f47421a65b6)"
+            );
+        }
+        let short = p.cve_short_name.chars().count();
+        if !p.cve_short_name.is_empty()
+            && (!(2..=32).contains(&short) || p.cve_short_name.chars().any(char::is_whitespace))
+        {
+            anyhow::bail!(
+                "invalid configuration: publication.cve_short_name must be 2 to 32 characters without spaces"
+            );
+        }
         crate::domain::membership::check_criteria(&self.membership.criteria)
             .map_err(|e| anyhow::anyhow!("invalid configuration: membership.criteria: {e}"))?;
         if self.membership.confirm_within_days == 0 {

@@ -198,6 +198,7 @@ fn routes() -> Routes {
     .post("/api/v1/advisories", api::advisories::create_advisory)
     .get("/api/v1/advisories", api::advisories::list_advisories)
     .get("/api/v1/advisories/{id}", api::advisories::get_advisory)
+    .get("/api/v1/advisories/{id}/cve", api::cve::get_advisory_cve)
     .patch("/api/v1/advisories/{id}", api::advisories::edit_advisory)
     .post("/api/v1/advisories/{id}/embargo", api::advisories::set_embargo)
     .post("/api/v1/advisories/{id}/publish", api::advisories::publish_advisory)

@@ -97,6 +97,7 @@ mod tests {
             csaf_namespace: "https://example.org".into(),
             csaf_category: "vendor".into(),
             contact_details: "security@example.org".into(),
+            cve: None,
         };
         let at: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
         let a = Public {

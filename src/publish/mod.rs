@@ -4,6 +4,7 @@
 
 pub mod atom;
 pub mod csaf;
+pub mod cve;
 pub mod markdown;
 pub mod osv;
 pub mod page;
@@ -62,6 +63,17 @@ pub struct Site {
     pub csaf_category: String,
     /// CSAF `document.publisher.contact_details`.
     pub contact_details: String,
+    /// The CNA that assigns the team's CVE ids; `None`: no CVE records.
+    pub cve: Option<Cna>,
+}
+
+/// A CVE Numbering Authority as CVE records name it.
+#[derive(Debug, Clone)]
+pub struct Cna {
+    /// The organisation's UUID in the CVE program.
+    pub org_id: String,
+    /// Its 2 to 32 character short name.
+    pub short_name: Option<String>,
 }
 
 impl Site {

@@ -20,6 +20,7 @@ pub async fn fresh_advisory(app: &TestApp, admin: Option<&str>) -> String {
     let body = json!({
         "summary": "Matrix advisory",
         "affected": [{ "package": { "ecosystem": "Go", "name": "example.org/m" }, "versions": ["1.0.0"] }],
+        "aliases": ["CVE-2026-40000"],
     });
     let resp = app.post("/api/v1/advisories", admin, body).await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());

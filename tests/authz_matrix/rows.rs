@@ -117,6 +117,7 @@ pub const API: &[Row] = &[
     (Method::POST,   "/api/v1/advisories/{id}/publish",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/withdraw",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/advisories/{id}/history",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::GET,    "/api/v1/advisories/{id}/cve",                     [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/patches",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Hidden,  Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/announcements",           [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),

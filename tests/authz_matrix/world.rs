@@ -89,7 +89,12 @@ pub struct World {
 
 impl World {
     pub async fn new() -> Self {
-        let app = TestApp::with_config(|c| c.limits.reports_per_hour = 10_000).await;
+        let app = TestApp::with_config(|c| {
+            c.limits.reports_per_hour = 10_000;
+            // A CNA, so the CVE record route answers.
+            c.publication.cve_org_id = "b3476cb9-2e3d-41a6-98d0-0f47421a65b6".into();
+        })
+        .await;
         let mut callers = vec![
             Caller::anonymous(Kind::Anonymous),
             Caller::anonymous(Kind::Reporter),

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 mod csaf_broken;
 mod csaf_documents;
+pub(crate) mod cve_records;
 mod directory;
 mod mandatory;
 mod osv_records;
@@ -119,6 +120,7 @@ pub(super) fn site() -> Site {
         csaf_namespace: "https://example.org".into(),
         csaf_category: "vendor".into(),
         contact_details: "security@example.org".into(),
+        cve: None,
     }
 }
 

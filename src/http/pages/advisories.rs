@@ -104,13 +104,16 @@ pub fn security_txt_body(state: &AppState) -> String {
 }
 
 /// `/advisories/{id}`, `{id}.osv.json` or `{id}.csaf.json`, served as
-/// stored at publication (see [`public_documents`]).
+/// stored at publication, or `{id}.cve.json` (see [`public_documents`]).
 pub async fn show(
     State(state): State<AppState>,
     page: Page,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::ReadPublished)?;
+    if let Some(id) = file.strip_suffix(".cve.json") {
+        return cve_record(&state, id).await;
+    }
     let (id, kind) = if let Some(id) = file.strip_suffix(".osv.json") {
         (id, Kind::Osv)
     } else if let Some(id) = file.strip_suffix(".csaf.json") {
@@ -130,6 +133,15 @@ pub async fn show(
             json!({ "article": doc.body }),
         )?,
     })
+}
+
+/// `/advisories/{id}.cve.json`: rendered per request from the public
+/// record (one advisory's rows), as only CNAs publish it.
+async fn cve_record(state: &AppState, id: &str) -> Result<Response, PageError> {
+    let public = publication::find(state, id).await?.ok_or(Error::NotFound)?;
+    let record =
+        publish::cve::render(&public, &state.config.site()).map_err(|_| Error::NotFound)?;
+    Ok(json_response(record))
 }
 
 fn json_response(v: Value) -> Response {
