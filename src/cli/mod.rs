@@ -88,17 +88,18 @@ enum Command {
         /// The vector, starting with `CVSS:3.1/` or `CVSS:4.0/`.
         vector: String,
     },
-    /// Check this deployment (the same --config, --data and EMBARGO_*
-    /// settings as `serve`) and print one line per check: ok, warn or FAIL,
-    /// what is wrong and how to fix it.
+    /// Check this deployment and print what is wrong and how to fix it.
     ///
-    /// Checks: base_url is https (plain http warns on loopback, fails
-    /// elsewhere); the database answers and its migrations are applied;
-    /// PostgreSQL is 13 or later and its clock within 5 s of this machine's
-    /// (warn), 60 s (fail); the first-admin set-up link is no longer open;
-    /// the SMTP server takes `MAIL FROM:<from_address>` (then RSET: nothing
-    /// is sent); the list key and cookie key files are private to this user;
-    /// the security.txt served at base_url is not expiring within 30 days.
+    /// Reads the same --config, --data and EMBARGO_* settings as `serve` and
+    /// prints one line per check: ok, warn or FAIL, what was found and, for
+    /// a problem, the fix. Checks: base_url is https (plain http warns on
+    /// loopback, fails elsewhere); the database answers and its migrations
+    /// are applied; PostgreSQL is 13 or later, its clock within 5 s of this
+    /// machine's (a warning beyond, a failure beyond 60 s); no first-admin
+    /// set-up link is still open; the SMTP server takes
+    /// `MAIL FROM:<from_address>` (then RSET: nothing is sent); the list key
+    /// and cookie key files are private to this user; the security.txt
+    /// served at base_url does not expire within 30 days.
     ///
     /// Changes nothing: the database is opened read-only and not migrated.
     /// Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,
