@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod backup;
 mod cvss;
+mod doctor;
 mod export;
 mod ingest;
 mod jobs;
@@ -87,6 +88,23 @@ enum Command {
         /// The vector, starting with `CVSS:3.1/` or `CVSS:4.0/`.
         vector: String,
     },
+    /// Check this deployment and print what is wrong and how to fix it.
+    ///
+    /// Reads the same --config, --data and EMBARGO_* settings as `serve` and
+    /// prints one line per check: ok, warn or FAIL, what was found and, for
+    /// a problem, the fix. Checks: base_url is https (plain http warns on
+    /// loopback, fails elsewhere); the database answers and its migrations
+    /// are applied; PostgreSQL is 13 or later, its clock within 5 s of this
+    /// machine's (a warning beyond, a failure beyond 60 s); no first-admin
+    /// set-up link is still open; the SMTP server takes
+    /// `MAIL FROM:<from_address>` (then RSET: nothing is sent); the list key
+    /// and cookie key files are private to this user; the security.txt
+    /// served at base_url does not expire within 30 days.
+    ///
+    /// Changes nothing: the database is opened read-only and not migrated.
+    /// Exit codes: 0 nothing failed (warnings allowed), 1 a check failed,
+    /// 78 the configuration cannot be loaded.
+    Doctor,
 }
 
 /// sysexits(3) codes the MTA understands.
@@ -199,6 +217,7 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Cvss { vector } => Ok(cvss::run(&vector)),
         Command::Backup(args) => backup::backup(args, config, paths).await,
         Command::Restore(args) => backup::restore(args, config, paths).await,
+        Command::Doctor => doctor::run(config, paths).await,
         Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,
     }
 }

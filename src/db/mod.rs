@@ -15,6 +15,7 @@ pub mod clear_text;
 pub mod contact_status;
 pub mod counters;
 pub mod cursor;
+pub mod doctor;
 pub mod jobs;
 pub mod keys;
 pub mod leaks;

@@ -9,6 +9,7 @@ pub mod clear_text;
 pub mod contribution;
 pub mod cvss;
 pub mod cwe;
+pub mod doctor;
 pub mod email;
 pub mod embargo;
 pub mod fields;

@@ -29,6 +29,8 @@ pub struct Script {
     pub refuse: Vec<(String, String)>,
     /// Wait this long before accepting each message: a slow server.
     pub delay_ms: u64,
+    /// The reply to every MAIL FROM instead of 250 (`550 5.7.1 ...`).
+    pub refuse_sender: Option<String>,
 }
 
 impl ScriptedSmtp {
@@ -105,7 +107,10 @@ async fn converse(
         } else if upper.starts_with("MAIL FROM") {
             refused = false;
             rcpts.clear();
-            "250 ok\r\n".into()
+            match &script.refuse_sender {
+                Some(reply) => format!("{reply}\r\n"),
+                None => "250 ok\r\n".into(),
+            }
         } else if upper.starts_with("RCPT TO") {
             let addr = line[8..]
                 .trim()

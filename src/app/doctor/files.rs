@@ -1,0 +1,119 @@
+//! The private files in the data directory: the list key (`DATA/list-key/`,
+//! 0700, its files 0600) and the cookie key (`DATA/cookie-key`, 0600), each
+//! owned by the user running embargo. Only metadata is read, never a key.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use crate::config::Paths;
+use crate::domain::doctor::{Finding, Status, private_mode_problem};
+
+pub fn check(paths: &Paths) -> Vec<Finding> {
+    vec![list_key(paths), cookie_key(paths)]
+}
+
+/// The effective user of this process: the owner of `/proc/self` (Linux);
+/// `None` elsewhere, and the owner is then not checked.
+fn running_uid() -> Option<u32> {
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// What is wrong with one path, if anything.
+fn problem(path: &Path, meta: &std::fs::Metadata, uid: Option<u32>) -> Option<String> {
+    let name = path.display();
+    if let Some(mode) = private_mode_problem(meta.mode(), meta.is_dir()) {
+        return Some(format!("{name}: {mode}"));
+    }
+    match uid {
+        Some(uid) if meta.uid() != uid => Some(format!(
+            "{name}: owned by uid {}, not this user (uid {uid}); run doctor as the service's user",
+            meta.uid()
+        )),
+        _ => None,
+    }
+}
+
+fn list_key(paths: &Paths) -> Finding {
+    const CHECK: &str = "list_key";
+    let dir = paths.list_key();
+    let meta = match std::fs::metadata(&dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Finding::new(
+                Status::Warn,
+                CHECK,
+                format!("{} does not exist yet", dir.display()),
+                "start `embargo serve` once: it makes the list key",
+            );
+        }
+        Err(e) => {
+            return Finding::new(
+                Status::Fail,
+                CHECK,
+                format!("cannot read {}: {e}", dir.display()),
+                "run doctor as the service's user",
+            );
+        }
+    };
+    let uid = running_uid();
+    let mut problems: Vec<String> = problem(&dir, &meta, uid).into_iter().collect();
+    let mut files = 0;
+    match std::fs::read_dir(&dir) {
+        Ok(entries) => {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                // Not followed: a link is reported by its own mode.
+                let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                    continue;
+                };
+                files += 1;
+                problems.extend(problem(&path, &meta, uid));
+            }
+        }
+        Err(e) => problems.push(format!("cannot list {}: {e}", dir.display())),
+    }
+    if problems.is_empty() {
+        return Finding::ok(
+            CHECK,
+            format!("{} is 0700 with {files} private file(s)", dir.display()),
+        );
+    }
+    let d = dir.display();
+    Finding::new(
+        Status::Fail,
+        CHECK,
+        problems.join("; "),
+        format!("chmod 700 {d} && chmod 600 {d}/* (and chown -R to the service's user)"),
+    )
+}
+
+fn cookie_key(paths: &Paths) -> Finding {
+    const CHECK: &str = "cookie_key";
+    let path = paths.data.join("cookie-key");
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) => match problem(&path, &meta, running_uid()) {
+            None => Finding::ok(CHECK, format!("{} is 0600", path.display())),
+            Some(p) => Finding::new(
+                Status::Fail,
+                CHECK,
+                p,
+                format!(
+                    "chmod 600 {} (and chown to the service's user)",
+                    path.display()
+                ),
+            ),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Finding::new(
+            Status::Warn,
+            CHECK,
+            format!("{} does not exist yet", path.display()),
+            "start `embargo serve` once: it makes the cookie key",
+        ),
+        Err(e) => Finding::new(
+            Status::Fail,
+            CHECK,
+            format!("cannot read {}: {e}", path.display()),
+            "run doctor as the service's user",
+        ),
+    }
+}
