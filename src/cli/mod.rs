@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod backup;
 mod cvss;
+mod db;
 mod export;
 mod ingest;
 mod jobs;
@@ -81,6 +82,10 @@ enum Command {
     /// With a PostgreSQL `database_url`, restores a `--keys-only` backup's
     /// key files and prints the `pg_restore` command for the database.
     Restore(backup::RestoreArgs),
+    /// Move the database: `embargo db copy --to postgres://...` copies a
+    /// SQLite deployment into an empty PostgreSQL database.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
     /// calculators show them (for example `9.8 CRITICAL`).
     Cvss {
@@ -199,6 +204,7 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Cvss { vector } => Ok(cvss::run(&vector)),
         Command::Backup(args) => backup::backup(args, config, paths).await,
         Command::Restore(args) => backup::restore(args, config, paths).await,
+        Command::Db(c) => db::run(c, config, paths).await,
         Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,
     }
 }
