@@ -23,6 +23,7 @@ mod browser;
 mod cli;
 mod concurrency;
 mod cvss;
+mod db_copy;
 mod embargo_clock;
 mod hardening;
 mod health;
