@@ -86,28 +86,40 @@ pub async fn copy(
     let source = Db::connect(&from)
         .await
         .with_context(|| format!("opening the database {}", file.display()))?;
-    let target = Target::connect(to, dry_run).await?;
-    let result = run(&source, &target, dry_run, progress).await;
+    let mut target = Target::connect(to, dry_run).await?;
+    let result = run(&source, &mut target, dry_run, progress).await;
     source.pool.close().await;
-    let tables = result?;
-    let verified = match &target {
-        Target::Migrated(db) => {
-            let verified = crate::app::audit::verify_db(db, None).await;
-            db.pool.close().await;
-            Some(verified.context("verifying the audit log on the target")?)
-        }
-        Target::AsIs(_) => None,
+    let verified = match (&result, &target) {
+        (Ok(_), Target::Migrated(db)) => Some(
+            crate::app::audit::verify_db(db, None)
+                .await
+                .context("verifying the audit log on the target"),
+        ),
+        _ => None,
     };
-    Ok(Summary { tables, verified })
+    target.close().await;
+    Ok(Summary {
+        tables: result?,
+        verified: verified.transpose()?,
+    })
 }
 
 /// The target: migrated for a copy, as it is for a dry run.
 enum Target {
     Migrated(Db),
-    AsIs(tokio::sync::Mutex<AnyConnection>),
+    AsIs(AnyConnection),
 }
 
 impl Target {
+    async fn close(self) {
+        match self {
+            Self::Migrated(db) => db.pool.close().await,
+            Self::AsIs(conn) => {
+                let _ = conn.close().await;
+            }
+        }
+    }
+
     async fn connect(to: &str, dry_run: bool) -> anyhow::Result<Self> {
         let unreachable = || format!("connecting to the target {}", shown(to));
         if !dry_run {
@@ -123,13 +135,13 @@ impl Target {
             .map_err(|_| anyhow::anyhow!("no answer within 10 s"))
             .with_context(unreachable)?
             .with_context(unreachable)?;
-        Ok(Self::AsIs(tokio::sync::Mutex::new(conn)))
+        Ok(Self::AsIs(conn))
     }
 }
 
 async fn run(
     source: &Db,
-    target: &Target,
+    target: &mut Target,
     dry_run: bool,
     progress: &dyn Progress,
 ) -> anyhow::Result<Vec<(String, i64)>> {
@@ -142,23 +154,23 @@ async fn run(
             check_schema(&mut conn).await?;
             let tables = plan(found, &sql::target_columns(&mut conn).await?)?;
             refuse_rows(&mut conn, &tables).await?;
-            (tables.clone(), counts(&mut snapshot, &tables).await?)
+            let counts = counts(&mut snapshot, &tables).await?;
+            (tables, counts)
         }
         Target::AsIs(conn) => {
-            let mut conn = conn.lock().await;
-            let columns = sql::target_columns(&mut conn).await?;
+            let columns = sql::target_columns(conn).await?;
             // Missing migrations are fine: the copy applies them first.
             if columns.contains_key("schema_migrations")
-                && migrate::schema(&mut conn).await? == Schema::Newer
+                && migrate::schema(conn).await? == Schema::Newer
             {
-                check_schema(&mut conn).await?;
+                check_schema(conn).await?;
             }
             let existing: Vec<_> = found
                 .iter()
                 .filter(|(t, _, _)| columns.contains_key(t))
                 .cloned()
                 .collect();
-            refuse_rows(&mut conn, &plan_names(existing)).await?;
+            refuse_rows(conn, &plan_names(existing)).await?;
             let all = plan_names(found);
             (Vec::new(), counts(&mut snapshot, &all).await?)
         }

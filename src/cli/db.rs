@@ -28,7 +28,13 @@ pub enum DbCommand {
 #[derive(Debug, clap::Args)]
 pub struct CopyArgs {
     /// The empty PostgreSQL database: postgres://USER:PASSWORD@HOST/DATABASE.
-    #[arg(long, value_name = "URL")]
+    /// From the environment, the password stays out of the process list.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "EMBARGO_COPY_TO",
+        hide_env_values = true
+    )]
     to: String,
     /// Connect to both, check the target and count the rows to copy;
     /// write nothing.

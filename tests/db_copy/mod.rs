@@ -4,6 +4,8 @@
 //! it those tests say so and pass (the refusals that need no PostgreSQL
 //! run anyway).
 
+mod refusals;
+
 use std::process::Output;
 
 use axum::http::StatusCode;
@@ -14,7 +16,7 @@ use crate::common::process::{Env, http, serve, serve_with};
 use crate::common::{TestApp, fresh_postgres_url, path_of};
 
 /// A fresh PostgreSQL database, or a notice and `None`.
-async fn target() -> Option<String> {
+pub(super) async fn target() -> Option<String> {
     let url = fresh_postgres_url().await;
     if url.is_none() {
         eprintln!("db_copy: EMBARGO_TEST_DATABASE_URL is not set; skipping the PostgreSQL side");
@@ -23,19 +25,19 @@ async fn target() -> Option<String> {
 }
 
 /// What the deployment holds, to find again after the copy.
-struct Deployment {
-    env: Env,
-    admin: String,
-    report: String,
-    attachment: String,
-    embargoed: String,
-    published: String,
+pub(super) struct Deployment {
+    pub(super) env: Env,
+    pub(super) admin: String,
+    pub(super) report: String,
+    pub(super) attachment: String,
+    pub(super) embargoed: String,
+    pub(super) published: String,
 }
 
 /// A SQLite deployment with reports (a thread with an attachment),
 /// advisories (embargoed and published), a member, an edited template and
 /// the audit events of all that; closed, so only the binary touches it.
-async fn deployment() -> Deployment {
+pub(super) async fn deployment() -> Deployment {
     let app = TestApp::on_sqlite().await;
     let admin = app.admin_token().await;
     let (report, tracking) = app
@@ -118,17 +120,17 @@ async fn deployment() -> Deployment {
     }
 }
 
-fn stdout(out: &Output) -> String {
+pub(super) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn stderr(out: &Output) -> String {
+pub(super) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// `embargo db copy --to URL` (and more arguments) on the deployment's
 /// SQLite database.
-fn copy(d: &Deployment, to: &str, more: &[&str]) -> Output {
+pub(super) fn copy(d: &Deployment, to: &str, more: &[&str]) -> Output {
     let mut args = vec!["db", "copy", "--to", to];
     args.extend_from_slice(more);
     d.env.run(&args, b"")
@@ -181,7 +183,7 @@ fn without_reads(body: String) -> String {
 }
 
 /// Rows of every table but the migrator's, by name.
-async fn rows(url: &str, tables: &[String]) -> Vec<(String, i64)> {
+pub(super) async fn rows(url: &str, tables: &[String]) -> Vec<(String, i64)> {
     sqlx::any::install_default_drivers();
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     let mut out = Vec::new();
@@ -195,7 +197,7 @@ async fn rows(url: &str, tables: &[String]) -> Vec<(String, i64)> {
     out
 }
 
-async fn sqlite_tables(d: &Deployment) -> Vec<String> {
+pub(super) async fn sqlite_tables(d: &Deployment) -> Vec<String> {
     let mut conn = sqlx::SqliteConnection::connect(&d.env.database_url)
         .await
         .unwrap();
@@ -269,169 +271,4 @@ async fn a_sqlite_deployment_copied_to_postgresql_serves_the_same_data_and_keeps
     drop(server);
     let verify = d.env.run(&["audit", "verify"], b"");
     assert!(verify.status.success(), "{}", stdout(&verify));
-}
-
-/// Every table of the target has no rows but the migrations' own.
-async fn assert_empty(pg: &str, tables: &[String]) {
-    for (t, n) in rows(pg, tables).await {
-        let seeded = ["audit_head", "counters", "health_probe"].contains(&t.as_str());
-        if !seeded {
-            assert_eq!(n, 0, "{t} in the target");
-        }
-    }
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(pg).await.unwrap();
-    let head: i64 = sqlx::query_scalar("SELECT seq FROM audit_head")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(head, 0);
-}
-
-#[tokio::test]
-async fn a_dry_run_counts_the_rows_and_writes_nothing() {
-    let Some(pg) = target().await else {
-        return;
-    };
-    let d = deployment().await;
-    let out = copy(&d, &pg, &["--dry-run"]);
-    let printed = stdout(&out);
-    assert!(out.status.success(), "{printed}{}", stderr(&out));
-    assert!(printed.contains("reports: 2 rows\n"), "{printed}");
-    assert!(printed.contains("advisories: 2 rows\n"), "{printed}");
-    let last = printed.lines().last().unwrap();
-    assert!(last.starts_with("dry run: would copy "), "{last}");
-    assert!(last.ends_with("nothing was written"), "{last}");
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&pg).await.unwrap();
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!(n, 0, "no table was created");
-}
-
-#[tokio::test]
-async fn a_target_with_rows_is_refused_by_name_and_left_unchanged() {
-    let Some(pg) = target().await else {
-        return;
-    };
-    let d = deployment().await;
-    let first = copy(&d, &pg, &[]);
-    assert!(first.status.success(), "{}", stderr(&first));
-    let tables = sqlite_tables(&d).await;
-    let copied = rows(&pg, &tables).await;
-    for more in [&[][..], &["--dry-run"][..]] {
-        let out = copy(&d, &pg, more);
-        assert!(!out.status.success());
-        let err = stderr(&out);
-        assert!(
-            err.contains("the target database is not empty") && err.contains("reports (2 rows)"),
-            "{err}"
-        );
-        assert_eq!(rows(&pg, &tables).await, copied);
-    }
-}
-
-#[tokio::test]
-async fn a_failure_midway_rolls_the_whole_copy_back() {
-    let Some(pg) = target().await else {
-        return;
-    };
-    let d = deployment().await;
-    // SQLite keeps a NUL in text; PostgreSQL refuses it. Reports come
-    // after the accounts they reference, so some tables are written first.
-    let mut conn = sqlx::SqliteConnection::connect(&d.env.database_url)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE reports SET title = title || char(0) WHERE title = 'Second report'")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-    let out = copy(&d, &pg, &[]);
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(err.contains("copying reports"), "{err}");
-    assert!(err.contains("rolled back"), "{err}");
-    assert!(stdout(&out).contains("accounts: "), "{}", stdout(&out));
-    assert_empty(&pg, &sqlite_tables(&d).await).await;
-}
-
-#[tokio::test]
-async fn a_hundred_thousand_rows_are_copied_in_batches() {
-    let Some(pg) = target().await else {
-        return;
-    };
-    let d = deployment().await;
-    let mut conn = sqlx::SqliteConnection::connect(&d.env.database_url)
-        .await
-        .unwrap();
-    sqlx::query(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
-         INSERT INTO jobs (id, kind, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
-         SELECT 'bulk-' || i, 'noop', '{}', 'bulk:' || i, 'done', i, 1, i, i FROM n",
-    )
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    conn.close().await.unwrap();
-    let tables = sqlite_tables(&d).await;
-    let source_rows = rows(&d.env.database_url, &tables).await;
-    let out = copy(&d, &pg, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(rows(&pg, &tables).await, source_rows);
-    let jobs = source_rows.iter().find(|(t, _)| t == "jobs").unwrap().1;
-    assert!(jobs > 100_000, "{jobs}");
-}
-
-#[tokio::test]
-async fn a_wrong_engine_or_an_unreachable_target_is_a_clear_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("embargo.db").display()
-    );
-    let env = Env {
-        dir,
-        database_url: sqlite.clone(),
-    };
-    let out = env.run(&["db", "copy", "--to", &sqlite], b"");
-    assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("--to must name a PostgreSQL database"),
-        "{}",
-        stderr(&out)
-    );
-
-    // Nobody listens on port 9.
-    let down = "postgres://embargo:s3cret@127.0.0.1:9/embargo";
-    let out = env.run(&["db", "copy", "--to", down], b"");
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(err.contains("no database at"), "{err}");
-    let init = env.run(&["jobs", "list"], b"");
-    assert!(init.status.success(), "{}", stderr(&init));
-    for more in [&[][..], &["--dry-run"][..]] {
-        let mut args = vec!["db", "copy", "--to", down];
-        args.extend_from_slice(more);
-        let out = env.run(&args, b"");
-        assert!(!out.status.success());
-        let err = stderr(&out);
-        assert!(
-            err.contains("connecting to the target postgres://embargo:***@127.0.0.1:9/embargo"),
-            "{err}"
-        );
-        assert!(!err.contains("s3cret"), "{err}");
-    }
-
-    let pg_source = Env {
-        dir: tempfile::tempdir().unwrap(),
-        database_url: "postgres://embargo@127.0.0.1:9/embargo".to_owned(),
-    };
-    let out = pg_source.run(&["db", "copy", "--to", down], b"");
-    assert!(!out.status.success());
-    assert!(stderr(&out).contains("is not SQLite"), "{}", stderr(&out));
 }
