@@ -178,6 +178,17 @@ async fn a_wrong_engine_or_an_unreachable_target_is_a_clear_error() {
         );
         assert!(!err.contains("s3cret"), "{err}");
     }
+    // The URL from the environment, out of the process list.
+    let out = env
+        .command(&["db", "copy"])
+        .env("EMBARGO_COPY_TO", down)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("connecting to the target"),
+        "{}",
+        stderr(&out)
+    );
 
     let pg_source = Env {
         dir: tempfile::tempdir().unwrap(),
