@@ -24,6 +24,7 @@ mod cli;
 mod concurrency;
 mod cve;
 mod cvss;
+mod db_copy;
 mod doctor;
 mod embargo_clock;
 mod hardening;

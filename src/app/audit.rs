@@ -23,7 +23,16 @@ pub async fn verify(
     state: &AppState,
     anchor: Option<Anchor>,
 ) -> anyhow::Result<Result<(i64, String), ChainError>> {
-    let mut tx = state.db.begin_snapshot().await?;
+    verify_db(&state.db, anchor).await
+}
+
+/// [`verify`] on a database without the rest of the service (the target
+/// of `embargo db copy`).
+pub async fn verify_db(
+    db: &db::Db,
+    anchor: Option<Anchor>,
+) -> anyhow::Result<Result<(i64, String), ChainError>> {
+    let mut tx = db.begin_snapshot().await?;
     let (head_seq, head_hash) = audit::head(&mut tx).await?;
     let mut verifier = anchor.map(ChainVerifier::anchored).unwrap_or_default();
     let mut after = 0;

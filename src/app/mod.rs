@@ -12,6 +12,7 @@ pub mod auth;
 pub mod backup;
 pub mod contributions;
 pub mod cookie_key;
+pub mod db_copy;
 pub mod doctor;
 pub mod import;
 pub mod ingest;

@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod backup;
 mod cvss;
+mod db;
 mod doctor;
 mod export;
 mod ingest;
@@ -82,6 +83,10 @@ enum Command {
     /// With a PostgreSQL `database_url`, restores a `--keys-only` backup's
     /// key files and prints the `pg_restore` command for the database.
     Restore(backup::RestoreArgs),
+    /// Move the database: `embargo db copy --to postgres://...` copies a
+    /// SQLite deployment into an empty PostgreSQL database.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Print the score and rating of a CVSS 3.1 or 4.0 vector, as FIRST's
     /// calculators show them (for example `9.8 CRITICAL`).
     Cvss {
@@ -218,6 +223,7 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Backup(args) => backup::backup(args, config, paths).await,
         Command::Restore(args) => backup::restore(args, config, paths).await,
         Command::Doctor => doctor::run(config, paths).await,
+        Command::Db(c) => db::run(c, config, paths).await,
         Command::Export(args) => export::run(args, AppState::open(config, paths).await?).await,
     }
 }

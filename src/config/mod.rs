@@ -223,7 +223,10 @@ const BASE_URL_FILE: &str = "base_url";
 /// `EMBARGO_*` variables that are options of the CLI or the tests, not settings.
 fn is_setting(key: &str) -> bool {
     let key = key.to_ascii_uppercase();
-    !matches!(key.as_str(), "CONFIG" | "DATA" | "LOG" | "LOG_FORMAT") && !key.starts_with("TEST_")
+    !matches!(
+        key.as_str(),
+        "CONFIG" | "DATA" | "LOG" | "LOG_FORMAT" | "COPY_TO"
+    ) && !key.starts_with("TEST_")
 }
 
 impl Config {

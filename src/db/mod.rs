@@ -13,6 +13,7 @@ pub mod audit;
 pub mod backup;
 pub mod clear_text;
 pub mod contact_status;
+pub mod copy;
 pub mod counters;
 pub mod cursor;
 pub mod doctor;

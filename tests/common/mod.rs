@@ -27,6 +27,15 @@ use tower::ServiceExt;
 /// A database URL for one test: a new PostgreSQL database when
 /// EMBARGO_TEST_DATABASE_URL is set, else a SQLite file in `dir`.
 pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match fresh_postgres_url().await {
+        Some(url) => url,
+        None => format!("sqlite://{}?mode=rwc", dir.join("embargo.db").display()),
+    }
+}
+
+/// A new, empty PostgreSQL database when EMBARGO_TEST_DATABASE_URL is set
+/// (for tests that need PostgreSQL beside SQLite); `None` otherwise.
+pub async fn fresh_postgres_url() -> Option<String> {
     match std::env::var("EMBARGO_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             sqlx::any::install_default_drivers();
@@ -45,9 +54,9 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
                 .expect("create test database");
             let mut url = url::Url::parse(&base).expect("EMBARGO_TEST_DATABASE_URL is a URL");
             url.set_path(&name);
-            url.to_string()
+            Some(url.to_string())
         }
-        _ => format!("sqlite://{}?mode=rwc", dir.join("embargo.db").display()),
+        _ => None,
     }
 }
 
@@ -107,10 +116,32 @@ impl TestApp {
         sent: Arc<Mutex<Vec<OutgoingMail>>>,
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        let url = fresh_database_url(dir.path()).await;
+        Self::on(dir, &url, f, transport, sent).await
+    }
+
+    /// An app on SQLite (the data directory's default database) whatever
+    /// EMBARGO_TEST_DATABASE_URL says.
+    pub async fn on_sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("embargo.db").display()
+        );
+        let (transport, sent) = Transport::memory();
+        Self::on(dir, &url, |_| {}, transport, sent).await
+    }
+
+    async fn on(
+        dir: tempfile::TempDir,
+        url: &str,
+        f: impl FnOnce(&mut Config),
+        transport: Transport,
+        sent: Arc<Mutex<Vec<OutgoingMail>>>,
+    ) -> Self {
         let mut config = test_config();
         f(&mut config);
-        let url = fresh_database_url(dir.path()).await;
-        let db = Db::connect(&url).await.expect("database");
+        let db = Db::connect(url).await.expect("database");
         let paths = Paths {
             data: dir.path().to_owned(),
         };
