@@ -44,6 +44,8 @@ mod member_self;
 mod membership;
 mod membership_lifecycle;
 mod metrics;
+mod nginx;
+mod packaging;
 mod pages;
 mod publication;
 mod publish_formats;
