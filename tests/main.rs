@@ -47,6 +47,8 @@ mod member_self;
 mod membership;
 mod membership_lifecycle;
 mod metrics;
+mod nginx;
+mod packaging;
 mod pages;
 mod postfix;
 mod publication;
