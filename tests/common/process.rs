@@ -22,6 +22,12 @@ pub struct Env {
 impl Env {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
+        // Private, as embargo makes a data directory (tempfile's is 0755).
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
         let database_url = fresh_database_url(dir.path()).await;
         Self { dir, database_url }
     }

@@ -1,4 +1,5 @@
-//! The private files in the data directory: the list key (`DATA/list-key/`,
+//! The data directory itself (0700: it holds the SQLite database and the
+//! outbox) and its private files: the list key (`DATA/list-key/`,
 //! 0700, its files 0600) and the cookie key (`DATA/cookie-key`, 0600), each
 //! owned by the user running embargo. Only metadata is read, never a key.
 
@@ -9,7 +10,7 @@ use crate::config::Paths;
 use crate::domain::doctor::{Finding, Status, private_mode_problem};
 
 pub fn check(paths: &Paths) -> Vec<Finding> {
-    vec![list_key(paths), cookie_key(paths)]
+    vec![data_dir(paths), list_key(paths), cookie_key(paths)]
 }
 
 /// The effective user of this process: the owner of `/proc/self` (Linux);
@@ -30,6 +31,31 @@ fn problem(path: &Path, meta: &std::fs::Metadata, uid: Option<u32>) -> Option<St
             meta.uid()
         )),
         _ => None,
+    }
+}
+
+fn data_dir(paths: &Paths) -> Finding {
+    const CHECK: &str = "data_dir";
+    let dir = &paths.data;
+    match std::fs::metadata(dir) {
+        Ok(meta) => match problem(dir, &meta, running_uid()) {
+            None => Finding::ok(CHECK, format!("{} is 0700", dir.display())),
+            Some(p) => Finding::new(
+                Status::Fail,
+                CHECK,
+                p,
+                format!(
+                    "chmod 700 {} (it holds the database and the outbox; and chown to the service's user)",
+                    dir.display()
+                ),
+            ),
+        },
+        Err(e) => Finding::new(
+            Status::Warn,
+            CHECK,
+            format!("cannot read {}: {e}", dir.display()),
+            "start `embargo serve` once as the service's user: it makes the directory",
+        ),
     }
 }
 
