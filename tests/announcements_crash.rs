@@ -2,11 +2,11 @@
 //! recipient ends with their message, a resend carries the same
 //! Message-ID, and only messages in flight at the kill are sent twice.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::announcements_instances::{list_messages, resent_with_the_same_id};
 use crate::common::process::{Env, http, serve_with, smtp_vars};
 use crate::common::smtp_script::{Script, ScriptedSmtp};
 use crate::serve_clock::{admin_token, embargoed_advisory, seconds_from_now};
@@ -90,32 +90,8 @@ async fn a_fan_out_killed_mid_way_and_restarted_reaches_every_recipient() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    let mut per_recipient: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (rcpts, message) in smtp.received.lock().unwrap().iter() {
-        if !message.contains("List-Id:") {
-            continue; // mail to the admins
-        }
-        assert_eq!(rcpts.len(), 1, "one recipient per message");
-        let id = message
-            .lines()
-            .find_map(|l| l.strip_prefix("Message-ID: "))
-            .unwrap_or_default()
-            .to_owned();
-        per_recipient.entry(rcpts[0].clone()).or_default().push(id);
-    }
-    assert_eq!(
-        per_recipient.len(),
-        RECIPIENTS,
-        "every recipient got their message"
-    );
-    let mut twice = 0;
-    for (who, ids) in &per_recipient {
-        assert!(
-            ids.iter().all(|i| i == &ids[0]),
-            "{who} got different Message-IDs: {ids:?}"
-        );
-        twice += ids.len() - 1;
-    }
+    let (per_recipient, _) = list_messages(&[&smtp]);
+    let twice = resent_with_the_same_id(&per_recipient, RECIPIENTS);
     // In flight at the kill: at most one message per SMTP connection.
     assert!(
         twice <= 8,

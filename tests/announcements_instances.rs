@@ -68,10 +68,10 @@ async fn wait_all_sent(env: &Env, limit: Duration) {
 
 /// The list's messages each server took: recipient -> Message-IDs, and
 /// how many each server took.
-fn list_messages(servers: [&ScriptedSmtp; 2]) -> (BTreeMap<String, Vec<String>>, [usize; 2]) {
+pub fn list_messages(servers: &[&ScriptedSmtp]) -> (BTreeMap<String, Vec<String>>, Vec<usize>) {
     let mut per_recipient: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut by_instance = [0usize; 2];
-    for (i, smtp) in servers.into_iter().enumerate() {
+    let mut by_instance = vec![0usize; servers.len()];
+    for (i, smtp) in servers.iter().enumerate() {
         for (rcpts, message) in smtp.received.lock().unwrap().iter() {
             if !message.contains("List-Id:") {
                 continue; // mail to the admins
@@ -87,6 +87,28 @@ fn list_messages(servers: [&ScriptedSmtp; 2]) -> (BTreeMap<String, Vec<String>>,
         }
     }
     (per_recipient, by_instance)
+}
+
+/// Checks every one of `recipients` got the list's message, each copy with
+/// the same Message-ID; answers how many copies were extra.
+pub fn resent_with_the_same_id(
+    per_recipient: &BTreeMap<String, Vec<String>>,
+    recipients: usize,
+) -> usize {
+    assert_eq!(
+        per_recipient.len(),
+        recipients,
+        "every recipient got their message"
+    );
+    let mut twice = 0;
+    for (who, ids) in per_recipient {
+        assert!(
+            ids.iter().all(|i| i == &ids[0]),
+            "{who} got different Message-IDs: {ids:?}"
+        );
+        twice += ids.len() - 1;
+    }
+    twice
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,7 +129,7 @@ async fn two_instances_share_a_fan_out_and_send_each_message_once() {
         .await;
     assert_eq!(other, 0, "deliveries without the server's reply");
 
-    let (per_recipient, by_instance) = list_messages([&smtp_a, &smtp_b]);
+    let (per_recipient, by_instance) = list_messages(&[&smtp_a, &smtp_b]);
     assert_eq!(per_recipient.len(), RECIPIENTS, "every recipient got one");
     let twice: Vec<_> = per_recipient.iter().filter(|(_, n)| n.len() > 1).collect();
     assert!(twice.is_empty(), "sent more than once: {twice:?}");
@@ -158,20 +180,8 @@ async fn one_of_two_instances_killed_mid_fan_out_leaves_the_rest_and_the_lift_to
     let b_at_kill = smtp_b.accepted();
 
     wait_all_sent(&env, Duration::from_secs(90)).await;
-    let (per_recipient, _) = list_messages([&smtp_a, &smtp_b]);
-    assert_eq!(
-        per_recipient.len(),
-        RECIPIENTS,
-        "every recipient got their message"
-    );
-    let mut twice = 0;
-    for (who, ids) in &per_recipient {
-        assert!(
-            ids.iter().all(|i| i == &ids[0]),
-            "{who} got different Message-IDs: {ids:?}"
-        );
-        twice += ids.len() - 1;
-    }
+    let (per_recipient, _) = list_messages(&[&smtp_a, &smtp_b]);
+    let twice = resent_with_the_same_id(&per_recipient, RECIPIENTS);
     // Sent twice only what A had in flight: one message per connection.
     assert!(
         twice <= MAIL_WORKERS,

@@ -38,3 +38,56 @@ fn packaged_configuration_loads_and_its_commented_values_are_in_force() {
     }
     assert!(!shipped.http.is_trusted_proxy("192.0.2.1".parse().unwrap()));
 }
+
+/// The JSON array (exec form) of the first line of the Containerfile that
+/// starts with `prefix`, after it.
+fn exec_form(containerfile: &str, prefix: &str) -> Vec<String> {
+    let line = containerfile
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?}"));
+    serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
+/// CI cannot build the image (no registry reachable), so this runs what
+/// the image runs: `serve` with the shipped configuration, and the image's
+/// own health check command against it, which passes, then fails once
+/// `serve` is gone.
+#[tokio::test]
+async fn the_containers_health_check_passes_against_serve_with_the_shipped_configuration() {
+    use crate::common::process::{Env, serve_with};
+    let file = include_str!("../Containerfile");
+    let cmd = exec_form(file, "CMD ");
+    assert_eq!(cmd[..2], ["serve", "--listen"], "{cmd:?}");
+    let image_port = cmd[2].rsplit(':').next().unwrap().to_owned();
+    let check = exec_form(file, "  CMD ");
+    let url = check.last().unwrap().clone();
+    assert_eq!(url, format!("http://127.0.0.1:{image_port}/healthz"));
+    for copied in file.lines().filter_map(|l| l.strip_prefix("COPY deploy/")) {
+        let source = copied.split_whitespace().next().unwrap();
+        let path = format!("{}/deploy/{source}", env!("CARGO_MANIFEST_DIR"));
+        assert!(std::path::Path::new(&path).exists(), "{path}");
+    }
+
+    let env = Env::new().await;
+    let config = env.dir.path().join("embargo.toml");
+    std::fs::write(&config, SAMPLE).unwrap();
+    let mut server = serve_with(&env, &[("EMBARGO_CONFIG", config.to_str().unwrap())]);
+    let run_check = |port: u16| {
+        let local = url.replace(&format!(":{image_port}/"), &format!(":{port}/"));
+        let mut args = check.clone();
+        *args.last_mut().unwrap() = local;
+        std::process::Command::new(&args[0])
+            .args(&args[1..])
+            .output()
+            .unwrap()
+    };
+    let out = run_check(server.port);
+    assert!(out.status.success(), "{out:?}");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        !run_check(server.port).status.success(),
+        "the check can fail"
+    );
+}

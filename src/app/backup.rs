@@ -22,7 +22,7 @@ use crate::db::backup::{self as sql, Meta};
 use crate::domain::audit::ChainError;
 
 use files::Temp;
-pub(crate) use files::{create_private_dir, create_private_file};
+pub(crate) use files::create_private_file;
 
 /// The layout [`Meta::format`] names.
 pub const FORMAT: i64 = 1;

@@ -6,7 +6,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
 use hmac::{Hmac, Mac};
@@ -72,7 +72,11 @@ fn read_or_make(path: &Path) -> std::io::Result<[u8; LEN]> {
         return Ok(key);
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    // The data directory: private, as `Paths::create_data_dir` makes it.
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
     let tmp = dir.join(format!(".cookie-key.{:016x}.tmp", rand::random::<u64>()));
     let key: [u8; LEN] = rand::random();
     let written = (|| {

@@ -145,7 +145,8 @@ impl AppState {
         use anyhow::Context;
         // The data holds embargoed reports and the list's secret key: no
         // other local user may read it.
-        backup::create_private_dir(&paths.data)
+        paths
+            .create_data_dir()
             .with_context(|| format!("creating data directory {}", paths.data.display()))?;
         let url = config.database_url(&paths.data);
         if config.database_url.is_empty() {

@@ -385,7 +385,7 @@ impl Config {
         match listen {
             Some(addr) => {
                 self.base_url = format!("http://{addr}");
-                if std::fs::create_dir_all(&paths.data).is_ok() {
+                if paths.create_data_dir().is_ok() {
                     let _ = std::fs::write(&file, &self.base_url);
                 }
             }
@@ -425,6 +425,17 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// Creates the data directory (and missing parents) with mode 0700: it
+    /// holds embargoed reports and the list key. One that exists keeps its
+    /// mode.
+    pub fn create_data_dir(&self) -> std::io::Result<()> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.data)
+    }
+
     pub fn outbox(&self) -> PathBuf {
         self.data.join("outbox")
     }

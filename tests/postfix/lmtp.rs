@@ -2,7 +2,6 @@
 
 use sqlx::{AnyConnection, AssertSqlSafe, Connection, Executor};
 
-use super::smtp::submit;
 use super::{Postfix, deploy, embargo_toml};
 use crate::common::process::{Env, Server, free_port, serve_with};
 
@@ -48,16 +47,9 @@ async fn a_report_mailed_through_postfix_reaches_serve_over_lmtp_and_the_acknowl
     }
     let d = Deployment::start().await;
     let mail = super::report("lmtp-1");
-    submit(
-        d.postfix.port,
-        "rita@example.net",
-        &["security@example.org"],
-        &mail,
-    )
-    .await;
     let line = d
         .postfix
-        .wait_for_log(&["to=<security@example.org>", "relay=127.0.0.1"])
+        .deliver("rita@example.net", &mail, "relay=127.0.0.1")
         .await;
     assert!(
         line.contains("status=sent (250"),
@@ -76,16 +68,9 @@ async fn a_malformed_message_gets_554_over_lmtp_and_postfix_bounces_it_to_its_se
     }
     let d = Deployment::start().await;
     let mail = "To: security@example.org\r\nSubject: no sender\r\n\r\nbody\r\n";
-    submit(
-        d.postfix.port,
-        "mallory@example.net",
-        &["security@example.org"],
-        mail,
-    )
-    .await;
     let line = d
         .postfix
-        .wait_for_log(&["to=<security@example.org>", "relay=127.0.0.1"])
+        .deliver("mallory@example.net", mail, "relay=127.0.0.1")
         .await;
     assert!(
         line.contains("status=bounced") && line.contains("said: 554"),
@@ -151,16 +136,9 @@ async fn while_the_database_is_down_lmtp_answers_451_and_postfix_defers_the_mess
     let d = Deployment::start().await;
     let outage = Outage::start(&d.env).await;
     let mail = super::report("lmtp-later");
-    submit(
-        d.postfix.port,
-        "rita@example.net",
-        &["security@example.org"],
-        &mail,
-    )
-    .await;
     let line = d
         .postfix
-        .wait_for_log(&["to=<security@example.org>", "relay=127.0.0.1"])
+        .deliver("rita@example.net", &mail, "relay=127.0.0.1")
         .await;
     assert!(
         line.contains("status=deferred") && line.contains("said: 451"),

@@ -170,6 +170,15 @@ impl Postfix {
         std::fs::read_to_string(self.dir.path().join("maillog")).unwrap_or_default()
     }
 
+    /// Submits `mail` from `from` to the security address and waits for
+    /// the log line of its delivery through `relay` (`relay=embargo` for
+    /// the pipe, `relay=127.0.0.1` for LMTP).
+    pub async fn deliver(&self, from: &str, mail: &str, relay: &str) -> String {
+        smtp::submit(self.port, from, &["security@example.org"], mail).await;
+        self.wait_for_log(&["to=<security@example.org>", relay])
+            .await
+    }
+
     /// Waits until the log has a line containing all of `words`.
     pub async fn wait_for_log(&self, words: &[&str]) -> String {
         let deadline = Instant::now() + DELIVERY;

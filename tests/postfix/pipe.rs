@@ -87,16 +87,9 @@ async fn a_report_mailed_through_postfix_reaches_the_pipe_and_the_acknowledgemen
     }
     let d = Deployment::start().await;
     let mail = super::report("pipe-1");
-    submit(
-        d.postfix.port,
-        "rita@example.net",
-        &["security@example.org"],
-        &mail,
-    )
-    .await;
     let line = d
         .postfix
-        .wait_for_log(&["to=<security@example.org>", "relay=embargo"])
+        .deliver("rita@example.net", &mail, "relay=embargo")
         .await;
     assert!(line.contains("status=sent"), "{line}\n{}", d.postfix.log());
     assert_eq!(d.reports().await, 1);
@@ -124,16 +117,9 @@ async fn a_malformed_message_makes_the_pipe_exit_65_and_postfix_bounces_it_to_it
     }
     let d = Deployment::start().await;
     let mail = "To: security@example.org\r\nSubject: no sender\r\n\r\nbody\r\n";
-    submit(
-        d.postfix.port,
-        "mallory@example.net",
-        &["security@example.org"],
-        mail,
-    )
-    .await;
     let line = d
         .postfix
-        .wait_for_log(&["to=<security@example.org>", "relay=embargo"])
+        .deliver("mallory@example.net", mail, "relay=embargo")
         .await;
     assert!(line.contains("status=bounced"), "{line}");
     d.postfix.wait_for_mail("mallory").await;
@@ -161,16 +147,9 @@ async fn a_message_arriving_while_the_database_is_down_is_deferred_and_taken_onc
         ));
     }
     let mail = super::report("pipe-later");
-    submit(
-        d.postfix.port,
-        "rita@example.net",
-        &["security@example.org"],
-        &mail,
-    )
-    .await;
     let line = d
         .postfix
-        .wait_for_log(&["to=<security@example.org>", "relay=embargo"])
+        .deliver("rita@example.net", &mail, "relay=embargo")
         .await;
     assert!(
         line.contains("status=deferred") && line.contains("temporary failure"),
