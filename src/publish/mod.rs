@@ -5,6 +5,7 @@
 pub mod atom;
 pub mod csaf;
 pub mod cve;
+pub mod github;
 pub mod markdown;
 pub mod osv;
 pub mod page;

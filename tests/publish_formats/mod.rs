@@ -18,6 +18,7 @@ mod csaf_broken;
 mod csaf_documents;
 pub(crate) mod cve_records;
 mod directory;
+mod github_requests;
 mod mandatory;
 mod osv_records;
 mod tables;

@@ -301,7 +301,7 @@ fn timeline(a: &Public) -> Vec<Value> {
 }
 
 /// At most `max` characters, cut at a character boundary with an ellipsis.
-fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }
