@@ -332,7 +332,7 @@ pub(super) fn csaf_minimal_and_withdrawn_documents() {
     let v = &doc["vulnerabilities"][0];
     assert_eq!(v["scores"][0]["cvss_v3"]["version"], "3.0");
     assert_eq!(v["scores"][0]["cvss_v3"]["attackVector"], "LOCAL");
-    // CWE-208 is not in the table: no `cwe`, but a note.
+    // CWE-189 is a category, which `cwe` may not name: only a note.
     assert!(v.get("cwe").is_none());
     // The withdrawal is said next to the vulnerability too, and nothing is
     // recommended any more.
@@ -343,7 +343,7 @@ pub(super) fn csaf_minimal_and_withdrawn_documents() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n["text"].as_str().unwrap().contains("CWE-208"))
+            .any(|n| n["text"].as_str().unwrap().contains("CWE-189"))
     );
 }
 
@@ -379,4 +379,22 @@ pub(super) fn csaf_schema_rejects_broken_documents() {
             "{what} accepted"
         );
     }
+}
+
+#[test]
+fn any_weakness_of_the_catalogue_is_named_in_csaf() {
+    let mut adv = rich();
+    adv.content.database_specific.cwe_ids = vec!["CWE-1321".into()];
+    let doc = csaf::render(&adv, &site());
+    let failures = mandatory_tests(&doc);
+    assert!(failures.is_empty(), "{failures:#?}");
+    let expected = CWE_CATALOGUE
+        .iter()
+        .find(|(id, _)| *id == "CWE-1321")
+        .unwrap()
+        .1;
+    assert_eq!(
+        doc["vulnerabilities"][0]["cwe"],
+        json!({"id": "CWE-1321", "name": expected})
+    );
 }

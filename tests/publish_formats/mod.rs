@@ -252,7 +252,7 @@ pub(super) fn minimal() -> Public {
 }
 
 /// Withdrawn; allocated in 2025, published on 30 December 2025, withdrawn
-/// in 2026; CVSS 3.0; no CWE known to the table.
+/// in 2026; CVSS 3.0; a CWE category, not a weakness.
 pub(super) fn withdrawn() -> Public {
     let content: Content = serde_json::from_value(json!({
         "summary": "Timing side channel in token comparison",
@@ -262,7 +262,7 @@ pub(super) fn withdrawn() -> Public {
             "ranges": [{"type": "SEMVER", "events": [{"introduced": "0.3.0"}, {"last_affected": "0.3.9"}]}]
         }],
         "severity": [{"type": "CVSS_V3", "score": "CVSS:3.0/AV:L/AC:H/PR:L/UI:N/S:U/C:L/I:N/A:N"}],
-        "database_specific": {"cwe_ids": ["CWE-208"]},
+        "database_specific": {"cwe_ids": ["CWE-189"]},
         "aliases": ["GHSA-wxyz-wxyz-wxyz"]
     }))
     .unwrap();

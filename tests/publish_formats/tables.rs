@@ -113,6 +113,10 @@ pub(super) const CWE_CATALOGUE: &[(&str, &str)] = &[
         "Insertion of Sensitive Information into Log File",
     ),
     ("CWE-787", "Out-of-bounds Write"),
+    (
+        "CWE-1321",
+        "Improperly Controlled Modification of Object Prototype Attributes ('Prototype Pollution')",
+    ),
 ];
 
 /// BCP 47 shape, with the primary language subtag from a short list of

@@ -14,9 +14,9 @@
 //!   `cvss_v3` only), so a v4 vector and its score go into a vulnerability
 //!   note instead.
 //! * CSAF 2.0 allows one `cwe` per vulnerability, and test 6.1.11 wants its
-//!   name to be the catalogue's. We cannot look names up, so [`cwe_name`]
-//!   ships a table of common weaknesses: the first of the advisory's CWE ids
-//!   found there becomes `cwe`, and all of them are listed in a note.
+//!   name to be the catalogue's: the first of the advisory's CWE ids that
+//!   names a weakness of the embedded catalogue ([`cwe_name`]) becomes
+//!   `cwe`, and all of them are listed in a note.
 //! * `database_specific.unaffected_versions` is not tied to a package. With
 //!   one package its plain versions become `known_not_affected` products;
 //!   otherwise (or for anything that is not a plain version) they are only

@@ -168,141 +168,14 @@ pub(super) fn cvss_v3_metric(key: &str, value: &str) -> Option<(&'static str, &'
     })
 }
 
-/// The catalogue name of a common CWE (CWE 4.x), for CSAF's `cwe.name`,
-/// which test 6.1.11 checks against the catalogue. Unknown ids give `None`
-/// and are only mentioned in a note.
+/// The catalogue's name of a weakness (MITRE CWE, `domain::cwe`), for
+/// CSAF's `cwe.name`, which test 6.1.11 checks against the catalogue.
+/// Categories, views and unknown ids give `None` and are only mentioned in
+/// a note.
 pub fn cwe_name(id: &str) -> Option<&'static str> {
-    CWE_NAMES
-        .iter()
-        .find(|(i, _)| *i == id.trim())
-        .map(|(_, name)| *name)
+    crate::domain::cwe::lookup(id)
+        .filter(|e| e.kind == crate::domain::cwe::Kind::Weakness)
+        .map(|e| e.name.as_str())
 }
-
-pub(super) const CWE_NAMES: &[(&str, &str)] = &[
-    ("CWE-20", "Improper Input Validation"),
-    (
-        "CWE-22",
-        "Improper Limitation of a Pathname to a Restricted Directory ('Path Traversal')",
-    ),
-    (
-        "CWE-74",
-        "Improper Neutralization of Special Elements in Output Used by a Downstream Component ('Injection')",
-    ),
-    (
-        "CWE-77",
-        "Improper Neutralization of Special Elements used in a Command ('Command Injection')",
-    ),
-    (
-        "CWE-78",
-        "Improper Neutralization of Special Elements used in an OS Command ('OS Command Injection')",
-    ),
-    (
-        "CWE-79",
-        "Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')",
-    ),
-    (
-        "CWE-89",
-        "Improper Neutralization of Special Elements used in an SQL Command ('SQL Injection')",
-    ),
-    (
-        "CWE-94",
-        "Improper Control of Generation of Code ('Code Injection')",
-    ),
-    ("CWE-116", "Improper Encoding or Escaping of Output"),
-    (
-        "CWE-119",
-        "Improper Restriction of Operations within the Bounds of a Memory Buffer",
-    ),
-    (
-        "CWE-120",
-        "Buffer Copy without Checking Size of Input ('Classic Buffer Overflow')",
-    ),
-    ("CWE-125", "Out-of-bounds Read"),
-    ("CWE-129", "Improper Validation of Array Index"),
-    ("CWE-190", "Integer Overflow or Wraparound"),
-    ("CWE-191", "Integer Underflow (Wrap or Wraparound)"),
-    (
-        "CWE-200",
-        "Exposure of Sensitive Information to an Unauthorized Actor",
-    ),
-    ("CWE-269", "Improper Privilege Management"),
-    ("CWE-276", "Incorrect Default Permissions"),
-    ("CWE-284", "Improper Access Control"),
-    ("CWE-287", "Improper Authentication"),
-    ("CWE-295", "Improper Certificate Validation"),
-    ("CWE-306", "Missing Authentication for Critical Function"),
-    (
-        "CWE-327",
-        "Use of a Broken or Risky Cryptographic Algorithm",
-    ),
-    (
-        "CWE-347",
-        "Improper Verification of Cryptographic Signature",
-    ),
-    ("CWE-352", "Cross-Site Request Forgery (CSRF)"),
-    (
-        "CWE-362",
-        "Concurrent Execution using Shared Resource with Improper Synchronization ('Race Condition')",
-    ),
-    ("CWE-400", "Uncontrolled Resource Consumption"),
-    (
-        "CWE-401",
-        "Missing Release of Memory after Effective Lifetime",
-    ),
-    ("CWE-415", "Double Free"),
-    ("CWE-416", "Use After Free"),
-    ("CWE-434", "Unrestricted Upload of File with Dangerous Type"),
-    (
-        "CWE-444",
-        "Inconsistent Interpretation of HTTP Requests ('HTTP Request/Response Smuggling')",
-    ),
-    ("CWE-476", "NULL Pointer Dereference"),
-    ("CWE-502", "Deserialization of Untrusted Data"),
-    (
-        "CWE-532",
-        "Insertion of Sensitive Information into Log File",
-    ),
-    (
-        "CWE-601",
-        "URL Redirection to Untrusted Site ('Open Redirect')",
-    ),
-    (
-        "CWE-611",
-        "Improper Restriction of XML External Entity Reference",
-    ),
-    ("CWE-617", "Reachable Assertion"),
-    (
-        "CWE-639",
-        "Authorization Bypass Through User-Controlled Key",
-    ),
-    ("CWE-674", "Uncontrolled Recursion"),
-    (
-        "CWE-732",
-        "Incorrect Permission Assignment for Critical Resource",
-    ),
-    (
-        "CWE-770",
-        "Allocation of Resources Without Limits or Throttling",
-    ),
-    ("CWE-787", "Out-of-bounds Write"),
-    ("CWE-798", "Use of Hard-coded Credentials"),
-    (
-        "CWE-835",
-        "Loop with Unreachable Exit Condition ('Infinite Loop')",
-    ),
-    (
-        "CWE-843",
-        "Access of Resource Using Incompatible Type ('Type Confusion')",
-    ),
-    ("CWE-862", "Missing Authorization"),
-    ("CWE-863", "Incorrect Authorization"),
-    ("CWE-908", "Use of Uninitialized Resource"),
-    ("CWE-918", "Server-Side Request Forgery (SSRF)"),
-    (
-        "CWE-1321",
-        "Improperly Controlled Modification of Object Prototype Attributes ('Prototype Pollution')",
-    ),
-    ("CWE-1333", "Inefficient Regular Expression Complexity"),
-];
 
 // ---- product tree ----------------------------------------------------------
