@@ -45,15 +45,7 @@ impl Summary {
 
 /// `url` with its password left out, for messages.
 pub fn shown(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) => {
-            if u.password().is_some() {
-                let _ = u.set_password(Some("***"));
-            }
-            u.to_string()
-        }
-        Err(_) => "the --to URL".to_owned(),
-    }
+    crate::config::redact_url(url)
 }
 
 /// Copies the configured SQLite database into the PostgreSQL database at

@@ -13,6 +13,7 @@ mod lists;
 mod lmtp;
 mod metrics;
 mod redact;
+pub use redact::redact_url;
 
 pub use http::{Cidr, HttpConfig};
 pub use jobs::JobsConfig;

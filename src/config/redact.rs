@@ -10,7 +10,7 @@ const REDACTED: &str = "***";
 
 /// `url` with any password replaced by `***`; a value that does not parse
 /// as a URL is hidden whole, since it might be anything.
-fn redact_url(url: &str) -> String {
+pub fn redact_url(url: &str) -> String {
     if url.is_empty() {
         return String::new();
     }
