@@ -23,6 +23,8 @@
 //! clone to move there).
 
 mod message;
+#[cfg(test)]
+mod race_tests;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -170,9 +172,12 @@ impl ListKey {
             } else {
                 // Keys but no marker: a crash between writing a key and
                 // naming it, or a restore without the marker.
-                let newest = newest(dir, &stored)?;
-                tracing::warn!(fingerprint = %newest, dir = %dir.display(), "no current list key was named; using the newest stored");
-                store::write_current(dir, &newest, false)?;
+                // None: every one was a key another process made and
+                // removed after losing the race, so `current` is written.
+                if let Some(newest) = newest(dir, &stored)? {
+                    tracing::warn!(fingerprint = %newest, dir = %dir.display(), "no current list key was named; using the newest stored");
+                    store::write_current(dir, &newest, false)?;
+                }
             }
         }
         Self::load(dir)
@@ -291,18 +296,23 @@ impl Held {
 }
 
 /// The fingerprint of the newest of the stored keys `fingerprints`.
-fn newest(dir: &Path, fingerprints: &[String]) -> Result<String, ListKeyError> {
+/// The most recently created of the stored keys that are still there.
+fn newest(dir: &Path, fingerprints: &[String]) -> Result<Option<String>, ListKeyError> {
     let mut best: Option<(u32, String)> = None;
     for fingerprint in fingerprints {
-        let created = Held::read(dir, fingerprint)?.secret.created_at().as_secs();
+        let created = match Held::read(dir, fingerprint) {
+            Ok(held) => held.secret.created_at().as_secs(),
+            // Removed by the process that made it, which lost the race.
+            Err(ListKeyError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => {
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if best.as_ref().is_none_or(|(at, _)| created >= *at) {
             best = Some((created, fingerprint.clone()));
         }
     }
-    best.map(|(_, f)| f).ok_or_else(|| ListKeyError::Corrupt {
-        path: dir.to_owned(),
-        reason: "it holds no key".to_owned(),
-    })
+    Ok(best.map(|(_, f)| f))
 }
 
 /// Makes a key for `user_id` and stores its file (not yet current).

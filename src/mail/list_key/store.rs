@@ -162,7 +162,14 @@ pub(super) fn read_key(dir: &Path, fingerprint: &str) -> Result<String, ListKeyE
 }
 
 /// Removes a key file that never became current (a lost creation race).
+/// Removes the key a process made but lost the race to name, unless
+/// another process named it meanwhile (one that found it stored without
+/// a marker): `current` never changes once written here, so the check
+/// cannot go stale.
 pub(super) fn remove_unused_key(dir: &Path, fingerprint: &str) {
+    if read_current(dir).ok().flatten().as_deref() == Some(fingerprint) {
+        return;
+    }
     let _ = fs::remove_file(key_path(dir, fingerprint));
 }
 

@@ -95,24 +95,6 @@ fn the_key_is_made_once_and_loaded_again_from_private_files() {
 }
 
 #[test]
-fn processes_starting_at_once_on_a_fresh_directory_share_one_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let at = dir.path().join("list-key");
-    let handles: Vec<_> = (0..4)
-        .map(|_| {
-            let at = at.clone();
-            std::thread::spawn(move || ListKey::load_or_create(&at, UID).unwrap())
-        })
-        .collect();
-    let fingerprints: Vec<String> = handles
-        .into_iter()
-        .map(|h| h.join().unwrap().fingerprint().to_owned())
-        .collect();
-    assert!(fingerprints.iter().all(|f| f == &fingerprints[0]));
-    assert_eq!(store::key_fingerprints(&at).unwrap().len(), 1);
-}
-
-#[test]
 fn debug_shows_fingerprints_and_no_key_material() {
     let dir = tempfile::tempdir().unwrap();
     let key = ListKey::load_or_create(dir.path(), UID).unwrap();
