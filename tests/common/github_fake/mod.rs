@@ -220,7 +220,21 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> 
     let result = check_headers(&parts.headers, &parts.method, &body)
         .and_then(|()| route(&state, &parts.method, &path, &body));
     match result {
-        Ok((status, value)) => reply(status, value),
+        Ok((status, value)) => {
+            // The fake's own answers are held to GitHub's response schema too.
+            let advisories = value
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| vec![value.clone()]);
+            for adv in advisories.iter().filter(|a| a.get("ghsa_id").is_some()) {
+                let errors = schema::errors("repository-advisory", adv);
+                if !errors.is_empty() {
+                    let line = format!("the fake's answer to {path}: {errors:?}");
+                    state.lock().unwrap().violations.push(line);
+                }
+            }
+            reply(status, value)
+        }
         Err(Refusal(status, value)) => {
             let line = format!("{} {path}: {status} {value}", parts.method);
             state.lock().unwrap().violations.push(line);
