@@ -27,6 +27,7 @@ mod cvss;
 mod db_copy;
 mod doctor;
 mod embargo_clock;
+mod github_fake;
 mod hardening;
 mod health;
 mod ingest;

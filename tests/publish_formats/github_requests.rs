@@ -2,47 +2,8 @@
 //! against the request schemas of GitHub's own REST description.
 
 use super::*;
+use crate::common::github_fake::github_schema;
 use embargo::publish::github;
-
-/// GitHub's OpenAPI 3.0 schema `name` as a JSON Schema (draft 7): its
-/// components become definitions, and `nullable` a `null` type.
-fn github_schema(name: &str) -> Validator {
-    let path = format!(
-        "{}/tests/data/github/github-repository-advisories.openapi.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let mut definitions = doc["components"]["schemas"].clone();
-    to_json_schema(&mut definitions);
-    let root = json!({
-        "definitions": definitions,
-        "$ref": format!("#/definitions/{name}"),
-    });
-    jsonschema::draft7::options()
-        .build(&root)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn to_json_schema(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if let Some(Value::String(r)) = map.get_mut("$ref") {
-                *r = r.replace("#/components/schemas/", "#/definitions/");
-            }
-            if map.remove("nullable") == Some(Value::Bool(true)) {
-                if let Some(Value::String(t)) = map.get("type").cloned() {
-                    map.insert("type".into(), json!([t, "null"]));
-                }
-                if let Some(Value::Array(options)) = map.get_mut("enum") {
-                    options.push(Value::Null);
-                }
-            }
-            map.values_mut().for_each(to_json_schema);
-        }
-        Value::Array(items) => items.iter_mut().for_each(to_json_schema),
-        _ => {}
-    }
-}
 
 fn create_schema() -> &'static Validator {
     static V: OnceLock<Validator> = OnceLock::new();
