@@ -300,4 +300,6 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Decision {
 #[cfg(test)]
 mod contribution_tests;
 #[cfg(test)]
+mod delegation_tests;
+#[cfg(test)]
 mod tests;

@@ -304,4 +304,6 @@ pub fn check_certificate(
 /// The primary key's binding: its newest valid self-signature, over a user id
 /// that is not revoked or directly over the key, and what it certifies.
 #[cfg(test)]
+mod paste_tests;
+#[cfg(test)]
 mod tests;
