@@ -28,6 +28,7 @@ mod db_copy;
 mod doctor;
 mod embargo_clock;
 mod github_fake;
+mod github_mirror;
 mod hardening;
 mod health;
 mod ingest;

@@ -34,6 +34,9 @@ pub enum AdvisoryError {
     NotFound,
     #[error("the advisory changed meanwhile; reload and try again")]
     Stale,
+    /// The request cannot be carried out as things stand (409).
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -108,6 +111,7 @@ pub async fn create(
         id.as_str(),
         json!({ "report": report_id }),
     );
+    super::github::link_default(&mut tx, state, &id).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -141,6 +145,7 @@ pub async fn edit(
     let mut tx = state.db.begin().await?;
     let edit = edit_in(&mut tx, state, actor, &row, patch, reason).await?;
     tx.commit().await?;
+    state.wake_runner();
     Ok(edit.changed)
 }
 
@@ -219,6 +224,7 @@ pub async fn edit_in(
         row.id.as_str(),
         json!({ "revision": rev.number, "changed": changed, "reason": reason }),
     );
+    super::github::changed(tx, state, &row.id).await?;
     Ok(Edited {
         changed,
         revision: rev.number,
@@ -242,6 +248,7 @@ pub async fn publish_now(
         return Err(AdvisoryError::Stale);
     }
     tx.commit().await?;
+    state.wake_runner();
     Ok(())
 }
 
@@ -269,6 +276,9 @@ pub async fn lift_embargo(state: &AppState, advisory: &str, until: i64) -> anyho
     if published {
         let late = db::now().saturating_sub(until) as f64 / 1e6;
         state.metrics.record_lift_lateness(late);
+        // Published on GitHub in the same job, after embargo's own
+        // publication is committed: GitHub can delay only itself.
+        super::github::after_lift(state, advisory).await;
     }
     Ok(())
 }
@@ -322,6 +332,7 @@ async fn publish_in(
         reason,
     )
     .await?;
+    super::github::changed(conn, state, &row.id).await?;
     let late_ms = scheduled_for.map(|t| (now - t) / 1000);
     audit::append(
         conn,
@@ -366,7 +377,9 @@ pub async fn withdraw(
         row.id.as_str(),
         json!({ "reason": reason }),
     );
+    super::github::changed(&mut tx, state, &row.id).await?;
     tx.commit().await?;
+    state.wake_runner();
     Ok(())
 }
 

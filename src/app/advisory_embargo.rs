@@ -112,6 +112,8 @@ pub async fn set_embargo(
             "from_state": row.state.as_str(), "to_state": next.as_str(),
         }),
     );
+    super::github::changed(&mut tx, state, &row.id).await?;
     tx.commit().await?;
+    state.wake_runner();
     Ok((proposal, warnings))
 }

@@ -14,6 +14,7 @@ pub mod contributions;
 pub mod cookie_key;
 pub mod db_copy;
 pub mod doctor;
+pub mod github;
 pub mod import;
 pub mod ingest;
 pub mod intake;
@@ -79,6 +80,8 @@ pub struct Inner {
     pub runner_heartbeat: crate::jobs::Heartbeat,
     /// What `/metrics` shows of this process.
     pub metrics: metrics::Metrics,
+    /// GitHub's API, when `[github] token` is set.
+    pub github: Option<github::Client>,
 }
 
 impl std::ops::Deref for AppState {
@@ -105,6 +108,7 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let templates = Templates::new()?;
         let cookie_key = cookie_key::CookieKey::load_or_create(&paths.data);
+        let github = github::Client::from_config(&config.github)?;
         let report_limiter = ratelimit::RateLimiter::new(
             config.limits.reports_per_hour,
             std::time::Duration::from_secs(3600),
@@ -131,6 +135,7 @@ impl AppState {
             cookie_key,
             runner_heartbeat: crate::jobs::Heartbeat::default(),
             metrics: metrics::Metrics::new(),
+            github,
         })))
     }
 

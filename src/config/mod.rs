@@ -7,6 +7,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod github;
 mod http;
 mod jobs;
 mod lists;
@@ -15,6 +16,7 @@ mod metrics;
 mod redact;
 pub use redact::redact_url;
 
+pub use github::GithubConfig;
 pub use http::{Cidr, HttpConfig};
 pub use jobs::JobsConfig;
 pub use lists::{AdvisoriesConfig, LeaksConfig, MembershipConfig, PublicationConfig};
@@ -59,6 +61,7 @@ pub struct Config {
     pub leaks: LeaksConfig,
     pub http: HttpConfig,
     pub metrics: MetricsConfig,
+    pub github: GithubConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -159,6 +162,7 @@ impl Default for Config {
             leaks: LeaksConfig::default(),
             http: HttpConfig::default(),
             metrics: MetricsConfig::default(),
+            github: GithubConfig::default(),
         }
     }
 }
@@ -329,6 +333,9 @@ impl Config {
                 "invalid configuration: publication.cve_short_name must be 2 to 32 characters without spaces"
             );
         }
+        self.github
+            .check()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         crate::domain::membership::check_criteria(&self.membership.criteria)
             .map_err(|e| anyhow::anyhow!("invalid configuration: membership.criteria: {e}"))?;
         if self.membership.confirm_within_days == 0 {

@@ -60,6 +60,7 @@ impl fmt::Debug for Config {
             .field("leaks", &self.leaks)
             .field("http", &self.http)
             .field("metrics", &self.metrics)
+            .field("github", &self.github)
             .finish_non_exhaustive()
     }
 }

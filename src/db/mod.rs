@@ -17,6 +17,7 @@ pub mod copy;
 pub mod counters;
 pub mod cursor;
 pub mod doctor;
+pub mod github;
 pub mod jobs;
 pub mod keys;
 pub mod leaks;

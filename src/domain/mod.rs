@@ -13,6 +13,7 @@ pub mod doctor;
 pub mod email;
 pub mod embargo;
 pub mod fields;
+pub mod github;
 pub mod id;
 pub mod job;
 pub mod language;

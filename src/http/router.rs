@@ -129,6 +129,8 @@ fn routes() -> Routes {
     .post("/admin/advisories/{id}/embargo", pages::embargo_form::set_embargo)
     .post("/admin/advisories/{id}/publish", pages::advisories_admin::publish)
     .post("/admin/advisories/{id}/withdraw", pages::advisories_admin::withdraw)
+    .post("/admin/advisories/{id}/github", pages::advisory_github::link)
+    .post("/admin/advisories/{id}/github/cve", pages::advisory_github::request_cve)
     .post("/admin/advisories/{id}/patches", pages::advisory_patches::upload_patch)
     .get("/admin/advisories/{id}/patches/{patch}", pages::advisory_patches::admin_patch)
     // Announcing to the list, through a confirmation, and who got it.
@@ -199,6 +201,9 @@ fn routes() -> Routes {
     .get("/api/v1/advisories", api::advisories::list_advisories)
     .get("/api/v1/advisories/{id}", api::advisories::get_advisory)
     .get("/api/v1/advisories/{id}/cve", api::cve::get_advisory_cve)
+    .get("/api/v1/advisories/{id}/github", api::github::get_advisory_github)
+    .put("/api/v1/advisories/{id}/github", api::github::set_advisory_github)
+    .post("/api/v1/advisories/{id}/github/cve", api::github::request_advisory_cve)
     .patch("/api/v1/advisories/{id}", api::advisories::edit_advisory)
     .post("/api/v1/advisories/{id}/embargo", api::advisories::set_embargo)
     .post("/api/v1/advisories/{id}/publish", api::advisories::publish_advisory)

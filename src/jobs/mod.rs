@@ -51,6 +51,17 @@ pub enum Job {
     TaskReminder { task: String },
     /// At a task's due instant: if it is not done, hand it to the backup.
     TaskDue { task: String },
+    /// Bring the advisory's GitHub advisory in line, unless a sync of a
+    /// later `generation` was queued since.
+    GithubSync { advisory: String, generation: i64 },
+    /// Ask GitHub to assign a CVE (the request made at `requested_at`).
+    GithubRequestCve { advisory: String, requested_at: i64 },
+    /// Ask GitHub whether the CVE is assigned; `poll` counts from 1.
+    GithubPollCve {
+        advisory: String,
+        requested_at: i64,
+        poll: i64,
+    },
 }
 
 impl Job {
@@ -66,6 +77,9 @@ impl Job {
             Job::Deliver { .. } => "deliver",
             Job::TaskReminder { .. } => "task_reminder",
             Job::TaskDue { .. } => "task_due",
+            Job::GithubSync { .. } => "github_sync",
+            Job::GithubRequestCve { .. } => "github_request_cve",
+            Job::GithubPollCve { .. } => "github_poll_cve",
         }
     }
 
@@ -78,7 +92,10 @@ impl Job {
             | Job::KeyExpiryReminder { .. }
             | Job::MailAuditHead { .. }
             | Job::TaskReminder { .. }
-            | Job::TaskDue { .. } => Lane::Background,
+            | Job::TaskDue { .. }
+            | Job::GithubSync { .. }
+            | Job::GithubRequestCve { .. }
+            | Job::GithubPollCve { .. } => Lane::Background,
         }
     }
 
@@ -98,14 +115,31 @@ impl Job {
             Job::Deliver { delivery } => format!("deliver:{delivery}"),
             Job::TaskReminder { task } => format!("task_reminder:{task}"),
             Job::TaskDue { task } => format!("task_due:{task}"),
+            Job::GithubSync {
+                advisory,
+                generation,
+            } => format!("github_sync:{advisory}:{generation}"),
+            Job::GithubRequestCve {
+                advisory,
+                requested_at,
+            } => format!("github_cve:{advisory}:{requested_at}"),
+            Job::GithubPollCve {
+                advisory,
+                requested_at,
+                poll,
+            } => format!("github_cve_poll:{advisory}:{requested_at}:{poll}"),
         }
     }
 
     /// Attempts before the job is dead. A lift keeps trying longer: giving
-    /// up would leave an advisory embargoed past its instant.
+    /// up would leave an advisory embargoed past its instant; so do GitHub's
+    /// calls, to outlast an outage of hours.
     fn max_attempts(&self, config: &JobsConfig) -> u32 {
-        match self.lane() {
-            Lane::Critical => config.max_attempts.max(20),
+        match self {
+            Job::GithubSync { .. } | Job::GithubRequestCve { .. } | Job::GithubPollCve { .. } => {
+                config.max_attempts.max(20)
+            }
+            _ if self.lane() == Lane::Critical => config.max_attempts.max(20),
             _ => config.max_attempts,
         }
     }
@@ -216,6 +250,15 @@ mod tests {
             },
             Job::TaskDue {
                 task: "tsk_1".into(),
+            },
+            Job::GithubSync {
+                advisory: "SA-2026-0001".into(),
+                generation: 3,
+            },
+            Job::GithubPollCve {
+                advisory: "SA-2026-0001".into(),
+                requested_at: 42,
+                poll: 2,
             },
         ];
         for job in jobs {

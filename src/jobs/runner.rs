@@ -110,6 +110,19 @@ async fn dispatch(state: AppState, job: Job, last: bool) -> anyhow::Result<()> {
         Job::LiftEmbargo { advisory, until } => {
             app::advisories::lift_embargo(&state, &advisory, until).await
         }
+        Job::GithubSync {
+            advisory,
+            generation,
+        } => app::github::sync_job(&state, &advisory, generation).await,
+        Job::GithubRequestCve {
+            advisory,
+            requested_at,
+        } => app::github::request_cve_job(&state, &advisory, requested_at).await,
+        Job::GithubPollCve {
+            advisory,
+            requested_at,
+            poll,
+        } => app::github::poll_cve_job(&state, &advisory, requested_at, poll).await,
         Job::ExpireApplication { application } => {
             app::membership::expire_application(&state, &application).await
         }

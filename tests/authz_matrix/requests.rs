@@ -32,6 +32,9 @@ pub fn api_body(method: &Method, template: &str) -> Option<Value> {
     if template == "/api/v1/me/time-zone" {
         return Some(json!({ "time_zone": "Europe/Berlin" }));
     }
+    if template == "/api/v1/advisories/{id}/github" && method == Method::PUT {
+        return Some(json!({ "repository": "acme/widget" }));
+    }
     if method == Method::PATCH {
         return Some(json!({ "summary": "Edited", "reason": "matrix" }));
     }
@@ -111,6 +114,7 @@ pub fn page_fields(template: &str, who: &Caller) -> String {
             "&reason=matrix&confirm=yes".to_owned()
         }
         "/admin/admins" => "&email=invited%40project.test".to_owned(),
+        "/admin/advisories/{id}/github" => "&repository=acme%2Fwidget".to_owned(),
         _ => String::new(),
     }
 }

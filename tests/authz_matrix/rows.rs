@@ -72,6 +72,8 @@ pub const ADMIN: &[Row] = &[
     (Method::POST,   "/admin/advisories/{id}/embargo",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::POST,   "/admin/advisories/{id}/publish",                  [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     (Method::POST,   "/admin/advisories/{id}/withdraw",                 [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/github",                   [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
+    (Method::POST,   "/admin/advisories/{id}/github/cve",               [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
     // Announcing to the list: admins only, through a confirmation.
     (Method::POST,   "/admin/advisories/{id}/announcements/confirm",    [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(200)]),
     (Method::POST,   "/admin/advisories/{id}/announcements",            [Login,   Login,   Is(403), Is(403), Is(403), Login,   Is(403), Is(303)]),
@@ -118,6 +120,11 @@ pub const API: &[Row] = &[
     (Method::POST,   "/api/v1/advisories/{id}/withdraw",                [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/advisories/{id}/history",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
     (Method::GET,    "/api/v1/advisories/{id}/cve",                     [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    // The GitHub mirror: the admins'. The matrix configures no GitHub, so
+    // an admin's CVE request passes the policy and is refused as such (409).
+    (Method::GET,    "/api/v1/advisories/{id}/github",                  [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::PUT,    "/api/v1/advisories/{id}/github",                  [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(200)]),
+    (Method::POST,   "/api/v1/advisories/{id}/github/cve",              [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(409)]),
     (Method::POST,   "/api/v1/advisories/{id}/patches",                 [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),
     (Method::GET,    "/api/v1/advisories/{id}/patches/{patch}",         [Is(401), Is(401), Is(200), Is(403), Hidden,  Is(401), Is(403), Is(200)]),
     (Method::POST,   "/api/v1/advisories/{id}/announcements",           [Is(401), Is(401), Is(403), Is(403), Is(403), Is(401), Is(403), Is(201)]),

@@ -37,6 +37,7 @@ impl From<crate::app::advisories::AdvisoryError> for ContributionError {
             A::NotFound => Self::NotFound,
             A::Invalid(f) => Self::Invalid(f),
             A::Stale => Self::Conflict(e.to_string()),
+            A::Conflict(why) => Self::Conflict(why),
             A::State(s) => Self::Conflict(s.to_string()),
             A::Policy { .. } => Self::Conflict(e.to_string()),
             A::Other(e) => Self::Other(e),

@@ -177,6 +177,39 @@ pub(super) const JOB_DEAD_FOR_ADMINS: Entry = Entry {
     required: &["jobs", "url"],
 };
 
+pub(super) const GITHUB_MIRROR_FAILED: Entry = Entry {
+    audience: Audience::Admins,
+    purpose: "\"GitHub mirror failing\": sent to every admin at the first failure of a run of failures to mirror an advisory to GitHub (or when GitHub assigned no CVE in time); the next comes only after a sync succeeded again.",
+    variables: &[
+        Variable {
+            name: "advisory",
+            description: "the advisory's id",
+            example: r#""SA-2026-0007""#,
+        },
+        Variable {
+            name: "repository",
+            description: "the GitHub repository it is linked to (`owner/name`)",
+            example: r#""example/widget""#,
+        },
+        Variable {
+            name: "error",
+            description: "what went wrong: GitHub's status and message, or why no answer came; never the advisory's text",
+            example: r#""GitHub answered 502 to updating the GitHub advisory: Server Error""#,
+        },
+        Variable {
+            name: "retrying",
+            description: "true when embargo keeps trying by itself; false when an admin must mend the cause first",
+            example: "true",
+        },
+        Variable {
+            name: "url",
+            description: "the advisory's admin page, which shows the mirror's state",
+            example: r#""https://security.example.org/admin/advisories/SA-2026-0007""#,
+        },
+    ],
+    required: &["advisory", "url"],
+};
+
 pub(super) const ADMIN_SETUP: Entry = Entry {
     audience: Audience::Admins,
     purpose: "The admin invitation: sent to the one person an admin adds as a new admin (on /admin/admins), with a one-time link to set up their account.",

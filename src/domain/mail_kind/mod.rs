@@ -130,6 +130,7 @@ kinds! {
     TaskMissedForAdmins => "task_missed_for_admins",
     AuditHead => "audit_head",
     JobDeadForAdmins => "job_dead_for_admins",
+    GithubMirrorFailed => "github_mirror_failed",
     AdminSetup => "admin_setup",
 }
 
@@ -170,6 +171,7 @@ impl MailKind {
             Self::TaskMissedForAdmins => tasks::TASK_MISSED_FOR_ADMINS,
             Self::AuditHead => admins::AUDIT_HEAD,
             Self::JobDeadForAdmins => admins::JOB_DEAD_FOR_ADMINS,
+            Self::GithubMirrorFailed => admins::GITHUB_MIRROR_FAILED,
             Self::AdminSetup => admins::ADMIN_SETUP,
         }
     }

@@ -71,6 +71,7 @@ pub fn advisory_error(e: AdvisoryError) -> Error {
         }
         AdvisoryError::NotFound => Error::NotFound,
         AdvisoryError::Stale => Error::Conflict(e.to_string()),
+        AdvisoryError::Conflict(why) => Error::Conflict(why),
         AdvisoryError::Other(e) => Error::Internal(e),
     }
 }

@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod announcements;
 pub mod clear_text;
 pub mod cve;
+pub mod github;
 pub mod jobs;
 pub mod leaks;
 pub mod list_key;
@@ -48,7 +49,7 @@ impl utoipa::Modify for BearerAuth {
         track::get_tracked_report, track::add_reporter_message, track::get_tracked_attachment,
         account::complete_setup, account::get_me, account::set_language, account::set_time_zone, account::list_tokens, account::create_token, account::revoke_token,
         jobs::list_jobs, jobs::retry_job,
-        advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, cve::get_advisory_cve, advisories::edit_advisory,
+        advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, cve::get_advisory_cve, github::get_advisory_github, github::set_advisory_github, github::request_advisory_cve, advisories::edit_advisory,
         advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history, advisories::add_patch, advisories::get_patch,
         announcements::announce, announcements::get_announcement,
         shares::create_share, shares::list_shares, shares::revoke_share, shares::accept_share,

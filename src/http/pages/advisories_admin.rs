@@ -178,6 +178,7 @@ async fn render_advisory(
         .collect();
     let announcing = super::announcements_admin::advisory_context(state, row).await?;
     let patches = super::advisory_patches::context(state, row).await?;
+    let github = super::advisory_github::context(state, row).await?;
     let changes: Vec<Value> = changes
         .iter()
         .map(|c| {
@@ -202,7 +203,7 @@ async fn render_advisory(
                      "withdraw": s.withdraw().is_ok() && row.state != AdvisoryState::Draft },
         "public_url": published.then(|| format!("/advisories/{}", row.id)),
         "revisions": revisions, "embargo_changes": changes, "announcing": announcing,
-        "patches": patches,
+        "patches": patches, "github": github,
     });
     let title = format!(
         "{}: {}",

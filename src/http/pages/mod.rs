@@ -7,6 +7,7 @@ pub mod advisories;
 pub mod advisories_admin;
 mod advisory_editor;
 mod advisory_forms;
+pub mod advisory_github;
 pub mod advisory_new;
 pub mod advisory_patches;
 pub mod announcements_admin;
