@@ -39,6 +39,18 @@ pub enum GithubError {
 }
 
 impl GithubError {
+    /// The error for logs and mail, which may leave the team unencrypted:
+    /// without GitHub's own words for a refused body, which can quote the
+    /// advisory's fields back.
+    pub fn brief(&self) -> String {
+        match self {
+            Self::Status {
+                call, status: 422, ..
+            } => format!("GitHub answered 422 (validation failed) to {call}"),
+            other => other.to_string(),
+        }
+    }
+
     /// Whether sending the same request again may succeed.
     pub fn retryable(&self) -> bool {
         match self {

@@ -49,7 +49,7 @@ pub async fn after_lift(state: &AppState, advisory: &str) {
         return;
     };
     if let Err(e) = sync(state, &client, advisory).await {
-        tracing::warn!(advisory.id = advisory, error = %e, "publishing on GitHub at the lift failed; the mirror's job retries");
+        tracing::warn!(advisory.id = advisory, "publishing on GitHub at the lift failed; the mirror's job retries: {}", brief_of(&e));
     }
 }
 
@@ -147,6 +147,11 @@ async fn sync_locked(state: &AppState, client: &Client, advisory: &str) -> anyho
     Ok(())
 }
 
+fn brief_of(e: &anyhow::Error) -> String {
+    e.downcast_ref::<GithubError>()
+        .map_or_else(|| e.to_string(), GithubError::brief)
+}
+
 fn repository(mirror: &MirrorRow) -> anyhow::Result<Repository> {
     Repository::parse(&mirror.repository).map_err(|why| {
         Permanent(format!(
@@ -168,15 +173,17 @@ async fn failed(state: &AppState, advisory: &str, e: anyhow::Error) -> anyhow::E
         .downcast_ref::<GithubError>()
         .is_none_or(GithubError::retryable)
         && !jobs::is_permanent(&e);
-    let message = e.to_string();
-    if let Err(record) = record_failure(state, advisory, &message, retrying).await {
+    // The page shows the whole error; logs and mail the brief one.
+    let (message, brief) = (e.to_string(), brief_of(&e));
+    if let Err(record) = record_failure(state, advisory, &message, &brief, retrying).await {
         tracing::error!(advisory.id = advisory, error = %record, "recording a GitHub failure failed");
     }
-    tracing::warn!(advisory.id = advisory, error = %message, retrying, "GitHub mirror failed");
+    tracing::warn!(advisory.id = advisory, error = %brief, retrying, "GitHub mirror failed");
+    // The job list and its dead-job mail get the brief one too.
     if retrying {
-        e
+        anyhow::anyhow!(brief)
     } else {
-        Permanent(message).into()
+        Permanent(brief).into()
     }
 }
 
@@ -184,13 +191,14 @@ async fn record_failure(
     state: &AppState,
     advisory: &str,
     message: &str,
+    brief: &str,
     retrying: bool,
 ) -> anyhow::Result<()> {
     let now = db::now();
     let mut tx = state.db.begin().await?;
     let first = store::record_failure(&mut tx, advisory, message, now).await?;
     if first {
-        tell_admins(&mut tx, state, advisory, message, retrying, now).await?;
+        tell_admins(&mut tx, state, advisory, brief, retrying, now).await?;
     }
     tx.commit().await?;
     Ok(())
