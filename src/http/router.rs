@@ -294,7 +294,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             super::error_pages::with_layout,
         ))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.config.secure_cookies(),
+            security_headers,
+        ))
         .layer(middleware::from_fn(return_after_login))
         .layer(middleware::from_fn(no_store_unless_public))
         // Everything a request does reads this state's clock.
@@ -344,9 +347,22 @@ async fn return_after_login(req: Request, next: Next) -> Response {
     resp
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+/// Browser hardening on every answer; `https` when `base_url` is https,
+/// which adds HSTS: a browser that came once never again asks in clear,
+/// where a network attacker could strip TLS before the first redirect.
+async fn security_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -161,6 +161,17 @@ async fn responses_carry_security_headers() {
         assert_eq!(resp.header("x-frame-options"), Some("DENY"));
         assert_eq!(resp.header("referrer-policy"), Some("strict-origin"));
         assert_eq!(resp.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(resp.header("strict-transport-security"), None, "plain http");
+    }
+    // Over https, every answer asks the browser never to come in clear.
+    let https = TestApp::with_config(|c| c.base_url = "https://security.example.org".into()).await;
+    for path in ["/", "/advisories", "/api/v1/me", "/no/such/page"] {
+        let resp = https.page(Method::GET, path, None, None).await;
+        assert_eq!(
+            resp.header("strict-transport-security"),
+            Some("max-age=31536000"),
+            "{path}"
+        );
     }
 }
 

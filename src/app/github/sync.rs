@@ -49,7 +49,11 @@ pub async fn after_lift(state: &AppState, advisory: &str) {
         return;
     };
     if let Err(e) = sync(state, &client, advisory).await {
-        tracing::warn!(advisory.id = advisory, "publishing on GitHub at the lift failed; the mirror's job retries: {}", brief_of(&e));
+        tracing::warn!(
+            advisory.id = advisory,
+            "publishing on GitHub at the lift failed; the mirror's job retries: {}",
+            brief_of(&e)
+        );
     }
 }
 
