@@ -16,7 +16,6 @@ CREATE TABLE github_mirrors (
     failing_since BIGINT,
     cve_requested_at BIGINT,
     cve_id TEXT,
-    cve_polls BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );

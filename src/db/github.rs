@@ -19,11 +19,10 @@ pub struct MirrorRow {
     pub failing_since: Option<i64>,
     pub cve_requested_at: Option<i64>,
     pub cve_id: Option<String>,
-    pub cve_polls: i64,
 }
 
 const COLUMNS: &str = "advisory_id, repository, ghsa_id, html_url, generation, synced_digest, \
-    synced_state, synced_at, last_error, failing_since, cve_requested_at, cve_id, cve_polls";
+    synced_state, synced_at, last_error, failing_since, cve_requested_at, cve_id";
 
 fn row(r: &sqlx::any::AnyRow) -> Result<MirrorRow, DbError> {
     Ok(MirrorRow {
@@ -39,7 +38,6 @@ fn row(r: &sqlx::any::AnyRow) -> Result<MirrorRow, DbError> {
         failing_since: r.try_get("failing_since")?,
         cve_requested_at: r.try_get("cve_requested_at")?,
         cve_id: r.try_get("cve_id")?,
-        cve_polls: r.try_get("cve_polls")?,
     })
 }
 
@@ -234,33 +232,20 @@ pub async fn record_failure(
     Ok(false)
 }
 
-/// A CVE was asked for; polls start over.
+/// A CVE was asked for: the request the polls belong to.
 pub async fn record_cve_requested(
     conn: &mut AnyConnection,
     advisory: &str,
     now: i64,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE github_mirrors SET cve_requested_at = $2, cve_polls = 0, updated_at = $2 \
-         WHERE advisory_id = $1",
+        "UPDATE github_mirrors SET cve_requested_at = $2, updated_at = $2 WHERE advisory_id = $1",
     )
     .bind(advisory)
     .bind(now)
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// One more poll for the CVE; the number made so far.
-pub async fn count_cve_poll(conn: &mut AnyConnection, advisory: &str) -> Result<i64, DbError> {
-    let r = sqlx::query(
-        "UPDATE github_mirrors SET cve_polls = cve_polls + 1 WHERE advisory_id = $1 \
-         RETURNING cve_polls",
-    )
-    .bind(advisory)
-    .fetch_optional(conn)
-    .await?;
-    Ok(r.map(|r| r.try_get("cve_polls")).transpose()?.unwrap_or(0))
 }
 
 /// The CVE GitHub assigned.

@@ -77,6 +77,16 @@ pub async fn embargo(app: &TestApp, admin: &str, id: &str) -> i64 {
     until.as_microsecond() / 1_000_000 * 1_000_000
 }
 
+/// A new advisory under embargo, its sync jobs run: the admin's token,
+/// the id and the embargo's instant.
+pub async fn embargoed(app: &TestApp) -> (String, String, i64) {
+    let admin = app.admin_token().await;
+    let id = create(app, &admin).await;
+    let until = embargo(app, &admin, &id).await;
+    app.run_jobs().await;
+    (admin, id, until)
+}
+
 pub async fn status(app: &TestApp, admin: &str, id: &str) -> Value {
     let resp = app
         .get(&format!("/api/v1/advisories/{id}/github"), Some(admin))
@@ -204,16 +214,8 @@ async fn nothing_reaches_github_before_the_advisory_is_linked_and_github_is_conf
 
     // No token: linked by default, but nothing is sent.
     let fake2 = GithubFake::start(&[REPO]).await;
-    let url = fake2.url.clone();
-    let off = TestApp::with_config(|c| {
-        c.github.api_url = url;
-        c.github.repository = Some(REPO.into());
-    })
-    .await;
-    let admin = off.admin_token().await;
-    let id = create(&off, &admin).await;
-    embargo(&off, &admin, &id).await;
-    off.run_jobs().await;
+    let off = mirrored_with(&fake2, |c| c.github.token = None).await;
+    let (admin, id, _) = embargoed(&off).await;
     assert!(fake2.requests().is_empty(), "no token: nothing sent");
     let shown = status(&off, &admin, &id).await;
     assert_eq!(shown["configured"], false);
@@ -234,10 +236,7 @@ async fn nothing_reaches_github_before_the_advisory_is_linked_and_github_is_conf
 async fn withdrawal_closes_the_github_advisory_and_the_page_shows_the_mirror() {
     let fake = GithubFake::start(&[REPO]).await;
     let app = mirrored(&fake).await;
-    let admin = app.admin_token().await;
-    let id = create(&app, &admin).await;
-    embargo(&app, &admin, &id).await;
-    app.run_jobs().await;
+    let (admin, id, _) = embargoed(&app).await;
     let ghsa = only(&fake)["ghsa_id"].as_str().unwrap().to_owned();
 
     let browser = app.browser("admin@project.test").await;

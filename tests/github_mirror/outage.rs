@@ -4,7 +4,7 @@
 
 use axum::http::{Method, StatusCode};
 
-use super::{REPO, create, embargo, mirrored_with, only, status};
+use super::{REPO, create, embargo, embargoed, mirrored_with, only, status};
 use crate::common::github_fake::{Fault, GithubFake};
 
 const ADMIN: &str = "admin@project.test";
@@ -84,17 +84,11 @@ async fn an_outage_delays_the_mirror_never_the_publication() {
 #[tokio::test]
 async fn a_refused_token_is_not_retried_and_the_admins_are_told_to_act() {
     let fake = GithubFake::start(&[REPO]).await;
-    let url = fake.url.clone();
-    let app = crate::common::TestApp::with_config(|c| {
+    let app = mirrored_with(&fake, |c| {
         c.github.token = Some("ghp_notTheRightToken".into());
-        c.github.api_url = url;
-        c.github.repository = Some(REPO.into());
     })
     .await;
-    let admin = app.admin_token().await;
-    let id = create(&app, &admin).await;
-    embargo(&app, &admin, &id).await;
-    app.run_jobs().await;
+    let (admin, id, _) = embargoed(&app).await;
     let error = status(&app, &admin, &id).await["last_error"]
         .as_str()
         .unwrap()

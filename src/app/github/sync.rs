@@ -235,30 +235,39 @@ async fn tell_admins(
     Ok(())
 }
 
+/// A CVE request still waiting: the client, the repository and the GHSA
+/// id, while the advisory is on GitHub without a CVE and the request made
+/// at `requested_at` is the latest.
+async fn waiting_for_cve(
+    state: &AppState,
+    advisory: &str,
+    requested_at: i64,
+) -> anyhow::Result<Option<(Client, Repository, String)>> {
+    let Some(client) = state.github.clone() else {
+        return Ok(None);
+    };
+    let mut conn = state.db.conn().await?;
+    let Some(mirror) = store::get(&mut conn, advisory).await? else {
+        return Ok(None);
+    };
+    match (&mirror.ghsa_id, &mirror.cve_id, mirror.cve_requested_at) {
+        (Some(ghsa), None, Some(asked)) if asked == requested_at => {
+            Ok(Some((client, repository(&mirror)?, ghsa.clone())))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// The `github_request_cve` job: asks GitHub once, then polls.
 pub async fn request_cve_job(
     state: &AppState,
     advisory: &str,
     requested_at: i64,
 ) -> anyhow::Result<()> {
-    let Some(client) = state.github.clone() else {
+    let Some((client, repo, ghsa)) = waiting_for_cve(state, advisory, requested_at).await? else {
         return Ok(());
     };
-    let mut conn = state.db.conn().await?;
-    let Some(mirror) = store::get(&mut conn, advisory).await? else {
-        return Ok(());
-    };
-    drop(conn);
-    let (Some(ghsa), None, Some(asked)) =
-        (&mirror.ghsa_id, &mirror.cve_id, mirror.cve_requested_at)
-    else {
-        return Ok(());
-    };
-    if asked != requested_at {
-        return Ok(());
-    }
-    let repo = repository(&mirror)?;
-    match client.request_cve(&repo, ghsa).await {
+    match client.request_cve(&repo, &ghsa).await {
         Ok(()) => {}
         // 422: it has one already; the poll reads it.
         Err(GithubError::Status { status: 422, .. }) => {}
@@ -296,22 +305,10 @@ pub async fn poll_cve_job(
     requested_at: i64,
     poll: i64,
 ) -> anyhow::Result<()> {
-    let Some(client) = state.github.clone() else {
+    let Some((client, repo, ghsa)) = waiting_for_cve(state, advisory, requested_at).await? else {
         return Ok(());
     };
-    let mut conn = state.db.conn().await?;
-    let Some(mirror) = store::get(&mut conn, advisory).await? else {
-        return Ok(());
-    };
-    drop(conn);
-    let Some(ghsa) = &mirror.ghsa_id else {
-        return Ok(());
-    };
-    if mirror.cve_id.is_some() || mirror.cve_requested_at != Some(requested_at) {
-        return Ok(());
-    }
-    let repo = repository(&mirror)?;
-    let remote: Remote = match client.get(&repo, ghsa).await {
+    let remote: Remote = match client.get(&repo, &ghsa).await {
         Ok(r) => r,
         Err(e) => return Err(failed(state, advisory, e.into()).await),
     };
