@@ -95,6 +95,16 @@ pub async fn status(app: &TestApp, admin: &str, id: &str) -> Value {
     resp.json()
 }
 
+/// The admin's page of advisory `id`.
+pub async fn advisory_page(app: &TestApp, browser: &crate::common::Browser, id: &str) -> String {
+    let path = format!("/admin/advisories/{id}");
+    let page = app
+        .page(Method::GET, &path, Some(&browser.cookie), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.text()
+}
+
 /// The one advisory the fake holds for [`REPO`].
 pub fn only(fake: &GithubFake) -> Value {
     let all = fake.advisories(REPO);
@@ -240,16 +250,7 @@ async fn withdrawal_closes_the_github_advisory_and_the_page_shows_the_mirror() {
     let ghsa = only(&fake)["ghsa_id"].as_str().unwrap().to_owned();
 
     let browser = app.browser("admin@project.test").await;
-    let page = app
-        .page(
-            Method::GET,
-            &format!("/admin/advisories/{id}"),
-            Some(&browser.cookie),
-            None,
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::OK);
-    let html = page.text();
+    let html = advisory_page(&app, &browser, &id).await;
     assert!(html.contains(&ghsa), "the GHSA id is on the page");
     assert!(html.contains("Request CVE"));
     assert!(

@@ -2,9 +2,9 @@
 //! instant regardless, the admins are told once, the page and the API show
 //! the failure, and the retried job catches up once GitHub answers.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 
-use super::{REPO, create, embargo, embargoed, mirrored_with, only, status};
+use super::{REPO, advisory_page, create, embargo, embargoed, mirrored_with, only, status};
 use crate::common::github_fake::{Fault, GithubFake};
 
 const ADMIN: &str = "admin@project.test";
@@ -40,16 +40,10 @@ async fn an_outage_delays_the_mirror_never_the_publication() {
     assert!(fake.advisories(REPO).is_empty());
     assert_eq!(failing_mails(&app).len(), 1, "once per run of failures");
     let browser = app.browser(ADMIN).await;
-    let page = app
-        .page(
-            Method::GET,
-            &format!("/admin/advisories/{id}"),
-            Some(&browser.cookie),
-            None,
-        )
-        .await;
     assert!(
-        page.text().contains("The mirror is failing"),
+        advisory_page(&app, &browser, &id)
+            .await
+            .contains("The mirror is failing"),
         "shown on the page"
     );
 
