@@ -10,6 +10,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::{self, sessions};
 use crate::domain::account::MAX_FAILED_LOGINS;
 use crate::domain::account::{is_locked, totp_required, totp_step_is_fresh};
+use crate::domain::id::AccountId;
 use crate::domain::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +79,43 @@ async fn check_password_off_thread(
     Ok(ok)
 }
 
+/// Refuses a login, doing the same work whatever the reason, so that no
+/// refusal answers sooner than another: one transaction that counts the
+/// failure against an account that may still be tried (for an unknown,
+/// disabled or locked one the same statement runs and changes nothing)
+/// and records one audit event, without the e-mail typed (people type
+/// passwords there). Only whoever gave the right password and a used code
+/// hears that it was the code.
+async fn refuse<T>(
+    state: &AppState,
+    ip: &str,
+    account: Option<&Account>,
+    why: &'static str,
+    now: i64,
+) -> Result<T, LoginError> {
+    let counted =
+        account.filter(|_| matches!(why, "wrong_password" | "wrong_code" | "code_reused"));
+    // An id no account has: the UPDATE finds no row.
+    let nobody = AccountId::generate();
+    let counted_id = counted.map_or(&nobody, |a| &a.id);
+    let actor = Actor {
+        who: account.map_or_else(|| "anonymous".to_owned(), |a| format!("account:{}", a.id)),
+        ip: ip.to_owned(),
+    };
+    let mut tx = state.db.begin().await?;
+    let lock_until = now + db::seconds(i64::from(state.config.auth.lockout_minutes) * 60);
+    let n =
+        accounts::record_failed_login(&mut tx, counted_id, MAX_FAILED_LOGINS, lock_until).await?;
+    let target = account.map_or("", |a| a.id.as_str());
+    let detail = json!({ "reason": why, "locked": n >= MAX_FAILED_LOGINS, "code_reused": why == "code_reused" });
+    audit::append(&mut tx, &actor, "account.login_failed", target, detail);
+    tx.commit().await?;
+    Err(match why {
+        "code_reused" => LoginError::CodeReused,
+        _ => LoginError::Rejected,
+    })
+}
+
 /// Checks credentials and opens a session; returns the session secret.
 pub async fn login(
     state: &AppState,
@@ -92,14 +130,15 @@ pub async fn login(
     let now = db::now();
     let password_ok = check_password_off_thread(found.clone(), now, password).await?;
     let Some(account) = found else {
-        return Err(LoginError::Rejected);
-    };
-    let actor = Actor {
-        who: format!("account:{}", account.id),
-        ip: ip.to_owned(),
+        return refuse(state, ip, None, "unknown", now).await;
     };
     if account.disabled || is_locked(account.locked_until, now) {
-        return Err(LoginError::Rejected);
+        let why = if account.disabled {
+            "disabled"
+        } else {
+            "locked"
+        };
+        return refuse(state, ip, Some(&account), why, now).await;
     }
     // The code's step must be newer than the last one accepted.
     let (step, reused) = match &account.totp_secret {
@@ -112,23 +151,17 @@ pub async fn login(
     };
     let code_ok = step.is_some();
     if !(password_ok && code_ok) {
-        let mut tx = state.db.begin().await?;
-        let lock_until = now + db::seconds(i64::from(state.config.auth.lockout_minutes) * 60);
-        let n = accounts::record_failed_login(&mut tx, &account.id, MAX_FAILED_LOGINS, lock_until)
-            .await?;
-        audit::append(
-            &mut tx,
-            &actor,
-            "account.login_failed",
-            account.id.as_str(),
-            json!({ "locked": n >= MAX_FAILED_LOGINS, "code_reused": password_ok && reused }),
-        );
-        tx.commit().await?;
-        return Err(match password_ok && reused {
-            true => LoginError::CodeReused,
-            false => LoginError::Rejected,
-        });
+        let why = match (password_ok, reused) {
+            (true, true) => "code_reused",
+            (true, false) => "wrong_code",
+            _ => "wrong_password",
+        };
+        return refuse(state, ip, Some(&account), why, now).await;
     }
+    let actor = Actor {
+        who: format!("account:{}", account.id),
+        ip: ip.to_owned(),
+    };
     if totp_required(account.role, state.config.auth.require_totp_for_admins)
         && account.totp_secret.is_none()
     {

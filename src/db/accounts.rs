@@ -174,12 +174,14 @@ pub async fn record_failed_login(
     max_failures: i64,
     lock_until: i64,
 ) -> Result<i64, DbError> {
+    // No row for an id no account has: nothing counted.
     let n: i64 = sqlx::query_scalar(
         "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
     )
     .bind(id.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or(0);
     if n >= max_failures {
         sqlx::query("UPDATE accounts SET locked_until = $1, failed_logins = 0 WHERE id = $2")
             .bind(lock_until)

@@ -125,6 +125,59 @@ async fn five_wrong_passwords_lock_the_account() {
     assert_eq!(other.status, SEE_OTHER, "only that account is locked");
 }
 
+/// Every refusal answers alike and does the same work (one audit event),
+/// so neither the answer nor its time tells which accounts exist, are
+/// locked, disabled or not set up yet.
+#[tokio::test]
+async fn every_login_refusal_answers_alike_and_writes_one_audit_event() {
+    let app = TestApp::new().await;
+    for email in [
+        "wrong@project.test",
+        "locked@project.test",
+        "disabled@project.test",
+    ] {
+        app.account(email, Role::Member).await;
+    }
+    setup_link(&app, "unset@project.test", Role::Member).await;
+    for _ in 0..5 {
+        login(&app, "locked@project.test", "guess", "").await;
+    }
+    let mut conn = app.state.db.conn().await.unwrap();
+    sqlx::query("UPDATE accounts SET disabled = 1 WHERE email = 'disabled@project.test'")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let failures = || async {
+        let mut conn = app.state.db.conn().await.unwrap();
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'account.login_failed'",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+    };
+    let mut answers = Vec::new();
+    for (email, password) in [
+        ("nobody@project.test", PASSWORD),
+        ("wrong@project.test", "not the password"),
+        ("locked@project.test", PASSWORD),
+        ("disabled@project.test", PASSWORD),
+        ("unset@project.test", PASSWORD),
+    ] {
+        let before = failures().await;
+        let resp = login(&app, email, password, "").await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED, "{email}");
+        assert!(set_cookie(&resp, "embargo_session").is_none(), "{email}");
+        assert_eq!(failures().await, before + 1, "{email}: one audit event");
+        // The form keeps what was typed; the rest is the same page.
+        answers.push(resp.text().replace(email, "EMAIL"));
+    }
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "one answer for all"
+    );
+}
+
 #[tokio::test]
 async fn logout_ends_the_session() {
     let app = TestApp::new().await;
