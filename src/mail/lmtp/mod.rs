@@ -109,6 +109,8 @@ fn printable(text: &str) -> String {
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests {
     use super::*;
 
