@@ -17,7 +17,7 @@ use crate::common::smtp_script::{Script, ScriptedSmtp};
 
 /// `embargo doctor` with extra `EMBARGO_*` settings, waited for on the
 /// blocking pool so the test's own servers keep answering meanwhile.
-async fn doctor(env: &Env, vars: &[(String, String)]) -> Output {
+pub(crate) async fn doctor(env: &Env, vars: &[(String, String)]) -> Output {
     let mut command = env.command(&["doctor"]);
     command.envs(vars.iter().map(|(k, v)| (k, v)));
     tokio::task::spawn_blocking(move || command.output().unwrap())
@@ -25,12 +25,12 @@ async fn doctor(env: &Env, vars: &[(String, String)]) -> Output {
         .unwrap()
 }
 
-fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The line of `check`, which must be there exactly once.
-fn line<'a>(text: &'a str, check: &str) -> &'a str {
+pub(crate) fn line<'a>(text: &'a str, check: &str) -> &'a str {
     let lines: Vec<&str> = text
         .lines()
         .filter(|l| l.split_whitespace().nth(1) == Some(check))
@@ -39,11 +39,11 @@ fn line<'a>(text: &'a str, check: &str) -> &'a str {
     lines[0]
 }
 
-fn status<'a>(text: &'a str, check: &str) -> &'a str {
+pub(crate) fn status<'a>(text: &'a str, check: &str) -> &'a str {
     line(text, check).split_whitespace().next().unwrap()
 }
 
-fn var(k: &str, v: impl Into<String>) -> (String, String) {
+pub(crate) fn var(k: &str, v: impl Into<String>) -> (String, String) {
     (k.to_owned(), v.into())
 }
 
@@ -54,7 +54,7 @@ fn setup_link(server: &Server) -> String {
 }
 
 /// Completes the first-admin set-up over the API.
-fn set_up_first_admin(server: &Server) {
+pub(crate) fn set_up_first_admin(server: &Server) {
     let link = setup_link(server);
     let path = &link[link.find("/setup/").unwrap()..];
     let body = json!({ "email": "lead@project.test", "password": "a long enough password" });
@@ -122,6 +122,7 @@ async fn a_healthy_deployment_passes_and_the_smtp_check_sends_nothing() {
         "list_key",
         "cookie_key",
         "security.txt",
+        "github",
     ] {
         assert_eq!(status(&text, check), "ok", "{check} in:\n{text}");
     }

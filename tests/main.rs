@@ -26,6 +26,7 @@ mod cve;
 mod cvss;
 mod db_copy;
 mod doctor;
+mod doctor_github;
 mod embargo_clock;
 mod github_fake;
 mod github_mirror;

@@ -176,6 +176,42 @@ pub fn security_txt_expiry(body: &str, now: jiff::Timestamp) -> Expiry {
     }
 }
 
+/// What GitHub's answer to listing a repository's advisories says about
+/// the `[github] token`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GithubAccess {
+    Granted,
+    /// 401: the token is wrong, expired or revoked.
+    TokenRefused,
+    /// 403 or 404: the token is fine but may not see the repository's
+    /// advisories (GitHub hides a repository it does not show as 404).
+    RepositoryUnreachable,
+    /// Any other answer, or none: GitHub may be down, or doctor offline,
+    /// which says nothing about the token.
+    Unknown,
+}
+
+impl GithubAccess {
+    /// From the HTTP status, `None` when no answer came.
+    pub fn from_status(status: Option<u16>) -> Self {
+        match status {
+            Some(200..=299) => Self::Granted,
+            Some(401) => Self::TokenRefused,
+            Some(403 | 404) => Self::RepositoryUnreachable,
+            _ => Self::Unknown,
+        }
+    }
+
+    pub fn status(self) -> Status {
+        match self {
+            Self::Granted => Status::Ok,
+            // Every sync would fail the same way: the mirror is broken.
+            Self::TokenRefused | Self::RepositoryUnreachable => Status::Fail,
+            Self::Unknown => Status::Warn,
+        }
+    }
+}
+
 /// What is wrong with a private file's or directory's mode: group or
 /// others may touch it, or (a directory) its owner cannot enter it.
 pub fn private_mode_problem(mode: u32, is_dir: bool) -> Option<String> {
@@ -288,6 +324,23 @@ mod tests {
         assert!(open.contains("755") && open.contains("700"), "{open}");
         assert!(private_mode_problem(0o640, false).is_some());
         assert!(private_mode_problem(0o600, true).unwrap().contains("owner"));
+    }
+
+    #[test]
+    fn github_refusals_fail_and_outages_only_warn() {
+        let access = |s| GithubAccess::from_status(s);
+        assert_eq!(access(Some(200)), GithubAccess::Granted);
+        assert_eq!(access(Some(200)).status(), Status::Ok);
+        assert_eq!(access(Some(401)), GithubAccess::TokenRefused);
+        assert_eq!(access(Some(401)).status(), Status::Fail);
+        for s in [403, 404] {
+            assert_eq!(access(Some(s)), GithubAccess::RepositoryUnreachable);
+            assert_eq!(access(Some(s)).status(), Status::Fail);
+        }
+        for s in [Some(301), Some(422), Some(429), Some(500), Some(503), None] {
+            assert_eq!(access(s), GithubAccess::Unknown, "{s:?}");
+            assert_eq!(access(s).status(), Status::Warn, "{s:?}");
+        }
     }
 
     #[test]

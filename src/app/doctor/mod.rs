@@ -1,14 +1,15 @@
 //! `embargo doctor`: looks at a deployment (the configuration, the data
-//! directory, the database, the SMTP server, the published security.txt)
-//! and says what is wrong and how to fix it. It changes nothing: the
-//! database is opened read-only and never migrated, no file is created,
-//! and the SMTP check stops before DATA.
+//! directory, the database, the SMTP server, the published security.txt,
+//! the GitHub token) and says what is wrong and how to fix it. It changes
+//! nothing: the database is opened read-only and never migrated, no file
+//! is created, the SMTP check stops before DATA, and GitHub is only read.
 //!
 //! The rules that turn a measurement into ok, warn or FAIL are in
 //! [`crate::domain::doctor`].
 
 mod database;
 mod files;
+mod github;
 mod security_txt;
 mod smtp;
 
@@ -22,6 +23,7 @@ pub async fn run(config: &Config, paths: &Paths) -> Vec<Finding> {
     findings.push(smtp::check(config).await);
     findings.extend(files::check(paths));
     findings.push(security_txt::check(config).await);
+    findings.push(github::check(config).await);
     findings
 }
 

@@ -171,6 +171,20 @@ impl Client {
         }
         Ok(json)
     }
+
+    /// `GET .../security-advisories?per_page=1`: whether the token may read
+    /// `repo`'s advisories (`embargo doctor`); changes nothing on GitHub.
+    pub async fn check_access(&self, repo: &Repository) -> Result<(), GithubError> {
+        const CALL: &str = "listing the GitHub advisories";
+        let url = format!("{}?per_page=1", self.advisories_url(repo));
+        match self.send(CALL, Method::GET, &url, None).await? {
+            Value::Array(_) => Ok(()),
+            _ => Err(GithubError::Transport {
+                call: CALL,
+                message: "GitHub's answer is not a list of advisories".into(),
+            }),
+        }
+    }
 }
 
 /// GitHub's `message` and the messages of its `errors`, or the status's name.
