@@ -306,6 +306,8 @@ pub fn reply_tag<'a>(recipients: &'a [String], security: &EmailAddress) -> Optio
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -413,4 +413,6 @@ pub async fn check_existing(conn: &mut sqlx::AnyConnection, plan: &mut Plan) -> 
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;

@@ -288,4 +288,6 @@ pub use validate::{
 };
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;

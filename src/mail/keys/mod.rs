@@ -306,4 +306,6 @@ pub fn check_certificate(
 #[cfg(test)]
 mod paste_tests;
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;

@@ -237,4 +237,6 @@ pub fn format_datetime(micros: i64) -> String {
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;

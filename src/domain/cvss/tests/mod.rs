@@ -1,5 +1,6 @@
 use super::*;
 
+mod props;
 mod vectors;
 
 use vectors::*;
