@@ -77,6 +77,26 @@ impl utoipa::Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// `axum::extract::Query` whose refusal (a field given twice, say) is a
+/// JSON 400 like every other error of the API.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for ApiQuery<T>
+{
+    type Rejection = crate::http::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(q)) => Ok(Self(q)),
+            Err(e) => Err(crate::http::error::Error::BadRequest(e.body_text()).into()),
+        }
+    }
+}
+
 /// `GET /api/openapi.json`.
 pub async fn openapi_json() -> Response {
     Json(ApiDoc::openapi()).into_response()

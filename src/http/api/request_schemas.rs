@@ -1,7 +1,6 @@
 //! What every request body refuses, written into its schema: text holding
-//! a NUL character (PostgreSQL cannot store it; see `body.rs`), and fields
-//! the operation does not name (not part of the contract; the server
-//! ignores them unless they hold a NUL character).
+//! a NUL character (PostgreSQL cannot store it; see `body.rs`). Members
+//! an operation does not name are ignored, so objects stay open.
 
 use std::collections::BTreeSet;
 
@@ -11,7 +10,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 /// A string without a NUL character.
 pub const NO_NUL: &str = "^[^\\u0000]*$";
 
-/// Closes the request bodies' objects and keeps NUL out of their text.
+/// Keeps NUL out of the request bodies' text.
 pub struct RequestBodies;
 
 impl utoipa::Modify for RequestBodies {
@@ -90,21 +89,16 @@ fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
         return;
     }
     o.properties.values_mut().for_each(|p| tighten(p, named));
-    match o.additional_properties.as_deref_mut() {
-        None => o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false))),
-        Some(AdditionalProperties::FreeForm(false)) => {}
-        Some(extra) => {
-            if let AdditionalProperties::RefOr(s) = extra {
-                tighten(s, named);
-            }
-            if o.property_names.is_none() {
-                o.property_names = Some(Box::new(Schema::Object(
-                    utoipa::openapi::ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .pattern(Some(NO_NUL))
-                        .build(),
-                )));
-            }
+    // Other members are ignored, whatever they hold: a map's keys are read.
+    if let Some(AdditionalProperties::RefOr(extra)) = o.additional_properties.as_deref_mut() {
+        tighten(extra, named);
+        if o.property_names.is_none() {
+            o.property_names = Some(Box::new(Schema::Object(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(NO_NUL))
+                    .build(),
+            )));
         }
     }
 }
