@@ -424,13 +424,20 @@ async fn openapi_document_describes_every_api_route() {
             assert_eq!(schema_of(&responses["401"]), error, "{method} {path}: 401");
             if op["requestBody"].is_object() {
                 for status in ["400", "413", "415"] {
-                    assert_eq!(schema_of(&responses[status]), error, "{method} {path}: {status}");
+                    assert_eq!(
+                        schema_of(&responses[status]),
+                        error,
+                        "{method} {path}: {status}"
+                    );
                 }
                 assert_eq!(schema_of(&responses["422"]), fields, "{method} {path}: 422");
             }
             for (status, r) in responses.as_object().unwrap() {
                 if status.starts_with('4') {
-                    assert!(!schema_of(r).is_empty(), "{method} {path}: {status} has no schema");
+                    assert!(
+                        !schema_of(r).is_empty(),
+                        "{method} {path}: {status} has no schema"
+                    );
                 }
             }
         }
