@@ -409,4 +409,37 @@ async fn openapi_document_describes_every_api_route() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Every error an operation can answer is documented with the error schema.
+    let error = "#/components/schemas/ErrorBody";
+    let fields = "#/components/schemas/FieldErrorsBody";
+    let schema_of = |r: &serde_json::Value| {
+        r["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            assert_eq!(schema_of(&responses["401"]), error, "{method} {path}: 401");
+            if op["requestBody"].is_object() {
+                for status in ["400", "413", "415"] {
+                    assert_eq!(
+                        schema_of(&responses[status]),
+                        error,
+                        "{method} {path}: {status}"
+                    );
+                }
+                assert_eq!(schema_of(&responses["422"]), fields, "{method} {path}: 422");
+            }
+            for (status, r) in responses.as_object().unwrap() {
+                if status.starts_with('4') {
+                    assert!(
+                        !schema_of(r).is_empty(),
+                        "{method} {path}: {status} has no schema"
+                    );
+                }
+            }
+        }
+    }
 }

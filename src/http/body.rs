@@ -35,7 +35,8 @@ pub fn invalid(field: &str, message: &str) -> Error {
 /// A JSON body whose rejections are API errors: bad syntax 400, too large
 /// 413, wrong content type 415, and 422 naming the problem for the wrong
 /// shape: not an object at the top (serde would read a struct from an
-/// array), a NUL character in any string, or a field of the wrong type.
+/// array), a NUL character in any string `T` reads, or a field of the
+/// wrong type. Fields `T` does not name are ignored, whatever they hold.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -47,19 +48,84 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Err(rejection) => return Err(json_rejection(&rejection)),
         };
         let refuse = |e: Error| ApiError(e).into_response();
-        let Value::Object(members) = &value else {
+        if !value.is_object() {
             return Err(refuse(invalid("body", "must be a JSON object")));
-        };
-        for (name, member) in members {
-            if has_nul(name) || holds_nul(member) {
-                return Err(refuse(invalid(name_of(name), NUL_MESSAGE)));
-            }
         }
         unify_line_ends(&mut value);
-        match serde_json::from_value(value) {
-            Ok(v) => Ok(Self(v)),
-            Err(e) => Err(refuse(invalid("body", &e.to_string()))),
+        let mut ignored = Vec::new();
+        let read = serde_ignored::deserialize(&value, |path| ignored.push(segments(&path)));
+        let v: T = read.map_err(|e| refuse(invalid("body", &e.to_string())))?;
+        // Fields the operation does not name are ignored, NUL or not.
+        for path in &ignored {
+            prune(&mut value, path);
         }
+        if let Value::Object(members) = &value {
+            for (name, member) in members {
+                if has_nul(name) || holds_nul(member) {
+                    return Err(refuse(invalid(name_of(name), NUL_MESSAGE)));
+                }
+            }
+        }
+        Ok(Self(v))
+    }
+}
+
+/// One step into a JSON value: a member's name or an item's index.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Name(String),
+    Index(usize),
+}
+
+/// The steps from the top of the body to an ignored field.
+fn segments(path: &serde_ignored::Path<'_>) -> Vec<Step> {
+    use serde_ignored::Path;
+    let mut steps = Vec::new();
+    let mut at = path;
+    loop {
+        at = match at {
+            Path::Root => break,
+            Path::Seq { parent, index } => {
+                steps.push(Step::Index(*index));
+                parent
+            }
+            Path::Map { parent, key } => {
+                steps.push(Step::Name(key.clone()));
+                parent
+            }
+            Path::Some { parent }
+            | Path::NewtypeStruct { parent }
+            | Path::NewtypeVariant { parent } => parent,
+        };
+    }
+    steps.reverse();
+    steps
+}
+
+/// `v` without the member or item at `path`.
+fn prune(v: &mut Value, path: &[Step]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = v;
+    for step in parents {
+        let next = match (step, at) {
+            (Step::Name(n), Value::Object(m)) => m.get_mut(n),
+            (Step::Index(i), Value::Array(a)) => a.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => return,
+        }
+    }
+    match (last, at) {
+        (Step::Name(n), Value::Object(m)) => {
+            m.remove(n);
+        }
+        // Keep the indices of the items after it.
+        (Step::Index(i), Value::Array(a)) if *i < a.len() => a[*i] = Value::Null,
+        _ => {}
     }
 }
 
@@ -168,6 +234,47 @@ mod tests {
         assert!(holds_nul(&json!({"a": ["b", {"c": "d\u{0}"}]})));
         assert!(holds_nul(&json!({"a": {"k\u{0}": 1}})));
         assert!(holds_nul(&json!(["\u{0}"])));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Known {
+        name: String,
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        text: String,
+    }
+
+    async fn read(body: Value) -> Result<Known, StatusCode> {
+        let req = Request::builder()
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        match ApiJson::<Known>::from_request(req, &()).await {
+            Ok(ApiJson(k)) => Ok(k),
+            Err(resp) => Err(resp.status()),
+        }
+    }
+
+    #[tokio::test]
+    async fn nul_in_a_field_read_is_refused_and_in_an_ignored_one_is_not() {
+        let ok =
+            json!({"name": "a", "items": [{"text": "b", "x\u{0}": "\u{0}"}], "y\u{0}": ["\u{0}"]});
+        assert_eq!(read(ok).await.unwrap().items.len(), 1);
+        let bad = json!({"name": "a", "items": [{"text": "b\u{0}"}]});
+        assert_eq!(
+            read(bad).await.unwrap_err(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let bad = json!({"name": "a\u{0}", "items": []});
+        assert_eq!(
+            read(bad).await.unwrap_err(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
     }
 
     #[test]

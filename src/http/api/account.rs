@@ -39,6 +39,7 @@ pub async fn get_me(caller: ApiCaller) -> Result<Json<Value>, ApiError> {
 #[serde(deny_unknown_fields)]
 pub struct LanguageRequest {
     /// `de`, `pt-br`, ...; `null`: the organisation's language.
+    #[schema(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
     language: Option<String>,
 }
 

@@ -1,7 +1,7 @@
 //! Advisories for admins: create, read, edit, embargo, publish, withdraw.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -106,9 +106,11 @@ pub async fn create_advisory(
 #[serde(default)]
 pub struct ListQuery {
     /// draft, embargoed, published or withdrawn.
+    #[param(pattern = "^(draft|embargoed|published|withdrawn)?$")]
     state: String,
     /// The `next` of the previous page: the page of older advisories after
     /// it. Empty: the newest page. Pages hold at most 50, newest created first.
+    #[param(pattern = "^(-?[0-9]{1,18}\\.[0-9A-Za-z_.-]{1,100})?$")]
     before: String,
 }
 
@@ -117,7 +119,7 @@ pub struct ListQuery {
 pub async fn list_advisories(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<ListQuery>,
+    super::ApiQuery(q): super::ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let filter = match q.state.trim() {
@@ -310,6 +312,9 @@ pub struct PatchBody {
     #[schema(nullable = false)]
     content_type: Option<String>,
     /// The patch, base64-encoded.
+    #[schema(
+        pattern = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     content_base64: String,
 }
 

@@ -1,7 +1,7 @@
 //! The job queue, for operators.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
@@ -17,6 +17,7 @@ use crate::http::pages::triage::job_state_filter;
 #[serde(default)]
 pub struct JobsQuery {
     /// queued, running, done or dead.
+    #[param(pattern = "^(queued|running|done|dead)?$")]
     state: String,
 }
 
@@ -25,7 +26,7 @@ pub struct JobsQuery {
 pub async fn list_jobs(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<JobsQuery>,
+    super::ApiQuery(q): super::ApiQuery<JobsQuery>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Administer)?;
     let filter = job_state_filter(&q.state)?;

@@ -25,16 +25,20 @@ pub struct LeakBody {
     /// The member whose people leaked; a member contact may leave it out
     /// (their own organisation), an admin must give it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     member_id: Option<String>,
     /// What leaked (required).
     what: String,
     /// To whom (required).
     to_whom: String,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     when: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     how_found: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     containment: Option<String>,
 }
 
@@ -162,21 +166,28 @@ pub async fn get_leak(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     what: String,
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     owner: String,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     due: Option<String>,
     /// `open` (default), `done`, or `dropped` (with a `reason`).
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     state: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     reason: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetrospectiveBody {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     findings: String,
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     root_cause: String,
     #[serde(default)]
     actions: Vec<ActionBody>,
@@ -216,6 +227,7 @@ pub async fn write_retrospective(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     body: String,
 }
 
@@ -263,6 +275,7 @@ pub async fn close_leak(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     reason: String,
 }
 
@@ -312,6 +325,7 @@ pub async fn member_leaks(
 #[serde(deny_unknown_fields)]
 pub struct TraceBody {
     /// A paste of an announcement as one recipient received it.
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     text: String,
 }
 
@@ -337,6 +351,7 @@ pub async fn trace_leak(
 #[serde(deny_unknown_fields)]
 pub struct NoticeBody {
     /// What the list is told.
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     text: String,
 }
 

@@ -133,6 +133,7 @@ pub async fn list_reviews(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReviewBody {
     /// `keep` or `remove`.
+    #[schema(pattern = "^(keep|remove)$")]
     outcome: String,
     /// Kept with the review; required to remove, as the reason the member
     /// is told.

@@ -2,7 +2,7 @@
 //! members, and the list policy.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -96,6 +96,7 @@ pub async fn create_application(
 #[serde(default)]
 pub struct ApplicationsQuery {
     /// awaiting_confirmation, in_review, approved, rejected or expired.
+    #[param(pattern = "^(awaiting_confirmation|in_review|approved|rejected|expired)?$")]
     status: String,
 }
 
@@ -116,7 +117,7 @@ pub async fn application_view(state: &AppState, app: &apps::Application) -> Resu
 pub async fn list_applications(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<ApplicationsQuery>,
+    super::ApiQuery(q): super::ApiQuery<ApplicationsQuery>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let status = match q.status.trim() {
@@ -230,6 +231,7 @@ pub async fn vouch(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DecisionBody {
     /// `approve` or `reject`.
+    #[schema(pattern = "^(approve|reject)$")]
     decision: String,
     /// Sent to the applicant.
     #[serde(default)]
@@ -322,6 +324,7 @@ pub fn directory_entry(m: &members::Member) -> DirectoryEntry<'_> {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReasonBody {
     #[serde(default)]
+    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     reason: String,
 }
 
@@ -359,6 +362,7 @@ pub async fn get_policy(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PolicyBody {
     /// The new policy, Markdown.
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     text: String,
 }
 

@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod announcements;
 pub mod clear_text;
 pub mod cve;
+pub mod errors;
 pub mod github;
 pub mod jobs;
 pub mod leaks;
@@ -14,6 +15,7 @@ pub mod liveness;
 pub mod me;
 pub mod membership;
 pub mod reports;
+pub mod request_schemas;
 pub mod shares;
 pub mod tasks;
 pub mod templates;
@@ -22,6 +24,8 @@ pub mod track;
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
+use errors::ErrorResponses;
+use request_schemas::RequestBodies;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -42,7 +46,7 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "embargo API", description = "Coordinated vulnerability disclosure: reports, triage and accounts. Errors are `{\"error\": MESSAGE}`, or `{\"errors\": {FIELD: MESSAGE}}` with status 422."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses, &RequestBodies),
     paths(
         reports::create_report, reports::list_reports, reports::get_report, reports::reply_to_report,
         reports::change_report_status, reports::assign_report, reports::get_attachment,
@@ -72,6 +76,26 @@ impl utoipa::Modify for BearerAuth {
     tags((name = "reports"), (name = "reporter"), (name = "accounts"), (name = "jobs"), (name = "advisories"), (name = "membership"), (name = "list key"), (name = "leaks"), (name = "contributions", description = "Contributing back: test reports, tasks with a primary and a backup, each member's record"), (name = "templates", description = "The mail templates: every mail embargo sends, editable with preview, checks and history"))
 )]
 pub struct ApiDoc;
+
+/// `axum::extract::Query` whose refusal (a field given twice, say) is a
+/// JSON 400 like every other error of the API.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for ApiQuery<T>
+{
+    type Rejection = crate::http::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(q)) => Ok(Self(q)),
+            Err(e) => Err(crate::http::error::Error::BadRequest(e.body_text()).into()),
+        }
+    }
+}
 
 /// `GET /api/openapi.json`.
 pub async fn openapi_json() -> Response {

@@ -1,7 +1,7 @@
 //! Reports: intake for anyone, triage for admins.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,9 @@ use crate::http::view;
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct ReportRequest {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     title: String,
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     description: String,
     #[schema(nullable = false)]
     affected_versions: Option<String>,
@@ -88,12 +90,14 @@ pub async fn create_report(
 #[serde(default)]
 pub struct ListQuery {
     /// One of new, triaging, accepted, duplicate, invalid, out-of-scope.
+    #[param(pattern = "^(new|triaging|accepted|duplicate|invalid|out-of-scope)?$")]
     status: String,
     /// Case-insensitive search in titles, descriptions and the reporter's
     /// name, address and GitHub handle.
     q: String,
     /// The `next` of the previous page: the page of older reports after it.
     /// Empty: the newest page. Pages hold at most 50 reports, newest first.
+    #[param(pattern = "^(-?[0-9]{1,18}\\.[0-9A-Za-z_.-]{1,100})?$")]
     before: String,
 }
 
@@ -102,7 +106,7 @@ pub struct ListQuery {
 pub async fn list_reports(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<ListQuery>,
+    super::ApiQuery(q): super::ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let decision = authorize(&caller.actor, Action::ListReports);
     if !decision.is_allowed() {
@@ -132,6 +136,7 @@ pub async fn get_report(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReplyRequest {
     /// Sent to the reporter and kept in the thread.
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     body: String,
 }
 
@@ -164,6 +169,7 @@ pub async fn reply_to_report(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StatusRequest {
     /// The new status.
+    #[schema(pattern = "^(new|triaging|accepted|duplicate|invalid|out-of-scope)$")]
     status: String,
     /// Told to the reporter; required except when moving to `triaging`.
     #[serde(default)]

@@ -161,9 +161,11 @@ pub async fn get_task(
 pub struct DoneBody {
     /// What was done, and found.
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     notes: Option<String>,
     /// For a `draft_disclosure_mail` or `draft_release_notes` task: the text.
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     draft: Option<String>,
 }
 

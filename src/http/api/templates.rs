@@ -2,7 +2,7 @@
 //! preview, every version, revert and reset. Admins only.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -22,7 +22,6 @@ use crate::mail::templates::Sources;
 pub struct VariableView {
     name: &'static str,
     description: &'static str,
-    #[schema(value_type = Object)]
     example: Value,
 }
 
@@ -68,21 +67,27 @@ pub struct TemplateView {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct LangQuery {
     /// Language (`en` unless given).
+    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
     lang: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveBody {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     subject: String,
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     text: String,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     html: Option<String>,
     /// Language of this version (default `en`).
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
     lang: Option<String>,
     /// Why, for the history.
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     reason: Option<String>,
     /// The version the editor started from; a different current version
     /// answers 409 instead of overwriting someone's change.
@@ -95,12 +100,16 @@ pub struct SaveBody {
 pub struct PreviewBody {
     /// Leave out subject and text to preview the current version.
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     subject: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     text: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     html: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
     lang: Option<String>,
 }
 
@@ -117,8 +126,10 @@ pub struct Preview {
 pub struct RevertBody {
     version: i64,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
     lang: Option<String>,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     reason: Option<String>,
 }
 
@@ -259,7 +270,7 @@ pub async fn get_template(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(name): Path<String>,
-    Query(q): Query<LangQuery>,
+    super::ApiQuery(q): super::ApiQuery<LangQuery>,
 ) -> Result<Json<TemplateView>, ApiError> {
     let kind = kind_of(&caller.actor, &name)?;
     let lang = language(q.lang.as_deref())?;
@@ -304,7 +315,7 @@ pub async fn reset_template(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(name): Path<String>,
-    Query(q): Query<LangQuery>,
+    super::ApiQuery(q): super::ApiQuery<LangQuery>,
 ) -> Result<Json<TemplateView>, ApiError> {
     let kind = kind_of(&caller.actor, &name)?;
     let lang = language(q.lang.as_deref())?;

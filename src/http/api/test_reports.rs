@@ -75,6 +75,9 @@ pub struct AttachmentBody {
     #[schema(nullable = false)]
     content_type: Option<String>,
     /// The file, base64-encoded.
+    #[schema(
+        pattern = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+    )]
     content_base64: String,
 }
 
@@ -82,14 +85,17 @@ pub struct AttachmentBody {
 #[serde(deny_unknown_fields)]
 pub struct TestReportBody {
     /// `works`, `problems` or `not_applicable`.
+    #[schema(pattern = "^(works|problems|not_applicable)$")]
     result: String,
     /// What was tested: versions, platforms.
     tested: String,
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     details: Option<String>,
     /// `admins` (the default: the admins and your own organisation) or
     /// `members` (every member who may read the advisory).
     #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     visibility: Option<String>,
     /// A patch, a log: at most 10, each within `limits.max_attachment_bytes`.
     #[serde(default)]

@@ -1,0 +1,104 @@
+//! What every request body refuses, written into its schema: text holding
+//! a NUL character (PostgreSQL cannot store it; see `body.rs`). Members
+//! an operation does not name are ignored, so objects stay open.
+
+use std::collections::BTreeSet;
+
+use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Object, Schema, SchemaType, Type};
+use utoipa::openapi::{OpenApi, RefOr};
+
+/// A string without a NUL character.
+pub const NO_NUL: &str = "^[^\\u0000]*$";
+
+/// Keeps NUL out of the request bodies' text.
+pub struct RequestBodies;
+
+impl utoipa::Modify for RequestBodies {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let mut named = BTreeSet::new();
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let Some(body) = op.request_body.as_mut() else {
+                    continue;
+                };
+                for content in body.content.values_mut() {
+                    if let Some(schema) = content.schema.as_mut() {
+                        tighten(schema, &mut named);
+                    }
+                }
+            }
+        }
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        // Components name others: follow them until none is new.
+        let mut done = BTreeSet::new();
+        while let Some(name) = named.iter().find(|n| !done.contains(*n)).cloned() {
+            done.insert(name.clone());
+            if let Some(schema) = components.schemas.get_mut(&name) {
+                tighten(schema, &mut named);
+            }
+        }
+    }
+}
+
+fn tighten(schema: &mut RefOr<Schema>, named: &mut BTreeSet<String>) {
+    let schema = match schema {
+        RefOr::Ref(r) => {
+            if let Some(name) = r.ref_location.strip_prefix("#/components/schemas/") {
+                named.insert(name.to_owned());
+            }
+            return;
+        }
+        RefOr::T(schema) => schema,
+    };
+    match schema {
+        Schema::Object(o) => tighten_object(o, named),
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                tighten(items, named);
+            }
+        }
+        Schema::OneOf(s) => s.items.iter_mut().for_each(|s| tighten(s, named)),
+        Schema::AnyOf(s) => s.items.iter_mut().for_each(|s| tighten(s, named)),
+        Schema::AllOf(s) => s.items.iter_mut().for_each(|s| tighten(s, named)),
+        _ => {}
+    }
+}
+
+fn has(t: &SchemaType, wanted: Type) -> bool {
+    match t {
+        SchemaType::Type(t) => *t == wanted,
+        SchemaType::Array(ts) => ts.contains(&wanted),
+        SchemaType::AnyValue => false,
+    }
+}
+
+fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
+    if has(&o.schema_type, Type::String) && o.enum_values.is_none() && o.pattern.is_none() {
+        o.pattern = Some(NO_NUL.into());
+    }
+    if !has(&o.schema_type, Type::Object) && o.properties.is_empty() {
+        return;
+    }
+    o.properties.values_mut().for_each(|p| tighten(p, named));
+    // Other members are ignored, whatever they hold: a map's keys are read.
+    if let Some(AdditionalProperties::RefOr(extra)) = o.additional_properties.as_deref_mut() {
+        tighten(extra, named);
+        if o.property_names.is_none() {
+            o.property_names = Some(Box::new(Schema::Object(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(NO_NUL))
+                    .build(),
+            )));
+        }
+    }
+}
