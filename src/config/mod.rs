@@ -1,7 +1,7 @@
 //! Typed configuration: built-in defaults, then one TOML file, then
 //! `EMBARGO_*` environment variables (`__` separates nested keys). Loaded once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -13,6 +13,7 @@ mod jobs;
 mod lists;
 mod lmtp;
 mod metrics;
+mod paths;
 mod redact;
 pub use redact::redact_url;
 
@@ -22,6 +23,7 @@ pub use jobs::JobsConfig;
 pub use lists::{AdvisoriesConfig, LeaksConfig, MembershipConfig, PublicationConfig};
 pub use lmtp::LmtpConfig;
 pub use metrics::MetricsConfig;
+pub use paths::Paths;
 
 /// `Debug` is written by hand in `redact.rs`: the database URL may carry a
 /// password.
@@ -423,34 +425,5 @@ impl Config {
         } else {
             self.database_url.clone()
         }
-    }
-}
-
-/// Where the service keeps its files.
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub data: PathBuf,
-}
-
-impl Paths {
-    /// Creates the data directory (and missing parents) with mode 0700: it
-    /// holds embargoed reports and the list key. One that exists keeps its
-    /// mode.
-    pub fn create_data_dir(&self) -> std::io::Result<()> {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.data)
-    }
-
-    pub fn outbox(&self) -> PathBuf {
-        self.data.join("outbox")
-    }
-
-    /// The list's OpenPGP keys (see `mail::list_key`): back it up with the
-    /// database.
-    pub fn list_key(&self) -> PathBuf {
-        self.data.join("list-key")
     }
 }
