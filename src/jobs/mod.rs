@@ -135,12 +135,14 @@ impl Job {
     /// up would leave an advisory embargoed past its instant; so do GitHub's
     /// calls, to outlast an outage of hours.
     fn max_attempts(&self, config: &JobsConfig) -> u32 {
-        match self {
-            Job::GithubSync { .. } | Job::GithubRequestCve { .. } | Job::GithubPollCve { .. } => {
-                config.max_attempts.max(20)
-            }
-            _ if self.lane() == Lane::Critical => config.max_attempts.max(20),
-            _ => config.max_attempts,
+        let github = matches!(
+            self,
+            Job::GithubSync { .. } | Job::GithubRequestCve { .. } | Job::GithubPollCve { .. }
+        );
+        if github || self.lane() == Lane::Critical {
+            config.max_attempts.max(20)
+        } else {
+            config.max_attempts
         }
     }
 
@@ -287,6 +289,29 @@ mod tests {
             }
             .lane(),
             Lane::Critical
+        );
+    }
+
+    #[test]
+    fn lifts_and_github_calls_outlast_an_outage_with_20_attempts() {
+        let config = JobsConfig::default();
+        let sync = Job::GithubSync {
+            advisory: "SA-2026-0001".into(),
+            generation: 1,
+        };
+        let lift = Job::LiftEmbargo {
+            advisory: "SA-2026-0001".into(),
+            until: 1,
+        };
+        let mail = Job::TaskDue {
+            task: "tsk_1".into(),
+        };
+        assert_eq!(sync.max_attempts(&config), config.max_attempts.max(20));
+        assert_eq!(lift.max_attempts(&config), 20.max(config.max_attempts));
+        assert_eq!(mail.max_attempts(&config), config.max_attempts);
+        assert!(
+            config.max_attempts < 20,
+            "the longer retry is the exception"
         );
     }
 
