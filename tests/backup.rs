@@ -85,6 +85,18 @@ fn fingerprint(data: &Path) -> String {
     stdout(&out).lines().next().unwrap().to_owned()
 }
 
+/// Puts `app`'s data key into the data directory `data` (made 0700), as
+/// an operator does before a restore: no backup holds it.
+fn bring_data_key(app: &TestApp, data: &Path) {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data)
+        .unwrap();
+    std::fs::copy(app.dir.path().join("data-key"), data.join("data-key")).unwrap();
+}
+
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -119,6 +131,16 @@ async fn a_backup_taken_while_the_service_writes_restores_the_same_rows_keys_and
 
     let target = tempfile::tempdir().unwrap();
     let data = target.path().join("data");
+    // Without the data key, which no backup holds: refused, nothing written.
+    let out = embargo(&data, &["restore", path(&file)]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no backup contains") && stderr(&out).contains("data-key"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!data.join("embargo.db").exists());
+    bring_data_key(&app, &data);
     let out = embargo(&data, &["restore", path(&file)]);
     let printed = stdout(&out);
     assert!(out.status.success(), "{printed}{}", stderr(&out));
@@ -301,6 +323,7 @@ async fn a_restore_whose_audit_chain_does_not_verify_says_so_and_fails() {
     conn.close().await.unwrap();
 
     let data = dir.path().join("data");
+    bring_data_key(&app, &data);
     let out = embargo(&data, &["restore", path(&file)]);
     assert!(!out.status.success());
     assert!(

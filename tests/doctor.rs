@@ -121,6 +121,7 @@ async fn a_healthy_deployment_passes_and_the_smtp_check_sends_nothing() {
         "smtp",
         "list_key",
         "cookie_key",
+        "data_key",
         "security.txt",
         "github",
     ] {
@@ -281,6 +282,29 @@ async fn a_list_key_directory_open_to_others_fails() {
         "{text}"
     );
     assert!(flagged.contains("chmod 700"), "{text}");
+}
+
+#[tokio::test]
+async fn a_data_key_readable_by_others_fails() {
+    let env = Env::new().await;
+    assert!(
+        env.run(&["admin", "add", "lead@project.test"], b"")
+            .status
+            .success()
+    );
+    let out = doctor(&env, &[]).await;
+    assert_eq!(status(&stdout(&out), "data_key"), "ok", "{}", stdout(&out));
+    let key = env.dir.path().join("data-key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = doctor(&env, &[]).await;
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let flagged = line(&text, "data_key");
+    assert!(
+        flagged.starts_with("FAIL") && flagged.contains("mode 644"),
+        "{text}"
+    );
+    assert!(flagged.contains("chmod 600"), "{text}");
 }
 
 #[tokio::test]

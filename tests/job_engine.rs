@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use embargo::app::mailer::{self, Mail};
 use embargo::db::jobs::{self as store, Outcome};
+use embargo::db::sealed;
 use embargo::domain::job::{JobState, Lane};
 use embargo::domain::mail_kind::MailKind;
 use embargo::mail::Transport;
@@ -78,12 +79,18 @@ async fn a_template_that_fails_kills_its_job_and_not_the_change_that_queued_it()
     // template that fails.
     queue_mail(&app, "broken:1", MailKind::ReportReceived, "r@example.net").await;
     let mut conn = app.state.db.conn().await.unwrap();
-    sqlx::query(
-        "UPDATE jobs SET payload = REPLACE(payload, '\"report_received\"', '\"no_such_template\"')",
-    )
-    .execute(&mut *conn)
-    .await
-    .unwrap();
+    let (id, stored): (String, String) = sqlx::query_as("SELECT id, payload FROM jobs")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let payload = sealed::open_text(store::PAYLOAD, &id, stored).unwrap();
+    let broken = payload.replace("\"report_received\"", "\"no_such_template\"");
+    sqlx::query("UPDATE jobs SET payload = $1 WHERE id = $2")
+        .bind(sealed::seal_text(store::PAYLOAD, &id, &broken).unwrap())
+        .bind(&id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
     drop(conn);
     queue_mail(&app, "fine:1", MailKind::ReportReceived, "r@example.net").await;
     app.run_jobs().await;
@@ -110,11 +117,13 @@ async fn mail_is_rendered_when_its_job_runs_from_the_recorded_template() {
     let app = TestApp::new().await;
     queue_mail(&app, "ack:x", MailKind::ReportReceived, "r@example.net").await;
     let mut conn = app.state.db.conn().await.unwrap();
-    let payload: String = sqlx::query_scalar("SELECT payload FROM jobs")
+    let (id, stored): (String, String) = sqlx::query_as("SELECT id, payload FROM jobs")
         .fetch_one(&mut *conn)
         .await
         .unwrap();
     drop(conn);
+    assert!(!stored.contains("report_received"), "sealed in the table");
+    let payload = sealed::open_text(store::PAYLOAD, &id, stored).unwrap();
     let payload: serde_json::Value = serde_json::from_str(&payload).unwrap();
     assert_eq!(payload["template"], "report_received");
     assert_eq!(

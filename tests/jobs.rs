@@ -11,12 +11,20 @@ use crate::common::TestApp;
 
 async fn job_rows(app: &TestApp) -> Vec<(String, String, i64, String, i64, String)> {
     let mut conn = app.state.db.conn().await.unwrap();
-    sqlx::query_as::<_, (String, String, i64, String, i64, String)>(
+    let rows = sqlx::query_as::<_, (String, String, i64, String, i64, String)>(
         "SELECT id, state, attempts, last_error, run_at, payload FROM jobs ORDER BY created_at",
     )
     .fetch_all(&mut *conn)
     .await
-    .unwrap()
+    .unwrap();
+    // Payloads are sealed in the table; opened here as the runner does.
+    rows.into_iter()
+        .map(|(id, state, attempts, error, run_at, payload)| {
+            let payload =
+                embargo::db::sealed::open_text(embargo::db::jobs::PAYLOAD, &id, payload).unwrap();
+            (id, state, attempts, error, run_at, payload)
+        })
+        .collect()
 }
 
 /// A file transport whose outbox cannot be created until `unblock` runs.

@@ -163,6 +163,9 @@ pub async fn restore(config: Config, paths: Paths, file: &Path) -> anyhow::Resul
     } else {
         None
     };
+    if meta.contents == FULL {
+        require_data_key(file, &paths.data).await?;
+    }
     files::create_private_dir(&paths.data)?;
     let mut counts = Vec::new();
     if let Some(db_file) = &db_file {
@@ -192,6 +195,35 @@ pub async fn restore(config: Config, paths: Paths, file: &Path) -> anyhow::Resul
         fingerprint: Some(fingerprint),
         verified: Some(verified),
     })
+}
+
+/// Fails, before anything is written, when the backup holds sealed values
+/// that the data key in `data` (or `EMBARGO_DATA_KEY`) does not open: the
+/// key is never in a backup.
+async fn require_data_key(file: &Path, data: &Path) -> anyhow::Result<()> {
+    let had_key = crate::app::data_key::load_existing(data)?;
+    let url = format!("sqlite://{}?mode=ro", file.display());
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .with_context(|| format!("opening {}", file.display()))?;
+    let opened = crate::db::reseal::check_keys(&mut conn).await;
+    conn.close().await.ok();
+    match opened {
+        Ok(()) => Ok(()),
+        Err(e) if !had_key => bail!(
+            "{} holds data sealed with a data key, which no backup contains: copy the data key of the deployment it came from to {} (or set {}) and restore again; nothing was changed ({e})",
+            file.display(),
+            data.join(crate::app::data_key::FILE).display(),
+            crate::app::data_key::ENV,
+        ),
+        Err(e) => bail!(
+            "the data key in {} (or {}) does not open {}: use the key of the deployment it came from; nothing was changed ({e})",
+            data.display(),
+            crate::app::data_key::ENV,
+            file.display(),
+        ),
+    }
 }
 
 /// Opens `file` read-only and checks it is whole, a backup, in a format

@@ -4,9 +4,9 @@
 //! sharing the data directory accepts what another signed. Losing it loses
 //! nothing but the messages in flight.
 
-use std::fs::{self, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs;
+use std::io::{ErrorKind, Read};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 
 use hmac::{Hmac, Mac};
@@ -77,20 +77,8 @@ fn read_or_make(path: &Path) -> std::io::Result<[u8; LEN]> {
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
-    let tmp = dir.join(format!(".cookie-key.{:016x}.tmp", rand::random::<u64>()));
     let key: [u8; LEN] = rand::random();
-    let written = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(&key)?;
-        f.sync_all()?;
-        fs::hard_link(&tmp, path)
-    })();
-    let _ = fs::remove_file(&tmp);
-    match written {
+    match super::data_key::create_private_once(path, &key) {
         Ok(()) => Ok(key),
         Err(e) if e.kind() == ErrorKind::AlreadyExists => read(path)?
             .ok_or_else(|| std::io::Error::new(ErrorKind::InvalidData, "cookie key vanished")),

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod backup;
 pub mod contributions;
 pub mod cookie_key;
+pub mod data_key;
 pub mod db_copy;
 pub mod doctor;
 pub mod github;
@@ -108,6 +109,7 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let templates = Templates::new()?;
         let cookie_key = cookie_key::CookieKey::load_or_create(&paths.data);
+        anyhow::Context::context(data_key::load(&paths.data), "loading the data key")?;
         let github = github::Client::from_config(&config.github)?;
         let report_limiter = ratelimit::RateLimiter::new(
             config.limits.reports_per_hour,
@@ -166,7 +168,19 @@ impl AppState {
             let (config, paths) = (config.clone(), paths.clone());
             tokio::task::spawn_blocking(move || load_list_key(&config, &paths)).await??
         };
-        Self::with_list_key(config, paths, db, transport, list_key)
+        let state = Self::with_list_key(config, paths, db, transport, list_key)?;
+        let mut conn = state.db.conn().await?;
+        crate::db::reseal::check_keys(&mut conn).await.with_context(|| {
+            format!(
+                "the data key ({}) does not open this database: start with the key of the deployment it came from",
+                match data_key::source(&state.paths.data) {
+                    data_key::Source::Env => data_key::ENV.to_owned(),
+                    data_key::Source::File(p) => p.display().to_string(),
+                }
+            )
+        })?;
+        drop(conn);
+        Ok(state)
     }
 }
 

@@ -31,7 +31,7 @@ pub struct RestoreArgs {
 }
 
 /// A spinner on a terminal while `what` runs; nothing otherwise.
-fn spinner(what: &'static str) -> ProgressBar {
+pub(crate) fn spinner(what: &'static str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}")

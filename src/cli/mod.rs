@@ -9,6 +9,7 @@ mod doctor;
 mod export;
 mod ingest;
 mod jobs;
+mod key;
 mod list_key;
 mod member;
 mod serve;
@@ -66,6 +67,10 @@ enum Command {
     /// Manage the distribution list's members.
     #[command(subcommand)]
     Member(member::MemberCommand),
+    /// Show or rotate the data key that seals reports, attachments and
+    /// patches in the database (DATA/data-key or EMBARGO_DATA_KEY).
+    #[command(subcommand)]
+    Key(key::KeyCommand),
     /// Show or rotate the list's OpenPGP key (kept in DATA/list-key/).
     #[command(subcommand)]
     ListKey(list_key::ListKeyCommand),
@@ -217,6 +222,7 @@ async fn run(command: Command, config: Config, paths: Paths) -> anyhow::Result<E
         Command::Audit(c) => audit::run(c, AppState::open(config, paths).await?).await,
         Command::Jobs(c) => jobs::run(c, AppState::open(config, paths).await?).await,
         Command::Member(c) => member::run(c, AppState::open(config, paths).await?).await,
+        Command::Key(c) => key::run(c, AppState::open(config, paths).await?).await,
         Command::ListKey(c) => list_key::run(c, AppState::open(config, paths).await?).await,
         Command::Ingest => Ok(ingest::run(config, paths).await),
         Command::Cvss { vector } => Ok(cvss::run(&vector)),

@@ -232,7 +232,7 @@ fn is_setting(key: &str) -> bool {
     let key = key.to_ascii_uppercase();
     !matches!(
         key.as_str(),
-        "CONFIG" | "DATA" | "LOG" | "LOG_FORMAT" | "COPY_TO"
+        "CONFIG" | "DATA" | "DATA_KEY" | "LOG" | "LOG_FORMAT" | "COPY_TO"
     ) && !key.starts_with("TEST_")
 }
 

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::DbError;
+use super::{DbError, sealed};
 use crate::domain::advisory::{AdvisoryId, AdvisoryState};
 use crate::domain::id::ReportId;
 
@@ -27,6 +27,26 @@ pub struct AdvisoryRow {
 pub(super) const COLUMNS: &str = "id, state, content, report_id, embargo_until, embargo_zone, first_distributed_at, \
     published_at, withdrawn_at, withdrawn_reason, revision, created_at, updated_at";
 
+/// An advisory's content is sealed (`db::sealed`) until it is published:
+/// then it is public, and stored in clear.
+pub const CONTENT: &str = "advisories.content";
+/// Every revision's content stays sealed: the history holds what was
+/// written under embargo.
+pub const REVISION_CONTENT: &str = "advisory_revisions.content";
+
+/// The row a revision's sealed content is bound to.
+pub fn revision_row(id: &AdvisoryId, number: i64) -> String {
+    format!("{id}:{number}")
+}
+
+/// `content` as stored for an advisory in `state`: sealed unless public.
+fn stored_content(id: &AdvisoryId, state: AdvisoryState, content: &str) -> Result<String, DbError> {
+    Ok(match state {
+        AdvisoryState::Published => content.to_owned(),
+        _ => sealed::seal_text(CONTENT, id.as_str(), content)?,
+    })
+}
+
 fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> DbError {
     DbError::Decode(Box::new(e))
 }
@@ -37,7 +57,7 @@ pub(super) fn row(r: &sqlx::any::AnyRow) -> Result<AdvisoryRow, DbError> {
     Ok(AdvisoryRow {
         id: AdvisoryId::parse(&id).map_err(decode)?,
         state: AdvisoryState::parse(&state).map_err(decode)?,
-        content: r.try_get("content")?,
+        content: sealed::open_text(CONTENT, &id, r.try_get("content")?)?,
         report_id: r.try_get("report_id")?,
         embargo_until: r.try_get("embargo_until")?,
         embargo_zone: r.try_get("embargo_zone")?,
@@ -84,7 +104,7 @@ pub async fn insert(conn: &mut AnyConnection, a: NewAdvisory<'_>) -> Result<(), 
     .bind(a.id.as_str())
     .bind(i64::from(a.year))
     .bind(a.seq)
-    .bind(a.content)
+    .bind(stored_content(a.id, AdvisoryState::Draft, a.content)?)
     .bind(a.report_id)
     .bind(now)
     .execute(conn)
@@ -155,7 +175,7 @@ pub async fn update_content(
         "UPDATE advisories SET content = $1, revision = $2, updated_at = $3 \
          WHERE id = $4 AND revision = $5 AND state = $6",
     )
-    .bind(rev.content)
+    .bind(stored_content(id, from, rev.content)?)
     .bind(rev.number)
     .bind(super::now())
     .bind(id.as_str())
@@ -185,7 +205,11 @@ pub async fn insert_revision(
     .bind(rev.actor)
     .bind(rev.reason)
     .bind(rev.changed)
-    .bind(rev.content)
+    .bind(sealed::seal_text(
+        REVISION_CONTENT,
+        &revision_row(id, rev.number),
+        rev.content,
+    )?)
     .execute(conn)
     .await?;
     Ok(())
@@ -242,9 +266,23 @@ pub async fn mark_published(
     .bind(id.as_str())
     .bind(from.as_str())
     .bind(embargo_until)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    // Public now: its content is stored in clear from here on.
+    let stored: String = sqlx::query_scalar("SELECT content FROM advisories WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    let clear = sealed::open_text(CONTENT, id.as_str(), stored)?;
+    sqlx::query("UPDATE advisories SET content = $1 WHERE id = $2")
+        .bind(clear)
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
+    Ok(true)
 }
 
 /// Withdraws if the advisory is still in `from`; false otherwise. The state

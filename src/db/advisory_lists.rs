@@ -43,27 +43,67 @@ pub async fn find(
     filter: &Filter<'_>,
     window: &Window,
 ) -> Result<Page<AdvisoryRow>, DbError> {
+    let key = |r: &AdvisoryRow| Cursor {
+        at: r.created_at,
+        id: r.id.to_string(),
+    };
+    let Some(needle) = filter.search.and_then(super::search::json_needle) else {
+        let rows = read_window(conn, filter, window, limit()).await?;
+        return Ok(window.page(rows, key));
+    };
+    // Content not yet published is sealed: it is matched here, once
+    // opened, a batch at a time in the window's order.
+    let mut kept = Vec::new();
+    let mut at = window.clone();
+    loop {
+        let batch = read_window(conn, filter, &at, SCAN_BATCH).await?;
+        let full = batch.len() as i64 == SCAN_BATCH;
+        let Some(last) = batch.last().map(key) else {
+            break;
+        };
+        kept.extend(
+            batch
+                .into_iter()
+                .filter(|r| super::search::matches(&needle, [r.id.as_str(), r.content.as_str()])),
+        );
+        if kept.len() > super::cursor::PAGE_SIZE || !full {
+            break;
+        }
+        at = at.past(last);
+    }
+    Ok(window.page(kept, key))
+}
+
+/// Rows a search reads at a time.
+const SCAN_BATCH: i64 = 200;
+
+/// Up to `limit` advisories of `filter` (its search aside) in `window`.
+async fn read_window(
+    conn: &mut AnyConnection,
+    filter: &Filter<'_>,
+    window: &Window,
+    limit: i64,
+) -> Result<Vec<AdvisoryRow>, DbError> {
     let order = window.order();
     let sql = format!(
         "SELECT {COLUMNS} FROM advisories WHERE ($1 IS NULL OR state = $1) \
          AND ($2 IS NULL OR EXISTS (SELECT 1 FROM audience_members au \
            WHERE au.advisory_id = advisories.id AND au.member_id = $2)) \
-         AND {} AND {} ORDER BY created_at {order}, id {order} LIMIT $8",
-        // Content is JSON: the id is matched as typed, the content as
-        // JSON writes the typed text.
-        super::search::any_of(3, &["id", "content"]),
-        Window::condition("created_at", "id", 4),
+         AND {} ORDER BY created_at {order}, id {order} LIMIT $7",
+        Window::condition("created_at", "id", 3),
     );
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let (b_at, b_id, a_at, a_id) = window.bounds();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(filter.state.map(|s| s.as_str()))
         .bind(filter.audience.map(MemberId::as_str))
-        .bind(filter.search.and_then(super::search::json_pattern));
-    let rows = window.bind(query).fetch_all(conn).await?;
-    let rows = rows.iter().map(row).collect::<Result<Vec<_>, _>>()?;
-    Ok(window.page(rows, |r| Cursor {
-        at: r.created_at,
-        id: r.id.to_string(),
-    }))
+        .bind(b_at)
+        .bind(b_id)
+        .bind(a_at)
+        .bind(a_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(row).collect()
 }
 
 /// Published and withdrawn advisories, newest published first: the page

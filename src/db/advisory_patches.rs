@@ -2,7 +2,11 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::DbError;
+use super::{DbError, sealed};
+
+/// Sealed columns (`db::sealed`): the file's name and bytes.
+pub const FILENAME: &str = "advisory_patches.filename";
+pub const CONTENT: &str = "advisory_patches.content";
 use crate::domain::advisory::AdvisoryId;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -16,9 +20,10 @@ pub struct PatchInfo {
 }
 
 fn patch_info(r: &sqlx::any::AnyRow) -> Result<PatchInfo, DbError> {
+    let id: String = r.try_get("id")?;
     Ok(PatchInfo {
-        id: r.try_get("id")?,
-        filename: r.try_get("filename")?,
+        filename: sealed::open_text(FILENAME, &id, r.try_get("filename")?)?,
+        id,
         content_type: r.try_get("content_type")?,
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
@@ -39,11 +44,11 @@ pub async fn insert_patch(
     )
     .bind(id.as_str())
     .bind(advisory.as_str())
-    .bind(&patch.filename)
+    .bind(sealed::seal_text(FILENAME, id.as_str(), &patch.filename)?)
     .bind(&patch.content_type)
     .bind(patch.content.len() as i64)
     .bind(crate::domain::secret::sha256_hex(&patch.content))
-    .bind(&patch.content)
+    .bind(sealed::seal_blob(CONTENT, id.as_str(), &patch.content)?)
     .bind(actor)
     .bind(super::now())
     .execute(conn)
@@ -79,6 +84,10 @@ pub async fn patch_content(
     .bind(advisory.as_str())
     .fetch_optional(conn)
     .await?;
-    row.map(|r| Ok((patch_info(&r)?, r.try_get("content")?)))
-        .transpose()
+    row.map(|r| {
+        let info = patch_info(&r)?;
+        let content = sealed::open_blob(CONTENT, &info.id, r.try_get("content")?)?;
+        Ok((info, content))
+    })
+    .transpose()
 }

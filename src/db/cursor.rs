@@ -86,6 +86,15 @@ impl Window {
         cursor.map_or(Self::Newest, |c| Self::Before(c.clone()))
     }
 
+    /// The rest of this window past `last`, a row read in its order: the
+    /// next batch of a scan.
+    pub fn past(&self, last: Cursor) -> Self {
+        match self {
+            Self::After(_) => Self::After(last),
+            _ => Self::Before(last),
+        }
+    }
+
     /// The keyset condition on `(at, id)` columns, with the window's four
     /// values bound from `$n` on (see [`Window::bounds`]).
     pub fn condition(at: &str, id: &str, n: usize) -> String {

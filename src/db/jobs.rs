@@ -20,17 +20,39 @@ pub struct NewJob<'a> {
     pub max_attempts: u32,
 }
 
+/// A job's payload is sealed (`db::sealed`): a queued mail holds the
+/// values its template shows (a report's title, a link).
+pub const PAYLOAD: &str = "jobs.payload";
+
+fn seal_payload(id: &JobId, payload: &serde_json::Value) -> Result<String, DbError> {
+    Ok(super::sealed::seal_text(
+        PAYLOAD,
+        id.as_str(),
+        &payload.to_string(),
+    )?)
+}
+
+fn open_payload(r: &sqlx::any::AnyRow) -> Result<String, DbError> {
+    let id: String = r.try_get("id")?;
+    Ok(super::sealed::open_text(
+        PAYLOAD,
+        &id,
+        r.try_get("payload")?,
+    )?)
+}
+
 /// Writes `job` unless one with its key exists; true when it was written.
 pub async fn enqueue(conn: &mut AnyConnection, job: NewJob<'_>) -> Result<bool, DbError> {
     let now = super::now();
+    let id = JobId::generate();
     let done = sqlx::query(
         "INSERT INTO jobs (id, kind, lane, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $8) ON CONFLICT (idempotency_key) DO NOTHING",
     )
-    .bind(JobId::generate().as_str())
+    .bind(id.as_str())
     .bind(job.kind)
     .bind(job.lane.as_str())
-    .bind(job.payload.to_string())
+    .bind(seal_payload(&id, &job.payload)?)
     .bind(job.idempotency_key)
     .bind(job.run_at)
     .bind(i64::from(job.max_attempts))
@@ -54,11 +76,12 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob<'_>]) -> Resu
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for job in rows {
+            let id = JobId::generate();
             q = q
-                .bind(JobId::generate().as_str().to_owned())
+                .bind(id.as_str().to_owned())
                 .bind(job.kind)
                 .bind(job.lane.as_str())
-                .bind(job.payload.to_string())
+                .bind(seal_payload(&id, &job.payload)?)
                 .bind(job.idempotency_key)
                 .bind("queued")
                 .bind(job.run_at)
@@ -138,7 +161,7 @@ pub async fn claim(
             Ok(Claimed {
                 id: r.try_get("id")?,
                 kind: r.try_get("kind")?,
-                payload: r.try_get("payload")?,
+                payload: open_payload(r)?,
                 attempts: r.try_get("attempts")?,
                 max_attempts: r.try_get("max_attempts")?,
                 lease_token: token.to_owned(),
@@ -278,7 +301,7 @@ pub async fn reap_expired(conn: &mut AnyConnection, now: i64) -> Result<Reaped, 
         Ok(DeadJob {
             id: r.try_get("id")?,
             kind: r.try_get("kind")?,
-            payload: r.try_get("payload")?,
+            payload: open_payload(r)?,
             error: r.try_get("last_error")?,
         })
     })
@@ -316,13 +339,13 @@ pub async fn retry(
 ) -> Result<Option<(String, String)>, DbError> {
     let row = sqlx::query(
         "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, lease_token = NULL, updated_at = $1 \
-         WHERE id = $2 AND state = 'dead' RETURNING kind, payload",
+         WHERE id = $2 AND state = 'dead' RETURNING id, kind, payload",
     )
     .bind(super::now())
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| Ok((r.try_get("kind")?, r.try_get("payload")?)))
+    row.map(|r| Ok((r.try_get("kind")?, open_payload(&r)?)))
         .transpose()
 }
 

@@ -30,6 +30,8 @@ pub mod migrate;
 pub mod public_documents;
 pub mod report_attachments;
 pub mod reports;
+pub mod reseal;
+pub mod sealed;
 pub mod search;
 pub mod sessions;
 pub mod shares;

@@ -2,7 +2,11 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::DbError;
+use super::{DbError, sealed};
+
+/// Sealed columns (`db::sealed`): the file's name and bytes.
+pub const FILENAME: &str = "attachments.filename";
+pub const CONTENT: &str = "attachments.content";
 use crate::domain::id::{AttachmentId, MessageId, ReportId};
 
 /// A file attached to a report.
@@ -25,9 +29,10 @@ pub struct AttachmentInfo {
 }
 
 fn attachment_info(r: &sqlx::any::AnyRow) -> Result<AttachmentInfo, DbError> {
+    let id: String = r.try_get("id")?;
     Ok(AttachmentInfo {
-        id: r.try_get("id")?,
-        filename: r.try_get("filename")?,
+        filename: sealed::open_text(FILENAME, &id, r.try_get("filename")?)?,
+        id,
         content_type: r.try_get("content_type")?,
         size: r.try_get("size")?,
         sha256: r.try_get("sha256")?,
@@ -49,11 +54,11 @@ pub async fn insert_attachment(
     .bind(id.as_str())
     .bind(report.as_str())
     .bind(message.map(|m| m.as_str()))
-    .bind(&a.filename)
+    .bind(sealed::seal_text(FILENAME, id.as_str(), &a.filename)?)
     .bind(&a.content_type)
     .bind(a.content.len() as i64)
     .bind(crate::domain::secret::sha256_hex(&a.content))
-    .bind(&a.content)
+    .bind(sealed::seal_blob(CONTENT, id.as_str(), &a.content)?)
     .bind(super::now())
     .execute(conn)
     .await?;
@@ -86,6 +91,10 @@ pub async fn attachment_content(
     .bind(report.as_str())
     .fetch_optional(conn)
     .await?;
-    row.map(|r| Ok((attachment_info(&r)?, r.try_get("content")?)))
-        .transpose()
+    row.map(|r| {
+        let info = attachment_info(&r)?;
+        let content = sealed::open_blob(CONTENT, &info.id, r.try_get("content")?)?;
+        Ok((info, content))
+    })
+    .transpose()
 }

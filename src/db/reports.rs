@@ -6,9 +6,9 @@ mod ciphertexts;
 
 use sqlx::{AnyConnection, Row};
 
-use super::DbError;
 use super::cursor::{Cursor, Page, Window};
 pub use super::report_attachments::*;
+use super::{DbError, sealed};
 use crate::domain::id::{AccountId, MessageId, ReportId};
 use crate::domain::report::{NewReport, ReportStatus};
 use crate::domain::secret::SecretHash;
@@ -64,14 +64,35 @@ const COLUMNS: &str = "id, title, description, affected_versions, unaffected_ver
     reporter_email, github, credit_consent, status, status_reason, assignee_id, source, encrypted, \
     origin_message_id, reply_tag, created_at, updated_at, first_response_at, language";
 
+/// The columns of a report that are sealed (`db::sealed`): what it says.
+/// The reporter's name and address stay searchable in clear.
+pub const SEALED: [&str; 4] = [
+    "title",
+    "description",
+    "affected_versions",
+    "unaffected_versions",
+];
+
+fn sealed_column(column: &str) -> String {
+    format!("reports.{column}")
+}
+
 fn report(r: &sqlx::any::AnyRow) -> Result<Report, DbError> {
     let status: String = r.try_get("status")?;
+    let id: String = r.try_get("id")?;
+    let open = |column: &str| -> Result<String, DbError> {
+        Ok(sealed::open_text(
+            &sealed_column(column),
+            &id,
+            r.try_get(column)?,
+        )?)
+    };
     Ok(Report {
-        id: r.try_get("id")?,
-        title: r.try_get("title")?,
-        description: r.try_get("description")?,
-        affected_versions: r.try_get("affected_versions")?,
-        unaffected_versions: r.try_get("unaffected_versions")?,
+        title: open("title")?,
+        description: open("description")?,
+        affected_versions: open("affected_versions")?,
+        unaffected_versions: open("unaffected_versions")?,
+        id,
         reporter_name: r.try_get("reporter_name")?,
         reporter_email: r.try_get("reporter_email")?,
         github: r.try_get("github")?,
@@ -121,12 +142,15 @@ pub async fn insert_many(
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (new, id) in rows.iter().zip(ids) {
             let r = new.report;
+            let seal = |column: &str, clear: &str| {
+                sealed::seal_text(&sealed_column(column), id.as_str(), clear)
+            };
             q = q
                 .bind(id.as_str())
-                .bind(&r.title)
-                .bind(&r.description)
-                .bind(&r.affected_versions)
-                .bind(&r.unaffected_versions)
+                .bind(seal("title", &r.title)?)
+                .bind(seal("description", &r.description)?)
+                .bind(seal("affected_versions", &r.affected_versions)?)
+                .bind(seal("unaffected_versions", &r.unaffected_versions)?)
                 .bind(r.reporter_name.as_deref())
                 .bind(r.reporter_email.as_ref().map(|e| e.as_str()))
                 .bind(r.github.as_ref().map(|g| g.as_str()))
@@ -228,32 +252,72 @@ pub async fn list(
     filter: &Filter,
     window: &Window,
 ) -> Result<Page<Report>, DbError> {
-    let pattern = filter.search.as_deref().and_then(super::search::pattern);
-    let searched = super::search::any_of(
-        2,
-        &[
-            "title",
-            "description",
-            "reporter_name",
-            "reporter_email",
-            "github",
-        ],
-    );
-    let order = window.order();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM reports WHERE ($1 IS NULL OR status = $1) AND {searched} \
-         AND {} ORDER BY created_at {order}, id {order} LIMIT $7",
-        Window::condition("created_at", "id", 3)
-    );
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(filter.status.map(|s| s.as_str()))
-        .bind(pattern);
-    let rows = window.bind(query).fetch_all(conn).await?;
-    let rows = rows.iter().map(report).collect::<Result<Vec<_>, _>>()?;
-    Ok(window.page(rows, |r| Cursor {
+    let key = |r: &Report| Cursor {
         at: r.created_at,
         id: r.id.clone(),
-    }))
+    };
+    let Some(needle) = filter.search.as_deref().and_then(super::search::needle) else {
+        let rows = read_window(conn, filter.status, window, super::cursor::limit()).await?;
+        return Ok(window.page(rows, key));
+    };
+    // What a report says is sealed, so the database cannot match it: the
+    // rows are read in the window's order a batch at a time, opened and
+    // matched here, until a page is full or the list ends.
+    let mut kept = Vec::new();
+    let mut at = window.clone();
+    loop {
+        let batch = read_window(conn, filter.status, &at, SCAN_BATCH).await?;
+        let full = batch.len() as i64 == SCAN_BATCH;
+        let Some(last) = batch.last().map(key) else {
+            break;
+        };
+        kept.extend(batch.into_iter().filter(|r| {
+            super::search::matches(
+                &needle,
+                [
+                    r.title.as_str(),
+                    &r.description,
+                    r.reporter_name.as_deref().unwrap_or(""),
+                    r.reporter_email.as_deref().unwrap_or(""),
+                    r.github.as_deref().unwrap_or(""),
+                ],
+            )
+        }));
+        if kept.len() > super::cursor::PAGE_SIZE || !full {
+            break;
+        }
+        at = at.past(last);
+    }
+    Ok(window.page(kept, key))
+}
+
+/// Rows a search reads at a time.
+const SCAN_BATCH: i64 = 500;
+
+/// Up to `limit` reports of `status` in `window`, in its order.
+async fn read_window(
+    conn: &mut AnyConnection,
+    status: Option<ReportStatus>,
+    window: &Window,
+    limit: i64,
+) -> Result<Vec<Report>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reports WHERE ($1 IS NULL OR status = $1) \
+         AND {} ORDER BY created_at {order}, id {order} LIMIT $6",
+        Window::condition("created_at", "id", 2)
+    );
+    let (b_at, b_id, a_at, a_id) = window.bounds();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(status.map(|s| s.as_str()))
+        .bind(b_at)
+        .bind(b_id)
+        .bind(a_at)
+        .bind(a_id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(report).collect()
 }
 
 /// Moves the report from `from` to `status`; false (nothing written) when
@@ -304,6 +368,9 @@ pub async fn mark_responded(conn: &mut AnyConnection, id: &ReportId) -> Result<(
     Ok(())
 }
 
+/// A message's body is sealed (`db::sealed`).
+pub const MESSAGE_BODY: &str = "messages.body";
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Message {
     pub id: String,
@@ -330,7 +397,7 @@ pub async fn insert_message(
     .bind(report.as_str())
     .bind(direction)
     .bind(author)
-    .bind(body)
+    .bind(sealed::seal_text(MESSAGE_BODY, id.as_str(), body)?)
     .bind(mail_message_id)
     .bind(super::now())
     .execute(&mut *conn)
@@ -370,11 +437,12 @@ pub async fn messages(
     .await?;
     rows.iter()
         .map(|r| {
+            let id: String = r.try_get("id")?;
             Ok(Message {
-                id: r.try_get("id")?,
+                body: sealed::open_text(MESSAGE_BODY, &id, r.try_get("body")?)?,
+                id,
                 direction: r.try_get("direction")?,
                 author: r.try_get("author")?,
-                body: r.try_get("body")?,
                 created_at: r.try_get("created_at")?,
             })
         })

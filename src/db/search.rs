@@ -18,12 +18,27 @@ pub fn pattern(typed: &str) -> Option<String> {
     Some(format!("%{escaped}%"))
 }
 
-/// The pattern for text stored inside JSON (an advisory's content): as
-/// serde_json writes a string, so a typed `"` finds a stored `\"`.
-pub fn json_pattern(typed: &str) -> Option<String> {
+/// What was typed, trimmed, cut to [`MAX_CHARS`] and lowercased, to find
+/// in sealed text once opened ([`matches`]); `None` when empty.
+pub fn needle(typed: &str) -> Option<String> {
     let typed: String = typed.trim().chars().take(MAX_CHARS).collect();
+    (!typed.is_empty()).then(|| typed.to_lowercase())
+}
+
+/// Whether any of `fields` holds `needle` (from [`needle`]), without
+/// regard to case.
+pub fn matches<'a>(needle: &str, fields: impl IntoIterator<Item = &'a str>) -> bool {
+    fields
+        .into_iter()
+        .any(|f| f.to_lowercase().contains(needle))
+}
+
+/// [`needle`] for text inside JSON (an advisory's content): as
+/// serde_json writes a string, so a typed `"` finds a stored `\"`.
+pub fn json_needle(typed: &str) -> Option<String> {
+    let typed = needle(typed)?;
     let quoted = serde_json::to_string(&typed).ok()?;
-    pattern(&quoted[1..quoted.len() - 1])
+    Some(quoted[1..quoted.len() - 1].to_owned())
 }
 
 /// `($n IS NULL OR LOWER(col) LIKE LOWER($n) ESCAPE '\' OR ...)` over
@@ -44,14 +59,19 @@ mod tests {
     fn wildcards_typed_match_themselves() {
         assert_eq!(pattern("  "), None);
         assert_eq!(pattern(" 50%_off\\ "), Some("%50\\%\\_off\\\\%".into()));
-        assert_eq!(
-            json_pattern("say \"hi\""),
-            Some("%say \\\\\"hi\\\\\"%".into())
-        );
+        assert_eq!(json_needle("Say \"hi\""), Some("say \\\"hi\\\"".into()));
         assert_eq!(
             pattern(&"x".repeat(500)).map(|p| p.len()),
             Some(MAX_CHARS + 2)
         );
+    }
+
+    #[test]
+    fn opened_text_is_matched_as_a_substring_without_regard_to_case() {
+        let n = needle("  Über 50%  ").unwrap();
+        assert!(matches(&n, ["", "price: ÜBER 50% off"]));
+        assert!(!matches(&n, ["über 5"]));
+        assert_eq!(needle(" "), None);
     }
 
     #[test]

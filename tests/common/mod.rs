@@ -61,6 +61,9 @@ pub async fn fresh_postgres_url() -> Option<String> {
     }
 }
 
+/// The data key of every in-process test deployment (base64 of 32 bytes).
+pub const TEST_DATA_KEY: &str = "dGVzdC1kYXRhLWtleS1vZi1lbWJhcmdvLXRlc3RzISE=";
+
 pub fn test_config() -> Config {
     let mut c = Config {
         base_url: "http://embargo.test".into(),
@@ -146,6 +149,13 @@ impl TestApp {
         let paths = Paths {
             data: dir.path().to_owned(),
         };
+        // One data key for every deployment of this process: the keyring
+        // is the process's (see `db::sealed`).
+        embargo::app::data_key::create_private_once(
+            &dir.path().join(embargo::app::data_key::FILE),
+            format!("{TEST_DATA_KEY}\n").as_bytes(),
+        )
+        .expect("data key");
         let state = AppState::new(config, paths, db, transport).expect("state");
         let router = embargo::http::router(state.clone());
         Self {

@@ -72,6 +72,26 @@ impl Env {
     }
 }
 
+impl Env {
+    /// The titles of the reports, opened with the deployment's data key
+    /// (which this process then holds too).
+    pub async fn report_titles(&self) -> Vec<String> {
+        embargo::app::data_key::load_for_reading(self.dir.path()).unwrap();
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .unwrap();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, title FROM reports ORDER BY created_at, id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        rows.into_iter()
+            .map(|(id, t)| embargo::db::sealed::open_text("reports.title", &id, t).unwrap())
+            .collect()
+    }
+}
+
 pub fn last_line(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -174,6 +194,11 @@ pub fn serve_with<K: AsRef<OsStr>, V: AsRef<OsStr>>(env: &Env, vars: &[(K, V)]) 
             server.first_lines.push(line);
         }
         if http(port, "GET", "/healthz", None, "").map(|r| r.0) == Some(200) {
+            // What serve printed before it listened is in the pipe: let
+            // the reader thread hand it over (it may lag on a busy machine).
+            while let Ok(line) = rx.recv_timeout(Duration::from_millis(300)) {
+                server.first_lines.push(line);
+            }
             return server;
         }
         std::thread::sleep(Duration::from_millis(100));

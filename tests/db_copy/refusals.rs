@@ -83,10 +83,14 @@ async fn a_failure_midway_rolls_the_whole_copy_back() {
     let mut conn = sqlx::SqliteConnection::connect(&d.env.database_url)
         .await
         .unwrap();
-    sqlx::query("UPDATE reports SET title = title || char(0) WHERE title = 'Second report'")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    // (A clear column: a report's title is sealed.)
+    sqlx::query(
+        "UPDATE reports SET status_reason = status_reason || char(0) \
+         WHERE id = (SELECT MAX(id) FROM reports)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     conn.close().await.unwrap();
     let out = copy(&d, &pg, &[]);
     assert!(!out.status.success());
@@ -100,7 +104,7 @@ async fn a_failure_midway_rolls_the_whole_copy_back() {
     let mut conn = sqlx::SqliteConnection::connect(&d.env.database_url)
         .await
         .unwrap();
-    sqlx::query("UPDATE reports SET title = 'Second report' WHERE title LIKE 'Second report%'")
+    sqlx::query("UPDATE reports SET status_reason = REPLACE(status_reason, char(0), '')")
         .execute(&mut conn)
         .await
         .unwrap();

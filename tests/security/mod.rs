@@ -2,6 +2,7 @@
 //! with the test that keeps it shut.
 
 mod applications;
+mod at_rest;
 mod bootstrap;
 mod caching;
 mod csrf;

@@ -125,11 +125,17 @@ pub fn refuse_existing(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Fails when `dir` holds anything (a missing directory is empty).
+/// Fails when `dir` holds anything but the data key (which is never in a
+/// backup, and which a restore of sealed data needs there first); a
+/// missing directory is empty.
 pub fn refuse_non_empty(dir: &Path) -> anyhow::Result<()> {
     match fs::read_dir(dir) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
+        Ok(entries) => {
+            let data_key = std::ffi::OsStr::new(crate::app::data_key::FILE);
+            if entries
+                .filter_map(Result::ok)
+                .any(|e| e.file_name() != data_key)
+            {
                 bail!(
                     "the data directory {} is not empty: restore needs an empty one (nothing was changed)",
                     dir.display()

@@ -1,6 +1,7 @@
 //! The data directory itself (0700: it holds the SQLite database and the
 //! outbox) and its private files: the list key (`DATA/list-key/`,
-//! 0700, its files 0600) and the cookie key (`DATA/cookie-key`, 0600), each
+//! 0700, its files 0600), the cookie key (`DATA/cookie-key`, 0600) and the
+//! data key (`DATA/data-key`, 0600, unless `EMBARGO_DATA_KEY` holds it), each
 //! owned by the user running embargo. Only metadata is read, never a key.
 
 use std::os::unix::fs::MetadataExt;
@@ -10,7 +11,16 @@ use crate::config::Paths;
 use crate::domain::doctor::{Finding, Status, private_mode_problem};
 
 pub fn check(paths: &Paths) -> Vec<Finding> {
-    vec![data_dir(paths), list_key(paths), cookie_key(paths)]
+    let mut found = vec![
+        data_dir(paths),
+        list_key(paths),
+        key_file(paths, "cookie_key", "cookie-key"),
+    ];
+    // With the keys in the environment there is no file to check.
+    if crate::app::data_key::source(&paths.data) != crate::app::data_key::Source::Env {
+        found.push(key_file(paths, "data_key", crate::app::data_key::FILE));
+    }
+    found
 }
 
 /// The effective user of this process: the owner of `/proc/self` (Linux);
@@ -113,15 +123,16 @@ fn list_key(paths: &Paths) -> Finding {
     )
 }
 
-fn cookie_key(paths: &Paths) -> Finding {
-    const CHECK: &str = "cookie_key";
-    let path = paths.data.join("cookie-key");
+/// A key file in the data directory (`name`), checked as `check`: 0600,
+/// owned by this user.
+fn key_file(paths: &Paths, check: &'static str, name: &str) -> Finding {
+    let path = paths.data.join(name);
     match std::fs::symlink_metadata(&path) {
         Ok(meta) => match problem(&path, &meta, running_uid()) {
-            None => Finding::ok(CHECK, format!("{} is 0600", path.display())),
+            None => Finding::ok(check, format!("{} is 0600", path.display())),
             Some(p) => Finding::new(
                 Status::Fail,
-                CHECK,
+                check,
                 p,
                 format!(
                     "chmod 600 {} (and chown to the service's user)",
@@ -131,13 +142,13 @@ fn cookie_key(paths: &Paths) -> Finding {
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Finding::new(
             Status::Warn,
-            CHECK,
+            check,
             format!("{} does not exist yet", path.display()),
-            "start `embargo serve` once: it makes the cookie key",
+            "start `embargo serve` once: it makes the key",
         ),
         Err(e) => Finding::new(
             Status::Fail,
-            CHECK,
+            check,
             format!("cannot read {}: {e}", path.display()),
             "run doctor as the service's user",
         ),

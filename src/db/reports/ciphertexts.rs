@@ -74,6 +74,9 @@ pub struct CiphertextInfo {
     pub sha256: String,
 }
 
+/// The encrypted mail as it came, sealed (`db::sealed`).
+pub const CIPHERTEXT: &str = "ciphertexts.content";
+
 pub async fn insert_ciphertext(
     conn: &mut AnyConnection,
     report: &ReportId,
@@ -93,7 +96,8 @@ pub async fn insert_ciphertext(
     .bind(c.reason)
     .bind(c.content.len() as i64)
     .bind(crate::domain::secret::sha256_hex(c.content))
-    .bind(c.content)
+    // Sealed too: a backup holds the list key that would decrypt it.
+    .bind(crate::db::sealed::seal_blob(CIPHERTEXT, id.as_str(), c.content)?)
     .bind(super::super::now())
     .execute(conn)
     .await?;
