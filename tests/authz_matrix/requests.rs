@@ -178,6 +178,24 @@ pub async fn token_id(app: &TestApp, token: Option<&str>) -> String {
     resp.json()["id"].as_str().expect("token id").to_owned()
 }
 
+/// A passkey of `account` (its key material a placeholder: removing one
+/// does not read it).
+pub async fn passkey_of(app: &TestApp, account: &str) -> String {
+    let account = embargo::domain::id::AccountId::parse(account).expect("account id");
+    let name = embargo::domain::passkey::PasskeyName::parse("matrix").expect("name");
+    let credential_id = embargo::domain::secret::Secret::generate();
+    let new = embargo::db::passkeys::NewPasskey {
+        account: &account,
+        name: &name,
+        credential_id: credential_id.expose(),
+        user_handle: "00000000-0000-4000-8000-000000000000",
+        passkey: "{}",
+    };
+    let mut conn = app.state.db.conn().await.expect("conn");
+    let id = embargo::db::passkeys::insert(&mut conn, &new).await;
+    id.expect("insert").expect("a new passkey").to_string()
+}
+
 /// A dead job, for an admin to retry.
 pub async fn dead_job(app: &TestApp, n: u32) -> String {
     let key = format!("matrix:{n}");

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod authenticator;
 pub mod github_fake;
 pub mod process;
 pub mod smtp_script;

@@ -21,6 +21,8 @@ mod member_self;
 mod membership;
 mod membership_admin;
 mod mobile;
+mod passkeys;
+mod recovery_codes;
 mod report_attachments;
 mod report_handoff;
 mod setup_totp;
