@@ -25,6 +25,7 @@ mod passkeys;
 mod recovery_codes;
 mod report_attachments;
 mod report_handoff;
+mod second_factor_required;
 mod setup_totp;
 mod templates;
 mod times;

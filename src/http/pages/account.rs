@@ -149,7 +149,7 @@ pub(super) async fn account_context(
     Ok(
         json!({ "passkeys": passkeys, "passkeys_unavailable": unavailable, "passkey_error": null,
                 "has_totp": account.totp_secret.is_some(), "recovery_unused": recovery_unused,
-                "second_factor_pending": false,
+                "second_factor_pending": crate::http::extract::second_factor_pending(state, account).await?,
                 "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
                 "keys": keys, "key_errors": {}, "key_text": "", "language": account.language,
                 "languages": languages, "time_zone": account.time_zone,
