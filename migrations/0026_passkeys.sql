@@ -43,3 +43,9 @@ CREATE TABLE recovery_codes (
     used_at BIGINT,
     PRIMARY KEY (account_id, code_hash)
 );
+
+-- What one's list of sessions shows: when each was last used (to five
+-- minutes), and the browser and address that last used it.
+ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT;
+ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+ALTER TABLE sessions ADD COLUMN ip TEXT;

@@ -39,6 +39,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/login_passkey.html.j2",
     "pages/account_passkeys.html.j2",
     "pages/account_second_factor.html.j2",
+    "pages/account_sessions.html.j2",
     "pages/account_totp.html.j2",
     "pages/recovery_codes.html.j2",
     "pages/setup.html.j2",

@@ -39,6 +39,7 @@ pub mod read_log;
 pub mod readiness;
 pub mod recovery;
 pub mod reports;
+pub mod sessions;
 pub mod shares;
 pub mod templates;
 

@@ -247,9 +247,19 @@ impl FromRequestParts<AppState> for Page {
         let account_id = match &session {
             Some(s) => {
                 let mut conn = state.db.conn().await.map_err(Error::from)?;
-                sessions::session_account(&mut conn, &Secret::from_presented(s).hash(), db::now())
+                let hash = Secret::from_presented(s).hash();
+                let found = sessions::session_account(&mut conn, &hash, db::now())
                     .await
-                    .map_err(Error::from)?
+                    .map_err(Error::from)?;
+                if let Some((_, true)) = &found {
+                    let agent = parts.headers.get(axum::http::header::USER_AGENT);
+                    let agent = agent.and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    let agent: String = agent.chars().take(300).collect();
+                    sessions::touch_session(&mut conn, &hash, &agent, &ip.to_string())
+                        .await
+                        .map_err(Error::from)?;
+                }
+                found.map(|(id, _)| id)
             }
             None => None,
         };

@@ -113,6 +113,8 @@ fn routes() -> Routes {
     .get("/account/totp", pages::second_factor::totp_form)
     .post("/account/totp", pages::second_factor::add_totp)
     .post("/account/recovery-codes", pages::second_factor::new_recovery_codes)
+    // One's sessions and tokens, all ended at once.
+    .post("/account/sign-out-everywhere", pages::sessions::sign_out_everywhere)
     .get("/member", pages::member_self::show)
     .post("/member/contacts", pages::member_self::add_contact)
     .post("/member/contacts/{id}/remove", pages::member_self::remove_contact)
@@ -207,6 +209,8 @@ fn routes() -> Routes {
     .delete("/api/v1/me/member/contacts/{id}", api::me::remove_contact)
     .post("/api/v1/me/member/leave", api::me::leave)
     .get("/api/v1/tokens", api::account::list_tokens)
+    .get("/api/v1/me/sessions", api::sessions::list_sessions)
+    .post("/api/v1/me/sign-out-everywhere", api::sessions::sign_out_everywhere)
     .post("/api/v1/tokens", api::account::create_token)
     .delete("/api/v1/tokens/{id}", api::account::revoke_token)
     .post("/api/v1/advisories", api::advisories::create_advisory)

@@ -69,6 +69,7 @@ pub fn api_body(method: &Method, template: &str) -> Option<Value> {
         "/api/v1/reports/{id}/assignee" => Some(json!({ "assignee": null })),
         "/api/v1/track/{token}/messages" => Some(json!({ "body": "x" })),
         "/api/v1/tokens" => Some(json!({ "name": "n" })),
+        "/api/v1/me/sign-out-everywhere" => Some(json!({ "keep_current_token": false })),
         "/api/v1/setup/{token}" => Some(json!({ "password": "a long enough password" })),
         _ => None,
     }

@@ -65,6 +65,8 @@ pub const PUBLIC: &[Row] = &[
     (Method::GET,    "/account/totp",                                   [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(200), Is(200)]),
     (Method::POST,   "/account/totp",                                   [Login,   Login,   Is(422), Is(422), Is(422), Login,   Is(422), Is(422)]),
     (Method::POST,   "/account/recovery-codes",                         [Login,   Login,   Is(409), Is(409), Is(409), Login,   Is(409), Is(409)]),
+    // Every session and token of one's own (an account of the caller's role stands in).
+    (Method::POST,   "/account/sign-out-everywhere",                    [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
 ];
 
 #[rustfmt::skip]
@@ -122,6 +124,8 @@ pub const API: &[Row] = &[
     (Method::PUT,    "/api/v1/me/time-zone",                            [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::GET,    "/api/v1/tokens",                                  [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/tokens",                                  [Is(401), Is(401), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
+    (Method::GET,    "/api/v1/me/sessions",                             [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/me/sign-out-everywhere",                  [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::DELETE, "/api/v1/tokens/{id}",                             [Is(401), Is(401), Is(204), Is(204), Is(204), Is(401), Is(204), Is(204)]),
     // Advisories: the admins'; a cleared contact reads what was announced
     // to its organisation (here an embargoed advisory and its patch); to the

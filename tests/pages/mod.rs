@@ -26,6 +26,7 @@ mod recovery_codes;
 mod report_attachments;
 mod report_handoff;
 mod second_factor_required;
+mod sessions;
 mod setup_totp;
 mod templates;
 mod times;

@@ -131,9 +131,15 @@ pub async fn complete_setup(
 
 pub(super) async fn account_context(
     state: &AppState,
+    page: &Page,
     account: &accounts::Account,
     new_token: Option<&str>,
 ) -> Result<serde_json::Value, Error> {
+    let current = page
+        .session
+        .as_deref()
+        .map(|s| Secret::from_presented(s).hash());
+    let open = crate::app::sessions::list(state, &account.id, current.as_ref()).await?;
     let mut conn = state.db.conn().await?;
     let tokens = sessions::tokens_of(&mut conn, &account.id).await?;
     let keys = crate::db::keys::list(&mut conn, &account.id).await?;
@@ -149,6 +155,7 @@ pub(super) async fn account_context(
     Ok(
         json!({ "passkeys": passkeys, "passkeys_unavailable": unavailable, "passkey_error": null,
                 "has_totp": account.totp_secret.is_some(), "recovery_unused": recovery_unused,
+                "sessions": open.sessions,
                 "second_factor_pending": crate::http::extract::second_factor_pending(state, account).await?,
                 "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
                 "keys": keys, "key_errors": {}, "key_text": "", "language": account.language,
@@ -178,7 +185,7 @@ pub async fn set_time_zone(
         z => match ZoneName::parse(z) {
             Ok(z) => Some(z),
             Err(e) => {
-                let mut ctx = account_context(&state, account, None).await?;
+                let mut ctx = account_context(&state, &page, account, None).await?;
                 ctx["zone_errors"] = json!({ "time_zone": format!("Time zone: {e}") });
                 ctx["time_zone"] = json!(form.time_zone.chars().take(100).collect::<String>());
                 let mut resp = page.render(&state, "account", "Your account", ctx)?;
@@ -239,7 +246,7 @@ pub async fn account_page(
     Query(q): Query<AccountQuery>,
 ) -> Result<Response, PageError> {
     let account = own_account(&page)?;
-    let mut ctx = account_context(&state, account, None).await?;
+    let mut ctx = account_context(&state, &page, account, None).await?;
     // Only a known name maps to a notice: nothing of the query is echoed.
     ctx["saved"] = json!(q.saved == "time_zone");
     page.render(&state, "account", "Your account", ctx)
@@ -270,7 +277,7 @@ pub async fn create_token(
         &name.chars().take(100).collect::<String>(),
     )
     .await?;
-    let ctx = account_context(&state, account, Some(token.expose())).await?;
+    let ctx = account_context(&state, &page, account, Some(token.expose())).await?;
     page.render(&state, "account", "Your account", ctx)
 }
 
@@ -309,7 +316,7 @@ pub async fn upload_key(
             Ok(Flash::success(text).redirect(&state, "/account"))
         }
         Err(crate::app::keys::KeyUploadError::Invalid(errors)) => {
-            let mut ctx = account_context(&state, account, None).await?;
+            let mut ctx = account_context(&state, &page, account, None).await?;
             ctx["key_errors"] = json!(errors);
             ctx["key_text"] = json!(form.armored);
             let mut resp = page.render(&state, "account", "Your account", ctx)?;

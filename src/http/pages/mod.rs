@@ -32,6 +32,7 @@ pub mod passkeys;
 pub mod policy_admin;
 pub mod public;
 pub mod second_factor;
+pub mod sessions;
 pub mod template_forms;
 mod template_history;
 pub mod templates_admin;

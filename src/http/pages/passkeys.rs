@@ -146,7 +146,7 @@ pub async fn add_passkey(
             Ok(Flash::success(text).redirect(&state, "/account#passkeys"))
         }
         Err(PasskeyError::Invalid(why)) => {
-            let mut ctx = account_context(&state, account, None).await?;
+            let mut ctx = account_context(&state, &page, account, None).await?;
             ctx["passkey_error"] = json!(why);
             let mut resp = page.render(&state, "account", "Your account", ctx)?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -269,6 +269,19 @@ impl World {
         n
     }
 
+    /// A new account of the role of `kind`: (its address, an API token).
+    async fn throwaway_account(&self, kind: Kind) -> (String, String) {
+        let n = self.next();
+        let role = match kind {
+            Kind::Admin => Role::Admin,
+            Kind::Delegate => Role::Delegate,
+            _ => Role::Member,
+        };
+        let email = format!("signout{n}@project.test");
+        let (_, token) = self.app.account(&email, role).await;
+        (email, token)
+    }
+
     /// The secret of a new set-up link, for a new account.
     async fn fresh_setup_token(&self) -> String {
         let n = self.next();
@@ -310,6 +323,14 @@ impl World {
         let stand_in = match stand_in {
             Some(s) => Some(s.await),
             None => None,
+        };
+        // Signing out everywhere ends the caller's sessions and tokens: an
+        // account of the same role does it instead.
+        let stand_in = match stand_in {
+            None if who.live() && template.ends_with("/sign-out-everywhere") => {
+                Some(self.throwaway_account(who.kind).await)
+            }
+            other => other,
         };
         if template.starts_with("/api/") {
             let token = match &stand_in {
