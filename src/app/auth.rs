@@ -67,7 +67,7 @@ pub(super) fn totp_step(secret_b32: &str, code: &str) -> Option<i64> {
     i64::try_from(step).ok()
 }
 
-pub use super::login::{LoginError, login};
+pub use super::login::{Login, LoginError, login};
 
 /// Creates an account (or finds the existing one) and returns a fresh
 /// one-time set-up link for it.

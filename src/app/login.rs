@@ -1,5 +1,6 @@
 //! Signing in: one argon2 verification per attempt whatever the outcome,
-//! the per-account lock-out, TOTP steps used once, and the session.
+//! the per-account lock-out, TOTP steps used once, the passkey asked for
+//! as second factor, and the session.
 
 use serde_json::json;
 
@@ -7,7 +8,7 @@ use super::AppState;
 use super::auth::{hash_password, totp_step, verify_password};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
-use crate::db::{self, sessions};
+use crate::db::{self, passkeys, recovery_codes, sessions};
 use crate::domain::account::MAX_FAILED_LOGINS;
 use crate::domain::account::{is_locked, totp_required, totp_step_is_fresh};
 use crate::domain::id::AccountId;
@@ -32,6 +33,17 @@ pub enum LoginError {
     TotpSetupRequired,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+impl From<super::passkeys::PasskeyError> for LoginError {
+    fn from(e: super::passkeys::PasskeyError) -> Self {
+        match e {
+            super::passkeys::PasskeyError::Other(e) => Self::Other(e),
+            // A passkey exists but cannot be asked for: base_url changed
+            // to one without a host name since it was added.
+            e => Self::Other(anyhow::anyhow!("a passkey sign-in: {e}")),
+        }
+    }
 }
 
 impl From<sqlx::Error> for LoginError {
@@ -85,16 +97,21 @@ async fn check_password_off_thread(
 /// disabled or locked one the same statement runs and changes nothing)
 /// and records one audit event, without the e-mail typed (people type
 /// passwords there). Only whoever gave the right password and a used code
-/// hears that it was the code.
-async fn refuse<T>(
+/// hears that it was the code. A wrong passkey after the right password
+/// counts as a wrong code does.
+pub(super) async fn refuse<T>(
     state: &AppState,
     ip: &str,
     account: Option<&Account>,
     why: &'static str,
     now: i64,
 ) -> Result<T, LoginError> {
-    let counted =
-        account.filter(|_| matches!(why, "wrong_password" | "wrong_code" | "code_reused"));
+    let counted = account.filter(|_| {
+        matches!(
+            why,
+            "wrong_password" | "wrong_code" | "code_reused" | "wrong_passkey"
+        )
+    });
     // An id no account has: the UPDATE finds no row.
     let nobody = AccountId::generate();
     let counted_id = counted.map_or(&nobody, |a| &a.id);
@@ -116,14 +133,28 @@ async fn refuse<T>(
     })
 }
 
-/// Checks credentials and opens a session; returns the session secret.
+/// What a right password leads to.
+pub enum Login {
+    /// Signed in: the account and its new session's secret.
+    Done(Account, Secret),
+    /// One of the account's passkeys must confirm: the challenge for it
+    /// (see `passkey_login::finish_second_factor`).
+    Passkey(Account, super::passkeys::Challenge),
+}
+
+/// Checks credentials and opens a session, or asks for a passkey.
+///
+/// An account with a passkey needs a second factor: its TOTP code when it
+/// has TOTP and one was typed, else one of its passkeys. An account with
+/// neither signs in with its password alone.
 pub async fn login(
     state: &AppState,
     ip: &str,
     email: &str,
     password: &str,
     code: &str,
-) -> Result<(Account, Secret), LoginError> {
+    next_path: &str,
+) -> Result<Login, LoginError> {
     let mut conn = state.db.conn().await?;
     let found = accounts::by_email(&mut conn, email.trim()).await?;
     drop(conn);
@@ -140,6 +171,17 @@ pub async fn login(
         };
         return refuse(state, ip, Some(&account), why, now).await;
     }
+    let code_given = !code.trim().is_empty();
+    if password_ok && (!code_given || account.totp_secret.is_none()) {
+        let mut conn = state.db.conn().await?;
+        let has_passkey = passkeys::has_any(&mut conn, &account.id).await?;
+        drop(conn);
+        if has_passkey {
+            let challenge =
+                super::passkey_login::start_second_factor(state, &account, next_path).await?;
+            return Ok(Login::Passkey(account, challenge));
+        }
+    }
     // The code's step must be newer than the last one accepted.
     let (step, reused) = match &account.totp_secret {
         Some(secret) => match totp_step(secret, code) {
@@ -149,7 +191,21 @@ pub async fn login(
         },
         None => (Some(None), false),
     };
-    let code_ok = step.is_some();
+    let mut used = match step {
+        Some(Some(s)) => Used::Totp(s),
+        _ => Used::Nothing,
+    };
+    let mut code_ok = step.is_some();
+    // Not a current code: perhaps one of the account's recovery codes.
+    if password_ok
+        && !code_ok
+        && !reused
+        && account.totp_secret.is_some()
+        && let Some(hash) = super::recovery::find(state, &account, code).await?
+    {
+        used = Used::RecoveryCode(hash);
+        code_ok = true;
+    }
     if !(password_ok && code_ok) {
         let why = match (password_ok, reused) {
             (true, true) => "code_reused",
@@ -158,23 +214,71 @@ pub async fn login(
         };
         return refuse(state, ip, Some(&account), why, now).await;
     }
-    let actor = Actor {
-        who: format!("account:{}", account.id),
-        ip: ip.to_owned(),
-    };
     if totp_required(account.role, state.config.auth.require_totp_for_admins)
         && account.totp_secret.is_none()
     {
         return Err(LoginError::TotpSetupRequired);
     }
-    let session = Secret::generate();
-    let expires = now + db::seconds(i64::from(state.config.auth.session_hours) * 3600);
-    let mut tx = state.db.begin().await?;
-    if let Some(Some(step)) = step
-        && !accounts::use_totp_step(&mut tx, &account.id, step).await?
-    {
+    let method = match used {
+        Used::Totp(_) => "password+totp",
+        Used::RecoveryCode(_) => "password+recovery_code",
+        Used::Nothing => "password",
+    };
+    let opened = open_session(state, ip, &account, used, method).await?;
+    let Some(session) = opened else {
         // A concurrent login took the same code first.
         return Err(LoginError::CodeReused);
+    };
+    Ok(Login::Done(account, session))
+}
+
+/// A one-time code a login uses up.
+pub(super) enum Used {
+    Nothing,
+    /// A TOTP code of this time step.
+    Totp(i64),
+    /// The recovery code of this hash.
+    RecoveryCode(String),
+}
+
+/// Opens a session for `account`, signed in by `method` (for the audit
+/// event), using up the code `used`; `None` when a concurrent login used
+/// that code first.
+pub(super) async fn open_session(
+    state: &AppState,
+    ip: &str,
+    account: &Account,
+    used: Used,
+    method: &str,
+) -> Result<Option<Secret>, LoginError> {
+    let actor = Actor {
+        who: format!("account:{}", account.id),
+        ip: ip.to_owned(),
+    };
+    let session = Secret::generate();
+    let now = db::now();
+    let expires = now + db::seconds(i64::from(state.config.auth.session_hours) * 3600);
+    let mut tx = state.db.begin().await?;
+    match &used {
+        Used::Nothing => {}
+        Used::Totp(step) => {
+            if !accounts::use_totp_step(&mut tx, &account.id, *step).await? {
+                return Ok(None);
+            }
+        }
+        Used::RecoveryCode(hash) => {
+            if !recovery_codes::mark_used(&mut tx, &account.id, hash).await? {
+                return Ok(None);
+            }
+            let left = recovery_codes::unused(&mut tx, &account.id).await?.len();
+            audit::append(
+                &mut tx,
+                &actor,
+                "account.recovery_code_used",
+                account.id.as_str(),
+                json!({ "unused": left }),
+            );
+        }
     }
     accounts::record_successful_login(&mut tx, &account.id).await?;
     sessions::insert_session(&mut tx, &session.hash(), &account.id, expires).await?;
@@ -183,10 +287,10 @@ pub async fn login(
         &actor,
         "account.login",
         account.id.as_str(),
-        json!({}),
+        json!({ "method": method }),
     );
     tx.commit().await?;
-    Ok((account, session))
+    Ok(Some(session))
 }
 
 #[cfg(test)]

@@ -31,12 +31,16 @@ pub mod mailer;
 pub mod member_self;
 pub mod membership;
 pub mod metrics;
+pub mod passkey_login;
+pub mod passkeys;
 pub mod public_documents;
 pub mod publication;
 pub mod ratelimit;
 pub mod read_log;
 pub mod readiness;
+pub mod recovery;
 pub mod reports;
+pub mod sessions;
 pub mod shares;
 pub mod templates;
 

@@ -130,6 +130,10 @@ pub struct Limits {
 pub struct AuthConfig {
     /// Admins must set up TOTP before they can sign in.
     pub require_totp_for_admins: bool,
+    /// Every account must have a second factor (TOTP or a passkey): one
+    /// without is sent to set one up before anything else, and its API
+    /// tokens are refused (403) until it has.
+    pub require_second_factor: bool,
     pub session_hours: u32,
     /// Minutes an account stays locked after too many failed logins.
     pub lockout_minutes: u32,
@@ -209,6 +213,7 @@ impl Default for AuthConfig {
     fn default() -> Self {
         Self {
             require_totp_for_admins: false,
+            require_second_factor: false,
             session_hours: 12,
             lockout_minutes: 15,
         }

@@ -166,6 +166,25 @@ pub async fn set_password(
     Ok(())
 }
 
+/// Sets TOTP on an account that has none, with `step` as its last used
+/// step (the code given to set it up); false when it has TOTP already.
+pub async fn add_totp(
+    conn: &mut AnyConnection,
+    id: &AccountId,
+    secret: &str,
+    step: i64,
+) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE accounts SET totp_secret = $1, totp_last_step = $2 WHERE id = $3 AND totp_secret IS NULL",
+    )
+    .bind(secret)
+    .bind(step)
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Counts a failed login; locks the account until `lock_until` once
 /// `max_failures` is reached. Returns the new count.
 pub async fn record_failed_login(

@@ -44,6 +44,28 @@ pub fn totp_required(role: Role, required_for_admins: bool) -> bool {
     required_for_admins && role == Role::Admin
 }
 
+/// Whether an account must have a second factor (TOTP or a passkey) before
+/// it may do anything else, when the configuration asks it
+/// (`auth.require_second_factor`). Every role can read embargoed material:
+/// admins all of it, member contacts what the list gets, delegates what
+/// was shared with them; so it is asked of every account.
+pub fn second_factor_required(role: Role, required: bool) -> bool {
+    match role {
+        Role::Admin | Role::Member | Role::Delegate => required,
+    }
+}
+
+/// Paths an account that must still set up a second factor may use: its
+/// account page, the set-up of an app or a passkey, and logging out.
+pub fn open_before_second_factor(path: &str) -> bool {
+    matches!(
+        path,
+        "/account" | "/account/totp" | "/account/recovery-codes" | "/logout"
+    ) || path.starts_with("/account/passkeys")
+        || path.starts_with("/login")
+        || path.starts_with("/static/")
+}
+
 /// Failed logins before an account is locked for a while.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 
@@ -96,6 +118,35 @@ mod rule_tests {
         assert!(!totp_required(Role::Admin, false));
         for role in [Role::Member, Role::Delegate] {
             assert!(!totp_required(role, true), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn a_second_factor_is_required_of_every_role_when_configured() {
+        for role in Role::ALL {
+            assert!(second_factor_required(role, true), "{role:?}");
+            assert!(!second_factor_required(role, false), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_set_up_of_a_second_factor_is_open_before_it() {
+        for open in [
+            "/account",
+            "/account/totp",
+            "/account/passkeys/options",
+            "/logout",
+        ] {
+            assert!(open_before_second_factor(open), "{open}");
+        }
+        for closed in [
+            "/admin/reports",
+            "/member/advisories",
+            "/account/tokens",
+            "/accountx",
+            "/",
+        ] {
+            assert!(!open_before_second_factor(closed), "{closed}");
         }
     }
 

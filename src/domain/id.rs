@@ -73,6 +73,7 @@ typed_id!(LeakId, "lk", "leak");
 typed_id!(CommentId, "cmt", "comment");
 typed_id!(TestReportId, "trp", "test report");
 typed_id!(TaskId, "tsk", "task");
+typed_id!(PasskeyId, "psk", "passkey");
 
 #[cfg(test)]
 mod tests {

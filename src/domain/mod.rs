@@ -20,6 +20,8 @@ pub mod language;
 pub mod leak;
 pub mod mail_kind;
 pub mod membership;
+pub mod passkey;
+pub mod recovery;
 pub mod report;
 pub mod secret;
 pub mod share;

@@ -24,6 +24,12 @@ pub enum Error {
     Conflict(String),
     #[error("too many requests; try again later")]
     TooManyRequests,
+    /// The team requires a second factor and this account has none yet
+    /// (`auth.require_second_factor`): pages send it to set one up.
+    #[error(
+        "this account must set up a second factor (an authenticator app or a passkey) on its account page first"
+    )]
+    SecondFactorRequired,
     #[error("the request is too large")]
     TooLarge,
     #[error("internal error")]
@@ -46,6 +52,7 @@ impl Error {
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::SecondFactorRequired => StatusCode::FORBIDDEN,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -155,6 +162,9 @@ impl IntoResponse for PageError {
         let status = err.status();
         if status == StatusCode::UNAUTHORIZED {
             return axum::response::Redirect::to("/login").into_response();
+        }
+        if matches!(err, Error::SecondFactorRequired) {
+            return axum::response::Redirect::to("/account#second-factor").into_response();
         }
         let message = match &err {
             Error::Invalid(fields) => fields.to_string(),

@@ -93,6 +93,21 @@ async fn load_account(
         .filter(|a| !a.disabled))
 }
 
+/// Whether `account` must still set up a second factor before anything
+/// else: the team requires one (`auth.require_second_factor`) and it has
+/// neither TOTP nor a passkey.
+pub async fn second_factor_pending(state: &AppState, account: &Account) -> Result<bool, Error> {
+    let required = crate::domain::account::second_factor_required(
+        account.role,
+        state.config.auth.require_second_factor,
+    );
+    if !required || account.totp_secret.is_some() {
+        return Ok(false);
+    }
+    let mut conn = state.db.conn().await?;
+    Ok(!crate::db::passkeys::has_any(&mut conn, &account.id).await?)
+}
+
 /// The authorization actor for an account, with the facts that decide a
 /// member contact's clearance looked up.
 async fn actor_of(state: &AppState, account: &Option<Account>) -> Result<Actor, Error> {
@@ -167,6 +182,9 @@ impl FromRequestParts<AppState> for ApiCaller {
         let account = load_account(state, Some(id))
             .await?
             .ok_or(Error::Unauthenticated)?;
+        if second_factor_pending(state, &account).await? {
+            return Err(Error::SecondFactorRequired.into());
+        }
         let account = Some(account);
         Ok(Self {
             actor: actor_of(state, &account).await?,
@@ -229,13 +247,29 @@ impl FromRequestParts<AppState> for Page {
         let account_id = match &session {
             Some(s) => {
                 let mut conn = state.db.conn().await.map_err(Error::from)?;
-                sessions::session_account(&mut conn, &Secret::from_presented(s).hash(), db::now())
+                let hash = Secret::from_presented(s).hash();
+                let found = sessions::session_account(&mut conn, &hash, db::now())
                     .await
-                    .map_err(Error::from)?
+                    .map_err(Error::from)?;
+                if let Some((_, true)) = &found {
+                    let agent = parts.headers.get(axum::http::header::USER_AGENT);
+                    let agent = agent.and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    let agent: String = agent.chars().take(300).collect();
+                    sessions::touch_session(&mut conn, &hash, &agent, &ip.to_string())
+                        .await
+                        .map_err(Error::from)?;
+                }
+                found.map(|(id, _)| id)
             }
             None => None,
         };
         let account = load_account(state, account_id).await?;
+        if let Some(a) = &account
+            && !crate::domain::account::open_before_second_factor(parts.uri.path())
+            && second_factor_pending(state, a).await?
+        {
+            return Err(Error::SecondFactorRequired.into());
+        }
         let presented_csrf = cookie(&parts.headers, CSRF_COOKIE)
             .filter(|v| {
                 v.len() >= 32

@@ -59,6 +59,7 @@ fn routes() -> Routes {
     // 404 unless `[metrics] token` is set; then only with that token.
     .get("/metrics", super::metrics::public_scrape)
     .get("/static/style.css", pages::public::stylesheet)
+    .get("/static/passkeys.js", pages::public::passkeys_script)
     .get("/", pages::public::home)
     .get("/advisories", pages::advisories::index)
     .get("/advisories/{file}", pages::advisories::show)
@@ -89,9 +90,13 @@ fn routes() -> Routes {
     .post("/track/{token}/messages", pages::intake::add_reporter_message)
     .get("/track/{token}/attachments/{attachment}", pages::intake::reporter_attachment)
     // Accounts.
-    .get("/login", pages::account::login_form)
-    .post("/login", pages::account::login)
-    .post("/logout", pages::account::logout)
+    .get("/login", pages::login::login_form)
+    .post("/login", pages::login::login)
+    .post("/logout", pages::login::logout)
+    // Passkeys: a challenge, then the browser's answer as a form.
+    .post("/login/passkey/options", pages::passkeys::sign_in_options)
+    .post("/login/passkey", pages::passkeys::sign_in)
+    .post("/login/second-factor", pages::passkeys::second_factor)
     .get("/setup/{token}", pages::account::setup_form)
     .post("/setup/{token}", pages::account::complete_setup)
     .get("/account", pages::account::account_page)
@@ -101,6 +106,15 @@ fn routes() -> Routes {
     .post("/account/tokens/{id}/revoke", pages::account::revoke_token)
     .post("/account/keys", pages::account::upload_key)
     .post("/account/keys/{id}/retire", pages::account::retire_key)
+    .post("/account/passkeys/options", pages::passkeys::registration_options)
+    .post("/account/passkeys", pages::passkeys::add_passkey)
+    .post("/account/passkeys/{id}/remove", pages::passkeys::remove_passkey)
+    // An authenticator app after set-up, and its recovery codes.
+    .get("/account/totp", pages::second_factor::totp_form)
+    .post("/account/totp", pages::second_factor::add_totp)
+    .post("/account/recovery-codes", pages::second_factor::new_recovery_codes)
+    // One's sessions and tokens, all ended at once.
+    .post("/account/sign-out-everywhere", pages::sessions::sign_out_everywhere)
     .get("/member", pages::member_self::show)
     .post("/member/contacts", pages::member_self::add_contact)
     .post("/member/contacts/{id}/remove", pages::member_self::remove_contact)
@@ -195,6 +209,8 @@ fn routes() -> Routes {
     .delete("/api/v1/me/member/contacts/{id}", api::me::remove_contact)
     .post("/api/v1/me/member/leave", api::me::leave)
     .get("/api/v1/tokens", api::account::list_tokens)
+    .get("/api/v1/me/sessions", api::sessions::list_sessions)
+    .post("/api/v1/me/sign-out-everywhere", api::sessions::sign_out_everywhere)
     .post("/api/v1/tokens", api::account::create_token)
     .delete("/api/v1/tokens/{id}", api::account::revoke_token)
     .post("/api/v1/advisories", api::advisories::create_advisory)
@@ -377,7 +393,9 @@ async fn security_headers(
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        // Scripts and fetches only from this origin: the one script is
+        // /static/passkeys.js; no inline script runs.
+        HeaderValue::from_static("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
     );
     resp
 }

@@ -69,6 +69,7 @@ pub fn api_body(method: &Method, template: &str) -> Option<Value> {
         "/api/v1/reports/{id}/assignee" => Some(json!({ "assignee": null })),
         "/api/v1/track/{token}/messages" => Some(json!({ "body": "x" })),
         "/api/v1/tokens" => Some(json!({ "name": "n" })),
+        "/api/v1/me/sign-out-everywhere" => Some(json!({ "keep_current_token": false })),
         "/api/v1/setup/{token}" => Some(json!({ "password": "a long enough password" })),
         _ => None,
     }
@@ -176,6 +177,24 @@ pub async fn token_id(app: &TestApp, token: Option<&str>) -> String {
         .await;
     assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
     resp.json()["id"].as_str().expect("token id").to_owned()
+}
+
+/// A passkey of `account` (its key material a placeholder: removing one
+/// does not read it).
+pub async fn passkey_of(app: &TestApp, account: &str) -> String {
+    let account = embargo::domain::id::AccountId::parse(account).expect("account id");
+    let name = embargo::domain::passkey::PasskeyName::parse("matrix").expect("name");
+    let credential_id = embargo::domain::secret::Secret::generate();
+    let new = embargo::db::passkeys::NewPasskey {
+        account: &account,
+        name: &name,
+        credential_id: credential_id.expose(),
+        user_handle: "00000000-0000-4000-8000-000000000000",
+        passkey: "{}",
+    };
+    let mut conn = app.state.db.conn().await.expect("conn");
+    let id = embargo::db::passkeys::insert(&mut conn, &new).await;
+    id.expect("insert").expect("a new passkey").to_string()
 }
 
 /// A dead job, for an admin to retry.

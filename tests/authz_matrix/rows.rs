@@ -16,6 +16,7 @@ pub const PUBLIC: &[Row] = &[
     // No `[metrics] token` in the matrix's config: nobody, whatever their role, reads metrics on the public port.
     (Method::GET,    "/metrics",                                        [Is(404), Is(404), Is(404), Is(404), Is(404), Is(404), Is(404), Is(404)]),
     (Method::GET,    "/static/style.css",                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::GET,    "/static/passkeys.js",                             [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/",                                               [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::GET,    "/report",                                         [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/report",                                         [Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303)]),
@@ -41,6 +42,11 @@ pub const PUBLIC: &[Row] = &[
     (Method::GET,    "/login",                                          [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/login",                                          [Is(303), Is(303), Is(303), Is(303), Is(303), Is(401), Is(303), Is(303)]),
     (Method::POST,   "/logout",                                         [Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303)]),
+    // A passkey sign-in's challenge is anyone's; an answer that is none
+    // (the matrix has no authenticator) is a refused login for everyone.
+    (Method::POST,   "/login/passkey/options",                          [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
+    (Method::POST,   "/login/passkey",                                  [Is(401), Is(401), Is(401), Is(401), Is(401), Is(401), Is(401), Is(401)]),
+    (Method::POST,   "/login/second-factor",                            [Is(401), Is(401), Is(401), Is(401), Is(401), Is(401), Is(401), Is(401)]),
     (Method::GET,    "/setup/{token}",                                  [Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200), Is(200)]),
     (Method::POST,   "/setup/{token}",                                  [Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303), Is(303)]),
     (Method::POST,   "/api/v1/setup/{token}",                           [Is(200), Is(200), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
@@ -50,6 +56,17 @@ pub const PUBLIC: &[Row] = &[
     (Method::POST,   "/account/language",                               [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
     (Method::POST,   "/account/time-zone",                              [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
     (Method::POST,   "/account/tokens/{id}/revoke",                     [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
+    // One's passkeys: adding one without an authenticator's answer is 422.
+    (Method::POST,   "/account/passkeys/options",                       [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(200), Is(200)]),
+    (Method::POST,   "/account/passkeys",                               [Login,   Login,   Is(422), Is(422), Is(422), Login,   Is(422), Is(422)]),
+    (Method::POST,   "/account/passkeys/{id}/remove",                   [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
+    // An authenticator app: set up with its current code (the matrix sends
+    // none, 422); recovery codes only once one is set up (none is: 409).
+    (Method::GET,    "/account/totp",                                   [Login,   Login,   Is(200), Is(200), Is(200), Login,   Is(200), Is(200)]),
+    (Method::POST,   "/account/totp",                                   [Login,   Login,   Is(422), Is(422), Is(422), Login,   Is(422), Is(422)]),
+    (Method::POST,   "/account/recovery-codes",                         [Login,   Login,   Is(409), Is(409), Is(409), Login,   Is(409), Is(409)]),
+    // Every session and token of one's own (an account of the caller's role stands in).
+    (Method::POST,   "/account/sign-out-everywhere",                    [Login,   Login,   Is(303), Is(303), Is(303), Login,   Is(303), Is(303)]),
 ];
 
 #[rustfmt::skip]
@@ -107,6 +124,8 @@ pub const API: &[Row] = &[
     (Method::PUT,    "/api/v1/me/time-zone",                            [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::GET,    "/api/v1/tokens",                                  [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::POST,   "/api/v1/tokens",                                  [Is(401), Is(401), Is(201), Is(201), Is(201), Is(401), Is(201), Is(201)]),
+    (Method::GET,    "/api/v1/me/sessions",                             [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
+    (Method::POST,   "/api/v1/me/sign-out-everywhere",                  [Is(401), Is(401), Is(200), Is(200), Is(200), Is(401), Is(200), Is(200)]),
     (Method::DELETE, "/api/v1/tokens/{id}",                             [Is(401), Is(401), Is(204), Is(204), Is(204), Is(401), Is(204), Is(204)]),
     // Advisories: the admins'; a cleared contact reads what was announced
     // to its organisation (here an embargoed advisory and its patch); to the

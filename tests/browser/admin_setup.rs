@@ -28,6 +28,9 @@ async fn first_admin(web: &Web) {
     web.fill("confirm", PASSWORD).await;
     web.fill("totp", &totp.generate(at).to_string()).await;
     web.submit().await;
+    // The recovery codes, shown once, then on to the login.
+    web.sees("Keep these codes somewhere safe now").await;
+    web.click_link("Continue").await;
     assert_eq!(web.path().await, "/login");
 
     // The code just used at set-up counts once, and the page says so; the

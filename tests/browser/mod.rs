@@ -24,6 +24,7 @@ mod admin_setup;
 mod advisories;
 mod audit;
 mod membership;
+mod passkeys;
 mod reports;
 mod web;
 

@@ -300,6 +300,26 @@ impl Web {
         self.arrived().await;
     }
 
+    /// Clicks the one button labelled `label` whose page script acts before
+    /// the browser leaves (a passkey ceremony), and waits for the browser
+    /// to arrive at `path` (and the page there to load).
+    pub async fn press_and_wait(&self, label: &str, path: &str) {
+        let xpath = format!("//button[normalize-space()='{label}']");
+        let button = self.client.find(Locator::XPath(&xpath)).await;
+        let button = button.unwrap_or_else(|e| panic!("no button {label:?}: {e}"));
+        button.click().await.expect("press");
+        let url = url::Url::parse(&format!("{BASE}{path}")).expect("url");
+        let waited = self.client.wait().at_most(PAGE_LIMIT).for_url(&url).await;
+        if let Err(e) = waited {
+            let shown = self.text().await;
+            panic!(
+                "{}: not at {path} ({e}):\n{shown}",
+                self.whereabouts().await
+            );
+        }
+        self.arrived().await;
+    }
+
     /// Follows the first link shown whose text is `text`; one in a folded
     /// menu (`<details>`) is followed after opening the menu.
     pub async fn click_link(&self, text: &str) {
@@ -398,6 +418,9 @@ fn capabilities(mode: Mode, port: u16) -> serde_json::Map<String, Value> {
         "--no-first-run".to_owned(),
         // No detour through https:// for the plain-HTTP test host.
         "--disable-features=HttpsUpgrades".to_owned(),
+        // A secure context, as the https of a real deployment is: passkeys
+        // (navigator.credentials) exist only in one.
+        format!("--unsafely-treat-insecure-origin-as-secure={BASE}"),
         format!("--window-size={},{}", mode.width, mode.height),
         format!("--host-resolver-rules=MAP embargo.test:80 127.0.0.1:{port}"),
     ];

@@ -16,6 +16,7 @@ pub mod me;
 pub mod membership;
 pub mod reports;
 pub mod request_schemas;
+pub mod sessions;
 pub mod shares;
 pub mod tasks;
 pub mod templates;
@@ -52,6 +53,7 @@ impl utoipa::Modify for BearerAuth {
         reports::change_report_status, reports::assign_report, reports::get_attachment,
         track::get_tracked_report, track::add_reporter_message, track::get_tracked_attachment,
         account::complete_setup, account::get_me, account::set_language, account::set_time_zone, account::list_tokens, account::create_token, account::revoke_token,
+        sessions::list_sessions, sessions::sign_out_everywhere,
         jobs::list_jobs, jobs::retry_job,
         advisories::create_advisory, advisories::list_advisories, advisories::get_advisory, cve::get_advisory_cve, github::get_advisory_github, github::set_advisory_github, github::request_advisory_cve, advisories::edit_advisory,
         advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history, advisories::add_patch, advisories::get_patch,

@@ -1,17 +1,18 @@
-//! Log in, log out, account set-up, and an account's own API tokens.
+//! Account set-up, and an account's own page: language, time zone, API
+//! tokens and OpenPGP keys (passkeys are in `passkeys.rs`, logging in in
+//! `login.rs`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::{CsrfOnly, Flash, see_other};
 use crate::app::AppState;
-use crate::app::auth::{self, LoginError, SetupError, SetupInput};
+use crate::app::auth::{self, SetupError, SetupInput};
 use crate::db::{accounts, sessions};
-use crate::domain::account::{Role, totp_required};
+use crate::domain::account::totp_required;
 use crate::domain::authz::{Action, authorize};
 use crate::domain::fields::FieldErrors;
 use crate::domain::language::Language;
@@ -19,116 +20,7 @@ use crate::domain::secret::Secret;
 use crate::domain::time::ZoneName;
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
-use crate::http::extract::{Page, SESSION_COOKIE, set_cookie};
-
-/// `?next=`: the page that asked for the login.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LoginQuery {
-    next: String,
-}
-
-pub async fn login_form(
-    State(state): State<AppState>,
-    page: Page,
-    Query(q): Query<LoginQuery>,
-) -> Result<Response, PageError> {
-    let next = safe_next(&q.next).unwrap_or_default();
-    page.render(
-        &state,
-        "login",
-        "Log in",
-        json!({ "email": "", "error": null, "next": next }),
-    )
-}
-
-/// `next` if it is a path on this site (not `//host`, not a URL, not the
-/// login itself): where a login may send its visitor.
-fn safe_next(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains(['\\', '\r', '\n'])
-        && !next.chars().any(char::is_control)
-        && !next.starts_with("/login")
-        && !next.starts_with("/logout")
-        && next.len() <= 2000;
-    ok.then_some(next)
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LoginForm {
-    csrf: String,
-    email: String,
-    password: String,
-    totp: String,
-    next: String,
-}
-
-pub async fn login(
-    State(state): State<AppState>,
-    page: Page,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, PageError> {
-    page.check_csrf(&form.csrf)?;
-    if !state.login_limiter.check(page.ip) {
-        return Err(Error::TooManyRequests.into());
-    }
-    match auth::login(
-        &state,
-        &page.ip.to_string(),
-        &form.email,
-        &form.password,
-        &form.totp,
-    )
-    .await
-    {
-        Ok((account, session)) => {
-            let home = if account.role == Role::Admin {
-                "/admin/reports"
-            } else {
-                "/account"
-            };
-            let to = safe_next(&form.next).unwrap_or(home);
-            let hello = Flash::success(format!("Logged in as {}.", account.email));
-            let mut resp = hello.redirect(&state, to);
-            let max_age = i64::from(state.config.auth.session_hours) * 3600;
-            resp.headers_mut().append(
-                SET_COOKIE,
-                set_cookie(&state, SESSION_COOKIE, session.expose(), Some(max_age)),
-            );
-            Ok(resp)
-        }
-        Err(LoginError::Other(e)) => Err(Error::Internal(e).into()),
-        Err(err) => {
-            let mut resp = page.render(
-                &state,
-                "login",
-                "Log in",
-                json!({ "email": form.email, "error": err.to_string(),
-                        "next": safe_next(&form.next).unwrap_or_default() }),
-            )?;
-            *resp.status_mut() = StatusCode::UNAUTHORIZED;
-            Ok(resp)
-        }
-    }
-}
-
-pub async fn logout(
-    State(state): State<AppState>,
-    page: Page,
-    Form(form): Form<CsrfOnly>,
-) -> Result<Response, PageError> {
-    page.check_csrf(&form.csrf)?;
-    if let Some(s) = &page.session {
-        let mut conn = state.db.conn().await?;
-        sessions::delete_session(&mut conn, &Secret::from_presented(s).hash()).await?;
-    }
-    let mut resp = Flash::success("You are logged out.").redirect(&state, "/");
-    resp.headers_mut()
-        .append(SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
-    Ok(resp)
-}
+use crate::http::extract::Page;
 
 async fn setup_account(state: &AppState, token: &str) -> Result<accounts::Account, Error> {
     auth::setup_account(state, &Secret::from_presented(token))
@@ -213,6 +105,15 @@ pub async fn complete_setup(
     )
     .await
     {
+        Ok(()) if !form.totp.trim().is_empty() => {
+            // With an authenticator app: its recovery codes, shown once.
+            let actor = crate::db::audit::Actor {
+                who: format!("account:{}", account.id),
+                ip: page.ip.to_string(),
+            };
+            let codes = crate::app::recovery::issue(&state, &actor, &account.id).await?;
+            super::second_factor::show_codes(&state, &page, &codes, "/login")
+        }
         Ok(()) => {
             let text = "Your account is set up: log in with your e-mail address and password.";
             Ok(Flash::success(text).redirect(&state, "/login"))
@@ -228,18 +129,35 @@ pub async fn complete_setup(
     }
 }
 
-async fn account_context(
+pub(super) async fn account_context(
     state: &AppState,
+    page: &Page,
     account: &accounts::Account,
     new_token: Option<&str>,
 ) -> Result<serde_json::Value, Error> {
+    let current = page
+        .session
+        .as_deref()
+        .map(|s| Secret::from_presented(s).hash());
+    let open = crate::app::sessions::list(state, &account.id, current.as_ref()).await?;
     let mut conn = state.db.conn().await?;
     let tokens = sessions::tokens_of(&mut conn, &account.id).await?;
     let keys = crate::db::keys::list(&mut conn, &account.id).await?;
     drop(conn);
     let languages = crate::app::templates::languages(state).await?;
+    let passkeys = crate::app::passkeys::list(state, &account.id)
+        .await
+        .map_err(super::passkeys::page_error)?;
+    let unavailable = crate::app::passkeys::relying_party(state)
+        .err()
+        .map(|e| e.to_string());
+    let recovery_unused = crate::app::recovery::unused(state, &account.id).await?;
     Ok(
-        json!({ "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
+        json!({ "passkeys": passkeys, "passkeys_unavailable": unavailable, "passkey_error": null,
+                "has_totp": account.totp_secret.is_some(), "recovery_unused": recovery_unused,
+                "sessions": open.sessions,
+                "second_factor_pending": crate::http::extract::second_factor_pending(state, account).await?,
+                "email": account.email, "role": account.role.as_str(), "tokens": tokens, "new_token": new_token,
                 "keys": keys, "key_errors": {}, "key_text": "", "language": account.language,
                 "languages": languages, "time_zone": account.time_zone,
                 "organization_time_zone": state.config.organization_time_zone, "zone_errors": {} }),
@@ -267,7 +185,7 @@ pub async fn set_time_zone(
         z => match ZoneName::parse(z) {
             Ok(z) => Some(z),
             Err(e) => {
-                let mut ctx = account_context(&state, account, None).await?;
+                let mut ctx = account_context(&state, &page, account, None).await?;
                 ctx["zone_errors"] = json!({ "time_zone": format!("Time zone: {e}") });
                 ctx["time_zone"] = json!(form.time_zone.chars().take(100).collect::<String>());
                 let mut resp = page.render(&state, "account", "Your account", ctx)?;
@@ -314,7 +232,7 @@ pub async fn set_language(
     Ok(Flash::success(text).redirect(&state, "/account?language=saved"))
 }
 
-fn own_account(page: &Page) -> Result<&accounts::Account, Error> {
+pub(super) fn own_account(page: &Page) -> Result<&accounts::Account, Error> {
     let decision = authorize(&page.actor, Action::ManageOwnAccount);
     if !decision.is_allowed() {
         return Err(Error::denied(decision));
@@ -328,7 +246,7 @@ pub async fn account_page(
     Query(q): Query<AccountQuery>,
 ) -> Result<Response, PageError> {
     let account = own_account(&page)?;
-    let mut ctx = account_context(&state, account, None).await?;
+    let mut ctx = account_context(&state, &page, account, None).await?;
     // Only a known name maps to a notice: nothing of the query is echoed.
     ctx["saved"] = json!(q.saved == "time_zone");
     page.render(&state, "account", "Your account", ctx)
@@ -359,7 +277,7 @@ pub async fn create_token(
         &name.chars().take(100).collect::<String>(),
     )
     .await?;
-    let ctx = account_context(&state, account, Some(token.expose())).await?;
+    let ctx = account_context(&state, &page, account, Some(token.expose())).await?;
     page.render(&state, "account", "Your account", ctx)
 }
 
@@ -398,7 +316,7 @@ pub async fn upload_key(
             Ok(Flash::success(text).redirect(&state, "/account"))
         }
         Err(crate::app::keys::KeyUploadError::Invalid(errors)) => {
-            let mut ctx = account_context(&state, account, None).await?;
+            let mut ctx = account_context(&state, &page, account, None).await?;
             ctx["key_errors"] = json!(errors);
             ctx["key_text"] = json!(form.armored);
             let mut resp = page.render(&state, "account", "Your account", ctx)?;

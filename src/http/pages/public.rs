@@ -64,6 +64,18 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The passkey ceremonies' script (the only script the pages load).
+pub async fn passkeys_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/passkeys.js"),
+    )
+        .into_response()
+}
+
 pub async fn home(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     page.render(&state, "home", "Security", json!({}))
 }

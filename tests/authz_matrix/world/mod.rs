@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::requests::{
     ADMIN, advisory_with_patch, announcement, api_body, dead_job, fresh_advisory,
-    multipart_request, page_fields, patch_request, share, token_id,
+    multipart_request, page_fields, passkey_of, patch_request, share, token_id,
 };
 use super::{Kind, contributions, leaks, liveness, membership, templates, with_made_up};
 use crate::common::{CSRF, Response, TestApp, path_of};
@@ -78,6 +78,7 @@ pub struct World {
     pub(super) embargoed_patch: String,
     pub(super) bystander_token_id: String,
     pub(super) bystander_key_id: String,
+    pub(super) bystander_passkey_id: String,
     /// The list's member, application and links.
     list: membership::List,
     /// A member with a ping, for the liveness and review routes.
@@ -93,6 +94,7 @@ impl World {
     pub async fn new() -> Self {
         let app = TestApp::with_config(|c| {
             c.limits.reports_per_hour = 10_000;
+            c.limits.logins_per_15_minutes = 10_000;
             // A CNA, so the CVE record route answers.
             c.publication.cve_org_id = "b3476cb9-2e3d-41a6-98d0-0f47421a65b6".into();
         })
@@ -171,8 +173,9 @@ impl World {
         // What the form shows a browser whose session ended.
         removed.csrf = CSRF.to_owned();
 
-        let (_, bystander) = app.account(BYSTANDER, Role::Delegate).await;
+        let (bystander_account, bystander) = app.account(BYSTANDER, Role::Delegate).await;
         let bystander_token_id = token_id(&app, Some(&bystander)).await;
+        let bystander_passkey_id = passkey_of(&app, &bystander_account).await;
         let bystander_key_id = membership::upload_key(&app, &bystander).await;
         let liveness = liveness::Liveness::new(&app).await;
         let leaks = leaks::Leaks::new(&app, admin, &list.member, &embargoed).await;
@@ -190,6 +193,7 @@ impl World {
             embargoed_patch,
             bystander_token_id,
             bystander_key_id,
+            bystander_passkey_id,
             list,
             liveness,
             leaks,
@@ -265,6 +269,19 @@ impl World {
         n
     }
 
+    /// A new account of the role of `kind`: (its address, an API token).
+    async fn throwaway_account(&self, kind: Kind) -> (String, String) {
+        let n = self.next();
+        let role = match kind {
+            Kind::Admin => Role::Admin,
+            Kind::Delegate => Role::Delegate,
+            _ => Role::Member,
+        };
+        let email = format!("signout{n}@project.test");
+        let (_, token) = self.app.account(&email, role).await;
+        (email, token)
+    }
+
     /// The secret of a new set-up link, for a new account.
     async fn fresh_setup_token(&self) -> String {
         let n = self.next();
@@ -306,6 +323,14 @@ impl World {
         let stand_in = match stand_in {
             Some(s) => Some(s.await),
             None => None,
+        };
+        // Signing out everywhere ends the caller's sessions and tokens: an
+        // account of the same role does it instead.
+        let stand_in = match stand_in {
+            None if who.live() && template.ends_with("/sign-out-everywhere") => {
+                Some(self.throwaway_account(who.kind).await)
+            }
+            other => other,
         };
         if template.starts_with("/api/") {
             let token = match &stand_in {

@@ -22,6 +22,10 @@ impl World {
                 Some(t) => membership::upload_key(&self.app, t).await,
                 None => self.bystander_key_id.clone(),
             },
+            "/account/passkeys/{id}/remove" => match (live, &who.account) {
+                (Some(_), Some(account)) => passkey_of(&self.app, account).await,
+                _ => self.bystander_passkey_id.clone(),
+            },
             _ => return None,
         };
         Some(template.replace("{id}", &id))
