@@ -31,7 +31,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (22, "account_time_zone", include_str!("../../migrations/0022_account_time_zone.sql")),
     (23, "metrics_indexes", include_str!("../../migrations/0023_metrics_indexes.sql")),
     (24, "github_mirrors", include_str!("../../migrations/0024_github_mirrors.sql")),
-    (26, "passkeys", include_str!("../../migrations/0026_passkeys.sql")),
+    (25, "passkeys", include_str!("../../migrations/0025_passkeys.sql")),
 ];
 
 /// The last migration this binary knows: a backup made at a later one
