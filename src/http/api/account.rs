@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::auth::{self, SetupError, SetupInput};
 use crate::db::accounts::Account;
@@ -97,17 +98,22 @@ pub async fn set_time_zone(
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"name\", \"created_at\", \"last_used_at\", \"revoked_at\"}]}`"), (status = 401)))]
+    params(PageQuery),
+    responses((status = 200, description = "Oldest first: `{\"items\": [{\"id\", \"name\", \"created_at\", \"last_used_at\", \"revoked_at\"}], \"next_cursor\"}`"), (status = 401)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let a = own(&caller)?;
+    let window = p.window(WHOLE_LIST)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let items = sessions::tokens_of(&mut conn, &a.id)
+    let page = sessions::token_page(&mut conn, &a.id, &window)
         .await
         .map_err(Error::from)?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(
+        json!({ "items": page.items, "next_cursor": next_cursor(&page) }),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
