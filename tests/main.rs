@@ -29,6 +29,7 @@ mod db_copy;
 mod doctor;
 mod doctor_github;
 mod embargo_clock;
+mod generated_client;
 mod github_fake;
 mod github_mirror;
 mod hardening;

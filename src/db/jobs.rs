@@ -326,7 +326,7 @@ pub async fn retry(
         .transpose()
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct JobRow {
     pub id: String,
     pub kind: String,

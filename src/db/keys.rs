@@ -6,7 +6,7 @@ use super::DbError;
 use super::cursor::{Cursor, Page, Window};
 use crate::domain::id::{AccountId, KeyId};
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct KeyRow {
     pub id: String,
     pub fingerprint: String,

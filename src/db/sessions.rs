@@ -49,7 +49,7 @@ pub async fn delete_session(conn: &mut AnyConnection, token: &SecretHash) -> Res
     Ok(())
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: String,
     pub name: String,

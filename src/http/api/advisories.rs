@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ApiJson;
 use super::body_schemas::{AdvisoryBody, AdvisoryEditBody};
 use super::paging::{DEFAULT_PAGE, PageQuery, next_cursor};
+use super::test_reports::Created;
 use crate::app::AppState;
 use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
 use crate::db::advisories::{self as store, AdvisoryRow};
@@ -80,7 +81,7 @@ pub fn advisory_error(e: AdvisoryError) -> Error {
 
 #[utoipa::path(post, path = "/api/v1/advisories", tag = "advisories", security(("bearer" = [])),
     request_body(content = AdvisoryBody, description = "OSV-shaped content; `report_id` names the report it comes from"),
-    responses((status = 201, description = "`{\"id\"}`"), (status = 401), (status = 403), (status = 422)))]
+    responses((status = 201, body = Created), (status = 401), (status = 403), (status = 422)))]
 pub async fn create_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -101,11 +102,12 @@ pub async fn create_advisory(
     let id = usecase::create(&state, &caller.audit(), content, report_id)
         .await
         .map_err(advisory_error)?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
+    Ok((StatusCode::CREATED, Json(Created::new(id.as_str()))).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// draft, embargoed, published or withdrawn.
     #[param(pattern = "^(draft|embargoed|published|withdrawn)?$")]
@@ -197,7 +199,12 @@ pub async fn edit_advisory(
     };
     let reason = match patch.remove("reason") {
         Some(Value::String(s)) => s,
-        _ => String::new(),
+        None => String::new(),
+        Some(_) => {
+            let mut f = FieldErrors::new();
+            f.add("reason", "must be text");
+            return Err(Error::Invalid(f).into());
+        }
     };
     let changed = usecase::edit(&state, &caller.audit(), &id, patch, &reason)
         .await

@@ -2,7 +2,8 @@
 //! types (the advisory's OSV content, an organisation with its contacts,
 //! an application), described field by field for the OpenAPI document.
 //! Members a body does not name are ignored, as the handlers do (but an
-//! edit refuses them). Tests below hold each to the type the handler
+//! edit refuses them); an optional member of the content may be `null`,
+//! which the content reads as left out. Tests below hold each to the type the handler
 //! deserializes, so the two cannot drift apart.
 
 #![allow(dead_code)]
@@ -102,7 +103,7 @@ pub struct PackageBody {
     name: String,
     /// A package URL (`pkg:...`).
     #[serde(default)]
-    #[schema(nullable = false, pattern = "^pkg:[^\\u0000]{2,}$")]
+    #[schema(pattern = "^pkg:[^\\u0000]{2,}$")]
     purl: Option<String>,
 }
 
@@ -116,7 +117,6 @@ pub struct RangeBody {
     kind: String,
     /// The repository URL of a `GIT` range.
     #[serde(default)]
-    #[schema(nullable = false)]
     repo: Option<String>,
     /// Starting with an `introduced` event.
     #[schema(min_items = 1)]
@@ -165,7 +165,6 @@ pub struct CreditBody {
     /// `REMEDIATION_VERIFIER`, `TOOL`, `SPONSOR` or `OTHER`.
     #[serde(default, rename = "type")]
     #[schema(
-        nullable = false,
         pattern = "^(FINDER|REPORTER|ANALYST|COORDINATOR|REMEDIATION_DEVELOPER|REMEDIATION_REVIEWER|REMEDIATION_VERIFIER|TOOL|SPONSOR|OTHER)$"
     )]
     kind: Option<String>,
@@ -175,7 +174,7 @@ pub struct CreditBody {
     contact: serde_json::Value,
     /// A GitHub user name.
     #[serde(default)]
-    #[schema(nullable = false, pattern = "^@?[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$")]
+    #[schema(pattern = "^@?[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$")]
     github: Option<String>,
 }
 

@@ -16,6 +16,7 @@ use crate::http::pages::triage::job_state_filter;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct JobsQuery {
     /// queued, running, done or dead.
     #[param(pattern = "^(queued|running|done|dead)?$")]
@@ -23,13 +24,13 @@ pub struct JobsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery, PageQuery), security(("bearer" = [])),
-    responses((status = 200, description = "Newest first: `{\"items\": [{\"id\", \"kind\", \"state\", \"run_at\", \"attempts\", \"max_attempts\", \"last_error\"}], \"next_cursor\"}`"), (status = 401), (status = 403)))]
+    responses((status = 200, body = JobList, description = "Newest first"), (status = 401), (status = 403)))]
 pub async fn list_jobs(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(q): super::ApiQuery<JobsQuery>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<JobList>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Administer)?;
     let filter = job_state_filter(&q.state)?;
     let window = p.window(WHOLE_LIST)?;
@@ -37,9 +38,18 @@ pub async fn list_jobs(
     let page = jobs::page(&mut conn, filter, None, &window)
         .await
         .map_err(Error::from)?;
-    Ok(Json(
-        json!({ "items": page.items, "next_cursor": next_cursor(&page) }),
-    ))
+    Ok(Json(JobList {
+        next_cursor: next_cursor(&page),
+        items: page.items,
+    }))
+}
+
+/// A page of the job queue.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct JobList {
+    items: Vec<jobs::JobRow>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs", security(("bearer" = [])),

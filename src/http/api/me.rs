@@ -29,21 +29,30 @@ fn account<'a>(caller: &'a ApiCaller, action: Action<'_>) -> Result<&'a Account,
 }
 
 #[utoipa::path(get, path = "/api/v1/me/keys", tag = "accounts", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, description = "Newest uploaded first: `{\"items\": [{\"id\", \"fingerprint\", \"encryption_subkey\", \"algorithm\", \"expires_at\", \"uploaded_at\", \"replaced_at\"}], \"next_cursor\"}`; the current key has no `replaced_at`"), (status = 401)))]
+    responses((status = 200, body = KeyList, description = "Newest uploaded first; the current key has no `replaced_at`"), (status = 401)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<KeyList>, ApiError> {
     let a = account(&caller, Action::ManageOwnAccount)?;
     let window = p.window(WHOLE_LIST)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let page = keys::page(&mut conn, &a.id, &window)
         .await
         .map_err(Error::from)?;
-    Ok(Json(
-        json!({ "items": page.items, "next_cursor": next_cursor(&page) }),
-    ))
+    Ok(Json(KeyList {
+        next_cursor: next_cursor(&page),
+        items: page.items,
+    }))
+}
+
+/// A page of the caller's OpenPGP keys.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct KeyList {
+    items: Vec<keys::KeyRow>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -19,6 +19,7 @@ use crate::http::extract::ApiCaller;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ApplicationsQuery {
     /// awaiting_confirmation, in_review, approved, rejected or expired.
     #[param(pattern = "^(awaiting_confirmation|in_review|approved|rejected|expired)?$")]

@@ -18,7 +18,7 @@ use crate::domain::id::AccountId;
 use crate::domain::report::{ReportInput, ReportStatus};
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
-use crate::http::pages::triage::{inbox_filter, inbox_items, triage_errors};
+use crate::http::pages::triage::{InboxItem, inbox_filter, inbox_items, triage_errors};
 use crate::http::view;
 
 /// A new report. Only `title` and `description` are required; the others
@@ -89,6 +89,7 @@ pub async fn create_report(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// One of new, triaging, accepted, duplicate, invalid, out-of-scope.
     #[param(pattern = "^(new|triaging|accepted|duplicate|invalid|out-of-scope)?$")]
@@ -102,14 +103,24 @@ pub struct ListQuery {
     before: String,
 }
 
+/// A page of the inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    items: Vec<InboxItem>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
+    /// `next_cursor` under its first name (pass it as `before`).
+    next: Option<String>,
+}
+
 #[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ListQuery, PageQuery), security(("bearer" = [])),
-    responses((status = 200, description = "One page, newest first: `{\"items\": [{\"id\", \"title\", \"status\", \"created_at\", \"updated_at\", \"source\", \"assignee\", \"overdue\"}], \"next_cursor\", \"next\"}`; `next_cursor` is the cursor to pass as `cursor` for the next page, null on the last; `next` is the same, under its first name"), (status = 400), (status = 401), (status = 403)))]
+    responses((status = 200, body = ReportList, description = "One page, newest first"), (status = 400), (status = 401), (status = 403)))]
 pub async fn list_reports(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(q): super::ApiQuery<ListQuery>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReportList>, ApiError> {
     let decision = authorize(&caller.actor, Action::ListReports);
     if !decision.is_allowed() {
         return Err(Error::denied(decision).into());
@@ -118,9 +129,11 @@ pub async fn list_reports(
     let window = p.window_or_before(&q.before, DEFAULT_PAGE)?;
     let page = inbox_items(&state, &caller.audit(), &filter, &window).await?;
     let next = next_cursor(&page);
-    Ok(Json(
-        json!({ "items": page.items, "next_cursor": next, "next": next }),
-    ))
+    Ok(Json(ReportList {
+        items: page.items,
+        next_cursor: next.clone(),
+        next,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),

@@ -68,6 +68,7 @@ pub struct TemplateView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LangQuery {
     /// Language (`en` unless given).
     #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
