@@ -170,12 +170,19 @@ pub struct CreditBody {
     kind: Option<String>,
     /// Contact URLs or addresses: one, or a list.
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
-    contact: serde_json::Value,
+    contact: Option<Contacts>,
     /// A GitHub user name.
     #[serde(default)]
     #[schema(pattern = "^@?[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$")]
     github: Option<String>,
+}
+
+/// One contact, or a list of them.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Contacts {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
