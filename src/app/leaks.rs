@@ -314,6 +314,28 @@ pub async fn for_member(state: &AppState, member: &str) -> Result<MemberLeaks, L
     })
 }
 
+/// A member's standing ([`MemberLeaks`] without items) and the page of
+/// its leak records `window` names.
+pub async fn page_for_member(
+    state: &AppState,
+    member: &str,
+    window: &crate::db::cursor::Window,
+) -> Result<(MemberLeaks, crate::db::cursor::Page<LeakRow>), LeakError> {
+    let mut conn = state.db.conn().await?;
+    members::get(&mut conn, member)
+        .await?
+        .ok_or(LeakError::NotFound)?;
+    let since = window_start(db::now(), state.config.leaks.window_days);
+    let strikes = store::strikes(&mut conn, member, since).await?;
+    let page = store::member_page(&mut conn, member, window).await?;
+    let standing = MemberLeaks {
+        items: Vec::new(),
+        strikes,
+        removal_proposed: removal_proposed(strikes as u64, state.config.leaks.removal_threshold),
+    };
+    Ok((standing, page))
+}
+
 /// Tells everyone the leaked advisory was announced to (and who is still
 /// cleared) of the leak, in `text`, encrypted as announcements are;
 /// answers how many recipients. 409 when it was never announced.

@@ -286,16 +286,45 @@ pub async fn vouches(conn: &mut AnyConnection, application: &str) -> Result<Vec<
     .bind(application)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Vouch {
-                account_id: r.try_get("account_id")?,
-                email: r.try_get("email")?,
-                member_id: r.try_get("member_id")?,
-                vouched: r.try_get::<i64, _>("vouched")? != 0,
-                statement: r.try_get("statement")?,
-                at: r.try_get("at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(vouch).collect()
+}
+
+/// The vouches of the applications `ids`, by application id, each in the
+/// order given, in one query.
+pub async fn vouches_of(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<Vouch>>, DbError> {
+    let mut by_app: std::collections::HashMap<String, Vec<Vouch>> = Default::default();
+    if ids.is_empty() {
+        return Ok(by_app);
+    }
+    let sql = format!(
+        "SELECT v.application_id, v.account_id, a.email, v.member_id, v.vouched, v.statement, v.at \
+         FROM vouches v JOIN accounts a ON a.id = v.account_id \
+         WHERE v.application_id IN ({}) ORDER BY v.at",
+        super::list(1, ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    for r in &query.fetch_all(conn).await? {
+        by_app
+            .entry(r.try_get("application_id")?)
+            .or_default()
+            .push(vouch(r)?);
+    }
+    Ok(by_app)
+}
+
+fn vouch(r: &sqlx::any::AnyRow) -> Result<Vouch, DbError> {
+    Ok(Vouch {
+        account_id: r.try_get("account_id")?,
+        email: r.try_get("email")?,
+        member_id: r.try_get("member_id")?,
+        vouched: r.try_get::<i64, _>("vouched")? != 0,
+        statement: r.try_get("statement")?,
+        at: r.try_get("at")?,
+    })
 }

@@ -71,19 +71,73 @@ impl<T> Page<T> {
 
 /// Which page of a list to read: the newest, the one older than a cursor
 /// (`?before=`, going forward), or the one newer than a cursor (`?after=`,
-/// going back). Each is one query bounded by [`limit`].
+/// going back), and how many rows it holds. Each is one query bounded by
+/// [`Window::limit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub at: Position,
+    /// Rows per page: [`PAGE_SIZE`] unless the API's `?limit=` said.
+    pub size: usize,
+}
+
+/// Where a [`Window`] starts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Window {
+pub enum Position {
     #[default]
     Newest,
     Before(Cursor),
     After(Cursor),
 }
 
+impl Default for Window {
+    fn default() -> Self {
+        Self::of(Position::Newest)
+    }
+}
+
 impl Window {
+    /// A page of [`PAGE_SIZE`] rows at `at`.
+    pub fn of(at: Position) -> Self {
+        Self {
+            at,
+            size: PAGE_SIZE,
+        }
+    }
+
     /// The window of a `before` cursor alone, as the API takes it.
     pub fn before(cursor: Option<&Cursor>) -> Self {
-        cursor.map_or(Self::Newest, |c| Self::Before(c.clone()))
+        Self::of(cursor.map_or(Position::Newest, |c| Position::Before(c.clone())))
+    }
+
+    /// This window with `size` rows a page (at least one).
+    pub fn sized(self, size: usize) -> Self {
+        Self {
+            size: size.max(1),
+            ..self
+        }
+    }
+
+    /// `LIMIT` of this window's read: one more than a page.
+    pub fn limit(&self) -> i64 {
+        i64::try_from(self.size).map_or(i64::MAX, |n| n.saturating_add(1))
+    }
+
+    /// [`Window::condition`] for a list ordered oldest (smallest) first:
+    /// `before` a cursor are the rows after it in that order.
+    pub fn ascending_condition(at: &str, id: &str, n: usize) -> String {
+        let (a, b, c, d) = (n, n + 1, n + 2, n + 3);
+        format!(
+            "(${a} IS NULL OR {at} > ${a} OR ({at} = ${a} AND {id} > ${b})) \
+             AND (${c} IS NULL OR {at} < ${c} OR ({at} = ${c} AND {id} < ${d}))"
+        )
+    }
+
+    /// [`Window::order`] for a list ordered with [`Window::ascending_condition`].
+    pub fn ascending_order(&self) -> &'static str {
+        match self.at {
+            Position::After(_) => "DESC",
+            _ => "ASC",
+        }
     }
 
     /// The rest of this window past `last`, a row read in its order: the
@@ -108,15 +162,15 @@ impl Window {
     /// The values [`Window::condition`] binds, in order: the `before`
     /// instant and id, then the `after` instant and id.
     pub fn bounds(&self) -> (Option<i64>, Option<&str>, Option<i64>, Option<&str>) {
-        match self {
-            Self::Newest => (None, None, None, None),
-            Self::Before(c) => (Some(c.at), Some(c.id.as_str()), None, None),
-            Self::After(c) => (None, None, Some(c.at), Some(c.id.as_str())),
+        match &self.at {
+            Position::Newest => (None, None, None, None),
+            Position::Before(c) => (Some(c.at), Some(c.id.as_str()), None, None),
+            Position::After(c) => (None, None, Some(c.at), Some(c.id.as_str())),
         }
     }
 
     /// `query` with what [`Window::condition`] and the page's `LIMIT`
-    /// take bound next, in that order (the bounds, then [`limit`]).
+    /// take bound next, in that order (the bounds, then [`Window::limit`]).
     pub fn bind<'q>(
         &'q self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -127,32 +181,32 @@ impl Window {
             .bind(b_id)
             .bind(a_at)
             .bind(a_id)
-            .bind(limit())
+            .bind(self.limit())
     }
 
     /// `DESC`, or `ASC` for a page read upward from its `after` cursor
     /// (the rows nearest the cursor first); [`Window::page`] turns it.
     pub fn order(&self) -> &'static str {
-        match self {
-            Self::After(_) => "ASC",
+        match self.at {
+            Position::After(_) => "ASC",
             _ => "DESC",
         }
     }
 
-    /// Cuts `rows`, read in [`Window::order`] with [`limit`], to a page
-    /// in newest-first order with the cursors of the pages either side.
+    /// Cuts `rows`, read in [`Window::order`] with [`Window::limit`], to a
+    /// page in the list's order with the cursors of the pages either side.
     pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> Cursor) -> Page<T> {
-        let more = rows.len() > PAGE_SIZE;
-        rows.truncate(PAGE_SIZE);
-        let (next, prev) = match self {
-            Self::Newest => (more.then(|| rows.last().map(&key)).flatten(), None),
+        let more = rows.len() > self.size;
+        rows.truncate(self.size);
+        let (next, prev) = match self.at {
+            Position::Newest => (more.then(|| rows.last().map(&key)).flatten(), None),
             // The cursor's own row is older (newer) than this page, so
             // there is a page that way whenever this one is not empty.
-            Self::Before(_) => (
+            Position::Before(_) => (
                 more.then(|| rows.last().map(&key)).flatten(),
                 rows.first().map(&key),
             ),
-            Self::After(_) => {
+            Position::After(_) => {
                 rows.reverse();
                 (
                     rows.last().map(&key),
@@ -168,9 +222,9 @@ impl Window {
     }
 }
 
-/// `LIMIT` of a page read: one more than a page.
+/// `LIMIT` of a page read of [`PAGE_SIZE`]: one more than a page.
 pub fn limit() -> i64 {
-    i64::try_from(PAGE_SIZE).map_or(i64::MAX, |n| n + 1)
+    Window::default().limit()
 }
 
 #[cfg(test)]
@@ -205,27 +259,27 @@ mod tests {
     fn windows_walk_forward_and_back_over_the_same_pages() {
         let size = PAGE_SIZE as i64;
         // 120 rows, 120 newest; a read takes one row more than a page.
-        let first = Window::Newest.page(rows((120 - size..=120).rev()), |r| at(*r));
+        let first = Window::default().page(rows((120 - size..=120).rev()), |r| at(*r));
         assert_eq!(first.items.first(), Some(&120));
         assert_eq!(first.items.len(), PAGE_SIZE);
         assert_eq!(first.prev, None);
         let next = first.next.clone().expect("a second page");
         assert_eq!(next, at(71));
 
-        let second = Window::Before(next).page(rows((20..=70).rev()), |r| at(*r));
+        let second = Window::of(Position::Before(next)).page(rows((20..=70).rev()), |r| at(*r));
         assert_eq!(second.items.first(), Some(&70));
         assert_eq!(second.prev, Some(at(70)));
         assert_eq!(second.next, Some(at(21)));
 
         // Back from the second page: the rows above 70, read upward.
-        let back = Window::After(at(70)).page(rows(71..=120), |r| at(*r));
+        let back = Window::of(Position::After(at(70))).page(rows(71..=120), |r| at(*r));
         assert_eq!(back.items, first.items, "the first page again");
         assert_eq!(back.prev, None, "nothing newer");
         assert_eq!(back.next, Some(at(71)));
 
-        let last = Window::Before(at(21)).page(rows((1..=20).rev()), |r| at(*r));
+        let last = Window::of(Position::Before(at(21))).page(rows((1..=20).rev()), |r| at(*r));
         assert_eq!((last.items.len(), last.next), (20, None));
-        let back = Window::After(at(20)).page(rows(21..=71), |r| at(*r));
+        let back = Window::of(Position::After(at(20))).page(rows(21..=71), |r| at(*r));
         assert_eq!(back.items.first(), Some(&70));
         assert_eq!(back.prev, Some(at(70)), "more above");
     }

@@ -349,7 +349,7 @@ pub async fn retry(
         .transpose()
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct JobRow {
     pub id: String,
     pub kind: String,

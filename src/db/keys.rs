@@ -3,9 +3,10 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use crate::domain::id::{AccountId, KeyId};
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct KeyRow {
     pub id: String,
     pub fingerprint: String,
@@ -82,12 +83,34 @@ pub async fn replace(
 pub async fn list(conn: &mut AnyConnection, account: &AccountId) -> Result<Vec<KeyRow>, DbError> {
     let rows = sqlx::query(
         "SELECT id, fingerprint, encryption_subkey, algorithm, expires_at, uploaded_at, replaced_at FROM contact_keys \
-         WHERE account_id = $1 ORDER BY uploaded_at DESC",
+         WHERE account_id = $1 ORDER BY uploaded_at DESC, id DESC",
     )
     .bind(account.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter().map(key).collect()
+}
+
+/// The page of `account`'s keys `window` names, newest uploaded first.
+pub async fn page(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    window: &Window,
+) -> Result<Page<KeyRow>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT id, fingerprint, encryption_subkey, algorithm, expires_at, uploaded_at, replaced_at \
+         FROM contact_keys WHERE account_id = $1 AND {} \
+         ORDER BY uploaded_at {order}, id {order} LIMIT $6",
+        Window::condition("uploaded_at", "id", 2)
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account.as_str());
+    let rows = window.bind(query).fetch_all(conn).await?;
+    let rows = rows.iter().map(key).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |k| Cursor {
+        at: k.uploaded_at,
+        id: k.id.clone(),
+    }))
 }
 
 /// The key if it is still an account's current one, with the account's address.

@@ -105,7 +105,7 @@ pub async fn for_member(
 ) -> Result<Vec<LeakRow>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM leaks l JOIN members m ON m.id = l.member_id \
-         WHERE l.member_id = $1 ORDER BY l.created_at DESC, l.id LIMIT $2"
+         WHERE l.member_id = $1 ORDER BY l.created_at DESC, l.id DESC LIMIT $2"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(member)
@@ -113,6 +113,27 @@ pub async fn for_member(
         .fetch_all(conn)
         .await?;
     rows.iter().map(leak).collect()
+}
+
+/// The page of a member's leak records `window` names, newest first.
+pub async fn member_page(
+    conn: &mut AnyConnection,
+    member: &str,
+    window: &Window,
+) -> Result<Page<LeakRow>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM leaks l JOIN members m ON m.id = l.member_id \
+         WHERE l.member_id = $1 AND {} ORDER BY l.created_at {order}, l.id {order} LIMIT $6",
+        Window::condition("l.created_at", "l.id", 2),
+    );
+    let query = sqlx::query(AssertSqlSafe(sql)).bind(member);
+    let rows = window.bind(query).fetch_all(conn).await?;
+    let rows = rows.iter().map(leak).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |l| Cursor {
+        at: l.created_at,
+        id: l.id.clone(),
+    }))
 }
 
 /// The page of leak records `window` names, newest first, matching

@@ -4,6 +4,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use crate::domain::id::{PingId, ReviewId};
 use crate::domain::secret::SecretHash;
 
@@ -197,21 +198,53 @@ pub async fn insert_review(
 /// A member's reviews, newest first.
 pub async fn reviews(conn: &mut AnyConnection, member: &str) -> Result<Vec<Review>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, member_id, at, actor, outcome, notes FROM member_reviews WHERE member_id = $1 ORDER BY at DESC, id",
+        "SELECT id, member_id, at, actor, outcome, notes FROM member_reviews WHERE member_id = $1 ORDER BY at DESC, id DESC",
     )
     .bind(member)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Review {
-                id: r.try_get("id")?,
-                member_id: r.try_get("member_id")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                outcome: r.try_get("outcome")?,
-                notes: r.try_get("notes")?,
-            })
-        })
-        .collect()
+    rows.iter().map(review).collect()
+}
+
+/// The page of a member's reviews `window` names, newest first.
+pub async fn review_page(
+    conn: &mut AnyConnection,
+    member: &str,
+    window: &Window,
+) -> Result<Page<Review>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT id, member_id, at, actor, outcome, notes FROM member_reviews \
+         WHERE member_id = $1 AND {} ORDER BY at {order}, id {order} LIMIT $6",
+        Window::condition("at", "id", 2)
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(member);
+    let rows = window.bind(query).fetch_all(conn).await?;
+    let rows = rows.iter().map(review).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |r| Cursor {
+        at: r.at,
+        id: r.id.clone(),
+    }))
+}
+
+/// When a member was last reviewed, if ever.
+pub async fn last_review_at(
+    conn: &mut AnyConnection,
+    member: &str,
+) -> Result<Option<i64>, DbError> {
+    sqlx::query_scalar("SELECT MAX(at) FROM member_reviews WHERE member_id = $1")
+        .bind(member)
+        .fetch_one(conn)
+        .await
+}
+
+fn review(r: &sqlx::any::AnyRow) -> Result<Review, DbError> {
+    Ok(Review {
+        id: r.try_get("id")?,
+        member_id: r.try_get("member_id")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        outcome: r.try_get("outcome")?,
+        notes: r.try_get("notes")?,
+    })
 }

@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::DbError;
 use super::cursor::{Cursor, Page, Window};
-use super::members::{COLUMNS, Member, member};
+use super::members::{COLUMNS, ContactRow, Member, contact_row, member};
 
 /// A member as the members list shows it: one line, with how many
 /// current contacts it has.
@@ -77,4 +77,64 @@ pub async fn active_named(conn: &mut AnyConnection, name: &str) -> Result<Option
     .bind(name.trim())
     .fetch_optional(conn)
     .await
+}
+
+/// A page of members by name (then id), `size` long, after the member
+/// `after` (the first page without it); only active ones if `active_only`.
+/// The next page starts after the id returned with it (`None` on the
+/// last). An `after` naming no member gives an empty page.
+pub async fn by_name(
+    conn: &mut AnyConnection,
+    active_only: bool,
+    after: Option<&str>,
+    size: usize,
+) -> Result<(Vec<Member>, Option<String>), DbError> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("m.{c}")).collect();
+    let sql = format!(
+        "SELECT {} FROM members m WHERE ($1 = 0 OR m.status = 'active') \
+         AND ($2 IS NULL OR m.organization > (SELECT k.organization FROM members k WHERE k.id = $2) \
+           OR (m.organization = (SELECT k.organization FROM members k WHERE k.id = $2) AND m.id > $2)) \
+         ORDER BY m.organization, m.id LIMIT $3",
+        columns.join(", ")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(i64::from(active_only))
+        .bind(after)
+        .bind(i64::try_from(size).map_or(i64::MAX, |n| n.saturating_add(1)))
+        .fetch_all(conn)
+        .await?;
+    let mut list = rows.iter().map(member).collect::<Result<Vec<_>, _>>()?;
+    let more = list.len() > size;
+    list.truncate(size);
+    let next = more.then(|| list.last().map(|m| m.id.clone())).flatten();
+    Ok((list, next))
+}
+
+/// The current contacts of the members `ids`, by member id, by name, in
+/// one query.
+pub async fn contacts_of(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<ContactRow>>, DbError> {
+    let mut by_member: std::collections::HashMap<String, Vec<ContactRow>> = Default::default();
+    if ids.is_empty() {
+        return Ok(by_member);
+    }
+    let sql = format!(
+        "SELECT c.member_id, c.account_id, c.name, a.email FROM member_contacts c \
+         JOIN accounts a ON a.id = c.account_id WHERE c.removed_at IS NULL \
+         AND c.member_id IN ({}) ORDER BY c.member_id, c.name",
+        super::list(1, ids.len())
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    for r in &query.fetch_all(conn).await? {
+        by_member
+            .entry(r.try_get("member_id")?)
+            .or_default()
+            .push(contact_row(r)?);
+    }
+    Ok(by_member)
 }

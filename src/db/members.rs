@@ -218,7 +218,7 @@ pub async fn contacts_by_member(
     Ok(by_member)
 }
 
-fn contact_row(r: &sqlx::any::AnyRow) -> Result<ContactRow, DbError> {
+pub(super) fn contact_row(r: &sqlx::any::AnyRow) -> Result<ContactRow, DbError> {
     Ok(ContactRow {
         account_id: r.try_get("account_id")?,
         name: r.try_get("name")?,

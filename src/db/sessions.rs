@@ -3,6 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use crate::domain::id::{AccountId, TokenId};
 use crate::domain::secret::SecretHash;
 
@@ -157,7 +158,7 @@ pub async fn delete_session(conn: &mut AnyConnection, token: &SecretHash) -> Res
     Ok(())
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: String,
     pub name: String,
@@ -225,22 +226,43 @@ pub async fn tokens_of(
     account: &AccountId,
 ) -> Result<Vec<ApiToken>, DbError> {
     let rows = sqlx::query(
-        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at",
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at, id",
     )
     .bind(account.as_str())
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ApiToken {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                created_at: r.try_get("created_at")?,
-                last_used_at: r.try_get("last_used_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(token).collect()
+}
+
+/// The page of `account`'s API tokens `window` names, oldest first.
+pub async fn token_page(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    window: &Window,
+) -> Result<Page<ApiToken>, DbError> {
+    let order = window.ascending_order();
+    let sql = format!(
+        "SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+         WHERE account_id = $1 AND {} ORDER BY created_at {order}, id {order} LIMIT $6",
+        Window::ascending_condition("created_at", "id", 2)
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account.as_str());
+    let rows = window.bind(query).fetch_all(conn).await?;
+    let rows = rows.iter().map(token).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |t| Cursor {
+        at: t.created_at,
+        id: t.id.clone(),
+    }))
+}
+
+fn token(r: &sqlx::any::AnyRow) -> Result<ApiToken, DbError> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        created_at: r.try_get("created_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
 }
 
 /// Revokes one of the account's tokens; false when there was none to revoke.

@@ -3,6 +3,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use crate::domain::advisory::AdvisoryId;
 use crate::domain::share::Share;
 
@@ -111,6 +112,32 @@ pub async fn for_advisory(
         .fetch_all(conn)
         .await?;
     rows.iter().map(share).collect()
+}
+
+/// The page of an advisory's shares `window` names, newest first; only
+/// `member`'s when given.
+pub async fn page_for_advisory(
+    conn: &mut AnyConnection,
+    advisory: &str,
+    member: Option<&str>,
+    window: &Window,
+) -> Result<Page<ShareRow>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM shares s JOIN accounts a ON a.id = s.delegate_id \
+         WHERE s.advisory_id = $1 AND ($2 = '' OR s.member_id = $2) AND {} \
+         ORDER BY s.created_at {order}, s.id {order} LIMIT $7",
+        Window::condition("s.created_at", "s.id", 3)
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(advisory)
+        .bind(member.unwrap_or(""));
+    let rows = window.bind(query).fetch_all(conn).await?;
+    let rows = rows.iter().map(share).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |s| Cursor {
+        at: s.created_at,
+        id: s.id.clone(),
+    }))
 }
 
 /// Revokes a live share; false when it was revoked already.

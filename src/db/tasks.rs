@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use crate::domain::contribution::NewTask;
 
 const COLUMNS: &str = "t.id, t.advisory_id, t.kind, t.title, t.primary_member, \
@@ -113,6 +114,33 @@ pub async fn for_advisory(
         .fetch_all(conn)
         .await?;
     rows.iter().map(task).collect()
+}
+
+/// The page of the tasks on `advisory` `window` names, by due instant;
+/// only those naming `member` as primary or backup when given (the
+/// caller still shows each to who may see it).
+pub async fn page_for_advisory(
+    conn: &mut AnyConnection,
+    advisory: &str,
+    member: Option<&str>,
+    window: &Window,
+) -> Result<Page<TaskRow>, DbError> {
+    let order = window.ascending_order();
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE t.advisory_id = $1 \
+         AND ($2 = '' OR t.primary_member = $2 OR t.backup_member = $2) AND {} \
+         ORDER BY t.due_at {order}, t.id {order} LIMIT $7",
+        Window::ascending_condition("t.due_at", "t.id", 3)
+    );
+    let query = sqlx::query(AssertSqlSafe(sql))
+        .bind(advisory)
+        .bind(member.unwrap_or(""));
+    let rows = window.bind(query).fetch_all(conn).await?;
+    let rows = rows.iter().map(task).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |t| Cursor {
+        at: t.due_at,
+        id: t.id.clone(),
+    }))
 }
 
 /// What reporting a task done records.

@@ -125,6 +125,54 @@ pub async fn history(
         .collect()
 }
 
+/// A page of [`history`], `size` long, after `after` (a language and a
+/// version of it; the first page without), each with whether it is its
+/// language's current version. The next page starts after the language
+/// and version returned with it (`None` on the last).
+pub async fn history_page(
+    conn: &mut AnyConnection,
+    name: &str,
+    after: Option<(&str, i64)>,
+    size: usize,
+) -> Result<
+    (
+        Vec<(VersionRow, Option<String>, bool)>,
+        Option<(String, i64)>,
+    ),
+    DbError,
+> {
+    let columns = COLUMNS.replace(", ", ", t.");
+    let sql = format!(
+        "SELECT t.{columns}, a.email, CASE WHEN t.{CURRENT} THEN 1 ELSE 0 END AS is_current \
+         FROM template_versions t LEFT JOIN accounts a ON 'account:' || a.id = t.actor \
+         WHERE t.name = $1 AND ($2 IS NULL OR t.lang > $2 OR (t.lang = $2 AND t.version < $3)) \
+         ORDER BY t.lang, t.version DESC LIMIT $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(name)
+        .bind(after.map(|(lang, _)| lang))
+        .bind(after.map_or(0, |(_, v)| v))
+        .bind(i64::try_from(size).map_or(i64::MAX, |n| n.saturating_add(1)))
+        .fetch_all(conn)
+        .await?;
+    let mut list = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                version(r)?,
+                r.try_get("email")?,
+                r.try_get::<i64, _>("is_current")? != 0,
+            ))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let more = list.len() > size;
+    list.truncate(size);
+    let next = more
+        .then(|| list.last().map(|(v, _, _)| (v.lang.clone(), v.version)))
+        .flatten();
+    Ok((list, next))
+}
+
 /// Adds `row` as the next version; its number must be the current one plus
 /// one, which the primary key holds against a concurrent save.
 pub async fn insert(conn: &mut AnyConnection, row: &VersionRow) -> Result<(), DbError> {

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::DbError;
+use super::cursor::{Cursor, Page, Window};
 use super::placeholders;
 use crate::db::reports::NewAttachment;
 use crate::domain::contribution::TestReport;
@@ -129,13 +130,62 @@ pub async fn for_advisory(
     advisory: &str,
 ) -> Result<Vec<TestReportRow>, DbError> {
     let sql = format!(
-        "SELECT {COLUMNS} {FROM} WHERE t.advisory_id = $1 ORDER BY t.created_at DESC, t.id"
+        "SELECT {COLUMNS} {FROM} WHERE t.advisory_id = $1 ORDER BY t.created_at DESC, t.id DESC"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(advisory)
         .fetch_all(conn)
         .await?;
     rows.iter().map(report).collect()
+}
+
+/// The page of the test reports on `advisory` `window` names, newest
+/// first; only `member`'s own and those shared with the members when
+/// given (the caller still shows each only to who may read it).
+pub async fn page_for_advisory(
+    conn: &mut AnyConnection,
+    advisory: &str,
+    member: Option<&str>,
+    window: &Window,
+) -> Result<Page<TestReportRow>, DbError> {
+    let order = window.order();
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE t.advisory_id = $1 \
+         AND ($2 = '' OR t.member_id = $2 OR t.visibility = 'members') AND {} \
+         ORDER BY t.created_at {order}, t.id {order} LIMIT $7",
+        Window::condition("t.created_at", "t.id", 3)
+    );
+    let query = sqlx::query(AssertSqlSafe(sql))
+        .bind(advisory)
+        .bind(member.unwrap_or(""));
+    let rows = window.bind(query).fetch_all(conn).await?;
+    let rows = rows.iter().map(report).collect::<Result<Vec<_>, _>>()?;
+    Ok(window.page(rows, |r| Cursor {
+        at: r.created_at,
+        id: r.id.clone(),
+    }))
+}
+
+/// The attachments of the test reports `ids`, in one query.
+pub async fn attachments_of(
+    conn: &mut AnyConnection,
+    ids: &[&str],
+) -> Result<Vec<AttachmentInfo>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT f.test_report_id, f.position, f.filename, f.content_type, f.size, f.sha256 \
+         FROM test_report_attachments f WHERE f.test_report_id IN ({}) \
+         ORDER BY f.test_report_id, f.position",
+        super::list(1, ids.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(attachment).collect()
 }
 
 /// The attachments of every test report on `advisory`, in one query.

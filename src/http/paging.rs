@@ -2,7 +2,7 @@
 //! the API take them and hand them on.
 
 use super::error::Error;
-use crate::db::cursor::{Cursor, Page, Window};
+use crate::db::cursor::{Cursor, Page, Position, Window};
 
 /// The cursor in `?before=`; a cursor this service did not hand out is 400.
 pub fn before(text: &str) -> Result<Option<Cursor>, Error> {
@@ -37,9 +37,9 @@ pub fn link(path: &str, params: &[(&str, &str)], before: Option<&str>) -> String
 /// both at once, or a cursor this service did not hand out, is 400.
 pub fn window(before: &str, after: &str) -> Result<Window, Error> {
     match (self::before(before)?, self::before(after)?) {
-        (None, None) => Ok(Window::Newest),
-        (Some(b), None) => Ok(Window::Before(b)),
-        (None, Some(a)) => Ok(Window::After(a)),
+        (None, None) => Ok(Window::default()),
+        (Some(b), None) => Ok(Window::of(Position::Before(b))),
+        (None, Some(a)) => Ok(Window::of(Position::After(a))),
         (Some(_), Some(_)) => Err(Error::BadRequest(
             "a page is either before or after a cursor, not both".into(),
         )),
@@ -67,7 +67,7 @@ impl Links {
             all.push((key, &c));
             link(path, &all, None)
         };
-        let lost = page.prev.is_none() && matches!(window, Window::Before(_));
+        let lost = page.prev.is_none() && matches!(window.at, Position::Before(_));
         let first = lost.then(|| link(path, params, None));
         Self {
             prev: page.prev.as_ref().map(|c| with("after", c)),

@@ -4,11 +4,12 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::auth::{self, SetupError, SetupInput};
 use crate::db::accounts::Account;
@@ -26,13 +27,45 @@ fn own(caller: &ApiCaller) -> Result<&Account, Error> {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"id\", \"email\", \"role\", \"language\", \"time_zone\"}`; `language` and `time_zone` null: the organisation's"), (status = 401)))]
-pub async fn get_me(caller: ApiCaller) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, body = Me), (status = 401)))]
+pub async fn get_me(caller: ApiCaller) -> Result<Json<Me>, ApiError> {
     let a = own(&caller)?;
-    Ok(Json(
-        json!({ "id": a.id.as_str(), "email": a.email, "role": a.role.as_str(), "language": a.language,
-                "time_zone": a.time_zone }),
-    ))
+    Ok(Json(Me {
+        id: a.id.to_string(),
+        email: a.email.clone(),
+        role: a.role.as_str(),
+        language: a.language.clone(),
+        time_zone: a.time_zone.clone(),
+    }))
+}
+
+/// The calling account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    id: String,
+    email: String,
+    /// `admin`, `member` or `delegate`.
+    role: &'static str,
+    /// The language mail to you is written in; null: the organisation's.
+    language: Option<String>,
+    /// The IANA zone pages show instants in; null: the organisation's.
+    time_zone: Option<String>,
+}
+
+/// A page of the caller's API tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    items: Vec<sessions::ApiToken>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
+}
+
+/// A new API token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    id: String,
+    /// The secret; shown only now.
+    token: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,17 +130,23 @@ pub async fn set_time_zone(
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"name\", \"created_at\", \"last_used_at\", \"revoked_at\"}]}`"), (status = 401)))]
+    params(PageQuery),
+    responses((status = 200, body = TokenList, description = "Oldest first"), (status = 401)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
+) -> Result<Json<TokenList>, ApiError> {
     let a = own(&caller)?;
+    let window = p.window(WHOLE_LIST)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let items = sessions::tokens_of(&mut conn, &a.id)
+    let page = sessions::token_page(&mut conn, &a.id, &window)
         .await
         .map_err(Error::from)?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(TokenList {
+        next_cursor: next_cursor(&page),
+        items: page.items,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -117,7 +156,7 @@ pub struct TokenRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = TokenRequest, security(("bearer" = [])),
-    responses((status = 201, description = "`{\"id\", \"token\"}`; the token is shown only now"), (status = 401)))]
+    responses((status = 201, body = TokenCreated, description = "The token is shown only now"), (status = 401)))]
 pub async fn create_token(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -131,7 +170,10 @@ pub async fn create_token(
     let (id, token) = auth::create_token(&state, &caller.audit(), &a.id, &name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id.as_str(), "token": token.expose() })),
+        Json(TokenCreated {
+            id: id.to_string(),
+            token: token.expose().to_owned(),
+        }),
     )
         .into_response())
 }

@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
+use super::body_schemas::{AdvisoryBody, AdvisoryEditBody};
+use super::paging::{DEFAULT_PAGE, PageQuery, next_cursor};
+use super::test_reports::Created;
 use crate::app::AppState;
 use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
 use crate::db::advisories::{self as store, AdvisoryRow};
@@ -77,8 +80,8 @@ pub fn advisory_error(e: AdvisoryError) -> Error {
 }
 
 #[utoipa::path(post, path = "/api/v1/advisories", tag = "advisories", security(("bearer" = [])),
-    request_body(content = Object, description = "OSV-shaped: `{\"summary\", \"details\", \"affected\": [OSV affected], \"severity\": [{\"type\": \"CVSS_V3\"|\"CVSS_V4\", \"score\": VECTOR}], \"database_specific\": {\"cwe_ids\": [..], \"unaffected_versions\": [..]}, \"aliases\", \"credits\": [{\"name\", \"type\", \"contact\", \"github\"}], \"references\": [{\"type\", \"url\"}], \"report_id\"?}`"),
-    responses((status = 201, description = "`{\"id\"}`"), (status = 401), (status = 403), (status = 422)))]
+    request_body(content = AdvisoryBody, description = "OSV-shaped content; `report_id` names the report it comes from"),
+    responses((status = 201, body = Created), (status = 401), (status = 403), (status = 422)))]
 pub async fn create_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -99,38 +102,45 @@ pub async fn create_advisory(
     let id = usecase::create(&state, &caller.audit(), content, report_id)
         .await
         .map_err(advisory_error)?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
+    Ok((StatusCode::CREATED, Json(Created::new(id.as_str()))).into_response())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// draft, embargoed, published or withdrawn.
     #[param(pattern = "^(draft|embargoed|published|withdrawn)?$")]
     state: String,
     /// The `next` of the previous page: the page of older advisories after
-    /// it. Empty: the newest page. Pages hold at most 50, newest created first.
+    /// it. Empty: the newest page. The same as `cursor`, its first name.
     #[param(pattern = "^(-?[0-9]{1,18}\\.[0-9A-Za-z_.-]{1,100})?$")]
     before: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "One page, newest first: `{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}], \"next\"}`; `next` is the cursor to pass as `before` for the next page, null on the last"), (status = 400), (status = 401), (status = 403, description = "Admins only; a member contact finds the embargoed advisories announced to their organisation at `/member/advisories`")))]
+#[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", params(ListQuery, PageQuery), security(("bearer" = [])),
+    responses((status = 200, description = "One page, newest created first: `{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}], \"next_cursor\", \"next\"}`; `next_cursor` is the cursor to pass as `cursor` for the next page, null on the last; `next` is the same, under its first name"), (status = 400), (status = 401), (status = 403, description = "Admins only; a member contact finds the embargoed advisories announced to their organisation at `/member/advisories`")))]
 pub async fn list_advisories(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(q): super::ApiQuery<ListQuery>,
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let filter = match q.state.trim() {
         "" => None,
         s => Some(AdvisoryState::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
     };
-    let before = crate::http::paging::before(&q.before)?;
+    let window = p.window_or_before(&q.before, DEFAULT_PAGE)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let page = store::page(&mut conn, filter, None, before.as_ref())
+    let list = crate::db::advisory_lists::Filter {
+        state: filter,
+        ..Default::default()
+    };
+    let page = crate::db::advisory_lists::find(&mut conn, &list, &window)
         .await
         .map_err(Error::from)?;
+    let next = next_cursor(&page);
     drop(conn);
     let rows = page.items;
     let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
@@ -146,8 +156,9 @@ pub async fn list_advisories(
         .iter()
         .map(advisory_json)
         .collect::<Result<Vec<_>, _>>()?;
-    let next = page.next.map(|c| c.to_string());
-    Ok(Json(json!({ "items": items, "next": next })))
+    Ok(Json(
+        json!({ "items": items, "next_cursor": next, "next": next }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
@@ -174,7 +185,7 @@ pub async fn get_advisory(
 }
 
 #[utoipa::path(patch, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
-    request_body(content = Object, description = "Any of the OSV-shaped top-level fields to replace, plus `\"reason\"`"),
+    request_body(content = AdvisoryEditBody, description = "Any of the OSV-shaped top-level fields to replace, whole, plus `reason`"),
     responses((status = 200, description = "`{\"changed\": [FIELD]}` and the advisory"), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn edit_advisory(
     State(state): State<AppState>,
@@ -188,7 +199,12 @@ pub async fn edit_advisory(
     };
     let reason = match patch.remove("reason") {
         Some(Value::String(s)) => s,
-        _ => String::new(),
+        None => String::new(),
+        Some(_) => {
+            let mut f = FieldErrors::new();
+            f.add("reason", "must be text");
+            return Err(Error::Invalid(f).into());
+        }
     };
     let changed = usecase::edit(&state, &caller.audit(), &id, patch, &reason)
         .await

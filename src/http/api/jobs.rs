@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::db::jobs;
 use crate::domain::authz::Action;
@@ -15,26 +16,40 @@ use crate::http::pages::triage::job_state_filter;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct JobsQuery {
     /// queued, running, done or dead.
     #[param(pattern = "^(queued|running|done|dead)?$")]
     state: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery), security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"kind\", \"state\", \"run_at\", \"attempts\", \"max_attempts\", \"last_error\"}]}`"), (status = 401), (status = 403)))]
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery, PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = JobList, description = "Newest first"), (status = 401), (status = 403)))]
 pub async fn list_jobs(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(q): super::ApiQuery<JobsQuery>,
-) -> Result<Json<Value>, ApiError> {
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
+) -> Result<Json<JobList>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Administer)?;
     let filter = job_state_filter(&q.state)?;
+    let window = p.window(WHOLE_LIST)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let items = jobs::list(&mut conn, filter, 500)
+    let page = jobs::page(&mut conn, filter, None, &window)
         .await
         .map_err(Error::from)?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(JobList {
+        next_cursor: next_cursor(&page),
+        items: page.items,
+    }))
+}
+
+/// A page of the job queue.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct JobList {
+    items: Vec<jobs::JobRow>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs", security(("bearer" = [])),

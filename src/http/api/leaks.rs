@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::leaks::{self as usecase, LeakError, LeakView, Reporter};
 use crate::db::leaks::LeakRow;
@@ -303,21 +304,24 @@ pub async fn withdraw_leak(
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/leaks", tag = "leaks", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Member id")),
-    responses((status = 200, description = "`{\"items\": [leak, ...], \"strikes\": N, \"removal_proposed\": bool}`, newest first: strikes are the leaks within `leaks.window_days` not withdrawn"),
+    params(("id" = String, Path, description = "Member id"), PageQuery),
+    responses((status = 200, description = "`{\"items\": [leak, ...], \"strikes\": N, \"removal_proposed\": bool, \"next_cursor\"}`, newest first: strikes are the leaks within `leaks.window_days` not withdrawn"),
         (status = 401), (status = 404, description = "No such member, or not the caller's")))]
 pub async fn member_leaks(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let member = Error::member_in_path(&caller.actor, &id, |m| Action::ReadLeaks(m))?;
-    let leaks = usecase::for_member(&state, member.as_str())
+    let window = p.window(WHOLE_LIST)?;
+    let (leaks, page) = usecase::page_for_member(&state, member.as_str(), &window)
         .await
         .map_err(leak_error)?;
-    let items: Vec<Value> = leaks.items.iter().map(leak_json).collect();
+    let items: Vec<Value> = page.items.iter().map(leak_json).collect();
     Ok(Json(json!({
         "items": items, "strikes": leaks.strikes, "removal_proposed": leaks.removal_proposed,
+        "next_cursor": next_cursor(&page),
     })))
 }
 

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::membership::membership_error;
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::liveness::{self as usecase, ping_view};
 use crate::db::{self, liveness as store, members};
@@ -109,25 +110,31 @@ pub async fn member_liveness(
     Ok(Json(liveness_view(&state, &m).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/members/{id}/reviews", tag = "membership", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"at\", \"actor\", \"outcome\", \"notes\"}], \"review_due_at\"}`, newest first"),
+#[utoipa::path(get, path = "/api/v1/members/{id}/reviews", tag = "membership", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"at\", \"actor\", \"outcome\", \"notes\"}], \"review_due_at\", \"next_cursor\"}`, newest first"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn list_reviews(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
+    let window = p.window(WHOLE_LIST)?;
     keep_sweeping(&state).await;
     let m = member(&state, &id).await?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let items = store::reviews(&mut conn, &m.id)
+    let page = store::review_page(&mut conn, &m.id, &window)
         .await
         .map_err(Error::from)?;
-    let last = items.first().map(|r| r.at);
+    let last = store::last_review_at(&mut conn, &m.id)
+        .await
+        .map_err(Error::from)?;
     let due = (m.status == MemberStatus::Active)
         .then(|| usecase::review_due_at(&state, m.joined_at, last));
-    Ok(Json(json!({ "items": items, "review_due_at": due })))
+    Ok(Json(json!({
+        "items": page.items, "review_due_at": due, "next_cursor": next_cursor(&page),
+    })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::body_schemas::ContactBody;
 use super::membership::membership_error;
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::keys::{self as key_usecase, KeyUploadError};
 use crate::app::member_self;
@@ -26,16 +28,31 @@ fn account<'a>(caller: &'a ApiCaller, action: Action<'_>) -> Result<&'a Account,
     caller.account.as_ref().ok_or(Error::Unauthenticated)
 }
 
-#[utoipa::path(get, path = "/api/v1/me/keys", tag = "accounts", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"fingerprint\", \"encryption_subkey\", \"algorithm\", \"expires_at\", \"uploaded_at\", \"replaced_at\"}]}`; the current key has no `replaced_at`"), (status = 401)))]
+#[utoipa::path(get, path = "/api/v1/me/keys", tag = "accounts", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = KeyList, description = "Newest uploaded first; the current key has no `replaced_at`"), (status = 401)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
+) -> Result<Json<KeyList>, ApiError> {
     let a = account(&caller, Action::ManageOwnAccount)?;
+    let window = p.window(WHOLE_LIST)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let items = keys::list(&mut conn, &a.id).await.map_err(Error::from)?;
-    Ok(Json(json!({ "items": items })))
+    let page = keys::page(&mut conn, &a.id, &window)
+        .await
+        .map_err(Error::from)?;
+    Ok(Json(KeyList {
+        next_cursor: next_cursor(&page),
+        items: page.items,
+    }))
+}
+
+/// A page of the caller's OpenPGP keys.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct KeyList {
+    items: Vec<keys::KeyRow>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -102,7 +119,7 @@ pub async fn my_member(
 }
 
 #[utoipa::path(post, path = "/api/v1/me/member/contacts", tag = "membership", security(("bearer" = [])),
-    request_body(content = Object, description = "`{\"name\", \"email\", \"openpgp_key\"?}`"),
+    request_body(content = ContactBody),
     responses((status = 201, description = "`{\"account_id\"}`; the new contact gets a set-up link and must accept the policy"), (status = 401), (status = 403), (status = 409), (status = 422)))]
 pub async fn add_contact(
     State(state): State<AppState>,

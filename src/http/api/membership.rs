@@ -7,17 +7,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::body_schemas::{ApplicationBody, OrganizationBody};
+use super::paging::KeyPageQuery;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, ApplicationInput, MembershipError};
 use crate::db::{applications as apps, members};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
-use crate::domain::membership::{
-    ApplicationStatus, Criterion, DirectoryEntry, MemberView, OrganizationInput,
-};
+use crate::domain::membership::{Criterion, DirectoryEntry, OrganizationInput};
 use crate::domain::secret::Secret;
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
@@ -38,15 +38,19 @@ pub fn membership_error(e: MembershipError) -> Error {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/criteria", tag = "membership",
-    responses((status = 200, description = "`{\"version\", \"items\": [{\"key\", \"title\", \"description\"}]}`")))]
+#[utoipa::path(get, path = "/api/v1/criteria", tag = "membership", params(KeyPageQuery),
+    responses((status = 200, description = "`{\"version\", \"items\": [{\"key\", \"title\", \"description\"}], \"next_cursor\"}`")))]
 pub async fn get_criteria(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(p): super::ApiQuery<KeyPageQuery>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Apply)?;
     let (version, items) = usecase::criteria(&state).await?;
-    Ok(Json(json!({ "version": version, "items": items })))
+    let (items, next) = p.page(items, |c| c.key.as_str())?;
+    Ok(Json(
+        json!({ "version": version, "items": items, "next_cursor": next }),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -71,7 +75,7 @@ pub async fn update_criteria(
 }
 
 #[utoipa::path(post, path = "/api/v1/applications", tag = "membership",
-    request_body(content = Object, description = "`{\"organization\", \"website\", \"security_alias\", \"criteria\": {KEY: ANSWER}, \"contacts\": [{\"name\", \"email\", \"openpgp_key\"?}], \"voucher\": MEMBER_ID}`"),
+    request_body(content = ApplicationBody),
     responses((status = 201, description = "`{\"id\", \"status_url\"}`; the alias confirmation link arrives by mail"), (status = 422), (status = 429)))]
 pub async fn create_application(
     State(state): State<AppState>,
@@ -92,14 +96,6 @@ pub async fn create_application(
         .into_response())
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[serde(default)]
-pub struct ApplicationsQuery {
-    /// awaiting_confirmation, in_review, approved, rejected or expired.
-    #[param(pattern = "^(awaiting_confirmation|in_review|approved|rejected|expired)?$")]
-    status: String,
-}
-
 /// An application as the team reviews it: answers, confirmation time, vouches.
 pub async fn application_view(state: &AppState, app: &apps::Application) -> Result<Value, Error> {
     let mut conn = state.db.conn().await?;
@@ -110,28 +106,6 @@ pub async fn application_view(state: &AppState, app: &apps::Application) -> Resu
     v["vouches"] = json!(vouches);
     v["voucher"] = json!(voucher.map(|m| json!({ "id": m.id, "organization": m.organization })));
     Ok(v)
-}
-
-#[utoipa::path(get, path = "/api/v1/applications", tag = "membership", params(ApplicationsQuery), security(("bearer" = [])),
-    responses((status = 200, description = "`{\"items\": [APPLICATION]}`"), (status = 401), (status = 403)))]
-pub async fn list_applications(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    super::ApiQuery(q): super::ApiQuery<ApplicationsQuery>,
-) -> Result<Json<Value>, ApiError> {
-    Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
-    let status = match q.status.trim() {
-        "" => None,
-        s => Some(ApplicationStatus::parse(s).map_err(|e| Error::BadRequest(e.to_string()))?),
-    };
-    let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let list = apps::list(&mut conn, status).await.map_err(Error::from)?;
-    drop(conn);
-    let mut items = Vec::new();
-    for a in &list {
-        items.push(application_view(&state, a).await?);
-    }
-    Ok(Json(json!({ "items": items })))
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "membership", security(("bearer" = [])),
@@ -266,7 +240,7 @@ pub async fn decide(
 }
 
 #[utoipa::path(post, path = "/api/v1/members", tag = "membership", security(("bearer" = [])),
-    request_body(content = Object, description = "`{\"organization\", \"website\", \"security_alias\", \"contacts\": [{\"name\", \"email\", \"openpgp_key\"?}]}`"),
+    request_body(content = OrganizationBody),
     responses((status = 201, description = "`{\"id\"}`; each contact gets a set-up link by mail"), (status = 401), (status = 403), (status = 409), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
@@ -278,39 +252,6 @@ pub async fn add_member(
         .await
         .map_err(membership_error)?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
-}
-
-#[utoipa::path(get, path = "/api/v1/members", tag = "membership",
-    responses((status = 200, description = "`{\"items\": [...]}`: everyone sees active members' ids and names (to name a voucher; an empty list where `membership.show_members_on_apply` is off); admins see everything, with contacts")))]
-pub async fn list_members(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
-    Error::unless_allowed(&caller.actor, Action::Apply)?;
-    let view = MemberView::for_actor(&caller.actor);
-    let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let list = members::list(&mut conn).await.map_err(Error::from)?;
-    let mut contacts = match view {
-        MemberView::Full => members::contacts_by_member(&mut conn)
-            .await
-            .map_err(Error::from)?,
-        MemberView::Directory => Default::default(),
-    };
-    let mut items = Vec::new();
-    // With the directory switched off, only those who run the membership
-    // see the list.
-    let shown = view == MemberView::Full || state.config.membership.show_members_on_apply;
-    for m in list.iter().filter(|m| shown && view.lists(m.status)) {
-        items.push(match view {
-            MemberView::Full => {
-                let mut v = serde_json::to_value(m).map_err(|e| Error::Internal(e.into()))?;
-                v["contacts"] = json!(contacts.remove(&m.id).unwrap_or_default());
-                v
-            }
-            MemberView::Directory => json!(directory_entry(m)),
-        });
-    }
-    Ok(Json(json!({ "items": items })))
 }
 
 /// `m` as [`MemberView::Directory`] shows it.

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod advisories;
 pub mod announcements;
+pub mod body_schemas;
 pub mod clear_text;
 pub mod cve;
 pub mod errors;
@@ -14,6 +15,8 @@ pub mod list_key;
 pub mod liveness;
 pub mod me;
 pub mod membership;
+pub mod membership_lists;
+pub mod paging;
 pub mod reports;
 pub mod request_schemas;
 pub mod sessions;
@@ -59,9 +62,9 @@ impl utoipa::Modify for BearerAuth {
         advisories::set_embargo, advisories::publish_advisory, advisories::withdraw_advisory, advisories::advisory_history, advisories::add_patch, advisories::get_patch,
         announcements::announce, announcements::get_announcement,
         shares::create_share, shares::list_shares, shares::revoke_share, shares::accept_share,
-        membership::get_criteria, membership::update_criteria, membership::create_application, membership::list_applications,
+        membership::get_criteria, membership::update_criteria, membership::create_application, membership_lists::list_applications,
         membership::get_application, membership::application_status, membership::confirm_application, membership::vouch,
-        membership::decide, membership::add_member, membership::list_members, membership::remove_member,
+        membership::decide, membership::add_member, membership_lists::list_members, membership::remove_member,
         clear_text::allow_clear_text, clear_text::withdraw_clear_text,
         membership::get_policy, membership::publish_policy, membership::accept_policy,
         liveness::answer_ping, liveness::member_liveness, liveness::list_reviews, liveness::create_review,

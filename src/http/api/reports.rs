@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
+use super::paging::{DEFAULT_PAGE, PageQuery, next_cursor};
 use crate::app::AppState;
 use crate::app::reports::{self as usecase, Origin, TriageError};
 use crate::db::reports::Source;
@@ -17,7 +18,7 @@ use crate::domain::id::AccountId;
 use crate::domain::report::{ReportInput, ReportStatus};
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
-use crate::http::pages::triage::{inbox_filter, inbox_items, triage_errors};
+use crate::http::pages::triage::{InboxItem, inbox_filter, inbox_items, triage_errors};
 use crate::http::view;
 
 /// A new report. Only `title` and `description` are required; the others
@@ -88,6 +89,7 @@ pub async fn create_report(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// One of new, triaging, accepted, duplicate, invalid, out-of-scope.
     #[param(pattern = "^(new|triaging|accepted|duplicate|invalid|out-of-scope)?$")]
@@ -96,29 +98,42 @@ pub struct ListQuery {
     /// name, address and GitHub handle.
     q: String,
     /// The `next` of the previous page: the page of older reports after it.
-    /// Empty: the newest page. Pages hold at most 50 reports, newest first.
+    /// Empty: the newest page. The same as `cursor`, its first name.
     #[param(pattern = "^(-?[0-9]{1,18}\\.[0-9A-Za-z_.-]{1,100})?$")]
     before: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, description = "One page, newest first: `{\"items\": [{\"id\", \"title\", \"status\", \"created_at\", \"updated_at\", \"source\", \"assignee\", \"overdue\"}], \"next\"}`; `next` is the cursor to pass as `before` for the next page, null on the last"), (status = 400), (status = 401), (status = 403)))]
+/// A page of the inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    items: Vec<InboxItem>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
+    /// `next_cursor` under its first name (pass it as `before`).
+    next: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports", params(ListQuery, PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = ReportList, description = "One page, newest first"), (status = 400), (status = 401), (status = 403)))]
 pub async fn list_reports(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(q): super::ApiQuery<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
+) -> Result<Json<ReportList>, ApiError> {
     let decision = authorize(&caller.actor, Action::ListReports);
     if !decision.is_allowed() {
         return Err(Error::denied(decision).into());
     }
     let filter = inbox_filter(&q.status, &q.q)?;
-    let before = crate::http::paging::before(&q.before)?;
-    let window = crate::db::cursor::Window::before(before.as_ref());
+    let window = p.window_or_before(&q.before, DEFAULT_PAGE)?;
     let page = inbox_items(&state, &caller.audit(), &filter, &window).await?;
-    Ok(Json(
-        json!({ "items": page.items, "next": page.next.map(|c| c.to_string()) }),
-    ))
+    let next = next_cursor(&page);
+    Ok(Json(ReportList {
+        items: page.items,
+        next_cursor: next.clone(),
+        next,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),

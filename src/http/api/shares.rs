@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::shares::{self as usecase, ShareError, ShareInput};
 use crate::db::advisories::AdvisoryRow;
@@ -110,14 +111,16 @@ pub async fn create_share(
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/shares", tag = "advisories", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Advisory id")),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"shared_by\", \"email\", \"name\", \"reason\", \"created_at\", \"accepted_at\", \"revoked_at\"}]}`, newest first: every share for admins, the caller's organisation's for a member contact"),
+    params(("id" = String, Path, description = "Advisory id"), PageQuery),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"shared_by\", \"email\", \"name\", \"reason\", \"created_at\", \"accepted_at\", \"revoked_at\"}], \"next_cursor\"}`, newest first: every share for admins, the caller's organisation's for a member contact"),
         (status = 401), (status = 403), (status = 404, description = "No such advisory, or one the caller may not read")))]
 pub async fn list_shares(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    let window = p.window(WHOLE_LIST)?;
     let scope = if authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
         None
     } else {
@@ -129,11 +132,19 @@ pub async fn list_shares(
         member
     };
     let (advisory, _) = readable(&state, &caller.actor, &id).await?;
-    let items = usecase::list(&state, &advisory.id, scope)
-        .await
-        .map_err(Error::Internal)?;
-    let items: Vec<Value> = items.iter().map(share_json).collect();
-    Ok(Json(json!({ "items": items })))
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let page = crate::db::shares::page_for_advisory(
+        &mut conn,
+        advisory.id.as_str(),
+        scope.map(MemberId::as_str),
+        &window,
+    )
+    .await
+    .map_err(Error::from)?;
+    let items: Vec<Value> = page.items.iter().map(share_json).collect();
+    Ok(Json(
+        json!({ "items": items, "next_cursor": next_cursor(&page) }),
+    ))
 }
 
 /// The share, if the caller may act on it as `action` says (404 if not).

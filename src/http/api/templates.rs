@@ -8,6 +8,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
+use super::paging::{KeyPageQuery, PageQuery, WHOLE_LIST};
 use crate::app::AppState;
 use crate::app::templates::{self as usecase, Change, TemplateError};
 use crate::domain::authz::{Action, Actor};
@@ -43,6 +44,8 @@ pub struct TemplateSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TemplateList {
     items: Vec<TemplateSummary>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
 }
 
 /// A template as it reads for one language now.
@@ -65,6 +68,7 @@ pub struct TemplateView {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LangQuery {
     /// Language (`en` unless given).
     #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
@@ -175,6 +179,8 @@ impl VersionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionList {
     items: Vec<VersionView>,
+    /// The `cursor` of the next page; null on the last.
+    next_cursor: Option<String>,
 }
 
 /// The template named `name`, once the caller may manage templates.
@@ -209,11 +215,12 @@ pub fn html_part(html: Option<String>) -> Option<String> {
     html.filter(|h| !h.trim().is_empty())
 }
 
-#[utoipa::path(get, path = "/api/v1/templates", tag = "templates", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/templates", tag = "templates", security(("bearer" = [])), params(KeyPageQuery),
     responses((status = 200, body = TemplateList), (status = 401), (status = 403)))]
 pub async fn list_templates(
     State(state): State<AppState>,
     caller: ApiCaller,
+    super::ApiQuery(p): super::ApiQuery<KeyPageQuery>,
 ) -> Result<Json<TemplateList>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageTemplates)?;
     let customized = usecase::customized(&state).await.map_err(template_error)?;
@@ -240,7 +247,8 @@ pub async fn list_templates(
             }
         })
         .collect();
-    Ok(Json(TemplateList { items }))
+    let (items, next_cursor) = p.page(items, |t: &TemplateSummary| t.name)?;
+    Ok(Json(TemplateList { items, next_cursor }))
 }
 
 pub async fn view(
@@ -372,28 +380,40 @@ pub async fn preview_template(
 }
 
 #[utoipa::path(get, path = "/api/v1/templates/{name}/versions", tag = "templates",
-    params(("name" = String, Path)), security(("bearer" = [])),
+    params(("name" = String, Path), PageQuery), security(("bearer" = [])),
     responses((status = 200, body = VersionList, description = "Every version, by language, newest first"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn list_versions(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(name): Path<String>,
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
 ) -> Result<Json<VersionList>, ApiError> {
     let kind = kind_of(&caller.actor, &name)?;
+    let size = super::paging::size(p.limit, WHOLE_LIST)?;
+    // The cursor names the last version shown: `VERSION.LANG`.
+    let after = crate::http::paging::before(&p.cursor)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let rows = crate::db::templates::history(&mut conn, kind.name())
-        .await
-        .map_err(Error::from)?;
-    let mut seen = std::collections::HashSet::new();
+    let (rows, next) = crate::db::templates::history_page(
+        &mut conn,
+        kind.name(),
+        after.as_ref().map(|c| (c.id.as_str(), c.at)),
+        size,
+    )
+    .await
+    .map_err(Error::from)?;
     let items = rows
         .into_iter()
-        .map(|(row, email)| {
-            let current = seen.insert(row.lang.clone());
-            VersionView::of(row, email, current)
-        })
+        .map(|(row, email, current)| VersionView::of(row, email, current))
         .collect();
-    Ok(Json(VersionList { items }))
+    let next_cursor = next.map(|(lang, version)| {
+        crate::db::cursor::Cursor {
+            at: version,
+            id: lang,
+        }
+        .to_string()
+    });
+    Ok(Json(VersionList { items, next_cursor }))
 }
 
 #[utoipa::path(post, path = "/api/v1/templates/{name}/revert", tag = "templates", request_body = RevertBody,

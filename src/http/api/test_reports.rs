@@ -13,12 +13,13 @@ use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::advisories::{advisory_error, may_ask_for};
+use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::contributions::ContributionError;
 use crate::app::contributions::test_reports::{self as usecase, Author};
 use crate::db::advisories::AdvisoryRow;
 use crate::db::reports::NewAttachment;
-use crate::db::test_reports::{AttachmentInfo, TestReportRow};
+use crate::db::test_reports::{self as test_store, AttachmentInfo, TestReportRow};
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::contribution::{ATTACHMENTS_MAX, TestReport, Visibility};
 use crate::domain::fields::{FieldErrors, present};
@@ -229,18 +230,17 @@ fn report_json(advisory: &str, r: &TestReportRow, files: &[AttachmentInfo], auth
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/test-reports", tag = "contributions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Advisory id")),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"organization\", \"result\", \"tested\", \"details\", \"visibility\", \"created_at\", \"author\", \"attachments\": [{\"n\", \"filename\", \"content_type\", \"size\", \"sha256\", \"url\"}]}]}`, newest first: all for admins; for a member contact its own organisation's and those shared with the members"),
+    params(("id" = String, Path, description = "Advisory id"), PageQuery),
+    responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"organization\", \"result\", \"tested\", \"details\", \"visibility\", \"created_at\", \"author\", \"attachments\": [{\"n\", \"filename\", \"content_type\", \"size\", \"sha256\", \"url\"}]}], \"next_cursor\"}`, newest first: all for admins; for a member contact its own organisation's and those shared with the members"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn list_test_reports(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
+    super::ApiQuery(p): super::ApiQuery<PageQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    let window = p.window(WHOLE_LIST)?;
     let advisory = readable_advisory(&state, &caller.actor, &id).await?;
-    let all = usecase::on_advisory(&state, &advisory.id)
-        .await
-        .map_err(contribution_error)?;
     let admin = authorize(&caller.actor, Action::ManageAdvisories).is_allowed();
     let own = match &caller.actor {
         Actor::Account {
@@ -248,11 +248,34 @@ pub async fn list_test_reports(
         } => Some(c.member.as_str()),
         _ => None,
     };
-    let shown: Vec<&(TestReportRow, Vec<AttachmentInfo>)> = all
+    // The query narrows to what the caller's organisation may read; the
+    // one rule still decides each report shown.
+    let scope = match (admin, own) {
+        (true, _) => None,
+        (false, Some(m)) => Some(m),
+        (false, None) => return Ok(Json(json!({ "items": [], "next_cursor": null }))),
+    };
+    let mut conn = state.db.conn().await.map_err(Error::from)?;
+    let page = test_store::page_for_advisory(&mut conn, advisory.id.as_str(), scope, &window)
+        .await
+        .map_err(Error::from)?;
+    let shown: Vec<&TestReportRow> = page
+        .items
         .iter()
-        .filter(|(r, _)| may_read(&caller.actor, r))
+        .filter(|r| may_read(&caller.actor, r))
         .collect();
-    let ids: Vec<&str> = shown.iter().map(|(r, _)| r.id.as_str()).collect();
+    let ids: Vec<&str> = shown.iter().map(|r| r.id.as_str()).collect();
+    let mut files: std::collections::HashMap<&str, Vec<AttachmentInfo>> = Default::default();
+    for f in test_store::attachments_of(&mut conn, &ids)
+        .await
+        .map_err(Error::from)?
+    {
+        let Some(id) = ids.iter().find(|id| **id == f.test_report_id) else {
+            continue;
+        };
+        files.entry(id).or_default().push(f);
+    }
+    drop(conn);
     crate::app::record_list(
         &state,
         &caller.audit(),
@@ -263,12 +286,15 @@ pub async fn list_test_reports(
     .await;
     let items: Vec<Value> = shown
         .iter()
-        .map(|(r, files)| {
+        .map(|r| {
             let author = admin || own == Some(r.member_id.as_str());
+            let files = files.get(r.id.as_str()).map_or(&[][..], Vec::as_slice);
             report_json(advisory.id.as_str(), r, files, author)
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(
+        json!({ "items": items, "next_cursor": next_cursor(&page) }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/test-reports/{report}/attachments/{n}", tag = "contributions", security(("bearer" = [])),

@@ -33,6 +33,25 @@ pub struct InboxQuery {
     after: String,
 }
 
+/// A report as the inbox lists it (the API's `GET /api/v1/reports` too).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct InboxItem {
+    pub id: String,
+    pub title: String,
+    /// new, triaging, accepted, duplicate, invalid or out-of-scope.
+    #[schema(value_type = String)]
+    pub status: ReportStatus,
+    /// Microseconds since 1970.
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// How it came: `web`, `api` or `mail`.
+    pub source: String,
+    /// The assigned admin's address.
+    pub assignee: Option<String>,
+    /// Past the time to first answer without one.
+    pub overdue: bool,
+}
+
 /// Inbox filter from query text; an unknown status is a 400, not "all".
 pub fn inbox_filter(status: &str, q: &str) -> Result<reports::Filter, Error> {
     let status = match status.trim() {
@@ -52,7 +71,7 @@ pub async fn inbox_items(
     reader: &crate::db::audit::Actor,
     filter: &reports::Filter,
     window: &Window,
-) -> Result<CursorPage<serde_json::Value>, Error> {
+) -> Result<CursorPage<InboxItem>, Error> {
     let mut conn = state.db.conn().await?;
     let page = reports::list(&mut conn, filter, window).await?;
     let admins = accounts::admins(&mut conn).await?;
@@ -69,11 +88,16 @@ pub async fn inbox_items(
                 .as_deref()
                 .and_then(|id| admins.iter().find(|a| a.id.as_str() == id))
                 .map(|a| a.email.clone());
-            json!({
-                "id": r.id, "title": r.title, "status": r.status, "created_at": r.created_at,
-                "updated_at": r.updated_at, "source": r.source, "assignee": assignee,
-                "overdue": usecase::is_overdue(state, r, now),
-            })
+            InboxItem {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                status: r.status,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+                source: r.source.clone(),
+                assignee,
+                overdue: usecase::is_overdue(state, r, now),
+            }
         })
         .collect();
     Ok(CursorPage {
