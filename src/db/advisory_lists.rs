@@ -48,7 +48,7 @@ pub async fn find(
         id: r.id.to_string(),
     };
     let Some(needle) = filter.search.and_then(super::search::json_needle) else {
-        let rows = read_window(conn, filter, window, limit()).await?;
+        let rows = read_window(conn, filter, window, window.limit()).await?;
         return Ok(window.page(rows, key));
     };
     // Content not yet published is sealed: it is matched here, once
@@ -66,7 +66,7 @@ pub async fn find(
                 .into_iter()
                 .filter(|r| super::search::matches(&needle, [r.id.as_str(), r.content.as_str()])),
         );
-        if kept.len() > super::cursor::PAGE_SIZE || !full {
+        if kept.len() > window.size || !full {
             break;
         }
         at = at.past(last);

@@ -143,9 +143,13 @@ impl Window {
     /// The rest of this window past `last`, a row read in its order: the
     /// next batch of a scan.
     pub fn past(&self, last: Cursor) -> Self {
-        match self {
-            Self::After(_) => Self::After(last),
-            _ => Self::Before(last),
+        let at = match self.at {
+            Position::After(_) => Position::After(last),
+            _ => Position::Before(last),
+        };
+        Self {
+            at,
+            size: self.size,
         }
     }
 
