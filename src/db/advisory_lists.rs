@@ -51,27 +51,15 @@ pub async fn find(
         let rows = read_window(conn, filter, window, window.limit()).await?;
         return Ok(window.page(rows, key));
     };
-    // Content not yet published is sealed: it is matched here, once
-    // opened, a batch at a time in the window's order.
-    let mut kept = Vec::new();
-    let mut at = window.clone();
-    loop {
-        let batch = read_window(conn, filter, &at, SCAN_BATCH).await?;
-        let full = batch.len() as i64 == SCAN_BATCH;
-        let Some(last) = batch.last().map(key) else {
-            break;
-        };
-        kept.extend(
-            batch
-                .into_iter()
-                .filter(|r| super::search::matches(&needle, [r.id.as_str(), r.content.as_str()])),
-        );
-        if kept.len() > window.size || !full {
-            break;
-        }
-        at = at.past(last);
+    // Content not yet published is sealed: matched here, once opened.
+    let keep =
+        |r: &AdvisoryRow| super::search::matches(&needle, [r.id.as_str(), r.content.as_str()]);
+    let mut scan = super::cursor::Scan::new(window);
+    while let Some(at) = scan.next_window() {
+        let rows = read_window(conn, filter, &at, SCAN_BATCH).await?;
+        scan.take(rows, SCAN_BATCH, key, keep);
     }
-    Ok(window.page(kept, key))
+    Ok(scan.page(key))
 }
 
 /// Rows a search reads at a time.

@@ -226,6 +226,63 @@ impl Window {
     }
 }
 
+/// The page of a window holding only the rows a test accepts, read a batch
+/// at a time until a page is full or the list ends: how a search matches
+/// sealed text, which the database cannot.
+///
+/// ```ignore
+/// let mut scan = Scan::new(window);
+/// while let Some(at) = scan.next_window() {
+///     let rows = read(conn, &at, BATCH).await?;
+///     scan.take(rows, BATCH, &key, &keep);
+/// }
+/// Ok(scan.page(key))
+/// ```
+pub struct Scan<'w, T> {
+    window: &'w Window,
+    at: Option<Window>,
+    kept: Vec<T>,
+}
+
+impl<'w, T> Scan<'w, T> {
+    pub fn new(window: &'w Window) -> Self {
+        Self {
+            window,
+            at: Some(window.clone()),
+            kept: Vec::new(),
+        }
+    }
+
+    /// Where to read the next batch; `None` once the page is decided.
+    pub fn next_window(&self) -> Option<Window> {
+        self.at.clone()
+    }
+
+    /// Keeps the rows of a batch of up to `batch` rows that `keep` accepts.
+    pub fn take(
+        &mut self,
+        rows: Vec<T>,
+        batch: i64,
+        key: impl Fn(&T) -> Cursor,
+        keep: impl Fn(&T) -> bool,
+    ) {
+        let full = i64::try_from(rows.len()).is_ok_and(|n| n == batch);
+        let last = rows.last().map(&key);
+        self.kept.extend(rows.into_iter().filter(|r| keep(r)));
+        self.at = match (&self.at, last) {
+            (Some(at), Some(last)) if full && self.kept.len() <= self.window.size => {
+                Some(at.past(last))
+            }
+            _ => None,
+        };
+    }
+
+    /// The page of what was kept.
+    pub fn page(self, key: impl Fn(&T) -> Cursor) -> Page<T> {
+        self.window.page(self.kept, key)
+    }
+}
+
 /// `LIMIT` of a page read of [`PAGE_SIZE`]: one more than a page.
 pub fn limit() -> i64 {
     Window::default().limit()
@@ -257,6 +314,41 @@ mod tests {
     /// Rows `from` down to `to` (or up, as an `after` read gets them).
     fn rows(range: impl Iterator<Item = i64>) -> Vec<i64> {
         range.collect()
+    }
+
+    #[test]
+    fn a_scan_reads_batches_until_a_page_of_matches_is_full() {
+        // Rows 120 down to 1, newest first; only the even ones match.
+        let read = |w: &Window, n: i64| -> Vec<i64> {
+            let top = match &w.at {
+                Position::Before(c) => c.at - 1,
+                _ => 120,
+            };
+            (1..=top).rev().take(n as usize).collect()
+        };
+        let window = Window::default();
+        let mut scan = Scan::new(&window);
+        let mut reads = 0;
+        while let Some(w) = scan.next_window() {
+            reads += 1;
+            scan.take(read(&w, 7), 7, |r| at(*r), |r| r % 2 == 0);
+        }
+        let page = scan.page(|r| at(*r));
+        assert_eq!(page.items.len(), PAGE_SIZE);
+        assert_eq!(page.items[0], 120);
+        assert_eq!(page.items[PAGE_SIZE - 1], 22);
+        assert_eq!(page.next, Some(at(22)));
+        // 51 matches (a page and one) are in the newest 102 rows: 15 reads.
+        assert_eq!(reads, 15);
+
+        // A list that ends first: every match, no next page.
+        let mut scan = Scan::new(&window);
+        while let Some(w) = scan.next_window() {
+            scan.take(read(&w, 500), 500, |r| at(*r), |r| r % 40 == 0);
+        }
+        let page = scan.page(|r| at(*r));
+        assert_eq!(page.items, [120, 80, 40]);
+        assert_eq!(page.next, None);
     }
 
     #[test]

@@ -262,35 +262,25 @@ pub async fn list(
         let rows = read_window(conn, filter.status, window, window.limit()).await?;
         return Ok(window.page(rows, key));
     };
-    // What a report says is sealed, so the database cannot match it: the
-    // rows are read in the window's order a batch at a time, opened and
-    // matched here, until a page is full or the list ends.
-    let mut kept = Vec::new();
-    let mut at = window.clone();
-    loop {
-        let batch = read_window(conn, filter.status, &at, SCAN_BATCH).await?;
-        let full = batch.len() as i64 == SCAN_BATCH;
-        let Some(last) = batch.last().map(key) else {
-            break;
-        };
-        kept.extend(batch.into_iter().filter(|r| {
-            super::search::matches(
-                &needle,
-                [
-                    r.title.as_str(),
-                    &r.description,
-                    r.reporter_name.as_deref().unwrap_or(""),
-                    r.reporter_email.as_deref().unwrap_or(""),
-                    r.github.as_deref().unwrap_or(""),
-                ],
-            )
-        }));
-        if kept.len() > window.size || !full {
-            break;
-        }
-        at = at.past(last);
+    // What a report says is sealed: matched here, once opened.
+    let keep = |r: &Report| {
+        super::search::matches(
+            &needle,
+            [
+                r.title.as_str(),
+                &r.description,
+                r.reporter_name.as_deref().unwrap_or(""),
+                r.reporter_email.as_deref().unwrap_or(""),
+                r.github.as_deref().unwrap_or(""),
+            ],
+        )
+    };
+    let mut scan = super::cursor::Scan::new(window);
+    while let Some(at) = scan.next_window() {
+        let rows = read_window(conn, filter.status, &at, SCAN_BATCH).await?;
+        scan.take(rows, SCAN_BATCH, key, keep);
     }
-    Ok(window.page(kept, key))
+    Ok(scan.page(key))
 }
 
 /// Rows a search reads at a time.
