@@ -104,10 +104,14 @@ async fn a_failure_midway_rolls_the_whole_copy_back() {
     let mut conn = sqlx::SqliteConnection::connect(&d.env.database_url)
         .await
         .unwrap();
-    sqlx::query("UPDATE reports SET status_reason = REPLACE(status_reason, char(0), '')")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    // SQLite's length() counts up to the NUL: what was there before it.
+    sqlx::query(
+        "UPDATE reports SET status_reason = substr(status_reason, 1, length(status_reason)) \
+         WHERE id = (SELECT MAX(id) FROM reports)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     conn.close().await.unwrap();
     let again = copy(&d, &pg, &[]);
     assert!(again.status.success(), "{}", stderr(&again));
