@@ -25,6 +25,7 @@ pub mod tasks;
 pub mod templates;
 pub mod test_reports;
 pub mod track;
+pub mod whole;
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
