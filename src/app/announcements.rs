@@ -43,6 +43,9 @@ pub enum AnnounceError {
     NotAnnounceable(#[from] NotAnnounceable),
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// Names a member that is not active (409).
+    #[error("names a member that is not active")]
+    Conflicts(FieldErrors),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -51,12 +54,6 @@ impl From<sqlx::Error> for AnnounceError {
     fn from(e: sqlx::Error) -> Self {
         Self::Other(e.into())
     }
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> AnnounceError {
-    let mut e = FieldErrors::new();
-    e.add(field, message);
-    AnnounceError::Invalid(e)
 }
 
 /// What an announcement was: its id and how many recipients it has.

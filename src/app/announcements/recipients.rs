@@ -7,9 +7,10 @@ use std::collections::HashSet;
 
 use sqlx::AnyConnection;
 
-use super::{AnnounceError, invalid};
+use super::AnnounceError;
 use crate::db::announcements::{self as store, Recipient};
 use crate::db::{audience, members};
+use crate::domain::fields::FieldErrors;
 
 /// The members an announcement goes to, and their cleared contacts.
 pub(super) struct Chosen {
@@ -58,7 +59,9 @@ pub(super) async fn choose(
         Some(ids) => {
             let active = members::active_ids(conn).await?;
             if let Some(id) = ids.iter().find(|id| !active.contains(id.as_str())) {
-                return Err(invalid("members", format!("{id} is not an active member")));
+                let mut e = FieldErrors::new();
+                e.add("members", format!("{id} is not an active member"));
+                return Err(AnnounceError::Conflicts(e));
             }
             Some(ids.iter().cloned().collect())
         }

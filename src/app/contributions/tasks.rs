@@ -241,6 +241,12 @@ pub async fn save_draft(
         .await?
         .ok_or(ContributionError::NotFound)?;
     let (kind, _) = parse_state(&task)?;
+    if !kind.takes_draft() {
+        // The task's kind, as stored, does not allow it.
+        return Err(ContributionError::Conflict(
+            "only a draft_disclosure_mail or draft_release_notes task takes a draft".into(),
+        ));
+    }
     let text = draft(kind, text).map_err(ContributionError::Invalid)?;
     store::set_draft(&mut tx, id, &text, db::now()).await?;
     audit::append(

@@ -41,6 +41,7 @@ fn announce_error(e: AnnounceError) -> Error {
         AnnounceError::NotFound => Error::NotFound,
         AnnounceError::NotAnnounceable(e) => Error::Conflict(e.to_string()),
         AnnounceError::Invalid(f) => Error::Invalid(f),
+        AnnounceError::Conflicts(f) => Error::Conflicts(f),
         AnnounceError::Other(e) => Error::Internal(e),
     }
 }

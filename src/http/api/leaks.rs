@@ -29,17 +29,19 @@ pub struct LeakBody {
     #[schema(required = true, nullable = false)]
     member_id: Option<String>,
     /// What leaked (required).
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     what: String,
     /// To whom (required).
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     to_whom: String,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, max_length = 200)]
     when: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, max_length = 20000)]
     how_found: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, max_length = 20000)]
     containment: Option<String>,
 }
 

@@ -35,16 +35,22 @@ pub async fn get_tracked_report(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AttachmentUpload {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     filename: String,
     #[serde(default, deserialize_with = "crate::domain::fields::present")]
     #[schema(nullable = false)]
     content_type: Option<String>,
-    /// The file, base64-encoded.
+    /// The file, base64-encoded (RFC 4648 with padding; empty for an
+    /// empty file).
+    #[schema(
+        pattern = "^[ \\t\\n\\r]*(([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?)[ \\t\\n\\r]*$"
+    )]
     content_base64: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReporterMessage {
+    /// The message; may be empty when a file is attached.
     #[serde(default)]
     body: String,
     #[serde(default)]
@@ -63,7 +69,8 @@ pub async fn add_reporter_message(
     let mut errors = FieldErrors::new();
     let mut files = Vec::new();
     for (i, a) in req.attachments.iter().enumerate() {
-        match base64::engine::general_purpose::STANDARD.decode(a.content_base64.trim()) {
+        let encoded = a.content_base64.trim_matches(crate::domain::email::EDGE);
+        match base64::engine::general_purpose::STANDARD.decode(encoded) {
             Ok(content) if content.len() > state.config.limits.max_attachment_bytes => {
                 return Err(Error::TooLarge.into());
             }

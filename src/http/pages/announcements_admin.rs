@@ -124,6 +124,7 @@ fn refusal(e: AnnounceError) -> Result<(FieldErrors, StatusCode), Error> {
             Ok((one("state", e.to_string()), StatusCode::CONFLICT))
         }
         AnnounceError::Invalid(f) => Ok((f, StatusCode::UNPROCESSABLE_ENTITY)),
+        AnnounceError::Conflicts(f) => Ok((f, StatusCode::CONFLICT)),
         AnnounceError::Other(e) => Err(Error::Internal(e)),
     }
 }
