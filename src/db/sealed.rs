@@ -284,6 +284,12 @@ pub fn open_blob(column: &str, row: &str, stored: Vec<u8>) -> Result<Vec<u8>, Se
     }
 }
 
+/// Whether `stored` is a value [`seal_text`] wrote (under any key), as
+/// opposed to one written before sealing.
+pub fn is_sealed_text(stored: &str) -> bool {
+    stored.starts_with(TEXT_PREFIX)
+}
+
 /// Whether a stored value is sealed under the current key already (what
 /// `embargo key rotate` skips).
 pub fn sealed_with_current(stored: &[u8]) -> bool {
