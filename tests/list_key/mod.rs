@@ -4,6 +4,7 @@
 //! GnuPG 2.2 both ways (`gnupg.rs`).
 
 pub mod gnupg;
+mod sealed;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
