@@ -1,6 +1,7 @@
 //! Encryption at rest: what a stolen database file, dump or backup must not
 //! reveal (report bodies and attachments, the advisories' patches, the
-//! content of advisories not yet published) is stored sealed with
+//! content of advisories not yet published; outside the database, the
+//! list key's secret files, `mail::list_key`) is stored sealed with
 //! AES-256-GCM under a data key kept outside the database
 //! (`app::data_key`). Each sealed value names its key, so values sealed
 //! under an older key still open after a rotation, and is bound to its

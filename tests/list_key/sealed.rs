@@ -279,3 +279,104 @@ async fn a_backup_holds_the_list_key_sealed_and_restores_only_with_the_data_key(
         "the report from before the backup and the new one, both decrypted"
     );
 }
+
+/// The id of the data key a sealed key file names (hex of its first bytes).
+fn sealing_key_id(file: &Path) -> String {
+    let text = std::fs::read_to_string(file).expect("key file");
+    let sealed = text
+        .trim_end()
+        .strip_prefix("embargo-sealed:v1:")
+        .expect("sealed");
+    let raw = base64::Engine::decode(&base64::engine::general_purpose::STANDARD_NO_PAD, sealed)
+        .expect("base64");
+    raw[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn a_data_key_rotation_seals_the_list_key_under_the_new_key_alone() {
+    let env = Env::new().await;
+    ok(&env.run(&["list-key", "rotate"], b""));
+    let rotated = ok(&env.run(&["key", "rotate"], b""));
+    let current = rotated
+        .lines()
+        .find_map(|l| l.strip_prefix("current:"))
+        .expect("current")
+        .trim()
+        .to_owned();
+    assert!(rotated.contains("list key: 2 files sealed"), "{rotated}");
+    for file in key_files(env.dir.path()) {
+        assert_eq!(sealing_key_id(&file), current, "{}", file.display());
+    }
+    let again = ok(&env.run(&["key", "seal"], b""));
+    assert!(
+        again.contains("list key: 0 files sealed (2 already"),
+        "{again}"
+    );
+
+    // Everything is under the new key: the old one can go.
+    let key_file = env.dir.path().join("data-key");
+    let keys = std::fs::read_to_string(&key_file).unwrap();
+    let newest = keys.lines().last().unwrap();
+    std::fs::write(&key_file, format!("{newest}\n")).unwrap();
+    assert_sealed(env.dir.path());
+    mail_an_encrypted_report(&env, "rotated@example.net").await;
+}
+
+#[tokio::test]
+async fn a_keys_only_backup_restores_only_with_the_data_key_and_a_clear_key_without_one_is_not_backed_up()
+ {
+    let env = Env::new().await;
+    shown(&env);
+    let material = secret_material(env.dir.path());
+    let out_dir = tempfile::tempdir().unwrap();
+    let file = out_dir.path().join("keys.backup");
+    let path = file.to_str().unwrap();
+    ok(&env.run(&["backup", "--keys-only", path], b""));
+    assert_no_secret(path, &std::fs::read(&file).unwrap(), &material);
+
+    // The PostgreSQL procedure; nobody listens there, nor needs to.
+    let pg = "postgres://embargo@127.0.0.1:9/embargo";
+    let restore = |data: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_embargo"))
+            .arg("--data")
+            .arg(data)
+            .args(["restore", path])
+            .env_remove("EMBARGO_CONFIG")
+            .env_remove("EMBARGO_DATA_KEY")
+            .env("EMBARGO_DATABASE_URL", pg)
+            .output()
+            .expect("run embargo")
+    };
+    let targets = tempfile::tempdir().unwrap();
+    let bare = targets.path().join("bare");
+    let e = err(&restore(&bare));
+    assert!(
+        e.contains("no backup contains") && e.contains("data-key"),
+        "{e}"
+    );
+    assert!(!bare.exists());
+    let other_key = format!("{}\n", embargo::app::data_key::new_key_line());
+    let wrong = data_dir_with_key(targets.path(), "wrong", other_key.as_bytes());
+    let e = err(&restore(&wrong));
+    assert!(e.contains("does not open the list key"), "{e}");
+    let left: Vec<_> = std::fs::read_dir(&wrong)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["data-key"]);
+    let key = std::fs::read(env.dir.path().join("data-key")).unwrap();
+    let right = data_dir_with_key(targets.path(), "right", &key);
+    ok(&restore(&right));
+    assert_sealed(&right);
+
+    // A key file in clear and no data key to seal it with: no backup.
+    unseal_one(env.dir.path());
+    std::fs::remove_file(env.dir.path().join("data-key")).unwrap();
+    let second = out_dir.path().join("second.backup");
+    let e = err(&env.run(&["backup", "--keys-only", second.to_str().unwrap()], b""));
+    assert!(
+        e.contains("stored in clear") && e.contains("no data key"),
+        "{e}"
+    );
+    assert!(!second.exists());
+}
