@@ -185,8 +185,9 @@ pub struct Rotation {
 }
 
 /// With `add`, adds a new current key to the key file; then seals the
-/// list key's files and every protected value under the current key, and records `data_key.rotated`
-/// (`data_key.sealed` without `add`) in the audit log. Killed midway, it
+/// list key's files and every protected value under the current key, and
+/// records `data_key.rotated` (`data_key.sealed` without `add`) in the
+/// audit log. Killed midway, it
 /// loses nothing: every key stays in the file, and sealing again finishes.
 pub async fn rotate(
     state: &super::AppState,

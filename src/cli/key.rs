@@ -13,9 +13,10 @@ pub enum KeyCommand {
     /// the key).
     Show,
     /// Add a new current data key to DATA/data-key and seal every protected
-    /// value and the list key's files (DATA/list-key/) under it. The older keys stay in the file to open what running
-    /// instances write with them until they restart: restart every `serve`
-    /// afterwards, then run `embargo key seal`. With EMBARGO_DATA_KEY set,
+    /// value and the list key's files (DATA/list-key/) under it. The older
+    /// keys stay in the file to open what running instances write with
+    /// them until they restart: restart every `serve` afterwards, then run
+    /// `embargo key seal`. With EMBARGO_DATA_KEY set,
     /// add the new key at its end and run `embargo key seal` instead.
     /// Recorded in the audit log as `data_key.rotated`.
     Rotate,

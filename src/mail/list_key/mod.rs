@@ -12,9 +12,9 @@
 //!   `store.rs`): mode 0600 in a 0700 directory, written
 //!   atomically, never in the database, never in a log. `Debug` shows
 //!   fingerprints only.
-//! - The files are sealed with the data key (`db::sealed`, kept outside
-//!   the data directory's backups): a stolen backup or copy of the
-//!   directory does not hold the key that decrypts mail to the list.
+//! - The files are sealed with the data key (`db::sealed`), which no
+//!   backup holds: a stolen backup does not hold the key that decrypts
+//!   mail to the list.
 //!   Files written before sealing are read as they are and sealed in
 //!   place at the next start ([`ListKey::load_or_create`]).
 //! - The keys carry no OpenPGP password: they are read, opened and

@@ -210,11 +210,15 @@ pub(super) fn read_key(dir: &Path, fingerprint: &str) -> Result<Stored, ListKeyE
 }
 
 /// Whether the key file of `fingerprint` holds the key in clear (written
-/// before sealing); read without the data key.
+/// before sealing); read without the data key. A file removed meanwhile
+/// (by a process that lost the race to make the first key) is not.
 pub(super) fn is_clear(dir: &Path, fingerprint: &str) -> Result<bool, ListKeyError> {
     let path = key_path(dir, fingerprint);
-    let text = fs::read_to_string(&path).map_err(io(&path, "reading"))?;
-    Ok(!sealed::is_sealed_text(text.trim_end()))
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(!sealed::is_sealed_text(text.trim_end())),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io(&path, "reading")(e)),
+    }
 }
 
 /// Writes the secret key `armored` of `fingerprint`, sealed under the
