@@ -297,6 +297,16 @@ async fn a_postgresql_deployment_backs_up_its_keys_and_is_told_how_to_dump_and_r
     );
     assert!(!data.exists());
 
+    // The list key in it is sealed with the data key, which it lacks.
+    let out = embargo_with(&data, &["restore", path(&file)], Some(pg));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no backup contains") && stderr(&out).contains("data-key"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!data.join("list-key").exists());
+    bring_data_key(&app, &data);
     let out = embargo_with(&data, &["restore", path(&file)], Some(pg));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("pg_restore "), "{}", stdout(&out));

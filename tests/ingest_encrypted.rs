@@ -15,20 +15,20 @@ use crate::common::process::Env;
 use crate::list_key::gnupg::Gpg;
 use crate::list_key::published;
 
-const SUBJECT: &str = "Heap overflow in the unpacker";
+pub const SUBJECT: &str = "Heap overflow in the unpacker";
 const TEXT: &str = "The unpacker overflows on file names over 4096 bytes.";
 const PATCH: &[u8] =
     b"--- a/unpack.c\n+++ b/unpack.c\n@@ -1 +1 @@\n-char name[4096];\n+char name[PATH_MAX];\n";
 
 /// A GnuPG home holding the public key at `armored`.
-fn gpg_with(armored: &str) -> Gpg {
+pub fn gpg_with(armored: &str) -> Gpg {
     let gpg = Gpg::new();
     gpg.run(&["--import"], armored.as_bytes());
     gpg
 }
 
 /// `plaintext` encrypted by `gpg` to `recipient`, armored.
-fn encrypt(gpg: &Gpg, recipient: &str, plaintext: &[u8]) -> String {
+pub fn encrypt(gpg: &Gpg, recipient: &str, plaintext: &[u8]) -> String {
     let out = gpg.run(
         &[
             "--trust-model",
@@ -45,7 +45,7 @@ fn encrypt(gpg: &Gpg, recipient: &str, plaintext: &[u8]) -> String {
 
 /// The MIME entity a client with protected headers encrypts (RFC 9788,
 /// `protected-headers="v1"`): the real Subject, the text, the patch.
-fn inner_entity() -> String {
+pub fn inner_entity() -> String {
     let patch = base64::engine::general_purpose::STANDARD.encode(PATCH);
     format!(
         "Content-Type: multipart/mixed; boundary=\"inner\"; protected-headers=\"v1\"\r\n\
@@ -58,7 +58,7 @@ fn inner_entity() -> String {
 }
 
 /// A PGP/MIME mail (RFC 3156) carrying `armored`, its Subject a placeholder.
-fn pgp_mime(message_id: &str, to: &str, armored: &str) -> String {
+pub fn pgp_mime(message_id: &str, to: &str, armored: &str) -> String {
     format!(
         "From: Rita Reporter <rita@example.net>\r\nTo: {to}\r\nSubject: ...\r\n\
          Message-ID: <{message_id}>\r\nMIME-Version: 1.0\r\n\

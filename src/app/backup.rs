@@ -4,7 +4,9 @@
 //! The file is a SQLite database (layout in `db::backup`): the service's
 //! tables as `VACUUM INTO` wrote them from one read snapshot, and the data
 //! directory's key files (the list key, the cookie key, the recorded base
-//! URL) beside them. It holds secret keys: it is made 0600, never replaces
+//! URL) beside them. The list key's secret files are sealed with the data
+//! key, which no backup holds (files still in clear are sealed in place
+//! first); the cookie key is not. It is made 0600, never replaces
 //! a file, and appears only whole (written aside, then linked into place).
 //! A keys-only backup holds the key files alone; it is how a PostgreSQL
 //! deployment, whose database `pg_dump` copies, backs up the rest.
@@ -20,6 +22,7 @@ use crate::app::AppState;
 use crate::config::{Config, Paths};
 use crate::db::backup::{self as sql, Meta};
 use crate::domain::audit::ChainError;
+use crate::mail::list_key::ListKey;
 
 use files::Temp;
 pub(crate) use files::create_private_file;
@@ -79,6 +82,7 @@ pub async fn backup(
     // Checked before anything is written: a backup without it restores
     // no working service (and `--data` is likely wrong).
     files::require_list_key(&paths.data)?;
+    seal_list_key(paths)?;
     let tmp = Temp::create_beside(file)?;
     if !keys_only {
         let db_file = sql::sqlite_file(&url)?;
@@ -129,6 +133,29 @@ pub async fn backup(
     })
 }
 
+/// Seals in place the list key's files still in clear (a deployment not
+/// started since sealing existed), so the backup holds none in clear;
+/// fails, before anything is written, when there is no data key to seal
+/// them with.
+fn seal_list_key(paths: &Paths) -> anyhow::Result<()> {
+    let dir = paths.list_key();
+    if !ListKey::any_clear(&dir)? {
+        return Ok(());
+    }
+    if !crate::app::data_key::load_existing(&paths.data)? {
+        bail!(
+            "the list key in {} is stored in clear and there is no data key to seal it with: start `embargo serve` once (it makes the data key and seals the list key), then back up again",
+            dir.display()
+        );
+    }
+    let sealed = ListKey::seal_stored(&dir, false)?;
+    tracing::info!(
+        files = sealed.sealed,
+        "sealed the list key's files stored in clear"
+    );
+    Ok(())
+}
+
 /// Restores `file` into the empty data directory of `paths`: the SQLite
 /// database (a full backup) or, for a PostgreSQL `database_url`, the key
 /// files alone (a keys-only backup). Refuses, changing nothing, when the
@@ -163,9 +190,12 @@ pub async fn restore(config: Config, paths: Paths, file: &Path) -> anyhow::Resul
     } else {
         None
     };
-    if meta.contents == FULL {
-        require_data_key(file, &paths.data).await?;
-    }
+    let had_key = if meta.contents == FULL {
+        require_data_key(file, &paths.data).await?
+    } else {
+        crate::app::data_key::load_existing(&paths.data)?
+    };
+    require_list_key_opens(file, &paths.data, &key_files, had_key)?;
     files::create_private_dir(&paths.data)?;
     let mut counts = Vec::new();
     if let Some(db_file) = &db_file {
@@ -199,8 +229,8 @@ pub async fn restore(config: Config, paths: Paths, file: &Path) -> anyhow::Resul
 
 /// Fails, before anything is written, when the backup holds sealed values
 /// that the data key in `data` (or `EMBARGO_DATA_KEY`) does not open: the
-/// key is never in a backup.
-async fn require_data_key(file: &Path, data: &Path) -> anyhow::Result<()> {
+/// key is never in a backup. Answers whether there was a key to load.
+async fn require_data_key(file: &Path, data: &Path) -> anyhow::Result<bool> {
     let had_key = crate::app::data_key::load_existing(data)?;
     let url = format!("sqlite://{}?mode=ro", file.display());
     sqlx::any::install_default_drivers();
@@ -210,7 +240,7 @@ async fn require_data_key(file: &Path, data: &Path) -> anyhow::Result<()> {
     let opened = crate::db::reseal::check_keys(&mut conn).await;
     conn.close().await.ok();
     match opened {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(had_key),
         Err(e) if !had_key => bail!(
             "{} holds data sealed with a data key, which no backup contains: copy the data key of the deployment it came from to {} (or set {}) and restore again; nothing was changed ({e})",
             file.display(),
@@ -224,6 +254,41 @@ async fn require_data_key(file: &Path, data: &Path) -> anyhow::Result<()> {
             file.display(),
         ),
     }
+}
+
+/// Fails, before anything is written, when a list key file of the backup
+/// is sealed and the data key loaded from `data` (or `EMBARGO_DATA_KEY`;
+/// `had_key` says whether there was one) does not open it.
+fn require_list_key_opens(
+    file: &Path,
+    data: &Path,
+    key_files: &[sql::File],
+    had_key: bool,
+) -> anyhow::Result<()> {
+    for f in key_files {
+        let Some(name) = f.path.strip_prefix("list-key/") else {
+            continue;
+        };
+        let Err(e) = ListKey::check_backed_up(name, &f.content) else {
+            continue;
+        };
+        if !had_key {
+            bail!(
+                "{} holds the list key sealed with a data key, which no backup contains: copy the data key of the deployment it came from to {} (or set {}) and restore again; nothing was changed ({e})",
+                file.display(),
+                data.join(crate::app::data_key::FILE).display(),
+                crate::app::data_key::ENV,
+            );
+        }
+        bail!(
+            "the data key in {} (or {}) does not open the list key {} of {}: use the key of the deployment it came from; nothing was changed ({e})",
+            data.display(),
+            crate::app::data_key::ENV,
+            f.path,
+            file.display(),
+        );
+    }
+    Ok(())
 }
 
 /// Opens `file` read-only and checks it is whole, a backup, in a format

@@ -36,6 +36,15 @@ pub fn source(data: &Path) -> Source {
     }
 }
 
+/// Where the keys of `data` come from, to name in a message: the
+/// variable's name or the file's path.
+pub fn source_name(data: &Path) -> String {
+    match source(data) {
+        Source::Env => ENV.to_owned(),
+        Source::File(p) => p.display().to_string(),
+    }
+}
+
 /// Loads the keys of `data` (making the file with a new key on first
 /// start) and installs them for this process. Returns the current key's id.
 pub fn load(data: &Path) -> anyhow::Result<String> {
@@ -171,11 +180,14 @@ pub struct Rotation {
     /// [`ENV`], where the operator added it).
     pub made: bool,
     pub resealed: crate::db::reseal::Resealed,
+    /// The list key's files (`DATA/list-key/`), sealed under it too.
+    pub list_key: crate::mail::list_key::SealedFiles,
 }
 
-/// With `add`, adds a new current key to the key file; then seals every
-/// protected value under the current key, and records `data_key.rotated`
-/// (`data_key.sealed` without `add`) in the audit log. Killed midway, it
+/// With `add`, adds a new current key to the key file; then seals the
+/// list key's files and every protected value under the current key, and
+/// records `data_key.rotated` (`data_key.sealed` without `add`) in the
+/// audit log. Killed midway, it
 /// loses nothing: every key stays in the file, and sealing again finishes.
 pub async fn rotate(
     state: &super::AppState,
@@ -194,6 +206,12 @@ pub async fn rotate(
             false,
         ),
     };
+    let dir = state.paths.list_key();
+    let list_key = tokio::task::spawn_blocking(move || {
+        crate::mail::list_key::ListKey::seal_stored(&dir, true)
+    })
+    .await?
+    .context("sealing the list key's files under the new key")?;
     let resealed = crate::db::reseal::reseal_all(&state.db, progress)
         .await
         .context("sealing the data under the new key")?;
@@ -207,14 +225,19 @@ pub async fn rotate(
             "data_key.sealed"
         },
         &current,
-        serde_json::json!({ "current": current, "resealed": resealed.sealed }),
+        serde_json::json!({
+            "current": current,
+            "resealed": resealed.sealed,
+            "list_key_files": list_key.sealed,
+        }),
     );
     tx.commit().await?;
-    tracing::info!(key = %current, resealed = resealed.sealed, "sealed the data under the current data key");
+    tracing::info!(key = %current, resealed = resealed.sealed, list_key_files = list_key.sealed, "sealed the data under the current data key");
     Ok(Rotation {
         current,
         made,
         resealed,
+        list_key,
     })
 }
 

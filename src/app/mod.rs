@@ -100,6 +100,8 @@ impl AppState {
     /// The state on `db`, with the list key of `paths` (made there if there
     /// is none yet: a few milliseconds, on the caller's thread).
     pub fn new(config: Config, paths: Paths, db: Db, transport: Transport) -> anyhow::Result<Self> {
+        // First: the list key's files are sealed with it.
+        anyhow::Context::context(data_key::load(&paths.data), "loading the data key")?;
         let list_key = load_list_key(&config, &paths)?;
         Self::with_list_key(config, paths, db, transport, list_key)
     }
@@ -113,7 +115,6 @@ impl AppState {
     ) -> anyhow::Result<Self> {
         let templates = Templates::new()?;
         let cookie_key = cookie_key::CookieKey::load_or_create(&paths.data);
-        anyhow::Context::context(data_key::load(&paths.data), "loading the data key")?;
         let github = github::Client::from_config(&config.github)?;
         let report_limiter = ratelimit::RateLimiter::new(
             config.limits.reports_per_hour,
@@ -168,31 +169,40 @@ impl AppState {
             .await
             .context("opening the database")?;
         let transport = Transport::from_config(&config.mail, paths.outbox())?;
+        // Before the list key, whose files are sealed with it.
+        data_key::load(&paths.data).context("loading the data key")?;
+        let key_source = data_key::source_name(&paths.data);
+        let mut conn = db.conn().await?;
+        crate::db::reseal::check_keys(&mut conn).await.with_context(|| {
+            format!(
+                "the data key ({key_source}) does not open this database: start with the key of the deployment it came from"
+            )
+        })?;
+        drop(conn);
         let list_key = {
             let (config, paths) = (config.clone(), paths.clone());
             tokio::task::spawn_blocking(move || load_list_key(&config, &paths)).await??
         };
         let state = Self::with_list_key(config, paths, db, transport, list_key)?;
-        let mut conn = state.db.conn().await?;
-        crate::db::reseal::check_keys(&mut conn).await.with_context(|| {
-            format!(
-                "the data key ({}) does not open this database: start with the key of the deployment it came from",
-                match data_key::source(&state.paths.data) {
-                    data_key::Source::Env => data_key::ENV.to_owned(),
-                    data_key::Source::File(p) => p.display().to_string(),
-                }
-            )
-        })?;
-        drop(conn);
         Ok(state)
     }
 }
 
 /// Loads the list key from `paths`, making it on first start.
 fn load_list_key(config: &Config, paths: &Paths) -> anyhow::Result<ListKey> {
-    use anyhow::Context;
     let user_id = crate::mail::list_key::user_id(&config.organization, &config.security_address);
-    ListKey::load_or_create(&paths.list_key(), &user_id).context("loading the list's OpenPGP key")
+    ListKey::load_or_create(&paths.list_key(), &user_id).map_err(|e| {
+        let sealed = matches!(e, crate::mail::list_key::ListKeyError::Sealed { .. });
+        let e = anyhow::Error::new(e).context("loading the list's OpenPGP key");
+        if sealed {
+            e.context(format!(
+                "the data key ({}) does not open the list key: start with the key of the deployment it came from",
+                data_key::source_name(&paths.data)
+            ))
+        } else {
+            e
+        }
+    })
 }
 
 /// Most ids one list-read event names; the event also keeps the count.

@@ -20,7 +20,8 @@ pub struct BackupArgs {
     #[arg(long)]
     keys_only: bool,
     /// The file to write (mode 0600); it must not exist. It holds the
-    /// list's secret keys: keep it as safe as the data directory.
+    /// list's secret keys sealed with the data key (which it leaves out)
+    /// and the cookie key: keep it private.
     file: PathBuf,
 }
 

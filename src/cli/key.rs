@@ -1,5 +1,5 @@
 //! `embargo key ...`: the data key that seals reports, attachments and
-//! patches in the database.
+//! patches in the database, and the list key's secret files.
 
 use std::process::ExitCode;
 
@@ -13,15 +13,17 @@ pub enum KeyCommand {
     /// the key).
     Show,
     /// Add a new current data key to DATA/data-key and seal every protected
-    /// value under it. The older keys stay in the file to open what running
-    /// instances write with them until they restart: restart every `serve`
-    /// afterwards, then run `embargo key seal`. With EMBARGO_DATA_KEY set,
+    /// value and the list key's files (DATA/list-key/) under it. The older
+    /// keys stay in the file to open what running instances write with
+    /// them until they restart: restart every `serve` afterwards, then run
+    /// `embargo key seal`. With EMBARGO_DATA_KEY set,
     /// add the new key at its end and run `embargo key seal` instead.
     /// Recorded in the audit log as `data_key.rotated`.
     Rotate,
-    /// Seal every protected value not yet under the current key: values
-    /// written before this version, or by an instance that had not
-    /// restarted since a rotation. Safe to interrupt and run again.
+    /// Seal every protected value and list key file not yet under the
+    /// current key: values written before this version, or by an instance
+    /// that had not restarted since a rotation. Safe to interrupt and run
+    /// again.
     Seal,
 }
 
@@ -53,6 +55,10 @@ pub async fn run(cmd: KeyCommand, state: AppState) -> anyhow::Result<ExitCode> {
             println!(
                 "sealed:   {} values ({} already under it)",
                 rotation.resealed.sealed, rotation.resealed.current
+            );
+            println!(
+                "list key: {} files sealed ({} already under it)",
+                rotation.list_key.sealed, rotation.list_key.current
             );
             if rotation.made {
                 println!("Restart every `embargo serve`, then run `embargo key seal`.");

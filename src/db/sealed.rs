@@ -1,6 +1,7 @@
 //! Encryption at rest: what a stolen database file, dump or backup must not
 //! reveal (report bodies and attachments, the advisories' patches, the
-//! content of advisories not yet published) is stored sealed with
+//! content of advisories not yet published; outside the database, the
+//! list key's secret files, `mail::list_key`) is stored sealed with
 //! AES-256-GCM under a data key kept outside the database
 //! (`app::data_key`). Each sealed value names its key, so values sealed
 //! under an older key still open after a rotation, and is bound to its
@@ -282,6 +283,12 @@ pub fn open_blob(column: &str, row: &str, stored: Vec<u8>) -> Result<Vec<u8>, Se
         Some(sealed) => open_raw(column, row, sealed),
         None => Ok(stored),
     }
+}
+
+/// Whether `stored` is a value [`seal_text`] wrote (under any key), as
+/// opposed to one written before sealing.
+pub fn is_sealed_text(stored: &str) -> bool {
+    stored.starts_with(TEXT_PREFIX)
 }
 
 /// Whether a stored value is sealed under the current key already (what

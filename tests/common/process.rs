@@ -35,7 +35,9 @@ impl Env {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_embargo"));
         c.arg("--data").arg(self.dir.path()).args(args);
+        // The data key comes from the data directory's file.
         c.env_remove("EMBARGO_CONFIG")
+            .env_remove("EMBARGO_DATA_KEY")
             .env("EMBARGO_DATABASE_URL", &self.database_url);
         c
     }

@@ -4,6 +4,7 @@
 //! GnuPG 2.2 both ways (`gnupg.rs`).
 
 pub mod gnupg;
+mod sealed;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -73,7 +74,25 @@ async fn the_list_key_is_made_at_first_start_and_the_same_after_a_restart() {
     let file = dir.join(format!("{fingerprint}.asc"));
     assert_eq!(mode(&file), 0o600, "the secret key file");
     let secret = std::fs::read_to_string(&file).expect("key file");
-    assert!(secret.starts_with("-----BEGIN PGP PRIVATE KEY BLOCK-----"));
+    assert!(secret.starts_with("embargo-sealed:v1:"), "sealed");
+    let opened = open_key_file(&file);
+    assert!(opened.starts_with("-----BEGIN PGP PRIVATE KEY BLOCK-----"));
+}
+
+/// The armored secret key of a key file, opened with the data key (which
+/// this process holds: every in-process deployment shares it).
+pub fn open_key_file(file: &Path) -> String {
+    let fingerprint = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("a fingerprint");
+    let stored = std::fs::read_to_string(file).expect("key file");
+    embargo::db::sealed::open_text(
+        embargo::mail::list_key::SEALED_AS,
+        fingerprint,
+        stored.trim_end().to_owned(),
+    )
+    .expect("the key file opens with the data key")
 }
 
 fn pgp_fingerprint(cert: &pgp::composed::SignedPublicKey) -> pgp::types::Fingerprint {
@@ -106,7 +125,7 @@ async fn the_secret_key_is_never_written_to_the_database() {
     for entry in std::fs::read_dir(&dir).expect("list-key dir") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "asc") {
-            let text = std::fs::read_to_string(&path).expect("key");
+            let text = open_key_file(&path);
             needles.extend(
                 text.lines()
                     .filter(|l| l.len() >= 40 && !l.starts_with('-') && !public.contains(*l))

@@ -3,6 +3,7 @@
 
 mod applications;
 mod at_rest;
+mod at_rest_reread;
 mod bootstrap;
 mod caching;
 mod csrf;

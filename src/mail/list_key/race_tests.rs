@@ -7,6 +7,7 @@ const UID: &str = "Test Project <security@project.test>";
 
 #[test]
 fn processes_starting_at_once_on_a_fresh_directory_share_one_key() {
+    super::tests::data_key();
     let dir = tempfile::tempdir().unwrap();
     let at = dir.path().join("list-key");
     let handles: Vec<_> = (0..4)
@@ -25,6 +26,7 @@ fn processes_starting_at_once_on_a_fresh_directory_share_one_key() {
 
 #[test]
 fn a_key_named_current_by_another_process_is_not_removed_as_unused() {
+    super::tests::data_key();
     let dir = tempfile::tempdir().unwrap();
     let made = store_new_key(dir.path(), UID).unwrap();
     // A third process found it stored without a marker and named it.
@@ -41,6 +43,7 @@ fn a_key_named_current_by_another_process_is_not_removed_as_unused() {
 
 #[test]
 fn a_stored_key_removed_while_the_newest_is_chosen_is_passed_over() {
+    super::tests::data_key();
     let dir = tempfile::tempdir().unwrap();
     let kept = store_new_key(dir.path(), UID).unwrap();
     let gone = "0123456789ABCDEF0123456789ABCDEF01234567".to_owned();

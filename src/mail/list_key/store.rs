@@ -1,6 +1,10 @@
 //! The list key's files, in a directory of mode 0700 (`DATA/list-key/`):
-//! `{FINGERPRINT}.asc`, one armored secret key each (mode 0600), and
-//! `current`, the fingerprint of the key in use.
+//! `{FINGERPRINT}.asc`, one armored secret key each (mode 0600), sealed
+//! with the data key (`db::sealed`: one line `embargo-sealed:v1:...`,
+//! bound to the role [`SEALED_AS`] and the key's fingerprint), and
+//! `current`, the fingerprint of the key in use (in clear: it is public).
+//! A key file written before sealing holds the armored key in clear; it
+//! reads as it is and is sealed in place ([`super::ListKey::seal_stored`]).
 //!
 //! Every file is written whole to a temporary file, synced, then renamed or
 //! linked into place, and the directory is synced: a crash leaves the old
@@ -13,10 +17,33 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::ListKeyError;
+use crate::db::sealed;
 
 /// The file naming the key in use.
 pub(super) const CURRENT: &str = "current";
-const KEY_SUFFIX: &str = ".asc";
+pub(super) const KEY_SUFFIX: &str = ".asc";
+/// What a key file's secret is sealed for, its fingerprint being the row:
+/// a sealed file opens only as the key of that fingerprint, never renamed
+/// to another key's file nor copied into a database column.
+pub const SEALED_AS: &str = "list-key.secret";
+
+/// A key file's content as stored.
+pub(super) enum Stored {
+    /// Written before sealing: the armored key itself.
+    Clear(String),
+    /// Sealed with the data key: the armored key, and whether it is sealed
+    /// under the current data key already.
+    Sealed { armored: String, current: bool },
+}
+
+impl Stored {
+    /// The armored secret key.
+    pub(super) fn armored(&self) -> &str {
+        match self {
+            Self::Clear(a) | Self::Sealed { armored: a, .. } => a,
+        }
+    }
+}
 
 fn io(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> ListKeyError {
     let path = path.to_owned();
@@ -154,11 +181,63 @@ pub(super) fn key_fingerprints(dir: &Path) -> Result<Vec<String>, ListKeyError> 
     Ok(found)
 }
 
-/// The armored secret key stored for `fingerprint`.
-pub(super) fn read_key(dir: &Path, fingerprint: &str) -> Result<String, ListKeyError> {
+/// The secret key stored for `fingerprint`, opened with the data key when
+/// it is sealed.
+pub(super) fn read_key(dir: &Path, fingerprint: &str) -> Result<Stored, ListKeyError> {
     let path = key_path(dir, fingerprint);
     warn_if_open(&path);
-    fs::read_to_string(&path).map_err(io(&path, "reading"))
+    let text = fs::read_to_string(&path).map_err(io(&path, "reading"))?;
+    let stored = text.trim_end();
+    if !sealed::is_sealed_text(stored) {
+        return Ok(Stored::Clear(text));
+    }
+    let current = sealed::sealed_with_current(stored.as_bytes());
+    let armored = sealed::open_text(SEALED_AS, fingerprint, stored.to_owned()).map_err(|e| {
+        match e {
+            // Bound to its fingerprint: a damaged file, or another key's.
+            sealed::SealError::Damaged => ListKeyError::Corrupt {
+                path,
+                reason: format!("it does not open ({e})"),
+            },
+            source => ListKeyError::Sealed {
+                action: "opening",
+                path,
+                source,
+            },
+        }
+    })?;
+    Ok(Stored::Sealed { armored, current })
+}
+
+/// Whether the key file of `fingerprint` holds the key in clear (written
+/// before sealing); read without the data key. A file removed meanwhile
+/// (by a process that lost the race to make the first key) is not.
+pub(super) fn is_clear(dir: &Path, fingerprint: &str) -> Result<bool, ListKeyError> {
+    let path = key_path(dir, fingerprint);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(!sealed::is_sealed_text(text.trim_end())),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io(&path, "reading")(e)),
+    }
+}
+
+/// Writes the secret key `armored` of `fingerprint`, sealed under the
+/// current data key (see [`write_atomic`] for `replace` and the answer).
+pub(super) fn write_key(
+    dir: &Path,
+    fingerprint: &str,
+    armored: &str,
+    replace: bool,
+) -> Result<bool, ListKeyError> {
+    let sealed = sealed::seal_text(SEALED_AS, fingerprint, armored).map_err(|source| {
+        ListKeyError::Sealed {
+            action: "sealing",
+            path: key_path(dir, fingerprint),
+            source,
+        }
+    })?;
+    let name = format!("{fingerprint}{KEY_SUFFIX}");
+    write_atomic(dir, &name, format!("{sealed}\n").as_bytes(), replace)
 }
 
 /// Removes a key file that never became current (a lost creation race).

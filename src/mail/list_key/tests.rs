@@ -9,6 +9,13 @@ use crate::mail::keys;
 
 const UID: &str = "Test Project <security@project.test>";
 
+/// Installs the data key the list key's files are sealed with. The keyring
+/// is the process's: other tests may make another key current meanwhile,
+/// and every key installed stays to open what it sealed.
+pub(super) fn data_key() {
+    crate::db::sealed::install(crate::db::sealed::DataKey::from_bytes(&[0x4c; 32]), []);
+}
+
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
@@ -23,6 +30,7 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn a_new_key_has_the_settings_gnupg_2_2_needs() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     let key = ListKey::load_or_create(&dir.path().join("list-key"), UID).unwrap();
     let cert = public(&key);
@@ -73,6 +81,7 @@ fn a_new_key_has_the_settings_gnupg_2_2_needs() {
 
 #[test]
 fn the_key_is_made_once_and_loaded_again_from_private_files() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     let at = dir.path().join("list-key");
     let first = ListKey::load_or_create(&at, UID).unwrap();
@@ -96,6 +105,7 @@ fn the_key_is_made_once_and_loaded_again_from_private_files() {
 
 #[test]
 fn debug_shows_fingerprints_and_no_key_material() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     let key = ListKey::load_or_create(dir.path(), UID).unwrap();
     let shown = format!("{key:?}");
@@ -106,6 +116,7 @@ fn debug_shows_fingerprints_and_no_key_material() {
 
 #[test]
 fn what_it_signs_and_encrypts_decrypts_with_the_recipients_key() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     let list = ListKey::load_or_create(&dir.path().join("a"), UID).unwrap();
     let member = ListKey::load_or_create(&dir.path().join("b"), "M <m@example.org>").unwrap();
@@ -130,6 +141,7 @@ fn what_it_signs_and_encrypts_decrypts_with_the_recipients_key() {
 
 #[test]
 fn a_detached_signature_verifies_with_the_list_key_over_the_data_only() {
+    data_key();
     use pgp::composed::{Deserializable, DetachedSignature};
     let dir = tempfile::tempdir().unwrap();
     let list = ListKey::load_or_create(&dir.path().join("a"), UID).unwrap();
@@ -154,6 +166,7 @@ fn a_detached_signature_verifies_with_the_list_key_over_the_data_only() {
 
 #[test]
 fn after_a_rotation_mail_to_the_old_key_still_decrypts() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     let old = ListKey::load_or_create(dir.path(), UID).unwrap();
     let to_old = old
@@ -185,6 +198,7 @@ fn after_a_rotation_mail_to_the_old_key_still_decrypts() {
 
 #[test]
 fn a_compressed_message_that_expands_past_the_limit_is_refused() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     let list = ListKey::load_or_create(dir.path(), UID).unwrap();
     let cert = public(&list);
@@ -213,6 +227,7 @@ fn a_compressed_message_that_expands_past_the_limit_is_refused() {
 
 #[test]
 fn damaged_or_missing_key_files_stop_the_load_with_a_reason() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     let key = ListKey::load_or_create(dir.path(), UID).unwrap();
     let file = store::key_path(dir.path(), key.fingerprint());
@@ -227,6 +242,7 @@ fn damaged_or_missing_key_files_stop_the_load_with_a_reason() {
 
 #[test]
 fn stored_keys_without_a_current_marker_use_the_newest() {
+    data_key();
     let dir = tempfile::tempdir().unwrap();
     ListKey::load_or_create(dir.path(), UID).unwrap();
     // Key times are whole seconds: make the second one visibly newer.
@@ -239,6 +255,7 @@ fn stored_keys_without_a_current_marker_use_the_newest() {
 
 #[test]
 fn the_user_id_names_the_organisation_and_the_address() {
+    data_key();
     assert_eq!(
         user_id("Example <Project>", "security@example.org"),
         "Example Project <security@example.org>"
