@@ -212,12 +212,7 @@ async fn chosen_members_only_and_an_unknown_member_is_refused_with_nothing_writt
         json!({ "members": ["mem_aaaaaaaaaaaaaaaa"] }),
     )
     .await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.text()
-    );
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
     assert!(refused.json()["errors"]["members"].is_string());
     assert_eq!(app.count("announcements").await, 0);
     assert_eq!(app.count("deliveries").await, 0);

@@ -228,3 +228,63 @@ async fn the_document_states_the_rules_the_server_applies() {
         Some(2)
     );
 }
+
+#[tokio::test]
+async fn a_nul_in_a_member_the_api_does_not_read_is_ignored_in_an_application() {
+    let app = TestApp::new().await;
+    let resp = app
+        .post(
+            "/api/v1/applications",
+            None,
+            json!({
+                "organization": "Distro", "website": "https://distro.example",
+                "security_alias": "security@distro.example",
+                "contacts": [{ "name": "Bo", "email": "bo@distro.example", "unread": "a\u{0}b" }],
+                "criteria": {}, "voucher": "mem_aaaaaaaaaaaaaaaa",
+            }),
+        )
+        .await;
+    // Refused for what is stored (no such voucher, criteria unanswered),
+    // not for the NUL in a member nobody reads.
+    assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text());
+    assert!(resp.json()["errors"]["voucher"].is_string());
+    assert!(resp.json()["errors"].get("contacts").is_none());
+}
+
+#[tokio::test]
+async fn a_task_due_in_the_past_or_for_members_not_on_the_list_is_409() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let advisory = crate::announcements::embargoed(&app, &admin).await;
+    let resp = app
+        .post(
+            &format!("/api/v1/advisories/{advisory}/tasks"),
+            Some(&admin),
+            json!({
+                "kind": "review_patch", "title": "Review",
+                "primary": "mem_aaaaaaaaaaaaaaaa", "backup": "mem_bbbbbbbbbbbbbbbb",
+                "due": "2001-01-01T00:00:00Z",
+            }),
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text());
+    assert_eq!(field_error(&resp, "due"), "must lie in the future");
+    assert_eq!(field_error(&resp, "primary"), "no such member");
+    let same = app
+        .post(
+            &format!("/api/v1/advisories/{advisory}/tasks"),
+            Some(&admin),
+            json!({
+                "kind": "review_patch", "title": "Review",
+                "primary": "mem_aaaaaaaaaaaaaaaa", "backup": "mem_aaaaaaaaaaaaaaaa",
+                "due": "2099-01-01T00:00:00Z",
+            }),
+        )
+        .await;
+    assert_eq!(
+        same.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        same.text()
+    );
+}

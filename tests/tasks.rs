@@ -227,11 +227,7 @@ async fn a_drafted_disclosure_mail_is_taken_into_the_advisory_as_an_edit() {
             Some(json!({ "draft": text })),
         )
         .await;
-    assert_eq!(
-        resp.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "a review takes no draft"
-    );
+    assert_eq!(resp.status, StatusCode::CONFLICT, "a review takes no draft");
     let apply = format!("/api/v1/tasks/{task}/draft/apply");
     let resp = app.post(&apply, Some(&t.admin), json!({})).await;
     assert_eq!(resp.status, StatusCode::CONFLICT, "no draft yet");

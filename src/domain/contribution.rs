@@ -201,17 +201,19 @@ pub struct TaskInput<'a> {
 }
 
 impl NewTask {
-    /// `now` in microseconds: the due instant must lie after it. Whether
-    /// the members exist and are on the list is the caller's to check.
-    pub fn parse(input: &TaskInput<'_>, now: i64) -> Result<Self, FieldErrors> {
+    /// The request's own rules. Whether the due instant is still ahead
+    /// ([`NewTask::is_due_after`]) and whether the members exist and are on
+    /// the list depend on the clock and the records: the caller's to check.
+    pub fn parse(input: &TaskInput<'_>) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::new();
-        let kind = TaskKind::parse(input.kind.trim()).unwrap_or_else(|| {
+        let edge = crate::domain::email::EDGE;
+        let kind = TaskKind::parse(input.kind.trim_matches(edge)).unwrap_or_else(|| {
             e.add("kind", format!("must be one of {}", TaskKind::choices()));
             TaskKind::Other
         });
         let title = required_text(&mut e, "title", input.title, SHORT_MAX);
         let mut member = |field: &str, s: &str| {
-            MemberId::parse(s.trim()).map_err(|_| e.add(field, "is not a member id"))
+            MemberId::parse(s.trim_matches(edge)).map_err(|_| e.add(field, "is not a member id"))
         };
         let primary = member("primary", input.primary);
         let backup = member("backup", input.backup);
@@ -220,12 +222,8 @@ impl NewTask {
         {
             e.add("backup", "must be another member than the primary");
         }
-        let due = match input.due.trim().parse::<jiff::Timestamp>() {
-            Ok(t) if t.as_microsecond() > now => Some(t.as_microsecond()),
-            Ok(_) => {
-                e.add("due", "must lie in the future");
-                None
-            }
+        let due = match input.due.trim_matches(edge).parse::<jiff::Timestamp>() {
+            Ok(t) => Some(t.as_microsecond()),
             Err(_) => {
                 e.add(
                     "due",
@@ -244,6 +242,11 @@ impl NewTask {
             }),
             _ => Err(e),
         }
+    }
+
+    /// Whether the due instant lies after `now` (microseconds).
+    pub fn is_due_after(&self, now: i64) -> bool {
+        self.due > now
     }
 }
 
@@ -300,13 +303,14 @@ mod tests {
         let now = jiff::Timestamp::from_second(1_800_000_000)
             .unwrap()
             .as_microsecond();
-        let ok = NewTask::parse(&input(p.as_str(), b.as_str(), "2027-03-01T12:00:00Z"), now);
-        assert_eq!(ok.unwrap().kind, TaskKind::TestPlatform);
-        let same = NewTask::parse(&input(p.as_str(), p.as_str(), "2027-03-01T12:00:00Z"), now);
+        let ok = NewTask::parse(&input(p.as_str(), b.as_str(), "2027-03-01T12:00:00Z")).unwrap();
+        assert_eq!(ok.kind, TaskKind::TestPlatform);
+        assert!(ok.is_due_after(now));
+        let same = NewTask::parse(&input(p.as_str(), p.as_str(), "2027-03-01T12:00:00Z"));
         assert!(same.unwrap_err().get("backup").is_some());
-        let past = NewTask::parse(&input(p.as_str(), b.as_str(), "2020-01-01T00:00:00Z"), now);
-        assert_eq!(past.unwrap_err().get("due"), Some("must lie in the future"));
-        let bad = NewTask::parse(&input("nobody", b.as_str(), "tomorrow"), now).unwrap_err();
+        let past = NewTask::parse(&input(p.as_str(), b.as_str(), "2020-01-01T00:00:00Z")).unwrap();
+        assert!(!past.is_due_after(now));
+        let bad = NewTask::parse(&input("nobody", b.as_str(), "tomorrow")).unwrap_err();
         assert!(bad.get("primary").is_some() && bad.get("due").is_some());
     }
 

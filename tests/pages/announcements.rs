@@ -220,14 +220,14 @@ async fn only_the_members_checked_are_counted_and_checking_none_is_shown_on_the_
 
     let fields = [("to", "chosen"), ("members", "mem_notamember")];
     let unknown = tab.post(&confirm_path(&id), &fields).await;
-    assert_eq!(unknown.status, INVALID);
+    assert_eq!(unknown.status, axum::http::StatusCode::CONFLICT);
     assert!(
         unknown
             .text()
             .contains("mem_notamember is not an active member")
     );
     let forced = tab.post(&announce_path(&id), &fields).await;
-    assert_eq!(forced.status, INVALID);
+    assert_eq!(forced.status, axum::http::StatusCode::CONFLICT);
     assert_eq!(app.count("announcements").await, 0);
 
     let sent = tab

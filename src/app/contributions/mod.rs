@@ -20,6 +20,9 @@ pub enum ContributionError {
     Conflict(String),
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// At odds with the clock or the records (409), naming the fields.
+    #[error("conflicts with what is stored")]
+    Conflicts(FieldErrors),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -36,7 +39,7 @@ impl From<crate::app::advisories::AdvisoryError> for ContributionError {
         match e {
             A::NotFound => Self::NotFound,
             A::Invalid(f) => Self::Invalid(f),
-            A::Conflicts(f) => Self::Conflict(f.to_string()),
+            A::Conflicts(f) => Self::Conflicts(f),
             A::Stale => Self::Conflict(e.to_string()),
             A::Conflict(why) => Self::Conflict(why),
             A::State(s) => Self::Conflict(s.to_string()),

@@ -69,7 +69,11 @@ pub async fn create(
 ) -> Result<TaskId, ContributionError> {
     let advisory = AdvisoryId::parse(advisory).map_err(|_| ContributionError::NotFound)?;
     let now = db::now();
-    let task = NewTask::parse(input, now).map_err(ContributionError::Invalid)?;
+    let task = NewTask::parse(input).map_err(ContributionError::Invalid)?;
+    let mut errors = FieldErrors::new();
+    if !task.is_due_after(now) {
+        errors.add("due", "must lie in the future");
+    }
     let mut tx = state.db.begin().await?;
     let row = advisories::get(&mut tx, &advisory)
         .await?
@@ -85,7 +89,6 @@ pub async fn create(
             row.state.as_str()
         )));
     }
-    let mut errors = FieldErrors::new();
     for (field, id) in [("primary", &task.primary), ("backup", &task.backup)] {
         match members::get(&mut tx, id.as_str()).await? {
             Some(m) if m.status == MemberStatus::Active => {}
@@ -93,7 +96,7 @@ pub async fn create(
             None => errors.add(field, "no such member"),
         }
     }
-    errors.into_result().map_err(ContributionError::Invalid)?;
+    errors.into_result().map_err(ContributionError::Conflicts)?;
     let id = TaskId::generate();
     store::insert(
         &mut tx,

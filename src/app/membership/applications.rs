@@ -23,12 +23,40 @@ use super::*;
 
 /// What an applicant sends.
 #[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
+#[serde(from = "ApplicationFields")]
 pub struct ApplicationInput {
-    #[serde(flatten)]
     pub organization: OrganizationInput,
     pub criteria: BTreeMap<String, String>,
     pub voucher: String,
+}
+
+/// An application as sent: the organisation's fields beside the answers.
+/// Named one by one rather than flattened, so that members the API does
+/// not read are ignored, NUL or not (`http::body`).
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct ApplicationFields {
+    organization: String,
+    website: String,
+    security_alias: String,
+    contacts: Vec<crate::domain::membership::ContactInput>,
+    criteria: BTreeMap<String, String>,
+    voucher: String,
+}
+
+impl From<ApplicationFields> for ApplicationInput {
+    fn from(f: ApplicationFields) -> Self {
+        Self {
+            organization: OrganizationInput {
+                organization: f.organization,
+                website: f.website,
+                security_alias: f.security_alias,
+                contacts: f.contacts,
+            },
+            criteria: f.criteria,
+            voucher: f.voucher,
+        }
+    }
 }
 
 /// An application just received: its id and the applicant's status link.

@@ -28,13 +28,20 @@ use crate::http::extract::ApiCaller;
 pub struct TaskBody {
     /// `review_patch`, `test_platform`, `draft_disclosure_mail`,
     /// `draft_release_notes` or `other`.
+    #[schema(
+        pattern = "^[ \\t\\n\\r]*(review_patch|test_platform|draft_disclosure_mail|draft_release_notes|other)[ \\t\\n\\r]*$"
+    )]
     kind: String,
+    #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     title: String,
-    /// The member asked first (`mem_...`).
+    /// The member asked first: an active member (409 otherwise).
+    #[schema(pattern = "^[ \\t\\n\\r]*mem_[a-km-np-z2-9]{16}[ \\t\\n\\r]*$")]
     primary: String,
-    /// The member who takes over if it is not done by `due`.
+    /// Another active member, who takes over if it is not done by `due`.
+    #[schema(pattern = "^[ \\t\\n\\r]*mem_[a-km-np-z2-9]{16}[ \\t\\n\\r]*$")]
     backup: String,
-    /// RFC 3339 instant, in the future.
+    /// RFC 3339 instant with an offset; one already past is 409.
+    #[schema(format = "rfc3339-instant")]
     due: String,
 }
 

@@ -33,6 +33,7 @@ pub fn contribution_error(e: ContributionError) -> Error {
         ContributionError::NotFound => Error::NotFound,
         ContributionError::Conflict(m) => Error::Conflict(m),
         ContributionError::Invalid(f) => Error::Invalid(f),
+        ContributionError::Conflicts(f) => Error::Conflicts(f),
         ContributionError::Other(e) => Error::Internal(e),
     }
 }
