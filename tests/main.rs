@@ -14,6 +14,7 @@ mod announcements_instances;
 mod api_accounts;
 mod api_paging;
 mod api_reports;
+mod api_response_schemas;
 mod audience;
 mod audit;
 mod audit_anchor;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod advisories;
+pub mod advisory_schemas;
 pub mod announcements;
 pub mod body_schemas;
 pub mod clear_text;
