@@ -11,6 +11,7 @@ pub mod cve;
 pub mod errors;
 pub mod github;
 pub mod jobs;
+pub mod leak_schemas;
 pub mod leaks;
 pub mod list_key;
 pub mod liveness;
