@@ -14,6 +14,7 @@ use super::membership::membership_error;
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::liveness::{self as usecase, PingView, ping_view};
+use crate::db::members::MemberStatusName;
 use crate::db::{self, liveness as store, members};
 use crate::domain::authz::Action;
 use crate::domain::membership::MemberStatus;
@@ -41,15 +42,6 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
         values[mid]
     };
     Some((m * 10.0).round() / 10.0)
-}
-
-/// A member's standing on the list.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub enum MemberStatusName {
-    Active,
-    Removed,
 }
 
 /// A member's liveness record; instants in microseconds since the epoch.

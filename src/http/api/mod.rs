@@ -18,6 +18,7 @@ pub mod liveness;
 pub mod me;
 pub mod membership;
 pub mod membership_lists;
+pub mod membership_schemas;
 pub mod paging;
 pub mod reports;
 pub mod request_schemas;
