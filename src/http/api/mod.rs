@@ -24,6 +24,7 @@ pub mod reports;
 pub mod request_schemas;
 pub mod sessions;
 pub mod shares;
+pub mod task_schemas;
 pub mod tasks;
 pub mod templates;
 pub mod test_reports;
