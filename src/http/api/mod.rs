@@ -20,6 +20,7 @@ pub mod membership;
 pub mod membership_lists;
 pub mod membership_schemas;
 pub mod paging;
+pub mod report_schemas;
 pub mod reports;
 pub mod request_schemas;
 pub mod sessions;
@@ -27,6 +28,7 @@ pub mod shares;
 pub mod task_schemas;
 pub mod tasks;
 pub mod templates;
+pub mod test_report_schemas;
 pub mod test_reports;
 pub mod track;
 
