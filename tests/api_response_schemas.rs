@@ -5,15 +5,36 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
+use sqlx::AssertSqlSafe;
 
 use crate::common::TestApp;
 
 mod checker;
+mod contributions;
+mod membership;
+mod reports;
 
 use checker::Checker;
 
 const OK: StatusCode = StatusCode::OK;
 const CREATED: StatusCode = StatusCode::CREATED;
+
+/// The one text value `sql` selects.
+async fn scalar(app: &TestApp, sql: &str) -> String {
+    let mut conn = app.state.db.conn().await.unwrap();
+    sqlx::query_scalar(AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+async fn execute(app: &TestApp, sql: &str) {
+    let mut conn = app.state.db.conn().await.unwrap();
+    sqlx::query(AssertSqlSafe(sql.to_owned()))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+}
 
 #[tokio::test]
 async fn account_answers_match_the_document() {
@@ -127,5 +148,31 @@ async fn a_missing_mistyped_or_undocumented_field_fails_the_check() {
     assert!(
         !doc.errors(&embargo.0, embargo.1, OK, &bad_instant)
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn every_success_answer_is_documented_with_a_schema_or_as_bytes() {
+    let app = TestApp::on_sqlite().await;
+    let doc = app.get("/api/openapi.json", None).await.json();
+    let mut untyped = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                if !status.starts_with('2') || status == "204" {
+                    continue;
+                }
+                let content = &answer["content"];
+                let typed = content["application/json"]["schema"].is_object()
+                    || content["application/octet-stream"].is_object();
+                if !typed {
+                    untyped.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(
+        untyped.is_empty(),
+        "success answers without a schema: {untyped:#?}"
     );
 }
