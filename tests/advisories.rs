@@ -292,7 +292,7 @@ async fn the_policy_refuses_long_embargoes_unless_overridden_and_warns_about_fri
             json!({ "until": in_hours(15 * 24), "time_zone": "UTC", "reason": "r" }),
         )
         .await;
-    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_long.status, StatusCode::CONFLICT);
     let msg = too_long.json()["errors"]["until"]
         .as_str()
         .unwrap()
@@ -319,7 +319,7 @@ async fn the_policy_refuses_long_embargoes_unless_overridden_and_warns_about_fri
         .await;
     assert_eq!(
         past.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "the past cannot be overridden"
     );
     assert_eq!(

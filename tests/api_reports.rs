@@ -188,7 +188,7 @@ async fn status_changes_follow_the_triage_rules_and_tell_the_reporter() {
             json!({ "status": "invalid", "reason": "x" }),
         )
         .await;
-    assert_eq!(illegal.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(illegal.status, StatusCode::CONFLICT);
     assert!(
         illegal.json()["errors"]["status"]
             .as_str()
@@ -234,7 +234,7 @@ async fn reports_are_assigned_only_to_admins() {
         app.post(&path, Some(&admin), json!({ "assignee": member_id }))
             .await
             .status,
-        StatusCode::UNPROCESSABLE_ENTITY
+        StatusCode::CONFLICT
     );
     assert_eq!(
         app.post(&path, Some(&admin), json!({ "assignee": admin_id }))

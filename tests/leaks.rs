@@ -119,7 +119,7 @@ async fn what_and_to_whom_are_required_and_a_refusal_writes_nothing() {
     let unannounced = report_leak(&app, &leaker, leak_body(&advisory)).await;
     assert_eq!(
         unannounced.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "not announced to it"
     );
     let resp = crate::announcements::announce(&app, &admin, &advisory, json!({})).await;
@@ -139,7 +139,7 @@ async fn what_and_to_whom_are_required_and_a_refusal_writes_nothing() {
     assert_eq!(resp.json()["errors"]["member_id"], "is required");
     let draft = crate::advisories::create(&app, &admin).await;
     let resp = report_leak(&app, &leaker, leak_body(&draft)).await;
-    assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(resp.status, StatusCode::CONFLICT);
     assert_eq!(resp.json()["errors"]["advisory_id"], "no such advisory");
     assert_eq!(app.count("leaks").await, 0);
 }

@@ -12,6 +12,7 @@ mod announcements_encrypted;
 mod announcements_fanout;
 mod announcements_instances;
 mod api_accounts;
+mod api_contract;
 mod api_paging;
 mod api_reports;
 mod api_response_schemas;

@@ -186,7 +186,7 @@ async fn an_application_goes_from_alias_confirmation_through_a_vouch_to_approval
             json!({ "statement": "ok" }),
         )
         .await;
-    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(early.status, StatusCode::CONFLICT);
 
     app.run_jobs().await;
     let confirm_mail = app
@@ -223,7 +223,7 @@ async fn an_application_goes_from_alias_confirmation_through_a_vouch_to_approval
         .await;
     assert_eq!(
         no_vouch.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "approval needs a vouch"
     );
     let vouched = app
@@ -404,7 +404,7 @@ async fn a_contact_sees_embargoed_advisories_only_after_accepting_the_current_po
             json!({ "version": 99 }),
         )
         .await;
-    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.status, StatusCode::CONFLICT);
     accept_current_policy(&app, &contact).await;
     let seen = app.get(&path, Some(&contact)).await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.text());

@@ -206,14 +206,14 @@ async fn early_publication_and_withdrawal_leave_a_public_tombstone() {
         app.post(&publish, Some(&admin), json!({ "reason": "again" }))
             .await
             .status,
-        StatusCode::UNPROCESSABLE_ENTITY
+        StatusCode::CONFLICT
     );
     let embargo = app
         .post(&format!("/api/v1/advisories/{id}/embargo"), Some(&admin), json!({ "until": jiff::Timestamp::now().checked_add(jiff::SignedDuration::from_hours(5)).unwrap().to_string(), "time_zone": "UTC", "reason": "r" }))
         .await;
     assert_eq!(
         embargo.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        StatusCode::CONFLICT,
         "a published advisory cannot be embargoed"
     );
 

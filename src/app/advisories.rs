@@ -23,6 +23,9 @@ use crate::domain::mail_kind::MailKind;
 pub enum AdvisoryError {
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// The request names a record that does not exist (409).
+    #[error("names a record that does not exist")]
+    Conflicts(FieldErrors),
     #[error(transparent)]
     State(#[from] StateError),
     #[error("the embargo breaks the policy: {}", violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("; "))]
@@ -68,9 +71,11 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     if let Some(rid) = report_id {
         let id = ReportId::parse(rid).map_err(|_| invalid("report_id", "is not a report id"))?;
-        let report = reports::get(&mut tx, &id)
-            .await?
-            .ok_or_else(|| invalid("report_id", "no such report"))?;
+        let report = reports::get(&mut tx, &id).await?.ok_or_else(|| {
+            let mut f = FieldErrors::new();
+            f.add("report_id", "no such report");
+            AdvisoryError::Conflicts(f)
+        })?;
         let credit = reporter_credit(
             report.credit_consent,
             &content.credits,

@@ -30,6 +30,9 @@ pub enum LeakError {
     Conflict(String),
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// Names an advisory or member that is not there for the caller (409).
+    #[error("names a record that is not there")]
+    Conflicts(FieldErrors),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -40,10 +43,10 @@ impl From<sqlx::Error> for LeakError {
     }
 }
 
-fn invalid(field: &str, message: &str) -> LeakError {
+fn unknown(field: &str, message: &str) -> LeakError {
     let mut e = FieldErrors::new();
     e.add(field, message);
-    LeakError::Invalid(e)
+    LeakError::Conflicts(e)
 }
 
 /// Who reports: an admin (about any member) or a member contact (about
@@ -64,7 +67,7 @@ pub async fn report(
     input: LeakReport,
 ) -> Result<LeakId, LeakError> {
     let advisory =
-        AdvisoryId::parse(advisory).map_err(|_| invalid("advisory_id", "no such advisory"))?;
+        AdvisoryId::parse(advisory).map_err(|_| unknown("advisory_id", "no such advisory"))?;
     let mut tx = state.db.begin().await?;
     let row = advisories::get(&mut tx, &advisory).await?;
     // Members know only what reached them: drafts, withdrawn records and
@@ -79,11 +82,11 @@ pub async fn report(
         Some(AdvisoryState::Draft | AdvisoryState::Withdrawn) => false,
     };
     if !visible {
-        return Err(invalid("advisory_id", "no such advisory"));
+        return Err(unknown("advisory_id", "no such advisory"));
     }
     let org = members::get(&mut tx, member.as_str())
         .await?
-        .ok_or_else(|| invalid("member_id", "no such member"))?;
+        .ok_or_else(|| unknown("member_id", "no such member"))?;
     if !by.admin && org.status != MemberStatus::Active {
         return Err(LeakError::Conflict("the member is not on the list".into()));
     }

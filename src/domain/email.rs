@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+/// What is trimmed from around an address, a handle or a language tag:
+/// the API's schemas (`http::api::request_schemas`) allow exactly these.
+pub const EDGE: [char; 4] = [' ', '\t', '\n', '\r'];
+
 /// A syntactically plausible single mailbox address (`local@domain`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(transparent)]
@@ -12,18 +16,19 @@ pub struct EmailAddress(String);
 pub struct InvalidValue(pub &'static str);
 
 impl EmailAddress {
+    /// At most 254 characters as given, then trimmed of [`EDGE`].
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
-        let s = raw.trim();
-        if s.len() > 254 {
+        if raw.chars().count() > 254 {
             return Err(InvalidValue("is too long"));
         }
+        let s = raw.trim_matches(EDGE);
         let (local, domain) = s.rsplit_once('@').ok_or(InvalidValue(
             "must be an e-mail address like name@example.org",
         ))?;
         let bad = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c);
         if local.is_empty()
-            || local.len() > 64
-            || local.chars().any(bad)
+            || local.chars().count() > 64
+            || local.chars().any(|c| bad(c) || c == '@')
             || domain.is_empty()
             || !domain.contains('.')
             || domain.starts_with('.')
@@ -69,7 +74,8 @@ pub struct GithubHandle(String);
 
 impl GithubHandle {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
-        let s = raw.trim().trim_start_matches('@');
+        let s = raw.trim_matches(EDGE);
+        let s = s.strip_prefix('@').unwrap_or(s);
         let ok = !s.is_empty()
             && s.len() <= 39
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')

@@ -29,9 +29,12 @@ impl Embargo {
     /// Parses an RFC 3339 instant with offset, or a local date-time taken in
     /// `time_zone`. The zone must be a known IANA name either way.
     pub fn parse(until: &str, time_zone: &str) -> Result<Self, EmbargoInputError> {
-        let zone_name = time_zone.trim();
-        let tz = TimeZone::get(zone_name)
-            .map_err(|_| EmbargoInputError::UnknownZone(zone_name.to_owned()))?;
+        let zone_name = time_zone;
+        let unknown = || EmbargoInputError::UnknownZone(zone_name.chars().take(64).collect());
+        if !crate::domain::time::is_zone_name(zone_name) {
+            return Err(unknown());
+        }
+        let tz = TimeZone::get(zone_name).map_err(|_| unknown())?;
         let until = until.trim();
         let instant = match until.parse::<Timestamp>() {
             Ok(ts) => ts,

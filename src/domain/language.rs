@@ -17,7 +17,9 @@ impl Language {
     /// A primary subtag of 2-3 letters, then up to three subtags of 2-8
     /// letters or digits.
     pub fn parse(tag: &str) -> Result<Self, InvalidLanguage> {
-        let tag = tag.trim().to_ascii_lowercase();
+        let tag = tag
+            .trim_matches(crate::domain::email::EDGE)
+            .to_ascii_lowercase();
         let mut parts = tag.split('-');
         let primary = parts.next().unwrap_or_default();
         let primary_ok =

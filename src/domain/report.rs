@@ -1,6 +1,6 @@
 //! Reports: what a reporter sends, how it is validated, and its triage states.
 
-use super::email::{EmailAddress, GithubHandle};
+use super::email::{EDGE, EmailAddress, GithubHandle};
 use super::fields::{FieldErrors, optional_text, required_text};
 use super::language::Language;
 
@@ -145,39 +145,33 @@ impl ReportInput {
         .unwrap_or_default();
         let reporter_name =
             optional_text(&mut e, "reporter_name", self.reporter_name.as_deref(), 200);
-        let reporter_email = optional_text(
-            &mut e,
-            "reporter_email",
-            self.reporter_email.as_deref(),
-            254,
-        )
-        .and_then(|s| match EmailAddress::parse(&s) {
-            Ok(a) => Some(a),
-            Err(err) => {
-                e.add("reporter_email", err.0);
-                None
-            }
-        });
-        let github = optional_text(&mut e, "github", self.github.as_deref(), 40).and_then(|s| {
-            match GithubHandle::parse(&s) {
-                Ok(h) => Some(h),
+        // Left out, empty or spaces alone: none. Trimmed as the API's
+        // schema says (`email::EDGE`), no more.
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.filter(|s| !s.trim_matches(EDGE).is_empty())
+        }
+        let reporter_email =
+            given(self.reporter_email.as_deref()).and_then(|s| match EmailAddress::parse(s) {
+                Ok(a) => Some(a),
                 Err(err) => {
-                    e.add("github", err.0);
-                    None
-                }
-            }
-        });
-        let language = self
-            .language
-            .as_deref()
-            .filter(|l| !l.trim().is_empty())
-            .and_then(|l| match Language::parse(l) {
-                Ok(l) => Some(l),
-                Err(err) => {
-                    e.add("language", err.to_string());
+                    e.add("reporter_email", err.0);
                     None
                 }
             });
+        let github = given(self.github.as_deref()).and_then(|s| match GithubHandle::parse(s) {
+            Ok(h) => Some(h),
+            Err(err) => {
+                e.add("github", err.0);
+                None
+            }
+        });
+        let language = given(self.language.as_deref()).and_then(|l| match Language::parse(l) {
+            Ok(l) => Some(l),
+            Err(err) => {
+                e.add("language", err.to_string());
+                None
+            }
+        });
         e.into_result()?;
         Ok(NewReport {
             title,

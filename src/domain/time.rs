@@ -3,7 +3,6 @@
 //! IANA database bundled with jiff, so every name is known offline).
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 
 /// A time zone by its IANA name, known to the bundled database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,10 +13,10 @@ pub struct ZoneName(String);
 pub struct UnknownZone(pub String);
 
 impl ZoneName {
+    /// One of [`zone_names`], exactly as it is spelled there.
     pub fn parse(name: &str) -> Result<Self, UnknownZone> {
-        let name = name.trim();
         // Bounded: the name is echoed in the error and stored.
-        if name.is_empty() || name.len() > 64 || TimeZone::get(name).is_err() {
+        if name.len() > 64 || !is_zone_name(name) {
             let shown: String = name.chars().take(64).collect();
             return Err(UnknownZone(shown));
         }
@@ -27,6 +26,28 @@ impl ZoneName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Every zone name of the bundled database (old aliases such as
+/// `US/Eastern` included), sorted: the names the API takes.
+pub fn zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Whether `name` is one of [`zone_names`], spelled as there (the
+/// database's own look-up also takes other cases).
+pub fn is_zone_name(name: &str) -> bool {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(zone_names)
+        .binary_search_by(|n| n.as_str().cmp(name))
+        .is_ok()
 }
 
 /// The regions offered as groups of zones, in the database's own naming.
@@ -112,6 +133,7 @@ pub fn published_early(published: Option<i64>, until: Option<i64>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::tz::TimeZone;
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -144,8 +166,16 @@ mod tests {
     #[test]
     fn zone_names_are_known_iana_names_only() {
         assert_eq!(
-            ZoneName::parse(" Europe/Berlin ").unwrap().as_str(),
+            ZoneName::parse("Europe/Berlin").unwrap().as_str(),
             "Europe/Berlin"
+        );
+        // Spelled as the database spells it, as the API's list says.
+        for other in [" Europe/Berlin ", "europe/berlin", ""] {
+            assert!(ZoneName::parse(other).is_err(), "{other:?}");
+        }
+        assert!(
+            ZoneName::parse("US/Eastern").is_ok(),
+            "old aliases are taken"
         );
         assert!(ZoneName::parse("UTC").is_ok());
         assert_eq!(

@@ -22,6 +22,10 @@ pub enum Error {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// Well formed, but at odds with what is stored (a state that does not
+    /// allow the step, a record that is not current): 409, naming fields.
+    #[error("conflicts with what is stored")]
+    Conflicts(FieldErrors),
     #[error("too many requests; try again later")]
     TooManyRequests,
     /// The team requires a second factor and this account has none yet
@@ -50,7 +54,7 @@ impl Error {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Conflicts(_) => StatusCode::CONFLICT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::SecondFactorRequired => StatusCode::FORBIDDEN,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -131,7 +135,7 @@ impl IntoResponse for ApiError {
         err.log();
         let status = err.status();
         let body = match &err {
-            Error::Invalid(fields) => json!({ "errors": fields }),
+            Error::Invalid(fields) | Error::Conflicts(fields) => json!({ "errors": fields }),
             other => json!({ "error": other.to_string() }),
         };
         let mut resp = (status, Json(body)).into_response();
@@ -167,7 +171,7 @@ impl IntoResponse for PageError {
             return axum::response::Redirect::to("/account#second-factor").into_response();
         }
         let message = match &err {
-            Error::Invalid(fields) => fields.to_string(),
+            Error::Invalid(fields) | Error::Conflicts(fields) => fields.to_string(),
             other => other.to_string(),
         };
         let title = status.canonical_reason().unwrap_or("Error");

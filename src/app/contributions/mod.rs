@@ -36,6 +36,7 @@ impl From<crate::app::advisories::AdvisoryError> for ContributionError {
         match e {
             A::NotFound => Self::NotFound,
             A::Invalid(f) => Self::Invalid(f),
+            A::Conflicts(f) => Self::Conflict(f.to_string()),
             A::Stale => Self::Conflict(e.to_string()),
             A::Conflict(why) => Self::Conflict(why),
             A::State(s) => Self::Conflict(s.to_string()),

@@ -42,6 +42,7 @@ pub(super) async fn validate_organization(
     state: &AppState,
     input: &OrganizationInput,
     e: &mut FieldErrors,
+    stored: &mut FieldErrors,
 ) -> Result<Option<Organization>, MembershipError> {
     let org = input.validate(e);
     let now = crate::clock::timestamp();
@@ -59,7 +60,7 @@ pub(super) async fn validate_organization(
             e.add(&format!("contacts[{i}].openpgp_key"), err.to_string());
         }
         if accounts::by_email(conn, c.email.trim()).await?.is_some() {
-            e.add(
+            stored.add(
                 &format!("contacts[{i}].email"),
                 "already has an account here",
             );
@@ -77,24 +78,28 @@ pub async fn apply(
 ) -> Result<Applied, MembershipError> {
     let (version, criteria) = criteria(state).await?;
     let mut e = FieldErrors::new();
+    let mut stored = FieldErrors::new();
     let mut conn = state.db.conn().await?;
-    let org = validate_organization(&mut conn, state, &input.organization, &mut e).await?;
-    check_answers(&criteria, &input.criteria, &mut e);
+    let org =
+        validate_organization(&mut conn, state, &input.organization, &mut e, &mut stored).await?;
+    check_answers(&criteria, &input.criteria, &mut stored);
     let voucher = members::get(&mut conn, input.voucher.trim()).await?;
     if !voucher
         .as_ref()
         .is_some_and(|m| m.status == crate::domain::membership::MemberStatus::Active)
     {
-        e.add(
+        stored.add(
             "voucher",
             "must be the id of a current member (see GET /api/v1/members)",
         );
     }
     drop(conn);
+    super::refuse(e, stored)?;
     let (Some(org), Some(voucher)) = (org, voucher) else {
-        return Err(MembershipError::Invalid(e));
+        return Err(MembershipError::Other(anyhow::anyhow!(
+            "an application without findings has no organisation or voucher"
+        )));
     };
-    e.into_result().map_err(MembershipError::Invalid)?;
 
     let status_link = Secret::generate();
     let confirm_link = Secret::generate();

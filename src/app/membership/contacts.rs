@@ -181,13 +181,16 @@ pub async fn add_member(
     input: &OrganizationInput,
 ) -> Result<MemberId, MembershipError> {
     let mut e = FieldErrors::new();
+    let mut stored = FieldErrors::new();
     let mut conn = state.db.conn().await?;
-    let org = validate_organization(&mut conn, state, input, &mut e).await?;
+    let org = validate_organization(&mut conn, state, input, &mut e, &mut stored).await?;
     drop(conn);
+    super::refuse(e, stored)?;
     let Some(org) = org else {
-        return Err(MembershipError::Invalid(e));
+        return Err(MembershipError::Other(anyhow::anyhow!(
+            "a member without findings has no organisation"
+        )));
     };
-    e.into_result().map_err(MembershipError::Invalid)?;
     let mut tx = state.db.begin().await?;
     let id = create_member(&mut tx, state, actor, &org, None).await?;
     tx.commit().await?;

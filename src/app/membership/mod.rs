@@ -31,6 +31,10 @@ const DEFAULT_POLICY: &str = include_str!("../../../templates/policy/default.md"
 pub enum MembershipError {
     #[error("invalid input")]
     Invalid(FieldErrors),
+    /// Well formed, but at odds with what is stored: the current criteria,
+    /// a member that is not active, an address that has an account (409).
+    #[error("conflicts with what is stored")]
+    Conflicts(FieldErrors),
     #[error(transparent)]
     State(#[from] ApplicationError),
     #[error("not found")]
@@ -47,6 +51,17 @@ impl From<sqlx::Error> for MembershipError {
     fn from(e: sqlx::Error) -> Self {
         Self::Other(e.into())
     }
+}
+
+/// 422 naming every finding when the request breaks its own rules; else
+/// 409 when it is only at odds with what is stored.
+pub(super) fn refuse(own: FieldErrors, stored: FieldErrors) -> Result<(), MembershipError> {
+    if own.is_empty() {
+        return stored.into_result().map_err(MembershipError::Conflicts);
+    }
+    let mut all = own;
+    all.extend(stored);
+    Err(MembershipError::Invalid(all))
 }
 
 pub(super) fn invalid(field: &str, message: impl Into<String>) -> MembershipError {
@@ -164,10 +179,12 @@ pub async fn accept_policy(
 ) -> Result<(), MembershipError> {
     let (current, _, _) = current_policy(state).await?;
     if version != current {
-        return Err(invalid(
+        let mut e = FieldErrors::new();
+        e.add(
             "version",
             format!("the current policy is version {current}; read and accept that one"),
-        ));
+        );
+        return Err(MembershipError::Conflicts(e));
     }
     let mut tx = state.db.begin().await?;
     if members::accept_policy(&mut tx, account, version, "accepted").await? {

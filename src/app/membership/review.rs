@@ -86,10 +86,9 @@ pub async fn decide(
     let next = app.status.decide(approve)?;
     let vouched = apps::vouches(&mut tx, id).await?.iter().any(|v| v.vouched);
     if approve && !vouched {
-        return Err(invalid(
-            "decision",
-            "no contact of the named member has vouched yet",
-        ));
+        let mut e = FieldErrors::new();
+        e.add("decision", "no contact of the named member has vouched yet");
+        return Err(MembershipError::Conflicts(e));
     }
     let member = if approve {
         let input = OrganizationInput {

@@ -215,17 +215,36 @@ pub struct Organization {
     pub contacts: Vec<Contact>,
 }
 
+/// `http(s)://HOST[:PORT][/?#...]`: a host of letters, digits, dots and
+/// hyphens, then printable ASCII (the API's schema has the same rule).
 fn is_web_url(s: &str) -> bool {
-    (s.starts_with("https://") || s.starts_with("http://"))
-        && s.len() > 10
-        && s.len() <= 500
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    (1..=253).contains(&host.len())
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+        && tail.len() <= 231
+        && tail.bytes().all(|b| (b'!'..=b'~').contains(&b))
 }
 
 impl OrganizationInput {
     pub fn validate(&self, e: &mut FieldErrors) -> Option<Organization> {
         let organization = required_text(e, "organization", &self.organization, 200);
-        let website = self.website.trim().to_owned();
+        let website = self
+            .website
+            .trim_matches(crate::domain::email::EDGE)
+            .to_owned();
         if !is_web_url(&website) {
             e.add("website", "must be an http(s) URL");
         }

@@ -71,7 +71,7 @@ pub struct TokenCreated {
 #[serde(deny_unknown_fields)]
 pub struct LanguageRequest {
     /// `de`, `pt-br`, ...; `null`: the organisation's language.
-    #[schema(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
+    #[schema(format = "language-tag-or-empty")]
     language: Option<String>,
 }
 
@@ -92,7 +92,8 @@ pub async fn set_language(
     ApiJson(body): ApiJson<LanguageRequest>,
 ) -> Result<Json<LanguageSet>, ApiError> {
     let a = own(&caller)?;
-    let language = match body.language.as_deref().map(str::trim) {
+    let edge = crate::domain::email::EDGE;
+    let language = match body.language.as_deref().map(|l| l.trim_matches(edge)) {
         None | Some("") => None,
         Some(l) => Some(crate::domain::language::Language::parse(l).map_err(|e| {
             let mut errors = crate::domain::fields::FieldErrors::new();
@@ -109,7 +110,9 @@ pub async fn set_language(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeZoneRequest {
-    /// An IANA name such as `Europe/Berlin`; `null`: the organisation's zone.
+    /// An IANA name such as `Europe/Berlin`; `null` or `""`: the
+    /// organisation's zone.
+    #[schema(format = "iana-time-zone-or-empty")]
     time_zone: Option<String>,
 }
 
@@ -130,7 +133,7 @@ pub async fn set_time_zone(
     ApiJson(body): ApiJson<TimeZoneRequest>,
 ) -> Result<Json<TimeZoneSet>, ApiError> {
     let a = own(&caller)?;
-    let zone = match body.time_zone.as_deref().map(str::trim) {
+    let zone = match body.time_zone.as_deref() {
         None | Some("") => None,
         Some(z) => Some(crate::domain::time::ZoneName::parse(z).map_err(|e| {
             let mut errors = crate::domain::fields::FieldErrors::new();

@@ -55,14 +55,16 @@ pub async fn hidden_unless_readable(
     Ok(in_audience)
 }
 
-/// Maps use-case errors to API errors; policy breaks are 422 naming the rule.
+/// Maps use-case errors to API errors: what the advisory's state or the
+/// team's embargo policy does not allow is 409, naming the rule.
 pub fn advisory_error(e: AdvisoryError) -> Error {
     match e {
         AdvisoryError::Invalid(f) => Error::Invalid(f),
+        AdvisoryError::Conflicts(f) => Error::Conflicts(f),
         AdvisoryError::State(s) => {
             let mut f = FieldErrors::new();
             f.add("state", s.to_string());
-            Error::Invalid(f)
+            Error::Conflicts(f)
         }
         AdvisoryError::Policy { violations, .. } => {
             let mut f = FieldErrors::new();
@@ -74,7 +76,7 @@ pub fn advisory_error(e: AdvisoryError) -> Error {
                 ""
             };
             f.add("until", format!("{}{hint}", rules.join("; ")));
-            Error::Invalid(f)
+            Error::Conflicts(f)
         }
         AdvisoryError::NotFound => Error::NotFound,
         AdvisoryError::Stale => Error::Conflict(e.to_string()),
@@ -117,7 +119,8 @@ pub struct ListQuery {
     #[param(pattern = "^(draft|embargoed|published|withdrawn)?$")]
     state: String,
     /// The `next` of the previous page: the page of older advisories after
-    /// it. Empty: the newest page. The same as `cursor`, its first name.
+    /// it. Empty: the newest page. The same as `cursor`, its first name;
+    /// ignored when `cursor` is given.
     #[param(pattern = "^(-?[0-9]{1,18}\\.[0-9A-Za-z_.-]{1,100})?$")]
     before: String,
 }
@@ -221,12 +224,16 @@ pub async fn edit_advisory(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EmbargoBody {
-    /// RFC 3339 with offset, or a local time (`2026-12-01T14:00`) in `time_zone`.
+    /// RFC 3339 with offset, or a local time (`2026-12-01T14:00`) in
+    /// `time_zone` that the zone does not skip or repeat.
+    #[schema(format = "embargo-until")]
     until: String,
     /// IANA time zone the embargo was agreed in.
+    #[schema(format = "iana-time-zone")]
     time_zone: String,
     /// Why it is set or moved; kept in the history.
     #[serde(default)]
+    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     reason: String,
     /// Sets a policy rule aside (too long, too short notice); recorded.
     #[serde(default)]
@@ -234,7 +241,7 @@ pub struct EmbargoBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/embargo", tag = "advisories", request_body = EmbargoBody, security(("bearer" = [])),
-    responses((status = 200, body = EmbargoSet), (status = 401), (status = 403), (status = 404), (status = 422, description = "bad input, illegal state, or a policy rule broken (named)")))]
+    responses((status = 200, body = EmbargoSet), (status = 401), (status = 403), (status = 404), (status = 409, description = "the advisory's state does not allow it, or a policy rule is broken (named)"), (status = 422)))]
 pub async fn set_embargo(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -327,13 +334,14 @@ pub async fn advisory_history(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchBody {
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     filename: String,
     #[serde(default, deserialize_with = "crate::domain::fields::present")]
     #[schema(nullable = false)]
     content_type: Option<String>,
-    /// The patch, base64-encoded.
+    /// The patch, base64-encoded (RFC 4648 with padding), not empty.
     #[schema(
-        pattern = "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+        pattern = "^[ \\t\\n\\r]*([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/]{4})[ \\t\\n\\r]*$"
     )]
     content_base64: String,
 }
@@ -349,7 +357,7 @@ pub async fn add_patch(
     use base64::Engine;
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let content = base64::engine::general_purpose::STANDARD
-        .decode(body.content_base64.trim())
+        .decode(body.content_base64.trim_matches(crate::domain::email::EDGE))
         .map_err(|_| {
             let mut f = FieldErrors::new();
             f.add("content_base64", "is not valid base64");

@@ -20,14 +20,12 @@ pub struct ContactBody {
     #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     name: String,
     /// Their e-mail address: where the set-up link and the list's mail go.
-    #[schema(
-        max_length = 254,
-        pattern = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@]{1,64}@[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@.]+(\\.[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@.]+)+$"
-    )]
+    #[schema(max_length = 254, format = "mailbox")]
     email: String,
     /// An ASCII-armoured OpenPGP certificate with a usable encryption
-    /// key, not expired or revoked; left out, null or empty: none yet.
-    #[schema(max_length = 1048576)]
+    /// key, not expired or revoked, with a user id of `email`; left out,
+    /// null or empty: none yet.
+    #[schema(max_length = 1048576, format = "openpgp-public-key")]
     openpgp_key: Option<String>,
 }
 
@@ -37,14 +35,14 @@ pub struct OrganizationBody {
     /// Not blank; at most 200 characters; not the name of a member.
     #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     organization: String,
-    /// An http(s) URL.
-    #[schema(pattern = "^https?://[!-~]{4,490}$")]
+    /// An http(s) URL: a host name (letters, digits, dots, hyphens), an
+    /// optional port, then printable ASCII.
+    #[schema(
+        pattern = "^[ \\t\\n\\r]*https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?([/?#][!-~]{0,230})?[ \\t\\n\\r]*$"
+    )]
     website: String,
     /// The monitored security alias (an e-mail address).
-    #[schema(
-        max_length = 254,
-        pattern = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@]{1,64}@[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@.]+(\\.[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@.]+)+$"
-    )]
+    #[schema(max_length = 254, format = "mailbox")]
     security_alias: String,
     /// 1 to 50 people, each address once.
     #[schema(min_items = 1, max_items = 50)]
@@ -57,14 +55,14 @@ pub struct ApplicationBody {
     /// Not blank; at most 200 characters.
     #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     organization: String,
-    /// An http(s) URL.
-    #[schema(pattern = "^https?://[!-~]{4,490}$")]
+    /// An http(s) URL: a host name (letters, digits, dots, hyphens), an
+    /// optional port, then printable ASCII.
+    #[schema(
+        pattern = "^[ \\t\\n\\r]*https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?([/?#][!-~]{0,230})?[ \\t\\n\\r]*$"
+    )]
     website: String,
     /// The security alias; a confirmation link is mailed to it.
-    #[schema(
-        max_length = 254,
-        pattern = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@]{1,64}@[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@.]+(\\.[^\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"@.]+)+$"
-    )]
+    #[schema(max_length = 254, format = "mailbox")]
     security_alias: String,
     /// One answer (not blank, at most 10000 characters) for each key of
     /// `GET /api/v1/criteria`, and no other key.

@@ -19,12 +19,24 @@ pub struct ErrorBody {
 }
 
 /// `{"errors": {FIELD: MESSAGE}}`: each refused field with its problem
-/// (status 422). `body` names the body as a whole (not an object, a field
+/// (status 422, and 409 for fields at odds with what is stored). `body` names the body as a whole (not an object, a field
 /// of the wrong type).
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct FieldErrorsBody {
     errors: BTreeMap<String, String>,
+}
+
+/// The body of a 409: `{"error": MESSAGE}`, or `{"errors": {FIELD:
+/// MESSAGE}}` naming the fields at odds with what is stored.
+fn conflict_body() -> RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(Ref::from_schema_name("ErrorBody"))
+        .item(Ref::from_schema_name("FieldErrorsBody"))
+        .description(Some(
+            "`{\"error\": MESSAGE}`, or `{\"errors\": {FIELD: MESSAGE}}` naming the fields at odds with what is stored",
+        ))
+        .into()
 }
 
 /// Adds the error statuses and their schema to every operation.
@@ -39,6 +51,9 @@ impl utoipa::Modify for ErrorResponses {
         components
             .schemas
             .insert("FieldErrorsBody".into(), FieldErrorsBody::schema());
+        components
+            .schemas
+            .insert("ConflictBody".into(), conflict_body());
         for item in openapi.paths.paths.values_mut() {
             let shared = item.parameters.clone().unwrap_or_default();
             for op in [
@@ -100,6 +115,10 @@ fn complete(op: &mut Operation, shared: &[utoipa::openapi::path::Parameter]) {
             422,
             "The body is not an object, or a field is missing, of the wrong type or refused",
         ));
+        wanted.push((
+            409,
+            "Well formed, but at odds with what is stored: a state that does not allow it, or a record it names that does not exist or is not current",
+        ));
     }
     for (status, description) in wanted {
         op.responses
@@ -116,6 +135,7 @@ fn complete(op: &mut Operation, shared: &[utoipa::openapi::path::Parameter]) {
         }
         let schema = match status.as_str() {
             "422" => "FieldErrorsBody",
+            "409" => "ConflictBody",
             _ => "ErrorBody",
         };
         let content = ContentBuilder::new()

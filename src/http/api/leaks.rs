@@ -25,10 +25,10 @@ use crate::http::extract::ApiCaller;
 #[serde(deny_unknown_fields)]
 pub struct LeakBody {
     advisory_id: String,
-    /// The member whose people leaked; a member contact may leave it out
-    /// (their own organisation), an admin must give it.
+    /// The member whose people leaked. A member contact may still leave it
+    /// out for their own organisation, as before it was required.
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false)]
+    #[schema(required = true, nullable = false)]
     member_id: Option<String>,
     /// What leaked (required).
     what: String,
@@ -55,6 +55,7 @@ fn leak_error(e: LeakError) -> Error {
         LeakError::NotFound => Error::NotFound,
         LeakError::Conflict(m) => Error::Conflict(m),
         LeakError::Invalid(f) => Error::Invalid(f),
+        LeakError::Conflicts(f) => Error::Conflicts(f),
         LeakError::Other(e) => Error::Internal(e),
     }
 }
@@ -84,7 +85,11 @@ pub async fn report_leak(
     };
     let admin = authorize(&caller.actor, Action::ManageLeaks).is_allowed();
     let member = match (&body.member_id, contact) {
-        (Some(m), _) => MemberId::parse(m).map_err(|_| invalid("member_id", "no such member"))?,
+        (Some(m), _) => MemberId::parse(m).map_err(|_| {
+            let mut e = FieldErrors::new();
+            e.add("member_id", "no such member");
+            Error::Conflicts(e)
+        })?,
         (None, Some(c)) if !admin => c.member.clone(),
         (None, _) if admin => return Err(invalid("member_id", "is required").into()),
         // Neither an admin nor a member contact.
@@ -166,9 +171,10 @@ pub struct ActionBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     due: Option<String>,
-    /// `open` (default), `done`, or `dropped` (with a `reason`).
+    /// `open` (also when empty or left out), `done`, or `dropped` (with a
+    /// `reason`).
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false)]
+    #[schema(nullable = false, pattern = "^\\s*(open|done|dropped)?\\s*$")]
     state: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]

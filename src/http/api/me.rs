@@ -57,7 +57,9 @@ pub struct KeyList {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct KeyBody {
-    /// The ASCII-armored public key (`gpg --armor --export ADDRESS`).
+    /// The ASCII-armored public key (`gpg --armor --export ADDRESS`),
+    /// with a user id of the caller's address and a usable encryption key.
+    #[schema(format = "openpgp-public-key")]
     armored: String,
 }
 

@@ -30,10 +30,11 @@ use crate::http::extract::ApiCaller;
 pub fn membership_error(e: MembershipError) -> Error {
     match e {
         MembershipError::Invalid(f) => Error::Invalid(f),
+        MembershipError::Conflicts(f) => Error::Conflicts(f),
         MembershipError::State(s) => {
             let mut f = FieldErrors::new();
             f.add("status", s.to_string());
-            Error::Invalid(f)
+            Error::Conflicts(f)
         }
         MembershipError::NotFound => Error::NotFound,
         MembershipError::Forbidden(_) => Error::Forbidden,
@@ -61,9 +62,21 @@ pub async fn get_criteria(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CriteriaBody {
-    /// The whole new list: `[{"key", "title", "description"}]`.
-    #[schema(value_type = Vec<Object>)]
+    /// The whole new list; each `key` once.
+    #[schema(value_type = Vec<CriterionItem>, min_items = 1)]
     items: Vec<Criterion>,
+}
+
+/// One criterion of `PUT /api/v1/criteria` (the schema of [`Criterion`]).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct CriterionItem {
+    /// Stable: applications answer by it.
+    #[schema(pattern = "^[a-z0-9_]{1,40}$")]
+    key: String,
+    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    title: String,
+    description: String,
 }
 
 #[utoipa::path(put, path = "/api/v1/criteria", tag = "membership", request_body = CriteriaBody, security(("bearer" = [])),
@@ -219,6 +232,7 @@ pub struct DecisionBody {
     decision: String,
     /// Sent to the applicant.
     #[serde(default)]
+    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     reason: String,
 }
 
@@ -344,12 +358,14 @@ pub async fn publish_policy(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcceptBody {
-    /// The version read and accepted; must be the current one.
+    /// The version read and accepted; must be the current one (409 when
+    /// a newer one was published meanwhile).
+    #[serde(deserialize_with = "super::whole::number")]
     version: i64,
 }
 
 #[utoipa::path(post, path = "/api/v1/policy/accept", tag = "membership", request_body = AcceptBody, security(("bearer" = [])),
-    responses((status = 200, body = PolicyAccepted), (status = 401), (status = 403), (status = 422, description = "not the current version")))]
+    responses((status = 200, body = PolicyAccepted), (status = 401), (status = 403), (status = 409, description = "not the current version"), (status = 422)))]
 pub async fn accept_policy(
     State(state): State<AppState>,
     caller: ApiCaller,

@@ -31,6 +31,7 @@ pub mod templates;
 pub mod test_report_schemas;
 pub mod test_reports;
 pub mod track;
+pub mod whole;
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};

@@ -66,19 +66,14 @@ impl PageQuery {
     }
 
     /// [`PageQuery::window`] of a list that also takes its cursor as
-    /// `before` (the name it had first): either, or both alike.
+    /// `before` (the name it had first); `cursor` wins when both are given.
     pub fn window_or_before(&self, before: &str, default: usize) -> Result<Window, Error> {
         let size = size(self.limit, default)?;
         let cursor = crate::http::paging::before(&self.cursor)?;
         let before = crate::http::paging::before(before)?;
-        let at = match (cursor, before) {
-            (Some(c), Some(b)) if c != b => {
-                return Err(Error::BadRequest(
-                    "cursor and before name different pages; give one".into(),
-                ));
-            }
-            (Some(c), _) | (None, Some(c)) => Position::Before(c),
-            (None, None) => Position::Newest,
+        let at = match cursor.or(before) {
+            Some(c) => Position::Before(c),
+            None => Position::Newest,
         };
         Ok(Window::of(at).sized(size))
     }

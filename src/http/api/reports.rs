@@ -37,16 +37,16 @@ pub struct ReportRequest {
     #[schema(nullable = false)]
     reporter_name: Option<String>,
     /// Leave out to report anonymously; then only the tracking link works.
-    #[schema(nullable = false)]
+    #[schema(nullable = false, format = "mailbox-or-empty", max_length = 254)]
     reporter_email: Option<String>,
     /// GitHub user name, for credit.
-    #[schema(nullable = false)]
+    #[schema(nullable = false, format = "github-handle-or-empty")]
     github: Option<String>,
     #[schema(nullable = false)]
     credit_consent: Option<bool>,
     /// The language our mail to you is written in (`de`, `pt-br`); left
     /// out: the organisation's. Where the team wrote no text in it, English.
-    #[schema(nullable = false)]
+    #[schema(nullable = false, format = "language-tag-or-empty")]
     language: Option<String>,
 }
 
@@ -98,7 +98,8 @@ pub struct ListQuery {
     /// name, address and GitHub handle.
     q: String,
     /// The `next` of the previous page: the page of older reports after it.
-    /// Empty: the newest page. The same as `cursor`, its first name.
+    /// Empty: the newest page. The same as `cursor`, its first name;
+    /// ignored when `cursor` is given.
     #[param(pattern = "^(-?[0-9]{1,18}\\.[0-9A-Za-z_.-]{1,100})?$")]
     before: String,
 }
@@ -206,7 +207,23 @@ pub async fn change_report_status(
     };
     match result {
         Ok(()) => Ok(Json(StatusChanged { status: req.status })),
-        Err(err) => Err(Error::Invalid(triage_errors(err)?).into()),
+        Err(err) => Err(triage_error(err).into()),
+    }
+}
+
+/// A transition the report's status does not allow, or an assignee who is
+/// not an admin, is at odds with what is stored (409); a missing reason
+/// breaks the request's own rule (422).
+fn triage_error(err: TriageError) -> Error {
+    use crate::domain::report::StatusError;
+    let stored = matches!(
+        err,
+        TriageError::Status(StatusError::Illegal { .. }) | TriageError::NoSuchAssignee
+    );
+    match triage_errors(err) {
+        Ok(fields) if stored => Error::Conflicts(fields),
+        Ok(fields) => Error::Invalid(fields),
+        Err(e) => e,
     }
 }
 
@@ -239,7 +256,7 @@ pub async fn assign_report(
         Ok(()) => Ok(Json(Assigned {
             assignee: req.assignee,
         })),
-        Err(err) => Err(Error::Invalid(triage_errors(err)?).into()),
+        Err(err) => Err(triage_error(err).into()),
     }
 }
 

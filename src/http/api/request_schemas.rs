@@ -1,14 +1,50 @@
 //! What every request body refuses, written into its schema: text holding
 //! a NUL character (PostgreSQL cannot store it; see `body.rs`). Members
-//! an operation does not name are ignored, so objects stay open.
+//! an operation does not name are ignored, so objects stay open. Fields
+//! marked with one of embargo's own formats ([`pattern_of`]) get the rule
+//! the server applies written out as a pattern or a list of values.
 
 use std::collections::BTreeSet;
 
-use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Object, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayItems, Object, Schema, SchemaFormat, SchemaType, Type,
+};
 use utoipa::openapi::{OpenApi, RefOr};
 
 /// A string without a NUL character.
 pub const NO_NUL: &str = "^[^\\u0000]*$";
+
+/// Spaces, tabs and line ends around a value: the server trims exactly
+/// these from addresses, handles and language tags.
+const EDGE: &str = "[ \\t\\n\\r]*";
+
+/// A character an address never holds (`EmailAddress::parse`): white
+/// space, controls and the specials of RFC 5322; `@` and `.` are added
+/// where they may not stand.
+const NOT_IN_ADDRESS: &str = "\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\\"";
+
+/// The rule behind each of embargo's own string formats, as the server
+/// checks it: `mailbox` (`domain::email::EmailAddress`), `github-handle`
+/// (`GithubHandle`), `language-tag` (`domain::language::Language`), each
+/// with the spaces the server trims around it; `NAME-or-empty` also takes
+/// `""` or spaces alone (none).
+pub fn pattern_of(format: &str) -> Option<String> {
+    let na = NOT_IN_ADDRESS;
+    let (name, or_empty) = match format.strip_suffix("-or-empty") {
+        Some(name) => (name, true),
+        None => (format, false),
+    };
+    let core = match name {
+        "mailbox" => format!("[^{na}@]{{1,64}}@[^{na}@.]+(\\.[^{na}@.]+)+"),
+        "github-handle" => {
+            format!("@?(?=[A-Za-z0-9-]{{1,39}}{EDGE}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+        }
+        "language-tag" => "[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}".to_owned(),
+        _ => return None,
+    };
+    let optional = if or_empty { "?" } else { "" };
+    Some(format!("^{EDGE}({core}){optional}{EDGE}$"))
+}
 
 /// Keeps NUL out of the request bodies' text.
 pub struct RequestBodies;
@@ -82,6 +118,16 @@ fn has(t: &SchemaType, wanted: Type) -> bool {
 }
 
 fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
+    if let Some(SchemaFormat::Custom(format)) = &o.format {
+        if let Some(pattern) = pattern_of(format) {
+            o.pattern = Some(pattern);
+        } else if let Some(mut names) = zone_names(format) {
+            if has(&o.schema_type, Type::Null) {
+                names.push(serde_json::Value::Null);
+            }
+            o.enum_values = Some(names);
+        }
+    }
     if has(&o.schema_type, Type::String) && o.enum_values.is_none() && o.pattern.is_none() {
         o.pattern = Some(NO_NUL.into());
     }
@@ -101,4 +147,23 @@ fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
             )));
         }
     }
+}
+
+/// `iana-time-zone`: every name of the bundled time zone database, as
+/// `domain::time::ZoneName` takes them; `iana-time-zone-or-empty` also
+/// `""` (none).
+fn zone_names(format: &str) -> Option<Vec<serde_json::Value>> {
+    let empty = match format {
+        "iana-time-zone" => false,
+        "iana-time-zone-or-empty" => true,
+        _ => return None,
+    };
+    let names = crate::domain::time::zone_names();
+    let empty = empty.then(|| serde_json::Value::from(""));
+    Some(
+        empty
+            .into_iter()
+            .chain(names.into_iter().map(serde_json::Value::from))
+            .collect(),
+    )
 }

@@ -71,7 +71,7 @@ pub struct TemplateView {
 #[into_params(parameter_in = Query)]
 pub struct LangQuery {
     /// Language (`en` unless given).
-    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
+    #[param(pattern = "^[ \\t\\n\\r]*[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}[ \\t\\n\\r]*$")]
     lang: Option<String>,
 }
 
@@ -87,7 +87,7 @@ pub struct SaveBody {
     html: Option<String>,
     /// Language of this version (default `en`).
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
+    #[schema(nullable = false, format = "language-tag")]
     lang: Option<String>,
     /// Why, for the history.
     #[serde(default, deserialize_with = "present")]
@@ -95,14 +95,15 @@ pub struct SaveBody {
     reason: Option<String>,
     /// The version the editor started from; a different current version
     /// answers 409 instead of overwriting someone's change.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::whole::optional")]
     base_version: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewBody {
-    /// Leave out subject and text to preview the current version.
+    /// Leave out subject and text to preview the saved version; a part
+    /// left out is the saved version's.
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
     subject: Option<String>,
@@ -113,7 +114,7 @@ pub struct PreviewBody {
     #[schema(nullable = false)]
     html: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
+    #[schema(nullable = false, format = "language-tag")]
     lang: Option<String>,
 }
 
@@ -128,9 +129,10 @@ pub struct Preview {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevertBody {
+    #[serde(deserialize_with = "super::whole::number")]
     version: i64,
     #[serde(default, deserialize_with = "present")]
-    #[schema(nullable = false, pattern = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")]
+    #[schema(nullable = false, format = "language-tag")]
     lang: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
@@ -351,24 +353,31 @@ pub async fn preview_template(
     let kind = kind_of(&caller.actor, &name)?;
     let lang = language(body.lang.as_deref())?;
     let sources = match (body.subject, body.text) {
-        (Some(subject), Some(text)) => Sources {
-            subject,
-            text,
-            html: html_part(body.html),
-        },
         (None, None) => {
             usecase::current(&state, kind, &lang)
                 .await
                 .map_err(template_error)?
                 .sources
         }
-        _ => {
-            let mut errors = FieldErrors::new();
-            errors.add(
-                "text",
-                "give subject and text together, or neither for the saved version",
-            );
-            return Err(Error::Invalid(errors).into());
+        (subject, text) => {
+            // A part left out is the saved version's.
+            let saved = match subject.is_none() || text.is_none() {
+                true => Some(
+                    usecase::current(&state, kind, &lang)
+                        .await
+                        .map_err(template_error)?
+                        .sources,
+                ),
+                false => None,
+            };
+            let saved_part = |part: fn(&Sources) -> &String| {
+                saved.as_ref().map(part).cloned().unwrap_or_default()
+            };
+            Sources {
+                subject: subject.unwrap_or_else(|| saved_part(|s| &s.subject)),
+                text: text.unwrap_or_else(|| saved_part(|s| &s.text)),
+                html: html_part(body.html),
+            }
         }
     };
     let out = crate::mail::templates::check::check(kind, &sources).map_err(Error::Invalid)?;

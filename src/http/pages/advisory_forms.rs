@@ -35,7 +35,7 @@ pub(super) fn one(field: &str, message: impl Into<String>) -> FieldErrors {
 /// error pages.
 pub(super) fn form_errors(e: AdvisoryError, reason_id: &str) -> Result<FieldErrors, Error> {
     let errors = match e {
-        AdvisoryError::Invalid(f) => f,
+        AdvisoryError::Invalid(f) | AdvisoryError::Conflicts(f) => f,
         AdvisoryError::State(s) => one("state", s.to_string()),
         AdvisoryError::Policy { violations, .. } => {
             let rules: Vec<String> = violations.iter().map(ToString::to_string).collect();

@@ -90,7 +90,9 @@ async fn report(
             };
             Ok(Flash::success(text).redirect(state, &format!("{done}/{id}")))
         }
-        Err(LeakError::Invalid(errors)) => form_again(state, page, action, &form, &errors),
+        Err(LeakError::Invalid(errors) | LeakError::Conflicts(errors)) => {
+            form_again(state, page, action, &form, &errors)
+        }
         Err(LeakError::Conflict(m)) => {
             let mut errors = FieldErrors::new();
             errors.add("member_id", m);
@@ -105,6 +107,7 @@ fn leak_error(e: LeakError) -> Error {
         LeakError::NotFound => Error::NotFound,
         LeakError::Conflict(m) => Error::Conflict(m),
         LeakError::Invalid(f) => Error::Invalid(f),
+        LeakError::Conflicts(f) => Error::Conflicts(f),
         LeakError::Other(e) => Error::Internal(e),
     }
 }
@@ -243,7 +246,7 @@ async fn comment(
             let to = format!("{base}/{id}#comments");
             Ok(Flash::success("Comment added.").redirect(state, &to))
         }
-        Err(LeakError::Invalid(errors)) => {
+        Err(LeakError::Invalid(errors) | LeakError::Conflicts(errors)) => {
             render(state, page, base, id, &errors, json!({ "body": form.body })).await
         }
         Err(e) => Err(leak_error(e).into()),
@@ -343,7 +346,7 @@ pub async fn decide(
             };
             Ok(Flash::success(text).redirect(&state, &format!("/admin/leaks/{id}")))
         }
-        Err(LeakError::Invalid(e)) => {
+        Err(LeakError::Invalid(e) | LeakError::Conflicts(e)) => {
             // Actions are named by row; the form has one field, by line.
             let mut errors = FieldErrors::new();
             for (k, v) in e.iter() {

@@ -77,7 +77,7 @@ pub fn one(field: &str, message: &str) -> FieldErrors {
 /// `status`); the others are error pages.
 pub fn form_errors(e: MembershipError) -> Result<FieldErrors, Error> {
     match e {
-        MembershipError::Invalid(f) => Ok(f),
+        MembershipError::Invalid(f) | MembershipError::Conflicts(f) => Ok(f),
         MembershipError::State(s) => Ok(one("status", &s.to_string())),
         other => Err(membership_error(other)),
     }
