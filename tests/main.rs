@@ -15,6 +15,7 @@ mod api_accounts;
 mod api_contract;
 mod api_paging;
 mod api_reports;
+mod api_response_schemas;
 mod audience;
 mod audit;
 mod audit_anchor;

@@ -8,7 +8,7 @@ use crate::domain::id::DeliveryId;
 use crate::domain::watermark::{normalize, observe, score};
 
 /// One recipient a paste may have come from.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Candidate {
     pub email: String,
     pub member_id: String,

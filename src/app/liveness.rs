@@ -203,15 +203,59 @@ pub fn response_hours(p: &Ping) -> Option<f64> {
     Some((micros as f64 / 3.6e9 * 10.0).round() / 10.0)
 }
 
+/// How a ping stands.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PingStateName {
+    /// Sent, not answered, not yet due.
+    Open,
+    /// Answered in time.
+    Answered,
+    /// Answered after it was due.
+    Late,
+    /// Due, not answered.
+    Overdue,
+}
+
+/// A ping as the admins see it; instants in microseconds since the epoch.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PingView {
+    pub id: String,
+    pub seq: i64,
+    /// The address it went to.
+    pub alias: String,
+    pub sent_at: i64,
+    pub due_at: i64,
+    #[schema(required = true)]
+    pub answered_at: Option<i64>,
+    /// To one decimal; null unless answered.
+    #[schema(required = true)]
+    pub response_hours: Option<f64>,
+    /// Null unless answered.
+    #[schema(required = true)]
+    pub response_seconds: Option<i64>,
+    #[schema(value_type = PingStateName)]
+    pub state: &'static str,
+    pub overdue: bool,
+    pub late: bool,
+}
+
 /// A ping as the admins see it.
-pub fn ping_view(p: &Ping, now: i64) -> serde_json::Value {
+pub fn ping_view(p: &Ping, now: i64) -> PingView {
     let state = ping_state(p, now);
-    json!({
-        "id": p.id, "seq": p.seq, "alias": p.alias, "sent_at": p.sent_at, "due_at": p.due_at,
-        "answered_at": p.answered_at, "response_hours": response_hours(p),
-        "response_seconds": p.answered_at.map(|a| (a - p.sent_at) / 1_000_000),
-        "state": state, "overdue": state == "overdue", "late": state == "late",
-    })
+    PingView {
+        id: p.id.clone(),
+        seq: p.seq,
+        alias: p.alias.clone(),
+        sent_at: p.sent_at,
+        due_at: p.due_at,
+        answered_at: p.answered_at,
+        response_hours: response_hours(p),
+        response_seconds: p.answered_at.map(|a| (a - p.sent_at) / 1_000_000),
+        state,
+        overdue: state == "overdue",
+        late: state == "late",
+    }
 }
 
 /// The alias followed its ping's link.

@@ -215,12 +215,17 @@ pub async fn insert_revision(
     Ok(())
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// One content revision, as the history shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RevisionRow {
     pub revision: i64,
+    /// Microseconds since the epoch.
     pub at: i64,
+    /// Who made it, as the audit log names them.
     pub actor: String,
     pub reason: String,
+    /// The top-level fields that changed.
+    #[schema(value_type = Vec<String>)]
     pub changed: serde_json::Value,
 }
 

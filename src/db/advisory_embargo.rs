@@ -66,10 +66,14 @@ pub async fn set_embargo(
     Ok(true)
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// One setting or move of an embargo.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EmbargoChangeRow {
+    /// Microseconds since the epoch.
     pub at: i64,
+    /// Who set it, as the audit log names them.
     pub actor: String,
+    /// The end it was set to: microseconds since the epoch.
     pub until: i64,
     pub time_zone: String,
     pub reason: String,

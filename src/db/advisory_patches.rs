@@ -9,13 +9,17 @@ pub const FILENAME: &str = "advisory_patches.filename";
 pub const CONTENT: &str = "advisory_patches.content";
 use crate::domain::advisory::AdvisoryId;
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A patch of an advisory, without its bytes.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PatchInfo {
     pub id: String,
     pub filename: String,
     pub content_type: String,
+    /// Bytes.
     pub size: i64,
+    /// Hex.
     pub sha256: String,
+    /// Microseconds since the epoch.
     pub created_at: i64,
 }
 

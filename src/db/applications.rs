@@ -14,24 +14,62 @@ fn decode<E: std::error::Error + Send + Sync + 'static>(e: E) -> DbError {
     DbError::Decode(Box::new(e))
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// An application to join the list; instants in microseconds since the
+/// epoch.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Application {
     pub id: String,
     pub organization: String,
     pub website: String,
     pub security_alias: String,
+    /// The version of the criteria answered.
     pub criteria_version: i64,
+    /// One answer per criterion key.
     pub answers: BTreeMap<String, String>,
+    #[schema(value_type = Vec<ApplicationContact>)]
     pub contacts: Vec<ContactInput>,
+    /// The member named to vouch.
     pub voucher_member_id: String,
+    #[schema(value_type = ApplicationStatusName)]
     pub status: ApplicationStatus,
+    #[schema(required = true)]
     pub confirmed_at: Option<i64>,
     pub expires_at: i64,
+    #[schema(required = true)]
     pub decided_at: Option<i64>,
+    /// Who decided, as the audit log names them.
+    #[schema(required = true)]
     pub decided_by: Option<String>,
+    /// Empty until decided.
     pub decision_reason: String,
+    /// The member it made; null unless approved.
+    #[schema(required = true)]
     pub member_id: Option<String>,
     pub created_at: i64,
+}
+
+/// A contact person as the application names them.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ApplicationContact {
+    pub name: String,
+    pub email: String,
+    /// ASCII-armoured; null: none given.
+    #[schema(required = true)]
+    pub openpgp_key: Option<String>,
+}
+
+/// Where an application stands.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatusName {
+    /// Waiting for the security alias to confirm it is monitored.
+    AwaitingConfirmation,
+    /// Confirmed; waiting for the vouch and the team's decision.
+    InReview,
+    Approved,
+    Rejected,
+    /// Not confirmed in time.
+    Expired,
 }
 
 const COLUMNS: &str = "id, organization, website, security_alias, criteria_version, answers, contacts, \
@@ -240,7 +278,8 @@ pub async fn record_decision(
     Ok(done.rows_affected() == 1)
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A member contact's vouch for an application, or refusal.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Vouch {
     pub account_id: String,
     pub email: String,

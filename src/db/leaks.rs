@@ -278,12 +278,16 @@ pub async fn decide(
     Ok(done.rows_affected() == 1)
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A comment on a leak.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CommentRow {
     pub id: String,
+    /// The author's account id.
     pub author: String,
+    /// The author's address.
     pub email: String,
     pub body: String,
+    /// Microseconds since the epoch.
     pub created_at: i64,
 }
 

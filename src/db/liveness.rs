@@ -163,14 +163,25 @@ pub async fn record_review_notice(
 }
 
 /// One review of a member.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Review {
     pub id: String,
     pub member_id: String,
+    /// Microseconds since the epoch.
     pub at: i64,
+    /// Who reviewed, as the audit log names them.
     pub actor: String,
+    #[schema(value_type = ReviewOutcome)]
     pub outcome: String,
     pub notes: String,
+}
+
+/// What a review decided (the outcome column's values).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewOutcome {
+    Keep,
+    Remove,
 }
 
 pub async fn insert_review(

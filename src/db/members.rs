@@ -47,17 +47,33 @@ pub async fn insert_criteria(
     Ok(version)
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A member organisation of the list.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Member {
     pub id: String,
     pub organization: String,
     pub website: String,
+    /// The monitored security alias.
     pub security_alias: String,
+    #[schema(value_type = MemberStatusName)]
     pub status: MemberStatus,
+    /// The application it joined by; null for a founding member.
+    #[schema(required = true)]
     pub application_id: Option<String>,
+    /// Microseconds since the epoch.
     pub joined_at: i64,
+    /// Microseconds since the epoch; null while active.
+    #[schema(required = true)]
     pub removed_at: Option<i64>,
     pub removal_reason: String,
+}
+
+/// A member's standing on the list (the status column's values).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberStatusName {
+    Active,
+    Removed,
 }
 
 pub(super) const COLUMNS: &str = "id, organization, website, security_alias, status, application_id, joined_at, removed_at, removal_reason";
@@ -179,7 +195,8 @@ pub async fn add_contact(
     Ok(())
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A member's contact person.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ContactRow {
     pub account_id: String,
     pub name: String,

@@ -17,14 +17,18 @@ pub struct NewAttachment {
     pub content: Vec<u8>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A file of a report (not its bytes).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AttachmentInfo {
     pub id: String,
     pub filename: String,
     pub content_type: String,
+    /// Bytes.
     pub size: i64,
+    /// Hex.
     pub sha256: String,
     /// The message it came with; none for the report's own files.
+    #[schema(required = true)]
     pub message_id: Option<String>,
 }
 

@@ -8,7 +8,7 @@ use super::super::DbError;
 use crate::domain::id::{CiphertextId, MessageId, ReportId};
 
 /// How a mail carried its OpenPGP message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Encryption {
     /// RFC 3156: `multipart/encrypted`, the second part the message.
@@ -59,7 +59,7 @@ impl std::fmt::Debug for NewCiphertext<'_> {
 }
 
 /// What is shown of a kept ciphertext: everything but its bytes.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CiphertextInfo {
     pub id: String,
     #[serde(skip)]
@@ -68,9 +68,13 @@ pub struct CiphertextInfo {
     /// Whether it was decrypted at intake (then `fingerprint` names the
     /// list key); if not, the stored text is the mail as it came.
     pub decrypted: bool,
+    #[schema(required = true)]
     pub fingerprint: Option<String>,
+    /// Why it could not be decrypted; empty when it was.
     pub reason: String,
+    /// Bytes of the ciphertext.
     pub size: i64,
+    /// Hex, of the ciphertext.
     pub sha256: String,
 }
 

@@ -9,12 +9,17 @@ use crate::domain::id::{MessageId, ReportId};
 /// A message's body is sealed (`db::sealed`).
 pub const MESSAGE_BODY: &str = "messages.body";
 
-#[derive(Debug, Clone, serde::Serialize)]
+/// A message of a report's thread.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: String,
+    /// `in` from the reporter, `out` from the team.
+    #[schema(pattern = "^(in|out)$")]
     pub direction: String,
+    /// `reporter`, or `account:ID` of the admin who wrote.
     pub author: String,
     pub body: String,
+    /// Microseconds since the epoch.
     pub created_at: i64,
 }
 

@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -76,14 +75,22 @@ pub struct LanguageRequest {
     language: Option<String>,
 }
 
+/// The account's language, as saved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LanguageSet {
+    /// `de`, `pt-br`, ...; null: the organisation's language.
+    #[schema(required = true)]
+    language: Option<String>,
+}
+
 #[utoipa::path(put, path = "/api/v1/me/language", tag = "accounts", request_body = LanguageRequest, security(("bearer" = [])),
-    responses((status = 200, description = "`{\"language\"}`: mail to you is written in it where the team has a text in it, else in English"),
+    responses((status = 200, body = LanguageSet, description = "Mail to you is written in `language` where the team has a text in it, else in English"),
         (status = 401), (status = 422)))]
 pub async fn set_language(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(body): ApiJson<LanguageRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LanguageSet>, ApiError> {
     let a = own(&caller)?;
     let edge = crate::domain::email::EDGE;
     let language = match body.language.as_deref().map(|l| l.trim_matches(edge)) {
@@ -95,9 +102,9 @@ pub async fn set_language(
         })?),
     };
     crate::app::auth::set_language(&state, &caller.audit(), &a.id, language.as_ref()).await?;
-    Ok(Json(
-        json!({ "language": language.map(|l| l.as_str().to_owned()) }),
-    ))
+    Ok(Json(LanguageSet {
+        language: language.map(|l| l.as_str().to_owned()),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -109,14 +116,22 @@ pub struct TimeZoneRequest {
     time_zone: Option<String>,
 }
 
+/// The account's time zone, as saved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeZoneSet {
+    /// An IANA name; null: the organisation's zone.
+    #[schema(required = true)]
+    time_zone: Option<String>,
+}
+
 #[utoipa::path(put, path = "/api/v1/me/time-zone", tag = "accounts", request_body = TimeZoneRequest, security(("bearer" = [])),
-    responses((status = 200, description = "`{\"time_zone\"}`: pages show instants in UTC and in this zone"),
+    responses((status = 200, body = TimeZoneSet, description = "Pages show instants in UTC and in `time_zone`"),
         (status = 401), (status = 422)))]
 pub async fn set_time_zone(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(body): ApiJson<TimeZoneRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TimeZoneSet>, ApiError> {
     let a = own(&caller)?;
     let zone = match body.time_zone.as_deref() {
         None | Some("") => None,
@@ -127,9 +142,9 @@ pub async fn set_time_zone(
         })?),
     };
     crate::app::auth::set_time_zone(&state, &caller.audit(), &a.id, zone.as_ref()).await?;
-    Ok(Json(
-        json!({ "time_zone": zone.map(|z| z.as_str().to_owned()) }),
-    ))
+    Ok(Json(TimeZoneSet {
+        time_zone: zone.map(|z| z.as_str().to_owned()),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
@@ -208,14 +223,22 @@ pub struct SetupRequest {
     totp: String,
 }
 
+/// An account whose set-up is complete.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SetUp {
+    id: String,
+    /// The address it signs in with.
+    email: String,
+}
+
 #[utoipa::path(post, path = "/api/v1/setup/{token}", tag = "accounts", request_body = SetupRequest,
-    responses((status = 200, description = "`{\"id\", \"email\"}`"), (status = 404, description = "unknown, used or expired link"), (status = 422)))]
+    responses((status = 200, body = SetUp, description = "The account, set up"), (status = 404, description = "unknown, used or expired link"), (status = 422)))]
 pub async fn complete_setup(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<SetupRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SetUp>, ApiError> {
     let link = crate::domain::secret::Secret::from_presented(&token);
     let account = auth::setup_account(&state, &link)
         .await?
@@ -234,7 +257,10 @@ pub async fn complete_setup(
             } else {
                 account.email
             };
-            Ok(Json(json!({ "id": account.id.as_str(), "email": email })))
+            Ok(Json(SetUp {
+                id: account.id.as_str().to_owned(),
+                email,
+            }))
         }
         Err(SetupError::Invalid(errors)) => Err(Error::Invalid(errors).into()),
         Err(SetupError::LinkUsed) => Err(Error::NotFound.into()),

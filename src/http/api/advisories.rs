@@ -9,6 +9,10 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
+use super::advisory_schemas::{
+    AdvisoryEdited, AdvisoryHistory, AdvisoryList, AdvisoryRead, AdvisoryView, EmbargoSet,
+    EmbargoView, PatchAdded,
+};
 use super::body_schemas::{AdvisoryBody, AdvisoryEditBody};
 use super::paging::{DEFAULT_PAGE, PageQuery, next_cursor};
 use super::test_reports::Created;
@@ -122,7 +126,7 @@ pub struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories", tag = "advisories", params(ListQuery, PageQuery), security(("bearer" = [])),
-    responses((status = 200, description = "One page, newest created first: `{\"items\": [{\"id\", \"summary\", \"state\", \"embargo\", ...}], \"next_cursor\", \"next\"}`; `next_cursor` is the cursor to pass as `cursor` for the next page, null on the last; `next` is the same, under its first name"), (status = 400), (status = 401), (status = 403, description = "Admins only; a member contact finds the embargoed advisories announced to their organisation at `/member/advisories`")))]
+    responses((status = 200, body = AdvisoryList, description = "One page, newest created first; `next_cursor` is the cursor to pass as `cursor` for the next page, null on the last; `next` is the same, under its first name"), (status = 400), (status = 401), (status = 403, description = "Admins only; a member contact finds the embargoed advisories announced to their organisation at `/member/advisories`")))]
 pub async fn list_advisories(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -165,7 +169,7 @@ pub async fn list_advisories(
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
-    responses((status = 200, description = "The OSV-shaped content plus `\"id\"`, `\"state\"`, `\"embargo\": {\"until\", \"time_zone\", \"in_time_zone\"}` and, per severity entry, `\"base_score\"` and `\"rating\"`. Admins read every advisory; a cleared member contact (active member, current policy accepted) an embargoed one only when it was announced to their organisation (need-to-know), and published ones; a delegate the embargoed advisory shared with them"),
+    responses((status = 200, body = AdvisoryRead, description = "The OSV-shaped content plus `\"id\"`, `\"state\"`, `\"embargo\": {\"until\", \"time_zone\", \"in_time_zone\"}` and, per severity entry, `\"base_score\"` and `\"rating\"`; open: members may be added (`additionalProperties`). Admins read every advisory; a cleared member contact (active member, current policy accepted) an embargoed one only when it was announced to their organisation (need-to-know), and published ones; a delegate the embargoed advisory shared with them"),
         (status = 401), (status = 403, description = "Not an admin, a cleared member contact, or a delegate of this advisory; nothing was looked up"),
         (status = 404, description = "No such advisory, or one the caller may not read: a draft or withdrawn one, or an embargoed one not announced to the caller's organisation, alike")))]
 pub async fn get_advisory(
@@ -189,7 +193,7 @@ pub async fn get_advisory(
 
 #[utoipa::path(patch, path = "/api/v1/advisories/{id}", tag = "advisories", security(("bearer" = [])),
     request_body(content = AdvisoryEditBody, description = "Any of the OSV-shaped top-level fields to replace, whole, plus `reason`"),
-    responses((status = 200, description = "`{\"changed\": [FIELD]}` and the advisory"), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    responses((status = 200, body = AdvisoryEdited, description = "The advisory, with `changed`: the fields the edit changed"), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn edit_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -237,13 +241,13 @@ pub struct EmbargoBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/embargo", tag = "advisories", request_body = EmbargoBody, security(("bearer" = [])),
-    responses((status = 200, description = "`{\"embargo\": {\"until\", \"time_zone\", \"in_time_zone\"}, \"warnings\": [MESSAGE]}`"), (status = 401), (status = 403), (status = 404), (status = 409, description = "the advisory's state does not allow it, or a policy rule is broken (named)"), (status = 422)))]
+    responses((status = 200, body = EmbargoSet), (status = 401), (status = 403), (status = 404), (status = 409, description = "the advisory's state does not allow it, or a policy rule is broken (named)"), (status = 422)))]
 pub async fn set_embargo(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<EmbargoBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EmbargoSet>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     if !body.override_reason.trim().is_empty() {
         Error::unless_allowed(&caller.actor, Action::OverrideEmbargoPolicy)?;
@@ -257,14 +261,14 @@ pub async fn set_embargo(
     let (embargo, warnings) = usecase::set_embargo(&state, &caller.audit(), &id, req)
         .await
         .map_err(advisory_error)?;
-    Ok(Json(json!({
-        "embargo": {
-            "until": crate::publish::rfc3339(embargo.until),
-            "time_zone": embargo.time_zone,
-            "in_time_zone": embargo.in_agreed_zone(),
+    Ok(Json(EmbargoSet {
+        embargo: EmbargoView {
+            until: crate::publish::rfc3339(embargo.until),
+            in_time_zone: embargo.in_agreed_zone(),
+            time_zone: embargo.time_zone,
         },
-        "warnings": warnings.iter().map(|w| w.message()).collect::<Vec<_>>(),
-    })))
+        warnings: warnings.iter().map(|w| w.message().to_owned()).collect(),
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -274,7 +278,7 @@ pub struct ReasonBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/publish", tag = "advisories", request_body = ReasonBody, security(("bearer" = [])),
-    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    responses((status = 200, body = AdvisoryView, description = "The advisory, published"), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn publish_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -290,7 +294,7 @@ pub async fn publish_advisory(
 }
 
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/withdraw", tag = "advisories", request_body = ReasonBody, security(("bearer" = [])),
-    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = AdvisoryView, description = "The advisory, withdrawn"), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn withdraw_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -306,12 +310,12 @@ pub async fn withdraw_advisory(
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/history", tag = "advisories", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"revisions\": [{\"revision\", \"at\", \"actor\", \"reason\", \"changed\"}], \"embargo\": [{\"at\", \"actor\", \"until\", \"time_zone\", \"reason\", \"override_reason\"}]}`"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = AdvisoryHistory), (status = 401), (status = 403), (status = 404)))]
 pub async fn advisory_history(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AdvisoryHistory>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let id = AdvisoryId::parse(&id).map_err(|_| Error::NotFound)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
@@ -325,7 +329,7 @@ pub async fn advisory_history(
     let embargo = store::embargo_history(&mut conn, &id)
         .await
         .map_err(Error::from)?;
-    Ok(Json(json!({ "revisions": revisions, "embargo": embargo })))
+    Ok(Json(AdvisoryHistory { revisions, embargo }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -343,7 +347,7 @@ pub struct PatchBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/patches", tag = "advisories", request_body = PatchBody, security(("bearer" = [])),
-    responses((status = 201, description = "`{\"id\"}`"), (status = 401), (status = 403), (status = 404), (status = 413), (status = 422)))]
+    responses((status = 201, body = PatchAdded), (status = 401), (status = 403), (status = 404), (status = 413), (status = 422)))]
 pub async fn add_patch(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -370,7 +374,7 @@ pub async fn add_patch(
     let pid = usecase::add_patch(&state, &caller.audit(), &id, &patch)
         .await
         .map_err(advisory_error)?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": pid }))).into_response())
+    Ok((StatusCode::CREATED, Json(PatchAdded { id: pid })).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/patches/{patch}", tag = "advisories", security(("bearer" = [])),

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -13,7 +12,7 @@ use crate::app::AppState;
 use crate::app::announcements::{self as usecase, AnnounceError};
 use crate::db::{announcements as store, clear_text};
 use crate::domain::authz::Action;
-use crate::http::api::clear_text::allowance_json;
+use crate::http::api::clear_text::{AllowanceView, allowance_view};
 use crate::http::error::{ApiError, Error};
 use crate::http::extract::ApiCaller;
 
@@ -72,15 +71,74 @@ pub async fn announce(
     ))
 }
 
+/// How a recipient gets an announcement.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum DeliveryKindName {
+    /// Encrypted to their key.
+    Encrypted,
+    /// A notice naming nothing: they have no usable key.
+    Notice,
+    /// In clear, signed by the list key: no usable key, clear text allowed.
+    Clear,
+}
+
+/// Where one recipient's message stands.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum DeliveryStateName {
+    Queued,
+    Sending,
+    Sent,
+    Deferred,
+    Bounced,
+    Failed,
+}
+
+/// One recipient's message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    email: String,
+    member_id: String,
+    #[schema(value_type = DeliveryKindName)]
+    kind: String,
+    /// The clear-text allowance as it stood when announced; null when
+    /// none applied.
+    #[schema(required = true)]
+    clear_text: Option<AllowanceView>,
+    #[schema(value_type = DeliveryStateName)]
+    state: String,
+    attempts: i64,
+    /// The SMTP server's last answer.
+    answer: String,
+    /// The Message-ID it is sent with.
+    message_id: String,
+}
+
+/// An announcement and who got it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnouncementView {
+    id: String,
+    advisory_id: String,
+    /// The team's note, in Markdown.
+    note: String,
+    /// Microseconds since the epoch.
+    created_at: i64,
+    recipients: i64,
+    deliveries: Vec<DeliveryView>,
+}
+
 #[utoipa::path(get, path = "/api/v1/announcements/{id}", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path, description = "Announcement id")),
-    responses((status = 200, description = "`{\"id\", \"advisory_id\", \"note\", \"created_at\", \"recipients\", \"deliveries\": [{\"email\", \"member_id\", \"kind\": \"encrypted\"|\"notice\"|\"clear\", \"clear_text\": null|{\"allowed_by\", \"allowed_at\", \"reason\"}, \"state\": \"queued\"|\"sending\"|\"sent\"|\"deferred\"|\"bounced\"|\"failed\", \"attempts\", \"answer\", \"message_id\"}]}`. `clear`: no usable key, clear text allowed by an admin (the allowance as it stood when announced): the advisory unencrypted, signed by the list key"),
+    responses((status = 200, body = AnnouncementView, description = "The announcement and one delivery per recipient, each of `kind` \"encrypted\", \"notice\" or \"clear\". `clear`: no usable key, clear text allowed by an admin (the allowance as it stood when announced): the advisory unencrypted, signed by the list key"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn get_announcement(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AnnouncementView>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Announce)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let ann = store::get(&mut conn, &id)
@@ -96,16 +154,26 @@ pub async fn get_announcement(
     let mut shown = Vec::with_capacity(deliveries.len());
     for d in &deliveries {
         let allowance = match allowances.get(&d.id) {
-            Some(a) => allowance_json(&mut conn, a).await.map_err(Error::from)?,
-            None => Value::Null,
+            Some(a) => Some(allowance_view(&mut conn, a).await.map_err(Error::from)?),
+            None => None,
         };
-        shown.push(json!({
-            "email": d.email, "member_id": d.member_id, "kind": d.kind, "clear_text": allowance,
-            "state": d.state, "attempts": d.attempts, "answer": d.answer, "message_id": d.message_id,
-        }));
+        shown.push(DeliveryView {
+            email: d.email.clone(),
+            member_id: d.member_id.clone(),
+            kind: d.kind.clone(),
+            clear_text: allowance,
+            state: d.state.clone(),
+            attempts: d.attempts,
+            answer: d.answer.clone(),
+            message_id: d.message_id.clone(),
+        });
     }
-    Ok(Json(json!({
-        "id": ann.id, "advisory_id": ann.advisory_id, "note": ann.note,
-        "created_at": ann.created_at, "recipients": ann.recipients, "deliveries": shown,
-    })))
+    Ok(Json(AnnouncementView {
+        id: ann.id,
+        advisory_id: ann.advisory_id,
+        note: ann.note,
+        created_at: ann.created_at,
+        recipients: ann.recipients,
+        deliveries: shown,
+    }))
 }

@@ -6,8 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -29,25 +28,46 @@ pub struct ClearTextBody {
     reason: String,
 }
 
-/// An allowance as the API and pages show it: `{"allowed_by": ADDRESS,
-/// "allowed_at": RFC 3339, "reason"}`.
-pub async fn allowance_json(
+/// A clear-text allowance as the API and pages show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AllowanceView {
+    /// The admin who allowed it, by address.
+    pub allowed_by: String,
+    /// RFC 3339.
+    #[schema(format = DateTime, required = true)]
+    pub allowed_at: Option<String>,
+    /// Why the contact may receive advisories unencrypted.
+    pub reason: String,
+}
+
+/// A contact's clear-text allowance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClearTextAllowed {
+    member_id: String,
+    account_id: String,
+    #[serde(flatten)]
+    allowance: AllowanceView,
+}
+
+/// `allowance` as the API and pages show it, its admin by address.
+pub async fn allowance_view(
     conn: &mut sqlx::AnyConnection,
     allowance: &Allowance,
-) -> Result<Value, DbError> {
+) -> Result<AllowanceView, DbError> {
     let at = jiff::Timestamp::from_microsecond(allowance.at)
         .map(crate::publish::rfc3339)
         .ok();
-    Ok(json!({
-        "allowed_by": accounts::actor_name(conn, &allowance.by).await?,
-        "allowed_at": at, "reason": allowance.reason,
-    }))
+    Ok(AllowanceView {
+        allowed_by: accounts::actor_name(conn, &allowance.by).await?,
+        allowed_at: at,
+        reason: allowance.reason.clone(),
+    })
 }
 
 #[utoipa::path(put, path = "/api/v1/members/{id}/contacts/{contact}/clear-text", tag = "membership",
     request_body = ClearTextBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Member id"), ("contact" = String, Path, description = "The contact's account id")),
-    responses((status = 200, description = "`{\"member_id\", \"account_id\", \"allowed_by\", \"allowed_at\", \"reason\"}`: from the next announcement on, while the contact has no usable key, they get the advisory unencrypted, signed by the list key (delivery kind `clear`); with a key they still get it encrypted"),
+    responses((status = 200, body = ClearTextAllowed, description = "From the next announcement on, while the contact has no usable key, they get the advisory unencrypted, signed by the list key (delivery kind `clear`); with a key they still get it encrypted"),
         (status = 401), (status = 403),
         (status = 404, description = "No such member, or the account is not its current contact"),
         (status = 409, description = "The member is no longer on the list"),
@@ -57,18 +77,20 @@ pub async fn allow_clear_text(
     caller: ApiCaller,
     Path((id, contact)): Path<(String, String)>,
     ApiJson(body): ApiJson<ClearTextBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ClearTextAllowed>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::AllowClearText)?;
     let allowance = usecase::allow_clear_text(&state, &caller.audit(), &id, &contact, &body.reason)
         .await
         .map_err(membership_error)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
-    let mut v = allowance_json(&mut conn, &allowance)
+    let allowance = allowance_view(&mut conn, &allowance)
         .await
         .map_err(Error::from)?;
-    v["member_id"] = json!(id);
-    v["account_id"] = json!(contact);
-    Ok(Json(v))
+    Ok(Json(ClearTextAllowed {
+        member_id: id,
+        account_id: contact,
+        allowance,
+    }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/members/{id}/contacts/{contact}/clear-text", tag = "membership",

@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
@@ -52,16 +51,31 @@ pub struct JobList {
     next_cursor: Option<String>,
 }
 
+/// A retried job's state.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RetriedState {
+    Queued,
+}
+
+/// A dead job, queued again.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Retried {
+    state: RetriedState,
+}
+
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs", security(("bearer" = [])),
-    responses((status = 200), (status = 401), (status = 403), (status = 404, description = "no dead job with that id")))]
+    responses((status = 200, body = Retried, description = "Queued again"), (status = 401), (status = 403), (status = 404, description = "no dead job with that id")))]
 pub async fn retry_job(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Retried>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Administer)?;
     if !crate::app::jobs::retry(&state, &caller.audit(), &id).await? {
         return Err(Error::NotFound.into());
     }
-    Ok(Json(json!({ "state": "queued" })))
+    Ok(Json(Retried {
+        state: RetriedState::Queued,
+    }))
 }

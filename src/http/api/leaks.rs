@@ -4,14 +4,16 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::leak_schemas::{
+    ActionView, LeakRead, LeakRecord, LeakStatus, LeakStatusWord, MemberLeakList, NoticeSent,
+    RetrospectiveView, TraceAnswer,
+};
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
 use crate::app::leaks::{self as usecase, LeakError, LeakView, Reporter};
-use crate::db::leaks::LeakRow;
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::fields::{FieldErrors, present};
 use crate::domain::id::MemberId;
@@ -123,17 +125,6 @@ pub async fn report_leak(
     ))
 }
 
-pub fn leak_json(l: &LeakRow) -> Value {
-    json!({
-        "id": l.id, "advisory_id": l.advisory_id, "member_id": l.member_id,
-        "organization": l.organization, "reported_by": l.reported_by, "what": l.what,
-        "to_whom": l.to_whom, "when": l.when, "how_found": l.how_found,
-        "containment": l.containment, "created_at": l.created_at, "state": l.state,
-        "decided_by": l.decided_by, "decided_at": l.decided_at,
-        "withdrawn_reason": l.withdrawn_reason,
-    })
-}
-
 /// The leak, if the caller may read its member's records (404 if not).
 pub async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<LeakView, Error> {
     if matches!(actor, Actor::Anonymous) {
@@ -150,25 +141,26 @@ pub async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<LeakV
 
 #[utoipa::path(get, path = "/api/v1/leaks/{id}", tag = "leaks", security(("bearer" = [])),
     params(("id" = String, Path, description = "Leak id")),
-    responses((status = 200, description = "The record with `retrospective`: `{\"findings\", \"root_cause\", \"written_at\", \"actions\": [{\"what\", \"owner\", \"due\", \"state\", \"reason\"}]}` (null before it is written) and `comments`: `[{\"id\", \"author\", \"email\", \"body\", \"created_at\"}]`"),
+    responses((status = 200, body = LeakRead, description = "The record with its `retrospective` (null before it is written) and `comments`"),
         (status = 401), (status = 404, description = "No such leak, or not one of the caller's organisation")))]
 pub async fn get_leak(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LeakRead>, ApiError> {
     let view = readable(&state, &caller.actor, &id).await?;
-    let mut out = leak_json(&view.leak);
     let l = &view.leak;
-    out["retrospective"] = match l.retrospective_at {
-        None => Value::Null,
-        Some(at) => json!({
-            "findings": l.findings, "root_cause": l.root_cause, "written_at": at,
-            "actions": view.actions,
-        }),
-    };
-    out["comments"] = json!(view.comments);
-    Ok(Json(out))
+    let retrospective = l.retrospective_at.map(|at| RetrospectiveView {
+        findings: l.findings.clone(),
+        root_cause: l.root_cause.clone(),
+        written_at: at,
+        actions: view.actions.iter().map(ActionView::of).collect(),
+    });
+    Ok(Json(LeakRead {
+        leak: LeakRecord::of(l),
+        retrospective,
+        comments: view.comments,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -204,7 +196,7 @@ pub struct RetrospectiveBody {
 
 #[utoipa::path(put, path = "/api/v1/leaks/{id}/retrospective", tag = "leaks", request_body = RetrospectiveBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Leak id")),
-    responses((status = 200, description = "`{\"status\": \"saved\"}`: the retrospective replaced, actions in the order given"),
+    responses((status = 200, body = LeakStatus, description = "`saved`: the retrospective replaced, actions in the order given"),
         (status = 401), (status = 403), (status = 404), (status = 409, description = "Closed or withdrawn"),
         (status = 422, description = "Fields named as `actions[N].FIELD` for an action")))]
 pub async fn write_retrospective(
@@ -212,7 +204,7 @@ pub async fn write_retrospective(
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RetrospectiveBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LeakStatus>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
     let actions: Vec<FollowUpInput<'_>> = body
         .actions
@@ -230,7 +222,9 @@ pub async fn write_retrospective(
     usecase::write_retrospective(&state, &caller.audit(), &id, retro)
         .await
         .map_err(leak_error)?;
-    Ok(Json(json!({ "status": "saved" })))
+    Ok(Json(LeakStatus {
+        status: LeakStatusWord::Saved,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -267,18 +261,20 @@ pub async fn comment_on_leak(
 
 #[utoipa::path(post, path = "/api/v1/leaks/{id}/close", tag = "leaks", security(("bearer" = [])),
     params(("id" = String, Path, description = "Leak id")),
-    responses((status = 200, description = "`{\"status\": \"closed\"}`"), (status = 401), (status = 403), (status = 404),
+    responses((status = 200, body = LeakStatus, description = "`closed`"), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "No retrospective yet, an action still open, or not open")))]
 pub async fn close_leak(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LeakStatus>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
     usecase::close(&state, &caller.audit(), &caller.audit().who, &id)
         .await
         .map_err(leak_error)?;
-    Ok(Json(json!({ "status": "closed" })))
+    Ok(Json(LeakStatus {
+        status: LeakStatusWord::Closed,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -290,14 +286,14 @@ pub struct WithdrawBody {
 
 #[utoipa::path(post, path = "/api/v1/leaks/{id}/withdraw", tag = "leaks", request_body = WithdrawBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Leak id")),
-    responses((status = 200, description = "`{\"status\": \"withdrawn\"}`: the record stays, and no longer counts as a strike"),
+    responses((status = 200, body = LeakStatus, description = "`withdrawn`: the record stays, and no longer counts as a strike"),
         (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn withdraw_leak(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<WithdrawBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LeakStatus>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
     usecase::withdraw(
         &state,
@@ -308,29 +304,32 @@ pub async fn withdraw_leak(
     )
     .await
     .map_err(leak_error)?;
-    Ok(Json(json!({ "status": "withdrawn" })))
+    Ok(Json(LeakStatus {
+        status: LeakStatusWord::Withdrawn,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/leaks", tag = "leaks", security(("bearer" = [])),
     params(("id" = String, Path, description = "Member id"), PageQuery),
-    responses((status = 200, description = "`{\"items\": [leak, ...], \"strikes\": N, \"removal_proposed\": bool, \"next_cursor\"}`, newest first: strikes are the leaks within `leaks.window_days` not withdrawn"),
+    responses((status = 200, body = MemberLeakList, description = "Newest first: strikes are the leaks within `leaks.window_days` not withdrawn"),
         (status = 401), (status = 404, description = "No such member, or not the caller's")))]
 pub async fn member_leaks(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MemberLeakList>, ApiError> {
     let member = Error::member_in_path(&caller.actor, &id, |m| Action::ReadLeaks(m))?;
     let window = p.window(WHOLE_LIST)?;
     let (leaks, page) = usecase::page_for_member(&state, member.as_str(), &window)
         .await
         .map_err(leak_error)?;
-    let items: Vec<Value> = page.items.iter().map(leak_json).collect();
-    Ok(Json(json!({
-        "items": items, "strikes": leaks.strikes, "removal_proposed": leaks.removal_proposed,
-        "next_cursor": next_cursor(&page),
-    })))
+    Ok(Json(MemberLeakList {
+        items: page.items.iter().map(LeakRecord::of).collect(),
+        strikes: leaks.strikes,
+        removal_proposed: leaks.removal_proposed,
+        next_cursor: next_cursor(&page),
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -342,13 +341,13 @@ pub struct TraceBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/leaks/trace", tag = "leaks", request_body = TraceBody, security(("bearer" = [])),
-    responses((status = 200, description = "`{\"candidates\": [{\"email\", \"member_id\", \"delivery_id\", \"score\"}]}`, best first, at most 10: the recipients whose copy of an announced advisory the paste most likely is. `score` is 1 for the copy's tracking id, else the share of the varied phrases found in the paste that are worded as in that copy (below 1). Empty when the paste holds neither."),
+    responses((status = 200, body = TraceAnswer, description = "Best first, at most 10: the recipients whose copy of an announced advisory the paste most likely is. `score` is 1 for the copy's tracking id, else the share of the varied phrases found in the paste that are worded as in that copy (below 1). Empty when the paste holds neither."),
         (status = 401), (status = 403), (status = 413), (status = 422)))]
 pub async fn trace_leak(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(body): ApiJson<TraceBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TraceAnswer>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
     if body.text.trim().is_empty() {
         return Err(invalid("text", "is required: paste the leaked text").into());
@@ -356,7 +355,7 @@ pub async fn trace_leak(
     let candidates = crate::app::leak_trace::trace(&state, &body.text)
         .await
         .map_err(Error::Internal)?;
-    Ok(Json(json!({ "candidates": candidates })))
+    Ok(Json(TraceAnswer { candidates }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -369,20 +368,17 @@ pub struct NoticeBody {
 
 #[utoipa::path(post, path = "/api/v1/leaks/{id}/notice", tag = "leaks", request_body = NoticeBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Leak id")),
-    responses((status = 201, description = "`{\"recipients\": N}`: the notice (template `leak_notice`) goes to everyone the advisory was announced to who is still cleared, encrypted to their key, or else a notice naming nothing; one delivery each, as for announcements"),
+    responses((status = 201, body = NoticeSent, description = "The notice (template `leak_notice`) goes to everyone the advisory was announced to who is still cleared, encrypted to their key, or else a notice naming nothing; one delivery each, as for announcements"),
         (status = 401), (status = 403), (status = 404), (status = 409, description = "The advisory was never announced"), (status = 422)))]
 pub async fn notify_list(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NoticeBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<NoticeSent>), ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageLeaks)?;
     let recipients = usecase::notice(&state, &caller.audit(), &id, &body.text)
         .await
         .map_err(leak_error)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "recipients": recipients })),
-    ))
+    Ok((StatusCode::CREATED, Json(NoticeSent { recipients })))
 }

@@ -6,15 +6,15 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::membership::membership_error;
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
-use crate::app::liveness::{self as usecase, ping_view};
+use crate::app::liveness::{self as usecase, PingView, ping_view};
+use crate::db::members::MemberStatusName;
 use crate::db::{self, liveness as store, members};
 use crate::domain::authz::Action;
 use crate::domain::membership::MemberStatus;
@@ -44,31 +44,104 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     Some((m * 10.0).round() / 10.0)
 }
 
+/// A member's liveness record; instants in microseconds since the epoch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LivenessRecord {
+    /// The member's id.
+    member: String,
+    organization: String,
+    #[schema(value_type = MemberStatusName)]
+    status: MemberStatus,
+    /// Newest first.
+    pings: Vec<PingView>,
+    /// Pings due and not answered.
+    overdue: usize,
+    /// Pings answered, in time or late.
+    answered: usize,
+    /// Null before the first answer.
+    #[schema(required = true)]
+    median_response_hours: Option<f64>,
+    /// Null for a removed member.
+    #[schema(required = true)]
+    next_ping_at: Option<i64>,
+    /// Null for a removed member.
+    #[schema(required = true)]
+    review_due_at: Option<i64>,
+    review_is_due: bool,
+}
+
+/// A ping, answered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PingAnswered {
+    /// The member's id.
+    member: String,
+    organization: String,
+    /// Microseconds since the epoch.
+    sent_at: i64,
+    /// Microseconds since the epoch: the first answer.
+    #[schema(required = true)]
+    answered_at: Option<i64>,
+    #[schema(required = true)]
+    response_hours: Option<f64>,
+    /// False when the link was followed before: the first answer counts.
+    first_answer: bool,
+}
+
+/// A page of a member's reviews, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewList {
+    items: Vec<store::Review>,
+    /// Microseconds since the epoch; null for a removed member.
+    #[schema(required = true)]
+    review_due_at: Option<i64>,
+    /// The `cursor` of the next page; null on the last.
+    #[schema(required = true)]
+    next_cursor: Option<String>,
+}
+
+/// A review, recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewCreated {
+    id: String,
+    #[schema(value_type = store::ReviewOutcome)]
+    outcome: String,
+    /// The member's standing after it.
+    #[schema(value_type = MemberStatusName)]
+    member_status: MemberStatus,
+}
+
 /// A member's liveness record: its pings (newest first) with their state,
 /// counts, the median response time, and when the next ping and the next
 /// review are due.
-pub async fn liveness_view(state: &AppState, member: &members::Member) -> Result<Value, Error> {
+pub async fn liveness_view(
+    state: &AppState,
+    member: &members::Member,
+) -> Result<LivenessRecord, Error> {
     let mut conn = state.db.conn().await?;
     let pings = store::pings(&mut conn, &member.id).await?;
     let reviews = store::reviews(&mut conn, &member.id).await?;
     drop(conn);
     let now = db::now();
-    let views: Vec<Value> = pings.iter().map(|p| ping_view(p, now)).collect();
-    let count = |s: &str| views.iter().filter(|v| v["state"] == s).count();
+    let views: Vec<PingView> = pings.iter().map(|p| ping_view(p, now)).collect();
+    let count = |s: &str| views.iter().filter(|v| v.state == s).count();
     let hours = pings.iter().filter_map(usecase::response_hours).collect();
     let active = member.status == MemberStatus::Active;
     let last_ping = pings.first().map(|p| p.sent_at);
     let last_review = reviews.first().map(|r| r.at);
     let next_ping = usecase::next_ping_at(state, member.joined_at, last_ping);
     let review_due = usecase::review_due_at(state, member.joined_at, last_review);
-    Ok(json!({
-        "member": member.id, "organization": member.organization, "status": member.status,
-        "pings": views, "overdue": count("overdue"), "answered": count("answered") + count("late"),
-        "median_response_hours": median(hours),
-        "next_ping_at": active.then_some(next_ping),
-        "review_due_at": active.then_some(review_due),
-        "review_is_due": active && review_due <= now,
-    }))
+    Ok(LivenessRecord {
+        member: member.id.clone(),
+        organization: member.organization.clone(),
+        status: member.status,
+        overdue: count("overdue"),
+        answered: count("answered") + count("late"),
+        pings: views,
+        median_response_hours: median(hours),
+        next_ping_at: active.then_some(next_ping),
+        review_due_at: active.then_some(review_due),
+        review_is_due: active && review_due <= now,
+    })
 }
 
 async fn member(state: &AppState, id: &str) -> Result<members::Member, Error> {
@@ -77,33 +150,36 @@ async fn member(state: &AppState, id: &str) -> Result<members::Member, Error> {
 }
 
 #[utoipa::path(post, path = "/api/v1/liveness/{token}", tag = "membership",
-    responses((status = 200, description = "`{\"member\", \"organization\", \"sent_at\", \"answered_at\", \"response_hours\", \"first_answer\"}`: the first answer counts"), (status = 404)))]
+    responses((status = 200, body = PingAnswered, description = "The first answer counts"), (status = 404)))]
 pub async fn answer_ping(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(token): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PingAnswered>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::AnswerAliasPing)?;
     let answered = usecase::answer(&state, &caller.audit(), &token)
         .await
         .map_err(membership_error)?;
     keep_sweeping(&state).await;
     let p = &answered.ping;
-    Ok(Json(json!({
-        "member": p.member_id, "organization": answered.organization, "sent_at": p.sent_at,
-        "answered_at": p.answered_at, "response_hours": usecase::response_hours(p),
-        "first_answer": answered.first,
-    })))
+    Ok(Json(PingAnswered {
+        member: p.member_id.clone(),
+        organization: answered.organization,
+        sent_at: p.sent_at,
+        answered_at: p.answered_at,
+        response_hours: usecase::response_hours(p),
+        first_answer: answered.first,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/liveness", tag = "membership", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"pings\": [{\"sent_at\", \"due_at\", \"answered_at\", \"response_hours\", \"state\", \"overdue\", \"late\", ...}], \"overdue\", \"answered\", \"median_response_hours\", \"next_ping_at\", \"review_due_at\", \"review_is_due\"}`; instants in microseconds since the epoch"),
+    responses((status = 200, body = LivenessRecord, description = "Instants in microseconds since the epoch"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn member_liveness(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LivenessRecord>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     keep_sweeping(&state).await;
     let m = member(&state, &id).await?;
@@ -111,14 +187,14 @@ pub async fn member_liveness(
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/reviews", tag = "membership", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"at\", \"actor\", \"outcome\", \"notes\"}], \"review_due_at\", \"next_cursor\"}`, newest first"),
+    responses((status = 200, body = ReviewList, description = "Newest first"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn list_reviews(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReviewList>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let window = p.window(WHOLE_LIST)?;
     keep_sweeping(&state).await;
@@ -132,9 +208,11 @@ pub async fn list_reviews(
         .map_err(Error::from)?;
     let due = (m.status == MemberStatus::Active)
         .then(|| usecase::review_due_at(&state, m.joined_at, last));
-    Ok(Json(json!({
-        "items": page.items, "review_due_at": due, "next_cursor": next_cursor(&page),
-    })))
+    Ok(Json(ReviewList {
+        next_cursor: next_cursor(&page),
+        items: page.items,
+        review_due_at: due,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -149,7 +227,7 @@ pub struct ReviewBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/members/{id}/reviews", tag = "membership", request_body = ReviewBody, security(("bearer" = [])),
-    responses((status = 201, description = "`{\"id\", \"outcome\", \"member_status\"}`; `remove` removes the member as `/removal` does"),
+    responses((status = 201, body = ReviewCreated, description = "`remove` removes the member as `/removal` does"),
         (status = 401), (status = 403), (status = 404), (status = 409, description = "the member was removed already"), (status = 422)))]
 pub async fn create_review(
     State(state): State<AppState>,
@@ -163,8 +241,11 @@ pub async fn create_review(
         .await
         .map_err(membership_error)?;
     let m = member(&state, &id).await?;
-    let body =
-        json!({ "id": review.as_str(), "outcome": body.outcome.trim(), "member_status": m.status });
+    let body = ReviewCreated {
+        id: review.as_str().to_owned(),
+        outcome: body.outcome.trim().to_owned(),
+        member_status: m.status,
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 

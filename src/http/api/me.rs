@@ -5,8 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -18,6 +17,7 @@ use crate::app::keys::{self as key_usecase, KeyUploadError};
 use crate::app::member_self;
 use crate::db::accounts::Account;
 use crate::db::keys;
+use crate::db::members::{ContactRow, Member};
 use crate::domain::authz::Action;
 use crate::domain::membership::ContactInput;
 use crate::http::error::{ApiError, Error};
@@ -63,8 +63,23 @@ pub struct KeyBody {
     armored: String,
 }
 
+/// An OpenPGP key, uploaded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyUploaded {
+    id: String,
+    /// The primary key's, upper-case hex without spaces.
+    fingerprint: String,
+    /// `Ed25519 + Curve25519`, `RSA 3072`, ...
+    algorithm: String,
+    /// RFC 3339; null: it does not expire.
+    #[schema(format = DateTime, required = true)]
+    expires_at: Option<String>,
+    /// What is weak about it, for people to read.
+    warnings: Vec<String>,
+}
+
 #[utoipa::path(post, path = "/api/v1/me/keys", tag = "accounts", request_body = KeyBody, security(("bearer" = [])),
-    responses((status = 201, description = "`{\"id\", \"fingerprint\", \"algorithm\", \"expires_at\", \"warnings\"}`; it replaces the current key"), (status = 401), (status = 422, description = "names what is wrong with the key")))]
+    responses((status = 201, body = KeyUploaded, description = "It replaces the current key"), (status = 401), (status = 422, description = "names what is wrong with the key")))]
 pub async fn upload_key(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -85,10 +100,13 @@ pub async fn upload_key(
         .collect();
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": up.id, "fingerprint": up.info.fingerprint, "algorithm": up.info.algorithm,
-            "expires_at": up.info.expires_at.map(crate::publish::rfc3339), "warnings": warnings,
-        })),
+        Json(KeyUploaded {
+            id: up.id,
+            fingerprint: up.info.fingerprint,
+            algorithm: up.info.algorithm,
+            expires_at: up.info.expires_at.map(crate::publish::rfc3339),
+            warnings,
+        }),
     )
         .into_response())
 }
@@ -107,22 +125,35 @@ pub async fn retire_key(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The caller's member organisation and its contacts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyMember {
+    member: Member,
+    contacts: Vec<ContactRow>,
+}
+
 #[utoipa::path(get, path = "/api/v1/me/member", tag = "membership", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"member\", \"contacts\": [{\"account_id\", \"name\", \"email\"}]}`"), (status = 401), (status = 403)))]
+    responses((status = 200, body = MyMember), (status = 401), (status = 403)))]
 pub async fn my_member(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MyMember>, ApiError> {
     let a = account(&caller, Action::ManageOwnMember)?;
     let (member, contacts) = member_self::overview(&state, &a.id)
         .await
         .map_err(membership_error)?;
-    Ok(Json(json!({ "member": member, "contacts": contacts })))
+    Ok(Json(MyMember { member, contacts }))
+}
+
+/// A contact, added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactAdded {
+    account_id: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/me/member/contacts", tag = "membership", security(("bearer" = [])),
     request_body(content = ContactBody),
-    responses((status = 201, description = "`{\"account_id\"}`; the new contact gets a set-up link and must accept the policy"), (status = 401), (status = 403), (status = 409), (status = 422)))]
+    responses((status = 201, body = ContactAdded, description = "The new contact gets a set-up link and must accept the policy"), (status = 401), (status = 403), (status = 409), (status = 422)))]
 pub async fn add_contact(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -134,7 +165,9 @@ pub async fn add_contact(
         .map_err(membership_error)?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "account_id": id.as_str() })),
+        Json(ContactAdded {
+            account_id: id.as_str().to_owned(),
+        }),
     )
         .into_response())
 }
@@ -159,16 +192,31 @@ pub struct LeaveBody {
     reason: String,
 }
 
+/// A member's status after leaving.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LeftStatus {
+    Removed,
+}
+
+/// The answer to leaving the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Left {
+    status: LeftStatus,
+}
+
 #[utoipa::path(post, path = "/api/v1/me/member/leave", tag = "membership", request_body = LeaveBody, security(("bearer" = [])),
-    responses((status = 200, description = "the organisation is removed at its request; access ends at once"), (status = 401), (status = 403)))]
+    responses((status = 200, body = Left, description = "`removed`: the organisation is removed at its request; access ends at once"), (status = 401), (status = 403)))]
 pub async fn leave(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(body): ApiJson<LeaveBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Left>, ApiError> {
     let a = account(&caller, Action::ManageOwnMember)?;
     member_self::leave(&state, &caller.audit(), &a.id, &body.reason)
         .await
         .map_err(membership_error)?;
-    Ok(Json(json!({ "status": "removed" })))
+    Ok(Json(Left {
+        status: LeftStatus::Removed,
+    }))
 }

@@ -6,11 +6,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::body_schemas::{ApplicationBody, OrganizationBody};
+use super::membership_schemas::{
+    ApplicantView, ApplicationStep, ApplicationView, Applied, CriteriaList, Decided, Decision,
+    MemberAdded, MemberRemoved, PolicyAccepted, PolicyView, RemovedStatus, Versioned, Vouched,
+    VoucherRef,
+};
 use super::paging::KeyPageQuery;
 use crate::app::AppState;
 use crate::app::membership::{self as usecase, ApplicationInput, MembershipError};
@@ -40,18 +44,20 @@ pub fn membership_error(e: MembershipError) -> Error {
 }
 
 #[utoipa::path(get, path = "/api/v1/criteria", tag = "membership", params(KeyPageQuery),
-    responses((status = 200, description = "`{\"version\", \"items\": [{\"key\", \"title\", \"description\"}], \"next_cursor\"}`")))]
+    responses((status = 200, body = CriteriaList)))]
 pub async fn get_criteria(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(p): super::ApiQuery<KeyPageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CriteriaList>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Apply)?;
     let (version, items) = usecase::criteria(&state).await?;
     let (items, next) = p.page(items, |c| c.key.as_str())?;
-    Ok(Json(
-        json!({ "version": version, "items": items, "next_cursor": next }),
-    ))
+    Ok(Json(CriteriaList {
+        version,
+        items,
+        next_cursor: next,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -74,22 +80,22 @@ struct CriterionItem {
 }
 
 #[utoipa::path(put, path = "/api/v1/criteria", tag = "membership", request_body = CriteriaBody, security(("bearer" = [])),
-    responses((status = 200, description = "`{\"version\"}`"), (status = 401), (status = 403), (status = 422)))]
+    responses((status = 200, body = Versioned, description = "The criteria's new version"), (status = 401), (status = 403), (status = 422)))]
 pub async fn update_criteria(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(body): ApiJson<CriteriaBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Versioned>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let version = usecase::update_criteria(&state, &caller.audit(), body.items)
         .await
         .map_err(membership_error)?;
-    Ok(Json(json!({ "version": version })))
+    Ok(Json(Versioned { version }))
 }
 
 #[utoipa::path(post, path = "/api/v1/applications", tag = "membership",
     request_body(content = ApplicationBody),
-    responses((status = 201, description = "`{\"id\", \"status_url\"}`; the alias confirmation link arrives by mail"), (status = 422), (status = 429)))]
+    responses((status = 201, body = Applied, description = "The alias confirmation link arrives by mail"), (status = 422), (status = 429)))]
 pub async fn create_application(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -104,30 +110,36 @@ pub async fn create_application(
         .map_err(membership_error)?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": applied.id, "status_url": applied.status_url })),
+        Json(Applied {
+            id: applied.id,
+            status_url: applied.status_url,
+        }),
     )
         .into_response())
 }
 
 /// An application as the team reviews it: answers, confirmation time, vouches.
-pub async fn application_view(state: &AppState, app: &apps::Application) -> Result<Value, Error> {
+pub async fn application_view(
+    state: &AppState,
+    app: &apps::Application,
+) -> Result<ApplicationView, Error> {
     let mut conn = state.db.conn().await?;
     let vouches = apps::vouches(&mut conn, &app.id).await?;
     let voucher = members::get(&mut conn, &app.voucher_member_id).await?;
-    let mut v = serde_json::to_value(app).map_err(|e| Error::Internal(e.into()))?;
-    v["seconds_to_confirm"] = json!(app.confirmed_at.map(|c| (c - app.created_at) / 1_000_000));
-    v["vouches"] = json!(vouches);
-    v["voucher"] = json!(voucher.map(|m| json!({ "id": m.id, "organization": m.organization })));
-    Ok(v)
+    let voucher = voucher.map(|m| VoucherRef {
+        id: m.id,
+        organization: m.organization,
+    });
+    Ok(ApplicationView::new(app, vouches, voucher))
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "membership", security(("bearer" = [])),
-    responses((status = 200, description = "The application with `vouches` and `seconds_to_confirm`"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = ApplicationView, description = "The application with `vouches`, `voucher` and `seconds_to_confirm`"), (status = 401), (status = 403), (status = 404)))]
 pub async fn get_application(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApplicationView>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let app = apps::get(&mut conn, &id)
@@ -139,22 +151,17 @@ pub async fn get_application(
 }
 
 /// What the applicant sees through their status link.
-pub fn applicant_view(app: &apps::Application) -> Value {
-    json!({
-        "id": app.id, "organization": app.organization, "status": app.status,
-        "created_at": app.created_at, "confirmed_at": app.confirmed_at, "expires_at": app.expires_at,
-        "decided_at": app.decided_at,
-        "decision_reason": if app.decided_at.is_some() { Some(&app.decision_reason) } else { None },
-    })
+pub fn applicant_view(app: &apps::Application) -> ApplicantView {
+    ApplicantView::of(app)
 }
 
 #[utoipa::path(get, path = "/api/v1/applications/status/{token}", tag = "membership",
-    responses((status = 200, description = "`{\"id\", \"organization\", \"status\", \"decision_reason\", ...}`"), (status = 404)))]
+    responses((status = 200, body = ApplicantView), (status = 404)))]
 pub async fn application_status(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(token): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApplicantView>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Apply)?;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let app = apps::by_status_link(&mut conn, &Secret::from_presented(&token).hash())
@@ -165,17 +172,17 @@ pub async fn application_status(
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/confirm/{token}", tag = "membership",
-    responses((status = 200, description = "`{\"status\": \"in_review\"}`"), (status = 404), (status = 422)))]
+    responses((status = 200, body = ApplicationStep, description = "`in_review`"), (status = 404), (status = 422)))]
 pub async fn confirm_application(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(token): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApplicationStep>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Apply)?;
     let app = usecase::confirm_alias(&state, &caller.audit(), &token)
         .await
         .map_err(membership_error)?;
-    Ok(Json(json!({ "status": app.status })))
+    Ok(Json(ApplicationStep { status: app.status }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -192,7 +199,7 @@ fn yes() -> bool {
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/vouches", tag = "membership", request_body = VouchBody, security(("bearer" = [])),
-    responses((status = 201), (status = 401), (status = 403, description = "not a member contact"), (status = 404, description = "no such application, or not a contact of the member it names"), (status = 422)))]
+    responses((status = 201, body = Vouched), (status = 401), (status = 403, description = "not a member contact"), (status = 404, description = "no such application, or not a contact of the member it names"), (status = 422)))]
 pub async fn vouch(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -212,7 +219,10 @@ pub async fn vouch(
     )
     .await
     .map_err(membership_error)?;
-    Ok((StatusCode::CREATED, Json(json!({ "vouched": body.vouch }))).into_response())
+    let vouched = Vouched {
+        vouched: body.vouch,
+    };
+    Ok((StatusCode::CREATED, Json(vouched)).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -227,13 +237,13 @@ pub struct DecisionBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "membership", request_body = DecisionBody, security(("bearer" = [])),
-    responses((status = 200, description = "`{\"status\", \"member_id\"}`"), (status = 401), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = Decision), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn decide(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DecisionBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Decision>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let approve = match body.decision.as_str() {
         "approve" => true,
@@ -247,15 +257,19 @@ pub async fn decide(
     let member = usecase::decide(&state, &caller.audit(), &id, approve, &body.reason)
         .await
         .map_err(membership_error)?;
-    Ok(Json(json!({
-        "status": if approve { "approved" } else { "rejected" },
-        "member_id": member.map(|m| m.to_string()),
-    })))
+    Ok(Json(Decision {
+        status: if approve {
+            Decided::Approved
+        } else {
+            Decided::Rejected
+        },
+        member_id: member.map(|m| m.to_string()),
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/members", tag = "membership", security(("bearer" = [])),
     request_body(content = OrganizationBody),
-    responses((status = 201, description = "`{\"id\"}`; each contact gets a set-up link by mail"), (status = 401), (status = 403), (status = 409), (status = 422)))]
+    responses((status = 201, body = MemberAdded, description = "Each contact gets a set-up link by mail"), (status = 401), (status = 403), (status = 409), (status = 422)))]
 pub async fn add_member(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -265,7 +279,10 @@ pub async fn add_member(
     let id = usecase::add_member(&state, &caller.audit(), &input)
         .await
         .map_err(membership_error)?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id.as_str() }))).into_response())
+    let added = MemberAdded {
+        id: id.as_str().to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(added)).into_response())
 }
 
 /// `m` as [`MemberView::Directory`] shows it.
@@ -284,34 +301,38 @@ pub struct ReasonBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/members/{id}/removal", tag = "membership", request_body = ReasonBody, security(("bearer" = [])),
-    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    responses((status = 200, body = MemberRemoved, description = "`removed`"), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ReasonBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MemberRemoved>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     usecase::remove_member(&state, &caller.audit(), &id, &body.reason)
         .await
         .map_err(membership_error)?;
-    Ok(Json(json!({ "status": "removed" })))
+    Ok(Json(MemberRemoved {
+        status: RemovedStatus::Removed,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/policy", tag = "membership",
-    responses((status = 200, description = "`{\"version\", \"text\", \"published_at\"}` (Markdown text)")))]
+    responses((status = 200, body = PolicyView)))]
 pub async fn get_policy(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PolicyView>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Apply)?;
     let (version, text, published_at) = usecase::current_policy(&state).await?;
     let published = jiff::Timestamp::from_microsecond(published_at)
         .map(crate::publish::rfc3339)
         .ok();
-    Ok(Json(
-        json!({ "version": version, "text": text, "published_at": published }),
-    ))
+    Ok(Json(PolicyView {
+        version,
+        text,
+        published_at: published,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -322,7 +343,7 @@ pub struct PolicyBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/policy", tag = "membership", request_body = PolicyBody, security(("bearer" = [])),
-    responses((status = 201, description = "`{\"version\"}`; contacts must accept it again"), (status = 401), (status = 403), (status = 422)))]
+    responses((status = 201, body = Versioned, description = "The policy's new version; contacts must accept it again"), (status = 401), (status = 403), (status = 422)))]
 pub async fn publish_policy(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -332,7 +353,7 @@ pub async fn publish_policy(
     let version = usecase::publish_policy(&state, &caller.audit(), &body.text)
         .await
         .map_err(membership_error)?;
-    Ok((StatusCode::CREATED, Json(json!({ "version": version }))).into_response())
+    Ok((StatusCode::CREATED, Json(Versioned { version })).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -344,16 +365,18 @@ pub struct AcceptBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/policy/accept", tag = "membership", request_body = AcceptBody, security(("bearer" = [])),
-    responses((status = 200), (status = 401), (status = 403), (status = 409, description = "not the current version"), (status = 422)))]
+    responses((status = 200, body = PolicyAccepted), (status = 401), (status = 403), (status = 409, description = "not the current version"), (status = 422)))]
 pub async fn accept_policy(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiJson(body): ApiJson<AcceptBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PolicyAccepted>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::AcceptPolicy)?;
     let account = caller.account.as_ref().ok_or(Error::Unauthenticated)?;
     usecase::accept_policy(&state, &caller.audit(), &account.id, body.version)
         .await
         .map_err(membership_error)?;
-    Ok(Json(json!({ "accepted": body.version })))
+    Ok(Json(PolicyAccepted {
+        accepted: body.version,
+    }))
 }

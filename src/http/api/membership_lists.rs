@@ -5,10 +5,12 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::IntoParams;
 
-use super::membership::directory_entry;
+use super::membership_schemas::{
+    ApplicationList, ApplicationView, DirectoryEntryView, MemberList, MemberListItem,
+    MemberWithContacts, VoucherRef,
+};
 use super::paging::{MemberPageQuery, PageQuery, WHOLE_LIST, next_cursor, size};
 use crate::app::AppState;
 use crate::db::{applications as apps, member_lists};
@@ -27,13 +29,13 @@ pub struct ApplicationsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/applications", tag = "membership", params(ApplicationsQuery, PageQuery), security(("bearer" = [])),
-    responses((status = 200, description = "Newest first: `{\"items\": [APPLICATION], \"next_cursor\"}`; each as `GET /api/v1/applications/{id}` answers it, with `vouches`, `voucher` and `seconds_to_confirm`"), (status = 401), (status = 403)))]
+    responses((status = 200, body = ApplicationList, description = "Newest first; each as `GET /api/v1/applications/{id}` answers it, with `vouches`, `voucher` and `seconds_to_confirm`"), (status = 401), (status = 403)))]
 pub async fn list_applications(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(q): super::ApiQuery<ApplicationsQuery>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ApplicationList>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     let status = match q.status.trim() {
         "" => None,
@@ -56,28 +58,26 @@ pub async fn list_applications(
     let mut items = Vec::with_capacity(page.items.len());
     for l in &page.items {
         let app = &l.application;
-        let mut v = serde_json::to_value(app).map_err(|e| Error::Internal(e.into()))?;
-        v["seconds_to_confirm"] = json!(app.confirmed_at.map(|c| (c - app.created_at) / 1_000_000));
-        v["vouches"] = json!(vouches.remove(&app.id).unwrap_or_default());
-        v["voucher"] = json!(
-            l.voucher
-                .as_ref()
-                .map(|name| json!({ "id": app.voucher_member_id, "organization": name }))
-        );
-        items.push(v);
+        let voucher = l.voucher.as_ref().map(|name| VoucherRef {
+            id: app.voucher_member_id.clone(),
+            organization: name.clone(),
+        });
+        let app_vouches = vouches.remove(&app.id).unwrap_or_default();
+        items.push(ApplicationView::new(app, app_vouches, voucher));
     }
-    Ok(Json(
-        json!({ "items": items, "next_cursor": next_cursor(&page) }),
-    ))
+    Ok(Json(ApplicationList {
+        items,
+        next_cursor: next_cursor(&page),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/members", tag = "membership", params(MemberPageQuery),
-    responses((status = 200, description = "By name: `{\"items\": [...], \"next_cursor\"}`: everyone sees active members' ids and names (to name a voucher; an empty list where `membership.show_members_on_apply` is off); admins see everything, with contacts")))]
+    responses((status = 200, body = MemberList, description = "By name: everyone sees active members' ids and names (to name a voucher; an empty list where `membership.show_members_on_apply` is off); admins see everything, with contacts")))]
 pub async fn list_members(
     State(state): State<AppState>,
     caller: ApiCaller,
     super::ApiQuery(p): super::ApiQuery<MemberPageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MemberList>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Apply)?;
     let view = MemberView::for_actor(&caller.actor);
     let size = size(p.limit, WHOLE_LIST)?;
@@ -92,7 +92,10 @@ pub async fn list_members(
     // see the list.
     let shown = view == MemberView::Full || state.config.membership.show_members_on_apply;
     if !shown {
-        return Ok(Json(json!({ "items": [], "next_cursor": null })));
+        return Ok(Json(MemberList {
+            items: Vec::new(),
+            next_cursor: None,
+        }));
     }
     let active_only = view == MemberView::Directory;
     let mut conn = state.db.conn().await.map_err(Error::from)?;
@@ -116,13 +119,15 @@ pub async fn list_members(
     let mut items = Vec::with_capacity(list.len());
     for m in list.iter().filter(|m| view.lists(m.status)) {
         items.push(match view {
-            MemberView::Full => {
-                let mut v = serde_json::to_value(m).map_err(|e| Error::Internal(e.into()))?;
-                v["contacts"] = json!(contacts.remove(&m.id).unwrap_or_default());
-                v
-            }
-            MemberView::Directory => json!(directory_entry(m)),
+            MemberView::Full => MemberListItem::Full(MemberWithContacts {
+                member: m.clone(),
+                contacts: contacts.remove(&m.id).unwrap_or_default(),
+            }),
+            MemberView::Directory => MemberListItem::Directory(DirectoryEntryView::of(m)),
         });
     }
-    Ok(Json(json!({ "items": items, "next_cursor": next })))
+    Ok(Json(MemberList {
+        items,
+        next_cursor: next,
+    }))
 }

@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
 use super::paging::{DEFAULT_PAGE, PageQuery, next_cursor};
+use super::report_schemas::{Assigned, MessageAdded, ReportAdminView, StatusChanged};
 use crate::app::AppState;
 use crate::app::reports::{self as usecase, Origin, TriageError};
 use crate::db::reports::Source;
@@ -138,12 +138,12 @@ pub async fn list_reports(
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"report\", \"overdue\", \"messages\", \"attachments\", \"history\", \"admins\", \"next_statuses\"}`. The report and each message have `encryption`: `null` when the mail came in clear (or not by mail), else `{\"id\", \"kind\": \"pgp_mime\"|\"inline\", \"decrypted\", \"fingerprint\", \"reason\", \"size\", \"sha256\"}`: a mail encrypted to the list key is decrypted at intake (`decrypted` true, `fingerprint` the list key that did it) and its ciphertext kept; one that could not be decrypted (another key, damaged, over the size limit) is stored as it came, `decrypted` false with the `reason`, and the report's `encrypted` is true: its description is still the OpenPGP message"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = ReportAdminView, description = "The report and each message have `encryption`: `null` when the mail came in clear (or not by mail), else `{\"id\", \"kind\": \"pgp_mime\"|\"inline\", \"decrypted\", \"fingerprint\", \"reason\", \"size\", \"sha256\"}`: a mail encrypted to the list key is decrypted at intake (`decrypted` true, `fingerprint` the list key that did it) and its ciphertext kept; one that could not be decrypted (another key, damaged, over the size limit) is stored as it came, `decrypted` false with the `reason`, and the report's `encrypted` is true: its description is still the OpenPGP message"), (status = 401), (status = 403), (status = 404)))]
 pub async fn get_report(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let report = view::authorized_report(&state, &caller.actor, &id, view::On::Read).await?;
     usecase::record_read(&state, &caller.audit(), &report.id).await;
     Ok(Json(view::admin_view(&state, &report).await?))
@@ -157,7 +157,7 @@ pub struct ReplyRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/reports/{id}/messages", tag = "reports", request_body = ReplyRequest, security(("bearer" = [])),
-    responses((status = 201), (status = 401), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 201, body = MessageAdded, description = "Sent, and kept in the thread"), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn reply_to_report(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -179,7 +179,7 @@ pub async fn reply_to_report(
         req.body.trim(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({}))).into_response())
+    Ok((StatusCode::CREATED, Json(MessageAdded::default())).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -193,20 +193,20 @@ pub struct StatusRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/reports/{id}/status", tag = "reports", request_body = StatusRequest, security(("bearer" = [])),
-    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = StatusChanged), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn change_report_status(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<StatusRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StatusChanged>, ApiError> {
     let report = view::authorized_report(&state, &caller.actor, &id, view::On::Triage).await?;
     let result = match ReportStatus::parse(&req.status) {
         Ok(to) => usecase::change_status(&state, &caller.audit(), &report, to, &req.reason).await,
         Err(e) => Err(TriageError::Status(e)),
     };
     match result {
-        Ok(()) => Ok(Json(json!({ "status": req.status }))),
+        Ok(()) => Ok(Json(StatusChanged { status: req.status })),
         Err(err) => Err(triage_error(err).into()),
     }
 }
@@ -234,13 +234,13 @@ pub struct AssignRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/reports/{id}/assignee", tag = "reports", request_body = AssignRequest, security(("bearer" = [])),
-    responses((status = 200), (status = 401), (status = 403), (status = 404), (status = 422)))]
+    responses((status = 200, body = Assigned), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn assign_report(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<AssignRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Assigned>, ApiError> {
     let report = view::authorized_report(&state, &caller.actor, &id, view::On::Triage).await?;
     let to = req
         .assignee
@@ -253,7 +253,9 @@ pub async fn assign_report(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Json(json!({ "assignee": req.assignee }))),
+        Ok(()) => Ok(Json(Assigned {
+            assignee: req.assignee,
+        })),
         Err(err) => Err(triage_error(err).into()),
     }
 }

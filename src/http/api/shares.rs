@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -53,12 +52,68 @@ async fn readable(state: &AppState, actor: &Actor, id: &str) -> Result<(Advisory
     Ok((row, in_audience))
 }
 
-fn share_json(s: &ShareRow) -> Value {
-    json!({
-        "id": s.id, "advisory_id": s.advisory_id, "member_id": s.member_id,
-        "shared_by": s.shared_by, "email": s.email, "name": s.name, "reason": s.reason,
-        "created_at": s.created_at, "accepted_at": s.accepted_at, "revoked_at": s.revoked_at,
-    })
+/// A share of an embargoed advisory with a delegate; instants in
+/// microseconds since the epoch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareView {
+    id: String,
+    advisory_id: String,
+    /// The member whose contact shared it.
+    member_id: String,
+    /// The contact who shared it: an account id.
+    shared_by: String,
+    /// The delegate's address.
+    email: String,
+    /// The delegate's name.
+    name: String,
+    reason: String,
+    created_at: i64,
+    /// Null until the delegate accepts the terms.
+    #[schema(required = true)]
+    accepted_at: Option<i64>,
+    /// Null unless revoked.
+    #[schema(required = true)]
+    revoked_at: Option<i64>,
+}
+
+impl ShareView {
+    fn of(s: &ShareRow) -> Self {
+        Self {
+            id: s.id.clone(),
+            advisory_id: s.advisory_id.clone(),
+            member_id: s.member_id.clone(),
+            shared_by: s.shared_by.clone(),
+            email: s.email.clone(),
+            name: s.name.clone(),
+            reason: s.reason.clone(),
+            created_at: s.created_at,
+            accepted_at: s.accepted_at,
+            revoked_at: s.revoked_at,
+        }
+    }
+}
+
+/// A page of shares, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareList {
+    items: Vec<ShareView>,
+    /// The `cursor` of the next page; null on the last.
+    #[schema(required = true)]
+    next_cursor: Option<String>,
+}
+
+/// What a change to a share did.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ShareStatusWord {
+    Revoked,
+    Accepted,
+}
+
+/// The answer to a change of a share.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareStatus {
+    status: ShareStatusWord,
 }
 
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/shares", tag = "advisories", request_body = ShareBody, security(("bearer" = [])),
@@ -112,14 +167,14 @@ pub async fn create_share(
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/shares", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path, description = "Advisory id"), PageQuery),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"shared_by\", \"email\", \"name\", \"reason\", \"created_at\", \"accepted_at\", \"revoked_at\"}], \"next_cursor\"}`, newest first: every share for admins, the caller's organisation's for a member contact"),
+    responses((status = 200, body = ShareList, description = "Newest first: every share for admins, the caller's organisation's for a member contact"),
         (status = 401), (status = 403), (status = 404, description = "No such advisory, or one the caller may not read")))]
 pub async fn list_shares(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ShareList>, ApiError> {
     let window = p.window(WHOLE_LIST)?;
     let scope = if authorize(&caller.actor, Action::ManageAdvisories).is_allowed() {
         None
@@ -141,10 +196,10 @@ pub async fn list_shares(
     )
     .await
     .map_err(Error::from)?;
-    let items: Vec<Value> = page.items.iter().map(share_json).collect();
-    Ok(Json(
-        json!({ "items": items, "next_cursor": next_cursor(&page) }),
-    ))
+    Ok(Json(ShareList {
+        items: page.items.iter().map(ShareView::of).collect(),
+        next_cursor: next_cursor(&page),
+    }))
 }
 
 /// The share, if the caller may act on it as `action` says (404 if not).
@@ -169,13 +224,13 @@ async fn share_for(
 
 #[utoipa::path(delete, path = "/api/v1/shares/{id}", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path, description = "Share id")),
-    responses((status = 200, description = "`{\"status\": \"revoked\"}`: the delegate's access ended"),
+    responses((status = 200, body = ShareStatus, description = "`revoked`: the delegate's access ended"),
         (status = 401), (status = 404, description = "No such share, or not one the caller may revoke"), (status = 409)))]
 pub async fn revoke_share(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ShareStatus>, ApiError> {
     let share = share_for(&state, &caller.actor, &id, |s| {
         MemberId::parse(&s.member_id)
             .is_ok_and(|m| authorize(&caller.actor, Action::ManageShares(&m)).is_allowed())
@@ -184,18 +239,20 @@ pub async fn revoke_share(
     usecase::revoke(&state, &caller.audit(), &share)
         .await
         .map_err(share_error)?;
-    Ok(Json(json!({ "status": "revoked" })))
+    Ok(Json(ShareStatus {
+        status: ShareStatusWord::Revoked,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/shares/{id}/accept", tag = "advisories", security(("bearer" = [])),
     params(("id" = String, Path, description = "Share id")),
-    responses((status = 200, description = "`{\"status\": \"accepted\"}`: the share's terms accepted; with the current policy accepted too, the advisory is readable"),
+    responses((status = 200, body = ShareStatus, description = "`accepted`: the share's terms accepted; with the current policy accepted too, the advisory is readable"),
         (status = 401), (status = 404, description = "No such share, or not the caller's"), (status = 409, description = "Revoked")))]
 pub async fn accept_share(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ShareStatus>, ApiError> {
     let share = share_for(&state, &caller.actor, &id, |s| {
         crate::domain::id::AccountId::parse(&s.delegate_id)
             .is_ok_and(|d| authorize(&caller.actor, Action::AcceptShare(&d)).is_allowed())
@@ -204,5 +261,7 @@ pub async fn accept_share(
     usecase::accept(&state, &caller.audit(), &share)
         .await
         .map_err(share_error)?;
-    Ok(Json(json!({ "status": "accepted" })))
+    Ok(Json(ShareStatus {
+        status: ShareStatusWord::Accepted,
+    }))
 }

@@ -5,16 +5,17 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
+use super::task_schemas::{
+    AppliedWord, DraftApplied, RecordView, TaskList, TaskStatus, TaskStatusWord, TaskView,
+};
 use super::test_reports::{Created, contribution_error, readable_advisory};
 use crate::app::AppState;
 use crate::app::contributions::record::of_member;
 use crate::app::contributions::tasks::{self as usecase, Worker};
-use crate::db::member_record::MemberRecord;
 use crate::db::tasks::TaskRow;
 use crate::domain::authz::{Action, Actor, authorize};
 use crate::domain::contribution::TaskInput;
@@ -75,22 +76,6 @@ async fn workable(state: &AppState, actor: &Actor, id: &str) -> Result<TaskRow, 
     Ok(task)
 }
 
-fn task_json(t: &TaskRow) -> Value {
-    let due = jiff::Timestamp::from_microsecond(t.due_at)
-        .map(crate::publish::rfc3339)
-        .ok();
-    json!({
-        "id": t.id, "advisory_id": t.advisory_id, "kind": t.kind, "title": t.title,
-        "primary": t.primary, "primary_organization": t.primary_organization,
-        "backup": t.backup, "backup_organization": t.backup_organization,
-        "due": due, "due_at": t.due_at, "state": t.state, "created_at": t.created_at,
-        "missed": t.missed_at.is_some(), "missed_at": t.missed_at,
-        "done_at": t.done_at, "done_member": t.done_member, "notes": t.notes,
-        "draft": t.draft, "draft_at": t.draft_at, "draft_applied_at": t.draft_applied_at,
-        "draft_applied_revision": t.draft_applied_revision,
-    })
-}
-
 #[utoipa::path(post, path = "/api/v1/advisories/{id}/tasks", tag = "contributions", request_body = TaskBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Advisory id")),
     responses((status = 201, body = Created, description = "Created: the primary's contacts get a mail (ids and the due instant only); a reminder is scheduled a day before `due` and the hand-over to the backup at `due`"),
@@ -122,14 +107,14 @@ pub async fn create_task(
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/tasks", tag = "contributions", security(("bearer" = [])),
     params(("id" = String, Path, description = "Advisory id"), PageQuery),
-    responses((status = 200, description = "`{\"items\": [task], \"next_cursor\"}` by due instant: all for admins, for a member contact the tasks naming its organisation as primary or backup. A task: `{\"id\", \"advisory_id\", \"kind\", \"title\", \"primary\", \"primary_organization\", \"backup\", \"backup_organization\", \"due\", \"due_at\", \"state\": \"open\"|\"handed_over\"|\"done\", \"missed\", \"missed_at\", \"done_at\", \"done_member\", \"notes\", \"draft\", \"draft_at\", \"draft_applied_at\", \"draft_applied_revision\", \"created_at\"}`"),
+    responses((status = 200, body = TaskList, description = "By due instant: all for admins, for a member contact the tasks naming its organisation as primary or backup"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn list_tasks(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskList>, ApiError> {
     let window = p.window(WHOLE_LIST)?;
     let advisory = readable_advisory(&state, &caller.actor, &id).await?;
     // The query narrows to the caller's organisation's; the one rule
@@ -138,7 +123,12 @@ pub async fn list_tasks(
         true => None,
         false => match caller.actor.member() {
             Some(m) => Some(m),
-            None => return Ok(Json(json!({ "items": [], "next_cursor": null }))),
+            None => {
+                return Ok(Json(TaskList {
+                    items: Vec::new(),
+                    next_cursor: None,
+                }));
+            }
         },
     };
     let mut conn = state.db.conn().await.map_err(Error::from)?;
@@ -165,24 +155,24 @@ pub async fn list_tasks(
         &ids,
     )
     .await;
-    let items: Vec<Value> = shown.into_iter().map(task_json).collect();
-    Ok(Json(
-        json!({ "items": items, "next_cursor": next_cursor(&page) }),
-    ))
+    Ok(Json(TaskList {
+        items: shown.into_iter().map(TaskView::of).collect(),
+        next_cursor: next_cursor(&page),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "contributions", security(("bearer" = [])),
     params(("id" = String, Path, description = "Task id")),
-    responses((status = 200, description = "The task, as in the advisory's list"), (status = 401),
+    responses((status = 200, body = TaskView, description = "The task, as in the advisory's list"), (status = 401),
         (status = 404, description = "No such task, or not one naming the caller's organisation")))]
 pub async fn get_task(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskView>, ApiError> {
     let task = workable(&state, &caller.actor, &id).await?;
     crate::app::record(&state, &caller.audit(), "task.read", &task.id).await;
-    Ok(Json(task_json(&task)))
+    Ok(Json(TaskView::of(&task)))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -200,7 +190,7 @@ pub struct DoneBody {
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/done", tag = "contributions", request_body = DoneBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Task id")),
-    responses((status = 200, description = "`{\"status\": \"done\"}`: credited to the caller's organisation (for an admin, to the member holding the task)"),
+    responses((status = 200, body = TaskStatus, description = "`done`: credited to the caller's organisation (for an admin, to the member holding the task)"),
         (status = 401), (status = 404, description = "No such task, or not one naming the caller's organisation"),
         (status = 409, description = "Done already"), (status = 422)))]
 pub async fn task_done(
@@ -208,7 +198,7 @@ pub async fn task_done(
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DoneBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskStatus>, ApiError> {
     let task = workable(&state, &caller.actor, &id).await?;
     let Actor::Account {
         id: account,
@@ -227,7 +217,9 @@ pub async fn task_done(
     usecase::done(&state, &caller.audit(), by, &task.id, notes, draft)
         .await
         .map_err(contribution_error)?;
-    Ok(Json(json!({ "status": "done" })))
+    Ok(Json(TaskStatus {
+        status: TaskStatusWord::Done,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -238,7 +230,7 @@ pub struct DraftBody {
 
 #[utoipa::path(put, path = "/api/v1/tasks/{id}/draft", tag = "contributions", request_body = DraftBody, security(("bearer" = [])),
     params(("id" = String, Path, description = "Task id")),
-    responses((status = 200, description = "`{\"status\": \"saved\"}`: the draft replaced"), (status = 401),
+    responses((status = 200, body = TaskStatus, description = "`saved`: the draft replaced"), (status = 401),
         (status = 404, description = "No such task, or not one naming the caller's organisation"),
         (status = 422, description = "Empty, too long, or not a drafting task")))]
 pub async fn save_task_draft(
@@ -246,55 +238,48 @@ pub async fn save_task_draft(
     caller: ApiCaller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DraftBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskStatus>, ApiError> {
     let task = workable(&state, &caller.actor, &id).await?;
     usecase::save_draft(&state, &caller.audit(), &task.id, &body.draft)
         .await
         .map_err(contribution_error)?;
-    Ok(Json(json!({ "status": "saved" })))
+    Ok(Json(TaskStatus {
+        status: TaskStatusWord::Saved,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/tasks/{id}/draft/apply", tag = "contributions", security(("bearer" = [])),
     params(("id" = String, Path, description = "Task id")),
-    responses((status = 200, description = "`{\"status\": \"applied\", \"revision\": N}`: the draft is the advisory's `details` now, as an edit in its history"),
+    responses((status = 200, body = DraftApplied, description = "The draft is the advisory's `details` now, as an edit in its history"),
         (status = 401), (status = 403), (status = 404),
         (status = 409, description = "No draft yet, or the advisory is withdrawn or changed meanwhile"), (status = 422)))]
 pub async fn apply_task_draft(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DraftApplied>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let revision = usecase::apply_draft(&state, &caller.audit(), &id)
         .await
         .map_err(contribution_error)?;
-    Ok(Json(json!({ "status": "applied", "revision": revision })))
-}
-
-/// The record: counts, and the last activity in RFC 3339 or null.
-fn record_json(r: &MemberRecord) -> Value {
-    let last = r
-        .last_activity
-        .and_then(|m| jiff::Timestamp::from_microsecond(m).ok())
-        .map(crate::publish::rfc3339);
-    json!({
-        "test_reports": r.test_reports, "tasks_done": r.tasks_done,
-        "tasks_missed": r.tasks_missed, "leaks": r.leaks, "last_activity": last,
-    })
+    Ok(Json(DraftApplied {
+        status: AppliedWord::Applied,
+        revision,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/members/{id}/record", tag = "contributions", security(("bearer" = [])),
     params(("id" = String, Path, description = "Member id")),
-    responses((status = 200, description = "`{\"test_reports\": N, \"tasks_done\": N, \"tasks_missed\": N, \"leaks\": N, \"last_activity\": RFC 3339 or null}`: leaks not withdrawn, all time; tasks missed as primary; the last activity is the latest test report or task done"),
+    responses((status = 200, body = RecordView, description = "Leaks not withdrawn, all time; tasks missed as primary; the last activity is the latest test report or task done"),
         (status = 401), (status = 404, description = "No such member, or not the caller's")))]
 pub async fn member_record(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RecordView>, ApiError> {
     let member = Error::member_in_path(&caller.actor, &id, |m| Action::ReadMemberRecord(m))?;
     let record = of_member(&state, member.as_str())
         .await
         .map_err(contribution_error)?;
-    Ok(Json(record_json(&record)))
+    Ok(Json(RecordView::of(&record)))
 }

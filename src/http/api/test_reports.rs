@@ -8,12 +8,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::advisories::{advisory_error, may_ask_for};
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
+use super::test_report_schemas::{TestReportList, TestReportView};
 use crate::app::AppState;
 use crate::app::contributions::ContributionError;
 use crate::app::contributions::test_reports::{self as usecase, Author};
@@ -209,37 +210,16 @@ pub async fn create_test_report(
     Ok((StatusCode::CREATED, Json(Created::new(created.as_str()))))
 }
 
-fn report_json(advisory: &str, r: &TestReportRow, files: &[AttachmentInfo], author: bool) -> Value {
-    let files: Vec<Value> = files
-        .iter()
-        .map(|f| {
-            json!({
-                "n": f.n, "filename": f.filename, "content_type": f.content_type,
-                "size": f.size, "sha256": f.sha256,
-                "url": format!("/api/v1/advisories/{advisory}/test-reports/{}/attachments/{}", r.id, f.n),
-            })
-        })
-        .collect();
-    json!({
-        "id": r.id, "advisory_id": r.advisory_id, "member_id": r.member_id,
-        "organization": r.organization, "result": r.result, "tested": r.tested,
-        "details": r.details, "visibility": r.visibility, "created_at": r.created_at,
-        // Who wrote it: for the admins and the author's own organisation.
-        "author": if author { Value::from(r.author_email.as_str()) } else { Value::Null },
-        "attachments": files,
-    })
-}
-
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/test-reports", tag = "contributions", security(("bearer" = [])),
     params(("id" = String, Path, description = "Advisory id"), PageQuery),
-    responses((status = 200, description = "`{\"items\": [{\"id\", \"advisory_id\", \"member_id\", \"organization\", \"result\", \"tested\", \"details\", \"visibility\", \"created_at\", \"author\", \"attachments\": [{\"n\", \"filename\", \"content_type\", \"size\", \"sha256\", \"url\"}]}], \"next_cursor\"}`, newest first: all for admins; for a member contact its own organisation's and those shared with the members"),
+    responses((status = 200, body = TestReportList, description = "Newest first: all for admins; for a member contact its own organisation's and those shared with the members"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn list_test_reports(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
     super::ApiQuery(p): super::ApiQuery<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TestReportList>, ApiError> {
     let window = p.window(WHOLE_LIST)?;
     let advisory = readable_advisory(&state, &caller.actor, &id).await?;
     let admin = authorize(&caller.actor, Action::ManageAdvisories).is_allowed();
@@ -254,7 +234,12 @@ pub async fn list_test_reports(
     let scope = match (admin, own) {
         (true, _) => None,
         (false, Some(m)) => Some(m),
-        (false, None) => return Ok(Json(json!({ "items": [], "next_cursor": null }))),
+        (false, None) => {
+            return Ok(Json(TestReportList {
+                items: Vec::new(),
+                next_cursor: None,
+            }));
+        }
     };
     let mut conn = state.db.conn().await.map_err(Error::from)?;
     let page = test_store::page_for_advisory(&mut conn, advisory.id.as_str(), scope, &window)
@@ -285,17 +270,18 @@ pub async fn list_test_reports(
         &ids,
     )
     .await;
-    let items: Vec<Value> = shown
+    let items = shown
         .iter()
         .map(|r| {
             let author = admin || own == Some(r.member_id.as_str());
             let files = files.get(r.id.as_str()).map_or(&[][..], Vec::as_slice);
-            report_json(advisory.id.as_str(), r, files, author)
+            TestReportView::of(advisory.id.as_str(), r, files, author)
         })
         .collect();
-    Ok(Json(
-        json!({ "items": items, "next_cursor": next_cursor(&page) }),
-    ))
+    Ok(Json(TestReportList {
+        items,
+        next_cursor: next_cursor(&page),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/test-reports/{report}/attachments/{n}", tag = "contributions", security(("bearer" = [])),

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -19,8 +19,7 @@ use crate::http::extract::{ApiCaller, audit_actor};
 use crate::http::view;
 
 #[utoipa::path(get, path = "/api/v1/track/{token}", tag = "reporter",
-    responses((status = 200, description = "`{\"report\", \"messages\", \"attachments\"}`. \
-        `report.advisory_id` names the advisory made from the report once there is one (only its id \
+    responses((status = 200, body = super::report_schemas::ReporterView, description = "`report.advisory_id` names the advisory made from the report once there is one (only its id \
         while it is a draft or embargoed); `report.advisory_url` is its public page once published, \
         also after a withdrawal (the page says so); both are null otherwise."), (status = 404)))]
 pub async fn get_tracked_report(
@@ -58,7 +57,7 @@ pub struct ReporterMessage {
 }
 
 #[utoipa::path(post, path = "/api/v1/track/{token}/messages", tag = "reporter", request_body = ReporterMessage,
-    responses((status = 201), (status = 404), (status = 413), (status = 422)))]
+    responses((status = 201, body = super::report_schemas::MessageAdded, description = "Added to the thread"), (status = 404), (status = 413), (status = 422)))]
 pub async fn add_reporter_message(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -104,7 +103,8 @@ pub async fn add_reporter_message(
         &files,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({}))).into_response())
+    let added = super::report_schemas::MessageAdded::default();
+    Ok((StatusCode::CREATED, Json(added)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/track/{token}/attachments/{attachment}", tag = "reporter",

@@ -17,7 +17,7 @@ use crate::app::membership as usecase;
 use crate::db::{self, clear_text as store, keys, members};
 use crate::domain::authz::Action;
 use crate::domain::fields::FieldErrors;
-use crate::http::api::clear_text::allowance_json;
+use crate::http::api::clear_text::allowance_view;
 use crate::http::body::Form;
 use crate::http::error::{Error, PageError};
 use crate::http::extract::Page;
@@ -53,7 +53,7 @@ pub(super) async fn contacts(state: &AppState, member: &str) -> Result<(Value, L
     for c in &contacts {
         let allowance = match allowances.get(&c.account_id) {
             Some(a) => {
-                let mut v = allowance_json(&mut conn, a).await?;
+                let mut v = json!(allowance_view(&mut conn, a).await?);
                 v["at"] = json!(a.at);
                 v
             }

@@ -94,7 +94,7 @@ pub(super) async fn render_member(
         Some(a) => Some(answers(state, a).await?),
         None => None,
     };
-    let record = liveness_view(state, &member).await?;
+    let record = json!(liveness_view(state, &member).await?);
     let leaks = crate::app::leaks::for_member(state, id)
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;

@@ -105,7 +105,7 @@ async fn render_application(
     let app = apps::get(&mut conn, id).await?.ok_or(Error::NotFound)?;
     let history = crate::http::history::of_subject(&mut conn, &app.id).await?;
     drop(conn);
-    let view = application_view(state, &app).await?;
+    let view = json!(application_view(state, &app).await?);
     let has_vouch = view["vouches"]
         .as_array()
         .is_some_and(|v| v.iter().any(|v| v["vouched"] == true));
