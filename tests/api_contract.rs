@@ -227,6 +227,25 @@ async fn the_document_states_the_rules_the_server_applies() {
         schemas["ConflictBody"]["oneOf"].as_array().map(Vec::len),
         Some(2)
     );
+    // Two bodies with one name would leave one operation documented with
+    // the other's rules.
+    let body_of = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .clone()
+    };
+    assert_eq!(
+        body_of("/api/v1/members/{id}/removal"),
+        "#/components/schemas/RemovalBody"
+    );
+    assert_eq!(
+        schemas["RemovalBody"]["required"],
+        json!(["reason"]),
+        "a removal says why"
+    );
+    assert_eq!(
+        body_of("/api/v1/advisories/{id}/withdraw"),
+        "#/components/schemas/ReasonBody"
+    );
 }
 
 #[tokio::test]

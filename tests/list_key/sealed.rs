@@ -233,24 +233,11 @@ async fn a_backup_holds_the_list_key_sealed_and_restores_only_with_the_data_key(
     assert_no_secret(path, &std::fs::read(&file).unwrap(), &material);
 
     let targets = tempfile::tempdir().unwrap();
-    // No data key: refused, nothing written.
-    let bare = targets.path().join("bare");
-    let e = err(&embargo(&bare, &["restore", path]));
-    assert!(
-        e.contains("no backup contains") && e.contains("data-key"),
-        "{e}"
+    refused_without_the_data_key(
+        targets.path(),
+        |data| embargo(data, &["restore", path]),
+        "does not open",
     );
-    assert!(!bare.exists());
-    // Another deployment's data key: refused, nothing written.
-    let other_key = format!("{}\n", embargo::app::data_key::new_key_line());
-    let wrong = data_dir_with_key(targets.path(), "wrong", other_key.as_bytes());
-    let e = err(&embargo(&wrong, &["restore", path]));
-    assert!(e.contains("does not open"), "{e}");
-    let left: Vec<_> = std::fs::read_dir(&wrong)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(left, ["data-key"]);
 
     let key = std::fs::read(env.dir.path().join("data-key")).unwrap();
     let restored = tempfile::tempdir().unwrap();
@@ -348,22 +335,7 @@ async fn a_keys_only_backup_restores_only_with_the_data_key_and_a_clear_key_with
             .expect("run embargo")
     };
     let targets = tempfile::tempdir().unwrap();
-    let bare = targets.path().join("bare");
-    let e = err(&restore(&bare));
-    assert!(
-        e.contains("no backup contains") && e.contains("data-key"),
-        "{e}"
-    );
-    assert!(!bare.exists());
-    let other_key = format!("{}\n", embargo::app::data_key::new_key_line());
-    let wrong = data_dir_with_key(targets.path(), "wrong", other_key.as_bytes());
-    let e = err(&restore(&wrong));
-    assert!(e.contains("does not open the list key"), "{e}");
-    let left: Vec<_> = std::fs::read_dir(&wrong)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(left, ["data-key"]);
+    refused_without_the_data_key(targets.path(), restore, "does not open the list key");
     let key = std::fs::read(env.dir.path().join("data-key")).unwrap();
     let right = data_dir_with_key(targets.path(), "right", &key);
     ok(&restore(&right));
@@ -379,4 +351,30 @@ async fn a_keys_only_backup_restores_only_with_the_data_key_and_a_clear_key_with
         "{e}"
     );
     assert!(!second.exists());
+}
+
+/// `restore` into a directory without a data key, then into one holding
+/// another deployment's key, is refused (the second saying `wrong_key`)
+/// and writes nothing but that key.
+fn refused_without_the_data_key(
+    targets: &Path,
+    restore: impl Fn(&Path) -> Output,
+    wrong_key: &str,
+) {
+    let bare = targets.join("bare");
+    let e = err(&restore(&bare));
+    assert!(
+        e.contains("no backup contains") && e.contains("data-key"),
+        "{e}"
+    );
+    assert!(!bare.exists());
+    let other_key = format!("{}\n", embargo::app::data_key::new_key_line());
+    let wrong = data_dir_with_key(targets, "wrong", other_key.as_bytes());
+    let e = err(&restore(&wrong));
+    assert!(e.contains(wrong_key), "{e}");
+    let left: Vec<_> = std::fs::read_dir(&wrong)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["data-key"]);
 }

@@ -293,20 +293,22 @@ pub fn directory_entry(m: &members::Member) -> DirectoryEntry<'_> {
     }
 }
 
+/// Why a member is removed: told to them, so required (the advisories'
+/// `ReasonBody` has its own rules).
 #[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct ReasonBody {
+pub struct RemovalBody {
     #[serde(default)]
     #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/members/{id}/removal", tag = "membership", request_body = ReasonBody, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/members/{id}/removal", tag = "membership", request_body = RemovalBody, security(("bearer" = [])),
     responses((status = 200, body = MemberRemoved, description = "`removed`"), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ReasonBody>,
+    ApiJson(body): ApiJson<RemovalBody>,
 ) -> Result<Json<MemberRemoved>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageMembership)?;
     usecase::remove_member(&state, &caller.audit(), &id, &body.reason)
