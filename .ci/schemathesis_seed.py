@@ -84,7 +84,10 @@ blocks = [
     (r"^/api/v1/announcements/\{id\}$", {"path.id": announcement}),
     (r"^/api/v1/applications/status/\{token\}$", {"path.token": status_token}),
     (r"^/api/v1/applications/\{id\}(/.*)?$", {"path.id": application["id"]}),
-    (r"^/api/v1/members/\{id\}(/[a-z]+)?$", {"path.id": member}),
+    # The other member is the one removed: the first's contact's token
+    # serves the member contact's own operations all run long.
+    (r"^/api/v1/members/\{id\}/removal$", {"path.id": other}),
+    (r"^/api/v1/members/\{id\}(/(?!removal$)[a-z]+)?$", {"path.id": member}),
     (r"^/api/v1/leaks/\{id\}(/.*)?$", {"path.id": leak}),
     (r"^/api/v1/tasks/\{id\}(/.*)?$", {"path.id": task}),
     (r"^/api/v1/track/\{token\}(/messages)?$", {"path.token": track}),

@@ -205,15 +205,12 @@ async fn the_document_states_the_rules_the_server_applies() {
     let app = TestApp::new().await;
     let doc = app.get("/api/openapi.json", None).await.json();
     let schemas = &doc["components"]["schemas"];
-    let zones = schemas["TimeZoneRequest"]["properties"]["time_zone"]["enum"]
-        .as_array()
-        .expect("the zones are listed");
-    assert!(zones.contains(&json!("Europe/Berlin")) && zones.contains(&json!("")));
+    let zone = &schemas["EmbargoBody"]["properties"]["time_zone"];
+    assert_eq!(zone["format"], "iana-time-zone");
     assert!(
-        zones.contains(&Value::Null),
-        "null is the organisation's zone"
+        zone.get("enum").is_none(),
+        "600 names break client generators"
     );
-    assert!(!zones.contains(&json!("europe/berlin")));
     let email = &schemas["ReportRequest"]["properties"]["reporter_email"];
     assert_eq!(email["format"], "mailbox-or-empty");
     assert!(email["pattern"].as_str().unwrap().contains('@'));

@@ -11,19 +11,26 @@ use super::advisory::AdvisoryState;
 pub struct Repository(String);
 
 impl Repository {
+    /// Trimmed of [`super::email::EDGE`] and of one `.git` (a clone URL's
+    /// end), as the API's schema for it says.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         const WHY: &str = "must be a GitHub repository as owner/name, such as \"example/widget\"";
-        let s = raw.trim().trim_end_matches(".git");
+        let s = raw.trim_matches(super::email::EDGE);
         let (owner, name) = s.split_once('/').ok_or(WHY)?;
-        let owner_ok = super::email::GithubHandle::parse(owner).is_ok() && !owner.starts_with('@');
+        let owner_ok = (1..=39).contains(&owner.len())
+            && owner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !owner.starts_with('-')
+            && !owner.ends_with('-')
+            && !owner.contains("--");
         let name_ok = (1..=100).contains(&name.len())
             && name
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            && name != "."
-            && name != "..";
-        if owner_ok && name_ok {
-            Ok(Self(s.to_owned()))
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        let name = name.strip_suffix(".git").unwrap_or(name);
+        if owner_ok && name_ok && !["", ".", ".."].contains(&name) {
+            Ok(Self(format!("{owner}/{name}")))
         } else {
             Err(WHY)
         }
@@ -97,6 +104,9 @@ mod tests {
             "example/..",
             "@example/widget",
             "example/wid?get",
+            "example/.git",
+            "example/..git",
+            "ex--ample/widget",
         ] {
             assert!(Repository::parse(bad).is_err(), "{bad:?}");
         }

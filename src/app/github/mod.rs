@@ -69,7 +69,7 @@ pub async fn set_repository(
             "the advisory is withdrawn: its GitHub link stays as it was".into(),
         ));
     }
-    let repo = match repository.trim() {
+    let repo = match repository.trim_matches(crate::domain::email::EDGE) {
         "" => None,
         r => Some(Repository::parse(r).map_err(|why| invalid("repository", why))?),
     };

@@ -110,9 +110,10 @@ pub async fn set_language(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeZoneRequest {
-    /// An IANA name such as `Europe/Berlin`; `null` or `""`: the
+    /// An IANA name of the bundled time zone database such as
+    /// `Europe/Berlin`, spelled as there; `null` or `""`: the
     /// organisation's zone.
-    #[schema(format = "iana-time-zone-or-empty")]
+    #[schema(format = "iana-time-zone")]
     time_zone: Option<String>,
 }
 

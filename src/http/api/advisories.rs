@@ -228,7 +228,8 @@ pub struct EmbargoBody {
     /// `time_zone` that the zone does not skip or repeat.
     #[schema(format = "embargo-until")]
     until: String,
-    /// IANA time zone the embargo was agreed in.
+    /// The IANA time zone the embargo was agreed in, a name of the bundled
+    /// time zone database spelled as there (`Europe/Berlin`, `UTC`).
     #[schema(format = "iana-time-zone")]
     time_zone: String,
     /// Why it is set or moved; kept in the history.
@@ -271,9 +272,12 @@ pub async fn set_embargo(
     }))
 }
 
+/// Why an advisory is published early or withdrawn: required, as it is
+/// kept (and shown publicly for a withdrawn published one).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReasonBody {
     #[serde(default)]
+    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
     reason: String,
 }
 

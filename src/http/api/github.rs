@@ -45,7 +45,10 @@ pub async fn get_advisory_github(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
-    /// `owner/name`; empty unlinks.
+    /// `owner/name` (a `.git` at its end is dropped); empty unlinks.
+    #[schema(
+        pattern = "^[ \\t\\n\\r]*((?=[A-Za-z0-9-]{1,39}/)[A-Za-z0-9]+(-[A-Za-z0-9]+)*/(?!\\.{0,2}(\\.git)?[ \\t\\n\\r]*$)[A-Za-z0-9._-]{1,100})?[ \\t\\n\\r]*$"
+    )]
     pub repository: String,
 }
 

@@ -2,7 +2,9 @@
 //! a NUL character (PostgreSQL cannot store it; see `body.rs`). Members
 //! an operation does not name are ignored, so objects stay open. Fields
 //! marked with one of embargo's own formats ([`pattern_of`]) get the rule
-//! the server applies written out as a pattern or a list of values.
+//! the server applies written out as a pattern. `iana-time-zone` stays a
+//! named format: its 600 names as an enum break client generators (Python
+//! names `Etc/GMT+0` and `Etc/GMT-0` alike).
 
 use std::collections::BTreeSet;
 
@@ -118,15 +120,10 @@ fn has(t: &SchemaType, wanted: Type) -> bool {
 }
 
 fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
-    if let Some(SchemaFormat::Custom(format)) = &o.format {
-        if let Some(pattern) = pattern_of(format) {
-            o.pattern = Some(pattern);
-        } else if let Some(mut names) = zone_names(format) {
-            if has(&o.schema_type, Type::Null) {
-                names.push(serde_json::Value::Null);
-            }
-            o.enum_values = Some(names);
-        }
+    if let Some(SchemaFormat::Custom(format)) = &o.format
+        && let Some(pattern) = pattern_of(format)
+    {
+        o.pattern = Some(pattern);
     }
     if has(&o.schema_type, Type::String) && o.enum_values.is_none() && o.pattern.is_none() {
         o.pattern = Some(NO_NUL.into());
@@ -147,23 +144,4 @@ fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
             )));
         }
     }
-}
-
-/// `iana-time-zone`: every name of the bundled time zone database, as
-/// `domain::time::ZoneName` takes them; `iana-time-zone-or-empty` also
-/// `""` (none).
-fn zone_names(format: &str) -> Option<Vec<serde_json::Value>> {
-    let empty = match format {
-        "iana-time-zone" => false,
-        "iana-time-zone-or-empty" => true,
-        _ => return None,
-    };
-    let names = crate::domain::time::zone_names();
-    let empty = empty.then(|| serde_json::Value::from(""));
-    Some(
-        empty
-            .into_iter()
-            .chain(names.into_iter().map(serde_json::Value::from))
-            .collect(),
-    )
 }
