@@ -214,6 +214,15 @@ async fn the_document_states_the_rules_the_server_applies() {
     let email = &schemas["ReportRequest"]["properties"]["reporter_email"];
     assert_eq!(email["format"], "mailbox-or-empty");
     assert!(email["pattern"].as_str().unwrap().contains('@'));
+    let pattern = |schema: &str, field: &str| {
+        schemas[schema]["properties"][field]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{schema}.{field} has no pattern"))
+            .to_owned()
+    };
+    assert!(pattern("PatchBody", "content_base64").contains("[AQgw]=="));
+    assert!(pattern("AttachmentUpload", "content_base64").ends_with(")?[ \\t\\n\\r]*$"));
+    assert!(pattern("OrganizationBody", "website").contains("https?://"));
     // Every operation with a body documents 409 with both error shapes.
     let post = &doc["paths"]["/api/v1/reports/{id}/status"]["post"];
     assert_eq!(

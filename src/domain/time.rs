@@ -30,7 +30,7 @@ impl ZoneName {
 
 /// Every zone name of the bundled database (old aliases such as
 /// `US/Eastern` included), sorted: the names the API takes.
-pub fn zone_names() -> Vec<String> {
+fn zone_names() -> Vec<String> {
     let mut names: Vec<String> = jiff::tz::db()
         .available()
         .map(|n| n.as_str().to_owned())

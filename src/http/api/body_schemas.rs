@@ -37,9 +37,7 @@ pub struct OrganizationBody {
     organization: String,
     /// An http(s) URL: a host name (letters, digits, dots, hyphens), an
     /// optional port, then printable ASCII.
-    #[schema(
-        pattern = "^[ \\t\\n\\r]*https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?([/?#][!-~]{0,230})?[ \\t\\n\\r]*$"
-    )]
+    #[schema(format = "web-url")]
     website: String,
     /// The monitored security alias (an e-mail address).
     #[schema(max_length = 254, format = "mailbox")]
@@ -57,9 +55,7 @@ pub struct ApplicationBody {
     organization: String,
     /// An http(s) URL: a host name (letters, digits, dots, hyphens), an
     /// optional port, then printable ASCII.
-    #[schema(
-        pattern = "^[ \\t\\n\\r]*https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?([/?#][!-~]{0,230})?[ \\t\\n\\r]*$"
-    )]
+    #[schema(format = "web-url")]
     website: String,
     /// The security alias; a confirmation link is mailed to it.
     #[schema(max_length = 254, format = "mailbox")]

@@ -27,7 +27,8 @@ const NOT_IN_ADDRESS: &str = "\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\
 
 /// The rule behind each of embargo's own string formats, as the server
 /// checks it: `mailbox` (`domain::email::EmailAddress`), `github-handle`
-/// (`GithubHandle`), `language-tag` (`domain::language::Language`), each
+/// (`GithubHandle`), `language-tag` (`domain::language::Language`),
+/// `web-url` and `base64` (not empty), each
 /// with the spaces the server trims around it; `NAME-or-empty` also takes
 /// `""` or spaces alone (none).
 pub fn pattern_of(format: &str) -> Option<String> {
@@ -42,6 +43,11 @@ pub fn pattern_of(format: &str) -> Option<String> {
             format!("@?(?=[A-Za-z0-9-]{{1,39}}{EDGE}$)[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
         }
         "language-tag" => "[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}".to_owned(),
+        // `domain::membership::is_web_url`.
+        "web-url" => "https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?([/?#][!-~]{0,230})?".to_owned(),
+        // RFC 4648 with padding and zero bits after the last character, as
+        // base64's STANDARD engine decodes it.
+        "base64" => "([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/]{4})".to_owned(),
         _ => return None,
     };
     let optional = if or_empty { "?" } else { "" };

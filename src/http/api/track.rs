@@ -41,9 +41,7 @@ pub struct AttachmentUpload {
     content_type: Option<String>,
     /// The file, base64-encoded (RFC 4648 with padding; empty for an
     /// empty file).
-    #[schema(
-        pattern = "^[ \\t\\n\\r]*(([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?)[ \\t\\n\\r]*$"
-    )]
+    #[schema(format = "base64-or-empty")]
     content_base64: String,
 }
 
