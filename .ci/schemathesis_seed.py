@@ -1,15 +1,22 @@
 """Makes one of each record through the API, so that schemathesis reaches
 what lies behind an id (.ci/schemathesis), and prints the schemathesis
-configuration that names them: a report, a member with a contact, a draft
-and an embargoed advisory announced to the member, a patch, a task, a
-leak and an application.
+configuration that names them: a report with a reporter's attachment, a
+member with two contacts, a draft and an embargoed advisory announced to
+the member, a patch, a task, a leak, an application, a share, a template
+version, and the links mailed for setting up an account and confirming
+the application. The member contact's own operations run with their
+token.
 
-    python3 .ci/schemathesis_seed.py URL TOKEN > seed.toml
+    EMBARGO_DATA=DIR python3 .ci/schemathesis_seed.py URL TOKEN > seed.toml
 """
 
+import glob
 import json
 import os
+import re
+import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -19,12 +26,12 @@ from schemathesis_keys import make_keys  # noqa: E402
 BASE, TOKEN = sys.argv[1], sys.argv[2]
 
 
-def call(method, path, body=None):
+def call(method, path, body=None, token=TOKEN):
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(BASE + path, data=data, method=method, headers={
-        "Authorization": "Bearer " + TOKEN,
-        "Content-Type": "application/json",
-    })
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    req = urllib.request.Request(BASE + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             return json.load(resp)
@@ -37,13 +44,24 @@ report = call("POST", "/api/v1/reports", {
     "reporter_email": "reporter@example.org",
 })
 track = report["tracking_url"].rsplit("/", 1)[1]
+call("POST", f"/api/v1/track/{track}/messages", {
+    "body": "A reproducer.", "attachments": [{"filename": "poc.txt", "content_base64": "cG9jCg=="}],
+}, token="")
+attachment = call("GET", f"/api/v1/reports/{report['id']}")["attachments"][0]["id"]
 
 key = make_keys(["st-seed@example.org"])["st-seed@example.org"]
 member = call("POST", "/api/v1/members", {
     "organization": "Seed Distro", "website": "https://seed.example",
     "security_alias": "security@seed.example",
-    "contacts": [{"name": "Seed Contact", "email": "st-seed@example.org", "openpgp_key": key}],
+    "contacts": [{"name": "Seed Contact", "email": "st-seed@example.org", "openpgp_key": key},
+                 {"name": "Second Contact", "email": "st-second@example.org"}],
 })["id"]
+member_token = subprocess.run(
+    ["target/debug/embargo", "token", "create", "--user", "st-seed@example.org"],
+    check=True, capture_output=True, text=True,
+).stdout.strip().splitlines()[-1]
+mine = call("GET", "/api/v1/me/member", token=member_token)
+contacts = {c["email"]: c["account_id"] for c in mine["contacts"]}
 other = call("POST", "/api/v1/members", {
     "organization": "Other Distro", "website": "https://other.example",
     "security_alias": "security@other.example",
@@ -76,9 +94,45 @@ application = call("POST", "/api/v1/applications", {
     "voucher": member,
 })
 status_token = application["status_url"].rsplit("/", 1)[1]
+call("POST", "/api/v1/policy/accept", {"version": call("GET", "/api/v1/policy")["version"]}, token=member_token)
+share = call("POST", f"/api/v1/advisories/{embargoed}/shares", {
+    "email": "st-colleague@example.org", "name": "A Colleague", "reason": "builds the package",
+}, token=member_token)["id"]
+job = call("GET", "/api/v1/jobs")["items"][0]["id"]
+template = call("GET", "/api/v1/templates?limit=1")["items"][0]["name"]
+
+
+def mailed_link(to, route):
+    """The token of the link to `route` in the mail to `to`, once it is sent."""
+    outbox = os.path.join(os.environ["EMBARGO_DATA"], "outbox")
+    for _ in range(120):
+        for path in glob.glob(os.path.join(outbox, "*.eml")):
+            text = open(path, encoding="utf-8", errors="replace").read()
+            found = re.search(re.escape(route) + r"/([A-Za-z0-9_-]+)", text)
+            if to in text and found:
+                return found.group(1)
+        time.sleep(0.5)
+    sys.exit(f"seed: no mail to {to} with a {route} link")
+
+
+setup_token = mailed_link("st-other@example.org", "/setup")
+confirm_token = mailed_link("security@applicant.example", "/applications/confirm")
 
 # Most specific first: the first block that matches an operation names its ids.
+member_paths = r"^/api/v1/(me/member(/contacts.*)?|policy/accept)$"
 blocks = [
+    (member_paths, {"path.id": contacts["st-second@example.org"]}),
+    (r"^/api/v1/members/\{id\}/contacts/\{contact\}/clear-text$",
+     {"path.id": member, "path.contact": contacts["st-seed@example.org"]}),
+    (r"^/api/v1/reports/\{id\}/attachments/\{attachment\}$",
+     {"path.id": report["id"], "path.attachment": attachment}),
+    (r"^/api/v1/track/\{token\}/attachments/\{attachment\}$",
+     {"path.token": track, "path.attachment": attachment}),
+    (r"^/api/v1/shares/\{id\}(/accept)?$", {"path.id": share}),
+    (r"^/api/v1/jobs/\{id\}/retry$", {"path.id": job}),
+    (r"^/api/v1/templates/\{name\}(/.*)?$", {"path.name": template}),
+    (r"^/api/v1/setup/\{token\}$", {"path.token": setup_token}),
+    (r"^/api/v1/applications/confirm/\{token\}$", {"path.token": confirm_token}),
     (r"^/api/v1/advisories/\{id\}/patches/\{patch\}$", {"path.id": embargoed, "path.patch": patch}),
     (r"^/api/v1/advisories/\{id\}(/.*)?$", {"path.id": embargoed}),
     (r"^/api/v1/announcements/\{id\}$", {"path.id": announcement}),
@@ -98,5 +152,7 @@ for regex, params in blocks:
     print("[[operations]]")
     print(f"include-path-regex = {json.dumps(regex)}")
     print("parameters = { " + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in params.items()) + " }")
+    if regex == member_paths:
+        print(f'headers = {{ Authorization = "Bearer {member_token}" }}')
     print()
 print(f"# draft advisory {draft}, second member {other}", file=sys.stderr)

@@ -223,6 +223,26 @@ async fn the_document_states_the_rules_the_server_applies() {
     assert!(pattern("PatchBody", "content_base64").contains("[AQgw]=="));
     assert!(pattern("AttachmentUpload", "content_base64").ends_with(")?[ \\t\\n\\r]*$"));
     assert!(pattern("OrganizationBody", "website").contains("https?://"));
+    // A set-up without a password is refused, so the document requires one.
+    let setup = &schemas["SetupRequest"];
+    assert!(
+        setup["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("password"))
+    );
+    assert_eq!(setup["properties"]["password"]["minLength"], 12);
+    // OSV content: aliases and CWE ids as the server checks them.
+    let advisory = &schemas["AdvisoryBody"]["properties"];
+    assert_eq!(advisory["aliases"]["items"]["format"], "osv-alias");
+    assert!(
+        advisory["aliases"]["items"]["pattern"]
+            .as_str()
+            .unwrap()
+            .contains("(?!CVE)")
+    );
+    let specific = &schemas["DatabaseSpecificBody"]["properties"];
+    assert_eq!(specific["cwe_ids"]["items"]["pattern"], "^CWE-[0-9]{1,6}$");
     // Every operation with a body documents 409 with both error shapes.
     let post = &doc["paths"]["/api/v1/reports/{id}/status"]["post"];
     assert_eq!(
@@ -274,6 +294,60 @@ async fn a_nul_in_a_member_the_api_does_not_read_is_ignored_in_an_application() 
     assert_eq!(resp.status, StatusCode::CONFLICT, "{}", resp.text());
     assert!(resp.json()["errors"]["voucher"].is_string());
     assert!(resp.json()["errors"].get("contacts").is_none());
+}
+
+#[tokio::test]
+async fn a_nul_in_a_member_an_advisory_does_not_read_is_ignored_and_one_it_reads_is_not() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let affected = |unread: &str, name: &str| {
+        json!([{
+            "package": { "ecosystem": "npm", "name": name, "unread": unread },
+            "versions": ["1.0.0"],
+        }])
+    };
+    let created = app
+        .post(
+            "/api/v1/advisories",
+            Some(&admin),
+            json!({ "summary": "Overflow", "affected": affected("a\u{0}b", "left-pad") }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let edited = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/advisories/{id}"),
+            Some(&admin),
+            Some(json!({ "affected": affected("c\u{0}d", "right-pad"), "reason": "renamed" })),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
+    assert_eq!(edited.json()["affected"][0]["package"]["name"], "right-pad");
+
+    let read = app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/advisories/{id}"),
+            Some(&admin),
+            Some(json!({ "affected": affected("", "up\u{0}pad"), "reason": "renamed" })),
+        )
+        .await;
+    assert_eq!(
+        read.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        read.text()
+    );
+    assert_eq!(
+        field_error(&read, "affected"),
+        "must not contain NUL characters"
+    );
+    let stored = app
+        .get(&format!("/api/v1/advisories/{id}"), Some(&admin))
+        .await;
+    assert_eq!(stored.json()["affected"][0]["package"]["name"], "right-pad");
 }
 
 #[tokio::test]

@@ -43,31 +43,69 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut value = match Json::<Value>::from_request(req, state).await {
-            Ok(Json(v)) => v,
-            Err(rejection) => return Err(json_rejection(&rejection)),
-        };
-        let refuse = |e: Error| ApiError(e).into_response();
-        if !value.is_object() {
-            return Err(refuse(invalid("body", "must be a JSON object")));
-        }
-        unify_line_ends(&mut value);
+        let mut value = read_object(req, state).await?;
         let mut ignored = Vec::new();
         let read = serde_ignored::deserialize(&value, |path| ignored.push(segments(&path)));
         let v: T = read.map_err(|e| refuse(invalid("body", &e.to_string())))?;
-        // Fields the operation does not name are ignored, NUL or not.
-        for path in &ignored {
-            prune(&mut value, path);
-        }
-        if let Value::Object(members) = &value {
-            for (name, member) in members {
-                if has_nul(name) || holds_nul(member) {
-                    return Err(refuse(invalid(name_of(name), NUL_MESSAGE)));
-                }
-            }
-        }
+        refuse_nul_outside(&mut value, &ignored).map_err(refuse)?;
         Ok(Self(v))
     }
+}
+
+/// A JSON body its handler reads as a [`Value`] (to tell fields left out
+/// from fields set to null, or to name errors by path), with what
+/// `Shape` (the type the OpenAPI document describes it with) ignores taken
+/// out first, so a NUL there is ignored too, as [`ApiJson`] does. A body
+/// that does not fit `Shape` keeps everything; its handler refuses it.
+pub struct ApiJsonAs<Shape>(pub Value, pub std::marker::PhantomData<Shape>);
+
+impl<Shape: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJsonAs<Shape> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut value = read_object(req, state).await?;
+        let mut ignored = Vec::new();
+        let read: Result<Shape, _> =
+            serde_ignored::deserialize(&value, |path| ignored.push(segments(&path)));
+        if read.is_err() {
+            ignored.clear();
+        }
+        refuse_nul_outside(&mut value, &ignored).map_err(refuse)?;
+        Ok(Self(value, std::marker::PhantomData))
+    }
+}
+
+fn refuse(e: Error) -> Response {
+    ApiError(e).into_response()
+}
+
+/// The body as JSON, which must be an object, with LF line ends.
+async fn read_object<S: Send + Sync>(req: Request, state: &S) -> Result<Value, Response> {
+    let mut value = match Json::<Value>::from_request(req, state).await {
+        Ok(Json(v)) => v,
+        Err(rejection) => return Err(json_rejection(&rejection)),
+    };
+    if !value.is_object() {
+        return Err(refuse(invalid("body", "must be a JSON object")));
+    }
+    unify_line_ends(&mut value);
+    Ok(value)
+}
+
+/// Takes the `ignored` fields out of `value`, then refuses a NUL in what
+/// is left: fields the operation does not name are ignored, NUL or not.
+fn refuse_nul_outside(value: &mut Value, ignored: &[Vec<Step>]) -> Result<(), Error> {
+    for path in ignored {
+        prune(value, path);
+    }
+    if let Value::Object(members) = &*value {
+        for (name, member) in members {
+            if has_nul(name) || holds_nul(member) {
+                return Err(invalid(name_of(name), NUL_MESSAGE));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One step into a JSON value: a member's name or an item's index.

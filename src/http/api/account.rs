@@ -216,11 +216,13 @@ pub async fn revoke_token(
 pub struct SetupRequest {
     /// Only for the first admin, whose address is chosen now.
     email: String,
-    /// At least 12 characters.
+    /// 12 to 256 characters.
+    #[schema(required = true, min_length = 12, max_length = 256)]
     password: String,
     /// A base32 TOTP secret the caller generated, with `totp` a current code
     /// for it; both empty to set up without two-factor authentication.
     totp_secret: String,
+    /// Empty, or the current code for `totp_secret`.
     totp: String,
 }
 

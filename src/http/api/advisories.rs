@@ -8,7 +8,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
 use super::advisory_schemas::{
     AdvisoryEdited, AdvisoryHistory, AdvisoryList, AdvisoryRead, AdvisoryView, EmbargoSet,
     EmbargoView, PatchAdded,
@@ -16,6 +15,7 @@ use super::advisory_schemas::{
 use super::body_schemas::{AdvisoryBody, AdvisoryEditBody};
 use super::paging::{DEFAULT_PAGE, PageQuery, next_cursor};
 use super::test_reports::Created;
+use super::{ApiJson, ApiJsonAs};
 use crate::app::AppState;
 use crate::app::advisories::{self as usecase, AdvisoryError, EmbargoRequest};
 use crate::db::advisories::{self as store, AdvisoryRow};
@@ -91,7 +91,7 @@ pub fn advisory_error(e: AdvisoryError) -> Error {
 pub async fn create_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiJson(mut body): ApiJson<Value>,
+    ApiJsonAs(mut body, _): ApiJsonAs<AdvisoryBody>,
 ) -> Result<Response, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let report_id = body.as_object_mut().and_then(|o| o.remove("report_id"));
@@ -198,7 +198,7 @@ pub async fn edit_advisory(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
-    ApiJson(mut body): ApiJson<Value>,
+    ApiJsonAs(mut body, _): ApiJsonAs<AdvisoryEditBody>,
 ) -> Result<Json<Value>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::ManageAdvisories)?;
     let Some(patch) = body.as_object_mut() else {

@@ -72,6 +72,23 @@ pub struct ApplicationBody {
     voucher: String,
 }
 
+/// Text with more than white space in it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(format = "not-blank")]
+pub struct NotBlank(String);
+
+/// A CWE id: `CWE-79`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(format = "cwe-id")]
+pub struct CweId(String);
+
+/// An id of the same vulnerability elsewhere: a CVE id
+/// (`CVE-2026-12345`), or another (`GHSA-xxxx-xxxx-xxxx`) of at most 100
+/// letters, digits, `-`, `_`, `.` and `:` that does not start with `CVE`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(format = "osv-alias")]
+pub struct Alias(String);
+
 /// An affected package: OSV's `affected` entry.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AffectedBody {
@@ -79,8 +96,9 @@ pub struct AffectedBody {
     /// Ranges or `versions` (at least one of the two).
     #[serde(default)]
     ranges: Vec<RangeBody>,
-    /// Explicit affected versions; none empty.
+    /// Explicit affected versions; none blank.
     #[serde(default)]
+    #[schema(inline, value_type = Vec<NotBlank>)]
     versions: Vec<String>,
 }
 
@@ -109,10 +127,16 @@ pub struct RangeBody {
     #[serde(rename = "type")]
     #[schema(pattern = "^(SEMVER|ECOSYSTEM|GIT)$")]
     kind: String,
-    /// The repository URL of a `GIT` range.
+    /// The repository URL of a `GIT` range (required there): http(s),
+    /// no white space.
     #[serde(default)]
     repo: Option<String>,
-    /// Starting with an `introduced` event.
+    /// At least one `introduced` event (`"0"`: every earlier version);
+    /// not both `fixed` and `last_affected`; no blank version. In a
+    /// `SEMVER` range every version is SemVer 2.0 (`1.2.3`,
+    /// `2.0.0-rc.1`: three numbers without leading zeros, no `v`); in a
+    /// `GIT` range a full 40- or 64-character lower-case commit hash; the
+    /// `introduced` `"0"` may stand in either.
     #[schema(min_items = 1)]
     events: Vec<EventBody>,
 }
@@ -133,16 +157,19 @@ pub struct SeverityBody {
     #[serde(rename = "type")]
     #[schema(pattern = "^(CVSS_V3|CVSS_V4)$")]
     kind: String,
-    /// A CVSS 3.x (`CVSS:3.1/AV:N/...`) or 4.0 (`CVSS:4.0/AV:N/...`)
-    /// vector with every base metric.
+    /// A CVSS vector of the version `type` names: 3.0 or 3.1
+    /// (`CVSS:3.1/AV:N/...`) for `CVSS_V3`, 4.0 (`CVSS:4.0/AV:N/...`) for
+    /// `CVSS_V4`; every base metric once, in the specification's order,
+    /// with a value the specification defines; other metrics optional.
     #[schema(pattern = "^CVSS:(3\\.[01]|4\\.0)/[A-Za-z:/]+$")]
     score: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DatabaseSpecificBody {
-    /// CWE ids from the catalogue (`CWE-79`).
+    /// CWE ids (`CWE-79`) in the bundled catalogue, MITRE CWE 4.15.
     #[serde(default)]
+    #[schema(inline, value_type = Vec<CweId>)]
     cwe_ids: Vec<String>,
     /// Versions known not to be affected.
     #[serde(default)]
@@ -214,6 +241,7 @@ pub struct AdvisoryBody {
     /// Other ids of the same vulnerability (`CVE-2026-12345`,
     /// `GHSA-xxxx-xxxx-xxxx`).
     #[serde(default)]
+    #[schema(inline, value_type = Vec<Alias>)]
     aliases: Vec<String>,
     #[serde(default)]
     credits: Vec<CreditBody>,
@@ -247,7 +275,7 @@ pub struct AdvisoryEditBody {
     severity: Option<Vec<SeverityBody>>,
     #[schema(nullable = false)]
     database_specific: Option<DatabaseSpecificBody>,
-    #[schema(nullable = false)]
+    #[schema(nullable = false, required = false, inline, value_type = Vec<Alias>)]
     aliases: Option<Vec<String>>,
     #[schema(nullable = false)]
     credits: Option<Vec<CreditBody>>,

@@ -40,7 +40,7 @@ use request_schemas::RequestBodies;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-pub use super::body::ApiJson;
+pub use super::body::{ApiJson, ApiJsonAs};
 
 struct BearerAuth;
 

@@ -30,8 +30,20 @@ const NOT_IN_ADDRESS: &str = "\\s\\u0000-\\u001f\\u007f-\\u009f<>()\\[\\],;:\\\\
 /// (`GithubHandle`), `language-tag` (`domain::language::Language`),
 /// `web-url` and `base64` (not empty), each
 /// with the spaces the server trims around it; `NAME-or-empty` also takes
-/// `""` or spaces alone (none).
+/// `""` or spaces alone (none). The server trims nothing around
+/// `osv-alias` (`domain::advisory::validate::is_alias`: a CVE id, or
+/// another id not starting with `CVE`), `cwe-id` and `not-blank` (text
+/// with more than white space in it).
 pub fn pattern_of(format: &str) -> Option<String> {
+    let exact = match format {
+        "osv-alias" => Some("^(CVE-[0-9]{4}-[0-9]{4,91}|(?!CVE)[A-Za-z0-9_.:-]{1,100})$"),
+        "cwe-id" => Some("^CWE-[0-9]{1,6}$"),
+        "not-blank" => Some("^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"),
+        _ => None,
+    };
+    if let Some(pattern) = exact {
+        return Some(pattern.to_owned());
+    }
     let na = NOT_IN_ADDRESS;
     let (name, or_empty) = match format.strip_suffix("-or-empty") {
         Some(name) => (name, true),
@@ -148,6 +160,86 @@ fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
                     .pattern(Some(NO_NUL))
                     .build(),
             )));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern_of;
+    use crate::domain::advisory::Content;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn matches(format: &str, s: &str) -> bool {
+        let pattern = pattern_of(format).unwrap();
+        jsonschema::is_valid(&json!({ "type": "string", "pattern": pattern }), &json!(s))
+    }
+
+    /// Whether the server takes `s` as an alias, and `CWE-…` as a CWE id
+    /// (leaving aside whether the catalogue has it).
+    fn server_takes(field: &str, s: &str) -> bool {
+        let mut content = Content {
+            summary: "s".into(),
+            ..Content::default()
+        };
+        let at = match field {
+            "aliases" => {
+                content.aliases = vec![s.into()];
+                "aliases[0]"
+            }
+            _ => {
+                content.database_specific.cwe_ids = vec![s.into()];
+                "database_specific.cwe_ids[0]"
+            }
+        };
+        match content.validate() {
+            Ok(_) => true,
+            Err(e) => e
+                .get(at)
+                .is_none_or(|m| m.starts_with("is not in the CWE catalogue")),
+        }
+    }
+
+    fn candidates() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec![
+                "",
+                "CVE",
+                "CVE-",
+                "CVE-2026-",
+                "CV",
+                "C",
+                "GHSA-",
+                "CWE-",
+            ]),
+            "[A-Za-z0-9_.:?/ -]{0,10}",
+            "[0-9]{0,8}",
+        )
+            .prop_map(|(prefix, middle, digits)| format!("{prefix}{middle}{digits}"))
+    }
+
+    proptest! {
+        #[test]
+        fn the_alias_pattern_is_the_servers_rule(s in candidates()) {
+            prop_assert_eq!(matches("osv-alias", &s), server_takes("aliases", &s), "{:?}", s);
+        }
+
+        #[test]
+        fn the_cwe_pattern_is_the_servers_rule(s in candidates()) {
+            prop_assert_eq!(matches("cwe-id", &s), server_takes("cwe", &s), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn long_aliases_and_cve_ids_meet_the_same_bound() {
+        for s in [
+            format!("CVE-2026-{}", "1".repeat(91)),
+            format!("CVE-2026-{}", "1".repeat(92)),
+            "G".repeat(100),
+            "G".repeat(101),
+        ] {
+            assert_eq!(matches("osv-alias", &s), server_takes("aliases", &s), "{s}");
         }
     }
 }
