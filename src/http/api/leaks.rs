@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::ApiJson;
@@ -12,6 +12,7 @@ use super::leak_schemas::{
     RetrospectiveView, TraceAnswer,
 };
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
+use super::test_reports::Created;
 use crate::app::AppState;
 use crate::app::leaks::{self as usecase, LeakError, LeakView, Reporter};
 use crate::domain::authz::{Action, Actor, authorize};
@@ -45,11 +46,6 @@ pub struct LeakBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, max_length = 20000)]
     containment: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
-    id: String,
 }
 
 fn leak_error(e: LeakError) -> Error {
@@ -117,12 +113,7 @@ pub async fn report_leak(
     )
     .await
     .map_err(leak_error)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Created {
-            id: id.as_str().to_owned(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(Created::new(id.as_str()))))
 }
 
 /// The leak, if the caller may read its member's records (404 if not).
@@ -251,12 +242,7 @@ pub async fn comment_on_leak(
     let comment = usecase::comment(&state, &caller.audit(), author, &id, &body.body)
         .await
         .map_err(leak_error)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Created {
-            id: comment.as_str().to_owned(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(Created::new(comment.as_str()))))
 }
 
 #[utoipa::path(post, path = "/api/v1/leaks/{id}/close", tag = "leaks", security(("bearer" = [])),

@@ -105,6 +105,7 @@ pub struct TestReportBody {
     attachments: Vec<AttachmentBody>,
 }
 
+/// What a `201 Created` answers: the new record's id.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
     id: String,
