@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::body_schemas::{AffectedBody, CreditBody, DatabaseSpecificBody, ReferenceBody};
 use crate::db::advisories::RevisionRow;
 use crate::db::advisory_embargo::EmbargoChangeRow;
 use crate::db::advisory_patches::PatchInfo;
@@ -86,7 +87,7 @@ pub struct WithdrawnView {
 /// `references`) with `severity` scored, and what embargo keeps about it.
 /// The content's members inside `affected`, `credits`, `references` and
 /// `database_specific` are as `POST /api/v1/advisories` takes them; other
-/// members may be added in later versions (`additionalProperties`).
+/// members may be added in later versions.
 #[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct AdvisoryView {
@@ -96,15 +97,15 @@ pub struct AdvisoryView {
     summary: String,
     /// Markdown.
     details: String,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<AffectedBody>)]
     affected: Vec<Value>,
     severity: Vec<ScoredSeverityView>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = DatabaseSpecificBody)]
     database_specific: Value,
     aliases: Vec<String>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<CreditBody>)]
     credits: Vec<Value>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ReferenceBody>)]
     references: Vec<Value>,
     /// The report it came from.
     #[schema(required = true)]
