@@ -162,18 +162,27 @@ pub async fn current_armored(
     .await
 }
 
-/// [`current_armored`] for many accounts at once, by account id; an
-/// account without a usable key is missing.
+/// A current key as a message is encrypted to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsableKey {
+    pub armored: String,
+    /// The fingerprint of the key to encrypt to, chosen when it was
+    /// uploaded.
+    pub encryption_subkey: String,
+}
+
+/// [`current_armored`] for many accounts at once, by account id, with the
+/// key chosen for encryption; an account without a usable key is missing.
 pub async fn current_armored_many(
     conn: &mut AnyConnection,
     accounts: &[&str],
     now: i64,
-) -> Result<std::collections::HashMap<String, String>, DbError> {
+) -> Result<std::collections::HashMap<String, UsableKey>, DbError> {
     let mut found = std::collections::HashMap::new();
     // Ids per statement: SQLite's cost grows with the square of them.
     for chunk in accounts.chunks(100) {
         let sql = format!(
-            "SELECT account_id, armored FROM contact_keys WHERE account_id IN ({}) \
+            "SELECT account_id, armored, encryption_subkey FROM contact_keys WHERE account_id IN ({}) \
              AND replaced_at IS NULL AND (expires_at IS NULL OR expires_at > $1)",
             super::list(2, chunk.len())
         );
@@ -182,7 +191,11 @@ pub async fn current_armored_many(
             q = q.bind(*id);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            found.insert(r.try_get("account_id")?, r.try_get("armored")?);
+            let key = UsableKey {
+                armored: r.try_get("armored")?,
+                encryption_subkey: r.try_get("encryption_subkey")?,
+            };
+            found.insert(r.try_get("account_id")?, key);
         }
     }
     Ok(found)

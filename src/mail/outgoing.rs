@@ -117,7 +117,7 @@ fn pgp_mime(armored: &str) -> MultiPart {
 fn armored_body(armored: &str) -> Body {
     let body = crlf(armored);
     // Armor lines are at most 76 characters; anything else is checked.
-    if body.is_ascii() && body.split("\r\n").all(|l| l.len() <= 998) {
+    if body.is_ascii() && body.lines().all(|l| l.len() <= 998) {
         Body::dangerous_pre_encoded(body.into_bytes(), ContentTransferEncoding::SevenBit)
     } else {
         Body::new(body)

@@ -7,7 +7,7 @@
 //! closes it.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -17,13 +17,18 @@ use lettre::transport::smtp::extension::ClientId;
 use crate::config::{SmtpConfig, SmtpSecurity};
 use crate::jobs::Permanent;
 
+/// How long a connection may idle and still be used without asking the
+/// server first: far below any server's idle timeout (Postfix: 300 s).
+const FRESH: Duration = Duration::from_secs(2);
+
 pub struct SmtpPool {
     host: String,
     port: u16,
     security: SmtpSecurity,
     credentials: Option<Credentials>,
     deadline: Duration,
-    idle: Mutex<Vec<AsyncSmtpConnection>>,
+    /// Connections after a completed exchange, with when it completed.
+    idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
     /// Bounds the connections open at once to `mail.smtp.connections`.
     open: tokio::sync::Semaphore,
 }
@@ -77,11 +82,14 @@ impl SmtpPool {
         }
     }
 
+    /// An open connection, if one is idle. One idle for longer than
+    /// [`FRESH`] is asked first (`NOOP`): the server may have closed it.
+    /// One just used is not: in a fan-out that question would be a fifth
+    /// of the exchanges.
     async fn take_idle(&self) -> Option<AsyncSmtpConnection> {
         loop {
-            let conn = self.idle.lock().ok()?.pop();
-            let mut conn = conn?;
-            if !conn.has_broken() && conn.test_connected().await {
+            let (mut conn, since) = self.idle.lock().ok()?.pop()?;
+            if !conn.has_broken() && (since.elapsed() < FRESH || conn.test_connected().await) {
                 return Some(conn);
             }
             conn.abort().await;
@@ -90,7 +98,7 @@ impl SmtpPool {
 
     fn put_back(&self, conn: AsyncSmtpConnection) {
         if let Ok(mut idle) = self.idle.lock() {
-            idle.push(conn);
+            idle.push((conn, Instant::now()));
         }
     }
 

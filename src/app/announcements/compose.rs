@@ -131,7 +131,7 @@ pub(super) async fn compose(
         DeliveryKind::Encrypted => {
             let key = started
                 .key
-                .as_deref()
+                .as_ref()
                 .ok_or_else(|| Permanent("the recipient has no usable key any more".into()))?;
             let inner = inner(&mail, Wrapping::Encrypted)?;
             mail.subject = OUTER_SUBJECT.to_owned();
@@ -202,23 +202,22 @@ fn embargo_context(until: Option<i64>, zone: Option<&str>) -> serde_json::Value 
     })
 }
 
-/// Signs `inner` with the list key and encrypts it to `armored_key`, off
-/// the async threads. A key that no longer parses or has become unusable
-/// (expired, revoked since upload) fails the delivery for good.
+/// Signs `inner` with the list key and encrypts it to `key`, off the async
+/// threads. The key was checked when it was uploaded and read only if not
+/// expired since (a revocation comes as a new key, which replaces it); a
+/// key that no longer parses fails the delivery for good.
 async fn encrypt_for(
     state: &AppState,
-    armored_key: &str,
+    key: &crate::db::keys::UsableKey,
     inner: Vec<u8>,
 ) -> anyhow::Result<String> {
     let list_key = state.list_key.clone();
-    let armored = armored_key.to_owned();
-    // The blocking thread does not see the service clock: read it here.
-    let now = crate::clock::timestamp();
+    let key = key.clone();
     tokio::task::spawn_blocking(move || {
-        let recipient = crate::mail::keys::parse_certificate(&armored)
+        let recipient = crate::mail::keys::parse_certificate(&key.armored)
             .map_err(|e| Permanent(format!("the recipient's key: {e}")))?;
         list_key
-            .sign_and_encrypt(&inner, &recipient, now)
+            .sign_and_encrypt_to(&inner, &recipient, &key.encryption_subkey)
             .map_err(|e| anyhow::Error::new(Permanent(format!("encrypting: {e}"))))
     })
     .await?

@@ -77,9 +77,9 @@ pub(super) struct Snapshot {
 /// transaction.
 pub(super) struct Started {
     pub delivery: DeliveryRow,
-    /// The recipient's current key (armored), read for an encrypted
-    /// delivery; None when they have no usable key.
-    pub key: Option<String>,
+    /// The recipient's current key, read for an encrypted delivery; None
+    /// when they have no usable key.
+    pub key: Option<keys::UsableKey>,
     /// For a clear delivery: whether an admin's allowance still stands.
     /// Withdrawn after the announcement, nothing goes out in clear.
     pub clear_allowed: bool,

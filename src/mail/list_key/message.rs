@@ -47,11 +47,26 @@ impl ListKey {
         now: Timestamp,
     ) -> Result<String, ListKeyError> {
         let chosen = keys::check_certificate(recipient, "", now, 0)?.encryption_subkey;
+        self.sign_and_encrypt_to(plaintext, recipient, &chosen)
+    }
+
+    /// [`Self::sign_and_encrypt`] to the key of `recipient` with fingerprint
+    /// `chosen` (upper-case hex), as [`keys::check_certificate`] chose it
+    /// when the certificate was accepted and stored. Its signatures are not
+    /// checked again: they were then, and a stored certificate is replaced,
+    /// never changed. Whether it has expired since is the caller's to know
+    /// (the stored expiry).
+    pub fn sign_and_encrypt_to(
+        &self,
+        plaintext: &[u8],
+        recipient: &SignedPublicKey,
+        chosen: &str,
+    ) -> Result<String, ListKeyError> {
         let failed = |e: PgpError| ListKeyError::Encrypt(e.to_string());
         let mut rng = OsRng;
         let mut builder = MessageBuilder::from_bytes("", plaintext.to_vec())
             .seipd_v1(&mut rng, SymmetricKeyAlgorithm::AES256);
-        if hex(&recipient.primary_key) == chosen {
+        if hex(&recipient.primary_key).eq_ignore_ascii_case(chosen) {
             builder
                 .encrypt_to_key(&mut rng, &recipient.primary_key)
                 .map_err(failed)?;
@@ -59,7 +74,7 @@ impl ListKey {
             let subkey = recipient
                 .public_subkeys
                 .iter()
-                .find(|s| hex(&s.key) == chosen)
+                .find(|s| hex(&s.key).eq_ignore_ascii_case(chosen))
                 .ok_or_else(|| ListKeyError::Encrypt("the chosen subkey is missing".into()))?;
             builder
                 .encrypt_to_key(&mut rng, &subkey.key)
@@ -70,9 +85,14 @@ impl ListKey {
             Password::empty(),
             HashAlgorithm::Sha512,
         );
-        builder
-            .to_armored_string(rng, ArmorOptions::default())
-            .map_err(failed)
+        // No CRC24 line: "SHOULD NOT be generated" (RFC 9580, section
+        // 6.1); GnuPG 2.2 reads armor without it. Computed bytewise over
+        // the whole armor, it was a fifteenth of a fan-out's CPU.
+        let armor = ArmorOptions {
+            headers: None,
+            include_checksum: false,
+        };
+        builder.to_armored_string(rng, armor).map_err(failed)
     }
 
     /// A detached signature by the current list key over `data` (SHA-512,
