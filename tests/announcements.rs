@@ -92,6 +92,52 @@ fn deliveries_by_email(announcement: &Value) -> std::collections::BTreeMap<Strin
 }
 
 #[tokio::test]
+async fn a_key_that_expired_between_announcement_and_delivery_gets_nothing_encrypted_to_it() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let bob = include_str!("data/keys/rsa3072.asc"); // expires 2028-01-01 12:00 UTC
+    cleared_member(&app, &admin, "Distro", "bob@example.org", Some(bob)).await;
+    let id = crate::advisories::create(&app, &admin).await;
+    let embargo = json!({
+        "until": "2028-06-01T12:00:00Z", "time_zone": "UTC", "reason": "a long one",
+        "override_reason": "the fix needs a release cycle",
+    });
+    let set = app
+        .post(
+            &format!("/api/v1/advisories/{id}/embargo"),
+            Some(&admin),
+            embargo,
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text());
+    let resp = announce(&app, &admin, &id, json!({})).await;
+    assert_eq!(resp.status, StatusCode::CREATED, "{}", resp.text());
+    let ann = resp.json()["id"].as_str().unwrap().to_owned();
+
+    let expired: jiff::Timestamp = "2028-01-02T00:00:00Z".parse().unwrap();
+    app.advance(jiff::SignedDuration::from_micros(
+        expired.as_microsecond() - app.now(),
+    ));
+    app.run_jobs().await;
+    let view = app
+        .get(&format!("/api/v1/announcements/{ann}"), Some(&admin))
+        .await
+        .json();
+    let bob = &deliveries_by_email(&view)["bob@example.org"];
+    assert_eq!(bob["kind"], "encrypted");
+    assert_eq!(bob["state"], "failed", "{bob}");
+    assert!(
+        bob["answer"].as_str().unwrap().contains("no usable key"),
+        "{bob}"
+    );
+    assert!(
+        app.mails_to("bob@example.org")
+            .iter()
+            .all(|m| m.encrypted.is_none())
+    );
+}
+
+#[tokio::test]
 async fn only_an_embargoed_advisory_is_announced_and_the_refusal_says_why() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;

@@ -85,14 +85,11 @@ impl ListKey {
             Password::empty(),
             HashAlgorithm::Sha512,
         );
-        // No CRC24 line: "SHOULD NOT be generated" (RFC 9580, section
-        // 6.1); GnuPG 2.2 reads armor without it. Computed bytewise over
-        // the whole armor, it was a fifteenth of a fan-out's CPU.
-        let armor = ArmorOptions {
-            headers: None,
-            include_checksum: false,
-        };
-        builder.to_armored_string(rng, armor).map_err(failed)
+        // With the CRC24 line, though RFC 9580 (section 6.1) says not to
+        // make one: without it GnuPG 2.2 misreads the end of some messages.
+        builder
+            .to_armored_string(rng, ArmorOptions::default())
+            .map_err(failed)
     }
 
     /// A detached signature by the current list key over `data` (SHA-512,
