@@ -39,6 +39,12 @@ impl Intake {
     /// after the first's callers were answered and sent more: a fifth
     /// more reports a second in `bench/load.sh`.
     pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Default for Intake {
+    fn default() -> Self {
         Self {
             queue: Mutex::new(Vec::new()),
             writers: Arc::new(tokio::sync::Semaphore::new(2)),
