@@ -33,11 +33,18 @@ async fn recipients_the_test_can_decrypt(app: &TestApp) {
         .await
         .unwrap();
     let key = &app.state.list_key;
+    // The list key stands in for every recipient's, stored as an upload
+    // stores it: with the subkey chosen for encryption.
+    let cert = embargo::mail::keys::parse_certificate(&key.armored_public()).unwrap();
+    let chosen = embargo::mail::keys::check_certificate(&cert, "", jiff::Timestamp::now(), 0)
+        .unwrap()
+        .encryption_subkey;
     sqlx::query(
         "INSERT INTO contact_keys (id, account_id, fingerprint, encryption_subkey, algorithm, armored, uploaded_at) \
-         SELECT 'key_' || substr(id, 5), id, $1, $1, 'ed25519', $2, $3 FROM accounts WHERE role = 'member'",
+         SELECT 'key_' || substr(id, 5), id, $1, $2, 'ed25519', $3, $4 FROM accounts WHERE role = 'member'",
     )
     .bind(key.fingerprint())
+    .bind(chosen)
     .bind(key.armored_public())
     .bind(now)
     .execute(&mut *conn)

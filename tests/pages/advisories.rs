@@ -73,6 +73,31 @@ pub(super) fn local_in(hours: i64, zone: &str) -> (String, Timestamp) {
     (local.to_string(), instant)
 }
 
+/// [`local_in`] at least `hours` ahead, moved on by whole days to a
+/// Monday to Thursday in `zone`, where the embargo policy warns of nothing
+/// (an end on a Friday or a weekend draws a warning whatever the day the
+/// test runs).
+/// Also answers the hours it chose.
+pub(super) fn local_on_a_working_day(hours: i64, zone: &str) -> (String, Timestamp, i64) {
+    let tz = TimeZone::get(zone).expect("zone");
+    (0..7)
+        .map(|days| hours + 24 * days)
+        .map(|hours| {
+            let (local, at) = local_in(hours, zone);
+            (local, at, hours)
+        })
+        .find(|(_, at, _)| {
+            let day = at.to_zoned_datetime(tz.clone()).weekday();
+            !matches!(
+                day,
+                jiff::civil::Weekday::Friday
+                    | jiff::civil::Weekday::Saturday
+                    | jiff::civil::Weekday::Sunday
+            )
+        })
+        .expect("four of seven days are working days")
+}
+
 pub(super) fn utc(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
