@@ -35,7 +35,7 @@ async fn recipients_the_test_can_decrypt(app: &TestApp) {
     let key = &app.state.list_key;
     // The list key stands in for every recipient's, stored as an upload
     // stores it: with the subkey chosen for encryption.
-    let cert = embargo::mail::keys::parse_certificate(&key.armored_public()).unwrap();
+    let cert = embargo::mail::keys::parse_certificate(key.armored_public()).unwrap();
     let chosen = embargo::mail::keys::check_certificate(&cert, "", jiff::Timestamp::now(), 0)
         .unwrap()
         .encryption_subkey;
