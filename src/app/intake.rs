@@ -31,19 +31,13 @@ pub struct Intake {
     writers: Arc<tokio::sync::Semaphore>,
 }
 
-impl Intake {
+impl Default for Intake {
     /// Two batches at once. PostgreSQL writes one's rows while the other
     /// commits (they meet only at the audit chain's head, which each takes
     /// last). SQLite writes one transaction at a time anyway, but the
     /// second batch then begins the moment the first commits, instead of
     /// after the first's callers were answered and sent more: a fifth
     /// more reports a second in `bench/load.sh`.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-
-impl Default for Intake {
     fn default() -> Self {
         Self {
             queue: Mutex::new(Vec::new()),

@@ -129,7 +129,7 @@ impl AppState {
             paths,
             read_log: read_log::ReadLog::new(db.clone()),
             fanout: announcements::Fanout::new(db.clone()),
-            intake: intake::Intake::new(),
+            intake: intake::Intake::default(),
             db,
             templates,
             transport,

@@ -234,7 +234,7 @@ pub struct EmbargoBody {
     time_zone: String,
     /// Why it is set or moved; kept in the history.
     #[serde(default)]
-    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(required = true, format = "not-blank")]
     reason: String,
     /// Sets a policy rule aside (too long, too short notice); recorded.
     #[serde(default)]
@@ -277,7 +277,7 @@ pub async fn set_embargo(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReasonBody {
     #[serde(default)]
-    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(required = true, format = "not-blank")]
     reason: String,
 }
 
@@ -338,7 +338,7 @@ pub async fn advisory_history(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchBody {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     filename: String,
     #[serde(default, deserialize_with = "crate::domain::fields::present")]
     #[schema(nullable = false)]

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ContactBody {
     /// Not blank; at most 200 characters.
-    #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(max_length = 200, format = "not-blank")]
     name: String,
     /// Their e-mail address: where the set-up link and the list's mail go.
     #[schema(max_length = 254, format = "mailbox")]
@@ -33,7 +33,7 @@ pub struct ContactBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrganizationBody {
     /// Not blank; at most 200 characters; not the name of a member.
-    #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(max_length = 200, format = "not-blank")]
     organization: String,
     /// An http(s) URL: a host name (letters, digits, dots, hyphens), an
     /// optional port, then printable ASCII.
@@ -51,7 +51,7 @@ pub struct OrganizationBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ApplicationBody {
     /// Not blank; at most 200 characters.
-    #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(max_length = 200, format = "not-blank")]
     organization: String,
     /// An http(s) URL: a host name (letters, digits, dots, hyphens), an
     /// optional port, then printable ASCII.
@@ -68,7 +68,7 @@ pub struct ApplicationBody {
     contacts: Vec<ContactBody>,
     /// The id of an active member who vouches (`GET /api/v1/members`), or
     /// its name where the directory is not shown.
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     voucher: String,
 }
 
@@ -111,7 +111,7 @@ pub struct PackageBody {
     )]
     ecosystem: String,
     /// Not blank.
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     name: String,
     /// A package URL (`pkg:...`).
     #[serde(default)]
@@ -179,7 +179,7 @@ pub struct DatabaseSpecificBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreditBody {
     /// Not blank.
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     name: String,
     /// `FINDER`, `REPORTER`, `ANALYST`, `COORDINATOR`,
     /// `REMEDIATION_DEVELOPER`, `REMEDIATION_REVIEWER`,
@@ -225,7 +225,7 @@ pub struct ReferenceBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AdvisoryBody {
     /// Not blank; at most 200 characters.
-    #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(max_length = 200, format = "not-blank")]
     summary: String,
     /// Markdown; at most 100000 characters.
     #[serde(default)]
@@ -261,11 +261,7 @@ pub struct AdvisoryEditBody {
     /// Why; kept in the advisory's history.
     #[serde(default)]
     reason: String,
-    #[schema(
-        nullable = false,
-        max_length = 200,
-        pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
-    )]
+    #[schema(nullable = false, max_length = 200, format = "not-blank")]
     summary: Option<String>,
     #[schema(nullable = false, max_length = 100000)]
     details: Option<String>,

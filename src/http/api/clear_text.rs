@@ -24,7 +24,7 @@ pub struct ClearTextBody {
     /// Why this contact may receive embargoed advisories unencrypted.
     /// Required; kept with the allowance and in the audit log.
     #[serde(default)]
-    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(required = true, format = "not-blank")]
     reason: String,
 }
 

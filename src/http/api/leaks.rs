@@ -32,10 +32,10 @@ pub struct LeakBody {
     #[schema(required = true, nullable = false)]
     member_id: Option<String>,
     /// What leaked (required).
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(max_length = 20000, format = "not-blank")]
     what: String,
     /// To whom (required).
-    #[schema(max_length = 20000, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(max_length = 20000, format = "not-blank")]
     to_whom: String,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false, max_length = 200)]
@@ -157,9 +157,9 @@ pub async fn get_leak(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     what: String,
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     owner: String,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]
@@ -177,9 +177,9 @@ pub struct ActionBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetrospectiveBody {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     findings: String,
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     root_cause: String,
     #[serde(default)]
     actions: Vec<ActionBody>,
@@ -221,7 +221,7 @@ pub async fn write_retrospective(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     body: String,
 }
 
@@ -266,7 +266,7 @@ pub async fn close_leak(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     reason: String,
 }
 
@@ -322,7 +322,7 @@ pub async fn member_leaks(
 #[serde(deny_unknown_fields)]
 pub struct TraceBody {
     /// A paste of an announcement as one recipient received it.
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     text: String,
 }
 
@@ -348,7 +348,7 @@ pub async fn trace_leak(
 #[serde(deny_unknown_fields)]
 pub struct NoticeBody {
     /// What the list is told.
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     text: String,
 }
 

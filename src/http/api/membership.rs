@@ -74,7 +74,7 @@ struct CriterionItem {
     /// Stable: applications answer by it.
     #[schema(pattern = "^[a-z0-9_]{1,40}$")]
     key: String,
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     title: String,
     description: String,
 }
@@ -232,7 +232,7 @@ pub struct DecisionBody {
     decision: String,
     /// Sent to the applicant.
     #[serde(default)]
-    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(required = true, format = "not-blank")]
     reason: String,
 }
 
@@ -298,7 +298,7 @@ pub fn directory_entry(m: &members::Member) -> DirectoryEntry<'_> {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RemovalBody {
     #[serde(default)]
-    #[schema(required = true, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(required = true, format = "not-blank")]
     reason: String,
 }
 
@@ -340,7 +340,7 @@ pub async fn get_policy(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PolicyBody {
     /// The new policy, Markdown.
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     text: String,
 }
 

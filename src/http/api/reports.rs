@@ -26,9 +26,9 @@ use crate::http::view;
 #[derive(Debug, Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct ReportRequest {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     title: String,
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     description: String,
     #[schema(nullable = false)]
     affected_versions: Option<String>,
@@ -152,7 +152,7 @@ pub async fn get_report(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReplyRequest {
     /// Sent to the reporter and kept in the thread.
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     body: String,
 }
 

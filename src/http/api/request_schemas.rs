@@ -16,6 +16,10 @@ use utoipa::openapi::{OpenApi, RefOr};
 /// A string without a NUL character.
 pub const NO_NUL: &str = "^[^\\u0000]*$";
 
+/// Text with more than white space in it, and no NUL: the rule of
+/// `format = "not-blank"`.
+const NOT_BLANK: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
+
 /// Spaces, tabs and line ends around a value: the server trims exactly
 /// these from addresses, handles and language tags.
 const EDGE: &str = "[ \\t\\n\\r]*";
@@ -38,7 +42,7 @@ pub fn pattern_of(format: &str) -> Option<String> {
     let exact = match format {
         "osv-alias" => Some("^(CVE-[0-9]{4}-[0-9]{4,91}|(?!CVE)[A-Za-z0-9_.:-]{1,100})$"),
         "cwe-id" => Some("^CWE-[0-9]{1,6}$"),
-        "not-blank" => Some("^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"),
+        "not-blank" => Some(NOT_BLANK),
         _ => None,
     };
     if let Some(pattern) = exact {

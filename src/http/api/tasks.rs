@@ -33,7 +33,7 @@ pub struct TaskBody {
         pattern = "^[ \\t\\n\\r]*(review_patch|test_platform|draft_disclosure_mail|draft_release_notes|other)[ \\t\\n\\r]*$"
     )]
     kind: String,
-    #[schema(max_length = 200, pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(max_length = 200, format = "not-blank")]
     title: String,
     /// The member asked first: an active member (409 otherwise).
     #[schema(pattern = "^[ \\t\\n\\r]*mem_[a-km-np-z2-9]{16}[ \\t\\n\\r]*$")]

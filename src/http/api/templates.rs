@@ -78,9 +78,9 @@ pub struct LangQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveBody {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     subject: String,
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     text: String,
     #[serde(default, deserialize_with = "present")]
     #[schema(nullable = false)]

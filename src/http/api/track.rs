@@ -34,7 +34,7 @@ pub async fn get_tracked_report(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AttachmentUpload {
-    #[schema(pattern = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$")]
+    #[schema(format = "not-blank")]
     filename: String,
     #[serde(default, deserialize_with = "crate::domain::fields::present")]
     #[schema(nullable = false)]
