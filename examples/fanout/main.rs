@@ -371,7 +371,10 @@ async fn inner_message_like(
         &outer,
         &rendered.subject,
         &rendered.text,
-        &files,
+        &embargo::mail::protected::Attachments::new(
+            &files,
+            embargo::mail::protected::Wrapping::Encrypted,
+        ),
         embargo::mail::protected::Wrapping::Encrypted,
     )?)
 }

@@ -1,5 +1,6 @@
 //! Mail: templates, outgoing messages and their transports, and inbound parsing.
 
+pub mod armor;
 pub mod inbound;
 pub mod keys;
 pub mod list_key;

@@ -91,6 +91,13 @@ pub(crate) fn crlf(text: &str) -> String {
     out
 }
 
+/// Whether every line of `text` ends in CRLF (the last may be unended).
+fn is_crlf(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices('\n')
+        .all(|(at, _)| at > 0 && bytes[at - 1] == b'\r')
+}
+
 /// RFC 3156 section 4: the version part, then the armored message.
 fn pgp_mime(armored: &str) -> MultiPart {
     let content_type = |s: &str| ContentType::parse(s).unwrap_or(ContentType::TEXT_PLAIN);
@@ -115,7 +122,11 @@ fn pgp_mime(armored: &str) -> MultiPart {
 /// it is given to lettre as it goes on the wire (CRLF), which spares it
 /// choosing an encoding and rewriting the line endings of 50 KiB.
 fn armored_body(armored: &str) -> Body {
-    let body = crlf(armored);
+    // The list key's armor comes with CRLF already (`mail::armor`).
+    let body = match is_crlf(armored) {
+        true => armored.to_owned(),
+        false => crlf(armored),
+    };
     // Armor lines are at most 76 characters; anything else is checked.
     if body.is_ascii() && body.lines().all(|l| l.len() <= 998) {
         Body::dangerous_pre_encoded(body.into_bytes(), ContentTransferEncoding::SevenBit)

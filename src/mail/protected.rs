@@ -18,7 +18,8 @@ pub type File = (String, String, Vec<u8>);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wrapping {
     /// To be encrypted: nothing on the way sees the bytes, so the most
-    /// compact encoding (7bit where it can) keeps the ciphertext small.
+    /// compact encoding (8bit text where its lines allow) keeps the
+    /// ciphertext small.
     Encrypted,
     /// To be signed and sent readable: quoted-printable text and base64
     /// files, as RFC 3156 (section 3) asks, since trailing white space (a
@@ -27,18 +28,55 @@ pub enum Wrapping {
     SignedOnly,
 }
 
+/// Files as the parts of an inner message, encoded once for all the
+/// copies of a fan-out instead of once per recipient.
+#[derive(Debug, Clone, Default)]
+pub struct Attachments(Vec<SinglePart>);
+
+impl Attachments {
+    pub fn new(files: &[File], wrapping: Wrapping) -> Self {
+        let parts = files
+            .iter()
+            .map(|(name, content_type, bytes)| {
+                let content_type = ContentType::parse(content_type).unwrap_or_else(|_| {
+                    ContentType::parse("application/octet-stream").expect("valid")
+                });
+                let body = match wrapping {
+                    Wrapping::Encrypted => Body::new(bytes.clone()),
+                    Wrapping::SignedOnly => {
+                        Body::new_with_encoding(bytes.clone(), ContentTransferEncoding::Base64)
+                            .unwrap_or_else(Body::new)
+                    }
+                };
+                Attachment::new(safe_name(name)).body(body, content_type)
+            })
+            .collect();
+        Self(parts)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// The MIME entity to encrypt (or sign) for `outer` (whose From, To and
-/// Message-ID it repeats), with the real `subject`, the `text` and `files`.
+/// Message-ID it repeats), with the real `subject`, the `text` and the
+/// attachments (made for the same `wrapping`).
 pub fn inner_message(
     outer: &OutgoingMail,
     subject: &str,
     text: &str,
-    files: &[File],
+    attachments: &Attachments,
     wrapping: Wrapping,
 ) -> Result<Vec<u8>, BuildError> {
     let text = super::outgoing::crlf(text);
     let text = match wrapping {
-        Wrapping::Encrypted => SinglePart::plain(text),
+        // 8bit where lines allow: quoted-printable would only make the
+        // ciphertext larger and cost a pass over the text.
+        Wrapping::Encrypted => SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
+            Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
+                .unwrap_or_else(|bytes| Body::new(String::from_utf8_lossy(&bytes).into_owned())),
+        ),
         Wrapping::SignedOnly => SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
             Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
                 // Never: quoted-printable takes any input.
@@ -46,17 +84,8 @@ pub fn inner_message(
         ),
     };
     let mut mixed = MultiPart::mixed().singlepart(text);
-    for (name, content_type, bytes) in files {
-        let content_type = ContentType::parse(content_type)
-            .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("valid"));
-        let body = match wrapping {
-            Wrapping::Encrypted => Body::new(bytes.clone()),
-            Wrapping::SignedOnly => {
-                Body::new_with_encoding(bytes.clone(), ContentTransferEncoding::Base64)
-                    .unwrap_or_else(Body::new)
-            }
-        };
-        mixed = mixed.singlepart(Attachment::new(safe_name(name)).body(body, content_type));
+    for part in &attachments.0 {
+        mixed = mixed.singlepart(part.clone());
     }
     let boundary = mixed.boundary();
     let content_type = ContentType::parse(&format!(
@@ -115,8 +144,8 @@ mod tests {
         let bytes = inner_message(
             &outer,
             "[SA-2026-0001] heap overflow",
-            "Details",
-            &files,
+            "Details: Grüße",
+            &Attachments::new(&files, Wrapping::Encrypted),
             Wrapping::Encrypted,
         )
         .unwrap();
@@ -130,6 +159,10 @@ mod tests {
             .parse(text.as_bytes())
             .unwrap();
         assert_eq!(parsed.subject(), Some("[SA-2026-0001] heap overflow"));
+        // 8bit inside the encryption, not quoted-printable.
+        assert!(text.contains("Content-Transfer-Encoding: 8bit"), "{text}");
+        assert!(text.contains("Details: Grüße"), "{text}");
+        assert_eq!(parsed.body_text(0).as_deref(), Some("Details: Grüße"));
         assert_eq!(parsed.attachment_count(), 1);
         assert_eq!(parsed.attachment(0).unwrap().contents(), b"--- a\n+++ b\n");
     }
@@ -148,7 +181,8 @@ mod tests {
             b"@@ -1,3 +1,3 @@\n \n-a\n+b\n".to_vec(),
         )];
         let text = "A Markdown line break:  \nand a tab\t\n";
-        let bytes = inner_message(&outer, "s", text, &files, Wrapping::SignedOnly).unwrap();
+        let parts = Attachments::new(&files, Wrapping::SignedOnly);
+        let bytes = inner_message(&outer, "s", text, &parts, Wrapping::SignedOnly).unwrap();
         let raw = String::from_utf8(bytes.clone()).unwrap();
         assert!(raw.is_ascii());
         assert!(

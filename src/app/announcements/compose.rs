@@ -15,7 +15,7 @@ use crate::domain::mail_kind::MailKind;
 use crate::jobs::Permanent;
 use crate::mail::OutgoingMail;
 use crate::mail::outgoing::Signed;
-use crate::mail::protected::Wrapping;
+use crate::mail::protected::{Attachments, Wrapping};
 use crate::mail::templates::RenderedMail;
 
 /// The message for one delivery: the advisory encrypted to the recipient,
@@ -78,7 +78,7 @@ pub(super) async fn compose(
                 "id": advisory.as_str(), "link": link,
                 "advisory": snap.content_value, "note": ann.row.note, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
-                "patches": !snap.files.is_empty(),
+                "patches": !snap.encrypted_files.is_empty(),
                 // This copy's own wording, for tracing a leaked paste.
                 "vary": crate::domain::watermark::phrases(&d.id),
             });
@@ -114,12 +114,14 @@ pub(super) async fn compose(
             (MailKind::EmbargoLifted, context)
         }
     };
-    let files: &[crate::mail::protected::File] = match purpose {
-        Purpose::Advisory => &snap.files,
-        Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice => &[],
-    };
+    let none = Attachments::default();
     let rendered = render(state, &ann, lang.as_ref(), mail_kind, context).await?;
     let inner = |mail: &OutgoingMail, wrapping| {
+        let files = match (purpose, wrapping) {
+            (Purpose::Advisory, Wrapping::Encrypted) => &snap.encrypted_files,
+            (Purpose::Advisory, Wrapping::SignedOnly) => &snap.signed_files,
+            (Purpose::EmbargoChanged | Purpose::EmbargoLifted | Purpose::LeakNotice, _) => &none,
+        };
         let (subject, text) = (&rendered.subject, &rendered.text);
         crate::mail::protected::inner_message(mail, subject, text, files, wrapping)
     };
@@ -217,7 +219,7 @@ async fn encrypt_for(
         let recipient = crate::mail::keys::parse_certificate(&key.armored)
             .map_err(|e| Permanent(format!("the recipient's key: {e}")))?;
         list_key
-            .sign_and_encrypt_to(&inner, &recipient, &key.encryption_subkey)
+            .sign_and_encrypt_to(inner, &recipient, &key.encryption_subkey)
             .map_err(|e| anyhow::Error::new(Permanent(format!("encrypting: {e}"))))
     })
     .await?

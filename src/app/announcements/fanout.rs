@@ -29,7 +29,7 @@ use crate::db::{Db, DbError, advisory_patches, clear_text, keys};
 use crate::domain::advisory::{AdvisoryId, Content};
 use crate::domain::announcement::{DeliveryKind, DeliveryState, Purpose};
 use crate::jobs::Permanent;
-use crate::mail::protected::File;
+use crate::mail::protected::{Attachments, Wrapping};
 
 /// Announcements kept in memory at most; the least recently used goes.
 const KEEP: usize = 8;
@@ -70,7 +70,10 @@ pub(super) struct Snapshot {
     pub content: Content,
     /// `content` as template context.
     pub content_value: serde_json::Value,
-    pub files: Vec<File>,
+    /// The advisory's patches, as the parts of an encrypted message and
+    /// of one signed in clear.
+    pub encrypted_files: Attachments,
+    pub signed_files: Attachments,
 }
 
 /// A delivery whose attempt started, with what was read in the same
@@ -208,7 +211,8 @@ impl Fanout {
             content_value: serde_json::to_value(&content)?,
             content,
             row,
-            files,
+            encrypted_files: Attachments::new(&files, Wrapping::Encrypted),
+            signed_files: Attachments::new(&files, Wrapping::SignedOnly),
         });
         *lock(&ann.snapshot) = Some(snap.clone());
         Ok(snap)
