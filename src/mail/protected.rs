@@ -41,9 +41,12 @@ impl Attachments {
                 let content_type = ContentType::parse(content_type).unwrap_or_else(|_| {
                     ContentType::parse("application/octet-stream").expect("valid")
                 });
-                let body = match wrapping {
-                    Wrapping::Encrypted => Body::new(bytes.clone()),
-                    Wrapping::SignedOnly => {
+                let body = match (wrapping, as_is(bytes)) {
+                    (Wrapping::Encrypted, Some(encoding)) => {
+                        Body::dangerous_pre_encoded(bytes.clone(), encoding)
+                    }
+                    (Wrapping::Encrypted, None) => Body::new(bytes.clone()),
+                    (Wrapping::SignedOnly, _) => {
                         Body::new_with_encoding(bytes.clone(), ContentTransferEncoding::Base64)
                             .unwrap_or_else(Body::new)
                     }
@@ -74,8 +77,10 @@ pub fn inner_message(
         // 8bit where lines allow: quoted-printable would only make the
         // ciphertext larger and cost a pass over the text.
         Wrapping::Encrypted => SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
-            Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
-                .unwrap_or_else(|bytes| Body::new(String::from_utf8_lossy(&bytes).into_owned())),
+            match as_is(text.as_bytes()) {
+                Some(encoding) => Body::dangerous_pre_encoded(text.into_bytes(), encoding),
+                None => Body::new(text),
+            },
         ),
         Wrapping::SignedOnly => SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
             Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
@@ -108,6 +113,24 @@ pub fn inner_message(
     headers.set(header::Date::now());
     headers.set(header::MessageId::from(outer.message_id.clone()));
     Ok(mixed.formatted())
+}
+
+/// How `bytes` can go into a MIME part unencoded, if they can: text
+/// (UTF-8, no NUL, no CR but in CRLF) in lines of at most 998 octets, the
+/// limit of RFC 5322, as `7bit` when ASCII and `8bit` otherwise. lettre
+/// encodes any line of 76 characters or more (quoted-printable), which
+/// inside an encryption only costs time and bytes.
+fn as_is(bytes: &[u8]) -> Option<ContentTransferEncoding> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let fits = text.split('\n').all(|line| {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        line.len() <= 998 && !line.contains(['\r', '\0'])
+    });
+    match (fits, text.is_ascii()) {
+        (false, _) => None,
+        (true, true) => Some(ContentTransferEncoding::SevenBit),
+        (true, false) => Some(ContentTransferEncoding::EightBit),
+    }
 }
 
 /// A file name without path parts or quotes, as the attachment names it.
@@ -162,6 +185,27 @@ mod tests {
         // 8bit inside the encryption, not quoted-printable.
         assert!(text.contains("Content-Transfer-Encoding: 8bit"), "{text}");
         assert!(text.contains("Details: Grüße"), "{text}");
+        let long = "x".repeat(300);
+        let bytes = inner_message(
+            &outer,
+            "s",
+            &long,
+            &Attachments::default(),
+            Wrapping::Encrypted,
+        )
+        .unwrap();
+        let raw = String::from_utf8(bytes).unwrap();
+        assert!(raw.contains("Content-Transfer-Encoding: 7bit") && raw.contains(&long));
+        let too_long = "y".repeat(1000);
+        let bytes = inner_message(
+            &outer,
+            "s",
+            &too_long,
+            &Attachments::default(),
+            Wrapping::Encrypted,
+        )
+        .unwrap();
+        assert!(!String::from_utf8(bytes).unwrap().contains(&too_long));
         assert_eq!(parsed.body_text(0).as_deref(), Some("Details: Grüße"));
         assert_eq!(parsed.attachment_count(), 1);
         assert_eq!(parsed.attachment(0).unwrap().contents(), b"--- a\n+++ b\n");
