@@ -148,9 +148,8 @@ async fn while_the_database_is_down_lmtp_answers_451_and_postfix_defers_the_mess
     assert_eq!(d.reports().await, 0);
     assert!(d.postfix.maildir("rita").is_empty());
 
-    d.postfix.flush();
     d.postfix
-        .wait_for_log(&[
+        .flush_until(&[
             "to=<security@example.org>",
             "relay=127.0.0.1",
             "status=sent",

@@ -160,9 +160,27 @@ impl Postfix {
         );
     }
 
-    /// Asks the queue manager to retry every deferred message now.
-    pub fn flush(&self) {
-        self.run("postqueue", &["-f"]);
+    /// Asks the queue manager to retry every deferred message now, again
+    /// each second, until the log has a line containing all of `words`.
+    /// Once: the deferral is logged before the queue manager moves the
+    /// message to the deferred queue, and a flush in between finds nothing
+    /// (on a busy machine the message then waited out Postfix's backoff).
+    pub async fn flush_until(&self, words: &[&str]) -> String {
+        let deadline = Instant::now() + DELIVERY;
+        loop {
+            self.run("postqueue", &["-f"]);
+            for _ in 0..10 {
+                let log = self.log();
+                if let Some(line) = log.lines().find(|l| words.iter().all(|w| l.contains(w))) {
+                    return line.to_owned();
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no log line with {words:?} within {DELIVERY:?}:\n{log}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
     }
 
     /// Postfix's log so far (for failure messages).

@@ -163,9 +163,8 @@ async fn a_message_arriving_while_the_database_is_down_is_deferred_and_taken_onc
     } else {
         d.write_config(&d.env.database_url);
     }
-    d.postfix.flush();
     d.postfix
-        .wait_for_log(&["to=<security@example.org>", "relay=embargo", "status=sent"])
+        .flush_until(&["to=<security@example.org>", "relay=embargo", "status=sent"])
         .await;
     assert_eq!(d.reports().await, 1);
     d.postfix.wait_for_mail("rita").await;
