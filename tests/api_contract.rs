@@ -241,6 +241,11 @@ async fn the_document_states_the_rules_the_server_applies() {
             .unwrap()
             .contains("(?!CVE)")
     );
+    // A map's keys are text: no NUL in them either.
+    assert_eq!(
+        schemas["ApplicationBody"]["properties"]["criteria"]["propertyNames"]["pattern"],
+        "^[^\\u0000]*$"
+    );
     let specific = &schemas["DatabaseSpecificBody"]["properties"];
     assert_eq!(specific["cwe_ids"]["items"]["pattern"], "^CWE-[0-9]{1,6}$");
     // Every operation with a body documents 409 with both error shapes.

@@ -157,13 +157,24 @@ fn tighten_object(o: &mut Object, named: &mut BTreeSet<String>) {
     // Other members are ignored, whatever they hold: a map's keys are read.
     if let Some(AdditionalProperties::RefOr(extra)) = o.additional_properties.as_deref_mut() {
         tighten(extra, named);
-        if o.property_names.is_none() {
-            o.property_names = Some(Box::new(Schema::Object(
-                utoipa::openapi::ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .pattern(Some(NO_NUL))
-                    .build(),
-            )));
+        // utoipa names a map's keys strings; they are text like any other.
+        match o.property_names.as_deref_mut() {
+            None => {
+                o.property_names = Some(Box::new(Schema::Object(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some(NO_NUL))
+                        .build(),
+                )));
+            }
+            Some(Schema::Object(names))
+                if has(&names.schema_type, Type::String)
+                    && names.pattern.is_none()
+                    && names.enum_values.is_none() =>
+            {
+                names.pattern = Some(NO_NUL.into());
+            }
+            Some(_) => {}
         }
     }
 }
