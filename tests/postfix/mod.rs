@@ -166,21 +166,7 @@ impl Postfix {
     /// message to the deferred queue, and a flush in between finds nothing
     /// (on a busy machine the message then waited out Postfix's backoff).
     pub async fn flush_until(&self, words: &[&str]) -> String {
-        let deadline = Instant::now() + DELIVERY;
-        loop {
-            self.run("postqueue", &["-f"]);
-            for _ in 0..10 {
-                let log = self.log();
-                if let Some(line) = log.lines().find(|l| words.iter().all(|w| l.contains(w))) {
-                    return line.to_owned();
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "no log line with {words:?} within {DELIVERY:?}:\n{log}"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
+        self.wait_for(words, true).await
     }
 
     /// Postfix's log so far (for failure messages).
@@ -199,8 +185,15 @@ impl Postfix {
 
     /// Waits until the log has a line containing all of `words`.
     pub async fn wait_for_log(&self, words: &[&str]) -> String {
+        self.wait_for(words, false).await
+    }
+
+    async fn wait_for(&self, words: &[&str], flushing: bool) -> String {
         let deadline = Instant::now() + DELIVERY;
-        loop {
+        for round in 0.. {
+            if flushing && round % 10 == 0 {
+                self.run("postqueue", &["-f"]);
+            }
             let log = self.log();
             if let Some(line) = log.lines().find(|l| words.iter().all(|w| l.contains(w))) {
                 return line.to_owned();
@@ -211,6 +204,7 @@ impl Postfix {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        unreachable!("the rounds are endless")
     }
 
     /// The messages Postfix delivered to `user`'s Maildir, raw.
