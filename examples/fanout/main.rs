@@ -19,6 +19,7 @@
 
 mod gpg;
 mod keys;
+mod process;
 mod seed;
 mod sink;
 
@@ -231,8 +232,8 @@ async fn fan_out(dir: &std::path::Path, url: &str, keys: &[String]) -> anyhow::R
     let plaintext = inner_message_like(&state, &advisory, NOTE).await?;
 
     let runner = embargo::jobs::Runner::start(state.clone());
-    let rss_before = memory("VmRSS");
-    let cpu_before = cpu_seconds();
+    let rss_before = process::memory("VmRSS");
+    let cpu_before = process::cpu_seconds();
     let t0 = Instant::now();
     let announced = embargo::app::announcements::announce(&state, &actor, &advisory, NOTE, None)
         .await
@@ -254,10 +255,10 @@ async fn fan_out(dir: &std::path::Path, url: &str, keys: &[String]) -> anyhow::R
     }
     let wall = sink.last_accepted().context("no message")? - t0;
     let first = sink.first_accepted().context("no message")? - t0;
-    let cpu = cpu_seconds() - cpu_before;
+    let cpu = process::cpu_seconds() - cpu_before;
     let sent = wait_until_recorded(&state, announced.id.as_str(), n, deadline).await?;
     let recorded = t0.elapsed();
-    let peak = memory("VmHWM");
+    let peak = process::memory("VmHWM");
     runner.shutdown(Duration::from_secs(5)).await;
     let (accepted, in_clear, bytes, connections) = (
         sink.accepted(),
@@ -377,37 +378,6 @@ async fn inner_message_like(
         ),
         embargo::mail::protected::Wrapping::Encrypted,
     )?)
-}
-
-/// User and system CPU time of this process so far (/proc/self/stat,
-/// at 100 ticks a second).
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let fields: Vec<u64> = s
-                .rsplit_once(')')?
-                .1
-                .split_whitespace()
-                .skip(11)
-                .take(2)
-                .filter_map(|f| f.parse().ok())
-                .collect();
-            Some(fields.iter().sum::<u64>() as f64 / 100.0)
-        })
-        .unwrap_or(0.0)
-}
-
-/// A `kB` figure of /proc/self/status (`VmHWM`: peak resident memory).
-fn memory(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// The database the run uses: SQLite in the temporary directory, or a

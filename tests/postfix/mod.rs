@@ -190,10 +190,12 @@ impl Postfix {
 
     async fn wait_for(&self, words: &[&str], flushing: bool) -> String {
         let deadline = Instant::now() + DELIVERY;
-        for round in 0.. {
-            if flushing && round % 10 == 0 {
+        let mut round = 0u32;
+        loop {
+            if flushing && round.is_multiple_of(10) {
                 self.run("postqueue", &["-f"]);
             }
+            round += 1;
             let log = self.log();
             if let Some(line) = log.lines().find(|l| words.iter().all(|w| l.contains(w))) {
                 return line.to_owned();
@@ -204,7 +206,6 @@ impl Postfix {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        unreachable!("the rounds are endless")
     }
 
     /// The messages Postfix delivered to `user`'s Maildir, raw.
