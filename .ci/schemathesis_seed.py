@@ -2,10 +2,11 @@
 what lies behind an id (.ci/schemathesis), and prints the schemathesis
 configuration that names them: a report with a reporter's attachment, a
 member with two contacts, a draft and an embargoed advisory announced to
-the member, a patch, a task, a leak, an application, a share, a template
-version, and the links mailed for setting up an account and confirming
-the application. The member contact's own operations run with their
-token.
+the member, a patch, a test report with a file, a task, a leak, an
+application, two shares, a template version, and the links mailed for
+setting up an account and confirming the application. The member
+contact's own operations run with their token, a share's acceptance with
+its invitee's.
 
     EMBARGO_DATA=DIR python3 .ci/schemathesis_seed.py URL TOKEN > seed.toml
 """
@@ -56,10 +57,14 @@ member = call("POST", "/api/v1/members", {
     "contacts": [{"name": "Seed Contact", "email": "st-seed@example.org", "openpgp_key": key},
                  {"name": "Second Contact", "email": "st-second@example.org"}],
 })["id"]
-member_token = subprocess.run(
-    ["target/debug/embargo", "token", "create", "--user", "st-seed@example.org"],
-    check=True, capture_output=True, text=True,
-).stdout.strip().splitlines()[-1]
+def token_of(user):
+    return subprocess.run(
+        ["target/debug/embargo", "token", "create", "--user", user],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+
+
+member_token = token_of("st-seed@example.org")
 mine = call("GET", "/api/v1/me/member", token=member_token)
 contacts = {c["email"]: c["account_id"] for c in mine["contacts"]}
 other = call("POST", "/api/v1/members", {
@@ -95,11 +100,22 @@ application = call("POST", "/api/v1/applications", {
 })
 status_token = application["status_url"].rsplit("/", 1)[1]
 call("POST", "/api/v1/policy/accept", {"version": call("GET", "/api/v1/policy")["version"]}, token=member_token)
-share = call("POST", f"/api/v1/advisories/{embargoed}/shares", {
-    "email": "st-colleague@example.org", "name": "A Colleague", "reason": "builds the package",
+# Two shares: one its invitee accepts (with their token), one to revoke.
+accepted_share, share = (call("POST", f"/api/v1/advisories/{embargoed}/shares", {
+    "email": email, "name": "A Colleague", "reason": "builds the package",
+}, token=member_token)["id"] for email in ("st-colleague@example.org", "st-revoked@example.org"))
+test_report = call("POST", f"/api/v1/advisories/{embargoed}/test-reports", {
+    "result": "works", "tested": "1.2.3 on amd64",
+    "attachments": [{"filename": "build.log", "content_base64": "b2sK"}],
 }, token=member_token)["id"]
+spare_token = call("POST", "/api/v1/tokens", {"name": "spare, for DELETE /api/v1/tokens/{id}"})["id"]
 job = call("GET", "/api/v1/jobs")["items"][0]["id"]
 template = call("GET", "/api/v1/templates?limit=1")["items"][0]["name"]
+# Version 1 of its English text, for revert (the hooks ask for it).
+current = call("GET", f"/api/v1/templates/{template}")
+call("PUT", f"/api/v1/templates/{template}", {
+    k: current[k] for k in ("subject", "text", "html") if current.get(k) is not None
+} | {"reason": "seed"})
 
 
 def mailed_link(to, route):
@@ -115,6 +131,7 @@ def mailed_link(to, route):
     sys.exit(f"seed: no mail to {to} with a {route} link")
 
 
+delegate_token = token_of("st-colleague@example.org")
 setup_token = mailed_link("st-other@example.org", "/setup")
 confirm_token = mailed_link("security@applicant.example", "/applications/confirm")
 
@@ -122,18 +139,22 @@ confirm_token = mailed_link("security@applicant.example", "/applications/confirm
 member_paths = r"^/api/v1/(me/member(/contacts.*)?|policy/accept)$"
 blocks = [
     (member_paths, {"path.id": contacts["st-second@example.org"]}),
+    (r"^/api/v1/shares/\{id\}/accept$", {"path.id": accepted_share}),
     (r"^/api/v1/members/\{id\}/contacts/\{contact\}/clear-text$",
      {"path.id": member, "path.contact": contacts["st-seed@example.org"]}),
     (r"^/api/v1/reports/\{id\}/attachments/\{attachment\}$",
      {"path.id": report["id"], "path.attachment": attachment}),
     (r"^/api/v1/track/\{token\}/attachments/\{attachment\}$",
      {"path.token": track, "path.attachment": attachment}),
-    (r"^/api/v1/shares/\{id\}(/accept)?$", {"path.id": share}),
+    (r"^/api/v1/shares/\{id\}$", {"path.id": share}),
     (r"^/api/v1/jobs/\{id\}/retry$", {"path.id": job}),
+    (r"^/api/v1/tokens/\{id\}$", {"path.id": spare_token}),
     (r"^/api/v1/templates/\{name\}(/.*)?$", {"path.name": template}),
     (r"^/api/v1/setup/\{token\}$", {"path.token": setup_token}),
     (r"^/api/v1/applications/confirm/\{token\}$", {"path.token": confirm_token}),
     (r"^/api/v1/advisories/\{id\}/patches/\{patch\}$", {"path.id": embargoed, "path.patch": patch}),
+    (r"^/api/v1/advisories/\{id\}/test-reports/\{report\}/attachments/\{n\}$",
+     {"path.id": embargoed, "path.report": test_report, "path.n": 0}),
     (r"^/api/v1/advisories/\{id\}(/.*)?$", {"path.id": embargoed}),
     (r"^/api/v1/announcements/\{id\}$", {"path.id": announcement}),
     (r"^/api/v1/applications/status/\{token\}$", {"path.token": status_token}),
@@ -152,7 +173,8 @@ for regex, params in blocks:
     print("[[operations]]")
     print(f"include-path-regex = {json.dumps(regex)}")
     print("parameters = { " + ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in params.items()) + " }")
-    if regex == member_paths:
-        print(f'headers = {{ Authorization = "Bearer {member_token}" }}')
+    token = {member_paths: member_token, r"^/api/v1/shares/\{id\}/accept$": delegate_token}.get(regex)
+    if token:
+        print(f'headers = {{ Authorization = "Bearer {token}" }}')
     print()
 print(f"# draft advisory {draft}, second member {other}", file=sys.stderr)

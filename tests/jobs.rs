@@ -86,6 +86,26 @@ async fn a_failing_delivery_is_retried_then_dead_then_retried_by_an_admin() {
     );
     let files: Vec<_> = std::fs::read_dir(blocker.join("outbox")).unwrap().collect();
     assert_eq!(files.len(), 1);
+
+    // A job that is not dead is there, so not "not found": 409, naming
+    // its state. One that is not there at all is 404.
+    let again = app
+        .post(
+            &format!("/api/v1/jobs/{id}/retry"),
+            Some(&admin),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.json()["error"].as_str().unwrap().contains("done"));
+    let none = app
+        .post(
+            "/api/v1/jobs/job_none/retry",
+            Some(&admin),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

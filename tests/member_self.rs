@@ -77,29 +77,39 @@ async fn a_key_is_checked_on_upload_and_replaces_the_previous_one() {
         items[0]["replaced_at"].is_null() && items[1]["replaced_at"].is_number(),
         "one current key"
     );
-    let id = items[0]["id"].as_str().unwrap();
-    assert_eq!(
-        app.api(
-            Method::DELETE,
-            &format!("/api/v1/me/keys/{id}"),
-            Some(&contact),
-            None
-        )
-        .await
-        .status,
-        StatusCode::NO_CONTENT
+    let retire = |id: String| {
+        let (app, contact) = (&app, &contact);
+        async move {
+            app.api(
+                Method::DELETE,
+                &format!("/api/v1/me/keys/{id}"),
+                Some(contact),
+                None,
+            )
+            .await
+            .status
+        }
+    };
+    let (current, replaced) = (
+        items[0]["id"].as_str().unwrap(),
+        items[1]["id"].as_str().unwrap(),
     );
+    assert_eq!(retire(current.to_owned()).await, StatusCode::NO_CONTENT);
+    let retired = app.get("/api/v1/me/keys", Some(&contact)).await.json();
+    assert!(retired["items"][0]["replaced_at"].is_number(), "{retired}");
     assert_eq!(
-        app.api(
-            Method::DELETE,
-            &format!("/api/v1/me/keys/{id}"),
-            Some(&contact),
-            None
-        )
-        .await
-        .status,
-        StatusCode::NOT_FOUND
+        app.count("audit_events WHERE action = 'key.retired'").await,
+        1
     );
+    // Retiring a key that is retired already (again, or replaced by a newer
+    // upload) changes nothing and is no error: it is not "not found".
+    assert_eq!(retire(current.to_owned()).await, StatusCode::NO_CONTENT);
+    assert_eq!(retire(replaced.to_owned()).await, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'key.retired'").await,
+        1
+    );
+    assert_eq!(retire("key_none".to_owned()).await, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -140,7 +140,9 @@ pub async fn expiry_reminder(state: &AppState, id: &str, days: i64) -> anyhow::R
     Ok(())
 }
 
-/// Retires one of the account's keys.
+/// Retires one of the account's keys; false when it has no key `id`. A
+/// key retired or replaced before stays so (a repeated request changes
+/// nothing and is not refused).
 pub async fn retire(
     state: &AppState,
     actor: &Actor,
@@ -149,7 +151,7 @@ pub async fn retire(
 ) -> anyhow::Result<bool> {
     let mut tx = state.db.begin().await?;
     let done = keys::retire(&mut tx, account, id).await?;
-    if done {
+    if done == keys::Retired::Now {
         audit::append(
             &mut tx,
             actor,
@@ -159,5 +161,5 @@ pub async fn retire(
         );
     }
     tx.commit().await?;
-    Ok(done)
+    Ok(done != keys::Retired::Missing)
 }

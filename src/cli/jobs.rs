@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use crate::app::AppState;
+use crate::app::jobs::Retry;
 use crate::db::audit::Actor;
 use crate::db::jobs;
 use crate::domain::job::JobState;
@@ -49,8 +50,10 @@ pub async fn run(cmd: JobsCommand, state: AppState) -> anyhow::Result<ExitCode> 
             }
         }
         JobsCommand::Retry { id } => {
-            if !crate::app::jobs::retry(&state, &Actor::cli(), &id).await? {
-                anyhow::bail!("no dead job {id}");
+            match crate::app::jobs::retry(&state, &Actor::cli(), &id).await? {
+                Retry::Queued => {}
+                Retry::NotDead(s) => anyhow::bail!("job {id} is {s}, not dead: nothing to retry"),
+                Retry::Missing => anyhow::bail!("no job {id}"),
             }
             println!("requeued {id}");
         }

@@ -349,6 +349,14 @@ pub async fn retry(
         .transpose()
 }
 
+/// The state of job `id`, if there is one.
+pub async fn state_of(conn: &mut AnyConnection, id: &str) -> Result<Option<String>, DbError> {
+    sqlx::query_scalar("SELECT state FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct JobRow {
     pub id: String,

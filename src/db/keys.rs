@@ -129,21 +129,45 @@ pub async fn current_by_id(
     row.map(|r| Ok((key(&r)?, r.try_get("email")?))).transpose()
 }
 
-/// Retires the account's key `id`; false when it has no such current key.
+/// What retiring a key did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retired {
+    /// It was current and is retired now.
+    Now,
+    /// It was retired (or replaced) before; nothing changed.
+    Before,
+    /// The account has no key of that id.
+    Missing,
+}
+
+/// Retires the account's key `id`.
 pub async fn retire(
     conn: &mut AnyConnection,
     account: &AccountId,
     id: &str,
-) -> Result<bool, DbError> {
+) -> Result<Retired, DbError> {
     let done = sqlx::query(
         "UPDATE contact_keys SET replaced_at = $1 WHERE id = $2 AND account_id = $3 AND replaced_at IS NULL",
     )
     .bind(super::now())
     .bind(id)
     .bind(account.as_str())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() == 1 {
+        return Ok(Retired::Now);
+    }
+    let known: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM contact_keys WHERE id = $1 AND account_id = $2")
+            .bind(id)
+            .bind(account.as_str())
+            .fetch_optional(conn)
+            .await?;
+    Ok(if known.is_some() {
+        Retired::Before
+    } else {
+        Retired::Missing
+    })
 }
 
 /// An account's current key (armored) if it has not expired at `now`.

@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 
 use super::paging::{PageQuery, WHOLE_LIST, next_cursor};
 use crate::app::AppState;
+use crate::app::jobs::{Retry, not_dead};
 use crate::db::jobs;
 use crate::domain::authz::Action;
 use crate::http::error::{ApiError, Error};
@@ -65,15 +66,17 @@ pub struct Retried {
 }
 
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs", security(("bearer" = [])),
-    responses((status = 200, body = Retried, description = "Queued again"), (status = 401), (status = 403), (status = 404, description = "no dead job with that id")))]
+    responses((status = 200, body = Retried, description = "Queued again"), (status = 401), (status = 403), (status = 404, description = "no job with that id"), (status = 409, description = "the job is not dead (the message names its state)")))]
 pub async fn retry_job(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Retried>, ApiError> {
     Error::unless_allowed(&caller.actor, Action::Administer)?;
-    if !crate::app::jobs::retry(&state, &caller.audit(), &id).await? {
-        return Err(Error::NotFound.into());
+    match crate::app::jobs::retry(&state, &caller.audit(), &id).await? {
+        Retry::Queued => {}
+        Retry::NotDead(s) => return Err(Error::Conflict(not_dead(&s)).into()),
+        Retry::Missing => return Err(Error::NotFound.into()),
     }
     Ok(Json(Retried {
         state: RetriedState::Queued,

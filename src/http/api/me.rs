@@ -112,7 +112,7 @@ pub async fn upload_key(
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/keys/{id}", tag = "accounts", security(("bearer" = [])),
-    responses((status = 204), (status = 401), (status = 404)))]
+    responses((status = 204, description = "The key is retired: now, or already (replaced by a newer one, or retired before)"), (status = 401), (status = 404, description = "The caller has no key of this id")))]
 pub async fn retire_key(
     State(state): State<AppState>,
     caller: ApiCaller,

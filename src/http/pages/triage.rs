@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{CsrfOnly, Flash};
 use crate::app::AppState;
+use crate::app::jobs::{Retry, not_dead};
 use crate::app::reports::{self as usecase, TriageError};
 use crate::db::cursor::{Page as CursorPage, Window};
 use crate::db::{accounts, jobs, reports};
@@ -356,8 +357,10 @@ pub async fn retry_job(
 ) -> Result<Response, PageError> {
     Error::unless_allowed(&page.actor, Action::Administer)?;
     page.check_csrf(&form.csrf)?;
-    if !crate::app::jobs::retry(&state, &page.audit(), &id).await? {
-        return Err(Error::NotFound.into());
+    match crate::app::jobs::retry(&state, &page.audit(), &id).await? {
+        Retry::Queued => {}
+        Retry::NotDead(s) => return Err(Error::Conflict(not_dead(&s)).into()),
+        Retry::Missing => return Err(Error::NotFound.into()),
     }
     let text = "Job queued to run again.";
     Ok(Flash::success(text).redirect(&state, "/admin/jobs?state=dead"))
