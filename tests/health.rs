@@ -27,10 +27,11 @@ async fn healthz_answers_503_within_seconds_when_the_database_does_not_answer() 
 /// Takes every pooled connection, runs `sql` on each (errors ignored), and
 /// gives them back: what a failed or cancelled write leaves behind.
 async fn on_every_connection(app: &TestApp, sql: &str) {
-    let size = app.state.db.pool.options().get_max_connections();
     let mut held = Vec::new();
-    for _ in 0..size {
-        held.push(app.state.db.conn().await.unwrap());
+    for pool in app.state.db.pools() {
+        for _ in 0..pool.options().get_max_connections() {
+            held.push(pool.acquire().await.unwrap());
+        }
     }
     for conn in &mut held {
         let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))

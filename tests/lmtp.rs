@@ -222,7 +222,7 @@ async fn with_database_down(app: &TestApp) -> AppState {
         transport,
     )
     .unwrap();
-    state.db.pool.close().await;
+    state.db.close().await;
     state
 }
 

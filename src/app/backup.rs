@@ -217,7 +217,7 @@ pub async fn restore(config: Config, paths: Paths, file: &Path) -> anyhow::Resul
         .context("opening the restored deployment")?;
     let verified = crate::app::audit::verify(&state, None).await?;
     let fingerprint = state.list_key.fingerprint().to_string();
-    state.db.pool.close().await;
+    state.db.close().await;
     Ok(Restored {
         meta,
         files,

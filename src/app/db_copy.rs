@@ -80,7 +80,7 @@ pub async fn copy(
         .with_context(|| format!("opening the database {}", file.display()))?;
     let mut target = Target::connect(to, dry_run).await?;
     let result = run(&source, &mut target, dry_run, progress).await;
-    source.pool.close().await;
+    source.close().await;
     let verified = match (&result, &target) {
         (Ok(_), Target::Migrated(db)) => Some(
             crate::app::audit::verify_db(db, None)
@@ -105,7 +105,7 @@ enum Target {
 impl Target {
     async fn close(self) {
         match self {
-            Self::Migrated(db) => db.pool.close().await,
+            Self::Migrated(db) => db.close().await,
             Self::AsIs(conn) => {
                 let _ = conn.close().await;
             }

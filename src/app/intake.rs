@@ -152,8 +152,13 @@ async fn write(state: &AppState, submissions: &[Submission]) -> anyhow::Result<V
             attachments: &[],
         })
         .collect();
+    // Reads and sealing first, on a connection of its own: the write turn
+    // (one writer at a time on SQLite) is then spent only writing.
+    let mut conn = state.db.conn().await?;
+    let prepared = super::reports::prepare_all(&mut conn, state, &incoming).await?;
+    drop(conn);
     let mut tx = state.db.begin().await?;
-    let written = super::reports::insert_all(&mut tx, state, &incoming).await?;
+    let written = super::reports::write_prepared(&mut tx, &incoming, prepared).await?;
     tx.commit().await?;
     Ok(written)
 }

@@ -75,6 +75,44 @@ pub async fn queue_all(
     state: &AppState,
     mails: Vec<Mail<'_>>,
 ) -> anyhow::Result<Vec<String>> {
+    let prepared = prepare(conn, state, mails).await?;
+    prepared.write(conn).await?;
+    Ok(prepared.message_ids)
+}
+
+/// Mails ready to be queued: [`queue_all`]'s reads and its work on the
+/// jobs (serialising, sealing) done, so that a transaction that takes its
+/// write turn after it only writes. Intake prepares on a connection of its
+/// own, before its turn.
+pub struct Prepared {
+    jobs: Vec<crate::db::jobs::SealedJob>,
+    /// Message-IDs (without angle brackets) of mail about a report.
+    sent: Vec<(String, ReportId)>,
+    pub message_ids: Vec<String>,
+}
+
+impl Prepared {
+    /// Writes the jobs and the report threads' Message-IDs.
+    pub async fn write(&self, conn: &mut AnyConnection) -> anyhow::Result<()> {
+        crate::db::jobs::insert_sealed(conn, &self.jobs).await?;
+        // A mail queued before (same key) has its Message-ID recorded already.
+        let sent: Vec<(&str, Option<&ReportId>)> = self
+            .sent
+            .iter()
+            .map(|(m, r)| (m.as_str(), Some(r)))
+            .collect();
+        reports::record_sent_mails(conn, &sent).await?;
+        Ok(())
+    }
+}
+
+/// Everything of [`queue_all`] but the writing: the readers' languages and
+/// the templates read on `conn`, the jobs built and sealed.
+pub async fn prepare(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    mails: Vec<Mail<'_>>,
+) -> anyhow::Result<Prepared> {
     let cfg = &state.config;
     let security = crate::domain::email::EmailAddress::parse(&cfg.security_address)
         .map_err(|e| anyhow::anyhow!("security_address: {e}"))?;
@@ -99,7 +137,7 @@ pub async fn queue_all(
     let mut picks: HashMap<(&'static str, Option<Language>), Option<Pick>> = HashMap::new();
     let mut jobs = Vec::with_capacity(mails.len());
     let mut sent = Vec::new();
-    let mut ids = Vec::with_capacity(mails.len());
+    let mut message_ids = Vec::with_capacity(mails.len());
     for mail in mails {
         let lang = mail.lang.or_else(|| shared_language(&chosen, &mail.to));
         let name = mail.kind.name();
@@ -113,7 +151,8 @@ pub async fn queue_all(
         };
         let message_id = message_id_for(&mail.key, security.domain());
         if let Some(report) = mail.report {
-            sent.push((message_id.clone(), report));
+            let bare = message_id.trim_matches(|c| c == '<' || c == '>');
+            sent.push((bare.to_owned(), report.clone()));
         }
         jobs.push(Job::Mail(QueuedMail {
             custom,
@@ -127,16 +166,14 @@ pub async fn queue_all(
             reply_to: mail.reply_tag.map(|t| security.with_tag(t)),
             in_reply_to: mail.in_reply_to,
         }));
-        ids.push(message_id);
+        message_ids.push(message_id);
     }
-    jobs::enqueue_many(conn, &cfg.jobs, &jobs, crate::db::now()).await?;
-    // A mail queued before (same key) has its Message-ID recorded already.
-    let sent: Vec<(&str, Option<&ReportId>)> = sent
-        .iter()
-        .map(|(m, r)| (m.trim_matches(|c| c == '<' || c == '>'), Some(*r)))
-        .collect();
-    reports::record_sent_mails(conn, &sent).await?;
-    Ok(ids)
+    let jobs = jobs::seal_many(&cfg.jobs, &jobs, crate::db::now())?;
+    Ok(Prepared {
+        jobs,
+        sent,
+        message_ids,
+    })
 }
 
 /// The language all of `to` chose, when each is an account that chose

@@ -93,6 +93,27 @@ pub(super) async fn insert_all(
     state: &AppState,
     incoming: &[Incoming<'_>],
 ) -> anyhow::Result<Vec<Submitted>> {
+    let prepared = prepare_all(tx, state, incoming).await?;
+    write_prepared(tx, incoming, prepared).await
+}
+
+/// Reports made ready by [`prepare_all`] for [`write_prepared`].
+pub(super) struct Prepared {
+    reports: Vec<reports::SealedReport>,
+    mails: mailer::Prepared,
+    submitted: Vec<Submitted>,
+}
+
+/// [`insert_all`]'s reads (the admins, the mails' languages and templates)
+/// and its work (links, sealing, the mail jobs), on `conn`: intake runs it
+/// on a connection of its own before its batch takes the write turn, so the
+/// turn is spent writing. An admin added meanwhile misses that notice, one
+/// removed gets it: a link, nothing of the report.
+pub(super) async fn prepare_all(
+    conn: &mut sqlx::AnyConnection,
+    state: &AppState,
+    incoming: &[Incoming<'_>],
+) -> anyhow::Result<Prepared> {
     let secrets: Vec<(Secret, String)> = incoming
         .iter()
         .map(|_| {
@@ -116,17 +137,12 @@ pub(super) async fn insert_all(
             reply_tag,
         })
         .collect();
-    let ids = reports::insert_many(&mut *tx, &rows).await?;
-    let admins = accounts::admin_addresses(&mut *tx).await?;
+    let sealed = reports::seal_many(&rows)?;
+    let admins = accounts::admin_addresses(&mut *conn).await?;
     let mut mails = Vec::new();
-    let mut submitted = Vec::with_capacity(ids.len());
-    for ((i, id), (tracking, reply_tag)) in incoming.iter().zip(&ids).zip(&secrets) {
-        for a in i.attachments {
-            reports::insert_attachment(&mut *tx, id, None, a).await?;
-        }
-        if let Some(c) = &i.origin.ciphertext {
-            reports::insert_ciphertext(&mut *tx, id, None, c).await?;
-        }
+    let mut submitted = Vec::with_capacity(sealed.len());
+    for ((i, row), (tracking, reply_tag)) in incoming.iter().zip(&sealed).zip(&secrets) {
+        let id = &row.id;
         let url = tracking_url(state, tracking);
         if let Some(email) = &i.report.reporter_email {
             mails.push(Mail {
@@ -155,18 +171,43 @@ pub(super) async fn insert_all(
                 admins.clone(),
             ));
         }
-        let mut detail = json!({ "source": i.source.as_str(), "attachments": i.attachments.len(), "anonymous": i.report.reporter_email.is_none() });
-        if let Some(c) = &i.origin.ciphertext {
-            detail["encrypted"] = encrypted_detail(c);
-        }
-        audit::append(tx, i.actor, "report.created", id.as_str(), detail);
         submitted.push(Submitted {
             id: id.clone(),
             tracking_url: url,
         });
     }
-    mailer::queue_all(&mut *tx, state, mails).await?;
-    Ok(submitted)
+    let mails = mailer::prepare(conn, state, mails).await?;
+    Ok(Prepared {
+        reports: sealed,
+        mails,
+        submitted,
+    })
+}
+
+/// Writes what [`prepare_all`] made of `incoming` in the caller's
+/// transaction.
+pub(super) async fn write_prepared(
+    tx: &mut crate::db::Tx,
+    incoming: &[Incoming<'_>],
+    prepared: Prepared,
+) -> anyhow::Result<Vec<Submitted>> {
+    reports::insert_sealed(&mut *tx, &prepared.reports).await?;
+    for (i, row) in incoming.iter().zip(&prepared.reports) {
+        let id = &row.id;
+        for a in i.attachments {
+            reports::insert_attachment(&mut *tx, id, None, a).await?;
+        }
+        if let Some(c) = &i.origin.ciphertext {
+            reports::insert_ciphertext(&mut *tx, id, None, c).await?;
+        }
+        let mut detail = json!({ "source": i.source.as_str(), "attachments": i.attachments.len(), "anonymous": i.report.reporter_email.is_none() });
+        if let Some(c) = &i.origin.ciphertext {
+            detail["encrypted"] = encrypted_detail(c);
+        }
+        audit::append(tx, i.actor, "report.created", id.as_str(), detail);
+    }
+    prepared.mails.write(&mut *tx).await?;
+    Ok(prepared.submitted)
 }
 
 /// Mails every admin a link to the report and nothing of its content.

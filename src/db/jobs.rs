@@ -62,9 +62,46 @@ pub async fn enqueue(conn: &mut AnyConnection, job: NewJob<'_>) -> Result<bool, 
     Ok(done.rows_affected() == 1)
 }
 
+/// A job ready to be written: its id chosen and its payload sealed, so
+/// that a writer's transaction only binds it.
+#[derive(Debug)]
+pub struct SealedJob {
+    id: JobId,
+    kind: String,
+    lane: Lane,
+    payload: String,
+    idempotency_key: String,
+    run_at: i64,
+    max_attempts: i64,
+}
+
+/// Seals `jobs` for [`insert_sealed`]: the encryption and serialising done
+/// before a transaction takes its turn.
+pub fn seal_many(jobs: &[NewJob<'_>]) -> Result<Vec<SealedJob>, DbError> {
+    jobs.iter()
+        .map(|job| {
+            let id = JobId::generate();
+            Ok(SealedJob {
+                payload: seal_payload(&id, &job.payload)?,
+                id,
+                kind: job.kind.to_owned(),
+                lane: job.lane,
+                idempotency_key: job.idempotency_key.to_owned(),
+                run_at: job.run_at,
+                max_attempts: i64::from(job.max_attempts),
+            })
+        })
+        .collect()
+}
+
 /// Writes many jobs in few statements (a fan-out), skipping keys that
 /// exist; the number written.
 pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob<'_>]) -> Result<u64, DbError> {
+    insert_sealed(conn, &seal_many(jobs)?).await
+}
+
+/// [`enqueue_many`] for jobs sealed beforehand.
+pub async fn insert_sealed(conn: &mut AnyConnection, jobs: &[SealedJob]) -> Result<u64, DbError> {
     let now = super::now();
     let mut written = 0;
     // 10 values per row; few rows per statement, as for deliveries.
@@ -76,16 +113,15 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob<'_>]) -> Resu
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for job in rows {
-            let id = JobId::generate();
             q = q
-                .bind(id.as_str().to_owned())
-                .bind(job.kind)
+                .bind(job.id.as_str())
+                .bind(job.kind.as_str())
                 .bind(job.lane.as_str())
-                .bind(seal_payload(&id, &job.payload)?)
-                .bind(job.idempotency_key)
+                .bind(job.payload.as_str())
+                .bind(job.idempotency_key.as_str())
                 .bind("queued")
                 .bind(job.run_at)
-                .bind(i64::from(job.max_attempts))
+                .bind(job.max_attempts)
                 .bind(now)
                 .bind(now);
         }

@@ -170,6 +170,8 @@ pub enum SqliteSync {
 #[derive(Debug, Clone)]
 pub struct Db {
     pub pool: AnyPool,
+    /// SQLite: the one connection [`Db::begin`] writes on.
+    writer: Option<AnyPool>,
     pub engine: Engine,
     /// On SQLite, whose writers take turns, the turn of this process's
     /// writers: [`Db::begin`] waits for it before `BEGIN IMMEDIATE`, so
@@ -215,42 +217,20 @@ impl Db {
         .map_err(|_| DbError::PoolTimedOut)??
         .close()
         .await?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if engine == Engine::Sqlite { 4 } else { 8 })
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn: &mut AnyConnection, _| {
-                Box::pin(async move {
-                    if engine == Engine::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        // Statement journals (a multi-row INSERT inside a
-                        // transaction) in memory, not in temporary files.
-                        conn.execute("PRAGMA temp_store = MEMORY").await?;
-                        // 16 MiB of pages per connection instead of 2: a
-                        // fan-out to 10,000 touches more than 2 MiB of
-                        // deliveries and jobs, and each page not cached is
-                        // read again through a system call.
-                        conn.execute("PRAGMA cache_size = -16384").await?;
-                        // Checkpoints run in the background instead of in
-                        // the commit that crosses 1,000 pages of log.
-                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                        conn.execute(match sync {
-                            SqliteSync::Full => "PRAGMA synchronous = FULL",
-                            SqliteSync::Normal => "PRAGMA synchronous = NORMAL",
-                        })
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .after_release(move |conn: &mut AnyConnection, _| {
-                Box::pin(async move { outside_any_transaction(conn, engine).await })
-            })
-            .connect_with(options)
+        let pool = pool_options(engine, sync, if engine == Engine::Sqlite { 4 } else { 8 })
+            .connect_with(options.clone())
             .await?;
+        // SQLite's one writer at a time gets one connection of its own:
+        // each connection caches pages, and a write on another connection
+        // empties that cache, so writers taking turns on the pool's
+        // connections read the tables' upper pages again on every turn.
+        let writer = match engine {
+            Engine::Sqlite => Some(pool_options(engine, sync, 1).connect_with(options).await?),
+            Engine::Postgres => None,
+        };
         let db = Db {
             pool,
+            writer,
             engine,
             write_turn: Arc::new(tokio::sync::Mutex::new(())),
             alive: Arc::new(()),
@@ -261,6 +241,18 @@ impl Db {
             tokio::spawn(checkpoint_in_background(db.pool.clone(), alive));
         }
         Ok(db)
+    }
+
+    /// Closes the connections, the writer's too.
+    pub async fn close(&self) {
+        for pool in self.pools() {
+            pool.close().await;
+        }
+    }
+
+    /// Every pool: the shared one and, on SQLite, the writer's.
+    pub fn pools(&self) -> impl Iterator<Item = &AnyPool> {
+        std::iter::once(&self.pool).chain(&self.writer)
     }
 
     /// Copies what SQLite's write-ahead log holds back into the database
@@ -289,7 +281,8 @@ impl Db {
                                 "the database stayed locked by this process's other writers",
                             ))
                         })?;
-                let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                let pool = self.writer.as_ref().unwrap_or(&self.pool);
+                let inner = pool.begin_with("BEGIN IMMEDIATE").await?;
                 Ok(Tx::new(inner, Some(turn)))
             }
             Engine::Postgres => Ok(Tx::new(self.pool.begin().await?, None)),
@@ -331,6 +324,43 @@ impl Db {
             .await?;
         tx.commit().await
     }
+}
+
+/// The options of a pool of at most `max` connections: on SQLite, WAL and
+/// the settings below on each.
+fn pool_options(engine: Engine, sync: SqliteSync, max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn: &mut AnyConnection, _| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    // Statement journals (a multi-row INSERT inside a
+                    // transaction) in memory, not in temporary files.
+                    conn.execute("PRAGMA temp_store = MEMORY").await?;
+                    // 16 MiB of pages per connection instead of 2: a
+                    // fan-out to 10,000 touches more than 2 MiB of
+                    // deliveries and jobs, and each page not cached is
+                    // read again through a system call.
+                    conn.execute("PRAGMA cache_size = -16384").await?;
+                    // Checkpoints run in the background instead of in
+                    // the commit that crosses 1,000 pages of log.
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    conn.execute(match sync {
+                        SqliteSync::Full => "PRAGMA synchronous = FULL",
+                        SqliteSync::Normal => "PRAGMA synchronous = NORMAL",
+                    })
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .after_release(move |conn: &mut AnyConnection, _| {
+            Box::pin(async move { outside_any_transaction(conn, engine).await })
+        })
 }
 
 /// Checkpoints every [`CHECKPOINT_EVERY`] until the [`Db`] is dropped.

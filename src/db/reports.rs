@@ -122,18 +122,74 @@ pub struct Insert<'a> {
     pub reply_tag: &'a str,
 }
 
+/// A new report ready to be written: its id chosen and its text sealed,
+/// so that a writer's transaction only binds it.
+pub struct SealedReport {
+    pub id: ReportId,
+    title: String,
+    description: String,
+    affected_versions: String,
+    unaffected_versions: String,
+    reporter_name: Option<String>,
+    reporter_email: Option<String>,
+    github: Option<String>,
+    credit_consent: bool,
+    source: Source,
+    encrypted: bool,
+    origin_message_id: Option<String>,
+    tracking_hash: String,
+    reply_tag: String,
+    language: Option<String>,
+}
+
+/// Chooses ids for `new` and seals their text, before a transaction.
+pub fn seal_many(new: &[Insert<'_>]) -> Result<Vec<SealedReport>, DbError> {
+    new.iter()
+        .map(|new| {
+            let id = ReportId::generate();
+            let r = new.report;
+            let seal = |column: &str, clear: &str| {
+                sealed::seal_text(&sealed_column(column), id.as_str(), clear)
+            };
+            Ok(SealedReport {
+                title: seal("title", &r.title)?,
+                description: seal("description", &r.description)?,
+                affected_versions: seal("affected_versions", &r.affected_versions)?,
+                unaffected_versions: seal("unaffected_versions", &r.unaffected_versions)?,
+                id,
+                reporter_name: r.reporter_name.clone(),
+                reporter_email: r.reporter_email.as_ref().map(|e| e.as_str().to_owned()),
+                github: r.github.as_ref().map(|g| g.as_str().to_owned()),
+                credit_consent: r.credit_consent,
+                source: new.source,
+                encrypted: new.encrypted,
+                origin_message_id: new.origin_message_id.map(str::to_owned),
+                tracking_hash: new.tracking.as_str().to_owned(),
+                reply_tag: new.reply_tag.to_owned(),
+                language: r.language.as_ref().map(|l| l.as_str().to_owned()),
+            })
+        })
+        .collect()
+}
+
 /// Writes new reports in few statements; their ids, in order.
 pub async fn insert_many(
     conn: &mut AnyConnection,
     new: &[Insert<'_>],
 ) -> Result<Vec<ReportId>, DbError> {
+    let sealed = seal_many(new)?;
+    insert_sealed(conn, &sealed).await?;
+    Ok(sealed.into_iter().map(|s| s.id).collect())
+}
+
+/// [`insert_many`] for reports sealed beforehand.
+pub async fn insert_sealed(
+    conn: &mut AnyConnection,
+    sealed: &[SealedReport],
+) -> Result<(), DbError> {
     const WIDTH: usize = 18;
     let now = super::now();
-    let ids: Vec<ReportId> = new.iter().map(|_| ReportId::generate()).collect();
-    for (rows, ids) in new
-        .chunks(super::rows_per_statement(WIDTH))
-        .zip(ids.chunks(super::rows_per_statement(WIDTH)))
-    {
+    for rows in sealed.chunks(super::rows_per_statement(WIDTH)) {
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
             "INSERT INTO reports (id, title, description, affected_versions, unaffected_versions, reporter_name, \
@@ -142,34 +198,30 @@ pub async fn insert_many(
             super::placeholders(rows.len(), WIDTH)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (new, id) in rows.iter().zip(ids) {
-            let r = new.report;
-            let seal = |column: &str, clear: &str| {
-                sealed::seal_text(&sealed_column(column), id.as_str(), clear)
-            };
+        for s in rows {
             q = q
-                .bind(id.as_str())
-                .bind(seal("title", &r.title)?)
-                .bind(seal("description", &r.description)?)
-                .bind(seal("affected_versions", &r.affected_versions)?)
-                .bind(seal("unaffected_versions", &r.unaffected_versions)?)
-                .bind(r.reporter_name.as_deref())
-                .bind(r.reporter_email.as_ref().map(|e| e.as_str()))
-                .bind(r.github.as_ref().map(|g| g.as_str()))
-                .bind(i64::from(r.credit_consent))
+                .bind(s.id.as_str())
+                .bind(s.title.as_str())
+                .bind(s.description.as_str())
+                .bind(s.affected_versions.as_str())
+                .bind(s.unaffected_versions.as_str())
+                .bind(s.reporter_name.as_deref())
+                .bind(s.reporter_email.as_deref())
+                .bind(s.github.as_deref())
+                .bind(i64::from(s.credit_consent))
                 .bind("new")
-                .bind(new.source.as_str())
-                .bind(i64::from(new.encrypted))
-                .bind(new.origin_message_id)
-                .bind(new.tracking.as_str())
-                .bind(new.reply_tag)
+                .bind(s.source.as_str())
+                .bind(i64::from(s.encrypted))
+                .bind(s.origin_message_id.as_deref())
+                .bind(s.tracking_hash.as_str())
+                .bind(s.reply_tag.as_str())
                 .bind(now)
                 .bind(now)
-                .bind(r.language.as_ref().map(|l| l.as_str()));
+                .bind(s.language.as_deref());
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(ids)
+    Ok(())
 }
 
 pub async fn get(conn: &mut AnyConnection, id: &ReportId) -> Result<Option<Report>, DbError> {

@@ -1,15 +1,36 @@
-//! Typed identifiers. Each is random text with a short kind prefix, so ids of
-//! different kinds can never be mixed up in a URL or a log line.
+//! Typed identifiers. Each is 16 characters with a short kind prefix, so
+//! ids of different kinds can never be mixed up in a URL or a log line.
+//!
+//! The ids one process makes sort in the order it made them: 8 characters
+//! of a counter that starts at a random place, then 8 random ones. New rows
+//! then land next to each other in an index of ids, instead of on pages
+//! all over it: a transaction inserting a thousand rows changes a few
+//! pages of each such index, not a thousand (the difference was most of
+//! what SQLite wrote on a busy intake). They say nothing of when they were
+//! made, and are no more guessable than needed: nothing is granted by
+//! knowing an id.
 
 use rand::Rng;
 use std::fmt;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
 
-fn random_suffix() -> String {
+/// [`ALPHABET`] in byte order, for the counter: its text sorts as its value.
+const SORTED: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyz";
+
+fn suffix() -> String {
+    static NEXT: OnceLock<AtomicU64> = OnceLock::new();
+    let n = NEXT
+        .get_or_init(|| AtomicU64::new(rand::rng().random()))
+        .fetch_add(1, Ordering::Relaxed);
     let mut rng = rand::rng();
-    (0..16)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+    // 40 bits of the counter, 5 to a character, the highest first.
+    (0..8)
+        .rev()
+        .map(|i| SORTED[((n >> (5 * i)) & 31) as usize] as char)
+        .chain((0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char))
         .collect()
 }
 
@@ -26,7 +47,7 @@ macro_rules! typed_id {
 
         impl $name {
             pub fn generate() -> Self {
-                Self(format!("{}_{}", $prefix, random_suffix()))
+                Self(format!("{}_{}", $prefix, suffix()))
             }
 
             pub fn parse(s: &str) -> Result<Self, InvalidId> {
@@ -86,5 +107,20 @@ mod tests {
         assert!(AccountId::parse(r.as_str()).is_err());
         assert!(ReportId::parse("rpt_short").is_err());
         assert!(ReportId::parse("rpt_ABCDEFGHJKLMNPQR").is_err());
+    }
+
+    #[test]
+    fn ids_made_one_after_another_sort_in_that_order() {
+        let ids: Vec<JobId> = (0..1000).map(|_| JobId::generate()).collect();
+        // (The counter's 40 bits wrap once in 2^40 ids; a thousand from a
+        // random start cross that point once in a billion runs.)
+        assert!(ids.windows(2).all(|w| w[0].as_str() < w[1].as_str()));
+        assert!(ids.iter().all(|id| JobId::parse(id.as_str()).is_ok()));
+        let mut sorted = SORTED.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, SORTED, "the counter's alphabet is in byte order");
+        let mut alphabet = ALPHABET.to_vec();
+        alphabet.sort_unstable();
+        assert_eq!(alphabet, SORTED, "and holds the same characters");
     }
 }

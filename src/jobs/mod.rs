@@ -193,6 +193,17 @@ pub async fn enqueue_many(
     jobs: &[Job],
     run_at: i64,
 ) -> anyhow::Result<u64> {
+    Ok(store::insert_sealed(conn, &seal_many(config, jobs, run_at)?).await?)
+}
+
+/// [`enqueue_many`]'s work before the writing: payloads serialised and
+/// sealed, for [`store::insert_sealed`] in a transaction that then only
+/// binds them.
+pub fn seal_many(
+    config: &JobsConfig,
+    jobs: &[Job],
+    run_at: i64,
+) -> anyhow::Result<Vec<store::SealedJob>> {
     let keys: Vec<String> = jobs.iter().map(Job::idempotency_key).collect();
     let rows = jobs
         .iter()
@@ -208,7 +219,7 @@ pub async fn enqueue_many(
             })
         })
         .collect::<serde_json::Result<Vec<_>>>()?;
-    Ok(store::enqueue_many(conn, &rows).await?)
+    Ok(store::seal_many(&rows)?)
 }
 
 /// The UTC day of `micros` (`2026-11-29`), as daily jobs' keys name it.

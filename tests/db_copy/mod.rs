@@ -104,7 +104,7 @@ pub(super) async fn deployment() -> Deployment {
     assert_eq!(resp.status, StatusCode::OK, "{}", resp.text());
     app.run_jobs().await;
     app.state.read_log.flush().await;
-    app.state.db.pool.close().await;
+    app.state.db.close().await;
     let TestApp { dir, .. } = app;
     let database_url = format!(
         "sqlite://{}?mode=rwc",
