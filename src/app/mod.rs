@@ -43,6 +43,7 @@ pub mod reports;
 pub mod sessions;
 pub mod shares;
 pub mod templates;
+mod triage;
 
 use std::sync::Arc;
 

@@ -18,6 +18,7 @@ pub mod counters;
 pub mod cursor;
 pub mod doctor;
 pub mod github;
+pub mod job_lists;
 pub mod jobs;
 pub mod keys;
 pub mod leaks;
