@@ -278,10 +278,7 @@ fn digest_of_mail_template(name: &str) -> String {
         hash.update(source.as_bytes());
         hash.update([0]);
     }
-    hash.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::secret::hex(&hash.finalize()[..8])
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::mailer::{self, Mail};
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
 use crate::db::reports::{self, NewAttachment, NewCiphertext, Report, Source};
-use crate::domain::id::{AccountId, ReportId};
+use crate::domain::id::{AccountId, ReportId, ordered_prefix, random_chars};
 use crate::domain::language::Language;
 use crate::domain::mail_kind::MailKind;
 use crate::domain::report::NewReport;
@@ -115,13 +115,13 @@ pub(super) async fn prepare_all(
     state: &AppState,
     incoming: &[Incoming<'_>],
 ) -> anyhow::Result<Prepared> {
+    // Both begin in the order they are made, so a batch's rows share
+    // pages of the tracking and reply tag indexes; 100 random bits make a tag.
     let secrets: Vec<(Secret, String)> = incoming
         .iter()
         .map(|_| {
-            let tag = Secret::generate().expose()[..20]
-                .to_lowercase()
-                .replace(['-', '_'], "x");
-            (Secret::generate(), tag)
+            let tag = ordered_prefix() + &random_chars(20);
+            (Secret::generate_ordered(), tag)
         })
         .collect();
     let hashes: Vec<_> = secrets.iter().map(|(t, _)| t.hash()).collect();

@@ -7,6 +7,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::DbError;
+use crate::domain::job::Lane;
 
 /// What the database holds, grouped; label values as stored.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,16 +41,21 @@ pub async fn read(conn: &mut AnyConnection, now: i64) -> Result<Counts, DbError>
         .iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
         .collect::<Result<_, DbError>>()?;
-    let rows = sqlx::query(
-        "SELECT lane, MIN(run_at) FROM jobs WHERE state = 'queued' AND run_at <= $1 GROUP BY lane",
-    )
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
-    let oldest_due = rows
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_, DbError>>()?;
+    // One look-up per lane in the claim index, whatever the jobs' number.
+    let mut oldest_due = Vec::new();
+    for lane in Lane::ALL {
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(run_at) FROM jobs WHERE lane = $1 AND state = 'queued' AND run_at <= $2",
+        )
+        .bind(lane.as_str())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        if let Some(due) = due {
+            oldest_due.push((lane.as_str().to_owned(), due));
+        }
+    }
+    oldest_due.sort();
     Ok(Counts {
         jobs,
         oldest_due,

@@ -11,6 +11,7 @@ pub mod applications;
 pub mod audience;
 pub mod audit;
 pub mod backup;
+mod batch;
 pub mod clear_text;
 pub mod contact_status;
 pub mod copy;
@@ -51,40 +52,11 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 
 pub use sqlx::Error as DbError;
 
-/// Most values one multi-row statement binds. SQLite looks each `$N` up in
-/// a list of the statement's parameters, so a statement's cost grows with
-/// the square of its parameters, while each statement costs a round trip:
-/// at 500 the look-ups were 8% of intake's CPU; 128 costs a quarter of
-/// that per value for a few more statements.
-const VALUES_PER_STATEMENT: usize = 128;
+pub(crate) use batch::{list, placeholders, rows_per_statement};
 
 /// How often SQLite's write-ahead log is copied back into the database
 /// file, in the background (see [`checkpoint_in_background`]).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-
-/// Rows of `width` values each that one multi-row statement takes.
-pub(crate) const fn rows_per_statement(width: usize) -> usize {
-    match VALUES_PER_STATEMENT / width {
-        0 => 1,
-        rows => rows,
-    }
-}
-
-/// `($1, $2), ($3, $4)` for `rows` rows of `width` values.
-pub(crate) fn placeholders(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|i| format!("({})", list(i * width + 1, width)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `$from, $from+1, ...`: `n` placeholders.
-pub(crate) fn list(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|k| format!("${k}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// A transaction; the use case that needs atomicity opens it. Audit events
 /// of the change wait in it and join the chain at commit, so the chain's

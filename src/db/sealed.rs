@@ -58,7 +58,7 @@ impl DataKey {
 
     /// The key's id in hex: safe to show (it reveals nothing of the key).
     pub fn id(&self) -> String {
-        self.id.iter().map(|b| format!("{b:02x}")).collect()
+        crate::domain::secret::hex(&self.id)
     }
 }
 
@@ -233,9 +233,8 @@ fn open_raw(column: &str, row: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError
         Some(c) => c,
         None => {
             reread_file();
-            known(&KEYRING.read().unwrap_or_else(|e| e.into_inner())).ok_or_else(|| {
-                SealError::UnknownKey(id.iter().map(|b| format!("{b:02x}")).collect())
-            })?
+            known(&KEYRING.read().unwrap_or_else(|e| e.into_inner()))
+                .ok_or_else(|| SealError::UnknownKey(crate::domain::secret::hex(id)))?
         }
     };
     let aad = aad(column, row);

@@ -21,16 +21,38 @@ const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
 const SORTED: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyz";
 
 fn suffix() -> String {
+    let mut s = ordered_prefix();
+    s.push_str(&random_chars(8));
+    s
+}
+
+/// 8 characters that sort in the order this process makes them: a counter
+/// from a random start, so they tell no time. Ids, tracking tokens and
+/// reply tags begin with them, so that a batch's new rows land together
+/// in each index instead of each on a page of its own.
+pub fn ordered_prefix() -> String {
     static NEXT: OnceLock<AtomicU64> = OnceLock::new();
     let n = NEXT
         .get_or_init(|| AtomicU64::new(rand::rng().random()))
         .fetch_add(1, Ordering::Relaxed);
-    let mut rng = rand::rng();
     // 40 bits of the counter, 5 to a character, the highest first.
     (0..8)
         .rev()
         .map(|i| SORTED[((n >> (5 * i)) & 31) as usize] as char)
-        .chain((0..8).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char))
+        .collect()
+}
+
+/// Whether `s` is what [`ordered_prefix`] makes.
+pub fn is_ordered_prefix(s: &str) -> bool {
+    s.len() == 8 && s.bytes().all(|b| SORTED.contains(&b))
+}
+
+/// `n` random characters of the ids' alphabet (5 bits each): lowercase
+/// letters and digits, safe in a mail address.
+pub fn random_chars(n: usize) -> String {
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect()
 }
 

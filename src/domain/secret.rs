@@ -18,6 +18,15 @@ impl Secret {
         Self(URL_SAFE_NO_PAD.encode(bytes))
     }
 
+    /// [`Secret::generate`] behind [`super::id::ordered_prefix`] and a dot,
+    /// for secrets made in bulk (tracking links): its hash keeps the
+    /// prefix, so new hashes land together in their index. The prefix
+    /// tells only the order of making; the 256 random bits are the secret.
+    pub fn generate_ordered() -> Self {
+        let random = Self::generate();
+        Self(format!("{}.{}", super::id::ordered_prefix(), random.0))
+    }
+
     /// Wraps a secret presented by a client.
     pub fn from_presented(s: &str) -> Self {
         Self(s.to_owned())
@@ -28,8 +37,16 @@ impl Secret {
         &self.0
     }
 
+    /// SHA-256 of the whole secret as hex, behind the secret's ordered
+    /// prefix when it has one ([`Secret::generate_ordered`]).
     pub fn hash(&self) -> SecretHash {
-        SecretHash(hex(&Sha256::digest(self.0.as_bytes())))
+        let digest = sha256_hex(self.0.as_bytes());
+        match self.0.split_once('.') {
+            Some((prefix, _)) if super::id::is_ordered_prefix(prefix) => {
+                SecretHash(format!("{prefix}.{digest}"))
+            }
+            _ => SecretHash(digest),
+        }
     }
 }
 
@@ -56,7 +73,13 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
 }
 
 /// SHA-256 of `data` as lowercase hex.
@@ -76,6 +99,23 @@ mod tests {
         assert_ne!(a.expose(), b.expose());
         assert_ne!(a.hash(), b.hash());
         assert_eq!(Secret::from_presented(a.expose()).hash(), a.hash());
+    }
+
+    #[test]
+    fn ordered_secrets_hash_behind_their_prefix_in_making_order() {
+        let a = Secret::generate_ordered();
+        let b = Secret::generate_ordered();
+        let (prefix, random) = a.expose().split_once('.').unwrap();
+        assert_eq!(prefix.len(), 8);
+        assert!(random.len() >= 43);
+        assert!(a.hash().as_str().starts_with(&format!("{prefix}.")));
+        assert!(a.hash().as_str() < b.hash().as_str());
+        assert_eq!(Secret::from_presented(a.expose()).hash(), a.hash());
+        // Another prefix, or none, is another hash.
+        let forged = format!("{}.{random}", b.expose().split_once('.').unwrap().0);
+        assert_ne!(Secret::from_presented(&forged).hash(), a.hash());
+        assert_eq!(Secret::from_presented(random).hash().as_str().len(), 64);
+        assert_eq!(hex(&[0, 15, 16, 255]), "000f10ff");
     }
 
     #[test]

@@ -63,10 +63,7 @@ pub enum BuildError {
 /// the header; only its digest shows.
 pub fn message_id_for(key: &str, domain: &str) -> String {
     use sha2::{Digest, Sha256};
-    let digest: String = Sha256::digest(key.as_bytes())[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::domain::secret::hex(&Sha256::digest(key.as_bytes())[..16]);
     format!("<{digest}@{domain}>")
 }
 
@@ -152,10 +149,7 @@ fn pgp_signed(signed: &Signed) -> Result<SinglePart, BuildError> {
     }
     // Made from the entity's digest, so it cannot occur in the entity; `_`
     // is not base64, so it cannot occur in the armored signature.
-    let digest: String = Sha256::digest(entity.as_bytes())[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::domain::secret::hex(&Sha256::digest(entity.as_bytes())[..16]);
     let boundary = format!("=_signed_{digest}");
     let signature = crlf(signed.signature.trim_end());
     let body = format!(

@@ -239,10 +239,7 @@ pub async fn read(state: &AppState, path: &Path, format: Format) -> Result<Plan,
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        sha256: Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        sha256: crate::domain::secret::hex(&Sha256::digest(&bytes)),
         members: Vec::new(),
         problems: Vec::new(),
         warnings: Vec::new(),
