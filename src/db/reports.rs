@@ -172,17 +172,7 @@ pub fn seal_many(new: &[Insert<'_>]) -> Result<Vec<SealedReport>, DbError> {
         .collect()
 }
 
-/// Writes new reports in few statements; their ids, in order.
-pub async fn insert_many(
-    conn: &mut AnyConnection,
-    new: &[Insert<'_>],
-) -> Result<Vec<ReportId>, DbError> {
-    let sealed = seal_many(new)?;
-    insert_sealed(conn, &sealed).await?;
-    Ok(sealed.into_iter().map(|s| s.id).collect())
-}
-
-/// [`insert_many`] for reports sealed beforehand.
+/// Writes reports [`seal_many`] sealed, in few statements.
 pub async fn insert_sealed(
     conn: &mut AnyConnection,
     sealed: &[SealedReport],
