@@ -20,6 +20,7 @@ pub(crate) mod cve_records;
 mod directory;
 mod github_requests;
 mod mandatory;
+mod mandatory_document;
 mod osv_records;
 mod tables;
 
@@ -31,6 +32,8 @@ use csaf_documents::*;
 use directory::*;
 #[allow(unused_imports)]
 use mandatory::*;
+#[allow(unused_imports)]
+use mandatory_document::*;
 #[allow(unused_imports)]
 use osv_records::*;
 #[allow(unused_imports)]
