@@ -12,6 +12,8 @@ pub mod audience;
 pub mod audit;
 pub mod backup;
 mod batch;
+mod sqlite_log;
+pub use sqlite_log::LogRound;
 pub mod clear_text;
 pub mod contact_status;
 pub mod copy;
@@ -53,10 +55,6 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 pub use sqlx::Error as DbError;
 
 pub(crate) use batch::{list, placeholders, rows_per_statement};
-
-/// How often SQLite's write-ahead log is copied back into the database
-/// file, in the background (see [`checkpoint_in_background`]).
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 /// A transaction; the use case that needs atomicity opens it. Audit events
 /// of the change wait in it and join the chain at commit, so the chain's
@@ -154,6 +152,8 @@ pub struct Db {
     /// steady writes cost more than the writes. Other processes still meet
     /// the busy handler.
     write_turn: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: what keeps its write-ahead log short ([`Db::keep_log`]).
+    log: Option<Arc<tokio::sync::Mutex<sqlite_log::Keeper>>>,
     /// Held by every clone: the background checkpointer of a SQLite
     /// database stops once the last clone is gone.
     alive: Arc<()>,
@@ -198,20 +198,32 @@ impl Db {
         // empties that cache, so writers taking turns on the pool's
         // connections read the tables' upper pages again on every turn.
         let writer = match engine {
-            Engine::Sqlite => Some(pool_options(engine, sync, 1).connect_with(options).await?),
+            Engine::Sqlite => Some(
+                pool_options(engine, sync, 1)
+                    .connect_with(options.clone())
+                    .await?,
+            ),
             Engine::Postgres => None,
         };
+        let write_turn = Arc::new(tokio::sync::Mutex::new(()));
+        let log = (engine == Engine::Sqlite).then(|| {
+            Arc::new(tokio::sync::Mutex::new(sqlite_log::Keeper::new(
+                pool.clone(),
+                options,
+                write_turn.clone(),
+            )))
+        });
         let db = Db {
             pool,
             writer,
             engine,
-            write_turn: Arc::new(tokio::sync::Mutex::new(())),
+            write_turn,
+            log,
             alive: Arc::new(()),
         };
         migrate::run(&db).await?;
-        if engine == Engine::Sqlite {
-            let alive = Arc::downgrade(&db.alive);
-            tokio::spawn(checkpoint_in_background(db.pool.clone(), alive));
+        if let Some(log) = &db.log {
+            tokio::spawn(sqlite_log::keep(log.clone(), Arc::downgrade(&db.alive)));
         }
         Ok(db)
     }
@@ -234,8 +246,22 @@ impl Db {
     /// those copied. Nothing to do on PostgreSQL: `(0, 0)`.
     pub async fn checkpoint(&self) -> Result<(i64, i64), DbError> {
         match self.engine {
-            Engine::Sqlite => checkpoint(&self.pool).await,
+            Engine::Sqlite => sqlite_log::checkpoint(&self.pool).await,
             Engine::Postgres => Ok((0, 0)),
+        }
+    }
+
+    /// One round of what the background does every half second on SQLite
+    /// (nothing on PostgreSQL): a passive checkpoint and, once the log
+    /// holds `restart_at` frames or more, the rest of the copy in the write
+    /// turn so that the next commit writes the log from its start.
+    pub async fn keep_log(&self, restart_at: i64) -> Result<LogRound, DbError> {
+        match &self.log {
+            Some(log) => log.lock().await.round(restart_at).await,
+            None => Ok(LogRound {
+                frames: 0,
+                restarted: false,
+            }),
         }
     }
 
@@ -322,6 +348,9 @@ fn pool_options(engine: Engine, sync: SqliteSync, max: u32) -> AnyPoolOptions {
                     // Checkpoints run in the background instead of in
                     // the commit that crosses 1,000 pages of log.
                     conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    // A log that grew under a burst shrinks back to this
+                    // when it next starts over (see `sqlite_log`).
+                    conn.execute("PRAGMA journal_size_limit = 67108864").await?;
                     conn.execute(match sync {
                         SqliteSync::Full => "PRAGMA synchronous = FULL",
                         SqliteSync::Normal => "PRAGMA synchronous = NORMAL",
@@ -334,38 +363,6 @@ fn pool_options(engine: Engine, sync: SqliteSync, max: u32) -> AnyPoolOptions {
         .after_release(move |conn: &mut AnyConnection, _| {
             Box::pin(async move { outside_any_transaction(conn, engine).await })
         })
-}
-
-/// Checkpoints every [`CHECKPOINT_EVERY`] until the [`Db`] is dropped.
-///
-/// SQLite's own automatic checkpoint runs inside the `COMMIT` that crosses
-/// its threshold: that commit waits for hundreds of pages to be copied
-/// and the database file synced, and every writer of the process waits
-/// behind it (the write turn), which made intake's slowest answers. Here
-/// writers never wait for it: a passive checkpoint runs beside them. Other
-/// processes (`embargo ingest`) append to the same log, which this
-/// checkpoints too; a process that stops before its first checkpoint
-/// leaves its frames for the next one, and SQLite reads them from the log
-/// meanwhile.
-async fn checkpoint_in_background(pool: AnyPool, alive: std::sync::Weak<()>) {
-    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        if alive.strong_count() == 0 || pool.is_closed() {
-            return;
-        }
-        if let Err(e) = checkpoint(&pool).await {
-            tracing::warn!(error = %e, "checkpointing the SQLite log failed; tried again shortly");
-        }
-    }
-}
-
-async fn checkpoint(pool: &AnyPool) -> Result<(i64, i64), DbError> {
-    let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-        .fetch_one(pool)
-        .await?;
-    Ok((row.try_get(1)?, row.try_get(2)?))
 }
 
 /// Whether a connection given back to the pool may be handed out again.
