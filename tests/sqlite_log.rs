@@ -9,36 +9,49 @@
 use embargo::db::Db;
 use sqlx::Executor;
 
-#[tokio::test]
-async fn commits_leave_the_log_to_the_checkpoint_which_copies_it_whole() {
+/// A SQLite database in a temporary directory with an empty `scratch`
+/// table of pages.
+async fn scratch_db() -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("log.db").display());
     let db = Db::connect(&url).await.expect("database");
-    let mut conn = db.conn().await.expect("connection");
+    db.conn()
+        .await
+        .expect("connection")
+        .execute("CREATE TABLE scratch (b BLOB NOT NULL)")
+        .await
+        .expect("table");
+    (dir, db)
+}
+
+/// Commits `pages` rows of one page each in one transaction.
+async fn commit_pages(db: &Db, pages: usize) {
+    let page = vec![7u8; 4096];
+    let mut tx = db.begin().await.expect("begin");
+    for _ in 0..pages {
+        sqlx::query("INSERT INTO scratch (b) VALUES ($1)")
+            .bind(&page)
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn commits_leave_the_log_to_the_checkpoint_which_copies_it_whole() {
+    let (_dir, db) = scratch_db().await;
     let automatic: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
-        .fetch_one(&mut *conn)
+        .fetch_one(&db.pool)
         .await
         .expect("pragma");
     assert_eq!(automatic, 0, "commits do not checkpoint");
-    conn.execute("CREATE TABLE scratch (b BLOB NOT NULL)")
-        .await
-        .expect("table");
-    drop(conn);
     db.checkpoint().await.expect("checkpoint");
 
     // 1,500 pages and more: SQLite's own checkpoint (at 1,000) would have
     // copied and restarted the log in one of these commits.
-    let page = vec![7u8; 4096];
     for _ in 0..15 {
-        let mut tx = db.begin().await.expect("begin");
-        for _ in 0..100 {
-            sqlx::query("INSERT INTO scratch (b) VALUES ($1)")
-                .bind(&page)
-                .execute(&mut *tx)
-                .await
-                .expect("insert");
-        }
-        tx.commit().await.expect("commit");
+        commit_pages(&db, 100).await;
     }
     let (log, copied) = db.checkpoint().await.expect("checkpoint");
     assert!(log >= 1_500, "the commits left {log} frames in the log");
@@ -67,30 +80,13 @@ async fn under_steady_writes_and_reads_the_log_starts_over_instead_of_growing() 
 /// commits of 4 pages (2,400 frames), as the writer goes on; two other
 /// tasks read the table over and over meanwhile.
 async fn steady_writes_and_reads(restart_at: i64) -> Vec<embargo::db::LogRound> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("log.db").display());
-    let db = Db::connect(&url).await.expect("database");
-    db.conn()
-        .await
-        .expect("connection")
-        .execute("CREATE TABLE scratch (b BLOB NOT NULL)")
-        .await
-        .expect("table");
+    let (_dir, db) = scratch_db().await;
     let (tick, mut ticks) = tokio::sync::mpsc::unbounded_channel();
     let writer = tokio::spawn({
         let db = db.clone();
         async move {
-            let page = vec![7u8; 4096];
             for commit in 1..=600 {
-                let mut tx = db.begin().await.expect("begin");
-                for _ in 0..4 {
-                    sqlx::query("INSERT INTO scratch (b) VALUES ($1)")
-                        .bind(&page)
-                        .execute(&mut *tx)
-                        .await
-                        .expect("insert");
-                }
-                tx.commit().await.expect("commit");
+                commit_pages(&db, 4).await;
                 if commit % 25 == 0 {
                     let _ = tick.send(());
                 }

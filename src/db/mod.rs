@@ -228,10 +228,13 @@ impl Db {
         Ok(db)
     }
 
-    /// Closes the connections, the writer's too.
+    /// Closes the connections, the writer's and the log keeper's too.
     pub async fn close(&self) {
         for pool in self.pools() {
             pool.close().await;
+        }
+        if let Some(log) = &self.log {
+            log.lock().await.close().await;
         }
     }
 

@@ -26,7 +26,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use sqlx::any::AnyConnectOptions;
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 
 use super::DbError;
 
@@ -110,6 +110,13 @@ impl Keeper {
             frames,
             restarted: restarted?,
         })
+    }
+
+    /// Closes its own connection, if open.
+    pub(super) async fn close(&mut self) {
+        if let Some(conn) = self.own.take() {
+            let _ = conn.close().await;
+        }
     }
 
     /// Copies the whole log and waits (briefly) until no reader reads from
