@@ -35,7 +35,7 @@ const EVERY: Duration = Duration::from_millis(500);
 
 /// Frames (4 KiB pages) in the log from which it is made to start over:
 /// 32 MiB, a second or so of the heaviest intake measured.
-pub const RESTART_AT: i64 = 8_192;
+const RESTART_AT: i64 = 8_192;
 
 /// Frames the passes outside the write turn may leave to the one inside.
 const LEFT_FOR_THE_TURN: i64 = 256;

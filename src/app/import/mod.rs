@@ -19,8 +19,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::AppState;
 
 use crate::db::accounts;
@@ -239,7 +237,7 @@ pub async fn read(state: &AppState, path: &Path, format: Format) -> Result<Plan,
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        sha256: crate::domain::secret::hex(&Sha256::digest(&bytes)),
+        sha256: crate::domain::secret::sha256_hex(&bytes),
         members: Vec::new(),
         problems: Vec::new(),
         warnings: Vec::new(),
