@@ -235,7 +235,28 @@ EOF
 
   local base=http://127.0.0.1:$serve_port
   wrk -t2 -c"$clients" -d3s --timeout 10s -s bench/intake.lua "$base" -- "$engine-warm" >"$dir/warm.txt"
+  # SQLite: the largest its write-ahead log grows during intake, sampled
+  # twice a second (src/db/sqlite_log.rs keeps it from growing without end).
+  local wal_pid=""
+  if [ "$engine" = sqlite ]; then
+    (
+      most=0
+      while :; do
+        size=$(stat -c %s "$dir"/data/*.db-wal 2>/dev/null | head -1)
+        [ "${size:-0}" -gt "$most" ] && most=$size && echo "$most" >"$dir/wal_most"
+        sleep 0.5
+      done
+    ) &
+    wal_pid=$!
+  fi
   wrk -t2 -c"$clients" -d"${duration}s" --timeout 10s -s bench/intake.lua "$base" -- "$engine-run" >"$dir/wrk.txt"
+  if [ -n "$wal_pid" ]; then
+    kill "$wal_pid" 2>/dev/null || true
+    wait "$wal_pid" 2>/dev/null || true
+    local wal_most
+    wal_most=$(cat "$dir/wal_most" 2>/dev/null || echo 0)
+    echo "SQLite log: at most $((wal_most / 1000000)) MB during intake" >&2
+  fi
   local line
   line=$(grep '^WRK ' "$dir/wrk.txt")
   eval "local ${line#WRK }"
