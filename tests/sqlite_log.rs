@@ -118,3 +118,35 @@ async fn steady_writes_and_reads(restart_at: i64) -> Vec<embargo::db::LogRound> 
     }
     rounds
 }
+
+/// A long reader keeps the passive passes from copying what was committed
+/// after it began; the round then ends without the write turn, where
+/// copying (and syncing) all of it would hold every writer, and the log
+/// starts over at a round after the reader is done.
+#[tokio::test]
+async fn much_left_to_copy_keeps_the_round_out_of_the_write_turn() {
+    let (_dir, db) = scratch_db().await;
+    commit_pages(&db, 10).await;
+    let mut reader = db.conn().await.expect("connection");
+    reader.execute("BEGIN").await.expect("begin");
+    sqlx::query("SELECT count(*) FROM scratch")
+        .fetch_one(&mut *reader)
+        .await
+        .expect("read");
+    commit_pages(&db, 400).await;
+
+    // A writer holds the turn: a round that waited for it would never end.
+    let writer = db.begin().await.expect("begin");
+    let round = tokio::time::timeout(std::time::Duration::from_secs(30), db.keep_log(200))
+        .await
+        .expect("the round waited for the write turn")
+        .expect("round");
+    assert!(round.frames >= 400, "{round:?}");
+    assert!(!round.restarted, "{round:?}");
+    writer.rollback().await.expect("rollback");
+
+    reader.execute("COMMIT").await.expect("commit");
+    drop(reader);
+    let round = db.keep_log(200).await.expect("round");
+    assert!(round.restarted, "{round:?}");
+}

@@ -13,9 +13,12 @@
 //! log holds [`RESTART_AT`] frames, a few more passive passes copy what
 //! was committed during the one before, and the copy is finished inside
 //! the write turn, where little is left, by a `RESTART` checkpoint that
-//! waits at most 20 ms for readers;
-//! the next commit then writes the log from its start, and a log file
-//! grown past 64 MiB is cut back to that (`journal_size_limit`).
+//! waits at most 20 ms for readers; the next commit then writes the log
+//! from its start, and a log file grown past 64 MiB is cut back to that
+//! (`journal_size_limit`). When the passes leave much (they fell behind,
+//! or a long reader kept them from copying), the round ends without the
+//! turn and the next tries again: copying much there, and syncing it on a
+//! busy disk, held every writer (one stall of seconds in a benchmark).
 //!
 //! Other processes (`embargo ingest`) append to the same log, which this
 //! checkpoints too; a process that stops before its first checkpoint
@@ -37,8 +40,12 @@ const EVERY: Duration = Duration::from_millis(500);
 /// 32 MiB, a second or so of the heaviest intake measured.
 const RESTART_AT: i64 = 8_192;
 
-/// Frames the passes outside the write turn may leave to the one inside.
+/// Frames the passes outside the write turn may leave to the one inside;
+/// with more left, the round ends without it.
 const LEFT_FOR_THE_TURN: i64 = 256;
+
+/// A restart in the turn slower than this is logged: the writers waited.
+const SLOW_TURN: Duration = Duration::from_millis(250);
 
 /// What one round found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,16 +100,34 @@ impl Keeper {
         // What the writers committed during a pass is left to the next,
         // each shorter than the last, so little is left for the turn,
         // where the writers wait.
+        let mut left = i64::MAX;
         for _ in 0..3 {
             let (log, now_copied) = checkpoint(&self.pool).await?;
-            let found = log - copied;
+            left = log - copied;
             copied = now_copied;
-            if found <= LEFT_FOR_THE_TURN {
+            if left <= LEFT_FOR_THE_TURN {
                 break;
             }
         }
+        // Much left (the passes fell behind, or a reader kept them from
+        // copying): copying it in the turn would hold every writer, so the
+        // next round tries again.
+        if left > LEFT_FOR_THE_TURN {
+            return Ok(LogRound {
+                frames,
+                restarted: false,
+            });
+        }
         let _turn = self.write_turn.clone().lock_owned().await;
+        let started = std::time::Instant::now();
         let restarted = self.restart().await;
+        if started.elapsed() > SLOW_TURN {
+            tracing::warn!(
+                ms = started.elapsed().as_millis() as u64,
+                frames_left = left,
+                "restarting the SQLite log held the writers (a slow disk?)"
+            );
+        }
         if restarted.is_err() {
             self.own = None;
         }
