@@ -1,7 +1,6 @@
 //! The job engine: leases, supervision, idempotency keys, rendering at run
 //! time, pruning and shutdown.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,6 +11,7 @@ use embargo::domain::job::{JobState, Lane};
 use embargo::domain::mail_kind::MailKind;
 use embargo::mail::Transport;
 use serde_json::json;
+use tokio::sync::watch;
 
 use crate::common::TestApp;
 
@@ -241,13 +241,18 @@ async fn finished_jobs_are_pruned_and_dead_and_queued_ones_kept() {
 
 #[tokio::test]
 async fn shutdown_stops_claiming_and_lets_running_jobs_finish() {
-    let started = Arc::new(AtomicUsize::new(0));
+    let (started, _) = watch::channel(0usize);
+    // Running jobs hold until the test opens the gate, which it does only
+    // once shutdown has begun: a runner that still claimed would run the
+    // rest, one that cancelled would leave its jobs unfinished.
+    let (open, gate) = watch::channel(false);
     let s = started.clone();
     let app = app_with(hook(move |_| {
         let s = s.clone();
+        let mut gate = gate.clone();
         async move {
-            s.fetch_add(1, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            s.send_modify(|n| *n += 1);
+            let _ = gate.wait_for(|open| *open).await;
             Ok(())
         }
     }))
@@ -264,14 +269,26 @@ async fn shutdown_stops_claiming_and_lets_running_jobs_finish() {
         .await;
     }
     let runner = embargo::jobs::Runner::start(app.state.clone());
-    while started.load(Ordering::SeqCst) == 0 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    runner.shutdown(Duration::from_secs(10)).await;
+    let mut life = app.state.runner_heartbeat.subscribe();
+    let mut running = started.subscribe();
+    let limit = Duration::from_secs(10);
+    tokio::time::timeout(limit, running.wait_for(|n| *n > 0))
+        .await
+        .expect("no job started")
+        .unwrap();
+    let shutdown = tokio::spawn(runner.shutdown(limit));
+    // Shutdown marks the runner stopped once it has told the lanes to stop
+    // claiming.
+    tokio::time::timeout(limit, life.wait_for(Option::is_none))
+        .await
+        .expect("the runner did not stop")
+        .unwrap();
+    open.send_replace(true);
+    shutdown.await.unwrap();
     let rows = states(&app).await;
     let done = rows.iter().filter(|r| r.1 == "done").count();
     let queued = rows.iter().filter(|r| r.1 == "queued").count();
-    let ran = started.load(Ordering::SeqCst);
+    let ran = *started.borrow();
     assert_eq!(
         done, ran,
         "every job that started finished and was recorded"

@@ -71,6 +71,43 @@ fn wait_public(server: &Server, id: &str, limit: Duration) -> jiff::Timestamp {
     }
 }
 
+/// Sleeps until the wall clock, which serve reads too, is past `instant`.
+fn sleep_past(instant: jiff::Timestamp) {
+    while let Ok(left) = Duration::try_from(instant.duration_since(jiff::Timestamp::now())) {
+        std::thread::sleep(left + Duration::from_millis(10));
+    }
+}
+
+/// Polls the jobs table until the job whose idempotency key matches `key`
+/// (a LIKE pattern) is done.
+async fn wait_done(env: &Env, key: &str, limit: Duration) {
+    let sql =
+        format!("SELECT COUNT(*) FROM jobs WHERE idempotency_key LIKE '{key}' AND state = 'done'");
+    let deadline = Instant::now() + limit;
+    while env.scalar(&sql).await == 0 {
+        assert!(Instant::now() < deadline, "job {key} was not done in time");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls until no job that was due at `at` is queued or running: what was
+/// left to do then, jobs of a killed runner included once their leases run
+/// out, has been done.
+async fn wait_caught_up(env: &Env, at: jiff::Timestamp, limit: Duration) {
+    let sql = format!(
+        "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running') AND run_at <= {}",
+        at.as_microsecond()
+    );
+    let deadline = Instant::now() + limit;
+    while env.scalar(&sql).await > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "jobs due at {at} were not done in time"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn an_embargo_lifts_on_time_with_nobody_acting() {
     let env = Env::new().await;
@@ -103,10 +140,14 @@ async fn an_embargo_lifts_on_time_with_nobody_acting() {
 async fn a_lift_due_while_serve_was_down_happens_at_the_next_start_once() {
     let env = Env::new().await;
     let token = admin_token(&env);
-    let server = serve(&env);
-    let id = embargoed_advisory(&server, &token, seconds_from_now(2));
+    // A kill below may leave jobs running, the lift among them: short leases
+    // let a later start take them again within the test.
+    let vars = [("EMBARGO_JOBS__LEASE_SECONDS", "3")];
+    let server = serve_with(&env, &vars);
+    let until = seconds_from_now(2);
+    let id = embargoed_advisory(&server, &token, until);
     drop(server);
-    std::thread::sleep(Duration::from_millis(2500));
+    sleep_past(until);
     let state_sql =
         format!("SELECT COUNT(*) FROM advisories WHERE id = '{id}' AND state = 'embargoed'");
     assert_eq!(
@@ -115,11 +156,12 @@ async fn a_lift_due_while_serve_was_down_happens_at_the_next_start_once() {
         "nothing published while stopped"
     );
 
-    let server = serve(&env);
+    let server = serve_with(&env, &vars);
     wait_public(&server, &id, Duration::from_secs(10));
     drop(server);
-    let server = serve(&env);
-    std::thread::sleep(Duration::from_millis(500));
+    let server = serve_with(&env, &vars);
+    // Listening, so what it does at start is queued by now.
+    wait_caught_up(&env, jiff::Timestamp::now(), Duration::from_secs(15)).await;
     drop(server);
     assert_eq!(
         env.scalar(&format!(
@@ -142,7 +184,13 @@ async fn two_serve_processes_on_one_database_publish_once() {
     let b = serve_with(&env, &vars);
     let id = embargoed_advisory(&a, &token, seconds_from_now(2));
     wait_public(&b, &id, Duration::from_secs(15));
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_done(&env, &format!("lift:{id}:%"), Duration::from_secs(10)).await;
+    wait_done(
+        &env,
+        &format!("mail:published:{id}"),
+        Duration::from_secs(10),
+    )
+    .await;
     assert_eq!(
         env.scalar(&format!(
             "SELECT COUNT(*) FROM publications WHERE advisory_id = '{id}'"
