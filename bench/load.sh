@@ -255,7 +255,8 @@ EOF
     wait "$wal_pid" 2>/dev/null || true
     local wal_most
     wal_most=$(cat "$dir/wal_most" 2>/dev/null || echo 0)
-    echo "SQLite log: at most $((wal_most / 1000000)) MB during intake" >&2
+    echo "SQLite log: at most $((wal_most / 1000000)) MB during intake;" \
+      "$(grep -c 'held the writers' "$dir/serve.log" || true) restarts held the writers over 250 ms" >&2
   fi
   local line
   line=$(grep '^WRK ' "$dir/wrk.txt")
