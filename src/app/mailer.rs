@@ -15,7 +15,7 @@ use crate::domain::id::ReportId;
 use crate::domain::language::Language;
 use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job, QueuedMail};
-use crate::mail::outgoing::message_id_for;
+use crate::mail::outgoing::{message_id_for, report_message_id_for};
 
 /// One mail to queue.
 pub struct Mail<'a> {
@@ -149,11 +149,15 @@ pub async fn prepare(
                 p
             }
         };
-        let message_id = message_id_for(&mail.key, security.domain());
-        if let Some(report) = mail.report {
-            let bare = message_id.trim_matches(|c| c == '<' || c == '>');
-            sent.push((bare.to_owned(), report.clone()));
-        }
+        let message_id = match mail.report {
+            Some(report) => {
+                let id = report_message_id_for(&mail.key, report, security.domain());
+                let bare = id.trim_matches(|c| c == '<' || c == '>');
+                sent.push((bare.to_owned(), report.clone()));
+                id
+            }
+            None => message_id_for(&mail.key, security.domain()),
+        };
         jobs.push(Job::Mail(QueuedMail {
             custom,
             template_version: state.templates.mail_version(name),

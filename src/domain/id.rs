@@ -86,6 +86,13 @@ macro_rules! typed_id {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// The characters that sort in the order ids are made
+            /// ([`ordered_prefix`]).
+            pub fn ordered_part(&self) -> &str {
+                let suffix = &self.0[self.0.len() - 16..];
+                &suffix[..8]
+            }
         }
 
         impl fmt::Display for $name {

@@ -1,5 +1,6 @@
 //! An outgoing mail as stored in a `send_mail` job, and its RFC 5322 form.
 
+use crate::domain::id::ReportId;
 use lettre::message::header::{
     ContentDisposition, ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
 };
@@ -62,9 +63,21 @@ pub enum BuildError {
 /// recognisable. The key itself (which names reports and keys) stays out of
 /// the header; only its digest shows.
 pub fn message_id_for(key: &str, domain: &str) -> String {
+    format!("<{}@{domain}>", key_digest(key))
+}
+
+/// [`message_id_for`] for a mail about a report, whose reader knows the
+/// report's id: its ordered characters come first, so the Message-IDs a
+/// batch of new reports records (`sent_mail`) land on a few pages of their
+/// index, where digests alone put each on a page of its own (a sixth of
+/// intake's rate in `bench/load.sh`).
+pub fn report_message_id_for(key: &str, report: &ReportId, domain: &str) -> String {
+    format!("<{}.{}@{domain}>", report.ordered_part(), key_digest(key))
+}
+
+fn key_digest(key: &str) -> String {
     use sha2::{Digest, Sha256};
-    let digest = crate::domain::secret::hex(&Sha256::digest(key.as_bytes())[..16]);
-    format!("<{digest}@{domain}>")
+    crate::domain::secret::hex(&Sha256::digest(key.as_bytes())[..16])
 }
 
 /// `text` with every line ending in CRLF, made in one pass. lettre makes
@@ -353,6 +366,26 @@ mod tests {
         assert_ne!(a, message_id_for("ack:rpt_2", "example.org"));
         assert!(a.starts_with('<') && a.ends_with("@example.org>"));
         assert!(!a.contains("rpt_1"));
+    }
+
+    #[test]
+    fn mail_about_reports_made_in_order_has_message_ids_in_that_order() {
+        let reports: Vec<ReportId> = (0..100).map(|_| ReportId::generate()).collect();
+        let ids: Vec<String> = reports
+            .iter()
+            .map(|r| report_message_id_for(&format!("ack:{r}"), r, "example.org"))
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+        let r = &reports[0];
+        assert_eq!(
+            ids[0],
+            report_message_id_for(&format!("ack:{r}"), r, "example.org")
+        );
+        assert_ne!(
+            ids[0],
+            report_message_id_for(&format!("reply:{r}"), r, "example.org")
+        );
+        assert!(!ids[0].contains(r.as_str()), "{}", ids[0]);
     }
 
     fn signed_mail(entity: &str) -> OutgoingMail {
