@@ -61,10 +61,6 @@ struct Args {
     key_cache: PathBuf,
 }
 
-// The allocator `serve` runs with (src/main.rs).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The announcement's note.
 const NOTE: &str = "Please test the fix before the end of the embargo.";
 
