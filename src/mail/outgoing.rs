@@ -69,8 +69,8 @@ pub fn message_id_for(key: &str, domain: &str) -> String {
 /// [`message_id_for`] for a mail about a report, whose reader knows the
 /// report's id: its ordered characters come first, so the Message-IDs a
 /// batch of new reports records (`sent_mail`) land on a few pages of their
-/// index, where digests alone put each on a page of its own (a sixth of
-/// intake's rate in `bench/load.sh`).
+/// index, where digests alone put each on a page of its own (a tenth more
+/// reports/s in `bench/load.sh`, README run 10).
 pub fn report_message_id_for(key: &str, report: &ReportId, domain: &str) -> String {
     format!("<{}.{}@{domain}>", report.ordered_part(), key_digest(key))
 }
