@@ -21,7 +21,7 @@ use crate::domain::email::EmailAddress;
 use crate::domain::fields::FieldErrors;
 use crate::domain::id::{AnnouncementId, DeliveryId};
 use crate::jobs::{self, Job};
-use crate::mail::outgoing::message_id_for;
+use crate::mail::message_id::message_id_for;
 
 /// The templates a delivery may be rendered with.
 const ANNOUNCEMENT_TEMPLATES: [&str; 5] = [

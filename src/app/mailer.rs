@@ -15,7 +15,7 @@ use crate::domain::id::ReportId;
 use crate::domain::language::Language;
 use crate::domain::mail_kind::MailKind;
 use crate::jobs::{self, Job, QueuedMail};
-use crate::mail::outgoing::{message_id_for, report_message_id_for};
+use crate::mail::message_id::{message_id_for, report_message_id_for};
 
 /// One mail to queue.
 pub struct Mail<'a> {

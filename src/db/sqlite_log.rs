@@ -121,9 +121,10 @@ impl Keeper {
         let _turn = self.write_turn.clone().lock_owned().await;
         let started = std::time::Instant::now();
         let restarted = self.restart().await;
-        if started.elapsed() > SLOW_TURN {
+        let took = started.elapsed();
+        if took > SLOW_TURN {
             tracing::warn!(
-                ms = started.elapsed().as_millis() as u64,
+                ms = took.as_millis() as u64,
                 frames_left = left,
                 "restarting the SQLite log held the writers (a slow disk?)"
             );

@@ -5,6 +5,7 @@ pub mod inbound;
 pub mod keys;
 pub mod list_key;
 pub mod lmtp;
+pub mod message_id;
 pub mod outgoing;
 pub mod protected;
 pub mod smtp;
