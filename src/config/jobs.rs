@@ -15,7 +15,8 @@ pub struct JobsConfig {
     /// publication, mail, and background sweeps. Mail jobs mostly wait (for
     /// the database to commit, for one of `mail.smtp.connections`), so the
     /// mail lane runs many: a fan-out to the list is as fast as its jobs
-    /// keep the CPU busy and share commits.
+    /// keep the CPU busy and share commits (256 took 1,000 deliveries in
+    /// three quarters of the time and CPU of 64).
     pub critical_workers: u32,
     pub mail_workers: u32,
     pub background_workers: u32,
@@ -35,7 +36,7 @@ impl Default for JobsConfig {
             backoff_seconds: 30,
             poll_milliseconds: 500,
             critical_workers: 2,
-            mail_workers: 64,
+            mail_workers: 256,
             background_workers: 2,
             lease_seconds: 30,
             keep_done_days: 7,
