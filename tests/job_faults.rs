@@ -151,7 +151,9 @@ async fn a_lift_is_published_on_time_behind_2000_mails_to_a_silent_smtp_server()
     tx.commit().await.unwrap();
     let runner = embargo::jobs::Runner::start(app.state.clone());
     // Let the mail lane fill all its workers with stalled deliveries.
+    let deadline = Instant::now() + Duration::from_secs(15);
     while server.connections() == 0 {
+        assert!(Instant::now() < deadline, "no delivery was attempted");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let until = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(2);

@@ -16,7 +16,7 @@ pub struct JobsConfig {
     /// the database to commit, for one of `mail.smtp.connections`), so the
     /// mail lane runs many: a fan-out to the list is as fast as its jobs
     /// keep the CPU busy and share commits (256 took 1,000 deliveries in
-    /// three quarters of the time and CPU of 64).
+    /// 0.33 s against 0.41 s with 64, and less CPU; README, fan-out).
     pub critical_workers: u32,
     pub mail_workers: u32,
     pub background_workers: u32,
