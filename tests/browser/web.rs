@@ -280,8 +280,7 @@ impl Web {
             let at = self.whereabouts().await;
             panic!("{at}: which of {} buttons sends this form?", buttons.len());
         }
-        buttons[0].click().await.expect("submit");
-        self.arrived().await;
+        self.send(&buttons[0], "submit").await;
     }
 
     /// Clicks the one button labelled `label`.
@@ -296,7 +295,29 @@ impl Web {
             let at = self.whereabouts().await;
             panic!("{at}: want one button {label:?}, found {}", buttons.len());
         }
-        buttons[0].click().await.expect("press");
+        self.send(&buttons[0], "press").await;
+    }
+
+    /// Clicks `button`, which sends its form, and waits for the next page
+    /// to load: WebDriver's click may come back before the browser leaves
+    /// the page (a POST and its redirect), and the checks would then run
+    /// on the page being left, whose scripts go mid-way.
+    async fn send(&self, button: &Element, what: &str) {
+        self.script("window.embargoLeaving = true", vec![]).await;
+        button.click().await.expect(what);
+        let arrived = "return window.embargoLeaving === undefined \
+                       && document.readyState === 'complete'";
+        let deadline = std::time::Instant::now() + PAGE_LIMIT;
+        // An error while the browser is between pages: ask again.
+        while !matches!(
+            self.client.execute(arrived, vec![]).await,
+            Ok(Value::Bool(true))
+        ) {
+            if std::time::Instant::now() > deadline {
+                panic!("{}: no new page after {what}", self.whereabouts().await);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         self.arrived().await;
     }
 
