@@ -33,8 +33,10 @@ async fn recipients_the_test_can_decrypt(app: &TestApp) {
         .await
         .unwrap();
     let key = &app.state.list_key;
-    // The list key stands in for every recipient's, stored as an upload
-    // stores it: with the subkey chosen for encryption.
+    // The list key stands in for every recipient's, stored with the subkey
+    // chosen for encryption but without that key's own packet, as
+    // certificates stored before those packets were: their deliveries parse
+    // the whole certificate.
     let cert = embargo::mail::keys::parse_certificate(key.armored_public()).unwrap();
     let chosen = embargo::mail::keys::check_certificate(&cert, "", jiff::Timestamp::now(), 0)
         .unwrap()

@@ -25,6 +25,8 @@ struct Contact {
     email: String,
     info: embargo::mail::keys::CertificateInfo,
     armored: String,
+    /// The packet of the key chosen to encrypt to, as an upload stores it.
+    packet: Vec<u8>,
 }
 
 /// Writes `keys.len()` members, each with one contact who accepted the
@@ -39,7 +41,9 @@ pub async fn members(state: &AppState, keys: Vec<String>) -> anyhow::Result<()> 
             .map(|(i, armored)| {
                 let email = super::keys::email(i);
                 let info = embargo::mail::keys::validate_certificate(&armored, &email, at, 0)?;
+                let packet = embargo::mail::keys::packet_of(&armored, &info.encryption_subkey)?;
                 Ok(Contact {
+                    packet,
                     member: MemberId::generate(),
                     account: AccountId::generate(),
                     email,
@@ -110,7 +114,7 @@ pub async fn members(state: &AppState, keys: Vec<String>) -> anyhow::Result<()> 
         .await?;
         insert(
             &mut tx,
-            "contact_keys (id, account_id, fingerprint, encryption_subkey, algorithm, armored, expires_at, uploaded_at)",
+            "contact_keys (id, account_id, fingerprint, encryption_subkey, algorithm, armored, encryption_key, expires_at, uploaded_at)",
             rows,
             |q, _, c| {
                 q.bind(KeyId::generate().as_str().to_owned())
@@ -119,10 +123,11 @@ pub async fn members(state: &AppState, keys: Vec<String>) -> anyhow::Result<()> 
                     .bind(c.info.encryption_subkey.clone())
                     .bind(c.info.algorithm.clone())
                     .bind(c.armored.clone())
+                    .bind(c.packet.clone())
                     .bind(c.info.expires_at.map(|t| t.as_microsecond()))
                     .bind(now)
             },
-            8,
+            9,
         )
         .await?;
     }

@@ -99,45 +99,11 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
     }
     let mut line = Vec::with_capacity(1024);
     let mut message: Vec<u8> = Vec::with_capacity(64 * 1024);
-    let mut in_data = false;
     loop {
         line.clear();
         match r.read_until(b'\n', &mut line).await {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
-        }
-        if in_data {
-            if line == b".\r\n" || line == b".\n" {
-                in_data = false;
-                let leaked = match std::str::from_utf8(&message) {
-                    Ok(text) => holds(text, &clear),
-                    Err(_) => holds(&String::from_utf8_lossy(&message), &clear),
-                };
-                if w.write_all(b"250 2.0.0 queued\r\n").await.is_err() {
-                    return;
-                }
-                // Counted once the reply is written: that is when the client
-                // learns the message was accepted.
-                let now = Instant::now();
-                counters
-                    .first
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(now);
-                *counters.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
-                counters
-                    .bytes
-                    .fetch_add(message.len() as u64, Ordering::Relaxed);
-                if leaked {
-                    counters.in_clear.fetch_add(1, Ordering::Relaxed);
-                }
-                counters.accepted.fetch_add(1, Ordering::Release);
-                message.clear();
-            } else {
-                let unstuffed = line.strip_prefix(b".").unwrap_or(&line);
-                message.extend_from_slice(unstuffed);
-            }
-            continue;
         }
         let verb: Vec<u8> = line
             .iter()
@@ -148,8 +114,15 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
             b"EHLO" => b"250-fanout-sink\r\n250 8BITMIME\r\n",
             b"HELO" | b"MAIL" | b"RCPT" | b"RSET" | b"NOOP" => b"250 2.0.0 ok\r\n",
             b"DATA" => {
-                in_data = true;
-                b"354 go ahead\r\n"
+                if w.write_all(b"354 go ahead\r\n").await.is_err() {
+                    return;
+                }
+                message.clear();
+                if !matches!(read_data(&mut r, &mut message).await, Ok(true)) {
+                    return;
+                }
+                accepted(&counters, &message, &clear, &mut w).await;
+                continue;
             }
             b"QUIT" => {
                 let _ = w.write_all(b"221 2.0.0 bye\r\n").await;
@@ -160,5 +133,112 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
         if w.write_all(reply).await.is_err() {
             return;
         }
+    }
+}
+
+/// Replies to a message received whole, then counts it: that is when the
+/// client learns it was accepted.
+async fn accepted(
+    counters: &Counters,
+    message: &[u8],
+    clear: &str,
+    w: &mut tokio::net::tcp::OwnedWriteHalf,
+) {
+    let leaked = match std::str::from_utf8(message) {
+        Ok(text) => holds(text, clear),
+        Err(_) => holds(&String::from_utf8_lossy(message), clear),
+    };
+    if w.write_all(b"250 2.0.0 queued\r\n").await.is_err() {
+        return;
+    }
+    let now = Instant::now();
+    counters
+        .first
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert(now);
+    *counters.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
+    counters
+        .bytes
+        .fetch_add(message.len() as u64, Ordering::Relaxed);
+    if leaked {
+        counters.in_clear.fetch_add(1, Ordering::Relaxed);
+    }
+    counters.accepted.fetch_add(1, Ordering::Release);
+}
+
+/// The DATA phase up to the line holding only a dot (RFC 5321 section
+/// 4.5.2), read in whole buffers rather than line by line, into `message`
+/// with the dot-stuffing undone. False when the client went away first.
+async fn read_data<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut BufReader<R>,
+    message: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    // The data as sent; it starts at a line start, as after a CRLF.
+    let mut raw = b"\r\n".to_vec();
+    loop {
+        let buf = r.fill_buf().await?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        // The end may straddle the previous buffer.
+        let from = raw.len().saturating_sub(4);
+        let before = raw.len();
+        raw.extend_from_slice(buf);
+        let Some(end) = memchr::memmem::find(&raw[from..], b"\r\n.\r\n").map(|at| from + at) else {
+            let n = buf.len();
+            r.consume(n);
+            continue;
+        };
+        // What follows the end is the next command's.
+        r.consume(end + 5 - before);
+        // The data with the CRLF before it, so a dot that starts the
+        // first line is found as any other.
+        let data = &raw[..end + 2];
+        let mut written = 2;
+        for at in memchr::memmem::find_iter(data, b"\n.") {
+            message.extend_from_slice(&data[written..=at]);
+            written = at + 2;
+        }
+        message.extend_from_slice(&data[written..]);
+        return Ok(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn data(sent: &[u8], chunk: usize) -> (Vec<u8>, Vec<u8>) {
+        let (mut client, server) = tokio::io::duplex(chunk);
+        let sent = sent.to_vec();
+        let writer = tokio::spawn(async move {
+            for piece in sent.chunks(chunk) {
+                client.write_all(piece).await.unwrap();
+            }
+        });
+        let mut r = BufReader::with_capacity(chunk, server);
+        let mut message = Vec::new();
+        assert!(read_data(&mut r, &mut message).await.unwrap());
+        let mut rest = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut r, &mut rest)
+            .await
+            .unwrap();
+        writer.await.unwrap();
+        (message, rest)
+    }
+
+    #[tokio::test]
+    async fn the_data_ends_at_the_lone_dot_and_loses_its_stuffing_in_any_chunks() {
+        let sent = b"..first\r\nmid.dle\r\n...\r\n\r\nlast\r\n.\r\nQUIT\r\n";
+        for chunk in [1, 2, 3, 5, 7, 64] {
+            let (message, rest) = data(sent, chunk).await;
+            assert_eq!(
+                message, b".first\r\nmid.dle\r\n..\r\n\r\nlast\r\n",
+                "{chunk}"
+            );
+            assert_eq!(rest, b"QUIT\r\n", "{chunk}");
+        }
+        assert_eq!(data(b".\r\n", 4).await.0, b"");
     }
 }

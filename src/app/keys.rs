@@ -61,6 +61,8 @@ pub async fn upload(
                 KeyUploadError::Invalid(f)
             })?;
     let expires_at = info.expires_at.map(|t| t.as_microsecond());
+    let packet = crate::mail::keys::packet_of(armored, &info.encryption_subkey)
+        .map_err(|e| anyhow::anyhow!("the key it chose: {e}"))?;
     let mut tx = state.db.begin().await?;
     let id = keys::replace(
         &mut tx,
@@ -70,6 +72,7 @@ pub async fn upload(
             encryption_subkey: &info.encryption_subkey,
             algorithm: &info.algorithm,
             armored: armored.trim(),
+            encryption_key: &packet,
             expires_at,
         },
     )

@@ -34,6 +34,8 @@ pub struct NewKey<'a> {
     pub encryption_subkey: &'a str,
     pub algorithm: &'a str,
     pub armored: &'a str,
+    /// The packet of the key to encrypt to ([`crate::mail::keys::packet_of`]).
+    pub encryption_key: &'a [u8],
     pub expires_at: Option<i64>,
 }
 
@@ -64,8 +66,8 @@ pub async fn replace(
     .await?;
     let id = KeyId::generate();
     sqlx::query(
-        "INSERT INTO contact_keys (id, account_id, fingerprint, encryption_subkey, algorithm, armored, expires_at, uploaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO contact_keys (id, account_id, fingerprint, encryption_subkey, algorithm, armored, encryption_key, expires_at, uploaded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id.as_str())
     .bind(account.as_str())
@@ -73,6 +75,7 @@ pub async fn replace(
     .bind(k.encryption_subkey)
     .bind(k.algorithm)
     .bind(k.armored)
+    .bind(k.encryption_key)
     .bind(k.expires_at)
     .bind(now)
     .execute(conn)
@@ -188,16 +191,20 @@ pub async fn current_armored(
 
 /// A current key as a message is encrypted to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsableKey {
-    pub armored: String,
-    /// The fingerprint of the key to encrypt to, chosen when it was
-    /// uploaded.
-    pub encryption_subkey: String,
+pub enum UsableKey {
+    /// The packet of the key to encrypt to, stored with the certificate.
+    Packet(Vec<u8>),
+    /// A certificate stored before those packets were: the whole of it,
+    /// with the fingerprint of the key chosen when it was uploaded.
+    Certificate {
+        armored: String,
+        encryption_subkey: String,
+    },
 }
 
-/// [`current_armored`] for many accounts at once, by account id, with the
-/// key chosen for encryption; an account without a usable key is missing.
-pub async fn current_armored_many(
+/// The current keys of many accounts at once, by account id, as messages
+/// are encrypted to them; an account without a usable key is missing.
+pub async fn usable_many(
     conn: &mut AnyConnection,
     accounts: &[&str],
     now: i64,
@@ -205,8 +212,11 @@ pub async fn current_armored_many(
     let mut found = std::collections::HashMap::new();
     // Ids per statement: SQLite's cost grows with the square of them.
     for chunk in accounts.chunks(100) {
+        // The certificate only where no packet was stored.
         let sql = format!(
-            "SELECT account_id, armored, encryption_subkey FROM contact_keys WHERE account_id IN ({}) \
+            "SELECT account_id, encryption_key, encryption_subkey, \
+             CASE WHEN encryption_key IS NULL THEN armored END AS armored \
+             FROM contact_keys WHERE account_id IN ({}) \
              AND replaced_at IS NULL AND (expires_at IS NULL OR expires_at > $1)",
             super::list(2, chunk.len())
         );
@@ -215,9 +225,14 @@ pub async fn current_armored_many(
             q = q.bind(*id);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            let key = UsableKey {
-                armored: r.try_get("armored")?,
-                encryption_subkey: r.try_get("encryption_subkey")?,
+            let key = match r.try_get::<Option<Vec<u8>>, _>("encryption_key")? {
+                Some(packet) => UsableKey::Packet(packet),
+                None => UsableKey::Certificate {
+                    armored: r
+                        .try_get::<Option<String>, _>("armored")?
+                        .unwrap_or_default(),
+                    encryption_subkey: r.try_get("encryption_subkey")?,
+                },
             };
             found.insert(r.try_get("account_id")?, key);
         }

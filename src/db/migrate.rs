@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (24, "github_mirrors", include_str!("../../migrations/0024_github_mirrors.sql")),
     (25, "passkeys", include_str!("../../migrations/0025_passkeys.sql")),
     (26, "job_partial_indexes", include_str!("../../migrations/0026_job_partial_indexes.sql")),
+    (27, "contact_key_packets", include_str!("../../migrations/0027_contact_key_packets.sql")),
 ];
 
 /// The last migration this binary knows: a backup made at a later one

@@ -9,10 +9,57 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+/// An armored OpenPGP message as a mail carries it: ASCII in lines of at
+/// most 998 characters, each ending in CRLF. Made by [`armor_message`],
+/// it goes into a message as it is, with no pass over it; read back from a
+/// stored job, it is checked (and its line endings mended) first.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Armored(String);
+
+impl Armored {
+    /// `text` as a mail carries it, its line endings made CRLF; `None` when
+    /// it is not 7-bit text in short lines.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = super::outgoing::crlf(text);
+        let fits = text.is_ascii()
+            && text
+                .split("\r\n")
+                .all(|l| l.len() <= 998 && !l.contains(['\r', '\n']));
+        fits.then_some(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Armored {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Armored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Armored({} bytes)", self.0.len())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Armored {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom("an armored message must be 7-bit text"))
+    }
+}
+
 /// The armored form of the binary OpenPGP message `binary`: the header
 /// line, a blank line, base64 in lines of 64 characters, the CRC24 line
 /// and the footer line, each ending in CRLF.
-pub fn armor_message(binary: &[u8]) -> String {
+pub fn armor_message(binary: &[u8]) -> Armored {
     const BEGIN: &str = "-----BEGIN PGP MESSAGE-----\r\n\r\n";
     const END: &str = "-----END PGP MESSAGE-----\r\n";
     let lines = binary.len().div_ceil(48);
@@ -32,7 +79,7 @@ pub fn armor_message(binary: &[u8]) -> String {
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(END.as_bytes());
     // Base64 and the fixed lines are ASCII.
-    String::from_utf8(out).unwrap_or_default()
+    Armored(String::from_utf8(out).unwrap_or_default())
 }
 
 /// The CRC24 polynomial, in the top 24 bits of a u32 (the low 8 stay zero).
@@ -122,6 +169,20 @@ mod tests {
     }
 
     #[test]
+    fn armor_read_back_from_a_stored_job_is_checked_and_its_line_ends_mended() {
+        let lf = "-----BEGIN PGP MESSAGE-----\n\nwcBM\n=abcd\n-----END PGP MESSAGE-----\n";
+        let mended = Armored::parse(lf).unwrap();
+        assert_eq!(mended.as_str(), lf.replace('\n', "\r\n"));
+        let json = serde_json::to_string(&mended).unwrap();
+        assert_eq!(serde_json::from_str::<Armored>(&json).unwrap(), mended);
+        for bad in ["Grüße\r\n", &"x".repeat(999), "a\rb"] {
+            assert_eq!(Armored::parse(bad), None, "{bad:?}");
+            let json = serde_json::to_string(bad).unwrap();
+            assert!(serde_json::from_str::<Armored>(&json).is_err());
+        }
+    }
+
+    #[test]
     fn the_check_value_of_rfc_9580_crc24() {
         // CRC-24/OPENPGP's check value: the CRC of "123456789".
         assert_eq!(crc24(b"123456789"), 0x21CF02);
@@ -132,14 +193,19 @@ mod tests {
     fn a_message_of_30_kib_is_armored_as_rpgp_armors_it_with_crlf() {
         let binary: Vec<u8> = (0..30_000u32).map(|i| (i * 7919 % 251) as u8).collect();
         let ours = armor_message(&binary);
-        assert_eq!(ours.replace("\r\n", "\n"), rpgp_armor(&binary));
-        assert!(ours.split_inclusive('\n').all(|l| l.ends_with("\r\n")));
+        assert_eq!(ours.as_str().replace("\r\n", "\n"), rpgp_armor(&binary));
+        assert!(
+            ours.as_str()
+                .split_inclusive('\n')
+                .all(|l| l.ends_with("\r\n"))
+        );
+        assert_eq!(Armored::parse(ours.as_str()), Some(ours.clone()));
     }
 
     proptest! {
         #[test]
         fn any_bytes_are_armored_as_rpgp_armors_them(binary in proptest::collection::vec(any::<u8>(), 0..400)) {
-            prop_assert_eq!(armor_message(&binary).replace("\r\n", "\n"), rpgp_armor(&binary));
+            prop_assert_eq!(armor_message(&binary).as_str().replace("\r\n", "\n"), rpgp_armor(&binary));
         }
     }
 }

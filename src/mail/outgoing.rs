@@ -28,7 +28,7 @@ pub struct OutgoingMail {
     /// An armored OpenPGP message: the mail is PGP/MIME (RFC 3156) with this
     /// as its encrypted part; `text` and `html` stay out of it.
     #[serde(default)]
-    pub encrypted: Option<String>,
+    pub encrypted: Option<super::armor::Armored>,
     /// A PGP/MIME signed message (RFC 3156 section 5) instead: its first
     /// part exactly as signed, then the signature; `text` and `html` stay
     /// out of it.
@@ -78,16 +78,15 @@ pub(crate) fn crlf(text: &str) -> String {
     out
 }
 
-/// Whether every line of `text` ends in CRLF (the last may be unended).
-fn is_crlf(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    text.match_indices('\n')
-        .all(|(at, _)| at > 0 && bytes[at - 1] == b'\r')
-}
-
 /// RFC 3156 section 4: the version part, then the armored message.
-fn pgp_mime(armored: &str) -> MultiPart {
+fn pgp_mime(armored: &super::armor::Armored) -> MultiPart {
     let content_type = |s: &str| ContentType::parse(s).unwrap_or(ContentType::TEXT_PLAIN);
+    // Armor is 7-bit text in short CRLF lines by its type: it goes as it
+    // is, sparing lettre a choice of encoding and passes over 50 KiB.
+    let body = Body::dangerous_pre_encoded(
+        armored.as_str().as_bytes().to_vec(),
+        ContentTransferEncoding::SevenBit,
+    );
     MultiPart::encrypted("application/pgp-encrypted".to_owned())
         .singlepart(
             SinglePart::builder()
@@ -101,25 +100,8 @@ fn pgp_mime(armored: &str) -> MultiPart {
                     "application/octet-stream; name=\"encrypted.asc\"",
                 ))
                 .header(ContentDisposition::inline_with_name("encrypted.asc"))
-                .body(armored_body(armored)),
+                .body(body),
         )
-}
-
-/// The armored message as a 7bit body. Armor is ASCII in short lines, so
-/// it is given to lettre as it goes on the wire (CRLF), which spares it
-/// choosing an encoding and rewriting the line endings of 50 KiB.
-fn armored_body(armored: &str) -> Body {
-    // The list key's armor comes with CRLF already (`mail::armor`).
-    let body = match is_crlf(armored) {
-        true => armored.to_owned(),
-        false => crlf(armored),
-    };
-    // Armor lines are at most 76 characters; anything else is checked.
-    if body.is_ascii() && body.lines().all(|l| l.len() <= 998) {
-        Body::dangerous_pre_encoded(body.into_bytes(), ContentTransferEncoding::SevenBit)
-    } else {
-        Body::new(body)
-    }
 }
 
 /// RFC 3156 section 5: the signed entity, then the signature, in a

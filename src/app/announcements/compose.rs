@@ -212,14 +212,28 @@ async fn encrypt_for(
     state: &AppState,
     key: &crate::db::keys::UsableKey,
     inner: Vec<u8>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<crate::mail::armor::Armored> {
+    use crate::db::keys::UsableKey;
+    use crate::mail::keys::{RecipientKey, parse_certificate};
     let list_key = state.list_key.clone();
     let key = key.clone();
     tokio::task::spawn_blocking(move || {
-        let recipient = crate::mail::keys::parse_certificate(&key.armored)
-            .map_err(|e| Permanent(format!("the recipient's key: {e}")))?;
+        let unusable = |e: String| Permanent(format!("the recipient's key: {e}"));
+        let recipient = match &key {
+            UsableKey::Packet(packet) => {
+                RecipientKey::from_packet(packet).map_err(|e| unusable(e.to_string()))?
+            }
+            UsableKey::Certificate {
+                armored,
+                encryption_subkey,
+            } => {
+                let cert = parse_certificate(armored).map_err(|e| unusable(e.to_string()))?;
+                RecipientKey::find(&cert, encryption_subkey)
+                    .ok_or_else(|| unusable("the chosen subkey is missing".into()))?
+            }
+        };
         list_key
-            .sign_and_encrypt_to(inner, &recipient, &key.encryption_subkey)
+            .sign_and_encrypt_to_key(inner, &recipient)
             .map_err(|e| anyhow::Error::new(Permanent(format!("encrypting: {e}"))))
     })
     .await?

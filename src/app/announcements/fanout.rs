@@ -312,7 +312,7 @@ impl Fanout {
             .filter(|d| d.kind == DeliveryKind::Encrypted.as_str())
             .map(|d| d.account_id.as_str())
             .collect();
-        let keys = keys::current_armored_many(&mut tx, &encrypted, started_at).await?;
+        let keys = keys::usable_many(&mut tx, &encrypted, started_at).await?;
         let clear: Vec<&str> = started
             .iter()
             .filter(|d| d.kind == DeliveryKind::Clear.as_str())

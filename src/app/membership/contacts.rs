@@ -77,11 +77,14 @@ pub async fn add_contact_account(
         .await
         .map_err(anyhow::Error::from)?
         .map_err(|e| invalid("openpgp_key", e.to_string()))?;
+        let packet = crate::mail::keys::packet_of(armored, &info.encryption_subkey)
+            .map_err(|e| anyhow::anyhow!("the key it chose: {e}"))?;
         let key = crate::db::keys::NewKey {
             fingerprint: &info.fingerprint,
             encryption_subkey: &info.encryption_subkey,
             algorithm: &info.algorithm,
             armored: armored.trim(),
+            encryption_key: &packet,
             expires_at: info.expires_at.map(|t| t.as_microsecond()),
         };
         crate::db::keys::replace(conn, &account, &key).await?;

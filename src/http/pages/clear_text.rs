@@ -46,7 +46,7 @@ pub(super) async fn contacts(state: &AppState, member: &str) -> Result<(Value, L
     let mut conn = state.db.conn().await?;
     let contacts = members::contacts(&mut conn, member).await?;
     let ids: Vec<&str> = contacts.iter().map(|c| c.account_id.as_str()).collect();
-    let keys = keys::current_armored_many(&mut conn, &ids, db::now()).await?;
+    let keys = keys::usable_many(&mut conn, &ids, db::now()).await?;
     let allowances = store::of_member(&mut conn, member).await?;
     let mut layout = Layout::default();
     let mut out = Vec::with_capacity(contacts.len());

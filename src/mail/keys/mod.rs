@@ -40,9 +40,11 @@ use pgp::types::KeyDetails;
 
 mod parse;
 mod policy;
+mod recipient;
 
 use parse::*;
 use policy::*;
+pub use recipient::{RecipientKey, packet_of};
 
 /// Largest upload accepted, armored. Real certificates are a few KiB; even
 /// keyring exports with hundreds of certifications stay far below this.

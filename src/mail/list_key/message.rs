@@ -15,7 +15,8 @@ use pgp::errors::Error as PgpError;
 use pgp::types::{Password, Seipdv1ReadMode};
 use rand_core_06::OsRng;
 
-use super::{ListKey, ListKeyError, hex};
+use super::{ListKey, ListKeyError};
+use crate::mail::armor::Armored;
 use crate::mail::keys;
 
 /// Largest message [`ListKey::decrypt`] reads, armored or binary: above
@@ -46,7 +47,7 @@ impl ListKey {
         plaintext: &[u8],
         recipient: &SignedPublicKey,
         now: Timestamp,
-    ) -> Result<String, ListKeyError> {
+    ) -> Result<Armored, ListKeyError> {
         let chosen = keys::check_certificate(recipient, "", now, 0)?.encryption_subkey;
         self.sign_and_encrypt_to(plaintext, recipient, &chosen)
     }
@@ -62,7 +63,19 @@ impl ListKey {
         plaintext: impl Into<Vec<u8>>,
         recipient: &SignedPublicKey,
         chosen: &str,
-    ) -> Result<String, ListKeyError> {
+    ) -> Result<Armored, ListKeyError> {
+        let key = keys::RecipientKey::find(recipient, chosen)
+            .ok_or_else(|| ListKeyError::Encrypt("the chosen subkey is missing".into()))?;
+        self.sign_and_encrypt_to_key(plaintext, &key)
+    }
+
+    /// [`Self::sign_and_encrypt_to`] with the recipient's key read alone
+    /// (the packet stored with the certificate).
+    pub fn sign_and_encrypt_to_key(
+        &self,
+        plaintext: impl Into<Vec<u8>>,
+        key: &keys::RecipientKey,
+    ) -> Result<Armored, ListKeyError> {
         let failed = |e: PgpError| ListKeyError::Encrypt(e.to_string());
         let mut rng = OsRng;
         let plaintext = plaintext.into();
@@ -76,20 +89,11 @@ impl ListKey {
         builder
             .partial_chunk_size(u32::try_from(chunk).unwrap_or(512 * 1024))
             .map_err(failed)?;
-        if hex(&recipient.primary_key).eq_ignore_ascii_case(chosen) {
-            builder
-                .encrypt_to_key(&mut rng, &recipient.primary_key)
-                .map_err(failed)?;
-        } else {
-            let subkey = recipient
-                .public_subkeys
-                .iter()
-                .find(|s| hex(&s.key).eq_ignore_ascii_case(chosen))
-                .ok_or_else(|| ListKeyError::Encrypt("the chosen subkey is missing".into()))?;
-            builder
-                .encrypt_to_key(&mut rng, &subkey.key)
-                .map_err(failed)?;
+        match key {
+            keys::RecipientKey::Primary(k) => builder.encrypt_to_key(&mut rng, k),
+            keys::RecipientKey::Subkey(k) => builder.encrypt_to_key(&mut rng, k),
         }
+        .map_err(failed)?;
         // SHA-256, which every implementation must read (RFC 9580 section
         // 9.5) and most CPUs compute in hardware: over a 27 KB message it
         // costs a third of SHA-512.
