@@ -99,6 +99,7 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
     }
     let mut line = Vec::with_capacity(1024);
     let mut message: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut raw: Vec<u8> = Vec::with_capacity(64 * 1024);
     loop {
         line.clear();
         match r.read_until(b'\n', &mut line).await {
@@ -118,7 +119,7 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
                     return;
                 }
                 message.clear();
-                if !matches!(read_data(&mut r, &mut message).await, Ok(true)) {
+                if !matches!(read_data(&mut r, &mut raw, &mut message).await, Ok(true)) {
                     return;
                 }
                 accepted(&counters, &message, &clear, &mut w).await;
@@ -172,10 +173,13 @@ async fn accepted(
 /// with the dot-stuffing undone. False when the client went away first.
 async fn read_data<R: tokio::io::AsyncRead + Unpin>(
     r: &mut BufReader<R>,
+    raw: &mut Vec<u8>,
     message: &mut Vec<u8>,
 ) -> std::io::Result<bool> {
-    // The data as sent; it starts at a line start, as after a CRLF.
-    let mut raw = b"\r\n".to_vec();
+    // The data as sent (`raw`, a buffer kept between messages); it starts
+    // at a line start, as after a CRLF.
+    raw.clear();
+    raw.extend_from_slice(b"\r\n");
     loop {
         let buf = r.fill_buf().await?;
         if buf.is_empty() {
@@ -219,7 +223,11 @@ mod tests {
         });
         let mut r = BufReader::with_capacity(chunk, server);
         let mut message = Vec::new();
-        assert!(read_data(&mut r, &mut message).await.unwrap());
+        assert!(
+            read_data(&mut r, &mut Vec::new(), &mut message)
+                .await
+                .unwrap()
+        );
         let mut rest = Vec::new();
         tokio::io::AsyncReadExt::read_to_end(&mut r, &mut rest)
             .await

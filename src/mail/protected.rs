@@ -121,15 +121,27 @@ pub fn inner_message(
 /// encodes any line of 76 characters or more (quoted-printable), which
 /// inside an encryption only costs time and bytes.
 fn as_is(bytes: &[u8]) -> Option<ContentTransferEncoding> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let fits = text.split('\n').all(|line| {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        line.len() <= 998 && !line.contains(['\r', '\0'])
-    });
-    match (fits, text.is_ascii()) {
-        (false, _) => None,
-        (true, true) => Some(ContentTransferEncoding::SevenBit),
-        (true, false) => Some(ContentTransferEncoding::EightBit),
+    std::str::from_utf8(bytes).ok()?;
+    // One pass: a line's length, a CR only before LF, no NUL.
+    let mut line = 0usize;
+    let mut after_cr = false;
+    for &b in bytes {
+        if b == b'\n' {
+            (line, after_cr) = (0, false);
+            continue;
+        }
+        if after_cr || b == 0 {
+            return None;
+        }
+        after_cr = b == b'\r';
+        line += usize::from(!after_cr);
+        if line > 998 {
+            return None;
+        }
+    }
+    match bytes.is_ascii() {
+        true => Some(ContentTransferEncoding::SevenBit),
+        false => Some(ContentTransferEncoding::EightBit),
     }
 }
 
@@ -209,6 +221,49 @@ mod tests {
         assert_eq!(parsed.body_text(0).as_deref(), Some("Details: Grüße"));
         assert_eq!(parsed.attachment_count(), 1);
         assert_eq!(parsed.attachment(0).unwrap().contents(), b"--- a\n+++ b\n");
+    }
+
+    /// [`as_is`] as it was first written, line by line.
+    fn as_is_by_lines(bytes: &[u8]) -> Option<ContentTransferEncoding> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let fits = text.split('\n').all(|line| {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            line.len() <= 998 && !line.contains(['\r', '\0'])
+        });
+        match (fits, text.is_ascii()) {
+            (false, _) => None,
+            (true, true) => Some(ContentTransferEncoding::SevenBit),
+            (true, false) => Some(ContentTransferEncoding::EightBit),
+        }
+    }
+
+    #[test]
+    fn what_goes_unencoded_is_decided_as_line_by_line() {
+        let long = "x".repeat(998);
+        let cases: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"a\r\nb\nc".to_vec(),
+            b"a\rb".to_vec(),
+            b"a\r".to_vec(),
+            b"a\r\r\n".to_vec(),
+            b"a\0b".to_vec(),
+            "Grüße\r\n".as_bytes().to_vec(),
+            vec![0xff, b'a'],
+            format!("{long}\r\n{long}").into_bytes(),
+            format!("{long}x\r\n").into_bytes(),
+            format!("{long}\r").into_bytes(),
+            format!("é{}", "x".repeat(997)).into_bytes(),
+        ];
+        for bytes in cases {
+            assert_eq!(as_is(&bytes), as_is_by_lines(&bytes), "{bytes:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_short_text_is_decided_as_line_by_line(text in "[a\r\n\0é]{0,40}") {
+            proptest::prop_assert_eq!(as_is(text.as_bytes()), as_is_by_lines(text.as_bytes()));
+        }
     }
 
     #[test]
