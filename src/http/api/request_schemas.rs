@@ -17,8 +17,10 @@ use utoipa::openapi::{OpenApi, RefOr};
 pub const NO_NUL: &str = "^[^\\u0000]*$";
 
 /// Text with more than white space in it, and no NUL: the rule of
-/// `format = "not-blank"`.
-const NOT_BLANK: &str = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$";
+/// `format = "not-blank"`. White space is what the server trims
+/// (`str::trim`: Unicode's White_Space), named one by one: a pattern's
+/// `\s` is another set (ECMA-262's leaves out U+0085 and takes U+FEFF).
+const NOT_BLANK: &str = "^[^\\u0000]*[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000][^\\u0000]*$";
 
 /// Spaces, tabs and line ends around a value: the server trims exactly
 /// these from addresses, handles and language tags.
@@ -243,6 +245,35 @@ mod tests {
         #[test]
         fn the_cwe_pattern_is_the_servers_rule(s in candidates()) {
             prop_assert_eq!(matches("cwe-id", &s), server_takes("cwe", &s), "{:?}", s);
+        }
+    }
+
+    /// Every character `str::trim` removes, and a few it keeps.
+    const SPACES_AND_NOT: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2005}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{feff}\u{200b}\u{1}x";
+
+    proptest! {
+        #[test]
+        fn not_blank_is_what_the_server_does_not_trim_to_nothing(
+            picks in prop::collection::vec(0..SPACES_AND_NOT.chars().count(), 0..4)
+        ) {
+            let chars: Vec<char> = SPACES_AND_NOT.chars().collect();
+            let s: String = picks.into_iter().map(|i| chars[i]).collect();
+            prop_assert_eq!(matches("not-blank", &s), !s.trim().is_empty(), "{:?}", s);
+        }
+    }
+
+    #[test]
+    fn every_space_the_server_trims_is_blank_and_nothing_else_is() {
+        for c in SPACES_AND_NOT.chars() {
+            let s = c.to_string();
+            assert_eq!(matches("not-blank", &s), !c.is_whitespace(), "{c:?}");
+        }
+        // Every character Unicode counts as white space is in the pattern.
+        for c in (0..=0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+        {
+            assert!(!matches("not-blank", &c.to_string()), "{c:?}");
         }
     }
 
