@@ -311,6 +311,84 @@ async fn a_delivery_that_was_sent_is_not_sent_again_when_its_job_runs_again() {
 }
 
 #[tokio::test]
+async fn attempts_that_end_together_each_keep_their_own_answer_and_a_bounce_that_came_first_stays()
+{
+    use embargo::db::announcements as store;
+    use embargo::domain::announcement::DeliveryState;
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    for (org, email) in [
+        ("One", "one@one.example"),
+        ("Two", "two@two.example"),
+        ("Three", "three@three.example"),
+    ] {
+        cleared_member(&app, &admin, org, email, None).await;
+    }
+    let id = embargoed(&app, &admin).await;
+    assert_eq!(
+        announce(&app, &admin, &id, json!({})).await.status,
+        StatusCode::CREATED
+    );
+    let mut tx = app.state.db.begin().await.unwrap();
+    let ids: Vec<(String, String)> =
+        sqlx::query_as("SELECT email, id FROM deliveries ORDER BY email")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    let id_of = |email: &str| ids.iter().find(|(e, _)| e == email).unwrap().1.as_str();
+    let all: Vec<&str> = ids.iter().map(|(_, id)| id.as_str()).collect();
+    let started = store::start_attempts(&mut tx, &all, app.now())
+        .await
+        .unwrap();
+    assert_eq!(started.len(), 3);
+    // A bounce recorded while the attempt still ran.
+    sqlx::query("UPDATE deliveries SET state = 'bounced', answer = 'bounced first' WHERE id = $1")
+        .bind(id_of("two@two.example"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    store::finish_each(
+        &mut tx,
+        &[
+            (
+                id_of("one@one.example"),
+                DeliveryState::Sent,
+                "250 2.0.0 Ok: queued as A1",
+            ),
+            (
+                id_of("two@two.example"),
+                DeliveryState::Sent,
+                "250 2.0.0 Ok: queued as B2",
+            ),
+            (
+                id_of("three@three.example"),
+                DeliveryState::Deferred,
+                "451 4.3.0 try later",
+            ),
+        ],
+        app.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut conn = app.state.db.conn().await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT email, state, answer FROM deliveries ORDER BY email")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+    let row = |e: &str, s: &str, a: &str| (e.to_owned(), s.to_owned(), a.to_owned());
+    assert_eq!(
+        rows,
+        vec![
+            row("one@one.example", "sent", "250 2.0.0 Ok: queued as A1"),
+            row("three@three.example", "deferred", "451 4.3.0 try later"),
+            row("two@two.example", "bounced", "bounced first"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn a_bounce_to_a_deliverys_envelope_address_marks_it_bounced_and_is_no_report() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;

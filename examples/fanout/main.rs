@@ -124,7 +124,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("  recipients:           {n} (each their own Curve25519 key; all encrypted)");
     println!(
-        "  SMTP sink:            minimal SMTP receiver on 127.0.0.1 in this process; counts, stores nothing"
+        "  SMTP sink:            minimal SMTP receiver on 127.0.0.1 in this process; a queue id per message; counts, stores nothing"
     );
     println!(
         "  announce committed:   {:.3} s (deliveries and jobs written)",

@@ -1,6 +1,7 @@
 //! The SMTP sink: a minimal SMTP receiver on a loopback socket, in this
 //! process, speaking the protocol for real (greeting, EHLO, MAIL, RCPT,
-//! DATA with dot-unstuffing, NOOP, RSET, QUIT). It stores nothing: it counts
+//! DATA with dot-unstuffing, NOOP, RSET, QUIT), answering each message with
+//! its own queue id as Postfix does. It stores nothing: it counts
 //! accepted messages and their bytes, notes when the last one was
 //! accepted, and counts messages in which `clear` (text only the encrypted
 //! part may hold) appears.
@@ -18,6 +19,8 @@ struct Counters {
     bytes: AtomicU64,
     in_clear: AtomicUsize,
     connections: AtomicUsize,
+    /// Queue ids handed out.
+    queued: AtomicU64,
     first: Mutex<Option<Instant>>,
     last: Mutex<Option<Instant>>,
 }
@@ -149,7 +152,10 @@ async fn accepted(
         Ok(text) => holds(text, clear),
         Err(_) => holds(&String::from_utf8_lossy(message), clear),
     };
-    if w.write_all(b"250 2.0.0 queued\r\n").await.is_err() {
+    // A queue id in every answer, as Postfix gives: no two alike.
+    let queued = counters.queued.fetch_add(1, Ordering::Relaxed);
+    let reply = format!("250 2.0.0 Ok: queued as {queued:010X}\r\n");
+    if w.write_all(reply.as_bytes()).await.is_err() {
         return;
     }
     let now = Instant::now();

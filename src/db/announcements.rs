@@ -259,6 +259,35 @@ pub async fn start_attempts(
     Ok(started)
 }
 
+/// Records how each of many attempts went (its state and the server's
+/// answer, which names its own queue id, so no two are alike), unless a
+/// delivery finished meanwhile (a bounce that arrived first stays a
+/// bounce): one statement for many rows rather than one a delivery.
+pub async fn finish_each(
+    conn: &mut AnyConnection,
+    ended: &[(&str, DeliveryState, &str)],
+    now: i64,
+) -> Result<(), DbError> {
+    for rows in ended.chunks(ROWS_PER_FINISH) {
+        // Only placeholders are formatted in; every value is bound.
+        let sql = format!(
+            "WITH ended (id, state, answer) AS (VALUES {}) \
+             UPDATE deliveries SET state = ended.state, answer = ended.answer, updated_at = ${} \
+             FROM ended WHERE deliveries.id = ended.id AND deliveries.state = 'sending'",
+            placeholders(rows.len(), 3),
+            rows.len() * 3 + 1
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, state, answer) in rows {
+            q = q.bind(*id).bind(state.as_str()).bind(*answer);
+        }
+        q.bind(now).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+const ROWS_PER_FINISH: usize = super::rows_per_statement(3);
+
 /// Records how attempts that ended alike went, unless a delivery finished
 /// meanwhile (a bounce that arrived first stays a bounce).
 pub async fn finish_attempts(

@@ -18,7 +18,7 @@
 //!   them, the advisory's version), so a delivery whose announcement is in
 //!   memory needs no connection of its own.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
@@ -275,8 +275,8 @@ impl Fanout {
     async fn write(&self, batch: &[Change]) -> Result<HashMap<String, Started>, DbError> {
         let mut starts = Vec::new();
         let mut started_at = 0;
-        type Group<'a> = (DeliveryState, Vec<&'a str>, i64);
-        let mut finishes: BTreeMap<(&str, &str), Group<'_>> = BTreeMap::new();
+        let mut ended = Vec::new();
+        let mut ended_at = 0;
         for change in batch {
             match change {
                 Change::Start { id, now, .. } => {
@@ -290,18 +290,13 @@ impl Fanout {
                     now,
                     ..
                 } => {
-                    let group = finishes
-                        .entry((state.as_str(), answer.as_str()))
-                        .or_insert_with(|| (*state, Vec::new(), *now));
-                    group.1.push(id.as_str());
-                    group.2 = group.2.max(*now);
+                    ended.push((id.as_str(), *state, answer.as_str()));
+                    ended_at = ended_at.max(*now);
                 }
             }
         }
         let mut tx = self.0.db.begin().await?;
-        for ((_, answer), (state, ids, now)) in &finishes {
-            store::finish_attempts(&mut tx, ids, *state, answer, *now).await?;
-        }
+        store::finish_each(&mut tx, &ended, ended_at).await?;
         if starts.is_empty() {
             tx.commit().await?;
             return Ok(HashMap::new());
