@@ -389,6 +389,65 @@ async fn attempts_that_end_together_each_keep_their_own_answer_and_a_bounce_that
 }
 
 #[tokio::test]
+async fn a_stored_encryption_key_that_is_not_the_one_chosen_at_upload_gets_nothing() {
+    let app = TestApp::new().await;
+    let admin = app.admin_token().await;
+    let bob = include_str!("data/keys/rsa3072.asc");
+    cleared_member(&app, &admin, "One", "one@one.example", Some(ALICE_KEY)).await;
+    cleared_member(&app, &admin, "Two", "two@two.example", Some(bob)).await;
+    // One's row made to hold two's key packet, as a bad copy would.
+    let mut conn = app.state.db.conn().await.unwrap();
+    let packet_of = |email: &'static str| {
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT k.encryption_key FROM contact_keys k JOIN accounts a ON a.id = k.account_id \
+             WHERE a.email = $1 AND k.replaced_at IS NULL",
+        )
+        .bind(email)
+    };
+    let twos = packet_of("two@two.example")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert!(!twos.is_empty());
+    sqlx::query(
+        "UPDATE contact_keys SET encryption_key = $1 WHERE replaced_at IS NULL \
+         AND account_id = (SELECT id FROM accounts WHERE email = 'one@one.example')",
+    )
+    .bind(&twos)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let id = embargoed(&app, &admin).await;
+    let ann = announce(&app, &admin, &id, json!({})).await.json();
+    app.run_jobs().await;
+    assert!(
+        app.mails_to("one@one.example")
+            .iter()
+            .all(|m| m.list_id.is_none()),
+        "nothing of the advisory went to one"
+    );
+    let view = app
+        .get(
+            &format!("/api/v1/announcements/{}", ann["id"].as_str().unwrap()),
+            Some(&admin),
+        )
+        .await
+        .json();
+    let by_email = deliveries_by_email(&view);
+    let one = &by_email["one@one.example"];
+    assert_eq!(one["state"], "failed", "{one}");
+    assert!(
+        one["answer"]
+            .as_str()
+            .unwrap()
+            .contains("not the one chosen at upload"),
+        "{one}"
+    );
+    assert_eq!(by_email["two@two.example"]["state"], "sent");
+}
+
+#[tokio::test]
 async fn a_bounce_to_a_deliverys_envelope_address_marks_it_bounced_and_is_no_report() {
     let app = TestApp::new().await;
     let admin = app.admin_token().await;

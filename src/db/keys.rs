@@ -192,8 +192,12 @@ pub async fn current_armored(
 /// A current key as a message is encrypted to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UsableKey {
-    /// The packet of the key to encrypt to, stored with the certificate.
-    Packet(Vec<u8>),
+    /// The packet of the key to encrypt to, stored with the certificate,
+    /// and the fingerprint that key was stored under.
+    Packet {
+        packet: Vec<u8>,
+        encryption_subkey: String,
+    },
     /// A certificate stored before those packets were: the whole of it,
     /// with the fingerprint of the key chosen when it was uploaded.
     Certificate {
@@ -226,7 +230,10 @@ pub async fn usable_many(
         }
         for r in q.fetch_all(&mut *conn).await? {
             let key = match r.try_get::<Option<Vec<u8>>, _>("encryption_key")? {
-                Some(packet) => UsableKey::Packet(packet),
+                Some(packet) => UsableKey::Packet {
+                    packet,
+                    encryption_subkey: r.try_get("encryption_subkey")?,
+                },
                 None => UsableKey::Certificate {
                     armored: r
                         .try_get::<Option<String>, _>("armored")?

@@ -220,8 +220,21 @@ async fn encrypt_for(
     tokio::task::spawn_blocking(move || {
         let unusable = |e: String| Permanent(format!("the recipient's key: {e}"));
         let recipient = match &key {
-            UsableKey::Packet(packet) => {
-                RecipientKey::from_packet(packet).map_err(|e| unusable(e.to_string()))?
+            UsableKey::Packet {
+                packet,
+                encryption_subkey,
+            } => {
+                let read =
+                    RecipientKey::from_packet(packet).map_err(|e| unusable(e.to_string()))?;
+                // Whatever the packet holds, nothing is encrypted to a key
+                // other than the one chosen at upload.
+                if !read.fingerprint().eq_ignore_ascii_case(encryption_subkey) {
+                    return Err(unusable(
+                        "the stored encryption key is not the one chosen at upload".into(),
+                    )
+                    .into());
+                }
+                read
             }
             UsableKey::Certificate {
                 armored,

@@ -234,7 +234,7 @@ impl Fanout {
             .map_err(|e| anyhow::anyhow!("starting delivery {id}: {e}"))
     }
 
-    /// Records how an attempt ended ([`store::finish_attempts`]), committed
+    /// Records how an attempt ended ([`store::finish_each`]), committed
     /// with whatever other changes are waiting.
     pub(super) async fn finish(
         &self,
