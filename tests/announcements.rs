@@ -82,6 +82,14 @@ pub async fn announce(
     .await
 }
 
+/// `GET /api/v1/announcements/{id}` of the announcement `ann` made.
+async fn announcement_view(app: &TestApp, admin: &str, ann: &Value) -> Value {
+    let id = ann["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/announcements/{id}"), Some(admin))
+        .await
+        .json()
+}
+
 fn deliveries_by_email(announcement: &Value) -> std::collections::BTreeMap<String, Value> {
     announcement["deliveries"]
         .as_array()
@@ -427,13 +435,7 @@ async fn a_stored_encryption_key_that_is_not_the_one_chosen_at_upload_gets_nothi
             .all(|m| m.list_id.is_none()),
         "nothing of the advisory went to one"
     );
-    let view = app
-        .get(
-            &format!("/api/v1/announcements/{}", ann["id"].as_str().unwrap()),
-            Some(&admin),
-        )
-        .await
-        .json();
+    let view = announcement_view(&app, &admin, &ann).await;
     let by_email = deliveries_by_email(&view);
     let one = &by_email["one@one.example"];
     assert_eq!(one["state"], "failed", "{one}");
@@ -480,13 +482,7 @@ async fn a_bounce_to_a_deliverys_envelope_address_marks_it_bounced_and_is_no_rep
         reports_before,
         "a bounce is not a report"
     );
-    let view = app
-        .get(
-            &format!("/api/v1/announcements/{}", ann["id"].as_str().unwrap()),
-            Some(&admin),
-        )
-        .await
-        .json();
+    let view = announcement_view(&app, &admin, &ann).await;
     let d = &view["deliveries"][0];
     assert_eq!(d["state"], "bounced");
     assert!(
