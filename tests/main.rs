@@ -11,6 +11,7 @@ mod announcements_crash;
 mod announcements_encrypted;
 mod announcements_fanout;
 mod announcements_instances;
+mod announcements_records;
 mod api_accounts;
 mod api_contract;
 mod api_paging;
