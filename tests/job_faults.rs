@@ -46,6 +46,41 @@ async fn an_smtp_5xx_is_permanent_and_a_4xx_is_retried() {
     assert_eq!(server.accepted(), 1);
 }
 
+/// Where the server offers PIPELINING, a message's MAIL, RCPT and DATA go
+/// in one write; each reply still counts: a refused recipient fails its
+/// message alone, as without pipelining. Where it does not, each command
+/// waits for the reply to the one before.
+#[tokio::test]
+async fn envelopes_are_pipelined_only_where_offered_and_refusals_still_count() {
+    let refuse = vec![
+        ("gone@".to_owned(), "550 5.1.1 no such user".to_owned()),
+        ("busy@".to_owned(), "451 4.3.0 try again later".to_owned()),
+    ];
+    for pipelining in [true, false] {
+        let server = ScriptedSmtp::start(Script {
+            refuse: refuse.clone(),
+            pipelining,
+            ..Script::default()
+        })
+        .await;
+        let app = app_over_smtp(server.port, |c| c.jobs.backoff_seconds = 60).await;
+        for who in ["gone", "busy", "fine", "also"] {
+            let to = format!("{who}@example.net");
+            queue_mail(&app, who, MailKind::ReportReceived, &to).await;
+        }
+        app.run_jobs().await;
+        let rows = states(&app).await;
+        assert_eq!(
+            rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+            ["dead", "queued", "done", "done"],
+            "pipelining offered: {pipelining}"
+        );
+        assert_eq!(server.accepted(), 2);
+        let pipelined = if pipelining { 4 } else { 0 };
+        assert_eq!(server.pipelined(), pipelined, "offered: {pipelining}");
+    }
+}
+
 #[tokio::test]
 async fn smtp_connections_are_reused_across_mails() {
     let server = ScriptedSmtp::start(Script::default()).await;

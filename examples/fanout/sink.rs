@@ -1,10 +1,10 @@
 //! The SMTP sink: a minimal SMTP receiver on a loopback socket, in this
 //! process, speaking the protocol for real (greeting, EHLO, MAIL, RCPT,
-//! DATA with dot-unstuffing, NOOP, RSET, QUIT), answering each message with
-//! its own queue id as Postfix does. It stores nothing: it counts
-//! accepted messages and their bytes, notes when the last one was
-//! accepted, and counts messages in which `clear` (text only the encrypted
-//! part may hold) appears.
+//! DATA with dot-unstuffing, NOOP, RSET, QUIT, PIPELINING with replies
+//! sent together), answering each message with its own queue id as
+//! Postfix does. It stores nothing: it counts accepted messages and their
+//! bytes, notes when the last one was accepted, and counts messages in
+//! which `clear` (text only the encrypted part may hold) appears.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -103,6 +103,9 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
     let mut line = Vec::with_capacity(1024);
     let mut message: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut raw: Vec<u8> = Vec::with_capacity(64 * 1024);
+    // Replies wait while pipelined commands are still to be read, and go
+    // in one write, as Postfix sends them.
+    let mut replies: Vec<u8> = Vec::with_capacity(1024);
     loop {
         line.clear();
         match r.read_until(b'\n', &mut line).await {
@@ -114,13 +117,19 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
             .take_while(|b| b.is_ascii_alphabetic())
             .map(u8::to_ascii_uppercase)
             .collect();
-        let reply: &[u8] = match verb.as_slice() {
-            b"EHLO" => b"250-fanout-sink\r\n250 8BITMIME\r\n",
-            b"HELO" | b"MAIL" | b"RCPT" | b"RSET" | b"NOOP" => b"250 2.0.0 ok\r\n",
+        match verb.as_slice() {
+            b"EHLO" => {
+                replies.extend_from_slice(b"250-fanout-sink\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+            }
+            b"HELO" | b"MAIL" | b"RCPT" | b"RSET" | b"NOOP" => {
+                replies.extend_from_slice(b"250 2.0.0 ok\r\n")
+            }
             b"DATA" => {
-                if w.write_all(b"354 go ahead\r\n").await.is_err() {
+                replies.extend_from_slice(b"354 go ahead\r\n");
+                if w.write_all(&replies).await.is_err() {
                     return;
                 }
+                replies.clear();
                 message.clear();
                 if !matches!(read_data(&mut r, &mut raw, &mut message).await, Ok(true)) {
                     return;
@@ -129,13 +138,17 @@ async fn converse(stream: TcpStream, counters: Arc<Counters>, clear: Arc<String>
                 continue;
             }
             b"QUIT" => {
-                let _ = w.write_all(b"221 2.0.0 bye\r\n").await;
+                replies.extend_from_slice(b"221 2.0.0 bye\r\n");
+                let _ = w.write_all(&replies).await;
                 return;
             }
-            _ => b"502 5.5.2 not implemented\r\n",
-        };
-        if w.write_all(reply).await.is_err() {
-            return;
+            _ => replies.extend_from_slice(b"502 5.5.2 not implemented\r\n"),
+        }
+        if r.buffer().is_empty() {
+            if w.write_all(&replies).await.is_err() {
+                return;
+            }
+            replies.clear();
         }
     }
 }

@@ -1,6 +1,7 @@
 //! A scripted SMTP server on loopback for fault injection: it refuses
-//! chosen recipients with a chosen reply, can stay silent forever, and
-//! counts connections and accepted messages.
+//! chosen recipients with a chosen reply, can stay silent forever, may
+//! offer PIPELINING, and counts connections, accepted messages and
+//! envelopes that came pipelined.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,8 @@ pub struct ScriptedSmtp {
     pub port: u16,
     pub connections: Arc<AtomicUsize>,
     pub accepted: Arc<AtomicUsize>,
+    /// MAIL commands read with their DATA already waiting behind them.
+    pub pipelined: Arc<AtomicUsize>,
     /// Every accepted message: (envelope recipients, raw message).
     pub received: Received,
 }
@@ -31,6 +34,8 @@ pub struct Script {
     pub delay_ms: u64,
     /// The reply to every MAIL FROM instead of 250 (`550 5.7.1 ...`).
     pub refuse_sender: Option<String>,
+    /// Offer PIPELINING (RFC 2920) after EHLO.
+    pub pipelining: bool,
 }
 
 impl ScriptedSmtp {
@@ -39,8 +44,10 @@ impl ScriptedSmtp {
         let port = listener.local_addr().expect("addr").port();
         let connections = Arc::new(AtomicUsize::new(0));
         let accepted = Arc::new(AtomicUsize::new(0));
+        let pipelined = Arc::new(AtomicUsize::new(0));
         let received = Arc::new(Mutex::new(Vec::new()));
         let (c, a, r) = (connections.clone(), accepted.clone(), received.clone());
+        let p = pipelined.clone();
         tokio::spawn(async move {
             let mut held = Vec::new();
             while let Ok((stream, _)) = listener.accept().await {
@@ -49,13 +56,18 @@ impl ScriptedSmtp {
                     held.push(stream);
                     continue;
                 }
-                tokio::spawn(converse(stream, script.clone(), a.clone(), r.clone()));
+                let counts = Counts {
+                    accepted: a.clone(),
+                    pipelined: p.clone(),
+                };
+                tokio::spawn(converse(stream, script.clone(), counts, r.clone()));
             }
         });
         Self {
             port,
             connections,
             accepted,
+            pipelined,
             received,
         }
     }
@@ -67,12 +79,21 @@ impl ScriptedSmtp {
     pub fn accepted(&self) -> usize {
         self.accepted.load(Ordering::SeqCst)
     }
+
+    pub fn pipelined(&self) -> usize {
+        self.pipelined.load(Ordering::SeqCst)
+    }
+}
+
+struct Counts {
+    accepted: Arc<AtomicUsize>,
+    pipelined: Arc<AtomicUsize>,
 }
 
 async fn converse(
     stream: tokio::net::TcpStream,
     script: Script,
-    accepted: Arc<AtomicUsize>,
+    counts: Counts,
     received: Received,
 ) {
     let (r, mut w) = stream.into_split();
@@ -92,7 +113,7 @@ async fn converse(
                 if w.write_all(b"250 queued\r\n").await.is_err() {
                     return;
                 }
-                accepted.fetch_add(1, Ordering::SeqCst);
+                counts.accepted.fetch_add(1, Ordering::SeqCst);
                 let entry = (std::mem::take(&mut rcpts), std::mem::take(&mut message));
                 received.lock().expect("lock").push(entry);
             } else {
@@ -103,8 +124,15 @@ async fn converse(
         }
         let upper = line.to_ascii_uppercase();
         let reply: String = if upper.starts_with("EHLO") {
-            "250-scripted\r\n250 8BITMIME\r\n".into()
+            match script.pipelining {
+                true => "250-scripted\r\n250-PIPELINING\r\n250 8BITMIME\r\n".into(),
+                false => "250-scripted\r\n250 8BITMIME\r\n".into(),
+            }
         } else if upper.starts_with("MAIL FROM") {
+            let waiting = lines.get_ref().buffer().to_ascii_uppercase();
+            if waiting.windows(6).any(|w| w == b"DATA\r\n") {
+                counts.pipelined.fetch_add(1, Ordering::SeqCst);
+            }
             refused = false;
             rcpts.clear();
             match &script.refuse_sender {
