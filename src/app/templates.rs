@@ -127,7 +127,7 @@ pub async fn render(
     state: &AppState,
     kind: &str,
     pick: Option<&Pick>,
-    ctx: &serde_json::Value,
+    ctx: &impl serde::Serialize,
 ) -> anyhow::Result<Result<RenderedMail, String>> {
     let Some(pick) = pick else {
         return Ok(state.templates.mail(kind, ctx).map_err(|e| e.to_string()));

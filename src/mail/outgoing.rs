@@ -1,7 +1,7 @@
 //! An outgoing mail as stored in a `send_mail` job, and its RFC 5322 form.
 
 use lettre::message::header::{
-    ContentDisposition, ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
 };
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use serde::{Deserialize, Serialize};
@@ -78,30 +78,43 @@ pub(crate) fn crlf(text: &str) -> String {
     out
 }
 
-/// RFC 3156 section 4: the version part, then the armored message.
-fn pgp_mime(armored: &super::armor::Armored) -> MultiPart {
-    let content_type = |s: &str| ContentType::parse(s).unwrap_or(ContentType::TEXT_PLAIN);
-    // Armor is 7-bit text in short CRLF lines by its type: it goes as it
-    // is, sparing lettre a choice of encoding and passes over 50 KiB.
-    let body = Body::dangerous_pre_encoded(
-        armored.as_str().as_bytes().to_vec(),
-        ContentTransferEncoding::SevenBit,
+/// The boundary of a PGP/MIME encrypted body: `_` is not base64 and the
+/// armor's other lines are fixed, so no line of the armor can be it.
+const ENCRYPTED_BOUNDARY: &str = "=_pgp_mime_encrypted";
+
+/// RFC 3156 section 4: the version part, then the armored message, in a
+/// multipart/encrypted body made here in one buffer rather than by lettre,
+/// which would copy the 40 KB armor part by part into growing buffers.
+/// Armor is 7-bit text in short CRLF lines by its type, so it goes as it is.
+fn pgp_mime(armored: &super::armor::Armored) -> Result<SinglePart, BuildError> {
+    let b = ENCRYPTED_BOUNDARY;
+    let head = format!(
+        "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n\
+         --{b}\r\n\
+         Content-Type: application/pgp-encrypted\r\n\
+         Content-Description: PGP/MIME version identification\r\n\
+         Content-Disposition: attachment; filename=\"version.txt\"\r\n\r\n\
+         Version: 1\r\n\r\n\
+         --{b}\r\n\
+         Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\
+         Content-Description: OpenPGP encrypted message\r\n\
+         Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n"
     );
-    MultiPart::encrypted("application/pgp-encrypted".to_owned())
-        .singlepart(
-            SinglePart::builder()
-                .header(content_type("application/pgp-encrypted"))
-                .header(ContentDisposition::attachment("version.txt"))
-                .body(String::from("Version: 1\r\n")),
-        )
-        .singlepart(
-            SinglePart::builder()
-                .header(content_type(
-                    "application/octet-stream; name=\"encrypted.asc\"",
-                ))
-                .header(ContentDisposition::inline_with_name("encrypted.asc"))
-                .body(body),
-        )
+    let tail = format!("\r\n--{b}--\r\n");
+    let mut body = Vec::with_capacity(head.len() + armored.len() + tail.len());
+    body.extend_from_slice(head.as_bytes());
+    body.extend_from_slice(armored.as_bytes());
+    body.extend_from_slice(tail.as_bytes());
+    let content_type = ContentType::parse(&format!(
+        "multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\""
+    ))
+    .map_err(|_| BuildError::NotSevenBit)?;
+    Ok(SinglePart::builder()
+        .header(content_type)
+        .body(Body::dangerous_pre_encoded(
+            body,
+            ContentTransferEncoding::SevenBit,
+        )))
 }
 
 /// RFC 3156 section 5: the signed entity, then the signature, in a
@@ -237,7 +250,7 @@ impl OutgoingMail {
             b = b.envelope(envelope);
         }
         if let Some(armored) = &self.encrypted {
-            return Ok(b.multipart(pgp_mime(armored))?);
+            return Ok(b.singlepart(pgp_mime(armored)?)?);
         }
         if let Some(signed) = &self.signed {
             return Ok(b.singlepart(pgp_signed(signed)?)?);
@@ -367,6 +380,60 @@ mod tests {
                 parsed.body_text(0).as_deref(),
                 Some("Embargoed until Friday.  \r\n")
             );
+        }
+    }
+
+    /// RFC 3156 section 4 as a MIME parser reads it: the version part,
+    /// then the armor byte for byte; nothing in clear besides.
+    #[test]
+    fn an_encrypted_mail_carries_the_version_part_then_the_armor_unchanged() {
+        use mail_parser::MimeHeaders;
+        let binary: Vec<u8> = (0..3000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let armored = crate::mail::armor::armor_message(&binary);
+        let mail = OutgoingMail {
+            message_id: "<e@example.org>".into(),
+            from: "security@example.org".into(),
+            to: vec!["c@distro.example".into()],
+            subject: "[embargoed] security announcement".into(),
+            text: "not sent".into(),
+            encrypted: Some(armored.clone()),
+            ..Default::default()
+        };
+        for raw in [
+            mail.to_bytes().unwrap(),
+            mail.to_message().unwrap().formatted(),
+        ] {
+            let text = String::from_utf8(raw.clone()).unwrap();
+            assert!(text.is_ascii() && !text.contains("not sent"), "{text}");
+            assert!(
+                text.split("\r\n")
+                    .all(|l| l.len() <= 998 && !l.contains('\n'))
+            );
+            let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+            let root = parsed.content_type().unwrap();
+            assert_eq!(
+                (root.ctype(), root.subtype()),
+                ("multipart", Some("encrypted"))
+            );
+            assert_eq!(
+                root.attribute("protocol"),
+                Some("application/pgp-encrypted")
+            );
+            assert_eq!(parsed.parts.len(), 3, "the multipart and its two parts");
+            let version = parsed.part(1).unwrap();
+            let ct = version.content_type().unwrap();
+            assert_eq!(
+                (ct.ctype(), ct.subtype()),
+                ("application", Some("pgp-encrypted"))
+            );
+            assert_eq!(version.contents(), b"Version: 1\r\n");
+            let body = parsed.part(2).unwrap();
+            let ct = body.content_type().unwrap();
+            assert_eq!(
+                (ct.ctype(), ct.subtype()),
+                ("application", Some("octet-stream"))
+            );
+            assert_eq!(body.contents(), armored.as_bytes());
         }
     }
 

@@ -76,7 +76,7 @@ pub(super) async fn compose(
         Purpose::Advisory => {
             let context = json!({
                 "id": advisory.as_str(), "link": link,
-                "advisory": snap.content_value, "note": ann.row.note, "tracking_id": d.id,
+                "note": ann.row.note, "tracking_id": d.id,
                 "embargo": embargo_context(row.embargo_until, row.embargo_zone.as_deref()),
                 "patches": !snap.encrypted_files.is_empty(),
                 // This copy's own wording, for tracing a leaked paste.
@@ -115,7 +115,8 @@ pub(super) async fn compose(
         }
     };
     let none = Attachments::default();
-    let rendered = render(state, &ann, lang.as_ref(), mail_kind, context).await?;
+    let advisory = (purpose == Purpose::Advisory).then_some(&snap.content_value);
+    let rendered = render_with(state, &ann, lang.as_ref(), mail_kind, context, advisory).await?;
     let inner = |mail: &OutgoingMail, wrapping| {
         let files = match (purpose, wrapping) {
             (Purpose::Advisory, Wrapping::Encrypted) => &snap.encrypted_files,
@@ -160,7 +161,24 @@ async fn render(
     kind: MailKind,
     context: serde_json::Value,
 ) -> anyhow::Result<RenderedMail> {
-    let context = mailer::full_context(state, kind, context);
+    render_with(state, ann, lang, kind, context, None).await
+}
+
+/// [`render`] with the advisory's content as the variable `advisory`,
+/// already a template value.
+async fn render_with(
+    state: &AppState,
+    ann: &fanout::Announcement,
+    lang: Option<&Language>,
+    kind: MailKind,
+    context: serde_json::Value,
+    advisory: Option<&minijinja::Value>,
+) -> anyhow::Result<RenderedMail> {
+    let context = minijinja::Value::from_serialize(mailer::full_context(state, kind, context));
+    let context = match advisory {
+        Some(advisory) => minijinja::context! { advisory => advisory, ..context },
+        None => context,
+    };
     let pick = templates::pick_from(state, &ann.templates, kind.name(), lang);
     Ok(
         templates::render(state, kind.name(), pick.as_ref(), &context)

@@ -68,8 +68,9 @@ pub(super) struct Snapshot {
     version: AdvisoryVersion,
     pub row: AdvisoryRow,
     pub content: Content,
-    /// `content` as template context.
-    pub content_value: serde_json::Value,
+    /// `content` as template context, made once: a copy's context shares
+    /// it instead of converting the advisory again.
+    pub content_value: minijinja::Value,
     /// The advisory's patches, as the parts of an encrypted message and
     /// of one signed in clear.
     pub encrypted_files: Attachments,
@@ -208,7 +209,7 @@ impl Fanout {
         // asked about: it names these contents.
         let snap = Arc::new(Snapshot {
             version: (row.revision, row.updated_at, files.len() as i64),
-            content_value: serde_json::to_value(&content)?,
+            content_value: minijinja::Value::from_serialize(&content),
             content,
             row,
             encrypted_files: Attachments::new(&files, Wrapping::Encrypted),
