@@ -6,6 +6,7 @@ mod compose;
 mod fanout;
 mod recipients;
 mod recovery;
+mod signers;
 
 use serde_json::json;
 

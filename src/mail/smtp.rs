@@ -150,8 +150,8 @@ impl SmtpPool {
             conn.starttls(tls()?, &hello).await.map_err(smtp_error)?;
         }
         // lettre keeps only the extensions it knows from its EHLO; asked
-        // again (before AUTH, which a new EHLO would undo), the server
-        // names them all.
+        // again, the server names them all. Before AUTH, so the session
+        // this EHLO starts is the one that authenticates.
         let pipelining = conn
             .command(Ehlo::new(hello))
             .await

@@ -188,7 +188,7 @@ async fn render_with(
 }
 
 /// `inner` as the first part of a multipart/signed message, with the list
-/// key's detached signature over it, made off the async threads.
+/// key's detached signature over it, made on the signing threads.
 async fn sign_for(state: &AppState, mut inner: Vec<u8>) -> anyhow::Result<Signed> {
     // The part ends before the CRLF that opens the next boundary line.
     if inner.ends_with(b"\r\n") {
@@ -197,13 +197,15 @@ async fn sign_for(state: &AppState, mut inner: Vec<u8>) -> anyhow::Result<Signed
     let entity = String::from_utf8(inner)
         .map_err(|_| Permanent("the signed part is not 7-bit text".into()))?;
     let list_key = state.list_key.clone();
-    tokio::task::spawn_blocking(move || {
-        let signature = list_key
-            .sign_detached(entity.as_bytes())
-            .map_err(|e| Permanent(format!("signing: {e}")))?;
-        Ok(Signed { entity, signature })
-    })
-    .await?
+    state
+        .fanout
+        .off_thread(move || {
+            let signature = list_key
+                .sign_detached(entity.as_bytes())
+                .map_err(|e| Permanent(format!("signing: {e}")))?;
+            Ok(Signed { entity, signature })
+        })
+        .await?
 }
 
 /// The embargo's end in UTC and in the agreed zone, for the templates.
@@ -222,8 +224,8 @@ fn embargo_context(until: Option<i64>, zone: Option<&str>) -> serde_json::Value 
     })
 }
 
-/// Signs `inner` with the list key and encrypts it to `key`, off the async
-/// threads. The key was checked when it was uploaded and read only if not
+/// Signs `inner` with the list key and encrypts it to `key`, on the
+/// signing threads. The key was checked when it was uploaded and read only if not
 /// expired since (a revocation comes as a new key, which replaces it); a
 /// key that no longer parses fails the delivery for good.
 async fn encrypt_for(
@@ -235,37 +237,39 @@ async fn encrypt_for(
     use crate::mail::keys::{RecipientKey, parse_certificate};
     let list_key = state.list_key.clone();
     let key = key.clone();
-    tokio::task::spawn_blocking(move || {
-        let unusable = |e: String| Permanent(format!("the recipient's key: {e}"));
-        let recipient = match &key {
-            UsableKey::Packet {
-                packet,
-                encryption_subkey,
-            } => {
-                let read =
-                    RecipientKey::from_packet(packet).map_err(|e| unusable(e.to_string()))?;
-                // Whatever the packet holds, nothing is encrypted to a key
-                // other than the one chosen at upload.
-                if !read.fingerprint().eq_ignore_ascii_case(encryption_subkey) {
-                    return Err(unusable(
-                        "the stored encryption key is not the one chosen at upload".into(),
-                    )
-                    .into());
+    state
+        .fanout
+        .off_thread(move || {
+            let unusable = |e: String| Permanent(format!("the recipient's key: {e}"));
+            let recipient = match &key {
+                UsableKey::Packet {
+                    packet,
+                    encryption_subkey,
+                } => {
+                    let read =
+                        RecipientKey::from_packet(packet).map_err(|e| unusable(e.to_string()))?;
+                    // Whatever the packet holds, nothing is encrypted to a key
+                    // other than the one chosen at upload.
+                    if !read.fingerprint().eq_ignore_ascii_case(encryption_subkey) {
+                        return Err(unusable(
+                            "the stored encryption key is not the one chosen at upload".into(),
+                        )
+                        .into());
+                    }
+                    read
                 }
-                read
-            }
-            UsableKey::Certificate {
-                armored,
-                encryption_subkey,
-            } => {
-                let cert = parse_certificate(armored).map_err(|e| unusable(e.to_string()))?;
-                RecipientKey::find(&cert, encryption_subkey)
-                    .ok_or_else(|| unusable("the chosen subkey is missing".into()))?
-            }
-        };
-        list_key
-            .sign_and_encrypt_to_key(inner, &recipient)
-            .map_err(|e| anyhow::Error::new(Permanent(format!("encrypting: {e}"))))
-    })
-    .await?
+                UsableKey::Certificate {
+                    armored,
+                    encryption_subkey,
+                } => {
+                    let cert = parse_certificate(armored).map_err(|e| unusable(e.to_string()))?;
+                    RecipientKey::find(&cert, encryption_subkey)
+                        .ok_or_else(|| unusable("the chosen subkey is missing".into()))?
+                }
+            };
+            list_key
+                .sign_and_encrypt_to_key(inner, &recipient)
+                .map_err(|e| anyhow::Error::new(Permanent(format!("encrypting: {e}"))))
+        })
+        .await?
 }

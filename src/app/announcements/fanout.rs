@@ -44,6 +44,7 @@ struct Inner {
     db: Db,
     kept: Mutex<Kept>,
     writes: Mutex<Writes>,
+    signers: super::signers::Signers,
 }
 
 #[derive(Default)]
@@ -124,7 +125,18 @@ impl Fanout {
             db,
             kept: Mutex::new(Kept::default()),
             writes: Mutex::new(Writes::default()),
+            signers: Default::default(),
         }))
+    }
+
+    /// `f` (signing, encrypting) on the threads kept for it, off the
+    /// async threads.
+    pub(super) async fn off_thread<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.0.signers.run(f).await
     }
 
     /// The announcement `id`, read once while it is in use.
