@@ -105,10 +105,15 @@ fn pgp_mime(armored: &super::armor::Armored) -> Result<SinglePart, BuildError> {
     body.extend_from_slice(head.as_bytes());
     body.extend_from_slice(armored.as_bytes());
     body.extend_from_slice(tail.as_bytes());
-    let content_type = ContentType::parse(&format!(
-        "multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\""
-    ))
-    .map_err(|_| BuildError::NotSevenBit)?;
+    let content_type =
+        format!("multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\"");
+    made_here(&content_type, body)
+}
+
+/// A multipart body made here, 7-bit by construction, as the message's
+/// one part: lettre writes it as it is.
+fn made_here(content_type: &str, body: Vec<u8>) -> Result<SinglePart, BuildError> {
+    let content_type = ContentType::parse(content_type).map_err(|_| BuildError::NotSevenBit)?;
     Ok(SinglePart::builder()
         .header(content_type)
         .body(Body::dangerous_pre_encoded(
@@ -145,16 +150,10 @@ fn pgp_signed(signed: &Signed) -> Result<SinglePart, BuildError> {
          Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n\
          {signature}\r\n--{boundary}--\r\n"
     );
-    let content_type = ContentType::parse(&format!(
+    let content_type = format!(
         "multipart/signed; micalg=pgp-sha512; protocol=\"application/pgp-signature\"; boundary=\"{boundary}\""
-    ))
-    .map_err(|_| BuildError::NotSevenBit)?;
-    Ok(SinglePart::builder()
-        .header(content_type)
-        .body(Body::dangerous_pre_encoded(
-            body.into_bytes(),
-            ContentTransferEncoding::SevenBit,
-        )))
+    );
+    made_here(&content_type, body.into_bytes())
 }
 
 /// `List-Id` (RFC 2919).

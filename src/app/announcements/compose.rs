@@ -65,7 +65,7 @@ pub(super) async fn compose(
         // Nothing of the advisory is read for a notice.
         let context = json!({ "link": link, "key_link": key_link });
         let notice = MailKind::AnnouncementNotice;
-        let rendered = render(state, &ann, lang.as_ref(), notice, context).await?;
+        let rendered = render(state, &ann, lang.as_ref(), notice, context, None).await?;
         mail.subject = rendered.subject;
         mail.text = rendered.text;
         return Ok(mail);
@@ -116,7 +116,7 @@ pub(super) async fn compose(
     };
     let none = Attachments::default();
     let advisory = (purpose == Purpose::Advisory).then_some(&snap.content_value);
-    let rendered = render_with(state, &ann, lang.as_ref(), mail_kind, context, advisory).await?;
+    let rendered = render(state, &ann, lang.as_ref(), mail_kind, context, advisory).await?;
     let inner = |mail: &OutgoingMail, wrapping| {
         let files = match (purpose, wrapping) {
             (Purpose::Advisory, Wrapping::Encrypted) => &snap.encrypted_files,
@@ -153,20 +153,10 @@ pub(super) async fn compose(
 }
 
 /// `kind` in the version the announcement recorded for the reader's
-/// language. A template that does not render fails this delivery for good.
+/// language, with the advisory's content, already a template value, as
+/// the variable `advisory` when given. A template that does not render
+/// fails this delivery for good.
 async fn render(
-    state: &AppState,
-    ann: &fanout::Announcement,
-    lang: Option<&Language>,
-    kind: MailKind,
-    context: serde_json::Value,
-) -> anyhow::Result<RenderedMail> {
-    render_with(state, ann, lang, kind, context, None).await
-}
-
-/// [`render`] with the advisory's content as the variable `advisory`,
-/// already a template value.
-async fn render_with(
     state: &AppState,
     ann: &fanout::Announcement,
     lang: Option<&Language>,
@@ -225,9 +215,9 @@ fn embargo_context(until: Option<i64>, zone: Option<&str>) -> serde_json::Value 
 }
 
 /// Signs `inner` with the list key and encrypts it to `key`, on the
-/// signing threads. The key was checked when it was uploaded and read only if not
-/// expired since (a revocation comes as a new key, which replaces it); a
-/// key that no longer parses fails the delivery for good.
+/// signing threads. The key was checked when it was uploaded and read only
+/// if not expired since (a revocation comes as a new key, which replaces
+/// it); a key that no longer parses fails the delivery for good.
 async fn encrypt_for(
     state: &AppState,
     key: &crate::db::keys::UsableKey,
