@@ -1,8 +1,8 @@
 //! The threads that sign and encrypt the deliveries' messages: as many as
 //! the machine has cores, fed from one queue, started at the first
 //! message. Tokio's blocking pool would give each copy a thread of its own
-//! (dozens at once on two cores during a fan-out), and switching between
-//! them cost about a tenth of a fan-out's time.
+//! (dozens at once on two cores during a fan-out), which made a fan-out
+//! about a tenth slower.
 
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, OnceLock};
