@@ -36,6 +36,14 @@ pub struct OutgoingMail {
     pub signed: Option<Signed>,
 }
 
+/// A message as an SMTP server takes it: the envelope and the text (RFC
+/// 5322, CRLF line endings), before dot-stuffing.
+#[derive(Debug)]
+pub struct SmtpMessage {
+    pub envelope: lettre::address::Envelope,
+    pub text: Vec<u8>,
+}
+
 /// The two parts of a multipart/signed message.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signed {
@@ -83,10 +91,22 @@ pub(crate) fn crlf(text: &str) -> String {
 const ENCRYPTED_BOUNDARY: &str = "=_pgp_mime_encrypted";
 
 /// RFC 3156 section 4: the version part, then the armored message, in a
-/// multipart/encrypted body made here in one buffer rather than by lettre,
-/// which would copy the 40 KB armor part by part into growing buffers.
-/// Armor is 7-bit text in short CRLF lines by its type, so it goes as it is.
+/// multipart/encrypted body made here rather than by lettre, which would
+/// copy the 40 KB armor part by part into growing buffers. Armor is 7-bit
+/// text in short CRLF lines by its type, so it goes as it is.
 fn pgp_mime(armored: &super::armor::Armored) -> Result<SinglePart, BuildError> {
+    let mut body = Vec::with_capacity(armored.len() + 1024);
+    pgp_mime_body(armored, &mut body);
+    made_here(&pgp_mime_type(), body)
+}
+
+fn pgp_mime_type() -> String {
+    let b = ENCRYPTED_BOUNDARY;
+    format!("multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\"")
+}
+
+/// The body of [`pgp_mime`], written at the end of `out`.
+fn pgp_mime_body(armored: &super::armor::Armored, out: &mut Vec<u8>) {
     let b = ENCRYPTED_BOUNDARY;
     let head = format!(
         "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n\
@@ -100,14 +120,9 @@ fn pgp_mime(armored: &super::armor::Armored) -> Result<SinglePart, BuildError> {
          Content-Description: OpenPGP encrypted message\r\n\
          Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n"
     );
-    let tail = format!("\r\n--{b}--\r\n");
-    let mut body = Vec::with_capacity(head.len() + armored.len() + tail.len());
-    body.extend_from_slice(head.as_bytes());
-    body.extend_from_slice(armored.as_bytes());
-    body.extend_from_slice(tail.as_bytes());
-    let content_type =
-        format!("multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"{b}\"");
-    made_here(&content_type, body)
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(armored.as_bytes());
+    out.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
 }
 
 /// A multipart body made here, 7-bit by construction, as the message's
@@ -220,7 +235,63 @@ impl OutgoingMail {
         self.build(Encoding::Transport)
     }
 
+    /// The message as an SMTP server takes it. An encrypted body is written
+    /// straight into the message's text after the headers lettre formats:
+    /// its 40 KB armor is copied once, where `formatted` would copy it
+    /// again into a buffer grown by doubling. The bytes are those of
+    /// [`Self::to_message`].
+    pub fn to_smtp(&self) -> Result<SmtpMessage, BuildError> {
+        let Some(armored) = &self.encrypted else {
+            let message = self.to_message()?;
+            return Ok(SmtpMessage {
+                envelope: message.envelope().clone(),
+                text: message.formatted(),
+            });
+        };
+        let part = made_here(&pgp_mime_type(), Vec::new())?;
+        let part_head = part.headers().to_string();
+        let message = self.headers()?.singlepart(part)?;
+        let head = message.headers().to_string();
+        // As lettre writes a message of one part: its headers, the part's,
+        // a blank line, the body and a line end.
+        let mut text = Vec::with_capacity(head.len() + part_head.len() + armored.len() + 1024);
+        text.extend_from_slice(head.as_bytes());
+        text.extend_from_slice(part_head.as_bytes());
+        text.extend_from_slice(b"\r\n");
+        pgp_mime_body(armored, &mut text);
+        text.extend_from_slice(b"\r\n");
+        Ok(SmtpMessage {
+            envelope: message.envelope().clone(),
+            text,
+        })
+    }
+
     fn build(&self, encoding: Encoding) -> Result<lettre::Message, BuildError> {
+        let b = self.headers()?;
+        if let Some(armored) = &self.encrypted {
+            return Ok(b.singlepart(pgp_mime(armored)?)?);
+        }
+        if let Some(signed) = &self.signed {
+            return Ok(b.singlepart(pgp_signed(signed)?)?);
+        }
+        let text = SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(text_body(&self.text, encoding));
+        let message = match &self.html {
+            Some(html) => b.multipart(
+                MultiPart::alternative().singlepart(text).singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(text_body(html, encoding)),
+                ),
+            )?,
+            None => b.singlepart(text)?,
+        };
+        Ok(message)
+    }
+
+    /// Everything of the message but its body: headers and envelope.
+    fn headers(&self) -> Result<lettre::message::MessageBuilder, BuildError> {
         let mut b = lettre::Message::builder()
             .from(mailbox(&self.from)?)
             .subject(&self.subject)
@@ -248,26 +319,7 @@ impl OutgoingMail {
                 .map_err(|_| BuildError::Address(sender.clone()))?;
             b = b.envelope(envelope);
         }
-        if let Some(armored) = &self.encrypted {
-            return Ok(b.singlepart(pgp_mime(armored)?)?);
-        }
-        if let Some(signed) = &self.signed {
-            return Ok(b.singlepart(pgp_signed(signed)?)?);
-        }
-        let text = SinglePart::builder()
-            .header(ContentType::TEXT_PLAIN)
-            .body(text_body(&self.text, encoding));
-        let message = match &self.html {
-            Some(html) => b.multipart(
-                MultiPart::alternative().singlepart(text).singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .body(text_body(html, encoding)),
-                ),
-            )?,
-            None => b.singlepart(text)?,
-        };
-        Ok(message)
+        Ok(b)
     }
 
     /// The message as bytes (RFC 5322), as written to `.eml` files.

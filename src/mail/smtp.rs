@@ -65,9 +65,8 @@ impl SmtpPool {
     /// Sends one message; answers the server's reply (`250 2.0.0 Ok: queued
     /// as ...`). A 5xx answer is [`Permanent`]; a 4xx answer, a network
     /// error or the deadline passing is worth a retry.
-    pub async fn send(&self, message: &lettre::Message) -> anyhow::Result<String> {
-        let envelope = message.envelope();
-        let bytes = message.formatted();
+    pub async fn send(&self, message: &super::outgoing::SmtpMessage) -> anyhow::Result<String> {
+        let (envelope, bytes) = (&message.envelope, &message.text);
         let exchange = async {
             // Never closed, so this always yields a permit.
             let _slot = self.open.acquire().await.ok();
@@ -75,7 +74,7 @@ impl SmtpPool {
                 Some(conn) => conn,
                 None => self.connect().await?,
             };
-            let sent = transact(&mut conn.smtp, conn.pipelining, envelope, &bytes).await;
+            let sent = transact(&mut conn.smtp, conn.pipelining, envelope, bytes).await;
             if sent.is_ok() {
                 self.put_back(conn);
             }

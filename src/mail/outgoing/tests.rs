@@ -120,6 +120,7 @@ fn an_encrypted_mail_carries_the_version_part_then_the_armor_unchanged() {
     for raw in [
         mail.to_bytes().unwrap(),
         mail.to_message().unwrap().formatted(),
+        mail.to_smtp().unwrap().text,
     ] {
         let text = String::from_utf8(raw.clone()).unwrap();
         assert!(text.is_ascii() && !text.contains("not sent"), "{text}");
@@ -152,6 +153,49 @@ fn an_encrypted_mail_carries_the_version_part_then_the_armor_unchanged() {
             ("application", Some("octet-stream"))
         );
         assert_eq!(body.contents(), armored.as_bytes());
+    }
+}
+
+/// What goes to an SMTP server is what lettre would have formatted, byte
+/// for byte but the Date (taken at each build), with the same envelope:
+/// encrypted (written here), signed and plain (lettre's).
+#[test]
+fn the_smtp_text_is_the_message_lettre_formats() {
+    let without_date = |raw: Vec<u8>| -> String {
+        let text = String::from_utf8(raw).unwrap();
+        let kept: Vec<&str> = text
+            .split("\r\n")
+            .filter(|l| !l.starts_with("Date: "))
+            .collect();
+        kept.join("\r\n")
+    };
+    let binary: Vec<u8> = (0..5000u32).map(|i| (i * 31 + i / 7) as u8).collect();
+    let encrypted = OutgoingMail {
+        message_id: "<e@example.org>".into(),
+        from: "Example Project <security@example.org>".into(),
+        to: vec!["c@distro.example".into()],
+        subject: "[embargoed] security announcement".into(),
+        envelope_from: Some("security+bounces-d1@example.org".into()),
+        list_id: Some("Example security list <list.example.org>".into()),
+        encrypted: Some(crate::mail::armor::armor_message(&binary)),
+        ..Default::default()
+    };
+    let plain = OutgoingMail {
+        message_id: "<p@example.org>".into(),
+        from: "security@example.org".into(),
+        to: vec!["a@example.org".into()],
+        subject: "Plain".into(),
+        text: "Hello\n.dot at a line start\n".into(),
+        ..Default::default()
+    };
+    let signed = signed_mail("Content-Type: text/plain\r\n\r\nsigned");
+    for mail in [encrypted, plain, signed] {
+        let smtp = mail.to_smtp().unwrap();
+        let lettre = mail.to_message().unwrap();
+        assert_eq!(&smtp.envelope, lettre.envelope());
+        let (ours, theirs) = (without_date(smtp.text), without_date(lettre.formatted()));
+        assert!(ours.len() > 200 && ours.contains("Message-ID: "), "{ours}");
+        assert_eq!(ours, theirs);
     }
 }
 
