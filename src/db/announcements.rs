@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::{DbError, list, placeholders};
+use super::{DbError, list};
 
 mod attempts;
 pub use attempts::{finish_attempts, finish_each, reopen, start_attempts};
@@ -115,9 +115,6 @@ pub struct NewDelivery<'a> {
     pub message_id: &'a str,
 }
 
-/// Rows per INSERT: 10 values each.
-const ROWS_PER_INSERT: usize = super::rows_per_statement(10);
-
 /// Writes the deliveries of `announcement`, queued, in few statements.
 pub async fn insert_deliveries(
     conn: &mut AnyConnection,
@@ -125,12 +122,13 @@ pub async fn insert_deliveries(
     deliveries: &[NewDelivery<'_>],
     now: i64,
 ) -> Result<(), DbError> {
-    for rows in deliveries.chunks(ROWS_PER_INSERT) {
+    let params = super::Params::of(conn);
+    for rows in deliveries.chunks(params.rows(10)) {
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
             "INSERT INTO deliveries (id, announcement_id, account_id, member_id, email, kind, state, message_id, updated_at, lang) \
              VALUES {}",
-            placeholders(rows.len(), 10)
+            params.placeholders(rows.len(), 10)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for d in rows {

@@ -6,10 +6,6 @@ use std::collections::HashSet;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::DbError;
-use super::placeholders;
-
-/// Rows per INSERT: 4 values each.
-const ROWS_PER_INSERT: usize = super::rows_per_statement(4);
 
 /// Whether `member` is in `advisory`'s audience: one primary-key lookup.
 pub async fn includes(
@@ -59,12 +55,13 @@ pub async fn add(
     now: i64,
 ) -> Result<(), DbError> {
     let members: Vec<&String> = members.iter().collect();
-    for rows in members.chunks(ROWS_PER_INSERT) {
+    let params = super::Params::of(conn);
+    for rows in members.chunks(params.rows(4)) {
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
             "INSERT INTO audience_members (advisory_id, member_id, announcement_id, added_at) \
              VALUES {} ON CONFLICT (advisory_id, member_id) DO NOTHING",
-            placeholders(rows.len(), 4)
+            params.placeholders(rows.len(), 4)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for member in rows {

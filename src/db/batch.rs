@@ -15,6 +15,73 @@ pub(crate) const fn rows_per_statement(width: usize) -> usize {
     }
 }
 
+/// How a batch statement names its parameters. SQLite finds a `$N` by a
+/// linear search of the statement's names, which [`VALUES_PER_STATEMENT`]
+/// keeps small; a bare `?`, numbered by its place, needs no search, so on
+/// SQLite a statement made of these takes many more rows
+/// ([`IN_ORDER_VALUES`]): fewer statements, each a round trip to SQLite's
+/// thread. Bound in the order of the statement's text, always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Params {
+    /// `?` (SQLite).
+    InOrder,
+    /// `$1`, `$2`, ... (PostgreSQL).
+    Numbered,
+}
+
+/// Most values a statement of [`Params::InOrder`] binds.
+const IN_ORDER_VALUES: usize = 2_048;
+
+impl Params {
+    /// The form `conn`'s database reads fastest.
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Self {
+        match conn.backend_name() {
+            "SQLite" => Self::InOrder,
+            _ => Self::Numbered,
+        }
+    }
+
+    /// Rows of `width` values each that one statement takes.
+    pub(crate) const fn rows(self, width: usize) -> usize {
+        let values = match self {
+            Self::InOrder => IN_ORDER_VALUES,
+            Self::Numbered => VALUES_PER_STATEMENT,
+        };
+        match values / width {
+            0 => 1,
+            rows => rows,
+        }
+    }
+
+    /// The `n`th parameter (from 1), written where the statement's text
+    /// binds it.
+    pub(crate) fn at(self, n: usize) -> String {
+        match self {
+            Self::InOrder => "?".to_owned(),
+            Self::Numbered => format!("${n}"),
+        }
+    }
+
+    /// [`placeholders`] in this form.
+    pub(crate) fn placeholders(self, rows: usize, width: usize) -> String {
+        match self {
+            Self::Numbered => placeholders(rows, width),
+            Self::InOrder => {
+                let row = format!("({})", vec!["?"; width].join(", "));
+                vec![row.as_str(); rows].join(", ")
+            }
+        }
+    }
+
+    /// [`list`] in this form.
+    pub(crate) fn list(self, from: usize, n: usize) -> String {
+        match self {
+            Self::Numbered => list(from, n),
+            Self::InOrder => vec!["?"; n].join(", "),
+        }
+    }
+}
+
 /// `($1, $2), ($3, $4)` for `rows` rows of `width` values.
 pub(crate) fn placeholders(rows: usize, width: usize) -> String {
     let mut sql = String::with_capacity(rows * width * 6);
@@ -57,6 +124,19 @@ mod tests {
         assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(list(9, 3), "$9, $10, $11");
         assert_eq!(placeholders(0, 3), "");
+    }
+
+    #[test]
+    fn in_order_parameters_are_bare_and_numbered_ones_keep_their_numbers() {
+        let (q, n) = (Params::InOrder, Params::Numbered);
+        assert_eq!(q.placeholders(2, 3), "(?, ?, ?), (?, ?, ?)");
+        assert_eq!(n.placeholders(2, 3), placeholders(2, 3));
+        assert_eq!((q.list(9, 3), n.list(9, 3)), ("?, ?, ?".into(), list(9, 3)));
+        assert_eq!((q.at(4), n.at(4)), ("?".into(), "$4".into()));
+        assert_eq!(q.placeholders(0, 3), "");
+        assert_eq!(n.rows(10), rows_per_statement(10));
+        assert_eq!(q.rows(10), IN_ORDER_VALUES / 10);
+        assert_eq!(q.rows(IN_ORDER_VALUES + 1), 1);
     }
 
     #[test]

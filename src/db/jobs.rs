@@ -105,12 +105,13 @@ pub async fn enqueue_many(conn: &mut AnyConnection, jobs: &[NewJob<'_>]) -> Resu
 pub async fn insert_sealed(conn: &mut AnyConnection, jobs: &[SealedJob]) -> Result<u64, DbError> {
     let now = super::now();
     let mut written = 0;
-    // 10 values per row; few rows per statement, as for deliveries.
-    for rows in jobs.chunks(super::rows_per_statement(10)) {
+    // 10 values per row, as for deliveries.
+    let params = super::Params::of(conn);
+    for rows in jobs.chunks(params.rows(10)) {
         let sql = format!(
             "INSERT INTO jobs (id, kind, lane, payload, idempotency_key, state, run_at, max_attempts, created_at, updated_at) \
              VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
-            super::placeholders(rows.len(), 10)
+            params.placeholders(rows.len(), 10)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for job in rows {
@@ -299,14 +300,17 @@ pub async fn finish(
             });
         }
     }
+    let p = super::Params::of(conn);
     for (token, ids) in done {
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
             // A delivered mail may carry a capability link, which must not
             // outlive its delivery in the database: the payload goes.
             let sql = format!(
                 "UPDATE jobs SET state = 'done', payload = '{{}}', locked_until = NULL, lease_token = NULL, \
-                 last_error = '', updated_at = $1 WHERE lease_token = $2 AND state = 'running' AND id IN ({})",
-                super::list(3, chunk.len())
+                 last_error = '', updated_at = {} WHERE lease_token = {} AND state = 'running' AND id IN ({})",
+                p.at(1),
+                p.at(2),
+                p.list(3, chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(token);
             for id in chunk {

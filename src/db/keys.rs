@@ -214,20 +214,23 @@ pub async fn usable_many(
     now: i64,
 ) -> Result<std::collections::HashMap<String, UsableKey>, DbError> {
     let mut found = std::collections::HashMap::new();
-    // Ids per statement: SQLite's cost grows with the square of them.
+    let p = super::Params::of(conn);
+    // Ids per statement: with `$N`, SQLite's cost grows with their square.
     for chunk in accounts.chunks(100) {
         // The certificate only where no packet was stored.
         let sql = format!(
             "SELECT account_id, encryption_key, encryption_subkey, \
              CASE WHEN encryption_key IS NULL THEN armored END AS armored \
              FROM contact_keys WHERE account_id IN ({}) \
-             AND replaced_at IS NULL AND (expires_at IS NULL OR expires_at > $1)",
-            super::list(2, chunk.len())
+             AND replaced_at IS NULL AND (expires_at IS NULL OR expires_at > {})",
+            p.list(1, chunk.len()),
+            p.at(chunk.len() + 1)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(*id);
         }
+        q = q.bind(now);
         for r in q.fetch_all(&mut *conn).await? {
             let key = match r.try_get::<Option<Vec<u8>>, _>("encryption_key")? {
                 Some(packet) => UsableKey::Packet {

@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::{DELIVERY_COLUMNS, DeliveryRow, ROWS_PER_UPDATE, delivery};
-use crate::db::{DbError, list, placeholders};
+use crate::db::{DbError, Params, list};
 use crate::domain::announcement::DeliveryState;
 
 /// Starts attempts: each delivery still to send is `sending` with one
@@ -16,12 +16,14 @@ pub async fn start_attempts(
     now: i64,
 ) -> Result<Vec<DeliveryRow>, DbError> {
     let mut started = Vec::with_capacity(ids.len());
+    let p = Params::of(conn);
     for chunk in ids.chunks(ROWS_PER_UPDATE) {
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
-            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = $1 \
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = {} \
              WHERE id IN ({}) AND state IN ('queued', 'sending', 'deferred') RETURNING {DELIVERY_COLUMNS}",
-            list(2, chunk.len())
+            p.at(1),
+            p.list(2, chunk.len())
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(now);
         for id in chunk {
@@ -43,14 +45,15 @@ pub async fn finish_each(
     ended: &[(&str, DeliveryState, &str)],
     now: i64,
 ) -> Result<(), DbError> {
-    for rows in ended.chunks(ROWS_PER_FINISH) {
+    let p = Params::of(conn);
+    for rows in ended.chunks(p.rows(3)) {
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
             "WITH ended (id, state, answer) AS (VALUES {}) \
-             UPDATE deliveries SET state = ended.state, answer = ended.answer, updated_at = ${} \
+             UPDATE deliveries SET state = ended.state, answer = ended.answer, updated_at = {} \
              FROM ended WHERE deliveries.id = ended.id AND deliveries.state = 'sending'",
-            placeholders(rows.len(), 3),
-            rows.len() * 3 + 1
+            p.placeholders(rows.len(), 3),
+            p.at(rows.len() * 3 + 1)
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (id, state, answer) in rows {
@@ -60,8 +63,6 @@ pub async fn finish_each(
     }
     Ok(())
 }
-
-const ROWS_PER_FINISH: usize = crate::db::rows_per_statement(3);
 
 /// Records how attempts that ended alike went, unless a delivery finished
 /// meanwhile (a bounce that arrived first stays a bounce).
