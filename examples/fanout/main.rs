@@ -229,13 +229,14 @@ async fn fan_out(dir: &std::path::Path, url: &str, keys: &[String]) -> anyhow::R
         "seeded {n} members and {advisory} in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    // As in a running service, the runner's start (its first upkeep) and
+    // the seeding are long past when an announcement comes: the background
+    // has copied the seeding out of SQLite's log, and the fan-out's
+    // checkpoints copy only what it writes itself.
+    let runner = embargo::jobs::Runner::start(state.clone());
     let plaintext = inner_message_like(&state, &advisory, NOTE).await?;
-    // Seeded long before, in a running service: the background has copied
-    // the seeding out of SQLite's log, and the fan-out's checkpoints copy
-    // only what it wrote itself.
     state.db.keep_log(0).await?;
 
-    let runner = embargo::jobs::Runner::start(state.clone());
     let rss_before = process::memory("VmRSS");
     let cpu_before = process::cpu_seconds();
     let t0 = Instant::now();
