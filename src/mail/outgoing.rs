@@ -254,6 +254,7 @@ impl OutgoingMail {
         let head = message.headers().to_string();
         // As lettre writes a message of one part: its headers, the part's,
         // a blank line, the body and a line end.
+        // Room for SMTP's end of data, added in place.
         let mut text = Vec::with_capacity(head.len() + part_head.len() + armored.len() + 1024);
         text.extend_from_slice(head.as_bytes());
         text.extend_from_slice(part_head.as_bytes());

@@ -28,10 +28,12 @@ pub enum Wrapping {
     SignedOnly,
 }
 
-/// Files as the parts of an inner message, encoded once for all the
-/// copies of a fan-out instead of once per recipient.
+/// Files as the parts of an inner message, encoded and formatted (headers,
+/// blank line, body, line end, as lettre writes a part) once for all the
+/// copies of a fan-out instead of once per recipient: each copy only
+/// copies them into its message.
 #[derive(Debug, Clone, Default)]
-pub struct Attachments(Vec<SinglePart>);
+pub struct Attachments(Vec<Vec<u8>>);
 
 impl Attachments {
     pub fn new(files: &[File], wrapping: Wrapping) -> Self {
@@ -51,7 +53,9 @@ impl Attachments {
                             .unwrap_or_else(Body::new)
                     }
                 };
-                Attachment::new(safe_name(name)).body(body, content_type)
+                Attachment::new(safe_name(name))
+                    .body(body, content_type)
+                    .formatted()
             })
             .collect();
         Self(parts)
@@ -88,10 +92,8 @@ pub fn inner_message(
                 .unwrap_or_else(Body::new),
         ),
     };
+    // The attachments go in after lettre formatted the rest.
     let mut mixed = MultiPart::mixed().singlepart(text);
-    for part in &attachments.0 {
-        mixed = mixed.singlepart(part.clone());
-    }
     let boundary = mixed.boundary();
     let content_type = ContentType::parse(&format!(
         "multipart/mixed; boundary=\"{boundary}\"; protected-headers=\"v1\""
@@ -112,7 +114,36 @@ pub fn inner_message(
     headers.set(header::To::from(to));
     headers.set(header::Date::now());
     headers.set(header::MessageId::from(outer.message_id.clone()));
-    Ok(mixed.formatted())
+    Ok(with_parts(mixed.formatted(), &boundary, attachments))
+}
+
+/// `formatted`, a multipart lettre formatted, with `attachments` as its
+/// last parts, where lettre would have written them: each after a
+/// boundary line, all before the closing one.
+fn with_parts(formatted: Vec<u8>, boundary: &str, attachments: &Attachments) -> Vec<u8> {
+    if attachments.0.is_empty() {
+        return formatted;
+    }
+    let closing = format!("--{boundary}--\r\n");
+    let opening = format!("--{boundary}\r\n");
+    let Some(before) = formatted.strip_suffix(closing.as_bytes()).map(<[u8]>::len) else {
+        // Never: lettre ends a multipart with its closing boundary.
+        return formatted;
+    };
+    let size = formatted.len()
+        + attachments
+            .0
+            .iter()
+            .map(|part| opening.len() + part.len())
+            .sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(&formatted[..before]);
+    for part in &attachments.0 {
+        out.extend_from_slice(opening.as_bytes());
+        out.extend_from_slice(part);
+    }
+    out.extend_from_slice(closing.as_bytes());
+    out
 }
 
 /// How `bytes` can go into a MIME part unencoded, if they can: text
@@ -162,6 +193,41 @@ fn safe_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parts added after lettre formatted the multipart land where lettre
+    /// would have written them, byte for byte.
+    #[test]
+    fn parts_added_after_formatting_are_where_lettre_puts_them() {
+        use lettre::message::MultiPartKind;
+        let text = || SinglePart::plain("the text\r\n".to_owned());
+        let file = |n: u8| {
+            Attachment::new(format!("f{n}.patch")).body(
+                Body::dangerous_pre_encoded(vec![b'a' + n; 300], ContentTransferEncoding::SevenBit),
+                ContentType::parse("text/x-diff").unwrap(),
+            )
+        };
+        let mixed = || {
+            MultiPart::builder()
+                .kind(MultiPartKind::Mixed)
+                .boundary("b0und")
+        };
+        let whole = mixed()
+            .singlepart(text())
+            .singlepart(file(1))
+            .singlepart(file(2))
+            .formatted();
+        let parts = Attachments(vec![file(1).formatted(), file(2).formatted()]);
+        let added = with_parts(mixed().singlepart(text()).formatted(), "b0und", &parts);
+        assert_eq!(
+            String::from_utf8(added).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+        let alone = mixed().singlepart(text()).formatted();
+        assert_eq!(
+            with_parts(alone.clone(), "b0und", &Attachments::default()),
+            alone
+        );
+    }
 
     #[test]
     fn the_real_subject_and_the_patch_are_inside() {

@@ -65,8 +65,8 @@ impl SmtpPool {
     /// Sends one message; answers the server's reply (`250 2.0.0 Ok: queued
     /// as ...`). A 5xx answer is [`Permanent`]; a 4xx answer, a network
     /// error or the deadline passing is worth a retry.
-    pub async fn send(&self, message: &super::outgoing::SmtpMessage) -> anyhow::Result<String> {
-        let (envelope, bytes) = (&message.envelope, &message.text);
+    pub async fn send(&self, message: super::outgoing::SmtpMessage) -> anyhow::Result<String> {
+        let super::outgoing::SmtpMessage { envelope, text } = message;
         let exchange = async {
             // Never closed, so this always yields a permit.
             let _slot = self.open.acquire().await.ok();
@@ -74,7 +74,7 @@ impl SmtpPool {
                 Some(conn) => conn,
                 None => self.connect().await?,
             };
-            let sent = transact(&mut conn.smtp, conn.pipelining, envelope, bytes).await;
+            let sent = transact(&mut conn.smtp, conn.pipelining, &envelope, text).await;
             if sent.is_ok() {
                 self.put_back(conn);
             }
@@ -181,7 +181,7 @@ async fn transact(
     conn: &mut AsyncSmtpConnection,
     pipelining: bool,
     envelope: &Envelope,
-    message: &[u8],
+    message: Vec<u8>,
 ) -> Result<Response, lettre::transport::smtp::Error> {
     let addresses_ascii = envelope
         .from()
@@ -190,12 +190,11 @@ async fn transact(
             .to()
             .iter()
             .all(|a| AsRef::<str>::as_ref(a).is_ascii());
-    let Ok(text) = std::str::from_utf8(message) else {
-        return conn.send(envelope, message).await;
+    let text = match String::from_utf8(message) {
+        Ok(text) if addresses_ascii && text.is_ascii() => text,
+        Ok(text) => return conn.send(envelope, text.as_bytes()).await,
+        Err(e) => return conn.send(envelope, e.as_bytes()).await,
     };
-    if !addresses_ascii || !text.is_ascii() {
-        return conn.send(envelope, message).await;
-    }
     if pipelining {
         // MAIL, every RCPT and DATA in one write (RFC 2920 section 3.1:
         // DATA ends the group), then their replies in order. The message
@@ -215,7 +214,20 @@ async fn transact(
     }
     // `command` writes what it is given and reads the reply: here the
     // message and the line that ends it.
-    conn.command(data_of(text).as_str()).await
+    conn.command(into_data(text).as_str()).await
+}
+
+/// [`data_of`] without a copy when no line starts with a dot, as in an
+/// encrypted message: the end of data goes after the text in place.
+fn into_data(mut text: String) -> String {
+    let stuffed = text
+        .match_indices('.')
+        .any(|(at, _)| at == 0 || text[..at].ends_with("\r\n"));
+    if stuffed {
+        return data_of(&text);
+    }
+    text.push_str("\r\n.\r\n");
+    text
 }
 
 /// A message's envelope as pipelined commands: MAIL, one RCPT per
@@ -265,7 +277,7 @@ fn smtp_error(e: lettre::transport::smtp::Error) -> anyhow::Error {
 
 #[cfg(test)]
 mod tests {
-    use super::data_of;
+    use super::{data_of, into_data};
     use proptest::prelude::*;
 
     /// lettre's `ClientCodec::encode` (private there), byte for byte, then
@@ -306,6 +318,7 @@ mod tests {
         #[test]
         fn the_data_is_what_lettre_would_send(text in "[.\r\na]{0,40}") {
             prop_assert_eq!(data_of(&text).into_bytes(), lettre_data(text.as_bytes()));
+            prop_assert_eq!(into_data(text.clone()), data_of(&text));
         }
     }
 }

@@ -60,7 +60,7 @@ impl Transport {
                     .context("renaming outbox file")?;
                 Ok(format!("written to the outbox as {name}"))
             }
-            Transport::Smtp(smtp) => smtp.send(&mail.to_smtp()?).await,
+            Transport::Smtp(smtp) => smtp.send(mail.to_smtp()?).await,
             Transport::Hook(deliver) => deliver(mail.clone()).await.map(|()| "accepted".to_owned()),
             Transport::Memory(sent) => {
                 mail.to_bytes()?;
