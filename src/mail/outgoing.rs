@@ -61,6 +61,10 @@ pub enum BuildError {
     Address(String),
     #[error("the signed part is not 7-bit text in lines of at most 998 characters")]
     NotSevenBit,
+    #[error(
+        "the multipart did not end in its closing boundary; its attachments could not be added"
+    )]
+    NoClosingBoundary,
     #[error(transparent)]
     Lettre(#[from] lettre::error::Error),
 }

@@ -114,22 +114,27 @@ pub fn inner_message(
     headers.set(header::To::from(to));
     headers.set(header::Date::now());
     headers.set(header::MessageId::from(outer.message_id.clone()));
-    Ok(with_parts(mixed.formatted(), &boundary, attachments))
+    with_parts(mixed.formatted(), &boundary, attachments)
 }
 
 /// `formatted`, a multipart lettre formatted, with `attachments` as its
 /// last parts, where lettre would have written them: each after a
-/// boundary line, all before the closing one.
-fn with_parts(formatted: Vec<u8>, boundary: &str, attachments: &Attachments) -> Vec<u8> {
+/// boundary line, all before the closing one. An error, never a message
+/// without them, should lettre ever end a multipart otherwise.
+fn with_parts(
+    formatted: Vec<u8>,
+    boundary: &str,
+    attachments: &Attachments,
+) -> Result<Vec<u8>, BuildError> {
     if attachments.0.is_empty() {
-        return formatted;
+        return Ok(formatted);
     }
     let closing = format!("--{boundary}--\r\n");
     let opening = format!("--{boundary}\r\n");
-    let Some(before) = formatted.strip_suffix(closing.as_bytes()).map(<[u8]>::len) else {
-        // Never: lettre ends a multipart with its closing boundary.
-        return formatted;
-    };
+    let before = formatted
+        .strip_suffix(closing.as_bytes())
+        .map(<[u8]>::len)
+        .ok_or(BuildError::NoClosingBoundary)?;
     let size = formatted.len()
         + attachments
             .0
@@ -143,7 +148,7 @@ fn with_parts(formatted: Vec<u8>, boundary: &str, attachments: &Attachments) -> 
         out.extend_from_slice(part);
     }
     out.extend_from_slice(closing.as_bytes());
-    out
+    Ok(out)
 }
 
 /// How `bytes` can go into a MIME part unencoded, if they can: text
@@ -217,16 +222,26 @@ mod tests {
             .singlepart(file(2))
             .formatted();
         let parts = Attachments(vec![file(1).formatted(), file(2).formatted()]);
-        let added = with_parts(mixed().singlepart(text()).formatted(), "b0und", &parts);
+        let added = with_parts(mixed().singlepart(text()).formatted(), "b0und", &parts).unwrap();
         assert_eq!(
             String::from_utf8(added).unwrap(),
             String::from_utf8(whole).unwrap()
         );
+        // Without its closing boundary, the parts are not dropped: an error.
+        let cut = whole_without_closing(&mixed().singlepart(text()).formatted());
+        assert!(matches!(
+            with_parts(cut, "b0und", &parts),
+            Err(BuildError::NoClosingBoundary)
+        ));
         let alone = mixed().singlepart(text()).formatted();
         assert_eq!(
-            with_parts(alone.clone(), "b0und", &Attachments::default()),
+            with_parts(alone.clone(), "b0und", &Attachments::default()).unwrap(),
             alone
         );
+    }
+
+    fn whole_without_closing(formatted: &[u8]) -> Vec<u8> {
+        formatted[..formatted.len() - "--b0und--\r\n".len()].to_vec()
     }
 
     #[test]
