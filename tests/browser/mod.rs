@@ -23,6 +23,7 @@
 mod admin_setup;
 mod advisories;
 mod audit;
+mod capabilities;
 mod membership;
 mod passkeys;
 mod reports;
