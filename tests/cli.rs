@@ -320,10 +320,7 @@ async fn a_new_data_directory_and_its_database_are_private_to_the_service_user()
     assert!(seen >= 1, "no database file in {}", data.display());
 
     // `serve` on a directory that does not exist yet makes it private too.
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-        database_url: String::new(),
-    };
+    let env = Env::at(tempfile::tempdir().unwrap(), String::new());
     std::fs::remove_dir(env.dir.path()).unwrap();
     let _server = serve(&env);
     assert_eq!(mode(env.dir.path()), 0o700, "data directory made by serve");

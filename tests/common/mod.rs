@@ -29,18 +29,71 @@ use serde_json::Value;
 use sqlx::{AssertSqlSafe, Connection, Executor};
 use tower::ServiceExt;
 
-/// A database URL for one test: a new PostgreSQL database when
+/// A database for one test: a new PostgreSQL database when
 /// EMBARGO_TEST_DATABASE_URL is set, else a SQLite file in `dir`.
-pub async fn fresh_database_url(dir: &std::path::Path) -> String {
-    match fresh_postgres_url().await {
-        Some(url) => url,
-        None => format!("sqlite://{}?mode=rwc", dir.join("embargo.db").display()),
+pub async fn fresh_database(dir: &std::path::Path) -> TestDatabase {
+    match create_postgres_database().await {
+        Some(db) => db,
+        None => TestDatabase {
+            url: format!("sqlite://{}?mode=rwc", dir.join("embargo.db").display()),
+            postgres: None,
+        },
     }
 }
 
 /// A new, empty PostgreSQL database when EMBARGO_TEST_DATABASE_URL is set
-/// (for tests that need PostgreSQL beside SQLite); `None` otherwise.
+/// (for tests that need PostgreSQL beside SQLite); `None` otherwise. It
+/// stays when the test ends (`.ci/run` drops it at its next start).
 pub async fn fresh_postgres_url() -> Option<String> {
+    let mut db = create_postgres_database().await?;
+    db.postgres = None;
+    Some(db.url.clone())
+}
+
+/// A test's database. A PostgreSQL one is dropped with this value unless
+/// the test failed (kept to look into): a run of the suite makes over 500,
+/// several GB that would otherwise stay until `.ci/run` next starts.
+pub struct TestDatabase {
+    pub url: String,
+    /// The server's URL and the database's name.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((base, name)) = self.postgres.take() else {
+            return;
+        };
+        if std::thread::panicking() {
+            return;
+        }
+        // Its own thread and runtime: this may drop inside the test's runtime.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let mut conn = sqlx::AnyConnection::connect(&base)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                // FORCE: the app's pool may still hold connections.
+                conn.execute(AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop the test database: {e}");
+        }
+    }
+}
+
+async fn create_postgres_database() -> Option<TestDatabase> {
     match std::env::var("EMBARGO_TEST_DATABASE_URL") {
         Ok(base) if !base.is_empty() => {
             sqlx::any::install_default_drivers();
@@ -59,7 +112,10 @@ pub async fn fresh_postgres_url() -> Option<String> {
                 .expect("create test database");
             let mut url = url::Url::parse(&base).expect("EMBARGO_TEST_DATABASE_URL is a URL");
             url.set_path(&name);
-            Some(url.to_string())
+            Some(TestDatabase {
+                url: url.to_string(),
+                postgres: Some((base, name)),
+            })
         }
         _ => None,
     }
@@ -85,6 +141,8 @@ pub struct TestApp {
     pub router: Router,
     pub sent: Arc<Mutex<Vec<OutgoingMail>>>,
     pub dir: tempfile::TempDir,
+    /// Last, so the app's pool closes before its database is dropped.
+    database: Option<TestDatabase>,
 }
 
 pub struct Response {
@@ -124,8 +182,10 @@ impl TestApp {
         sent: Arc<Mutex<Vec<OutgoingMail>>>,
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = fresh_database_url(dir.path()).await;
-        Self::on(dir, &url, f, transport, sent).await
+        let database = fresh_database(dir.path()).await;
+        let mut app = Self::on(dir, &database.url, f, transport, sent).await;
+        app.database = Some(database);
+        app
     }
 
     /// An app on SQLite (the data directory's default database) whatever
@@ -167,6 +227,7 @@ impl TestApp {
             router,
             sent,
             dir,
+            database: None,
         }
     }
 

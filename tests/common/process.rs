@@ -11,12 +11,13 @@ use std::time::{Duration, Instant};
 
 use sqlx::{AssertSqlSafe, Connection, Executor};
 
-use super::fresh_database_url;
+use super::{TestDatabase, fresh_database};
 
 /// A data directory and the database the binary should use for it.
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub database_url: String,
+    database: Option<TestDatabase>,
 }
 
 impl Env {
@@ -28,8 +29,21 @@ impl Env {
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )
         .unwrap();
-        let database_url = fresh_database_url(dir.path()).await;
-        Self { dir, database_url }
+        let database = fresh_database(dir.path()).await;
+        Self {
+            dir,
+            database_url: database.url.clone(),
+            database: Some(database),
+        }
+    }
+
+    /// A data directory and a database the test made itself.
+    pub fn at(dir: tempfile::TempDir, database_url: String) -> Self {
+        Self {
+            dir,
+            database_url,
+            database: None,
+        }
     }
 
     pub fn command(&self, args: &[&str]) -> Command {

@@ -111,7 +111,7 @@ pub(super) async fn deployment() -> Deployment {
         dir.path().join("embargo.db").display()
     );
     Deployment {
-        env: Env { dir, database_url },
+        env: Env::at(dir, database_url),
         admin,
         report,
         attachment,

@@ -154,10 +154,7 @@ async fn a_wrong_engine_or_an_unreachable_target_is_a_clear_error() {
         "sqlite://{}?mode=rwc",
         dir.path().join("embargo.db").display()
     );
-    let env = Env {
-        dir,
-        database_url: sqlite.clone(),
-    };
+    let env = Env::at(dir, sqlite.clone());
     let out = env.run(&["db", "copy", "--to", &sqlite], b"");
     assert!(!out.status.success());
     assert!(
@@ -198,10 +195,10 @@ async fn a_wrong_engine_or_an_unreachable_target_is_a_clear_error() {
         stderr(&out)
     );
 
-    let pg_source = Env {
-        dir: tempfile::tempdir().unwrap(),
-        database_url: "postgres://embargo@127.0.0.1:9/embargo".to_owned(),
-    };
+    let pg_source = Env::at(
+        tempfile::tempdir().unwrap(),
+        "postgres://embargo@127.0.0.1:9/embargo".to_owned(),
+    );
     let out = pg_source.run(&["db", "copy", "--to", down], b"");
     assert!(!out.status.success());
     assert!(stderr(&out).contains("is not SQLite"), "{}", stderr(&out));

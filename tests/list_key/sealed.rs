@@ -247,13 +247,11 @@ async fn a_backup_holds_the_list_key_sealed_and_restores_only_with_the_data_key(
     )
     .unwrap();
     std::fs::write(restored.path().join("data-key"), &key).unwrap();
-    let restored = Env {
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            restored.path().join("embargo.db").display()
-        ),
-        dir: restored,
-    };
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        restored.path().join("embargo.db").display()
+    );
+    let restored = Env::at(restored, database_url);
     let printed = ok(&restored.run(&["restore", path], b""));
     assert!(printed.contains("audit log OK"), "{printed}");
     assert_sealed(restored.dir.path());
