@@ -82,6 +82,22 @@ impl Params {
     }
 }
 
+/// `items` with its last item repeated up to the next power of two (at most
+/// `max`, never fewer than `items`): the length a statement over them is
+/// written for. sqlx prepares each statement text once per connection and
+/// keeps it, so a list of every length from 1 to 100 made each batch a
+/// statement SQLite parsed and planned anew; padded, a handful of texts
+/// serve all. Only for what a repeat leaves unchanged: an `IN` list, or
+/// rows that update the same row the same way twice.
+pub(crate) fn padded<T: Copy>(items: &[T], max: usize) -> Vec<T> {
+    let len = items.len().next_power_of_two().min(max).max(items.len());
+    let mut list = items.to_vec();
+    if let Some(&last) = items.last() {
+        list.resize(len, last);
+    }
+    list
+}
+
 /// `($1, $2), ($3, $4)` for `rows` rows of `width` values.
 pub(crate) fn placeholders(rows: usize, width: usize) -> String {
     let mut sql = String::with_capacity(rows * width * 6);
@@ -137,6 +153,22 @@ mod tests {
         assert_eq!(n.rows(10), rows_per_statement(10));
         assert_eq!(q.rows(10), IN_ORDER_VALUES / 10);
         assert_eq!(q.rows(IN_ORDER_VALUES + 1), 1);
+    }
+
+    #[test]
+    fn lists_are_padded_to_a_power_of_two_with_their_last_item() {
+        let lens = |n: usize, max| padded(&vec![0; n], max).len();
+        assert_eq!((lens(0, 100), lens(1, 100), lens(2, 100)), (0, 1, 2));
+        assert_eq!((lens(3, 100), lens(5, 100), lens(64, 100)), (4, 8, 64));
+        // The chunk's size caps the padding, and nothing is ever cut.
+        assert_eq!(
+            (lens(65, 100), lens(100, 100), lens(150, 100)),
+            (100, 100, 150)
+        );
+        assert_eq!(padded(&[1, 2, 3], 100), [1, 2, 3, 3]);
+        // Fewer distinct lengths than lists: 1 to 100 in 8 texts.
+        let distinct: std::collections::HashSet<usize> = (1..=100).map(|n| lens(n, 100)).collect();
+        assert_eq!(distinct.len(), 8);
     }
 
     #[test]

@@ -303,6 +303,7 @@ pub async fn finish(
     let p = super::Params::of(conn);
     for (token, ids) in done {
         for chunk in ids.chunks(IDS_PER_STATEMENT) {
+            let chunk = super::padded(chunk, IDS_PER_STATEMENT);
             // A delivered mail may carry a capability link, which must not
             // outlive its delivery in the database: the payload goes.
             let sql = format!(
@@ -314,7 +315,7 @@ pub async fn finish(
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(token);
             for id in chunk {
-                q = q.bind(*id);
+                q = q.bind(id);
             }
             let updated = q.execute(&mut *conn).await?;
             finished.counted += usize::try_from(updated.rows_affected()).unwrap_or(usize::MAX);

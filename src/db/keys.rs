@@ -217,6 +217,7 @@ pub async fn usable_many(
     let p = super::Params::of(conn);
     // Ids per statement: with `$N`, SQLite's cost grows with their square.
     for chunk in accounts.chunks(100) {
+        let chunk = super::padded(chunk, 100);
         // The certificate only where no packet was stored.
         let sql = format!(
             "SELECT account_id, encryption_key, encryption_subkey, \
@@ -228,7 +229,7 @@ pub async fn usable_many(
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
-            q = q.bind(*id);
+            q = q.bind(id);
         }
         q = q.bind(now);
         for r in q.fetch_all(&mut *conn).await? {

@@ -54,7 +54,7 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Row};
 
 pub use sqlx::Error as DbError;
 
-pub(crate) use batch::{Params, list, placeholders, rows_per_statement};
+pub(crate) use batch::{Params, list, padded, placeholders, rows_per_statement};
 
 /// A transaction; the use case that needs atomicity opens it. Audit events
 /// of the change wait in it and join the chain at commit, so the chain's

@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::{DELIVERY_COLUMNS, DeliveryRow, ROWS_PER_UPDATE, delivery};
-use crate::db::{DbError, Params, list};
+use crate::db::{DbError, Params, list, padded};
 use crate::domain::announcement::DeliveryState;
 
 /// Starts attempts: each delivery still to send is `sending` with one
@@ -18,6 +18,7 @@ pub async fn start_attempts(
     let mut started = Vec::with_capacity(ids.len());
     let p = Params::of(conn);
     for chunk in ids.chunks(ROWS_PER_UPDATE) {
+        let chunk = padded(chunk, ROWS_PER_UPDATE);
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
             "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = {} \
@@ -27,7 +28,7 @@ pub async fn start_attempts(
         );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(now);
         for id in chunk {
-            q = q.bind(*id);
+            q = q.bind(id);
         }
         for r in q.fetch_all(&mut *conn).await? {
             started.push(delivery(&r)?);
@@ -47,6 +48,8 @@ pub async fn finish_each(
 ) -> Result<(), DbError> {
     let p = Params::of(conn);
     for rows in ended.chunks(p.rows(3)) {
+        // A repeated row sets the same state and answer again.
+        let rows = padded(rows, p.rows(3));
         // Only placeholders are formatted in; every value is bound.
         let sql = format!(
             "WITH ended (id, state, answer) AS (VALUES {}) \
@@ -57,7 +60,7 @@ pub async fn finish_each(
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for (id, state, answer) in rows {
-            q = q.bind(*id).bind(state.as_str()).bind(*answer);
+            q = q.bind(id).bind(state.as_str()).bind(answer);
         }
         q.bind(now).execute(&mut *conn).await?;
     }
