@@ -19,6 +19,10 @@ use crate::domain::secret::Secret;
 const MAX_BATCH: usize = 64;
 /// Most outcomes one recording transaction writes.
 const MAX_RECORD: usize = 256;
+/// How long the recorder gathers outcomes before writing them: a job's
+/// outcome waits this much longer, which nothing waits for (its worker is
+/// free already; a lease lasts seconds).
+const GATHER: Duration = Duration::from_millis(10);
 /// Finished jobs deleted per statement when pruning.
 const PRUNE_BATCH: i64 = 5_000;
 
@@ -354,6 +358,7 @@ async fn record_outcomes(
 ) {
     let mut batch = Vec::new();
     while outcomes.recv_many(&mut batch, MAX_RECORD).await > 0 {
+        gather(&mut outcomes, &mut batch).await;
         let mut delay = Duration::from_millis(100);
         loop {
             match super::outcome::record(&state, &batch).await {
@@ -378,6 +383,26 @@ async fn record_outcomes(
             }
         }
         batch.clear();
+    }
+}
+
+/// Adds to `batch` the outcomes that arrive within [`GATHER`], up to
+/// [`MAX_RECORD`]: during a fan-out they come one by one, and recording
+/// each few in a transaction of its own made SQLite commit several times
+/// as often, in the turn the deliveries' writes wait for.
+async fn gather(
+    outcomes: &mut mpsc::UnboundedReceiver<(Claimed, Outcome)>,
+    batch: &mut Vec<(Claimed, Outcome)>,
+) {
+    let until = tokio::time::Instant::now() + GATHER;
+    while batch.len() < MAX_RECORD {
+        let more =
+            tokio::time::timeout_at(until, outcomes.recv_many(batch, MAX_RECORD - batch.len()));
+        match more.await {
+            Ok(n) if n > 0 => {}
+            // Closed (shutdown) or the time is up.
+            _ => return,
+        }
     }
 }
 
