@@ -60,26 +60,36 @@ impl<'de> serde::Deserialize<'de> for Armored {
 /// line, a blank line, base64 in lines of 64 characters, the CRC24 line
 /// and the footer line, each ending in CRLF.
 pub fn armor_message(binary: &[u8]) -> Armored {
-    const BEGIN: &str = "-----BEGIN PGP MESSAGE-----\r\n\r\n";
-    const END: &str = "-----END PGP MESSAGE-----\r\n";
+    const BEGIN: &[u8] = b"-----BEGIN PGP MESSAGE-----\r\n\r\n";
+    const END: &[u8] = b"-----END PGP MESSAGE-----\r\n";
+    // Written in place into a buffer of the final size: copying each
+    // line from a buffer of its own was a tenth of the armor's time.
+    let base64 = binary.len().div_ceil(3) * 4;
     let lines = binary.len().div_ceil(48);
-    let mut out = Vec::with_capacity(BEGIN.len() + lines * 66 + 8 + END.len());
-    out.extend_from_slice(BEGIN.as_bytes());
-    let mut line = [0u8; 64];
+    let mut out = vec![0u8; BEGIN.len() + base64 + 2 * lines + "=ABCD\r\n".len() + END.len()];
+    let mut at = put(&mut out, 0, BEGIN);
     for chunk in binary.chunks(48) {
-        // Never fails: 48 bytes make 64 characters.
-        let n = STANDARD.encode_slice(chunk, &mut line).unwrap_or(0);
-        out.extend_from_slice(&line[..n]);
-        out.extend_from_slice(b"\r\n");
+        // Never fails: the buffer has room for every line.
+        at += STANDARD.encode_slice(chunk, &mut out[at..]).unwrap_or(0);
+        at = put(&mut out, at, b"\r\n");
     }
     let crc = crc24(binary).to_be_bytes();
-    out.push(b'=');
-    let n = STANDARD.encode_slice(&crc[1..], &mut line).unwrap_or(0);
-    out.extend_from_slice(&line[..n]);
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(END.as_bytes());
+    at = put(&mut out, at, b"=");
+    at += STANDARD
+        .encode_slice(&crc[1..], &mut out[at..])
+        .unwrap_or(0);
+    at = put(&mut out, at, b"\r\n");
+    at = put(&mut out, at, END);
+    out.truncate(at);
     // Base64 and the fixed lines are ASCII.
     Armored(String::from_utf8(out).unwrap_or_default())
+}
+
+/// Copies `bytes` into `out` at `at`; where they end.
+fn put(out: &mut [u8], at: usize, bytes: &[u8]) -> usize {
+    let end = at + bytes.len();
+    out[at..end].copy_from_slice(bytes);
+    end
 }
 
 /// The CRC24 polynomial, in the top 24 bits of a u32 (the low 8 stay zero).
