@@ -15,8 +15,11 @@ use crate::db::{self};
 use crate::domain::job::{JobState, Lane, after_failure, backoff_seconds};
 use crate::domain::secret::Secret;
 
-/// Most jobs one claim takes.
-const MAX_BATCH: usize = 64;
+/// Most jobs one claim takes: each claim is a write transaction, which on
+/// SQLite every other writer waits for (README, fan-out: 128 took 1,000
+/// deliveries in 0.203 s against 0.215 s with 64; 256 was no faster and
+/// larger).
+const MAX_BATCH: usize = 128;
 /// Most outcomes one recording transaction writes.
 const MAX_RECORD: usize = 256;
 /// How long the recorder gathers outcomes before writing them: a job's
