@@ -63,7 +63,7 @@ pub fn armor_message(binary: &[u8]) -> Armored {
     const BEGIN: &[u8] = b"-----BEGIN PGP MESSAGE-----\r\n\r\n";
     const END: &[u8] = b"-----END PGP MESSAGE-----\r\n";
     // Written in place into a buffer of the final size: copying each
-    // line from a buffer of its own was a tenth of the armor's time.
+    // line from a buffer of its own was a fifth of the armor's time.
     let base64 = binary.len().div_ceil(3) * 4;
     let lines = binary.len().div_ceil(48);
     let mut out = vec![0u8; BEGIN.len() + base64 + 2 * lines + "=ABCD\r\n".len() + END.len()];
